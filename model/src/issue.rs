@@ -1,0 +1,290 @@
+//! Validation issues: one problem in a submitted file, located by file, row, column
+//! and value, named by the rule it breaks, with a message in the steward's language.
+
+use serde::{Deserialize, Serialize};
+
+use crate::lang::Lang;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The file is rejected.
+    Error,
+    /// The file is accepted; the steward should know.
+    Warning,
+}
+
+/// The rule an issue breaks. The snake_case name is shown in reports and JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    Unreadable,
+    EmptyFile,
+    UnsupportedFormat,
+    Encoding,
+    MalformedCsv,
+    MalformedJson,
+    MalformedSpreadsheet,
+    SheetNotFound,
+    NoHeader,
+    MissingColumn,
+    DuplicateColumn,
+    UnknownColumn,
+    RaggedRow,
+    NoRows,
+    Required,
+    Type,
+    Minimum,
+    Maximum,
+    MinLength,
+    MaxLength,
+    Pattern,
+    Enum,
+    ForeignKey,
+    ReferenceMissing,
+    PrimaryKey,
+    Unique,
+    RowRule,
+    Connector,
+}
+
+impl Rule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Unreadable => "unreadable",
+            Rule::EmptyFile => "empty_file",
+            Rule::UnsupportedFormat => "unsupported_format",
+            Rule::Encoding => "encoding",
+            Rule::MalformedCsv => "malformed_csv",
+            Rule::MalformedJson => "malformed_json",
+            Rule::MalformedSpreadsheet => "malformed_spreadsheet",
+            Rule::SheetNotFound => "sheet_not_found",
+            Rule::NoHeader => "no_header",
+            Rule::MissingColumn => "missing_column",
+            Rule::DuplicateColumn => "duplicate_column",
+            Rule::UnknownColumn => "unknown_column",
+            Rule::RaggedRow => "ragged_row",
+            Rule::NoRows => "no_rows",
+            Rule::Required => "required",
+            Rule::Type => "type",
+            Rule::Minimum => "minimum",
+            Rule::Maximum => "maximum",
+            Rule::MinLength => "min_length",
+            Rule::MaxLength => "max_length",
+            Rule::Pattern => "pattern",
+            Rule::Enum => "enum",
+            Rule::ForeignKey => "foreign_key",
+            Rule::ReferenceMissing => "reference_missing",
+            Rule::PrimaryKey => "primary_key",
+            Rule::Unique => "unique",
+            Rule::RowRule => "row_rule",
+            Rule::Connector => "connector",
+        }
+    }
+
+    /// The message template in `lang`; `{expected}` is replaced by the issue's
+    /// expectation (a type, a limit, a list of values, another row number…).
+    fn template(self, lang: Lang) -> &'static str {
+        use Lang::{Ar, En, Fr};
+        match (self, lang) {
+            (Rule::Unreadable, En) => "the file cannot be read: {expected}",
+            (Rule::Unreadable, Fr) => "le fichier ne peut pas être lu : {expected}",
+            (Rule::Unreadable, Ar) => "تعذرت قراءة الملف: {expected}",
+            (Rule::EmptyFile, En) => "the file is empty",
+            (Rule::EmptyFile, Fr) => "le fichier est vide",
+            (Rule::EmptyFile, Ar) => "الملف فارغ",
+            (Rule::UnsupportedFormat, En) => "unsupported file format: {expected}",
+            (Rule::UnsupportedFormat, Fr) => "format de fichier non pris en charge : {expected}",
+            (Rule::UnsupportedFormat, Ar) => "صيغة ملف غير مدعومة: {expected}",
+            (Rule::Encoding, En) => "the text is not valid {expected}; save the file as CSV UTF-8",
+            (Rule::Encoding, Fr) => "le texte n'est pas en {expected} valide ; enregistrez le fichier en CSV UTF-8",
+            (Rule::Encoding, Ar) => "النص ليس بترميز {expected} صالح؛ احفظ الملف بصيغة CSV UTF-8",
+            (Rule::MalformedCsv, En) => "malformed CSV: {expected}",
+            (Rule::MalformedCsv, Fr) => "CSV mal formé : {expected}",
+            (Rule::MalformedCsv, Ar) => "ملف CSV غير سليم: {expected}",
+            (Rule::MalformedJson, En) => "malformed JSON: {expected}",
+            (Rule::MalformedJson, Fr) => "JSON mal formé : {expected}",
+            (Rule::MalformedJson, Ar) => "ملف JSON غير سليم: {expected}",
+            (Rule::MalformedSpreadsheet, En) => "the spreadsheet cannot be read: {expected}",
+            (Rule::MalformedSpreadsheet, Fr) => "le classeur ne peut pas être lu : {expected}",
+            (Rule::MalformedSpreadsheet, Ar) => "تعذرت قراءة المصنف: {expected}",
+            (Rule::SheetNotFound, En) => "no sheet with this name; the workbook has: {expected}",
+            (Rule::SheetNotFound, Fr) => "aucune feuille de ce nom ; le classeur contient : {expected}",
+            (Rule::SheetNotFound, Ar) => "لا توجد ورقة بهذا الاسم؛ يحتوي المصنف على: {expected}",
+            (Rule::NoHeader, En) => "no header row with this dataset's columns in the first rows; expected columns: {expected}",
+            (Rule::NoHeader, Fr) => "aucune ligne d'en-tête avec les colonnes de ce jeu de données dans les premières lignes ; colonnes attendues : {expected}",
+            (Rule::NoHeader, Ar) => "لا يوجد سطر عناوين بأعمدة مجموعة البيانات هذه في الأسطر الأولى؛ الأعمدة المنتظرة: {expected}",
+            (Rule::MissingColumn, En) => "required column is missing; accepted headings: {expected}",
+            (Rule::MissingColumn, Fr) => "colonne obligatoire absente ; intitulés acceptés : {expected}",
+            (Rule::MissingColumn, Ar) => "عمود إلزامي غير موجود؛ العناوين المقبولة: {expected}",
+            (Rule::DuplicateColumn, En) => "two columns stand for the same field (also column {expected})",
+            (Rule::DuplicateColumn, Fr) => "deux colonnes correspondent au même champ (aussi la colonne {expected})",
+            (Rule::DuplicateColumn, Ar) => "عمودان يمثلان نفس الحقل (العمود {expected} أيضا)",
+            (Rule::UnknownColumn, En) => "column not in the contract; ignored",
+            (Rule::UnknownColumn, Fr) => "colonne absente du contrat ; ignorée",
+            (Rule::UnknownColumn, Ar) => "عمود غير وارد في العقد؛ تم تجاهله",
+            (Rule::RaggedRow, En) => "the row has {expected}",
+            (Rule::RaggedRow, Fr) => "la ligne a {expected}",
+            (Rule::RaggedRow, Ar) => "عدد خانات السطر غير مطابق: {expected}",
+            (Rule::NoRows, En) => "the file has a header but no data rows",
+            (Rule::NoRows, Fr) => "le fichier a un en-tête mais aucune ligne de données",
+            (Rule::NoRows, Ar) => "يحتوي الملف على عناوين دون أي سطر بيانات",
+            (Rule::Required, En) => "a value is required",
+            (Rule::Required, Fr) => "une valeur est obligatoire",
+            (Rule::Required, Ar) => "القيمة إلزامية",
+            (Rule::Type, En) => "not a valid {expected}",
+            (Rule::Type, Fr) => "n'est pas un(e) {expected} valide",
+            (Rule::Type, Ar) => "ليست قيمة صالحة من نوع {expected}",
+            (Rule::Minimum, En) => "below the minimum {expected}",
+            (Rule::Minimum, Fr) => "inférieur au minimum {expected}",
+            (Rule::Minimum, Ar) => "أقل من الحد الأدنى {expected}",
+            (Rule::Maximum, En) => "above the maximum {expected}",
+            (Rule::Maximum, Fr) => "supérieur au maximum {expected}",
+            (Rule::Maximum, Ar) => "أكبر من الحد الأقصى {expected}",
+            (Rule::MinLength, En) => "shorter than {expected} characters",
+            (Rule::MinLength, Fr) => "plus court que {expected} caractères",
+            (Rule::MinLength, Ar) => "أقصر من {expected} حرفا",
+            (Rule::MaxLength, En) => "longer than {expected} characters",
+            (Rule::MaxLength, Fr) => "plus long que {expected} caractères",
+            (Rule::MaxLength, Ar) => "أطول من {expected} حرفا",
+            (Rule::Pattern, En) => "does not match the expected form {expected}",
+            (Rule::Pattern, Fr) => "ne respecte pas la forme attendue {expected}",
+            (Rule::Pattern, Ar) => "لا يطابق الشكل المنتظر {expected}",
+            (Rule::Enum, En) => "not one of the allowed values: {expected}",
+            (Rule::Enum, Fr) => "ne fait pas partie des valeurs permises : {expected}",
+            (Rule::Enum, Ar) => "ليست من القيم المسموح بها: {expected}",
+            (Rule::ForeignKey, En) => "unknown in the reference {expected}",
+            (Rule::ForeignKey, Fr) => "inconnu dans la référence {expected}",
+            (Rule::ForeignKey, Ar) => "غير موجود في المرجع {expected}",
+            (Rule::ReferenceMissing, En) => "this dataset refers to {expected}, which has no stored version yet; ingest it first",
+            (Rule::ReferenceMissing, Fr) => "ce jeu de données fait référence à {expected}, qui n'a encore aucune version ; chargez-le d'abord",
+            (Rule::ReferenceMissing, Ar) => "تحيل مجموعة البيانات هذه على {expected} التي لا تتوفر على أي نسخة بعد؛ قم بتحميلها أولا",
+            (Rule::PrimaryKey, En) => "duplicate key, already used at row {expected}",
+            (Rule::PrimaryKey, Fr) => "clé en double, déjà utilisée à la ligne {expected}",
+            (Rule::PrimaryKey, Ar) => "مفتاح مكرر، سبق استعماله في السطر {expected}",
+            (Rule::Unique, En) => "duplicate value, already used at row {expected}",
+            (Rule::Unique, Fr) => "valeur en double, déjà utilisée à la ligne {expected}",
+            (Rule::Unique, Ar) => "قيمة مكررة، سبق استعمالها في السطر {expected}",
+            (Rule::RowRule, En) => "breaks the rule {expected}",
+            (Rule::RowRule, Fr) => "enfreint la règle {expected}",
+            (Rule::RowRule, Ar) => "يخالف القاعدة {expected}",
+            (Rule::Connector, En) => "{expected}",
+            (Rule::Connector, Fr) => "{expected}",
+            (Rule::Connector, Ar) => "{expected}",
+        }
+    }
+}
+
+/// One problem found in a submitted file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Issue {
+    pub severity: Severity,
+    pub rule: Rule,
+    /// The file's row as a spreadsheet or text editor numbers it (1-based, header
+    /// and title rows included), or the record number in a JSON array.
+    pub row: Option<u64>,
+    /// The contract field, or the heading as written when no field matches.
+    pub column: Option<String>,
+    /// The offending value as written in the file.
+    pub value: Option<String>,
+    /// What the rule expected: a type, a limit, allowed values, another row.
+    pub expected: Option<String>,
+}
+
+impl Issue {
+    pub fn error(rule: Rule) -> Issue {
+        Issue { severity: Severity::Error, rule, row: None, column: None, value: None, expected: None }
+    }
+
+    pub fn warning(rule: Rule) -> Issue {
+        Issue { severity: Severity::Warning, ..Issue::error(rule) }
+    }
+
+    pub fn at_row(mut self, row: u64) -> Issue {
+        self.row = Some(row);
+        self
+    }
+
+    pub fn in_column(mut self, column: impl Into<String>) -> Issue {
+        self.column = Some(column.into());
+        self
+    }
+
+    pub fn with_value(mut self, value: impl Into<String>) -> Issue {
+        self.value = Some(value.into());
+        self
+    }
+
+    pub fn expecting(mut self, expected: impl Into<String>) -> Issue {
+        self.expected = Some(expected.into());
+        self
+    }
+
+    /// The problem in `lang`, without its location.
+    pub fn message(&self, lang: Lang) -> String {
+        self.rule.template(lang).replace("{expected}", self.expected.as_deref().unwrap_or(""))
+    }
+
+    /// One report line: `FILE: row R, column C: value "V": message [rule]`.
+    pub fn render(&self, file_name: &str, lang: Lang) -> String {
+        let (row_word, column_word, value_word) = match lang {
+            Lang::Fr => ("ligne", "colonne", "valeur"),
+            Lang::Ar => ("السطر", "العمود", "القيمة"),
+            Lang::En => ("row", "column", "value"),
+        };
+        let mut line = format!("{file_name}:");
+        if let Some(row) = self.row {
+            line.push_str(&format!(" {row_word} {row},"));
+        }
+        if let Some(column) = &self.column {
+            line.push_str(&format!(" {column_word} {column},"));
+        }
+        if let Some(value) = &self.value {
+            line.push_str(&format!(" {value_word} \"{}\",", shorten(value, 80)));
+        }
+        if line.ends_with(',') {
+            line.pop();
+        }
+        let severity = match (self.severity, lang) {
+            (Severity::Error, _) => "",
+            (Severity::Warning, Lang::Fr) => "avertissement : ",
+            (Severity::Warning, Lang::Ar) => "تنبيه: ",
+            (Severity::Warning, Lang::En) => "warning: ",
+        };
+        format!("{line}: {severity}{} [{}]", self.message(lang), self.rule.as_str())
+    }
+}
+
+fn shorten(value: &str, max_chars: usize) -> String {
+    let escaped: String = value.chars().flat_map(|c| c.escape_debug()).collect();
+    if escaped.chars().count() <= max_chars {
+        return escaped;
+    }
+    let mut short: String = escaped.chars().take(max_chars).collect();
+    short.push('…');
+    short
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_line_names_file_row_column_value_and_rule() {
+        let issue = Issue::error(Rule::Maximum).at_row(14).in_column("maturity_level").with_value("7").expecting("5");
+        assert_eq!(
+            issue.render("procedures.csv", Lang::En),
+            "procedures.csv: row 14, column maturity_level, value \"7\": above the maximum 5 [maximum]"
+        );
+        assert_eq!(
+            issue.render("procedures.csv", Lang::Fr),
+            "procedures.csv: ligne 14, colonne maturity_level, valeur \"7\": supérieur au maximum 5 [maximum]"
+        );
+    }
+
+    #[test]
+    fn control_characters_in_values_are_escaped() {
+        let issue = Issue::error(Rule::Type).at_row(2).in_column("x").with_value("a\u{0}b\nc").expecting("integer");
+        assert!(issue.render("f.csv", Lang::En).contains("\"a\\0b\\nc\""));
+    }
+}

@@ -1,0 +1,71 @@
+//! The three languages of md2030 and text carried in all three.
+
+use serde::{Deserialize, Serialize};
+
+/// A user-facing language. French is the default of the dashboard and the CLI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Fr,
+    Ar,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 3] = [Lang::Fr, Lang::Ar, Lang::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::Ar => "ar",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "fr" | "fra" | "french" | "français" => Some(Lang::Fr),
+            "ar" | "ara" | "arabic" | "العربية" => Some(Lang::Ar),
+            "en" | "eng" | "english" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn is_rtl(self) -> bool {
+        self == Lang::Ar
+    }
+}
+
+impl std::str::FromStr for Lang {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Lang::parse(s).ok_or_else(|| format!("unknown language {s:?} (expected fr, ar or en)"))
+    }
+}
+
+/// A text in French, Arabic and English. All three are required in a contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct I18n {
+    pub fr: String,
+    pub ar: String,
+    pub en: String,
+}
+
+impl I18n {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Fr => &self.fr,
+            Lang::Ar => &self.ar,
+            Lang::En => &self.en,
+        }
+    }
+
+    pub fn is_complete(&self) -> bool {
+        !self.fr.trim().is_empty() && !self.ar.trim().is_empty() && !self.en.trim().is_empty()
+    }
+
+    pub fn all(&self) -> [&str; 3] {
+        [&self.fr, &self.ar, &self.en]
+    }
+}
