@@ -1,1 +1,582 @@
-//! placeholder
+//! The md2030 store: immutable, versioned Parquet files under the data directory and
+//! an embedded SQLite catalogue that says which version of each dataset is current
+//! and where every version came from.
+//!
+//! Layout of the data directory:
+//! - `catalog.sqlite`: the catalogue (versions with provenance, current pointers).
+//! - `datasets/<dataset>/v<NNNNN>-<sha8>.parquet`: one file per version, never rewritten.
+//! - `staging/`: files being written; anything left there after a crash is removed
+//!   the next time the store is opened.
+//!
+//! **Invariant:** a version is visible only once its Parquet file is complete, fsynced
+//! and renamed into place *and* the catalogue transaction that records it has
+//! committed. A crash at any moment leaves the previous current version intact.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{action} {path}: {source}")]
+    Io { action: &'static str, path: PathBuf, source: io::Error },
+    #[error("catalogue {path}: {source}")]
+    Catalog { path: PathBuf, source: rusqlite::Error },
+    #[error("parquet {path}: {source}")]
+    Parquet { path: PathBuf, source: parquet::errors::ParquetError },
+    #[error("no version {version_no} of dataset {dataset}")]
+    NoSuchVersion { dataset: String, version_no: i64 },
+    #[error("dataset name {0:?} is not a valid name")]
+    BadDatasetName(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Rows per Parquet row group (and per record batch the ingest hands over).
+pub const ROW_GROUP_ROWS: usize = 128 * 1024;
+
+/// What the caller knows about a new version besides its data.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Provenance {
+    pub contract_version: String,
+    pub source_file_name: String,
+    pub source_sha256: String,
+    pub source_bytes: u64,
+    pub source_format: String,
+    pub ingested_by: String,
+    /// RFC 3339 UTC time of the ingest.
+    pub ingested_at: String,
+    /// True for md2030's own sample data, which is labelled as such wherever shown.
+    pub synthetic: bool,
+    /// The validation summary (counts by rule, warnings) as JSON.
+    pub validation: serde_json::Value,
+    /// The version this one was built on (partition merge), if any.
+    pub parent_version_no: Option<i64>,
+    pub rows_from_file: u64,
+    pub rows_kept_from_parent: u64,
+    pub rows_replaced: u64,
+}
+
+/// One stored version as the catalogue records it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct VersionRecord {
+    pub dataset: String,
+    pub version_no: i64,
+    /// `dataset@vN`, the id printed by the CLI and shown next to every figure.
+    pub version_id: String,
+    /// Path of the Parquet file relative to the data directory.
+    pub file: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub row_count: u64,
+    pub contract_version: String,
+    pub source_file_name: String,
+    pub source_sha256: String,
+    pub source_bytes: u64,
+    pub source_format: String,
+    pub ingested_at: String,
+    pub ingested_by: String,
+    pub synthetic: bool,
+    pub validation: serde_json::Value,
+    pub parent_version_no: Option<i64>,
+    pub rows_from_file: u64,
+    pub rows_kept_from_parent: u64,
+    pub rows_replaced: u64,
+    pub is_current: bool,
+}
+
+/// The store over one data directory.
+#[derive(Debug)]
+pub struct Store {
+    root: PathBuf,
+    conn: Connection,
+}
+
+const SCHEMA_SQL: &str = "
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY,
+    dataset TEXT NOT NULL,
+    version_no INTEGER NOT NULL,
+    file TEXT NOT NULL UNIQUE,
+    sha256 TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    row_count INTEGER NOT NULL,
+    contract_version TEXT NOT NULL,
+    source_file_name TEXT NOT NULL,
+    source_sha256 TEXT NOT NULL,
+    source_bytes INTEGER NOT NULL,
+    source_format TEXT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    ingested_by TEXT NOT NULL,
+    synthetic INTEGER NOT NULL,
+    validation TEXT NOT NULL,
+    parent_version_no INTEGER,
+    rows_from_file INTEGER NOT NULL,
+    rows_kept_from_parent INTEGER NOT NULL,
+    rows_replaced INTEGER NOT NULL,
+    UNIQUE (dataset, version_no)
+);
+CREATE TABLE IF NOT EXISTS current_versions (
+    dataset TEXT PRIMARY KEY,
+    version_id INTEGER NOT NULL REFERENCES versions(id)
+);
+";
+
+impl Store {
+    /// Opens (creating if needed) the store in `root`, and removes what a crashed
+    /// ingest may have left: staging files and version files the catalogue never
+    /// recorded.
+    pub fn open(root: &Path) -> Result<Store> {
+        for dir in [root.to_path_buf(), root.join("datasets"), root.join("staging")] {
+            fs::create_dir_all(&dir).map_err(|source| Error::Io { action: "creating", path: dir.clone(), source })?;
+        }
+        let db_path = root.join("catalog.sqlite");
+        let catalog_err = |source| Error::Catalog { path: db_path.clone(), source };
+        let conn = Connection::open(&db_path).map_err(catalog_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(catalog_err)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(catalog_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(catalog_err)?;
+        let user_version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(catalog_err)?;
+        if user_version < 1 {
+            conn.execute_batch(SCHEMA_SQL).map_err(catalog_err)?;
+            conn.pragma_update(None, "user_version", 1).map_err(catalog_err)?;
+        }
+        let store = Store { root: root.to_path_buf(), conn };
+        store.recover()?;
+        Ok(store)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn catalog_err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        move |source| Error::Catalog { path: self.root.join("catalog.sqlite"), source }
+    }
+
+    /// Removes staging leftovers and unrecorded version files. Both come only from an
+    /// ingest that died before its catalogue transaction committed.
+    fn recover(&self) -> Result<()> {
+        let staging = self.root.join("staging");
+        for entry in read_dir(&staging)? {
+            remove_file(&entry)?;
+        }
+        let recorded: std::collections::HashSet<String> = {
+            let mut stmt = self.conn.prepare("SELECT file FROM versions").map_err(self.catalog_err())?;
+            let rows = stmt.query_map([], |row| row.get::<_, String>(0)).map_err(self.catalog_err())?;
+            rows.collect::<Result<_, _>>().map_err(self.catalog_err())?
+        };
+        let datasets_dir = self.root.join("datasets");
+        for dataset_dir in read_dir(&datasets_dir)? {
+            if !dataset_dir.is_dir() {
+                continue;
+            }
+            for file in read_dir(&dataset_dir)? {
+                let relative = relative_path(&self.root, &file);
+                if !recorded.contains(&relative) {
+                    remove_file(&file)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts writing a new version of `dataset` with `schema`. Nothing is visible
+    /// until [`Store::commit`].
+    pub fn stage(&self, dataset: &str, schema: SchemaRef) -> Result<StagedVersion> {
+        check_dataset_name(dataset)?;
+        let unique = format!(
+            "{dataset}-{}-{}.parquet.tmp",
+            std::process::id(),
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+        );
+        let tmp_path = self.root.join("staging").join(unique);
+        let file = File::create(&tmp_path).map_err(|source| Error::Io { action: "creating", path: tmp_path.clone(), source })?;
+        let sink = HashingWriter { inner: BufWriter::with_capacity(1 << 20, file), hasher: Sha256::new(), bytes: 0 };
+        let props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("3 is a valid zstd level")))
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .set_created_by("md2030".to_string())
+            .build();
+        let writer = ArrowWriter::try_new(sink, schema, Some(props))
+            .map_err(|source| Error::Parquet { path: tmp_path.clone(), source })?;
+        Ok(StagedVersion { dataset: dataset.to_string(), tmp_path, writer: Some(writer), rows: 0 })
+    }
+
+    /// Makes a staged version durable and current: finish the Parquet file, fsync it,
+    /// rename it into `datasets/`, fsync the directory, then record it and move the
+    /// current pointer in one catalogue transaction.
+    pub fn commit(&mut self, mut staged: StagedVersion, provenance: &Provenance) -> Result<VersionRecord> {
+        let tmp_path = staged.tmp_path.clone();
+        let writer = staged.writer.take().expect("a staged version is committed once");
+        let parquet_err = |source| Error::Parquet { path: tmp_path.clone(), source };
+        let sink = writer.into_inner().map_err(parquet_err)?;
+        let HashingWriter { inner, hasher, bytes } = sink;
+        let file = inner.into_inner().map_err(|err| Error::Io { action: "flushing", path: tmp_path.clone(), source: err.into_error() })?;
+        file.sync_all().map_err(|source| Error::Io { action: "syncing", path: tmp_path.clone(), source })?;
+        drop(file);
+        let sha256 = hex(&hasher.finalize());
+        let dataset_dir = self.root.join("datasets").join(&staged.dataset);
+        fs::create_dir_all(&dataset_dir).map_err(|source| Error::Io { action: "creating", path: dataset_dir.clone(), source })?;
+
+        let root = self.root.clone();
+        let catalog_path = root.join("catalog.sqlite");
+        let catalog_err = |source| Error::Catalog { path: catalog_path.clone(), source };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(catalog_err)?;
+        let version_no: i64 = tx
+            .query_row("SELECT COALESCE(MAX(version_no), 0) + 1 FROM versions WHERE dataset = ?1", [&staged.dataset], |row| row.get(0))
+            .map_err(catalog_err)?;
+        let final_path = dataset_dir.join(format!("v{version_no:05}-{}.parquet", &sha256[..8]));
+        fs::rename(&tmp_path, &final_path).map_err(|source| Error::Io { action: "renaming", path: final_path.clone(), source })?;
+        sync_dir(&dataset_dir)?;
+        let relative = relative_path(&root, &final_path);
+        let inserted = tx
+            .execute(
+                "INSERT INTO versions (dataset, version_no, file, sha256, bytes, row_count, contract_version,
+                    source_file_name, source_sha256, source_bytes, source_format, ingested_at, ingested_by,
+                    synthetic, validation, parent_version_no, rows_from_file, rows_kept_from_parent, rows_replaced)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                params![
+                    staged.dataset,
+                    version_no,
+                    relative,
+                    sha256,
+                    bytes as i64,
+                    staged.rows as i64,
+                    provenance.contract_version,
+                    provenance.source_file_name,
+                    provenance.source_sha256,
+                    provenance.source_bytes as i64,
+                    provenance.source_format,
+                    provenance.ingested_at,
+                    provenance.ingested_by,
+                    provenance.synthetic,
+                    provenance.validation.to_string(),
+                    provenance.parent_version_no,
+                    provenance.rows_from_file as i64,
+                    provenance.rows_kept_from_parent as i64,
+                    provenance.rows_replaced as i64,
+                ],
+            )
+            .and_then(|_| {
+                let id = tx.last_insert_rowid();
+                tx.execute(
+                    "INSERT INTO current_versions (dataset, version_id) VALUES (?1, ?2)
+                     ON CONFLICT(dataset) DO UPDATE SET version_id = excluded.version_id",
+                    params![staged.dataset, id],
+                )
+            })
+            .and_then(|_| tx.commit());
+        if let Err(source) = inserted {
+            // The file is not recorded: remove it so the store stays as it was.
+            let _ = fs::remove_file(&final_path);
+            return Err(Error::Catalog { path: catalog_path, source });
+        }
+        self.version(&staged.dataset, version_no)
+    }
+
+    pub fn current(&self, dataset: &str) -> Result<Option<VersionRecord>> {
+        let sql = format!("{SELECT_VERSION} WHERE v.id = (SELECT version_id FROM current_versions WHERE dataset = ?1)");
+        self.conn.query_row(&sql, [dataset], version_from_row).optional().map_err(self.catalog_err())
+    }
+
+    pub fn version(&self, dataset: &str, version_no: i64) -> Result<VersionRecord> {
+        let sql = format!("{SELECT_VERSION} WHERE v.dataset = ?1 AND v.version_no = ?2");
+        self.conn
+            .query_row(&sql, params![dataset, version_no], version_from_row)
+            .optional()
+            .map_err(self.catalog_err())?
+            .ok_or_else(|| Error::NoSuchVersion { dataset: dataset.to_string(), version_no })
+    }
+
+    /// Every version of `dataset`, oldest first.
+    pub fn versions(&self, dataset: &str) -> Result<Vec<VersionRecord>> {
+        let sql = format!("{SELECT_VERSION} WHERE v.dataset = ?1 ORDER BY v.version_no");
+        let mut stmt = self.conn.prepare(&sql).map_err(self.catalog_err())?;
+        let rows = stmt.query_map([dataset], version_from_row).map_err(self.catalog_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.catalog_err())
+    }
+
+    /// The current version of every dataset that has one, by dataset name.
+    pub fn current_versions(&self) -> Result<Vec<VersionRecord>> {
+        let sql = format!("{SELECT_VERSION} JOIN current_versions c ON c.version_id = v.id ORDER BY v.dataset");
+        let mut stmt = self.conn.prepare(&sql).map_err(self.catalog_err())?;
+        let rows = stmt.query_map([], version_from_row).map_err(self.catalog_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.catalog_err())
+    }
+
+    pub fn path_of(&self, record: &VersionRecord) -> PathBuf {
+        self.root.join(&record.file)
+    }
+
+    /// Reads a stored version back as record batches.
+    pub fn read(&self, record: &VersionRecord) -> Result<Vec<RecordBatch>> {
+        let path = self.path_of(record);
+        let file = File::open(&path).map_err(|source| Error::Io { action: "opening", path: path.clone(), source })?;
+        let parquet_err = |source| Error::Parquet { path: path.clone(), source };
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_err)?.with_batch_size(ROW_GROUP_ROWS).build().map_err(parquet_err)?;
+        reader.map(|batch| batch.map_err(|err| parquet_err(err.into()))).collect()
+    }
+
+    /// Checks that every recorded version's file exists with the recorded size and
+    /// SHA-256. Returns one line per problem; empty means consistent.
+    pub fn verify(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        let sql = format!("{SELECT_VERSION} ORDER BY v.dataset, v.version_no");
+        let mut stmt = self.conn.prepare(&sql).map_err(self.catalog_err())?;
+        let records: Vec<VersionRecord> =
+            stmt.query_map([], version_from_row).map_err(self.catalog_err())?.collect::<Result<_, _>>().map_err(self.catalog_err())?;
+        for record in records {
+            let path = self.path_of(&record);
+            match sha256_file(&path) {
+                Ok((sha, bytes)) if sha == record.sha256 && bytes == record.bytes => {}
+                Ok((sha, bytes)) => problems.push(format!(
+                    "{}: {} has sha256 {sha} ({bytes} bytes), catalogue says {} ({} bytes)",
+                    record.version_id, record.file, record.sha256, record.bytes
+                )),
+                Err(err) => problems.push(format!("{}: {err}", record.version_id)),
+            }
+        }
+        Ok(problems)
+    }
+}
+
+const SELECT_VERSION: &str = "SELECT v.dataset, v.version_no, v.file, v.sha256, v.bytes, v.row_count, v.contract_version,
+    v.source_file_name, v.source_sha256, v.source_bytes, v.source_format, v.ingested_at, v.ingested_by, v.synthetic,
+    v.validation, v.parent_version_no, v.rows_from_file, v.rows_kept_from_parent, v.rows_replaced,
+    EXISTS (SELECT 1 FROM current_versions cv WHERE cv.version_id = v.id)
+    FROM versions v";
+
+fn version_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<VersionRecord> {
+    let dataset: String = row.get(0)?;
+    let version_no: i64 = row.get(1)?;
+    let validation: String = row.get(14)?;
+    Ok(VersionRecord {
+        version_id: format!("{dataset}@v{version_no}"),
+        dataset,
+        version_no,
+        file: row.get(2)?,
+        sha256: row.get(3)?,
+        bytes: row.get::<_, i64>(4)? as u64,
+        row_count: row.get::<_, i64>(5)? as u64,
+        contract_version: row.get(6)?,
+        source_file_name: row.get(7)?,
+        source_sha256: row.get(8)?,
+        source_bytes: row.get::<_, i64>(9)? as u64,
+        source_format: row.get(10)?,
+        ingested_at: row.get(11)?,
+        ingested_by: row.get(12)?,
+        synthetic: row.get(13)?,
+        validation: serde_json::from_str(&validation).unwrap_or(serde_json::Value::Null),
+        parent_version_no: row.get(15)?,
+        rows_from_file: row.get::<_, i64>(16)? as u64,
+        rows_kept_from_parent: row.get::<_, i64>(17)? as u64,
+        rows_replaced: row.get::<_, i64>(18)? as u64,
+        is_current: row.get(19)?,
+    })
+}
+
+/// A version being written. Dropping it without [`Store::commit`] removes the file.
+#[derive(Debug)]
+pub struct StagedVersion {
+    dataset: String,
+    tmp_path: PathBuf,
+    writer: Option<ArrowWriter<HashingWriter>>,
+    rows: u64,
+}
+
+impl StagedVersion {
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        let writer = self.writer.as_mut().expect("a staged version is written before it is committed");
+        writer.write(batch).map_err(|source| Error::Parquet { path: self.tmp_path.clone(), source })?;
+        self.rows += batch.num_rows() as u64;
+        Ok(())
+    }
+
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+}
+
+impl Drop for StagedVersion {
+    fn drop(&mut self) {
+        if self.writer.take().is_some() {
+            let _ = fs::remove_file(&self.tmp_path);
+        }
+    }
+}
+
+/// A writer that hashes and counts what passes through it, so the stored file's
+/// SHA-256 is known without reading it back.
+struct HashingWriter {
+    inner: BufWriter<File>,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl std::fmt::Debug for HashingWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HashingWriter").field("bytes", &self.bytes).finish()
+    }
+}
+
+impl Write for HashingWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let written = self.inner.write(buf)?;
+        self.hasher.update(&buf[..written]);
+        self.bytes += written as u64;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn check_dataset_name(name: &str) -> Result<()> {
+    let valid = !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if valid { Ok(()) } else { Err(Error::BadDatasetName(name.to_string())) }
+}
+
+fn read_dir(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = fs::read_dir(dir).map_err(|source| Error::Io { action: "listing", path: dir.to_path_buf(), source })?;
+    let mut paths = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::Io { action: "listing", path: dir.to_path_buf(), source })?;
+        paths.push(entry.path());
+    }
+    paths.sort();
+    Ok(paths)
+}
+
+fn remove_file(path: &Path) -> Result<()> {
+    fs::remove_file(path).map_err(|source| Error::Io { action: "removing", path: path.to_path_buf(), source })
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|source| Error::Io { action: "syncing", path: dir.to_path_buf(), source })
+}
+
+fn relative_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 (hex) and size of a file, read in 1 MiB blocks.
+pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
+    let mut file = File::open(path).map_err(|source| Error::Io { action: "opening", path: path.to_path_buf(), source })?;
+    let mut hasher = Sha256::new();
+    let bytes = io::copy(&mut file, &mut hasher).map_err(|source| Error::Io { action: "reading", path: path.to_path_buf(), source })?;
+    Ok((hex(&hasher.finalize()), bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use arrow_array::{Int64Array, StringArray};
+    use arrow_schema::{DataType, Field, Schema};
+
+    fn batch(values: &[i64]) -> RecordBatch {
+        let schema = Arc::new(Schema::new(vec![Field::new("n", DataType::Int64, false), Field::new("s", DataType::Utf8, true)]));
+        let strings: Vec<Option<String>> = values.iter().map(|v| Some(format!("r{v}"))).collect();
+        RecordBatch::try_new(schema, vec![Arc::new(Int64Array::from(values.to_vec())), Arc::new(StringArray::from(strings))]).unwrap()
+    }
+
+    fn provenance(name: &str) -> Provenance {
+        Provenance {
+            contract_version: "1.0.0".into(),
+            source_file_name: name.into(),
+            source_sha256: "00".into(),
+            source_bytes: 1,
+            source_format: "csv".into(),
+            ingested_by: "test".into(),
+            ingested_at: "2026-11-23T00:00:00Z".into(),
+            synthetic: false,
+            validation: serde_json::json!({"errors": 0}),
+            parent_version_no: None,
+            rows_from_file: 3,
+            rows_kept_from_parent: 0,
+            rows_replaced: 0,
+        }
+    }
+
+    #[test]
+    fn committed_versions_are_numbered_hashed_and_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let mut staged = store.stage("talent", batch(&[1]).schema()).unwrap();
+        staged.write(&batch(&[1, 2, 3])).unwrap();
+        let v1 = store.commit(staged, &provenance("a.csv")).unwrap();
+        let mut staged = store.stage("talent", batch(&[1]).schema()).unwrap();
+        staged.write(&batch(&[4, 5])).unwrap();
+        let v2 = store.commit(staged, &provenance("b.csv")).unwrap();
+        assert_eq!((v1.version_no, v1.row_count), (1, 3));
+        assert_eq!((v2.version_id.as_str(), v2.row_count), ("talent@v2", 2));
+        assert_eq!(store.current("talent").unwrap().unwrap().version_no, 2);
+        assert!(!store.version("talent", 1).unwrap().is_current);
+        assert_eq!(sha256_file(&store.path_of(&v2)).unwrap().0, v2.sha256);
+        let read_back = store.read(&v1).unwrap();
+        assert_eq!(read_back.iter().map(|b| b.num_rows()).sum::<usize>(), 3);
+        assert!(store.verify().unwrap().is_empty());
+    }
+
+    #[test]
+    fn dropping_a_staged_version_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut staged = store.stage("talent", batch(&[1]).schema()).unwrap();
+        staged.write(&batch(&[1])).unwrap();
+        drop(staged);
+        assert_eq!(fs::read_dir(dir.path().join("staging")).unwrap().count(), 0);
+        assert!(store.current("talent").unwrap().is_none());
+    }
+
+    #[test]
+    fn reopening_removes_staging_leftovers_and_unrecorded_files() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        fs::write(dir.path().join("staging/x.parquet.tmp"), b"partial").unwrap();
+        fs::create_dir_all(dir.path().join("datasets/talent")).unwrap();
+        fs::write(dir.path().join("datasets/talent/v00001-deadbeef.parquet"), b"renamed, never recorded").unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(fs::read_dir(dir.path().join("staging")).unwrap().count(), 0);
+        assert_eq!(fs::read_dir(dir.path().join("datasets/talent")).unwrap().count(), 0);
+        assert!(store.current_versions().unwrap().is_empty());
+    }
+
+    #[test]
+    fn verify_reports_a_tampered_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let mut staged = store.stage("talent", batch(&[1]).schema()).unwrap();
+        staged.write(&batch(&[1])).unwrap();
+        let v1 = store.commit(staged, &provenance("a.csv")).unwrap();
+        fs::write(store.path_of(&v1), b"tampered").unwrap();
+        let problems = store.verify().unwrap();
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].starts_with("talent@v1: datasets/talent/v00001-"), "{}", problems[0]);
+    }
+
+    #[test]
+    fn dataset_names_cannot_escape_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        assert!(matches!(store.stage("../etc", batch(&[1]).schema()), Err(Error::BadDatasetName(_))));
+    }
+}
