@@ -319,6 +319,14 @@ impl Store {
         self.root.join(&record.file)
     }
 
+    /// Opens a stored version for reading batch by batch.
+    pub fn reader(&self, record: &VersionRecord) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader> {
+        let path = self.path_of(record);
+        let file = File::open(&path).map_err(|source| Error::Io { action: "opening", path: path.clone(), source })?;
+        let parquet_err = |source| Error::Parquet { path: path.clone(), source };
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_err)?.with_batch_size(ROW_GROUP_ROWS).build().map_err(parquet_err)
+    }
+
     /// Reads a stored version back as record batches.
     pub fn read(&self, record: &VersionRecord) -> Result<Vec<RecordBatch>> {
         let path = self.path_of(record);

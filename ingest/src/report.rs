@@ -1,0 +1,165 @@
+//! The validation report: every issue found (details for the first
+//! [`DETAIL_LIMIT`], counts for all), and what was read.
+
+use std::collections::BTreeMap;
+
+use md2030_model::{Issue, Lang, Rule, Severity};
+use serde::Serialize;
+
+/// Issues kept in full; past this only counts grow, so a file with a million bad
+/// cells still gets a short, complete report.
+pub const DETAIL_LIMIT: usize = 500;
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct IssueCount {
+    pub severity: Option<Severity>,
+    pub rule: Option<Rule>,
+    pub column: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Report {
+    pub file_name: String,
+    pub dataset: String,
+    pub contract_version: String,
+    /// How the file was read: format, delimiter, encoding, sheet.
+    pub source_description: String,
+    /// The row holding the header (rows above it were skipped as titles).
+    pub header_row: Option<u64>,
+    /// Contract field -> heading found in the file.
+    pub mapping: BTreeMap<String, String>,
+    pub data_rows: u64,
+    pub blank_rows_skipped: u64,
+    pub errors: u64,
+    pub warnings: u64,
+    pub issues: Vec<Issue>,
+    pub counts: Vec<IssueCount>,
+    /// Partition values present in the file (for datasets with a partition key).
+    pub partitions: Vec<String>,
+    #[serde(skip)]
+    count_index: BTreeMap<(Severity, Rule, String), u64>,
+}
+
+impl Report {
+    pub fn new(file_name: &str, dataset: &str, contract_version: &str) -> Report {
+        Report {
+            file_name: file_name.to_string(),
+            dataset: dataset.to_string(),
+            contract_version: contract_version.to_string(),
+            ..Report::default()
+        }
+    }
+
+    pub fn add(&mut self, issue: Issue) {
+        match issue.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+        }
+        let key = (issue.severity, issue.rule, issue.column.clone().unwrap_or_default());
+        *self.count_index.entry(key).or_insert(0) += 1;
+        if self.issues.len() < DETAIL_LIMIT {
+            self.issues.push(issue);
+        }
+    }
+
+    pub fn accepted(&self) -> bool {
+        self.errors == 0
+    }
+
+    /// Freezes the counts into `counts`, sorted by severity, rule and column.
+    pub fn finish(&mut self) {
+        self.counts = self
+            .count_index
+            .iter()
+            .map(|((severity, rule, column), count)| IssueCount {
+                severity: Some(*severity),
+                rule: Some(*rule),
+                column: column.clone(),
+                count: *count,
+            })
+            .collect();
+    }
+
+    /// The report as text in `lang`: a verdict line, then one line per issue kept,
+    /// then counts by rule and column when issues were left out.
+    pub fn render(&self, lang: Lang) -> String {
+        let mut out = String::new();
+        let verdict = match (self.accepted(), lang) {
+            (true, Lang::Fr) => "ACCEPTÉ",
+            (true, Lang::Ar) => "مقبول",
+            (true, Lang::En) => "ACCEPTED",
+            (false, Lang::Fr) => "REJETÉ",
+            (false, Lang::Ar) => "مرفوض",
+            (false, Lang::En) => "REJECTED",
+        };
+        let summary = match lang {
+            Lang::Fr => format!(
+                "{verdict} {} pour le jeu de données {} (contrat {}) : {} lignes de données, {} erreur(s), {} avertissement(s)",
+                self.file_name, self.dataset, self.contract_version, self.data_rows, self.errors, self.warnings
+            ),
+            Lang::Ar => format!(
+                "{verdict} {} لمجموعة البيانات {} (العقد {}): {} سطر بيانات، {} خطأ، {} تنبيه",
+                self.file_name, self.dataset, self.contract_version, self.data_rows, self.errors, self.warnings
+            ),
+            Lang::En => format!(
+                "{verdict} {} for dataset {} (contract {}): {} data rows, {} error(s), {} warning(s)",
+                self.file_name, self.dataset, self.contract_version, self.data_rows, self.errors, self.warnings
+            ),
+        };
+        out.push_str(&summary);
+        out.push('\n');
+        if !self.source_description.is_empty() {
+            out.push_str(&format!("  {}", self.source_description));
+            if let Some(row) = self.header_row {
+                let word = match lang {
+                    Lang::Fr => "en-tête à la ligne",
+                    Lang::Ar => "العناوين في السطر",
+                    Lang::En => "header at row",
+                };
+                out.push_str(&format!(", {word} {row}"));
+            }
+            out.push('\n');
+        }
+        let mut sorted: Vec<&Issue> = self.issues.iter().collect();
+        sorted.sort_by_key(|issue| (issue.severity, issue.row.unwrap_or(0)));
+        for issue in sorted {
+            out.push_str("  ");
+            out.push_str(&issue.render(&self.file_name, lang));
+            out.push('\n');
+        }
+        let shown = self.issues.len() as u64;
+        let total = self.errors + self.warnings;
+        if total > shown {
+            let heading = match lang {
+                Lang::Fr => format!("  … et {} autres ; total par règle et colonne :", total - shown),
+                Lang::Ar => format!("  … و{} أخرى؛ المجموع حسب القاعدة والعمود:", total - shown),
+                Lang::En => format!("  … and {} more; totals by rule and column:", total - shown),
+            };
+            out.push_str(&heading);
+            out.push('\n');
+            for count in &self.counts {
+                let rule = count.rule.map(Rule::as_str).unwrap_or_default();
+                out.push_str(&format!("    {rule:<18} {:<28} {}\n", count.column, count.count));
+            }
+        }
+        out
+    }
+
+    /// The summary stored with an accepted version in the catalogue.
+    pub fn summary_json(&self) -> serde_json::Value {
+        let warnings: Vec<String> =
+            self.issues.iter().filter(|i| i.severity == Severity::Warning).take(20).map(|i| i.render(&self.file_name, Lang::En)).collect();
+        serde_json::json!({
+            "data_rows": self.data_rows,
+            "blank_rows_skipped": self.blank_rows_skipped,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "source": self.source_description,
+            "header_row": self.header_row,
+            "mapping": self.mapping,
+            "counts": self.counts,
+            "warning_lines": warnings,
+        })
+    }
+}

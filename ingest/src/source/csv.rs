@@ -1,0 +1,338 @@
+//! CSV as ministries and publishers really write it: `,` `;` or tab delimiters,
+//! UTF-8 with or without BOM or Windows-1252, CRLF, quoted newlines, Excel's
+//! `sep=;` line, title or preamble lines above the header (handled by the header
+//! search), and a trailing delimiter on every line.
+
+use std::fs::File;
+use std::io::{BufReader, Cursor, Read};
+use std::path::Path;
+
+use md2030_model::{Issue, Rule};
+
+use crate::source::{RowBuf, RowSource};
+
+const SAMPLE_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Windows1252,
+    /// Only ASCII so far: the first non-ASCII field decides (valid UTF-8, or else
+    /// Windows-1252, which agrees with everything read before).
+    Undecided,
+}
+
+/// What the sniffer decided about a CSV file.
+#[derive(Debug, Clone, Copy)]
+pub struct Dialect {
+    pub delimiter: u8,
+    pub encoding: Encoding,
+    pub had_bom: bool,
+    /// Lines skipped before the CSV proper (Excel's `sep=` line).
+    pub skipped_lines: u64,
+}
+
+pub struct CsvSource {
+    reader: csv::Reader<Box<dyn Read>>,
+    record: csv::ByteRecord,
+    dialect: Dialect,
+    pending: Vec<Issue>,
+    scratch: String,
+    base_bytes: u64,
+}
+
+impl std::fmt::Debug for CsvSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsvSource").field("dialect", &self.dialect).finish()
+    }
+}
+
+impl CsvSource {
+    pub fn open(path: &Path) -> Result<CsvSource, Issue> {
+        let mut file = File::open(path).map_err(|err| Issue::error(Rule::Unreadable).expecting(err.to_string()))?;
+        let mut sample = Vec::with_capacity(SAMPLE_BYTES);
+        (&mut file)
+            .take(SAMPLE_BYTES as u64)
+            .read_to_end(&mut sample)
+            .map_err(|err| Issue::error(Rule::Unreadable).expecting(err.to_string()))?;
+        let rest: Box<dyn Read> = Box::new(BufReader::with_capacity(1 << 20, file));
+        CsvSource::from_parts(sample, rest)
+    }
+
+    /// Builds a source from the file's first bytes and a reader for the rest.
+    pub fn from_parts(mut sample: Vec<u8>, rest: Box<dyn Read>) -> Result<CsvSource, Issue> {
+        if sample.is_empty() {
+            return Err(Issue::error(Rule::EmptyFile));
+        }
+        if sample.starts_with(&[0xFF, 0xFE]) || sample.starts_with(&[0xFE, 0xFF]) {
+            return Err(Issue::error(Rule::Encoding).expecting("UTF-8 (the file is UTF-16)"));
+        }
+        let had_bom = sample.starts_with(b"\xEF\xBB\xBF");
+        if had_bom {
+            sample.drain(..3);
+        }
+        if looks_binary(&sample) {
+            return Err(Issue::error(Rule::UnsupportedFormat).expecting("binary data, not delimited text"));
+        }
+        let encoding = if sample.is_ascii() {
+            Encoding::Undecided
+        } else if utf8_prefix_valid(&sample) {
+            Encoding::Utf8
+        } else {
+            Encoding::Windows1252
+        };
+        let (delimiter, skipped_lines) = match sep_line(&sample) {
+            Some((delimiter, line_len)) => {
+                sample.drain(..line_len);
+                (delimiter, 1)
+            }
+            None => (sniff_delimiter(&sample), 0),
+        };
+        let base_bytes = if had_bom { 3 } else { 0 };
+        let input: Box<dyn Read> = Box::new(Cursor::new(sample).chain(rest));
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .buffer_capacity(1 << 20)
+            .from_reader(input);
+        Ok(CsvSource {
+            reader,
+            record: csv::ByteRecord::new(),
+            dialect: Dialect { delimiter, encoding, had_bom, skipped_lines },
+            pending: Vec::new(),
+            scratch: String::new(),
+            base_bytes,
+        })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+}
+
+impl RowSource for CsvSource {
+    fn next_row(&mut self, row: &mut RowBuf) -> Result<bool, Issue> {
+        row.clear();
+        let more = self.reader.read_byte_record(&mut self.record).map_err(|err| {
+            let line = err.position().map(|p| p.line() + self.dialect.skipped_lines);
+            let issue = Issue::error(Rule::MalformedCsv).expecting(err.to_string());
+            match line {
+                Some(line) => issue.at_row(line),
+                None => issue,
+            }
+        })?;
+        if !more {
+            return Ok(false);
+        }
+        row.line = self.record.position().map(|p| p.line()).unwrap_or(0) + self.dialect.skipped_lines;
+        for (idx, field) in self.record.iter().enumerate() {
+            if self.dialect.encoding == Encoding::Undecided && !field.is_ascii() {
+                self.dialect.encoding =
+                    if std::str::from_utf8(field).is_ok() { Encoding::Utf8 } else { Encoding::Windows1252 };
+            }
+            match self.dialect.encoding {
+                Encoding::Undecided => {
+                    row.push(std::str::from_utf8(field).expect("an undecided encoding has seen only ASCII"))
+                }
+                Encoding::Utf8 => match std::str::from_utf8(field) {
+                    Ok(text) => row.push(text),
+                    Err(_) => {
+                        self.scratch.clear();
+                        self.scratch.push_str(&String::from_utf8_lossy(field));
+                        self.pending.push(
+                            Issue::error(Rule::Encoding)
+                                .at_row(row.line)
+                                .in_column(format!("#{}", idx + 1))
+                                .with_value(self.scratch.clone())
+                                .expecting("UTF-8"),
+                        );
+                        row.push("");
+                    }
+                },
+                Encoding::Windows1252 => {
+                    let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(field);
+                    row.push(&text);
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    fn take_issues(&mut self) -> Vec<Issue> {
+        std::mem::take(&mut self.pending)
+    }
+
+    fn bytes_read(&self) -> u64 {
+        self.base_bytes + self.reader.position().byte()
+    }
+
+    fn describe(&self) -> String {
+        let delimiter = match self.dialect.delimiter {
+            b'\t' => "tab".to_string(),
+            d => format!("'{}'", d as char),
+        };
+        let encoding = match (self.dialect.encoding, self.dialect.had_bom) {
+            (Encoding::Utf8, true) => "UTF-8 with BOM",
+            (Encoding::Utf8, false) => "UTF-8",
+            (Encoding::Undecided, _) => "ASCII",
+            (Encoding::Windows1252, _) => "Windows-1252",
+        };
+        format!("CSV, delimiter {delimiter}, {encoding}")
+    }
+}
+
+/// NUL bytes, or many control characters, mean this is not text.
+fn looks_binary(sample: &[u8]) -> bool {
+    if sample.contains(&0) {
+        return true;
+    }
+    let controls = sample.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0C)).count();
+    controls * 100 > sample.len().max(1)
+}
+
+/// Valid UTF-8, allowing a multi-byte character cut at the end of the sample.
+fn utf8_prefix_valid(sample: &[u8]) -> bool {
+    match std::str::from_utf8(sample) {
+        Ok(_) => true,
+        Err(err) => err.error_len().is_none() && sample.len() - err.valid_up_to() < 4,
+    }
+}
+
+/// Excel's first line `sep=;` names the delimiter.
+fn sep_line(sample: &[u8]) -> Option<(u8, usize)> {
+    let rest = sample.strip_prefix(b"sep=")?;
+    let delimiter = *rest.first()?;
+    let after = &rest[1..];
+    let line_end = match after {
+        [b'\r', b'\n', ..] => 2,
+        [b'\n', ..] | [b'\r', ..] => 1,
+        [] => 0,
+        _ => return None,
+    };
+    Some((delimiter, 4 + 1 + line_end))
+}
+
+/// Picks the delimiter among `,` `;` tab and `|` that splits the sampled lines into
+/// the same number of fields most consistently, preferring more fields.
+fn sniff_delimiter(sample: &[u8]) -> u8 {
+    let mut best = (b',', 0usize, 0usize);
+    for candidate in [b',', b';', b'\t', b'|'] {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(candidate)
+            .from_reader(sample);
+        let mut counts: Vec<usize> = Vec::new();
+        let mut record = csv::ByteRecord::new();
+        while counts.len() < 50 {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) if record.iter().all(|f| f.is_empty()) => {}
+                Ok(true) => counts.push(record.len()),
+                _ => break,
+            }
+        }
+        // Drop the last sampled record: the sample may have cut it.
+        if counts.len() > 1 {
+            counts.pop();
+        }
+        let mut mode = (0usize, 0usize);
+        for &count in &counts {
+            let freq = counts.iter().filter(|&&c| c == count).count();
+            if count > 1 && (freq, count) > (mode.1, mode.0) {
+                mode = (count, freq);
+            }
+        }
+        let (fields, freq) = mode;
+        if (freq, fields) > (best.2, best.1) {
+            best = (candidate, fields, freq);
+        }
+    }
+    best.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(bytes: &[u8]) -> (Vec<Vec<String>>, Dialect) {
+        let split = bytes.len().min(SAMPLE_BYTES);
+        let rest = Box::new(Cursor::new(bytes[split..].to_vec()));
+        let mut source = CsvSource::from_parts(bytes[..split].to_vec(), rest).unwrap();
+        let mut row = RowBuf::default();
+        let mut out = Vec::new();
+        while source.next_row(&mut row).unwrap() {
+            out.push(row.to_vec());
+        }
+        (out, source.dialect())
+    }
+
+    #[test]
+    fn semicolon_with_decimal_commas_is_not_split_on_commas() {
+        let (rows, dialect) = rows(b"region;valeur\n01;1 234,5\n02;12,75\n");
+        assert_eq!(dialect.delimiter, b';');
+        assert_eq!(rows[1], vec!["01", "1 234,5"]);
+    }
+
+    #[test]
+    fn tab_delimited_with_crlf() {
+        let (rows, dialect) = rows(b"a\tb\r\n1\t2\r\n");
+        assert_eq!(dialect.delimiter, b'\t');
+        assert_eq!(rows, vec![vec!["a", "b"], vec!["1", "2"]]);
+    }
+
+    #[test]
+    fn windows_1252_is_decoded() {
+        let (rows, dialect) = rows(b"r\xe9gion,ann\xe9e\nF\xe8s,2024\n");
+        assert_eq!(dialect.encoding, Encoding::Windows1252);
+        assert_eq!(rows[0], vec!["région", "année"]);
+        assert_eq!(rows[1][0], "Fès");
+    }
+
+    #[test]
+    fn windows_1252_after_a_long_ascii_start_is_detected() {
+        let mut bytes = b"nom,valeur\n".to_vec();
+        for _ in 0..20_000 {
+            bytes.extend_from_slice(b"abc,1\n");
+        }
+        bytes.extend_from_slice(b"F\xe8s,2\n");
+        let (rows, dialect) = rows(&bytes);
+        assert_eq!(dialect.encoding, Encoding::Windows1252);
+        assert_eq!(rows.last().unwrap()[0], "Fès");
+    }
+
+    #[test]
+    fn bom_is_dropped_and_quoted_newlines_kept() {
+        let (rows, dialect) = rows(b"\xEF\xBB\xBFa,b\n\"line 1\nline 2\",x\n");
+        assert!(dialect.had_bom);
+        assert_eq!(rows[0][0], "a");
+        assert_eq!(rows[1][0], "line 1\nline 2");
+    }
+
+    #[test]
+    fn quoted_newline_rows_are_numbered_by_their_first_line() {
+        let mut source =
+            CsvSource::from_parts(b"a,b\n\"x\ny\",1\nz,2\n".to_vec(), Box::new(std::io::empty())).unwrap();
+        let mut row = RowBuf::default();
+        let mut lines = Vec::new();
+        while source.next_row(&mut row).unwrap() {
+            lines.push(row.line);
+        }
+        assert_eq!(lines, vec![1, 2, 4]);
+    }
+
+    #[test]
+    fn excel_sep_line_sets_the_delimiter() {
+        let (rows, dialect) = rows(b"sep=;\r\na;b\r\n1;2\r\n");
+        assert_eq!(dialect.delimiter, b';');
+        assert_eq!(rows[0], vec!["a", "b"]);
+    }
+
+    #[test]
+    fn binary_and_utf16_are_refused() {
+        let err = CsvSource::from_parts(vec![0x00, 0x01, 0x02, 0xff], Box::new(std::io::empty())).unwrap_err();
+        assert_eq!(err.rule, Rule::UnsupportedFormat);
+        let err = CsvSource::from_parts(vec![0xFF, 0xFE, b'a', 0], Box::new(std::io::empty())).unwrap_err();
+        assert_eq!(err.rule, Rule::Encoding);
+    }
+}

@@ -1,0 +1,136 @@
+//! Readers for submitted files. Each turns a file into rows of text cells numbered
+//! as the file numbers them; typing and checking happen later, against the contract,
+//! so every format goes through the same validation.
+
+pub mod csv;
+pub mod json;
+pub mod parquet;
+pub mod xlsx;
+
+use std::path::Path;
+
+use md2030_model::{Issue, Rule};
+
+/// One row of text cells, reused from row to row to avoid allocating per cell.
+#[derive(Debug, Default, Clone)]
+pub struct RowBuf {
+    /// The row's number in the file: the line a text editor shows for CSV, the row a
+    /// spreadsheet shows for XLSX, the record number for JSON and Parquet.
+    pub line: u64,
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl RowBuf {
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    pub fn push(&mut self, cell: &str) {
+        self.text.push_str(cell);
+        self.ends.push(self.text.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn cell(&self, idx: usize) -> &str {
+        match idx {
+            i if i >= self.ends.len() => "",
+            0 => &self.text[..self.ends[0]],
+            i => &self.text[self.ends[i - 1]..self.ends[i]],
+        }
+    }
+
+    pub fn cells(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.cell(i))
+    }
+
+    /// True when every cell is empty or white space.
+    pub fn is_blank(&self) -> bool {
+        self.cells().all(|c| md2030_model::normalize::trim_cell(c).is_empty())
+    }
+
+    pub fn to_vec(&self) -> Vec<String> {
+        self.cells().map(str::to_string).collect()
+    }
+
+    pub fn from_cells(line: u64, cells: &[&str]) -> RowBuf {
+        let mut row = RowBuf { line, ..RowBuf::default() };
+        for cell in cells {
+            row.push(cell);
+        }
+        row
+    }
+}
+
+/// A source of rows. `next_row` fills `row` and returns `Ok(false)` at the end; an
+/// `Err` is a fatal problem with the file (it cannot be read further).
+pub trait RowSource {
+    fn next_row(&mut self, row: &mut RowBuf) -> Result<bool, Issue>;
+    /// Non-fatal problems met while reading (a cell that is not valid text, a
+    /// spreadsheet error cell), drained by the validator after each row.
+    fn take_issues(&mut self) -> Vec<Issue> {
+        Vec::new()
+    }
+    /// Bytes of the input consumed so far, for progress display.
+    fn bytes_read(&self) -> u64;
+    /// What the reader found out about the file (delimiter, encoding, sheet…).
+    fn describe(&self) -> String;
+}
+
+/// File formats md2030 reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+    Json,
+    Parquet,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+            Format::Json => "json",
+            Format::Parquet => "parquet",
+        }
+    }
+}
+
+/// Chooses the format from the file's first bytes, falling back on its extension.
+pub fn detect_format(path: &Path, head: &[u8]) -> Result<Format, Issue> {
+    if head.is_empty() {
+        return Err(Issue::error(Rule::EmptyFile));
+    }
+    if head.starts_with(b"PAR1") {
+        return Ok(Format::Parquet);
+    }
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    if head.starts_with(b"PK\x03\x04") {
+        return match extension.as_str() {
+            "xlsx" | "xlsm" | "ods" | "" => Ok(Format::Xlsx),
+            other => Err(Issue::error(Rule::UnsupportedFormat).expecting(format!("a zip archive named .{other}"))),
+        };
+    }
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Ok(Format::Xlsx);
+    }
+    let text_start = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let first = text_start.iter().find(|b| !b.is_ascii_whitespace());
+    match (extension.as_str(), first) {
+        ("json", _) | (_, Some(b'[')) | ("", Some(b'{')) => Ok(Format::Json),
+        ("xlsx" | "xls" | "xlsm" | "ods", _) => {
+            Err(Issue::error(Rule::MalformedSpreadsheet).expecting("the file is not a spreadsheet (no zip or OLE signature)"))
+        }
+        ("parquet", _) => Err(Issue::error(Rule::UnsupportedFormat).expecting("the file is not Parquet (no PAR1 signature)")),
+        _ => Ok(Format::Csv),
+    }
+}

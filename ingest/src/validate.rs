@@ -1,0 +1,652 @@
+//! Checks rows of text against a contract and builds the Arrow arrays of the
+//! accepted data. Every problem is collected; nothing stops at the first.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use arrow_array::builder::{BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, Int64Builder, StringBuilder};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field as ArrowField, Schema, SchemaRef};
+use md2030_model::contract::{CompareOp, Contract, Field, FieldType};
+use md2030_model::normalize::{fold, trim_cell};
+use md2030_model::period::{format_month, format_quarter, parse_month, parse_quarter};
+use md2030_model::reference::{ReferenceTable, reference_table};
+use md2030_model::{Issue, Rule};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::report::Report;
+use crate::source::RowBuf;
+use crate::values::{DecimalMark, date32, parse_date, parse_integer, parse_number};
+
+/// Values of other datasets' keys that this contract's foreign keys point to,
+/// read from their current versions: `(dataset, field) -> values`.
+#[derive(Debug, Default)]
+pub struct DatasetKeys {
+    pub values: HashMap<(String, String), HashSet<String>>,
+}
+
+/// The Arrow schema of a contract's stored data.
+pub fn arrow_schema(contract: &Contract) -> SchemaRef {
+    let fields: Vec<ArrowField> = contract
+        .fields
+        .iter()
+        .map(|field| {
+            let dtype = match field.field_type {
+                FieldType::String | FieldType::Yearmonth | FieldType::Quarter => DataType::Utf8,
+                FieldType::Integer => DataType::Int64,
+                FieldType::Number => DataType::Float64,
+                FieldType::Boolean => DataType::Boolean,
+                FieldType::Date => DataType::Date32,
+                FieldType::Year => DataType::Int32,
+            };
+            let metadata = HashMap::from([("md2030:type".to_string(), field.field_type.as_str().to_string())]);
+            ArrowField::new(&field.name, dtype, !field.required).with_metadata(metadata)
+        })
+        .collect();
+    let metadata = HashMap::from([
+        ("md2030:dataset".to_string(), contract.name.clone()),
+        ("md2030:contract_version".to_string(), contract.contract_version.clone()),
+    ]);
+    Arc::new(Schema::new_with_metadata(fields, metadata))
+}
+
+enum ColumnBuilder {
+    Str(StringBuilder),
+    Int(Int64Builder),
+    Float(Float64Builder),
+    Bool(BooleanBuilder),
+    Date(Date32Builder),
+    Year(Int32Builder),
+}
+
+impl ColumnBuilder {
+    fn new(field_type: FieldType, capacity: usize) -> ColumnBuilder {
+        match field_type {
+            FieldType::String | FieldType::Yearmonth | FieldType::Quarter => {
+                ColumnBuilder::Str(StringBuilder::with_capacity(capacity, capacity * 8))
+            }
+            FieldType::Integer => ColumnBuilder::Int(Int64Builder::with_capacity(capacity)),
+            FieldType::Number => ColumnBuilder::Float(Float64Builder::with_capacity(capacity)),
+            FieldType::Boolean => ColumnBuilder::Bool(BooleanBuilder::with_capacity(capacity)),
+            FieldType::Date => ColumnBuilder::Date(Date32Builder::with_capacity(capacity)),
+            FieldType::Year => ColumnBuilder::Year(Int32Builder::with_capacity(capacity)),
+        }
+    }
+
+    fn append_null(&mut self) {
+        match self {
+            ColumnBuilder::Str(b) => b.append_null(),
+            ColumnBuilder::Int(b) => b.append_null(),
+            ColumnBuilder::Float(b) => b.append_null(),
+            ColumnBuilder::Bool(b) => b.append_null(),
+            ColumnBuilder::Date(b) => b.append_null(),
+            ColumnBuilder::Year(b) => b.append_null(),
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            ColumnBuilder::Str(b) => Arc::new(b.finish()),
+            ColumnBuilder::Int(b) => Arc::new(b.finish()),
+            ColumnBuilder::Float(b) => Arc::new(b.finish()),
+            ColumnBuilder::Bool(b) => Arc::new(b.finish()),
+            ColumnBuilder::Date(b) => Arc::new(b.finish()),
+            ColumnBuilder::Year(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+/// Where a field's values are checked for membership.
+enum Lookup {
+    None,
+    Reference(&'static ReferenceTable),
+    Dataset(FxHashSet<String>),
+    /// The referenced dataset has no stored version: reported once, at the header.
+    Missing,
+}
+
+/// Detects duplicate keys exactly, in 8 bytes a row for typical keys. Each key part is
+/// interned to a small integer; the integers are packed into a u64 (or a u128 once
+/// some column has too many distinct values for its share of 64 bits).
+struct KeyIndex {
+    interners: Vec<FxHashMap<Box<str>, u32>>,
+    narrow: FxHashMap<u64, u64>,
+    wide: FxHashMap<u128, u64>,
+    is_wide: bool,
+}
+
+impl KeyIndex {
+    fn new(parts: usize) -> KeyIndex {
+        assert!((1..=4).contains(&parts), "contracts have primary keys of 1 to 4 fields");
+        KeyIndex {
+            interners: (0..parts).map(|_| FxHashMap::default()).collect(),
+            narrow: FxHashMap::default(),
+            wide: FxHashMap::default(),
+            is_wide: false,
+        }
+    }
+
+    fn bits(&self, wide: bool) -> u32 {
+        (if wide { 128 } else { 64 }) / self.interners.len() as u32
+    }
+
+    /// Records the key of row `line`; returns the row that already had it.
+    fn insert(&mut self, parts: &[String], line: u64) -> Option<u64> {
+        let mut ids = [0u32; 4];
+        for (idx, part) in parts.iter().enumerate() {
+            let interner = &mut self.interners[idx];
+            let next = interner.len() as u32;
+            ids[idx] = match interner.get(part.as_str()) {
+                Some(&id) => id,
+                None => {
+                    interner.insert(part.as_str().into(), next);
+                    next
+                }
+            };
+        }
+        let narrow_bits = self.bits(false);
+        if !self.is_wide && narrow_bits < 32 && ids.iter().any(|&id| u64::from(id) >= 1u64 << narrow_bits) {
+            self.widen();
+        }
+        if self.is_wide {
+            let bits = self.bits(true);
+            let key = ids[..parts.len()].iter().fold(0u128, |acc, &id| (acc << bits) | u128::from(id));
+            return insert_first(&mut self.wide, key, line);
+        }
+        let key = ids[..parts.len()].iter().fold(0u64, |acc, &id| if narrow_bits >= 64 { u64::from(id) } else { (acc << narrow_bits) | u64::from(id) });
+        insert_first(&mut self.narrow, key, line)
+    }
+
+    fn widen(&mut self) {
+        let (narrow_bits, wide_bits, parts) = (self.bits(false), self.bits(true), self.interners.len());
+        let mask = (1u64 << narrow_bits) - 1;
+        self.wide.reserve(self.narrow.len());
+        for (key, line) in self.narrow.drain() {
+            let mut wide_key = 0u128;
+            for part in (0..parts).rev() {
+                let id = (key >> (narrow_bits * part as u32)) & mask;
+                wide_key = (wide_key << wide_bits) | u128::from(id);
+            }
+            self.wide.insert(wide_key, line);
+        }
+        self.is_wide = true;
+    }
+}
+
+fn insert_first<K: std::hash::Hash + Eq>(map: &mut FxHashMap<K, u64>, key: K, line: u64) -> Option<u64> {
+    match map.entry(key) {
+        std::collections::hash_map::Entry::Occupied(entry) => Some(*entry.get()),
+        std::collections::hash_map::Entry::Vacant(entry) => {
+            entry.insert(line);
+            None
+        }
+    }
+}
+
+/// Validates rows against `contract`, building record batches of `batch_rows` rows.
+pub struct Validator<'a> {
+    contract: &'a Contract,
+    schema: SchemaRef,
+    /// For each contract field, the source column holding it.
+    source_columns: Vec<Option<usize>>,
+    header_width: usize,
+    lookups: Vec<Lookup>,
+    builders: Vec<ColumnBuilder>,
+    marks: Vec<DecimalMark>,
+    comma_hint: bool,
+    missing_values: FxHashSet<String>,
+    pk_fields: Vec<usize>,
+    pk_index: Option<KeyIndex>,
+    unique_indexes: Vec<(usize, KeyIndex)>,
+    partition_fields: Vec<usize>,
+    partitions: BTreeSet<String>,
+    rule_fields: Vec<(usize, CompareOp, usize)>,
+    /// Canonical text of each field in the current row (key and partition parts).
+    canonical: Vec<String>,
+    numbers: Vec<Option<f64>>,
+    key_parts: Vec<String>,
+    partition_buf: String,
+    batch_rows: usize,
+    rows_in_batch: usize,
+    pub report: Report,
+}
+
+impl std::fmt::Debug for Validator<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Validator").field("dataset", &self.contract.name).finish()
+    }
+}
+
+/// Settings of one validation run.
+#[derive(Debug, Clone)]
+pub struct ValidatorConfig {
+    /// The file suggests a decimal comma (it is `;`-delimited).
+    pub comma_hint: bool,
+    pub batch_rows: usize,
+}
+
+impl<'a> Validator<'a> {
+    /// Maps the header to the contract's fields. Missing required columns,
+    /// duplicate columns and references without data are reported here; unknown
+    /// columns are warnings.
+    pub fn new(contract: &'a Contract, header: &RowBuf, keys: &DatasetKeys, config: &ValidatorConfig, mut report: Report) -> Validator<'a> {
+        let mut source_columns: Vec<Option<usize>> = vec![None; contract.fields.len()];
+        for (col_idx, heading) in header.cells().enumerate() {
+            let heading = trim_cell(heading);
+            if heading.is_empty() {
+                continue;
+            }
+            match contract.field_for_heading(heading) {
+                Some(field_idx) => match source_columns[field_idx] {
+                    Some(previous) => report.add(
+                        Issue::error(Rule::DuplicateColumn)
+                            .at_row(header.line)
+                            .in_column(heading.to_string())
+                            .expecting(trim_cell(header.cell(previous)).to_string()),
+                    ),
+                    None => {
+                        source_columns[field_idx] = Some(col_idx);
+                        report.mapping.insert(contract.fields[field_idx].name.clone(), heading.to_string());
+                    }
+                },
+                None => report.add(Issue::warning(Rule::UnknownColumn).at_row(header.line).in_column(heading.to_string())),
+            }
+        }
+        for (field, column) in contract.fields.iter().zip(&source_columns) {
+            if column.is_none() && field.required {
+                report.add(
+                    Issue::error(Rule::MissingColumn)
+                        .at_row(header.line)
+                        .in_column(field.name.clone())
+                        .expecting(field.aliases.iter().take(6).cloned().collect::<Vec<_>>().join(", ")),
+                );
+            }
+        }
+        let mut lookups = Vec::with_capacity(contract.fields.len());
+        for field in &contract.fields {
+            let lookup = match contract.foreign_key_for(&field.name) {
+                None => Lookup::None,
+                Some(fk) => match reference_table(&fk.resource) {
+                    Some(table) => Lookup::Reference(table),
+                    None => match keys.values.get(&(fk.resource.clone(), fk.resource_field.clone())) {
+                        Some(values) => Lookup::Dataset(values.iter().cloned().collect()),
+                        None => {
+                            report.add(Issue::error(Rule::ReferenceMissing).in_column(field.name.clone()).expecting(fk.resource.clone()));
+                            Lookup::Missing
+                        }
+                    },
+                },
+            };
+            lookups.push(lookup);
+        }
+        let pk_fields: Vec<usize> = contract.primary_key.iter().filter_map(|name| contract.field_index(name)).collect();
+        let unique_indexes = contract
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(idx, field)| field.unique && pk_fields != [*idx])
+            .map(|(idx, _)| (idx, KeyIndex::new(1)))
+            .collect();
+        let rule_fields = contract
+            .rules
+            .iter()
+            .filter_map(|rule| Some((contract.field_index(&rule.field)?, rule.op, contract.field_index(&rule.other)?)))
+            .collect();
+        let batch_rows = config.batch_rows;
+        Validator {
+            contract,
+            schema: arrow_schema(contract),
+            header_width: header.len(),
+            builders: contract.fields.iter().map(|f| ColumnBuilder::new(f.field_type, batch_rows)).collect(),
+            marks: vec![DecimalMark::Unknown; contract.fields.len()],
+            comma_hint: config.comma_hint,
+            missing_values: contract.missing_values.iter().map(|v| v.to_string()).collect(),
+            pk_index: (!pk_fields.is_empty()).then(|| KeyIndex::new(pk_fields.len())),
+            pk_fields,
+            unique_indexes,
+            partition_fields: contract.partition_key.iter().filter_map(|name| contract.field_index(name)).collect(),
+            partitions: BTreeSet::new(),
+            rule_fields,
+            canonical: vec![String::new(); contract.fields.len()],
+            numbers: vec![None; contract.fields.len()],
+            key_parts: vec![String::new(); contract.primary_key.len()],
+            partition_buf: String::new(),
+            source_columns,
+            lookups,
+            batch_rows,
+            rows_in_batch: 0,
+            report,
+        }
+    }
+
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    /// Checks one data row. Returns a full batch every `batch_rows` rows while the
+    /// file is still clean; once an error is found no more batches are produced.
+    pub fn push_row(&mut self, row: &RowBuf) -> Option<RecordBatch> {
+        if row.is_blank() {
+            self.report.blank_rows_skipped += 1;
+            return None;
+        }
+        self.report.data_rows += 1;
+        let line = row.line;
+        self.check_width(row);
+        let mut row_ok = true;
+        for field_idx in 0..self.contract.fields.len() {
+            let raw = self.source_columns[field_idx].map(|col| row.cell(col)).unwrap_or("");
+            row_ok &= self.push_cell(field_idx, raw, line);
+        }
+        if row_ok {
+            self.check_row_rules(line);
+            self.check_keys(line);
+        }
+        self.rows_in_batch += 1;
+        if self.rows_in_batch >= self.batch_rows { self.finish_batch() } else { None }
+    }
+
+    /// The last, partial batch (if the file is clean).
+    pub fn finish(&mut self) -> Option<RecordBatch> {
+        if self.report.data_rows == 0 && self.report.errors == 0 {
+            self.report.add(Issue::error(Rule::NoRows));
+        }
+        self.report.partitions = self.partitions.iter().cloned().collect();
+        self.report.finish();
+        if self.rows_in_batch > 0 { self.finish_batch() } else { None }
+    }
+
+    /// Partition values seen, each the partition fields' canonical texts joined by U+001F.
+    pub fn partitions(&self) -> &BTreeSet<String> {
+        &self.partitions
+    }
+
+    fn finish_batch(&mut self) -> Option<RecordBatch> {
+        self.rows_in_batch = 0;
+        let columns: Vec<ArrayRef> = self.builders.iter_mut().map(ColumnBuilder::finish).collect();
+        if !self.report.accepted() {
+            return None;
+        }
+        match RecordBatch::try_new(self.schema.clone(), columns) {
+            Ok(batch) => Some(batch),
+            Err(err) => {
+                self.report.add(Issue::error(Rule::Type).expecting(format!("internal: {err}")));
+                None
+            }
+        }
+    }
+
+    fn check_width(&mut self, row: &RowBuf) {
+        let extra = (self.header_width..row.len()).filter(|&idx| !trim_cell(row.cell(idx)).is_empty()).count();
+        if extra > 0 {
+            self.report.add(
+                Issue::error(Rule::RaggedRow)
+                    .at_row(row.line)
+                    .expecting(format!("{} cells, the header has {}", row.len(), self.header_width)),
+            );
+        } else if row.len() < self.header_width && self.source_columns.iter().flatten().any(|&col| col >= row.len()) {
+            self.report.add(
+                Issue::error(Rule::RaggedRow)
+                    .at_row(row.line)
+                    .expecting(format!("{} cells, the header has {} (truncated row?)", row.len(), self.header_width)),
+            );
+        }
+    }
+
+    /// Parses, checks and appends one cell; false when it has an error.
+    fn push_cell(&mut self, field_idx: usize, raw: &str, line: u64) -> bool {
+        let field: &Field = &self.contract.fields[field_idx];
+        let text = trim_cell(raw);
+        self.numbers[field_idx] = None;
+        let canonical = &mut self.canonical[field_idx];
+        canonical.clear();
+        if text.is_empty() || self.missing_values.contains(text) {
+            self.builders[field_idx].append_null();
+            if field.required {
+                self.report.add(Issue::error(Rule::Required).at_row(line).in_column(field.name.clone()).with_value(text));
+                return false;
+            }
+            return true;
+        }
+        let issue = |rule: Rule| Issue::error(rule).at_row(line).in_column(field.name.clone()).with_value(text);
+        let mut failure: Option<Issue> = None;
+        match (&mut self.builders[field_idx], field.field_type) {
+            (ColumnBuilder::Str(builder), FieldType::String) => {
+                let value = match (&field.enum_values, &self.lookups[field_idx]) {
+                    (Some(values), _) => match values.iter().find(|v| v.as_str() == text) {
+                        Some(v) => Some(v.as_str()),
+                        None => field.enum_lookup.get(&fold(text)).map(String::as_str),
+                    }
+                    .ok_or_else(|| issue(Rule::Enum).expecting(values.join(", "))),
+                    (None, Lookup::Reference(table)) => {
+                        table.resolve(text).ok_or_else(|| issue(Rule::ForeignKey).expecting(table.name.to_string()))
+                    }
+                    (None, Lookup::Dataset(values)) => {
+                        if values.contains(text) {
+                            Ok(text)
+                        } else {
+                            let fk = self.contract.foreign_key_for(&field.name).map(|fk| format!("{}.{}", fk.resource, fk.resource_field));
+                            Err(issue(Rule::ForeignKey).expecting(fk.unwrap_or_default()))
+                        }
+                    }
+                    (None, Lookup::None | Lookup::Missing) => Ok(text),
+                };
+                match value {
+                    Ok(value) => match check_string(field, value) {
+                        Ok(()) => {
+                            canonical.push_str(value);
+                            builder.append_value(value);
+                        }
+                        Err((rule, expected)) => failure = Some(issue(rule).expecting(expected)),
+                    },
+                    Err(err) => failure = Some(err),
+                }
+            }
+            (ColumnBuilder::Str(builder), FieldType::Yearmonth) => match parse_month(text) {
+                Some((year, month)) => {
+                    canonical.push_str(&format_month(year, month));
+                    builder.append_value(canonical.as_str());
+                }
+                None => failure = Some(issue(Rule::Type).expecting("month (YYYY-MM)")),
+            },
+            (ColumnBuilder::Str(builder), FieldType::Quarter) => match parse_quarter(text) {
+                Some((year, quarter)) => {
+                    canonical.push_str(&format_quarter(year, quarter));
+                    builder.append_value(canonical.as_str());
+                }
+                None => failure = Some(issue(Rule::Type).expecting("quarter (YYYY-Qn)")),
+            },
+            (ColumnBuilder::Int(builder), _) => match parse_integer(text, &mut self.marks[field_idx], self.comma_hint) {
+                Some(value) => match check_range(field, value as f64) {
+                    Ok(()) => {
+                        canonical.push_str(&value.to_string());
+                        self.numbers[field_idx] = Some(value as f64);
+                        builder.append_value(value);
+                    }
+                    Err((rule, expected)) => failure = Some(issue(rule).expecting(expected)),
+                },
+                None => failure = Some(issue(Rule::Type).expecting("integer")),
+            },
+            (ColumnBuilder::Year(builder), _) => match parse_integer(text, &mut self.marks[field_idx], false) {
+                Some(value) if (0..=9999).contains(&value) => match check_range(field, value as f64) {
+                    Ok(()) => {
+                        canonical.push_str(&value.to_string());
+                        self.numbers[field_idx] = Some(value as f64);
+                        builder.append_value(value as i32);
+                    }
+                    Err((rule, expected)) => failure = Some(issue(rule).expecting(expected)),
+                },
+                _ => failure = Some(issue(Rule::Type).expecting("year (YYYY)")),
+            },
+            (ColumnBuilder::Float(builder), _) => match parse_number(text, &mut self.marks[field_idx], self.comma_hint) {
+                Some(value) => match check_range(field, value) {
+                    Ok(()) => {
+                        canonical.push_str(&value.to_string());
+                        self.numbers[field_idx] = Some(value);
+                        builder.append_value(value);
+                    }
+                    Err((rule, expected)) => failure = Some(issue(rule).expecting(expected)),
+                },
+                None => failure = Some(issue(Rule::Type).expecting("number")),
+            },
+            (ColumnBuilder::Bool(builder), _) => {
+                let folded = fold(text);
+                if field.true_values.contains(&folded) {
+                    canonical.push_str("true");
+                    builder.append_value(true);
+                } else if field.false_values.contains(&folded) {
+                    canonical.push_str("false");
+                    builder.append_value(false);
+                } else {
+                    failure = Some(issue(Rule::Type).expecting("boolean (oui/non, true/false, 1/0, نعم/لا)"));
+                }
+            }
+            (ColumnBuilder::Date(builder), _) => match parse_date(text) {
+                Some(date) => match check_range(field, f64::from(chrono::Datelike::year(&date))) {
+                    Ok(()) => {
+                        canonical.push_str(&date.to_string());
+                        builder.append_value(date32(date));
+                    }
+                    Err((rule, expected)) => failure = Some(issue(rule).expecting(expected)),
+                },
+                None => failure = Some(issue(Rule::Type).expecting("date (YYYY-MM-DD or DD/MM/YYYY)")),
+            },
+            (ColumnBuilder::Str(_), _) => unreachable!("string builders are made for string, month and quarter fields"),
+        }
+        match failure {
+            None => true,
+            Some(issue) => {
+                self.builders[field_idx].append_null();
+                self.canonical[field_idx].clear();
+                self.report.add(issue);
+                false
+            }
+        }
+    }
+
+    fn check_row_rules(&mut self, line: u64) {
+        for &(left, op, right) in &self.rule_fields {
+            let (Some(a), Some(b)) = (self.numbers[left], self.numbers[right]) else {
+                continue;
+            };
+            let holds = match op {
+                CompareOp::LessOrEqual => a <= b,
+                CompareOp::GreaterOrEqual => a >= b,
+            };
+            if !holds {
+                let (left_name, right_name) = (&self.contract.fields[left].name, &self.contract.fields[right].name);
+                self.report.add(
+                    Issue::error(Rule::RowRule)
+                        .at_row(line)
+                        .in_column(left_name.clone())
+                        .with_value(format!("{a} {} {b}", op.symbol()))
+                        .expecting(format!("{left_name} {} {right_name}", op.symbol())),
+                );
+            }
+        }
+    }
+
+    fn check_keys(&mut self, line: u64) {
+        if let Some(index) = &mut self.pk_index {
+            for (slot, &field_idx) in self.pk_fields.iter().enumerate() {
+                self.key_parts[slot].clear();
+                self.key_parts[slot].push_str(&self.canonical[field_idx]);
+            }
+            if let Some(first) = index.insert(&self.key_parts, line) {
+                let value = self.contract.primary_key.iter().zip(&self.key_parts).map(|(name, part)| format!("{name}={part}")).collect::<Vec<_>>().join(", ");
+                self.report.add(
+                    Issue::error(Rule::PrimaryKey)
+                        .at_row(line)
+                        .in_column(self.contract.primary_key.join("+"))
+                        .with_value(value)
+                        .expecting(first.to_string()),
+                );
+            }
+        }
+        for (field_idx, index) in &mut self.unique_indexes {
+            let value = std::slice::from_ref(&self.canonical[*field_idx]);
+            if value[0].is_empty() {
+                continue;
+            }
+            if let Some(first) = index.insert(value, line) {
+                self.report.add(
+                    Issue::error(Rule::Unique)
+                        .at_row(line)
+                        .in_column(self.contract.fields[*field_idx].name.clone())
+                        .with_value(value[0].clone())
+                        .expecting(first.to_string()),
+                );
+            }
+        }
+        if !self.partition_fields.is_empty() {
+            self.partition_buf.clear();
+            for (idx, &field_idx) in self.partition_fields.iter().enumerate() {
+                if idx > 0 {
+                    self.partition_buf.push('\u{1f}');
+                }
+                self.partition_buf.push_str(&self.canonical[field_idx]);
+            }
+            if !self.partitions.contains(&self.partition_buf) {
+                self.partitions.insert(self.partition_buf.clone());
+            }
+        }
+    }
+}
+
+fn check_range(field: &Field, value: f64) -> Result<(), (Rule, String)> {
+    if let Some(minimum) = field.minimum
+        && value < minimum
+    {
+        return Err((Rule::Minimum, format_limit(minimum)));
+    }
+    if let Some(maximum) = field.maximum
+        && value > maximum
+    {
+        return Err((Rule::Maximum, format_limit(maximum)));
+    }
+    Ok(())
+}
+
+fn format_limit(limit: f64) -> String {
+    if limit.fract() == 0.0 { format!("{}", limit as i64) } else { limit.to_string() }
+}
+
+fn check_string(field: &Field, value: &str) -> Result<(), (Rule, String)> {
+    if field.min_length.is_some() || field.max_length.is_some() {
+        let chars = value.chars().count();
+        if let Some(min) = field.min_length
+            && chars < min
+        {
+            return Err((Rule::MinLength, min.to_string()));
+        }
+        if let Some(max) = field.max_length
+            && chars > max
+        {
+            return Err((Rule::MaxLength, max.to_string()));
+        }
+    }
+    if let Some(pattern) = &field.pattern
+        && !pattern.is_match(value)
+    {
+        return Err((Rule::Pattern, field.pattern_source.clone().unwrap_or_default()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_index_finds_duplicates_exactly_and_widens() {
+        let mut index = KeyIndex::new(4);
+        let key = |a: &str, b: u32| vec![a.to_string(), b.to_string(), "x".to_string(), "y".to_string()];
+        // More than 2^16 distinct values in one part forces the u128 representation.
+        for i in 0..70_000u32 {
+            assert_eq!(index.insert(&key("p", i), u64::from(i) + 2), None);
+        }
+        assert!(index.is_wide);
+        assert_eq!(index.insert(&key("p", 12), 99_999), Some(14));
+        assert_eq!(index.insert(&key("q", 12), 100_000), None);
+    }
+}
