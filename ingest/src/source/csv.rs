@@ -39,6 +39,7 @@ pub struct CsvSource {
     pending: Vec<Issue>,
     scratch: String,
     base_bytes: u64,
+    crlf: bool,
 }
 
 impl std::fmt::Debug for CsvSource {
@@ -76,7 +77,7 @@ impl CsvSource {
         }
         let encoding = if sample.is_ascii() {
             Encoding::Undecided
-        } else if utf8_prefix_valid(&sample) {
+        } else if utf8_prefix_valid(&sample) || mostly_utf8(&sample) {
             Encoding::Utf8
         } else {
             Encoding::Windows1252
@@ -89,17 +90,23 @@ impl CsvSource {
             None => (sniff_delimiter(&sample), 0),
         };
         let base_bytes = if had_bom { 3 } else { 0 };
+        // csv's default terminator treats "\r\n" as "\r" then an empty line start,
+        // which numbers every row after the first one line too low. For CRLF files
+        // split on "\n" and drop the "\r" ending the last field.
+        let crlf = sample.windows(2).any(|w| w == b"\r\n");
         let input: Box<dyn Read> = Box::new(Cursor::new(sample).chain(rest));
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(delimiter)
+            .terminator(if crlf { csv::Terminator::Any(b'\n') } else { csv::Terminator::CRLF })
             .buffer_capacity(1 << 20)
             .from_reader(input);
         Ok(CsvSource {
             reader,
             record: csv::ByteRecord::new(),
             dialect: Dialect { delimiter, encoding, had_bom, skipped_lines },
+            crlf,
             pending: Vec::new(),
             scratch: String::new(),
             base_bytes,
@@ -126,7 +133,9 @@ impl RowSource for CsvSource {
             return Ok(false);
         }
         row.line = self.record.position().map(|p| p.line()).unwrap_or(0) + self.dialect.skipped_lines;
+        let last = self.record.len().saturating_sub(1);
         for (idx, field) in self.record.iter().enumerate() {
+            let field = if self.crlf && idx == last { field.strip_suffix(b"\r").unwrap_or(field) } else { field };
             if self.dialect.encoding == Encoding::Undecided && !field.is_ascii() {
                 self.dialect.encoding =
                     if std::str::from_utf8(field).is_ok() { Encoding::Utf8 } else { Encoding::Windows1252 };
@@ -197,6 +206,18 @@ fn utf8_prefix_valid(sample: &[u8]) -> bool {
         Ok(_) => true,
         Err(err) => err.error_len().is_none() && sample.len() - err.valid_up_to() < 4,
     }
+}
+
+/// More valid non-ASCII UTF-8 characters than invalid bytes: a UTF-8 file with some
+/// bad bytes (mixed encodings), whose bad cells must be reported, not a Windows-1252
+/// file (where valid multi-byte sequences are rare accidents).
+fn mostly_utf8(sample: &[u8]) -> bool {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    for chunk in sample.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    valid > invalid
 }
 
 /// Excel's first line `sep=;` names the delimiter.
@@ -334,5 +355,19 @@ mod tests {
         assert_eq!(err.rule, Rule::UnsupportedFormat);
         let err = CsvSource::from_parts(vec![0xFF, 0xFE, b'a', 0], Box::new(std::io::empty())).unwrap_err();
         assert_eq!(err.rule, Rule::Encoding);
+    }
+}
+#[cfg(test)]
+mod crlf_tests {
+    use super::*;
+    #[test]
+    fn crlf_rows_are_numbered_by_their_line() {
+        let mut source = CsvSource::from_parts(b"a;b\r\nx;1\r\nz;2\r\n".to_vec(), Box::new(std::io::empty())).unwrap();
+        let mut row = RowBuf::default();
+        let mut lines = Vec::new();
+        while source.next_row(&mut row).unwrap() {
+            lines.push(row.line);
+        }
+        assert_eq!(lines, vec![1, 2, 3]);
     }
 }

@@ -1,0 +1,73 @@
+//! The command's contract: exit codes, `datasets --json`, dry runs, partitions.
+
+use crate::{md2030, repo, sample_store};
+
+#[test]
+fn every_sample_file_ingests_and_datasets_json_lists_them() {
+    let store = sample_store();
+    let out = md2030(store.path(), &["datasets", "--json"]);
+    assert!(out.status.success());
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(items.len(), 15);
+    for item in &items {
+        let current = &item["current"];
+        assert!(current.is_object(), "{} has no current version", item["dataset"]);
+        assert_eq!(current["sha256"].as_str().unwrap().len(), 64);
+        assert_eq!(current["synthetic"], true);
+        assert!(current["source_file_name"].as_str().unwrap().starts_with(item["dataset"].as_str().unwrap()));
+        assert_eq!(current["validation"]["errors"], 0);
+    }
+    let by_name = |name: &str| items.iter().find(|i| i["dataset"] == name).unwrap()["current"].clone();
+    // 2,732 confirmed + 823 deleted procedures (FACTS §3.3), all in the sample.
+    assert_eq!(by_name("procedures")["row_count"], 3555);
+    // 40 procedures x 12 regions x 3 channels x 24 months.
+    assert_eq!(by_name("service_transactions")["row_count"], 40 * 12 * 3 * 24);
+    // 306 citizen + 204 business + 102 administration platforms.
+    assert_eq!(by_name("platforms")["row_count"], 612);
+    // 12 UN survey editions loaded one file at a time, each a partition.
+    assert_eq!(by_name("un_egdi")["version_no"], 12);
+}
+
+#[test]
+fn exit_codes_are_0_accepted_1_rejected_2_usage() {
+    let store = sample_store();
+    let good = repo("data/sample/talent.csv");
+    assert_eq!(md2030(store.path(), &["ingest", "talent", good.to_str().unwrap()]).status.code(), Some(0));
+    let bad = repo("data/fixtures/malformed/talent.rule.csv");
+    assert_eq!(md2030(store.path(), &["ingest", "talent", bad.to_str().unwrap()]).status.code(), Some(1));
+    assert_eq!(md2030(store.path(), &["ingest", "no_such_dataset", good.to_str().unwrap()]).status.code(), Some(2));
+    assert_eq!(md2030(store.path(), &["ingest"]).status.code(), Some(2));
+    assert_eq!(md2030(store.path(), &["ingest", "talent", "/nonexistent/file.csv"]).status.code(), Some(1));
+}
+
+#[test]
+fn a_dry_run_stores_nothing() {
+    let store = sample_store();
+    let before = crate::snapshot(store.path());
+    let out = md2030(store.path(), &["ingest", "--dry-run", "talent", repo("data/sample/talent.csv").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("dry run: nothing stored; would replace 4 partition(s)"));
+    assert_eq!(crate::snapshot(store.path()), before);
+}
+
+#[test]
+fn a_new_month_adds_a_partition_and_keeps_the_others() {
+    let store = sample_store();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("jan2026.csv");
+    std::fs::write(&file, "Mois;Procédure;Région;Canal;Nombre\r\njanv. 2026;PRC-00001;Casablanca-Settat;En ligne;1 250\r\n01/2026;PRC-00001;06;guichet;300\r\n").unwrap();
+    // "janv. 2026" is not a month we parse: the file is rejected and names the row.
+    let out = md2030(store.path(), &["ingest", "service_transactions", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("row 2, column period"));
+    std::fs::write(&file, "Mois;Procédure;Région;Canal;Nombre\r\njanvier 2026;PRC-00001;Casablanca-Settat;En ligne;1 250\r\n01/2026;PRC-00001;06;guichet;300\r\n").unwrap();
+    let out = md2030(store.path(), &["ingest", "service_transactions", file.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let outcome: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let version = &outcome["version"];
+    assert_eq!(version["version_no"], 2);
+    assert_eq!(version["rows_from_file"], 2);
+    assert_eq!(version["rows_kept_from_parent"], 34_560);
+    assert_eq!(version["row_count"], 34_562);
+    assert_eq!(version["parent_version_no"], 1);
+}

@@ -1,0 +1,52 @@
+//! End-to-end tests of the `md2030` command: real processes, real files, a real
+//! store in a temporary directory.
+
+mod cli;
+mod crash;
+mod malformed;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use sha2::{Digest, Sha256};
+
+pub(crate) fn md2030(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_md2030"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["--lang", "en"])
+        .args(args)
+        .output()
+        .expect("the md2030 binary runs")
+}
+
+pub(crate) fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+/// A store loaded with the sample data, in a fresh temporary directory.
+pub(crate) fn sample_store() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = md2030(dir.path(), &["load-sample"]);
+    assert!(out.status.success(), "load-sample failed: {}", String::from_utf8_lossy(&out.stderr));
+    dir
+}
+
+/// Every file under `dir` with its SHA-256: the store's bytes, to compare.
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in std::fs::read_dir(&current).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let digest = Sha256::digest(std::fs::read(&path).unwrap());
+                files.insert(path.strip_prefix(dir).unwrap().to_path_buf(), format!("{digest:x}"));
+            }
+        }
+    }
+    files
+}

@@ -1,0 +1,60 @@
+//! The malformed corpus (`data/fixtures/malformed/cases.tsv`): each file exits 1
+//! with a report naming the expected rule (and row), nothing panics, and the store
+//! is byte-for-byte unchanged.
+
+use crate::{md2030, repo, sample_store, snapshot};
+
+#[test]
+fn every_malformed_file_is_rejected_with_a_clear_report_and_the_store_unchanged() {
+    let store = sample_store();
+    let before = snapshot(store.path());
+    let cases = std::fs::read_to_string(repo("data/fixtures/malformed/cases.tsv")).unwrap();
+    let mut checked = 0;
+    for line in cases.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (file, dataset, rule, row, sheet) = (cols[0], cols[1], cols[2], cols[3], cols[4]);
+        let path = repo(&format!("data/fixtures/malformed/{file}"));
+        let path = path.to_str().unwrap();
+        let mut args = vec!["ingest", dataset, path];
+        if !sheet.is_empty() {
+            args.extend(["--sheet", sheet]);
+        }
+        let out = md2030(store.path(), &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{file}: expected exit 1, got {:?}\n{stderr}", out.status.code());
+        assert!(stderr.starts_with(&format!("REJECTED {file} for dataset {dataset}")), "{file}: {stderr}");
+        let expected = if row.is_empty() { format!("[{rule}]") } else { format!("row {row}") };
+        let issue_line = stderr.lines().find(|l| l.contains(&format!("[{rule}]"))).unwrap_or_else(|| panic!("{file}: no [{rule}] issue in\n{stderr}"));
+        assert!(issue_line.contains(&expected), "{file}: expected {expected} in {issue_line}");
+        assert!(issue_line.starts_with(&format!("  {file}:")), "{file}: the issue names the file: {issue_line}");
+        assert!(!stderr.contains("panicked"), "{file}: {stderr}");
+        checked += 1;
+    }
+    assert!(checked >= 30, "the corpus has {checked} cases");
+    assert_eq!(snapshot(store.path()), before, "a rejected file changed the store");
+}
+
+#[test]
+fn a_report_locates_each_problem_by_row_column_and_value() {
+    let store = sample_store();
+    let out = md2030(store.path(), &["validate", "procedures", repo("data/fixtures/malformed/procedures.above_max.csv").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("procedures.above_max.csv: row 3, column maturity_level, value \"7\": above the maximum 5 [maximum]"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn reports_are_given_in_french_and_arabic() {
+    let store = sample_store();
+    let file = repo("data/fixtures/malformed/procedures.bad_enum.csv");
+    for (lang, expected) in [("fr", "ne fait pas partie des valeurs permises"), ("ar", "ليست من القيم المسموح بها")] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_md2030"))
+            .args(["--data-dir", store.path().to_str().unwrap(), "--lang", lang, "validate", "procedures", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(String::from_utf8_lossy(&out.stderr).contains(expected), "{lang}");
+    }
+}
