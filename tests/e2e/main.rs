@@ -1,1 +1,5 @@
+//! Cross-crate tests: the real public files under ../shared/data/real go through the
+//! connectors and the validation and come out with the figures their publishers
+//! state.
 
+mod real_data;
