@@ -17,7 +17,11 @@ use md2030_model::{Lang, find_contract};
 use md2030_store::Store;
 
 #[derive(Debug, Parser)]
-#[command(name = "md2030", version, about = "Maroc Digital 2030 KPI dashboard: ingest, store and serve the strategy's indicators")]
+#[command(
+    name = "md2030",
+    version,
+    about = "Maroc Digital 2030 KPI dashboard: ingest, store and serve the strategy's indicators"
+)]
 struct Cli {
     /// Directory holding all state (catalogue and dataset versions).
     #[arg(long, global = true, env = "MD2030_DATA_DIR")]
@@ -140,9 +144,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate { dataset, file, sheet, json } => {
             let contract = find_contract(dataset).with_context(|| unknown_dataset(dataset))?;
             let store = open_store(&cli)?;
-            let config = IngestConfig { ingested_by: String::new(), ingested_at: now_utc(), synthetic: false, sheet: sheet.clone(), display_name: None };
+            let config = IngestConfig {
+                ingested_by: String::new(),
+                ingested_at: now_utc(),
+                synthetic: false,
+                sheet: sheet.clone(),
+                display_name: None,
+            };
             let mut bar = output::ProgressBar::new(file);
-            let outcome = md2030_ingest::validate_file(&store, contract, file, &config, &mut |p| bar.update(p))?;
+            let outcome =
+                md2030_ingest::validate_file(&store, contract, file, &config, &mut |p| {
+                    bar.update(p)
+                })?;
             bar.finish();
             Ok(output::outcome(&outcome, lang, *json, true))
         }
@@ -164,7 +177,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 output::line(problem);
             }
             if problems.is_empty() {
-                output::line(&format!("store consistent: {} datasets with a current version", store.current_versions()?.len()));
+                output::line(&format!(
+                    "store consistent: {} datasets with a current version",
+                    store.current_versions()?.len()
+                ));
                 Ok(ExitCode::SUCCESS)
             } else {
                 Ok(ExitCode::from(1))
@@ -173,7 +189,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::LoadSample => {
             let mut store = open_store(&cli)?;
             let loaded = sample::load_into(&mut store, lang)?;
-            output::line(&format!("{loaded} sample files loaded (synthetic data) into {}", store.root().display()));
+            output::line(&format!(
+                "{loaded} sample files loaded (synthetic data) into {}",
+                store.root().display()
+            ));
             output::datasets(&store, lang, false)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -191,7 +210,13 @@ fn unknown_dataset(name: &str) -> String {
 }
 
 /// Ingests one file into `store`, failing on rejection (used for the sample data).
-fn ingest_or_fail(store: &mut Store, dataset: &str, path: &Path, config: &IngestConfig, lang: Lang) -> anyhow::Result<()> {
+fn ingest_or_fail(
+    store: &mut Store,
+    dataset: &str,
+    path: &Path,
+    config: &IngestConfig,
+    lang: Lang,
+) -> anyhow::Result<()> {
     let contract = find_contract(dataset).with_context(|| unknown_dataset(dataset))?;
     match md2030_ingest::ingest_file(store, contract, path, config, &mut |_| {})? {
         Outcome::Accepted { .. } => Ok(()),

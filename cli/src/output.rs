@@ -22,12 +22,16 @@ pub(crate) fn outcome(outcome: &Outcome, lang: Lang, json: bool, dry_run: bool) 
     let report = outcome.report();
     if json {
         let value = match outcome {
-            Outcome::Rejected(report) => serde_json::json!({"status": "rejected", "report": report}),
+            Outcome::Rejected(report) => {
+                serde_json::json!({"status": "rejected", "report": report})
+            }
             Outcome::Valid { report, plan } => serde_json::json!({
                 "status": "valid", "dry_run": dry_run, "report": report,
                 "parent_version": plan.parent_version_no, "partitions": plan.partitions,
             }),
-            Outcome::Accepted { report, version } => serde_json::json!({"status": "accepted", "version": version, "report": report}),
+            Outcome::Accepted { report, version } => {
+                serde_json::json!({"status": "accepted", "version": version, "report": report})
+            }
         };
         println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
     } else {
@@ -39,9 +43,16 @@ pub(crate) fn outcome(outcome: &Outcome, lang: Lang, json: bool, dry_run: bool) 
                     let scope = if plan.partitions.is_empty() {
                         "the whole dataset".to_string()
                     } else {
-                        format!("{} partition(s): {}", plan.partitions.len(), summarize(&plan.partitions))
+                        format!(
+                            "{} partition(s): {}",
+                            plan.partitions.len(),
+                            summarize(&plan.partitions)
+                        )
                     };
-                    println!("dry run: nothing stored; would replace {scope} of version {}", plan.parent_version_no.map_or("none".into(), |v| format!("v{v}")));
+                    println!(
+                        "dry run: nothing stored; would replace {scope} of version {}",
+                        plan.parent_version_no.map_or("none".into(), |v| format!("v{v}"))
+                    );
                 }
             }
             Outcome::Accepted { version, .. } => {
@@ -88,7 +99,10 @@ pub(crate) fn datasets(store: &Store, lang: Lang, json: bool) -> anyhow::Result<
         println!("{}", serde_json::to_string_pretty(&items)?);
         return Ok(());
     }
-    println!("{:<24} {:>7} {:>10}  {:<16} {:<20} {:<8} source", "dataset", "version", "rows", "sha256", "ingested at", "checks");
+    println!(
+        "{:<24} {:>7} {:>10}  {:<16} {:<20} {:<8} source",
+        "dataset", "version", "rows", "sha256", "ingested at", "checks"
+    );
     for contract in md2030_model::contracts() {
         match current.iter().find(|v| v.dataset == contract.name) {
             Some(v) => {
@@ -114,7 +128,14 @@ pub(crate) fn datasets(store: &Store, lang: Lang, json: bool) -> anyhow::Result<
 pub(crate) fn versions(records: &[VersionRecord]) {
     for v in records {
         let current = if v.is_current { "*" } else { " " };
-        println!("{current} {:<28} {:>10} rows  {}  {}  {}", v.version_id, v.row_count, &v.sha256[..16], v.ingested_at, v.source_file_name);
+        println!(
+            "{current} {:<28} {:>10} rows  {}  {}  {}",
+            v.version_id,
+            v.row_count,
+            &v.sha256[..16],
+            v.ingested_at,
+            v.source_file_name
+        );
     }
 }
 
@@ -129,8 +150,10 @@ impl ProgressBar {
         let bar = (big && std::io::stderr().is_terminal()).then(|| {
             let bar = indicatif::ProgressBar::new(0);
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg} ({eta})")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {bytes}/{total_bytes} {msg} ({eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             bar
         });

@@ -51,7 +51,9 @@ pub(crate) fn is_sample_file(path: &Path) -> bool {
         return false;
     };
     let digest = Sha256::digest(&bytes);
-    SAMPLE_FILES.iter().any(|(_, sample)| sample.len() == bytes.len() && Sha256::digest(sample) == digest)
+    SAMPLE_FILES
+        .iter()
+        .any(|(_, sample)| sample.len() == bytes.len() && Sha256::digest(sample) == digest)
 }
 
 /// Writes the sample files to a temporary folder and ingests each, as synthetic
@@ -69,7 +71,8 @@ pub(crate) fn load_into(store: &mut Store, lang: Lang) -> anyhow::Result<usize> 
             sheet: None,
             display_name: Some(name.to_string()),
         };
-        crate::ingest_or_fail(store, dataset_of(name), &path, &config, lang).with_context(|| format!("loading sample file {name}"))?;
+        crate::ingest_or_fail(store, dataset_of(name), &path, &config, lang)
+            .with_context(|| format!("loading sample file {name}"))?;
     }
     Ok(SAMPLE_FILES.len())
 }

@@ -15,9 +15,11 @@ pub(crate) fn write_all(out: &Path) -> anyhow::Result<usize> {
     let mut written = 0;
     for contract in md2030_model::contracts().iter().filter(|c| c.kind == DatasetKind::Ministry) {
         let csv_path = out.join(format!("{}.csv", contract.name));
-        std::fs::write(&csv_path, csv_template(contract)).with_context(|| format!("writing {}", csv_path.display()))?;
+        std::fs::write(&csv_path, csv_template(contract))
+            .with_context(|| format!("writing {}", csv_path.display()))?;
         let xlsx_path = out.join(format!("{}.xlsx", contract.name));
-        xlsx_template(contract, &xlsx_path).with_context(|| format!("writing {}", xlsx_path.display()))?;
+        xlsx_template(contract, &xlsx_path)
+            .with_context(|| format!("writing {}", xlsx_path.display()))?;
         written += 2;
     }
     Ok(written)
@@ -30,7 +32,11 @@ pub(crate) fn csv_template(contract: &Contract) -> String {
 
 fn constraints_text(field: &Field) -> String {
     let mut parts = vec![field.field_type.as_str().to_string()];
-    parts.push(if field.required { "obligatoire / required".into() } else { "facultatif / optional".into() });
+    parts.push(if field.required {
+        "obligatoire / required".into()
+    } else {
+        "facultatif / optional".into()
+    });
     if let Some(values) = &field.enum_values {
         parts.push(format!("valeurs / values: {}", values.join(" | ")));
     }
@@ -50,7 +56,9 @@ fn xlsx_template(contract: &Contract, path: &Path) -> anyhow::Result<()> {
     let mut workbook = Workbook::new();
     // A fixed creation date keeps the generated file identical from run to run.
     let created = ExcelDateTime::from_ymd(2026, 1, 1)?;
-    workbook.set_properties(&DocProperties::new().set_title(&contract.titles.fr).set_creation_datetime(&created));
+    workbook.set_properties(
+        &DocProperties::new().set_title(&contract.titles.fr).set_creation_datetime(&created),
+    );
     let bold = Format::new().set_bold();
     let data = workbook.add_worksheet();
     data.set_name("data")?;
@@ -72,7 +80,15 @@ fn xlsx_template(contract: &Contract, path: &Path) -> anyhow::Result<()> {
     }
     let notice = workbook.add_worksheet();
     notice.set_name("notice")?;
-    let headings = ["champ / field", "titre", "العنوان", "title", "contraintes / constraints", "intitulés acceptés / accepted headings", "description"];
+    let headings = [
+        "champ / field",
+        "titre",
+        "العنوان",
+        "title",
+        "contraintes / constraints",
+        "intitulés acceptés / accepted headings",
+        "description",
+    ];
     for (col, heading) in headings.iter().enumerate() {
         notice.write_string_with_format(0, u16::try_from(col)?, *heading, &bold)?;
         notice.set_column_width(u16::try_from(col)?, 28)?;
@@ -107,12 +123,21 @@ mod tests {
 
     #[test]
     fn committed_templates_match_the_contracts() {
-        for contract in md2030_model::contracts().iter().filter(|c| c.kind == DatasetKind::Ministry) {
-            let csv = std::fs::read_to_string(committed(&format!("{}.csv", contract.name))).unwrap();
-            assert_eq!(csv, csv_template(contract), "data/templates/{}.csv is stale: run `md2030 templates`", contract.name);
-            let mut workbook: Xlsx<_> = open_workbook(committed(&format!("{}.xlsx", contract.name))).unwrap();
+        for contract in md2030_model::contracts().iter().filter(|c| c.kind == DatasetKind::Ministry)
+        {
+            let csv =
+                std::fs::read_to_string(committed(&format!("{}.csv", contract.name))).unwrap();
+            assert_eq!(
+                csv,
+                csv_template(contract),
+                "data/templates/{}.csv is stale: run `md2030 templates`",
+                contract.name
+            );
+            let mut workbook: Xlsx<_> =
+                open_workbook(committed(&format!("{}.xlsx", contract.name))).unwrap();
             let range = workbook.worksheet_range("data").unwrap();
-            let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+            let header: Vec<String> =
+                range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
             let names: Vec<String> = contract.fields.iter().map(|f| f.name.clone()).collect();
             assert_eq!(header, names, "data/templates/{}.xlsx is stale", contract.name);
         }

@@ -71,17 +71,19 @@ pub struct IngestConfig {
 #[derive(Debug)]
 pub enum Outcome {
     /// The file breaks the contract; nothing was stored.
-    Rejected(Report),
+    Rejected(Box<Report>),
     /// The file passes (validation only, or a dry run): what a commit would do.
-    Valid { report: Report, plan: MergePlan },
+    Valid { report: Box<Report>, plan: MergePlan },
     /// Stored as a new current version.
-    Accepted { report: Report, version: VersionRecord },
+    Accepted { report: Box<Report>, version: Box<VersionRecord> },
 }
 
 impl Outcome {
     pub fn report(&self) -> &Report {
         match self {
-            Outcome::Rejected(report) | Outcome::Valid { report, .. } | Outcome::Accepted { report, .. } => report,
+            Outcome::Rejected(report)
+            | Outcome::Valid { report, .. }
+            | Outcome::Accepted { report, .. } => report,
         }
     }
 }
@@ -95,20 +97,32 @@ pub struct MergePlan {
 }
 
 /// Validates `path` against `contract` without storing anything.
-pub fn validate_file(store: &Store, contract: &Contract, path: &Path, config: &IngestConfig, progress: &mut dyn FnMut(Progress)) -> Result<Outcome> {
+pub fn validate_file(
+    store: &Store,
+    contract: &Contract,
+    path: &Path,
+    config: &IngestConfig,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Outcome> {
     Ok(run(store, contract, path, config, progress, None)?.0)
 }
 
 /// Validates `path` and, if it meets the contract, stores it as the dataset's new
 /// current version. Datasets with a partition key keep the current version's rows
 /// of the partitions the file does not contain.
-pub fn ingest_file(store: &mut Store, contract: &Contract, path: &Path, config: &IngestConfig, progress: &mut dyn FnMut(Progress)) -> Result<Outcome> {
+pub fn ingest_file(
+    store: &mut Store,
+    contract: &Contract,
+    path: &Path,
+    config: &IngestConfig,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Outcome> {
     let staged = store.stage(&contract.name, validate::arrow_schema(contract))?;
     let (outcome, to_commit) = run(store, contract, path, config, progress, Some(staged))?;
     match (outcome, to_commit) {
         (Outcome::Valid { report, .. }, Some((staged, provenance))) => {
             let version = store.commit(staged, &provenance)?;
-            Ok(Outcome::Accepted { report, version })
+            Ok(Outcome::Accepted { report, version: Box::new(version) })
         }
         (outcome, _) => Ok(outcome),
     }
@@ -119,7 +133,7 @@ type ToCommit = Option<(md2030_store::StagedVersion, Provenance)>;
 fn rejected(mut report: Report, issue: Issue) -> Result<(Outcome, ToCommit)> {
     report.add(issue);
     report.finish();
-    Ok((Outcome::Rejected(report), None))
+    Ok((Outcome::Rejected(Box::new(report)), None))
 }
 
 fn run(
@@ -130,15 +144,23 @@ fn run(
     progress: &mut dyn FnMut(Progress),
     staged: Option<md2030_store::StagedVersion>,
 ) -> Result<(Outcome, ToCommit)> {
-    let file_name = config
-        .display_name
-        .clone()
-        .unwrap_or_else(|| path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string()));
+    let file_name = config.display_name.clone().unwrap_or_else(|| {
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string())
+    });
     let report = Report::new(&file_name, &contract.name, &contract.contract_version);
     let total_bytes = match std::fs::metadata(path) {
         Ok(metadata) if metadata.is_file() => metadata.len(),
-        Ok(_) => return rejected(report, Issue::error(Rule::Unreadable).expecting("not a regular file")),
-        Err(err) => return rejected(report, Issue::error(Rule::Unreadable).expecting(err.to_string())),
+        Ok(_) => {
+            return rejected(
+                report,
+                Issue::error(Rule::Unreadable).expecting("not a regular file"),
+            );
+        }
+        Err(err) => {
+            return rejected(report, Issue::error(Rule::Unreadable).expecting(err.to_string()));
+        }
     };
 
     std::thread::scope(|scope| {
@@ -161,8 +183,10 @@ fn run(
         let effective_header = connector.as_ref().map(|c| c.header().clone()).unwrap_or(header);
         let keys = dataset_keys(store, contract)?;
         let comma_hint = report.source_description.contains("delimiter ';'");
-        let validator_config = ValidatorConfig { comma_hint, batch_rows: md2030_store::ROW_GROUP_ROWS };
-        let mut validator = Validator::new(contract, &effective_header, &keys, &validator_config, report);
+        let validator_config =
+            ValidatorConfig { comma_hint, batch_rows: md2030_store::ROW_GROUP_ROWS };
+        let mut validator =
+            Validator::new(contract, &effective_header, &keys, &validator_config, report);
 
         let (sender, receiver) = mpsc::sync_channel::<RecordBatch>(2);
         let writer = staged.map(|mut staged| {
@@ -223,8 +247,12 @@ fn run(
                 validator.report.add(issue);
             }
             rows_seen += 1;
-            if rows_seen % 65_536 == 0 {
-                progress(Progress { bytes_read: source.bytes_read(), total_bytes, rows: rows_seen });
+            if rows_seen.is_multiple_of(65_536) {
+                progress(Progress {
+                    bytes_read: source.bytes_read(),
+                    total_bytes,
+                    rows: rows_seen,
+                });
             }
         }
         if let Some(batch) = validator.finish() {
@@ -235,20 +263,30 @@ fn run(
         let partitions = validator.partitions().clone();
         let mut report = std::mem::take(&mut validator.report);
         let staged = match writer {
-            Some(handle) => Some(handle.join().map_err(|_| Error::Writer("the Parquet writer panicked".into()))??),
+            Some(handle) => Some(
+                handle
+                    .join()
+                    .map_err(|_| Error::Writer("the Parquet writer panicked".into()))??,
+            ),
             None => None,
         };
-        let (source_sha256, source_bytes) = hasher.join().map_err(|_| Error::Writer("the hashing thread panicked".into()))??;
+        let (source_sha256, source_bytes) =
+            hasher.join().map_err(|_| Error::Writer("the hashing thread panicked".into()))??;
         if !report.accepted() {
-            return Ok((Outcome::Rejected(report), None));
+            return Ok((Outcome::Rejected(Box::new(report)), None));
         }
         let parent = store.current(&contract.name)?;
-        let plan = MergePlan { parent_version_no: parent.as_ref().map(|p| p.version_no), partitions: partitions.iter().cloned().collect() };
+        let plan = MergePlan {
+            parent_version_no: parent.as_ref().map(|p| p.version_no),
+            partitions: partitions.iter().cloned().collect(),
+        };
         let Some(mut staged) = staged else {
-            return Ok((Outcome::Valid { report, plan }, None));
+            return Ok((Outcome::Valid { report: Box::new(report), plan }, None));
         };
         let (kept, replaced) = match (&parent, contract.partition_key.is_empty()) {
-            (Some(parent), false) => carry_over_partitions(store, contract, parent, &partitions, &mut staged)?,
+            (Some(parent), false) => {
+                carry_over_partitions(store, contract, parent, &partitions, &mut staged)?
+            }
             (Some(parent), true) => (0, parent.row_count),
             (None, _) => (0, 0),
         };
@@ -268,7 +306,7 @@ fn run(
             rows_kept_from_parent: kept,
             rows_replaced: replaced,
         };
-        Ok((Outcome::Valid { report, plan }, Some((staged, provenance))))
+        Ok((Outcome::Valid { report: Box::new(report), plan }, Some((staged, provenance))))
     })
 }
 
@@ -277,11 +315,16 @@ fn format_name(description: &str) -> String {
 }
 
 /// Opens the right reader for the file; for workbooks, picks the sheet.
-fn open_source(path: &Path, contract: &Contract, sheet: Option<&str>) -> Result<Box<dyn RowSource>, Issue> {
+fn open_source(
+    path: &Path,
+    contract: &Contract,
+    sheet: Option<&str>,
+) -> Result<Box<dyn RowSource>, Issue> {
     let mut head = [0u8; 8];
     let head_len = {
         use std::io::Read;
-        let mut file = std::fs::File::open(path).map_err(|err| Issue::error(Rule::Unreadable).expecting(err.to_string()))?;
+        let mut file = std::fs::File::open(path)
+            .map_err(|err| Issue::error(Rule::Unreadable).expecting(err.to_string()))?;
         let mut filled = 0;
         while filled < head.len() {
             match file.read(&mut head[filled..]) {
@@ -300,22 +343,39 @@ fn open_source(path: &Path, contract: &Contract, sheet: Option<&str>) -> Result<
         Format::Xlsx => {
             let mut sheets = read_sheets(path)?;
             if sheets.is_empty() {
-                return Err(Issue::error(Rule::MalformedSpreadsheet).expecting("the workbook has no sheet"));
+                return Err(
+                    Issue::error(Rule::MalformedSpreadsheet).expecting("the workbook has no sheet")
+                );
             }
-            let names = || sheets.iter().map(|(name, _)| name.clone()).collect::<Vec<_>>().join(", ");
+            let names =
+                || sheets.iter().map(|(name, _)| name.clone()).collect::<Vec<_>>().join(", ");
             let chosen = match sheet {
                 Some(wanted) => {
                     let folded = md2030_model::normalize::fold(wanted);
                     sheets
                         .iter()
                         .position(|(name, _)| name == wanted)
-                        .or_else(|| sheets.iter().position(|(name, _)| md2030_model::normalize::fold(name) == folded))
-                        .ok_or_else(|| Issue::error(Rule::SheetNotFound).with_value(wanted).expecting(names()))?
+                        .or_else(|| {
+                            sheets
+                                .iter()
+                                .position(|(name, _)| md2030_model::normalize::fold(name) == folded)
+                        })
+                        .ok_or_else(|| {
+                            Issue::error(Rule::SheetNotFound).with_value(wanted).expecting(names())
+                        })?
                 }
                 None => {
                     let scores: Vec<usize> = sheets
                         .iter()
-                        .map(|(_, range)| XlsxSource::preview(range, HEADER_SEARCH_ROWS).iter().map(|cells| header_score(contract, cells.iter().map(String::as_str))).max().unwrap_or(0))
+                        .map(|(_, range)| {
+                            XlsxSource::preview(range, HEADER_SEARCH_ROWS)
+                                .iter()
+                                .map(|cells| {
+                                    header_score(contract, cells.iter().map(String::as_str))
+                                })
+                                .max()
+                                .unwrap_or(0)
+                        })
                         .collect();
                     let best = scores.iter().copied().max().unwrap_or(0);
                     scores.iter().position(|&score| score == best).unwrap_or(0)
@@ -344,7 +404,10 @@ fn header_score<'a>(contract: &Contract, cells: impl Iterator<Item = &'a str>) -
 /// Finds the header among the first rows: the first row naming the most contract
 /// fields (at least two, or one for a one-field contract). Returns it and the rows
 /// read after it, to be validated.
-fn find_header(source: &mut dyn RowSource, contract: &Contract) -> Result<(RowBuf, VecDeque<RowBuf>), Issue> {
+fn find_header(
+    source: &mut dyn RowSource,
+    contract: &Contract,
+) -> Result<(RowBuf, VecDeque<RowBuf>), Issue> {
     let mut rows: Vec<RowBuf> = Vec::new();
     let mut row = RowBuf::default();
     while rows.len() < HEADER_SEARCH_ROWS && source.next_row(&mut row)? {
@@ -364,8 +427,11 @@ fn find_header(source: &mut dyn RowSource, contract: &Contract) -> Result<(RowBu
         }
     }
     let Some((header_idx, _)) = best else {
-        let expected: Vec<&str> = contract.fields.iter().filter(|f| f.required).map(|f| f.name.as_str()).collect();
-        return Err(Issue::error(Rule::NoHeader).at_row(rows[0].line).expecting(expected.join(", ")));
+        let expected: Vec<&str> =
+            contract.fields.iter().filter(|f| f.required).map(|f| f.name.as_str()).collect();
+        return Err(Issue::error(Rule::NoHeader)
+            .at_row(rows[0].line)
+            .expecting(expected.join(", ")));
     };
     let mut rest: VecDeque<RowBuf> = rows.drain(header_idx..).collect();
     let header = rest.pop_front().expect("the header index is within the rows read");
@@ -384,7 +450,10 @@ fn dataset_keys(store: &Store, contract: &Contract) -> Result<DatasetKeys> {
         };
         let mut values = HashSet::new();
         for batch in store.reader(&record)? {
-            let batch = batch.map_err(|err| md2030_store::Error::Parquet { path: store.path_of(&record), source: err.into() })?;
+            let batch = batch.map_err(|err| md2030_store::Error::Parquet {
+                path: store.path_of(&record),
+                source: err.into(),
+            })?;
             if let Some(column) = batch.column_by_name(&fk.resource_field) {
                 for idx in 0..column.len() {
                     if let Some(text) = cell_text(column.as_ref(), idx) {
@@ -423,8 +492,15 @@ fn carry_over_partitions(
     let (mut kept, mut replaced) = (0u64, 0u64);
     let schema = validate::arrow_schema(contract);
     for batch in store.reader(parent)? {
-        let batch = batch.map_err(|err| md2030_store::Error::Parquet { path: store.path_of(parent), source: err.into() })?;
-        let columns: Vec<_> = contract.partition_key.iter().filter_map(|name| batch.column_by_name(name).cloned()).collect();
+        let batch = batch.map_err(|err| md2030_store::Error::Parquet {
+            path: store.path_of(parent),
+            source: err.into(),
+        })?;
+        let columns: Vec<_> = contract
+            .partition_key
+            .iter()
+            .filter_map(|name| batch.column_by_name(name).cloned())
+            .collect();
         let mut key = String::new();
         let mask: BooleanArray = (0..batch.num_rows())
             .map(|row| {
@@ -438,15 +514,19 @@ fn carry_over_partitions(
                 Some(!new_partitions.contains(&key))
             })
             .collect();
-        let filtered = arrow_select::filter::filter_record_batch(&batch, &mask)
-            .map_err(|err| md2030_store::Error::Parquet { path: store.path_of(parent), source: err.into() })?;
+        let filtered = arrow_select::filter::filter_record_batch(&batch, &mask).map_err(|err| {
+            md2030_store::Error::Parquet { path: store.path_of(parent), source: err.into() }
+        })?;
         kept += filtered.num_rows() as u64;
         replaced += (batch.num_rows() - filtered.num_rows()) as u64;
         if filtered.num_rows() > 0 {
             // Same contract version, same schema: re-attach the contract's schema so
             // field metadata matches the new file's batches.
             let aligned = RecordBatch::try_new(schema.clone(), filtered.columns().to_vec())
-                .map_err(|err| md2030_store::Error::Parquet { path: store.path_of(parent), source: err.into() })?;
+                .map_err(|err| md2030_store::Error::Parquet {
+                    path: store.path_of(parent),
+                    source: err.into(),
+                })?;
             staged.write(&aligned)?;
         }
     }

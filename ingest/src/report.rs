@@ -96,15 +96,30 @@ impl Report {
         let summary = match lang {
             Lang::Fr => format!(
                 "{verdict} {} pour le jeu de données {} (contrat {}) : {} lignes de données, {} erreur(s), {} avertissement(s)",
-                self.file_name, self.dataset, self.contract_version, self.data_rows, self.errors, self.warnings
+                self.file_name,
+                self.dataset,
+                self.contract_version,
+                self.data_rows,
+                self.errors,
+                self.warnings
             ),
             Lang::Ar => format!(
                 "{verdict} {} لمجموعة البيانات {} (العقد {}): {} سطر بيانات، {} خطأ، {} تنبيه",
-                self.file_name, self.dataset, self.contract_version, self.data_rows, self.errors, self.warnings
+                self.file_name,
+                self.dataset,
+                self.contract_version,
+                self.data_rows,
+                self.errors,
+                self.warnings
             ),
             Lang::En => format!(
                 "{verdict} {} for dataset {} (contract {}): {} data rows, {} error(s), {} warning(s)",
-                self.file_name, self.dataset, self.contract_version, self.data_rows, self.errors, self.warnings
+                self.file_name,
+                self.dataset,
+                self.contract_version,
+                self.data_rows,
+                self.errors,
+                self.warnings
             ),
         };
         out.push_str(&summary);
@@ -132,7 +147,9 @@ impl Report {
         let total = self.errors + self.warnings;
         if total > shown {
             let heading = match lang {
-                Lang::Fr => format!("  … et {} autres ; total par règle et colonne :", total - shown),
+                Lang::Fr => {
+                    format!("  … et {} autres ; total par règle et colonne :", total - shown)
+                }
                 Lang::Ar => format!("  … و{} أخرى؛ المجموع حسب القاعدة والعمود:", total - shown),
                 Lang::En => format!("  … and {} more; totals by rule and column:", total - shown),
             };
@@ -148,8 +165,13 @@ impl Report {
 
     /// The summary stored with an accepted version in the catalogue.
     pub fn summary_json(&self) -> serde_json::Value {
-        let warnings: Vec<String> =
-            self.issues.iter().filter(|i| i.severity == Severity::Warning).take(20).map(|i| i.render(&self.file_name, Lang::En)).collect();
+        let warnings: Vec<String> = self
+            .issues
+            .iter()
+            .filter(|i| i.severity == Severity::Warning)
+            .take(20)
+            .map(|i| i.render(&self.file_name, Lang::En))
+            .collect();
         serde_json::json!({
             "data_rows": self.data_rows,
             "blank_rows_skipped": self.blank_rows_skipped,

@@ -4,7 +4,9 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use arrow_array::builder::{BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, Int64Builder, StringBuilder};
+use arrow_array::builder::{
+    BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, Int64Builder, StringBuilder,
+};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field as ArrowField, Schema, SchemaRef};
 use md2030_model::contract::{CompareOp, Contract, Field, FieldType};
@@ -39,7 +41,8 @@ pub fn arrow_schema(contract: &Contract) -> SchemaRef {
                 FieldType::Date => DataType::Date32,
                 FieldType::Year => DataType::Int32,
             };
-            let metadata = HashMap::from([("md2030:type".to_string(), field.field_type.as_str().to_string())]);
+            let metadata =
+                HashMap::from([("md2030:type".to_string(), field.field_type.as_str().to_string())]);
             ArrowField::new(&field.name, dtype, !field.required).with_metadata(metadata)
         })
         .collect();
@@ -145,20 +148,27 @@ impl KeyIndex {
             };
         }
         let narrow_bits = self.bits(false);
-        if !self.is_wide && narrow_bits < 32 && ids.iter().any(|&id| u64::from(id) >= 1u64 << narrow_bits) {
+        if !self.is_wide
+            && narrow_bits < 32
+            && ids.iter().any(|&id| u64::from(id) >= 1u64 << narrow_bits)
+        {
             self.widen();
         }
         if self.is_wide {
             let bits = self.bits(true);
-            let key = ids[..parts.len()].iter().fold(0u128, |acc, &id| (acc << bits) | u128::from(id));
+            let key =
+                ids[..parts.len()].iter().fold(0u128, |acc, &id| (acc << bits) | u128::from(id));
             return insert_first(&mut self.wide, key, line);
         }
-        let key = ids[..parts.len()].iter().fold(0u64, |acc, &id| if narrow_bits >= 64 { u64::from(id) } else { (acc << narrow_bits) | u64::from(id) });
+        let key = ids[..parts.len()].iter().fold(0u64, |acc, &id| {
+            if narrow_bits >= 64 { u64::from(id) } else { (acc << narrow_bits) | u64::from(id) }
+        });
         insert_first(&mut self.narrow, key, line)
     }
 
     fn widen(&mut self) {
-        let (narrow_bits, wide_bits, parts) = (self.bits(false), self.bits(true), self.interners.len());
+        let (narrow_bits, wide_bits, parts) =
+            (self.bits(false), self.bits(true), self.interners.len());
         let mask = (1u64 << narrow_bits) - 1;
         self.wide.reserve(self.narrow.len());
         for (key, line) in self.narrow.drain() {
@@ -173,7 +183,11 @@ impl KeyIndex {
     }
 }
 
-fn insert_first<K: std::hash::Hash + Eq>(map: &mut FxHashMap<K, u64>, key: K, line: u64) -> Option<u64> {
+fn insert_first<K: std::hash::Hash + Eq>(
+    map: &mut FxHashMap<K, u64>,
+    key: K,
+    line: u64,
+) -> Option<u64> {
     match map.entry(key) {
         std::collections::hash_map::Entry::Occupied(entry) => Some(*entry.get()),
         std::collections::hash_map::Entry::Vacant(entry) => {
@@ -229,7 +243,13 @@ impl<'a> Validator<'a> {
     /// Maps the header to the contract's fields. Missing required columns,
     /// duplicate columns and references without data are reported here; unknown
     /// columns are warnings.
-    pub fn new(contract: &'a Contract, header: &RowBuf, keys: &DatasetKeys, config: &ValidatorConfig, mut report: Report) -> Validator<'a> {
+    pub fn new(
+        contract: &'a Contract,
+        header: &RowBuf,
+        keys: &DatasetKeys,
+        config: &ValidatorConfig,
+        mut report: Report,
+    ) -> Validator<'a> {
         let mut source_columns: Vec<Option<usize>> = vec![None; contract.fields.len()];
         for (col_idx, heading) in header.cells().enumerate() {
             let heading = trim_cell(heading);
@@ -246,10 +266,16 @@ impl<'a> Validator<'a> {
                     ),
                     None => {
                         source_columns[field_idx] = Some(col_idx);
-                        report.mapping.insert(contract.fields[field_idx].name.clone(), heading.to_string());
+                        report
+                            .mapping
+                            .insert(contract.fields[field_idx].name.clone(), heading.to_string());
                     }
                 },
-                None => report.add(Issue::warning(Rule::UnknownColumn).at_row(header.line).in_column(heading.to_string())),
+                None => report.add(
+                    Issue::warning(Rule::UnknownColumn)
+                        .at_row(header.line)
+                        .in_column(heading.to_string()),
+                ),
             }
         }
         for (field, column) in contract.fields.iter().zip(&source_columns) {
@@ -258,7 +284,9 @@ impl<'a> Validator<'a> {
                     Issue::error(Rule::MissingColumn)
                         .at_row(header.line)
                         .in_column(field.name.clone())
-                        .expecting(field.aliases.iter().take(6).cloned().collect::<Vec<_>>().join(", ")),
+                        .expecting(
+                            field.aliases.iter().take(6).cloned().collect::<Vec<_>>().join(", "),
+                        ),
                 );
             }
         }
@@ -268,18 +296,25 @@ impl<'a> Validator<'a> {
                 None => Lookup::None,
                 Some(fk) => match reference_table(&fk.resource) {
                     Some(table) => Lookup::Reference(table),
-                    None => match keys.values.get(&(fk.resource.clone(), fk.resource_field.clone())) {
-                        Some(values) => Lookup::Dataset(values.iter().cloned().collect()),
-                        None => {
-                            report.add(Issue::error(Rule::ReferenceMissing).in_column(field.name.clone()).expecting(fk.resource.clone()));
-                            Lookup::Missing
+                    None => {
+                        match keys.values.get(&(fk.resource.clone(), fk.resource_field.clone())) {
+                            Some(values) => Lookup::Dataset(values.iter().cloned().collect()),
+                            None => {
+                                report.add(
+                                    Issue::error(Rule::ReferenceMissing)
+                                        .in_column(field.name.clone())
+                                        .expecting(fk.resource.clone()),
+                                );
+                                Lookup::Missing
+                            }
                         }
-                    },
+                    }
                 },
             };
             lookups.push(lookup);
         }
-        let pk_fields: Vec<usize> = contract.primary_key.iter().filter_map(|name| contract.field_index(name)).collect();
+        let pk_fields: Vec<usize> =
+            contract.primary_key.iter().filter_map(|name| contract.field_index(name)).collect();
         let unique_indexes = contract
             .fields
             .iter()
@@ -290,21 +325,35 @@ impl<'a> Validator<'a> {
         let rule_fields = contract
             .rules
             .iter()
-            .filter_map(|rule| Some((contract.field_index(&rule.field)?, rule.op, contract.field_index(&rule.other)?)))
+            .filter_map(|rule| {
+                Some((
+                    contract.field_index(&rule.field)?,
+                    rule.op,
+                    contract.field_index(&rule.other)?,
+                ))
+            })
             .collect();
         let batch_rows = config.batch_rows;
         Validator {
             contract,
             schema: arrow_schema(contract),
             header_width: header.len(),
-            builders: contract.fields.iter().map(|f| ColumnBuilder::new(f.field_type, batch_rows)).collect(),
+            builders: contract
+                .fields
+                .iter()
+                .map(|f| ColumnBuilder::new(f.field_type, batch_rows))
+                .collect(),
             marks: vec![DecimalMark::Unknown; contract.fields.len()],
             comma_hint: config.comma_hint,
             missing_values: contract.missing_values.iter().map(|v| v.to_string()).collect(),
             pk_index: (!pk_fields.is_empty()).then(|| KeyIndex::new(pk_fields.len())),
             pk_fields,
             unique_indexes,
-            partition_fields: contract.partition_key.iter().filter_map(|name| contract.field_index(name)).collect(),
+            partition_fields: contract
+                .partition_key
+                .iter()
+                .filter_map(|name| contract.field_index(name))
+                .collect(),
             partitions: BTreeSet::new(),
             rule_fields,
             canonical: vec![String::new(); contract.fields.len()],
@@ -377,19 +426,23 @@ impl<'a> Validator<'a> {
     }
 
     fn check_width(&mut self, row: &RowBuf) {
-        let extra = (self.header_width..row.len()).filter(|&idx| !trim_cell(row.cell(idx)).is_empty()).count();
+        let extra = (self.header_width..row.len())
+            .filter(|&idx| !trim_cell(row.cell(idx)).is_empty())
+            .count();
         if extra > 0 {
-            self.report.add(
-                Issue::error(Rule::RaggedRow)
-                    .at_row(row.line)
-                    .expecting(format!("{} cells, the header has {}", row.len(), self.header_width)),
-            );
-        } else if row.len() < self.header_width && self.source_columns.iter().flatten().any(|&col| col >= row.len()) {
-            self.report.add(
-                Issue::error(Rule::RaggedRow)
-                    .at_row(row.line)
-                    .expecting(format!("{} cells, the header has {} (truncated row?)", row.len(), self.header_width)),
-            );
+            self.report.add(Issue::error(Rule::RaggedRow).at_row(row.line).expecting(format!(
+                "{} cells, the header has {}",
+                row.len(),
+                self.header_width
+            )));
+        } else if row.len() < self.header_width
+            && self.source_columns.iter().flatten().any(|&col| col >= row.len())
+        {
+            self.report.add(Issue::error(Rule::RaggedRow).at_row(row.line).expecting(format!(
+                "{} cells, the header has {} (truncated row?)",
+                row.len(),
+                self.header_width
+            )));
         }
     }
 
@@ -403,12 +456,19 @@ impl<'a> Validator<'a> {
         if text.is_empty() || self.missing_values.contains(text) {
             self.builders[field_idx].append_null();
             if field.required {
-                self.report.add(Issue::error(Rule::Required).at_row(line).in_column(field.name.clone()).with_value(text));
+                self.report.add(
+                    Issue::error(Rule::Required)
+                        .at_row(line)
+                        .in_column(field.name.clone())
+                        .with_value(text),
+                );
                 return false;
             }
             return true;
         }
-        let issue = |rule: Rule| Issue::error(rule).at_row(line).in_column(field.name.clone()).with_value(text);
+        let issue = |rule: Rule| {
+            Issue::error(rule).at_row(line).in_column(field.name.clone()).with_value(text)
+        };
         let mut failure: Option<Issue> = None;
         match (&mut self.builders[field_idx], field.field_type) {
             (ColumnBuilder::Str(builder), FieldType::String) => {
@@ -418,14 +478,17 @@ impl<'a> Validator<'a> {
                         None => field.enum_lookup.get(&fold(text)).map(String::as_str),
                     }
                     .ok_or_else(|| issue(Rule::Enum).expecting(values.join(", "))),
-                    (None, Lookup::Reference(table)) => {
-                        table.resolve(text).ok_or_else(|| issue(Rule::ForeignKey).expecting(table.name.to_string()))
-                    }
+                    (None, Lookup::Reference(table)) => table
+                        .resolve(text)
+                        .ok_or_else(|| issue(Rule::ForeignKey).expecting(table.name.to_string())),
                     (None, Lookup::Dataset(values)) => {
                         if values.contains(text) {
                             Ok(text)
                         } else {
-                            let fk = self.contract.foreign_key_for(&field.name).map(|fk| format!("{}.{}", fk.resource, fk.resource_field));
+                            let fk = self
+                                .contract
+                                .foreign_key_for(&field.name)
+                                .map(|fk| format!("{}.{}", fk.resource, fk.resource_field));
                             Err(issue(Rule::ForeignKey).expecting(fk.unwrap_or_default()))
                         }
                     }
@@ -456,39 +519,49 @@ impl<'a> Validator<'a> {
                 }
                 None => failure = Some(issue(Rule::Type).expecting("quarter (YYYY-Qn)")),
             },
-            (ColumnBuilder::Int(builder), _) => match parse_integer(text, &mut self.marks[field_idx], self.comma_hint) {
-                Some(value) => match check_range(field, value as f64) {
-                    Ok(()) => {
-                        canonical.push_str(&value.to_string());
-                        self.numbers[field_idx] = Some(value as f64);
-                        builder.append_value(value);
+            (ColumnBuilder::Int(builder), _) => {
+                match parse_integer(text, &mut self.marks[field_idx], self.comma_hint) {
+                    Some(value) => match check_range(field, value as f64) {
+                        Ok(()) => {
+                            canonical.push_str(&value.to_string());
+                            self.numbers[field_idx] = Some(value as f64);
+                            builder.append_value(value);
+                        }
+                        Err((rule, expected)) => failure = Some(issue(rule).expecting(expected)),
+                    },
+                    None => failure = Some(issue(Rule::Type).expecting("integer")),
+                }
+            }
+            (ColumnBuilder::Year(builder), _) => {
+                match parse_integer(text, &mut self.marks[field_idx], false) {
+                    Some(value) if (0..=9999).contains(&value) => {
+                        match check_range(field, value as f64) {
+                            Ok(()) => {
+                                canonical.push_str(&value.to_string());
+                                self.numbers[field_idx] = Some(value as f64);
+                                builder.append_value(value as i32);
+                            }
+                            Err((rule, expected)) => {
+                                failure = Some(issue(rule).expecting(expected))
+                            }
+                        }
                     }
-                    Err((rule, expected)) => failure = Some(issue(rule).expecting(expected)),
-                },
-                None => failure = Some(issue(Rule::Type).expecting("integer")),
-            },
-            (ColumnBuilder::Year(builder), _) => match parse_integer(text, &mut self.marks[field_idx], false) {
-                Some(value) if (0..=9999).contains(&value) => match check_range(field, value as f64) {
-                    Ok(()) => {
-                        canonical.push_str(&value.to_string());
-                        self.numbers[field_idx] = Some(value as f64);
-                        builder.append_value(value as i32);
-                    }
-                    Err((rule, expected)) => failure = Some(issue(rule).expecting(expected)),
-                },
-                _ => failure = Some(issue(Rule::Type).expecting("year (YYYY)")),
-            },
-            (ColumnBuilder::Float(builder), _) => match parse_number(text, &mut self.marks[field_idx], self.comma_hint) {
-                Some(value) => match check_range(field, value) {
-                    Ok(()) => {
-                        canonical.push_str(&value.to_string());
-                        self.numbers[field_idx] = Some(value);
-                        builder.append_value(value);
-                    }
-                    Err((rule, expected)) => failure = Some(issue(rule).expecting(expected)),
-                },
-                None => failure = Some(issue(Rule::Type).expecting("number")),
-            },
+                    _ => failure = Some(issue(Rule::Type).expecting("year (YYYY)")),
+                }
+            }
+            (ColumnBuilder::Float(builder), _) => {
+                match parse_number(text, &mut self.marks[field_idx], self.comma_hint) {
+                    Some(value) => match check_range(field, value) {
+                        Ok(()) => {
+                            canonical.push_str(&value.to_string());
+                            self.numbers[field_idx] = Some(value);
+                            builder.append_value(value);
+                        }
+                        Err((rule, expected)) => failure = Some(issue(rule).expecting(expected)),
+                    },
+                    None => failure = Some(issue(Rule::Type).expecting("number")),
+                }
+            }
             (ColumnBuilder::Bool(builder), _) => {
                 let folded = fold(text);
                 if field.true_values.contains(&folded) {
@@ -498,7 +571,9 @@ impl<'a> Validator<'a> {
                     canonical.push_str("false");
                     builder.append_value(false);
                 } else {
-                    failure = Some(issue(Rule::Type).expecting("boolean (oui/non, true/false, 1/0, نعم/لا)"));
+                    failure = Some(
+                        issue(Rule::Type).expecting("boolean (oui/non, true/false, 1/0, نعم/لا)"),
+                    );
                 }
             }
             (ColumnBuilder::Date(builder), _) => match parse_date(text) {
@@ -509,9 +584,13 @@ impl<'a> Validator<'a> {
                     }
                     Err((rule, expected)) => failure = Some(issue(rule).expecting(expected)),
                 },
-                None => failure = Some(issue(Rule::Type).expecting("date (YYYY-MM-DD or DD/MM/YYYY)")),
+                None => {
+                    failure = Some(issue(Rule::Type).expecting("date (YYYY-MM-DD or DD/MM/YYYY)"))
+                }
             },
-            (ColumnBuilder::Str(_), _) => unreachable!("string builders are made for string, month and quarter fields"),
+            (ColumnBuilder::Str(_), _) => {
+                unreachable!("string builders are made for string, month and quarter fields")
+            }
         }
         match failure {
             None => true,
@@ -534,7 +613,8 @@ impl<'a> Validator<'a> {
                 CompareOp::GreaterOrEqual => a >= b,
             };
             if !holds {
-                let (left_name, right_name) = (&self.contract.fields[left].name, &self.contract.fields[right].name);
+                let (left_name, right_name) =
+                    (&self.contract.fields[left].name, &self.contract.fields[right].name);
                 self.report.add(
                     Issue::error(Rule::RowRule)
                         .at_row(line)
@@ -553,7 +633,14 @@ impl<'a> Validator<'a> {
                 self.key_parts[slot].push_str(&self.canonical[field_idx]);
             }
             if let Some(first) = index.insert(&self.key_parts, line) {
-                let value = self.contract.primary_key.iter().zip(&self.key_parts).map(|(name, part)| format!("{name}={part}")).collect::<Vec<_>>().join(", ");
+                let value = self
+                    .contract
+                    .primary_key
+                    .iter()
+                    .zip(&self.key_parts)
+                    .map(|(name, part)| format!("{name}={part}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 self.report.add(
                     Issue::error(Rule::PrimaryKey)
                         .at_row(line)
@@ -640,7 +727,8 @@ mod tests {
     #[test]
     fn key_index_finds_duplicates_exactly_and_widens() {
         let mut index = KeyIndex::new(4);
-        let key = |a: &str, b: u32| vec![a.to_string(), b.to_string(), "x".to_string(), "y".to_string()];
+        let key =
+            |a: &str, b: u32| vec![a.to_string(), b.to_string(), "x".to_string(), "y".to_string()];
         // More than 2^16 distinct values in one part forces the u128 representation.
         for i in 0..70_000u32 {
             assert_eq!(index.insert(&key("p", i), u64::from(i) + 2), None);

@@ -87,7 +87,8 @@ pub fn parse_number(text: &str, mark: &mut DecimalMark, comma_hint: bool) -> Opt
             plain.extend(whole.chars().filter(|&c| c != group_char));
             plain.push('.');
             plain.push_str(fraction);
-            let this_mark = if decimal_char == ',' { DecimalMark::Comma } else { DecimalMark::Point };
+            let this_mark =
+                if decimal_char == ',' { DecimalMark::Comma } else { DecimalMark::Point };
             if *mark != DecimalMark::Unknown && *mark != this_mark {
                 return None;
             }
@@ -244,7 +245,8 @@ mod tests {
 
     #[test]
     fn junk_is_not_a_number() {
-        for text in ["", "abc", "12abc", "1,2,3", "1.2.3", "--1", "1 23,4.5", "inf", "NaN", "1e999"] {
+        for text in ["", "abc", "12abc", "1,2,3", "1.2.3", "--1", "1 23,4.5", "inf", "NaN", "1e999"]
+        {
             assert_eq!(number(text, false), None, "{text}");
         }
     }
@@ -260,7 +262,15 @@ mod tests {
     #[test]
     fn dates_iso_and_day_first() {
         let expected = NaiveDate::from_ymd_opt(2024, 3, 15);
-        for text in ["2024-03-15", "15/03/2024", "15-03-2024", "15.03.2024", "2024/03/15", "2024-03-15 00:00:00", "2024-03-15T00:00:00Z"] {
+        for text in [
+            "2024-03-15",
+            "15/03/2024",
+            "15-03-2024",
+            "15.03.2024",
+            "2024/03/15",
+            "2024-03-15 00:00:00",
+            "2024-03-15T00:00:00Z",
+        ] {
             assert_eq!(parse_date(text), expected, "{text}");
         }
         assert_eq!(parse_date("03/15/2024"), None);

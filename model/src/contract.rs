@@ -28,7 +28,10 @@ const CONTRACT_SOURCES: [(&str, &str); 15] = [
     ("startup_funding", include_str!("../../data/schemas/startup_funding.schema.json")),
     ("talent", include_str!("../../data/schemas/talent.schema.json")),
     ("connectivity", include_str!("../../data/schemas/connectivity.schema.json")),
-    ("civil_servant_training", include_str!("../../data/schemas/civil_servant_training.schema.json")),
+    (
+        "civil_servant_training",
+        include_str!("../../data/schemas/civil_servant_training.schema.json"),
+    ),
     ("un_egdi", include_str!("../../data/schemas/un_egdi.schema.json")),
     ("wb_wdi", include_str!("../../data/schemas/wb_wdi.schema.json")),
     ("itu_datahub", include_str!("../../data/schemas/itu_datahub.schema.json")),
@@ -298,15 +301,22 @@ impl Contract {
             .map_err(|err| Error::BadContract { name: "?".into(), message: err.to_string() })?;
         let name = descriptor.name.clone();
         let bad = |message: String| Error::BadContract { name: name.clone(), message };
-        if descriptor.title != descriptor.titles.en || descriptor.description != descriptor.descriptions.en {
-            return Err(bad("title and description must equal the English titles and descriptions".into()));
+        if descriptor.title != descriptor.titles.en
+            || descriptor.description != descriptor.descriptions.en
+        {
+            return Err(bad(
+                "title and description must equal the English titles and descriptions".into(),
+            ));
         }
         if !descriptor.titles.is_complete() || !descriptor.descriptions.is_complete() {
             return Err(bad("titles and descriptions need fr, ar and en".into()));
         }
         let mut fields = Vec::with_capacity(descriptor.fields.len());
         for field in &descriptor.fields {
-            fields.push(build_field(field).map_err(|message| bad(format!("field {}: {message}", field.name)))?);
+            fields.push(
+                build_field(field)
+                    .map_err(|message| bad(format!("field {}: {message}", field.name)))?,
+            );
         }
         let has_field = |field_name: &str| fields.iter().any(|f: &Field| f.name == field_name);
         for key in descriptor.primary_key.iter().chain(&descriptor.partition_key) {
@@ -325,7 +335,10 @@ impl Contract {
                 if let Some(other) = seen_headings.insert(key, &field.name)
                     && other != field.name
                 {
-                    return Err(bad(format!("heading {key:?} is accepted by both {other} and {}", field.name)));
+                    return Err(bad(format!(
+                        "heading {key:?} is accepted by both {other} and {}",
+                        field.name
+                    )));
                 }
             }
         }
@@ -413,7 +426,9 @@ fn build_field(descriptor: &FieldDescriptor) -> std::result::Result<Field, Strin
         ("yearmonth", None) => FieldType::Yearmonth,
         (other, None) => return Err(format!("unsupported type {other}")),
     };
-    if descriptor.title != descriptor.titles.en || descriptor.description != descriptor.descriptions.en {
+    if descriptor.title != descriptor.titles.en
+        || descriptor.description != descriptor.descriptions.en
+    {
         return Err("title and description must equal the English titles and descriptions".into());
     }
     if !descriptor.titles.is_complete() || !descriptor.descriptions.is_complete() {
@@ -421,7 +436,9 @@ fn build_field(descriptor: &FieldDescriptor) -> std::result::Result<Field, Strin
     }
     let constraints = &descriptor.constraints;
     let pattern = match &constraints.pattern {
-        Some(source) => Some(Regex::new(&format!("^(?:{source})$")).map_err(|err| format!("bad pattern: {err}"))?),
+        Some(source) => Some(
+            Regex::new(&format!("^(?:{source})$")).map_err(|err| format!("bad pattern: {err}"))?,
+        ),
         None => None,
     };
     let mut enum_lookup = BTreeMap::new();
@@ -446,7 +463,9 @@ fn build_field(descriptor: &FieldDescriptor) -> std::result::Result<Field, Strin
             }
         }
     }
-    if field_type == FieldType::Boolean && (descriptor.true_values.is_empty() || descriptor.false_values.is_empty()) {
+    if field_type == FieldType::Boolean
+        && (descriptor.true_values.is_empty() || descriptor.false_values.is_empty())
+    {
         return Err("boolean fields need trueValues and falseValues".into());
     }
     let mut heading_keys = Vec::new();
@@ -512,7 +531,10 @@ mod tests {
         let field = find_contract("service_transactions").unwrap().field("channel").unwrap();
         assert_eq!(field.enum_lookup.get(&fold("Guichet")).map(String::as_str), Some("counter"));
         assert_eq!(field.enum_lookup.get(&fold("عبر الإنترنت")).map(String::as_str), Some("online"));
-        assert_eq!(field.enum_lookup.get(&fold("Numérique assisté")).map(String::as_str), Some("assisted_digital"));
+        assert_eq!(
+            field.enum_lookup.get(&fold("Numérique assisté")).map(String::as_str),
+            Some("assisted_digital")
+        );
     }
 
     #[test]

@@ -97,7 +97,9 @@ impl Rule {
             (Rule::UnsupportedFormat, Fr) => "format de fichier non pris en charge : {expected}",
             (Rule::UnsupportedFormat, Ar) => "صيغة ملف غير مدعومة: {expected}",
             (Rule::Encoding, En) => "the text is not valid {expected}; save the file as CSV UTF-8",
-            (Rule::Encoding, Fr) => "le texte n'est pas en {expected} valide ; enregistrez le fichier en CSV UTF-8",
+            (Rule::Encoding, Fr) => {
+                "le texte n'est pas en {expected} valide ; enregistrez le fichier en CSV UTF-8"
+            }
             (Rule::Encoding, Ar) => "النص ليس بترميز {expected} صالح؛ احفظ الملف بصيغة CSV UTF-8",
             (Rule::MalformedCsv, En) => "malformed CSV: {expected}",
             (Rule::MalformedCsv, Fr) => "CSV mal formé : {expected}",
@@ -109,16 +111,32 @@ impl Rule {
             (Rule::MalformedSpreadsheet, Fr) => "le classeur ne peut pas être lu : {expected}",
             (Rule::MalformedSpreadsheet, Ar) => "تعذرت قراءة المصنف: {expected}",
             (Rule::SheetNotFound, En) => "no sheet with this name; the workbook has: {expected}",
-            (Rule::SheetNotFound, Fr) => "aucune feuille de ce nom ; le classeur contient : {expected}",
+            (Rule::SheetNotFound, Fr) => {
+                "aucune feuille de ce nom ; le classeur contient : {expected}"
+            }
             (Rule::SheetNotFound, Ar) => "لا توجد ورقة بهذا الاسم؛ يحتوي المصنف على: {expected}",
-            (Rule::NoHeader, En) => "no header row with this dataset's columns in the first rows; expected columns: {expected}",
-            (Rule::NoHeader, Fr) => "aucune ligne d'en-tête avec les colonnes de ce jeu de données dans les premières lignes ; colonnes attendues : {expected}",
-            (Rule::NoHeader, Ar) => "لا يوجد سطر عناوين بأعمدة مجموعة البيانات هذه في الأسطر الأولى؛ الأعمدة المنتظرة: {expected}",
-            (Rule::MissingColumn, En) => "required column is missing; accepted headings: {expected}",
-            (Rule::MissingColumn, Fr) => "colonne obligatoire absente ; intitulés acceptés : {expected}",
+            (Rule::NoHeader, En) => {
+                "no header row with this dataset's columns in the first rows; expected columns: {expected}"
+            }
+            (Rule::NoHeader, Fr) => {
+                "aucune ligne d'en-tête avec les colonnes de ce jeu de données dans les premières lignes ; colonnes attendues : {expected}"
+            }
+            (Rule::NoHeader, Ar) => {
+                "لا يوجد سطر عناوين بأعمدة مجموعة البيانات هذه في الأسطر الأولى؛ الأعمدة المنتظرة: {expected}"
+            }
+            (Rule::MissingColumn, En) => {
+                "required column is missing; accepted headings: {expected}"
+            }
+            (Rule::MissingColumn, Fr) => {
+                "colonne obligatoire absente ; intitulés acceptés : {expected}"
+            }
             (Rule::MissingColumn, Ar) => "عمود إلزامي غير موجود؛ العناوين المقبولة: {expected}",
-            (Rule::DuplicateColumn, En) => "two columns stand for the same field (also column {expected})",
-            (Rule::DuplicateColumn, Fr) => "deux colonnes correspondent au même champ (aussi la colonne {expected})",
+            (Rule::DuplicateColumn, En) => {
+                "two columns stand for the same field (also column {expected})"
+            }
+            (Rule::DuplicateColumn, Fr) => {
+                "deux colonnes correspondent au même champ (aussi la colonne {expected})"
+            }
             (Rule::DuplicateColumn, Ar) => "عمودان يمثلان نفس الحقل (العمود {expected} أيضا)",
             (Rule::UnknownColumn, En) => "column not in the contract; ignored",
             (Rule::UnknownColumn, Fr) => "colonne absente du contrat ; ignorée",
@@ -156,9 +174,15 @@ impl Rule {
             (Rule::ForeignKey, En) => "unknown in the reference {expected}",
             (Rule::ForeignKey, Fr) => "inconnu dans la référence {expected}",
             (Rule::ForeignKey, Ar) => "غير موجود في المرجع {expected}",
-            (Rule::ReferenceMissing, En) => "this dataset refers to {expected}, which has no stored version yet; ingest it first",
-            (Rule::ReferenceMissing, Fr) => "ce jeu de données fait référence à {expected}, qui n'a encore aucune version ; chargez-le d'abord",
-            (Rule::ReferenceMissing, Ar) => "تحيل مجموعة البيانات هذه على {expected} التي لا تتوفر على أي نسخة بعد؛ قم بتحميلها أولا",
+            (Rule::ReferenceMissing, En) => {
+                "this dataset refers to {expected}, which has no stored version yet; ingest it first"
+            }
+            (Rule::ReferenceMissing, Fr) => {
+                "ce jeu de données fait référence à {expected}, qui n'a encore aucune version ; chargez-le d'abord"
+            }
+            (Rule::ReferenceMissing, Ar) => {
+                "تحيل مجموعة البيانات هذه على {expected} التي لا تتوفر على أي نسخة بعد؛ قم بتحميلها أولا"
+            }
             (Rule::PrimaryKey, En) => "duplicate key, already used at row {expected}",
             (Rule::PrimaryKey, Fr) => "clé en double, déjà utilisée à la ligne {expected}",
             (Rule::PrimaryKey, Ar) => "مفتاح مكرر، سبق استعماله في السطر {expected}",
@@ -193,7 +217,14 @@ pub struct Issue {
 
 impl Issue {
     pub fn error(rule: Rule) -> Issue {
-        Issue { severity: Severity::Error, rule, row: None, column: None, value: None, expected: None }
+        Issue {
+            severity: Severity::Error,
+            rule,
+            row: None,
+            column: None,
+            value: None,
+            expected: None,
+        }
     }
 
     pub fn warning(rule: Rule) -> Issue {
@@ -271,7 +302,11 @@ mod tests {
 
     #[test]
     fn a_report_line_names_file_row_column_value_and_rule() {
-        let issue = Issue::error(Rule::Maximum).at_row(14).in_column("maturity_level").with_value("7").expecting("5");
+        let issue = Issue::error(Rule::Maximum)
+            .at_row(14)
+            .in_column("maturity_level")
+            .with_value("7")
+            .expecting("5");
         assert_eq!(
             issue.render("procedures.csv", Lang::En),
             "procedures.csv: row 14, column maturity_level, value \"7\": above the maximum 5 [maximum]"
@@ -284,7 +319,11 @@ mod tests {
 
     #[test]
     fn control_characters_in_values_are_escaped() {
-        let issue = Issue::error(Rule::Type).at_row(2).in_column("x").with_value("a\u{0}b\nc").expecting("integer");
+        let issue = Issue::error(Rule::Type)
+            .at_row(2)
+            .in_column("x")
+            .with_value("a\u{0}b\nc")
+            .expecting("integer");
         assert!(issue.render("f.csv", Lang::En).contains("\"a\\0b\\nc\""));
     }
 }

@@ -24,7 +24,9 @@ pub fn fold(text: &str) -> String {
             '\u{200c}' | '\u{200d}' | '\u{200e}' | '\u{200f}' | '\u{feff}' => continue,
             _ => c,
         };
-        if c.is_whitespace() || matches!(c, '_' | '-' | '.' | '\'' | '’' | '(' | ')' | '/' | ':' | ',') {
+        if c.is_whitespace()
+            || matches!(c, '_' | '-' | '.' | '\'' | '’' | '(' | ')' | '/' | ':' | ',')
+        {
             pending_space = !out.is_empty();
             continue;
         }

@@ -57,19 +57,23 @@ fn month_name(text: &str) -> Option<u32> {
 /// Parses a quarter: `2024-Q1`, `2024Q1`, `Q1 2024`, `Q1-2024`, French `T1 2024`,
 /// `2024-T1`, `1T2024`. Returns `(year, quarter)`.
 pub fn parse_quarter(text: &str) -> Option<(i32, u32)> {
-    let compact: String =
-        text.trim().chars().filter(|c| !matches!(c, ' ' | '-' | '/' | '_')).collect::<String>().to_ascii_uppercase();
+    let compact: String = text
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '/' | '_'))
+        .collect::<String>()
+        .to_ascii_uppercase();
     let bytes = compact.as_bytes();
-    let (year_text, quarter_char) = if compact.len() == 6 && bytes[4] == b'Q' || compact.len() == 6 && bytes[4] == b'T'
-    {
-        (&compact[..4], bytes[5])
-    } else if compact.len() == 6 && (bytes[0] == b'Q' || bytes[0] == b'T') {
-        (&compact[2..], bytes[1])
-    } else if compact.len() == 6 && (bytes[1] == b'Q' || bytes[1] == b'T') {
-        (&compact[2..], bytes[0])
-    } else {
-        return None;
-    };
+    let (year_text, quarter_char) =
+        if compact.len() == 6 && bytes[4] == b'Q' || compact.len() == 6 && bytes[4] == b'T' {
+            (&compact[..4], bytes[5])
+        } else if compact.len() == 6 && (bytes[0] == b'Q' || bytes[0] == b'T') {
+            (&compact[2..], bytes[1])
+        } else if compact.len() == 6 && (bytes[1] == b'Q' || bytes[1] == b'T') {
+            (&compact[2..], bytes[0])
+        } else {
+            return None;
+        };
     let year: i32 = year_text.parse().ok()?;
     let quarter = u32::from(quarter_char.checked_sub(b'0')?);
     if !(1..=4).contains(&quarter) || !(1900..=2200).contains(&year) {
@@ -92,7 +96,16 @@ mod tests {
 
     #[test]
     fn months_in_every_accepted_spelling() {
-        for text in ["2024-03", "2024/03", "03/2024", "3/2024", "2024-03-01", "mars 2024", "Mars 2024", "March 2024"] {
+        for text in [
+            "2024-03",
+            "2024/03",
+            "03/2024",
+            "3/2024",
+            "2024-03-01",
+            "mars 2024",
+            "Mars 2024",
+            "March 2024",
+        ] {
             assert_eq!(parse_month(text), Some((2024, 3)), "{text}");
         }
         assert_eq!(parse_month("2024-13"), None);

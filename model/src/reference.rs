@@ -55,19 +55,26 @@ impl ReferenceTable {
         self.exact.get(code).map(|&idx| &self.rows[idx])
     }
 
-    fn parse(name: &'static str, csv_text: &'static str, code_column: &str) -> Result<ReferenceTable> {
+    fn parse(
+        name: &'static str,
+        csv_text: &'static str,
+        code_column: &str,
+    ) -> Result<ReferenceTable> {
         let bad = |message: String| Error::BadReference { name: name.to_string(), message };
         let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
         let headers = reader.headers().map_err(|err| bad(err.to_string()))?.clone();
         let position = |heading: &str| headers.iter().position(|h| h == heading);
-        let code_idx = position(code_column).ok_or_else(|| bad(format!("no {code_column} column")))?;
+        let code_idx =
+            position(code_column).ok_or_else(|| bad(format!("no {code_column} column")))?;
         let name_idx = |lang: &str| position(&format!("name_{lang}"));
         let mut rows = Vec::new();
         let mut lookup = HashMap::new();
         let mut exact = HashMap::new();
         for record in reader.records() {
             let record = record.map_err(|err| bad(err.to_string()))?;
-            let get = |idx: Option<usize>| idx.and_then(|i| record.get(i)).unwrap_or_default().to_string();
+            let get = |idx: Option<usize>| {
+                idx.and_then(|i| record.get(i)).unwrap_or_default().to_string()
+            };
             let code = get(Some(code_idx));
             let en = get(name_idx("en"));
             let names = I18n {
@@ -97,7 +104,11 @@ impl ReferenceTable {
                     return Err(bad(format!("{key:?} names two rows")));
                 }
             }
-            let columns = headers.iter().zip(record.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect();
+            let columns = headers
+                .iter()
+                .zip(record.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect();
             rows.push(ReferenceRow { code, names, columns });
         }
         Ok(ReferenceTable { name, rows, lookup, exact, source_csv: csv_text })
@@ -157,8 +168,11 @@ mod tests {
     #[test]
     fn regional_population_2024_sums_to_the_census_total() {
         // RGPH 2024 legal population of Morocco: 36,828,330 (HCP).
-        let total: u64 =
-            regions().rows.iter().map(|r| r.column("population_2024").unwrap().parse::<u64>().unwrap()).sum();
+        let total: u64 = regions()
+            .rows
+            .iter()
+            .map(|r| r.column("population_2024").unwrap().parse::<u64>().unwrap())
+            .sum();
         assert_eq!(total, 36_828_330);
     }
 

@@ -138,7 +138,11 @@ impl Store {
     /// recorded.
     pub fn open(root: &Path) -> Result<Store> {
         for dir in [root.to_path_buf(), root.join("datasets"), root.join("staging")] {
-            fs::create_dir_all(&dir).map_err(|source| Error::Io { action: "creating", path: dir.clone(), source })?;
+            fs::create_dir_all(&dir).map_err(|source| Error::Io {
+                action: "creating",
+                path: dir.clone(),
+                source,
+            })?;
         }
         let db_path = root.join("catalog.sqlite");
         let catalog_err = |source| Error::Catalog { path: db_path.clone(), source };
@@ -146,7 +150,8 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(catalog_err)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(catalog_err)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(catalog_err)?;
-        let user_version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(catalog_err)?;
+        let user_version: i64 =
+            conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(catalog_err)?;
         if user_version < 1 {
             conn.execute_batch(SCHEMA_SQL).map_err(catalog_err)?;
             conn.pragma_update(None, "user_version", 1).map_err(catalog_err)?;
@@ -172,8 +177,10 @@ impl Store {
             remove_file(&entry)?;
         }
         let recorded: std::collections::HashSet<String> = {
-            let mut stmt = self.conn.prepare("SELECT file FROM versions").map_err(self.catalog_err())?;
-            let rows = stmt.query_map([], |row| row.get::<_, String>(0)).map_err(self.catalog_err())?;
+            let mut stmt =
+                self.conn.prepare("SELECT file FROM versions").map_err(self.catalog_err())?;
+            let rows =
+                stmt.query_map([], |row| row.get::<_, String>(0)).map_err(self.catalog_err())?;
             rows.collect::<Result<_, _>>().map_err(self.catalog_err())?
         };
         let datasets_dir = self.root.join("datasets");
@@ -198,13 +205,26 @@ impl Store {
         let unique = format!(
             "{dataset}-{}-{}.parquet.tmp",
             std::process::id(),
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
         );
         let tmp_path = self.root.join("staging").join(unique);
-        let file = File::create(&tmp_path).map_err(|source| Error::Io { action: "creating", path: tmp_path.clone(), source })?;
-        let sink = HashingWriter { inner: BufWriter::with_capacity(1 << 20, file), hasher: Sha256::new(), bytes: 0 };
+        let file = File::create(&tmp_path).map_err(|source| Error::Io {
+            action: "creating",
+            path: tmp_path.clone(),
+            source,
+        })?;
+        let sink = HashingWriter {
+            inner: BufWriter::with_capacity(1 << 20, file),
+            hasher: Sha256::new(),
+            bytes: 0,
+        };
         let props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("3 is a valid zstd level")))
+            .set_compression(Compression::ZSTD(
+                ZstdLevel::try_new(3).expect("3 is a valid zstd level"),
+            ))
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
             .set_created_by("md2030".to_string())
             .build();
@@ -216,28 +236,55 @@ impl Store {
     /// Makes a staged version durable and current: finish the Parquet file, fsync it,
     /// rename it into `datasets/`, fsync the directory, then record it and move the
     /// current pointer in one catalogue transaction.
-    pub fn commit(&mut self, mut staged: StagedVersion, provenance: &Provenance) -> Result<VersionRecord> {
+    pub fn commit(
+        &mut self,
+        mut staged: StagedVersion,
+        provenance: &Provenance,
+    ) -> Result<VersionRecord> {
         let tmp_path = staged.tmp_path.clone();
         let writer = staged.writer.take().expect("a staged version is committed once");
         let parquet_err = |source| Error::Parquet { path: tmp_path.clone(), source };
         let sink = writer.into_inner().map_err(parquet_err)?;
         let HashingWriter { inner, hasher, bytes } = sink;
-        let file = inner.into_inner().map_err(|err| Error::Io { action: "flushing", path: tmp_path.clone(), source: err.into_error() })?;
-        file.sync_all().map_err(|source| Error::Io { action: "syncing", path: tmp_path.clone(), source })?;
+        let file = inner.into_inner().map_err(|err| Error::Io {
+            action: "flushing",
+            path: tmp_path.clone(),
+            source: err.into_error(),
+        })?;
+        file.sync_all().map_err(|source| Error::Io {
+            action: "syncing",
+            path: tmp_path.clone(),
+            source,
+        })?;
         drop(file);
         let sha256 = hex(&hasher.finalize());
         let dataset_dir = self.root.join("datasets").join(&staged.dataset);
-        fs::create_dir_all(&dataset_dir).map_err(|source| Error::Io { action: "creating", path: dataset_dir.clone(), source })?;
+        fs::create_dir_all(&dataset_dir).map_err(|source| Error::Io {
+            action: "creating",
+            path: dataset_dir.clone(),
+            source,
+        })?;
 
         let root = self.root.clone();
         let catalog_path = root.join("catalog.sqlite");
         let catalog_err = |source| Error::Catalog { path: catalog_path.clone(), source };
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(catalog_err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(catalog_err)?;
         let version_no: i64 = tx
-            .query_row("SELECT COALESCE(MAX(version_no), 0) + 1 FROM versions WHERE dataset = ?1", [&staged.dataset], |row| row.get(0))
+            .query_row(
+                "SELECT COALESCE(MAX(version_no), 0) + 1 FROM versions WHERE dataset = ?1",
+                [&staged.dataset],
+                |row| row.get(0),
+            )
             .map_err(catalog_err)?;
         let final_path = dataset_dir.join(format!("v{version_no:05}-{}.parquet", &sha256[..8]));
-        fs::rename(&tmp_path, &final_path).map_err(|source| Error::Io { action: "renaming", path: final_path.clone(), source })?;
+        fs::rename(&tmp_path, &final_path).map_err(|source| Error::Io {
+            action: "renaming",
+            path: final_path.clone(),
+            source,
+        })?;
         sync_dir(&dataset_dir)?;
         let relative = relative_path(&root, &final_path);
         let inserted = tx
@@ -286,8 +333,13 @@ impl Store {
     }
 
     pub fn current(&self, dataset: &str) -> Result<Option<VersionRecord>> {
-        let sql = format!("{SELECT_VERSION} WHERE v.id = (SELECT version_id FROM current_versions WHERE dataset = ?1)");
-        self.conn.query_row(&sql, [dataset], version_from_row).optional().map_err(self.catalog_err())
+        let sql = format!(
+            "{SELECT_VERSION} WHERE v.id = (SELECT version_id FROM current_versions WHERE dataset = ?1)"
+        );
+        self.conn
+            .query_row(&sql, [dataset], version_from_row)
+            .optional()
+            .map_err(self.catalog_err())
     }
 
     pub fn version(&self, dataset: &str, version_no: i64) -> Result<VersionRecord> {
@@ -309,7 +361,9 @@ impl Store {
 
     /// The current version of every dataset that has one, by dataset name.
     pub fn current_versions(&self) -> Result<Vec<VersionRecord>> {
-        let sql = format!("{SELECT_VERSION} JOIN current_versions c ON c.version_id = v.id ORDER BY v.dataset");
+        let sql = format!(
+            "{SELECT_VERSION} JOIN current_versions c ON c.version_id = v.id ORDER BY v.dataset"
+        );
         let mut stmt = self.conn.prepare(&sql).map_err(self.catalog_err())?;
         let rows = stmt.query_map([], version_from_row).map_err(self.catalog_err())?;
         rows.collect::<Result<_, _>>().map_err(self.catalog_err())
@@ -320,19 +374,38 @@ impl Store {
     }
 
     /// Opens a stored version for reading batch by batch.
-    pub fn reader(&self, record: &VersionRecord) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader> {
+    pub fn reader(
+        &self,
+        record: &VersionRecord,
+    ) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader> {
         let path = self.path_of(record);
-        let file = File::open(&path).map_err(|source| Error::Io { action: "opening", path: path.clone(), source })?;
+        let file = File::open(&path).map_err(|source| Error::Io {
+            action: "opening",
+            path: path.clone(),
+            source,
+        })?;
         let parquet_err = |source| Error::Parquet { path: path.clone(), source };
-        ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_err)?.with_batch_size(ROW_GROUP_ROWS).build().map_err(parquet_err)
+        ParquetRecordBatchReaderBuilder::try_new(file)
+            .map_err(parquet_err)?
+            .with_batch_size(ROW_GROUP_ROWS)
+            .build()
+            .map_err(parquet_err)
     }
 
     /// Reads a stored version back as record batches.
     pub fn read(&self, record: &VersionRecord) -> Result<Vec<RecordBatch>> {
         let path = self.path_of(record);
-        let file = File::open(&path).map_err(|source| Error::Io { action: "opening", path: path.clone(), source })?;
+        let file = File::open(&path).map_err(|source| Error::Io {
+            action: "opening",
+            path: path.clone(),
+            source,
+        })?;
         let parquet_err = |source| Error::Parquet { path: path.clone(), source };
-        let reader = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_err)?.with_batch_size(ROW_GROUP_ROWS).build().map_err(parquet_err)?;
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .map_err(parquet_err)?
+            .with_batch_size(ROW_GROUP_ROWS)
+            .build()
+            .map_err(parquet_err)?;
         reader.map(|batch| batch.map_err(|err| parquet_err(err.into()))).collect()
     }
 
@@ -342,8 +415,11 @@ impl Store {
         let mut problems = Vec::new();
         let sql = format!("{SELECT_VERSION} ORDER BY v.dataset, v.version_no");
         let mut stmt = self.conn.prepare(&sql).map_err(self.catalog_err())?;
-        let records: Vec<VersionRecord> =
-            stmt.query_map([], version_from_row).map_err(self.catalog_err())?.collect::<Result<_, _>>().map_err(self.catalog_err())?;
+        let records: Vec<VersionRecord> = stmt
+            .query_map([], version_from_row)
+            .map_err(self.catalog_err())?
+            .collect::<Result<_, _>>()
+            .map_err(self.catalog_err())?;
         for record in records {
             let path = self.path_of(&record);
             match sha256_file(&path) {
@@ -405,8 +481,11 @@ pub struct StagedVersion {
 
 impl StagedVersion {
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
-        let writer = self.writer.as_mut().expect("a staged version is written before it is committed");
-        writer.write(batch).map_err(|source| Error::Parquet { path: self.tmp_path.clone(), source })?;
+        let writer =
+            self.writer.as_mut().expect("a staged version is written before it is committed");
+        writer
+            .write(batch)
+            .map_err(|source| Error::Parquet { path: self.tmp_path.clone(), source })?;
         self.rows += batch.num_rows() as u64;
         Ok(())
     }
@@ -452,15 +531,25 @@ impl Write for HashingWriter {
 }
 
 fn check_dataset_name(name: &str) -> Result<()> {
-    let valid = !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if valid { Ok(()) } else { Err(Error::BadDatasetName(name.to_string())) }
 }
 
 fn read_dir(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries = fs::read_dir(dir).map_err(|source| Error::Io { action: "listing", path: dir.to_path_buf(), source })?;
+    let entries = fs::read_dir(dir).map_err(|source| Error::Io {
+        action: "listing",
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let mut paths = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|source| Error::Io { action: "listing", path: dir.to_path_buf(), source })?;
+        let entry = entry.map_err(|source| Error::Io {
+            action: "listing",
+            path: dir.to_path_buf(),
+            source,
+        })?;
         paths.push(entry.path());
     }
     paths.sort();
@@ -468,17 +557,28 @@ fn read_dir(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 fn remove_file(path: &Path) -> Result<()> {
-    fs::remove_file(path).map_err(|source| Error::Io { action: "removing", path: path.to_path_buf(), source })
+    fs::remove_file(path).map_err(|source| Error::Io {
+        action: "removing",
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|source| Error::Io { action: "syncing", path: dir.to_path_buf(), source })
+    File::open(dir).and_then(|d| d.sync_all()).map_err(|source| Error::Io {
+        action: "syncing",
+        path: dir.to_path_buf(),
+        source,
+    })
 }
 
 fn relative_path(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -487,23 +587,38 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// SHA-256 (hex) and size of a file, read in 1 MiB blocks.
 pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
-    let mut file = File::open(path).map_err(|source| Error::Io { action: "opening", path: path.to_path_buf(), source })?;
+    let mut file = File::open(path).map_err(|source| Error::Io {
+        action: "opening",
+        path: path.to_path_buf(),
+        source,
+    })?;
     let mut hasher = Sha256::new();
-    let bytes = io::copy(&mut file, &mut hasher).map_err(|source| Error::Io { action: "reading", path: path.to_path_buf(), source })?;
+    let bytes = io::copy(&mut file, &mut hasher).map_err(|source| Error::Io {
+        action: "reading",
+        path: path.to_path_buf(),
+        source,
+    })?;
     Ok((hex(&hasher.finalize()), bytes))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
     use arrow_array::{Int64Array, StringArray};
     use arrow_schema::{DataType, Field, Schema};
+    use std::sync::Arc;
 
     fn batch(values: &[i64]) -> RecordBatch {
-        let schema = Arc::new(Schema::new(vec![Field::new("n", DataType::Int64, false), Field::new("s", DataType::Utf8, true)]));
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("n", DataType::Int64, false),
+            Field::new("s", DataType::Utf8, true),
+        ]));
         let strings: Vec<Option<String>> = values.iter().map(|v| Some(format!("r{v}"))).collect();
-        RecordBatch::try_new(schema, vec![Arc::new(Int64Array::from(values.to_vec())), Arc::new(StringArray::from(strings))]).unwrap()
+        RecordBatch::try_new(
+            schema,
+            vec![Arc::new(Int64Array::from(values.to_vec())), Arc::new(StringArray::from(strings))],
+        )
+        .unwrap()
     }
 
     fn provenance(name: &str) -> Provenance {
@@ -561,7 +676,11 @@ mod tests {
         drop(Store::open(dir.path()).unwrap());
         fs::write(dir.path().join("staging/x.parquet.tmp"), b"partial").unwrap();
         fs::create_dir_all(dir.path().join("datasets/talent")).unwrap();
-        fs::write(dir.path().join("datasets/talent/v00001-deadbeef.parquet"), b"renamed, never recorded").unwrap();
+        fs::write(
+            dir.path().join("datasets/talent/v00001-deadbeef.parquet"),
+            b"renamed, never recorded",
+        )
+        .unwrap();
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(fs::read_dir(dir.path().join("staging")).unwrap().count(), 0);
         assert_eq!(fs::read_dir(dir.path().join("datasets/talent")).unwrap().count(), 0);
@@ -585,6 +704,9 @@ mod tests {
     fn dataset_names_cannot_escape_the_store() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        assert!(matches!(store.stage("../etc", batch(&[1]).schema()), Err(Error::BadDatasetName(_))));
+        assert!(matches!(
+            store.stage("../etc", batch(&[1]).schema()),
+            Err(Error::BadDatasetName(_))
+        ));
     }
 }

@@ -2,4 +2,6 @@
 //! connectors and the validation and come out with the figures their publishers
 //! state.
 
+#![allow(clippy::unwrap_used)]
+
 mod real_data;

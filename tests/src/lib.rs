@@ -25,8 +25,14 @@ pub fn config() -> IngestConfig {
 /// Ingests `path` as `dataset`; panics with the report if it is not accepted.
 pub fn ingest(store: &mut Store, dataset: &str, path: &Path) -> md2030_store::VersionRecord {
     let contract = md2030_model::find_contract(dataset).expect("known dataset");
-    match md2030_ingest::ingest_file(store, contract, path, &config(), &mut |_| {}).expect("no fatal error") {
-        Outcome::Accepted { version, .. } => version,
-        other => panic!("{} was not accepted:\n{}", path.display(), other.report().render(md2030_model::Lang::En)),
+    match md2030_ingest::ingest_file(store, contract, path, &config(), &mut |_| {})
+        .expect("no fatal error")
+    {
+        Outcome::Accepted { version, .. } => *version,
+        other => panic!(
+            "{} was not accepted:\n{}",
+            path.display(),
+            other.report().render(md2030_model::Lang::En)
+        ),
     }
 }

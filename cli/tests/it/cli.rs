@@ -14,10 +14,16 @@ fn every_sample_file_ingests_and_datasets_json_lists_them() {
         assert!(current.is_object(), "{} has no current version", item["dataset"]);
         assert_eq!(current["sha256"].as_str().unwrap().len(), 64);
         assert_eq!(current["synthetic"], true);
-        assert!(current["source_file_name"].as_str().unwrap().starts_with(item["dataset"].as_str().unwrap()));
+        assert!(
+            current["source_file_name"]
+                .as_str()
+                .unwrap()
+                .starts_with(item["dataset"].as_str().unwrap())
+        );
         assert_eq!(current["validation"]["errors"], 0);
     }
-    let by_name = |name: &str| items.iter().find(|i| i["dataset"] == name).unwrap()["current"].clone();
+    let by_name =
+        |name: &str| items.iter().find(|i| i["dataset"] == name).unwrap()["current"].clone();
     // 2,732 confirmed + 823 deleted procedures (FACTS §3.3), all in the sample.
     assert_eq!(by_name("procedures")["row_count"], 3555);
     // 40 procedures x 12 regions x 3 channels x 24 months.
@@ -32,21 +38,39 @@ fn every_sample_file_ingests_and_datasets_json_lists_them() {
 fn exit_codes_are_0_accepted_1_rejected_2_usage() {
     let store = sample_store();
     let good = repo("data/sample/talent.csv");
-    assert_eq!(md2030(store.path(), &["ingest", "talent", good.to_str().unwrap()]).status.code(), Some(0));
+    assert_eq!(
+        md2030(store.path(), &["ingest", "talent", good.to_str().unwrap()]).status.code(),
+        Some(0)
+    );
     let bad = repo("data/fixtures/malformed/talent.rule.csv");
-    assert_eq!(md2030(store.path(), &["ingest", "talent", bad.to_str().unwrap()]).status.code(), Some(1));
-    assert_eq!(md2030(store.path(), &["ingest", "no_such_dataset", good.to_str().unwrap()]).status.code(), Some(2));
+    assert_eq!(
+        md2030(store.path(), &["ingest", "talent", bad.to_str().unwrap()]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        md2030(store.path(), &["ingest", "no_such_dataset", good.to_str().unwrap()]).status.code(),
+        Some(2)
+    );
     assert_eq!(md2030(store.path(), &["ingest"]).status.code(), Some(2));
-    assert_eq!(md2030(store.path(), &["ingest", "talent", "/nonexistent/file.csv"]).status.code(), Some(1));
+    assert_eq!(
+        md2030(store.path(), &["ingest", "talent", "/nonexistent/file.csv"]).status.code(),
+        Some(1)
+    );
 }
 
 #[test]
 fn a_dry_run_stores_nothing() {
     let store = sample_store();
     let before = crate::snapshot(store.path());
-    let out = md2030(store.path(), &["ingest", "--dry-run", "talent", repo("data/sample/talent.csv").to_str().unwrap()]);
+    let out = md2030(
+        store.path(),
+        &["ingest", "--dry-run", "talent", repo("data/sample/talent.csv").to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("dry run: nothing stored; would replace 4 partition(s)"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("dry run: nothing stored; would replace 4 partition(s)")
+    );
     assert_eq!(crate::snapshot(store.path()), before);
 }
 
@@ -61,7 +85,8 @@ fn a_new_month_adds_a_partition_and_keeps_the_others() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("row 2, column period"));
     std::fs::write(&file, "Mois;Procédure;Région;Canal;Nombre\r\njanvier 2026;PRC-00001;Casablanca-Settat;En ligne;1 250\r\n01/2026;PRC-00001;06;guichet;300\r\n").unwrap();
-    let out = md2030(store.path(), &["ingest", "service_transactions", file.to_str().unwrap(), "--json"]);
+    let out =
+        md2030(store.path(), &["ingest", "service_transactions", file.to_str().unwrap(), "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let outcome: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let version = &outcome["version"];

@@ -18,7 +18,12 @@ fn big_transactions_file(path: &std::path::Path, months: u32) {
         for procedure in &active {
             for region in 1..=12 {
                 for channel in ["online", "counter", "assisted_digital"] {
-                    writeln!(out, "{year}-{month:02},{procedure},{region:02},{channel},{}", (m * 7 + region) % 1000).unwrap();
+                    writeln!(
+                        out,
+                        "{year}-{month:02},{procedure},{region:02},{channel},{}",
+                        (m * 7 + region) % 1000
+                    )
+                    .unwrap();
                 }
             }
         }
@@ -26,8 +31,10 @@ fn big_transactions_file(path: &std::path::Path, months: u32) {
 }
 
 fn active_procedures() -> Vec<String> {
-    let text = std::fs::read_to_string(crate::repo("data/sample/service_transactions.csv")).unwrap();
-    let mut ids: Vec<String> = text.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().to_string()).collect();
+    let text =
+        std::fs::read_to_string(crate::repo("data/sample/service_transactions.csv")).unwrap();
+    let mut ids: Vec<String> =
+        text.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().to_string()).collect();
     ids.sort();
     ids.dedup();
     ids
@@ -42,7 +49,13 @@ fn killing_an_ingest_mid_write_leaves_the_previous_version_current() {
     let staging = store.path().join("staging");
     for delay_ms in [0u64, 300, 1200, 2500] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_md2030"))
-            .args(["--data-dir", store.path().to_str().unwrap(), "ingest", "service_transactions", file.to_str().unwrap()])
+            .args([
+                "--data-dir",
+                store.path().to_str().unwrap(),
+                "ingest",
+                "service_transactions",
+                file.to_str().unwrap(),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -50,7 +63,9 @@ fn killing_an_ingest_mid_write_leaves_the_previous_version_current() {
         // Wait until the staged Parquet file exists (the ingest is writing), then
         // kill it at a different point of the write each time.
         let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(20) && std::fs::read_dir(&staging).unwrap().count() == 0 {
+        while start.elapsed() < Duration::from_secs(20)
+            && std::fs::read_dir(&staging).unwrap().count() == 0
+        {
             std::thread::sleep(Duration::from_millis(2));
         }
         std::thread::sleep(Duration::from_millis(delay_ms));
@@ -65,7 +80,11 @@ fn killing_an_ingest_mid_write_leaves_the_previous_version_current() {
         let tx = items.iter().find(|i| i["dataset"] == "service_transactions").unwrap();
         assert_eq!(tx["current"]["version_no"], 1, "killed after {delay_ms} ms");
         assert_eq!(tx["current"]["row_count"], 34_560);
-        assert_eq!(std::fs::read_dir(&staging).unwrap().count(), 0, "opening the store cleans the staging area");
+        assert_eq!(
+            std::fs::read_dir(&staging).unwrap().count(),
+            0,
+            "opening the store cleans the staging area"
+        );
     }
     // And the same file, left to finish, becomes version 2.
     let out = md2030(store.path(), &["ingest", "service_transactions", file.to_str().unwrap()]);

@@ -1,6 +1,8 @@
 //! End-to-end tests of the `md2030` command: real processes, real files, a real
 //! store in a temporary directory.
 
+#![allow(clippy::unwrap_used)]
+
 mod cli;
 mod crash;
 mod malformed;

@@ -21,12 +21,26 @@ fn every_malformed_file_is_rejected_with_a_clear_report_and_the_store_unchanged(
         }
         let out = md2030(store.path(), &args);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{file}: expected exit 1, got {:?}\n{stderr}", out.status.code());
-        assert!(stderr.starts_with(&format!("REJECTED {file} for dataset {dataset}")), "{file}: {stderr}");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{file}: expected exit 1, got {:?}\n{stderr}",
+            out.status.code()
+        );
+        assert!(
+            stderr.starts_with(&format!("REJECTED {file} for dataset {dataset}")),
+            "{file}: {stderr}"
+        );
         let expected = if row.is_empty() { format!("[{rule}]") } else { format!("row {row}") };
-        let issue_line = stderr.lines().find(|l| l.contains(&format!("[{rule}]"))).unwrap_or_else(|| panic!("{file}: no [{rule}] issue in\n{stderr}"));
+        let issue_line = stderr
+            .lines()
+            .find(|l| l.contains(&format!("[{rule}]")))
+            .unwrap_or_else(|| panic!("{file}: no [{rule}] issue in\n{stderr}"));
         assert!(issue_line.contains(&expected), "{file}: expected {expected} in {issue_line}");
-        assert!(issue_line.starts_with(&format!("  {file}:")), "{file}: the issue names the file: {issue_line}");
+        assert!(
+            issue_line.starts_with(&format!("  {file}:")),
+            "{file}: the issue names the file: {issue_line}"
+        );
         assert!(!stderr.contains("panicked"), "{file}: {stderr}");
         checked += 1;
     }
@@ -37,7 +51,14 @@ fn every_malformed_file_is_rejected_with_a_clear_report_and_the_store_unchanged(
 #[test]
 fn a_report_locates_each_problem_by_row_column_and_value() {
     let store = sample_store();
-    let out = md2030(store.path(), &["validate", "procedures", repo("data/fixtures/malformed/procedures.above_max.csv").to_str().unwrap()]);
+    let out = md2030(
+        store.path(),
+        &[
+            "validate",
+            "procedures",
+            repo("data/fixtures/malformed/procedures.above_max.csv").to_str().unwrap(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -50,9 +71,19 @@ fn a_report_locates_each_problem_by_row_column_and_value() {
 fn reports_are_given_in_french_and_arabic() {
     let store = sample_store();
     let file = repo("data/fixtures/malformed/procedures.bad_enum.csv");
-    for (lang, expected) in [("fr", "ne fait pas partie des valeurs permises"), ("ar", "ليست من القيم المسموح بها")] {
+    for (lang, expected) in
+        [("fr", "ne fait pas partie des valeurs permises"), ("ar", "ليست من القيم المسموح بها")]
+    {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_md2030"))
-            .args(["--data-dir", store.path().to_str().unwrap(), "--lang", lang, "validate", "procedures", file.to_str().unwrap()])
+            .args([
+                "--data-dir",
+                store.path().to_str().unwrap(),
+                "--lang",
+                lang,
+                "validate",
+                "procedures",
+                file.to_str().unwrap(),
+            ])
             .output()
             .unwrap();
         assert!(String::from_utf8_lossy(&out.stderr).contains(expected), "{lang}");

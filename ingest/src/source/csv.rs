@@ -50,7 +50,8 @@ impl std::fmt::Debug for CsvSource {
 
 impl CsvSource {
     pub fn open(path: &Path) -> Result<CsvSource, Issue> {
-        let mut file = File::open(path).map_err(|err| Issue::error(Rule::Unreadable).expecting(err.to_string()))?;
+        let mut file = File::open(path)
+            .map_err(|err| Issue::error(Rule::Unreadable).expecting(err.to_string()))?;
         let mut sample = Vec::with_capacity(SAMPLE_BYTES);
         (&mut file)
             .take(SAMPLE_BYTES as u64)
@@ -73,7 +74,9 @@ impl CsvSource {
             sample.drain(..3);
         }
         if looks_binary(&sample) {
-            return Err(Issue::error(Rule::UnsupportedFormat).expecting("binary data, not delimited text"));
+            return Err(
+                Issue::error(Rule::UnsupportedFormat).expecting("binary data, not delimited text")
+            );
         }
         let encoding = if sample.is_ascii() {
             Encoding::Undecided
@@ -132,18 +135,26 @@ impl RowSource for CsvSource {
         if !more {
             return Ok(false);
         }
-        row.line = self.record.position().map(|p| p.line()).unwrap_or(0) + self.dialect.skipped_lines;
+        row.line =
+            self.record.position().map(|p| p.line()).unwrap_or(0) + self.dialect.skipped_lines;
         let last = self.record.len().saturating_sub(1);
         for (idx, field) in self.record.iter().enumerate() {
-            let field = if self.crlf && idx == last { field.strip_suffix(b"\r").unwrap_or(field) } else { field };
+            let field = if self.crlf && idx == last {
+                field.strip_suffix(b"\r").unwrap_or(field)
+            } else {
+                field
+            };
             if self.dialect.encoding == Encoding::Undecided && !field.is_ascii() {
-                self.dialect.encoding =
-                    if std::str::from_utf8(field).is_ok() { Encoding::Utf8 } else { Encoding::Windows1252 };
+                self.dialect.encoding = if std::str::from_utf8(field).is_ok() {
+                    Encoding::Utf8
+                } else {
+                    Encoding::Windows1252
+                };
             }
             match self.dialect.encoding {
-                Encoding::Undecided => {
-                    row.push(std::str::from_utf8(field).expect("an undecided encoding has seen only ASCII"))
-                }
+                Encoding::Undecided => row.push(
+                    std::str::from_utf8(field).expect("an undecided encoding has seen only ASCII"),
+                ),
                 Encoding::Utf8 => match std::str::from_utf8(field) {
                     Ok(text) => row.push(text),
                     Err(_) => {
@@ -196,7 +207,8 @@ fn looks_binary(sample: &[u8]) -> bool {
     if sample.contains(&0) {
         return true;
     }
-    let controls = sample.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0C)).count();
+    let controls =
+        sample.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0C)).count();
     controls * 100 > sample.len().max(1)
 }
 
@@ -333,7 +345,8 @@ mod tests {
     #[test]
     fn quoted_newline_rows_are_numbered_by_their_first_line() {
         let mut source =
-            CsvSource::from_parts(b"a,b\n\"x\ny\",1\nz,2\n".to_vec(), Box::new(std::io::empty())).unwrap();
+            CsvSource::from_parts(b"a,b\n\"x\ny\",1\nz,2\n".to_vec(), Box::new(std::io::empty()))
+                .unwrap();
         let mut row = RowBuf::default();
         let mut lines = Vec::new();
         while source.next_row(&mut row).unwrap() {
@@ -351,9 +364,11 @@ mod tests {
 
     #[test]
     fn binary_and_utf16_are_refused() {
-        let err = CsvSource::from_parts(vec![0x00, 0x01, 0x02, 0xff], Box::new(std::io::empty())).unwrap_err();
+        let err = CsvSource::from_parts(vec![0x00, 0x01, 0x02, 0xff], Box::new(std::io::empty()))
+            .unwrap_err();
         assert_eq!(err.rule, Rule::UnsupportedFormat);
-        let err = CsvSource::from_parts(vec![0xFF, 0xFE, b'a', 0], Box::new(std::io::empty())).unwrap_err();
+        let err = CsvSource::from_parts(vec![0xFF, 0xFE, b'a', 0], Box::new(std::io::empty()))
+            .unwrap_err();
         assert_eq!(err.rule, Rule::Encoding);
     }
 }
@@ -362,7 +377,9 @@ mod crlf_tests {
     use super::*;
     #[test]
     fn crlf_rows_are_numbered_by_their_line() {
-        let mut source = CsvSource::from_parts(b"a;b\r\nx;1\r\nz;2\r\n".to_vec(), Box::new(std::io::empty())).unwrap();
+        let mut source =
+            CsvSource::from_parts(b"a;b\r\nx;1\r\nz;2\r\n".to_vec(), Box::new(std::io::empty()))
+                .unwrap();
         let mut row = RowBuf::default();
         let mut lines = Vec::new();
         while source.next_row(&mut row).unwrap() {

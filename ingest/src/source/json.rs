@@ -22,7 +22,8 @@ pub struct JsonSource {
 
 impl JsonSource {
     pub fn open(path: &Path) -> Result<JsonSource, Issue> {
-        let bytes = std::fs::read(path).map_err(|err| Issue::error(Rule::Unreadable).expecting(err.to_string()))?;
+        let bytes = std::fs::read(path)
+            .map_err(|err| Issue::error(Rule::Unreadable).expecting(err.to_string()))?;
         JsonSource::from_bytes(&bytes)
     }
 
@@ -32,18 +33,27 @@ impl JsonSource {
             return Err(Issue::error(Rule::EmptyFile));
         }
         let value: Value = serde_json::from_slice(text).map_err(|err| {
-            Issue::error(Rule::MalformedJson).at_row(err.line() as u64).expecting(format!("{err} (line {}, column {})", err.line(), err.column()))
+            Issue::error(Rule::MalformedJson).at_row(err.line() as u64).expecting(format!(
+                "{err} (line {}, column {})",
+                err.line(),
+                err.column()
+            ))
         })?;
         let array = match value {
             Value::Array(items) => items,
             Value::Object(mut object) => {
-                let arrays: Vec<String> = object.iter().filter(|(_, v)| v.is_array()).map(|(k, _)| k.clone()).collect();
+                let arrays: Vec<String> =
+                    object.iter().filter(|(_, v)| v.is_array()).map(|(k, _)| k.clone()).collect();
                 match arrays.as_slice() {
                     [key] => match object.remove(key) {
                         Some(Value::Array(items)) => items,
                         _ => unreachable!("the key was chosen because it holds an array"),
                     },
-                    _ => return Err(Issue::error(Rule::MalformedJson).expecting("an array of records, or an object holding exactly one array")),
+                    _ => {
+                        return Err(Issue::error(Rule::MalformedJson).expecting(
+                            "an array of records, or an object holding exactly one array",
+                        ));
+                    }
                 }
             }
             _ => return Err(Issue::error(Rule::MalformedJson).expecting("an array of records")),
@@ -123,7 +133,7 @@ impl RowSource for JsonSource {
     }
 
     fn bytes_read(&self) -> u64 {
-        if self.total == 0 { self.file_bytes } else { self.file_bytes * self.record_no / self.total }
+        (self.file_bytes * self.record_no).checked_div(self.total).unwrap_or(self.file_bytes)
     }
 
     fn describe(&self) -> String {

@@ -113,11 +113,13 @@ pub fn detect_format(path: &Path, head: &[u8]) -> Result<Format, Issue> {
     if head.starts_with(b"PAR1") {
         return Ok(Format::Parquet);
     }
-    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    let extension =
+        path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
     if head.starts_with(b"PK\x03\x04") {
         return match extension.as_str() {
             "xlsx" | "xlsm" | "ods" | "" => Ok(Format::Xlsx),
-            other => Err(Issue::error(Rule::UnsupportedFormat).expecting(format!("a zip archive named .{other}"))),
+            other => Err(Issue::error(Rule::UnsupportedFormat)
+                .expecting(format!("a zip archive named .{other}"))),
         };
     }
     if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
@@ -127,10 +129,10 @@ pub fn detect_format(path: &Path, head: &[u8]) -> Result<Format, Issue> {
     let first = text_start.iter().find(|b| !b.is_ascii_whitespace());
     match (extension.as_str(), first) {
         ("json", _) | (_, Some(b'[')) | ("", Some(b'{')) => Ok(Format::Json),
-        ("xlsx" | "xls" | "xlsm" | "ods", _) => {
-            Err(Issue::error(Rule::MalformedSpreadsheet).expecting("the file is not a spreadsheet (no zip or OLE signature)"))
-        }
-        ("parquet", _) => Err(Issue::error(Rule::UnsupportedFormat).expecting("the file is not Parquet (no PAR1 signature)")),
+        ("xlsx" | "xls" | "xlsm" | "ods", _) => Err(Issue::error(Rule::MalformedSpreadsheet)
+            .expecting("the file is not a spreadsheet (no zip or OLE signature)")),
+        ("parquet", _) => Err(Issue::error(Rule::UnsupportedFormat)
+            .expecting("the file is not Parquet (no PAR1 signature)")),
         _ => Ok(Format::Csv),
     }
 }

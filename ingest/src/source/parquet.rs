@@ -7,8 +7,8 @@ use std::path::Path;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date32Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type,
-    UInt32Type, UInt64Type,
+    Date32Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type,
+    UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
@@ -37,33 +37,47 @@ impl std::fmt::Debug for ParquetSource {
 
 impl ParquetSource {
     pub fn open(path: &Path) -> Result<ParquetSource, Issue> {
-        let file = File::open(path).map_err(|err| Issue::error(Rule::Unreadable).expecting(err.to_string()))?;
+        let file = File::open(path)
+            .map_err(|err| Issue::error(Rule::Unreadable).expecting(err.to_string()))?;
         let file_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-            .map_err(|err| Issue::error(Rule::UnsupportedFormat).expecting(format!("unreadable Parquet: {err}")))?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|err| {
+            Issue::error(Rule::UnsupportedFormat).expecting(format!("unreadable Parquet: {err}"))
+        })?;
         let total = builder.metadata().file_metadata().num_rows().max(0) as u64;
         let schema = builder.schema().clone();
         for field in schema.fields() {
             if !supported(field.data_type()) {
                 return Err(Issue::error(Rule::UnsupportedFormat)
                     .in_column(field.name().clone())
-                    .expecting(format!("a Parquet column of type {} (use text, integer, float, boolean or date)", field.data_type())));
+                    .expecting(format!(
+                        "a Parquet column of type {} (use text, integer, float, boolean or date)",
+                        field.data_type()
+                    )));
             }
         }
         let header = schema.fields().iter().map(|f| f.name().clone()).collect();
-        let reader = builder
-            .with_batch_size(8192)
-            .build()
-            .map_err(|err| Issue::error(Rule::UnsupportedFormat).expecting(format!("unreadable Parquet: {err}")))?;
-        Ok(ParquetSource { reader, header, batch: None, batch_row: 0, dict_keys: Vec::new(), emitted_header: false, record_no: 0, total, file_bytes })
+        let reader = builder.with_batch_size(8192).build().map_err(|err| {
+            Issue::error(Rule::UnsupportedFormat).expecting(format!("unreadable Parquet: {err}"))
+        })?;
+        Ok(ParquetSource {
+            reader,
+            header,
+            batch: None,
+            batch_row: 0,
+            dict_keys: Vec::new(),
+            emitted_header: false,
+            record_no: 0,
+            total,
+            file_bytes,
+        })
     }
 }
 
 fn supported(dtype: &DataType) -> bool {
     use DataType::*;
     match dtype {
-        Utf8 | LargeUtf8 | Utf8View | Boolean | Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32 | UInt64
-        | Float32 | Float64 | Date32 | Null => true,
+        Utf8 | LargeUtf8 | Utf8View | Boolean | Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16
+        | UInt32 | UInt64 | Float32 | Float64 | Date32 | Null => true,
         Dictionary(_, value) => matches!(value.as_ref(), Utf8 | LargeUtf8),
         _ => false,
     }
@@ -104,7 +118,9 @@ fn push_cell(row: &mut RowBuf, array: &dyn Array, idx: usize) {
         DataType::Float64 => array.as_primitive::<Float64Type>().value(idx).to_string(),
         DataType::Date32 => {
             let days = array.as_primitive::<Date32Type>().value(idx);
-            chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163).map(|d| d.to_string()).unwrap_or_default()
+            chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163)
+                .map(|d| d.to_string())
+                .unwrap_or_default()
         }
         _ => String::new(),
     };
@@ -139,7 +155,10 @@ impl RowSource for ParquetSource {
                     self.dict_keys = batch
                         .columns()
                         .iter()
-                        .map(|c| matches!(c.data_type(), DataType::Dictionary(_, _)).then(|| c.as_any_dictionary().normalized_keys()))
+                        .map(|c| {
+                            matches!(c.data_type(), DataType::Dictionary(_, _))
+                                .then(|| c.as_any_dictionary().normalized_keys())
+                        })
                         .collect();
                     self.batch = Some(batch);
                     self.batch_row = 0;
@@ -154,7 +173,7 @@ impl RowSource for ParquetSource {
     }
 
     fn bytes_read(&self) -> u64 {
-        if self.total == 0 { self.file_bytes } else { self.file_bytes * self.record_no / self.total }
+        (self.file_bytes * self.record_no).checked_div(self.total).unwrap_or(self.file_bytes)
     }
 
     fn describe(&self) -> String {

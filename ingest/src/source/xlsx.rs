@@ -28,13 +28,14 @@ impl std::fmt::Debug for XlsxSource {
 
 /// Every sheet of the workbook, in order, with its cells.
 pub fn read_sheets(path: &Path) -> Result<Vec<(String, Range<Data>)>, Issue> {
-    let mut workbook = open_workbook_auto(path).map_err(|err| Issue::error(Rule::MalformedSpreadsheet).expecting(err.to_string()))?;
+    let mut workbook = open_workbook_auto(path)
+        .map_err(|err| Issue::error(Rule::MalformedSpreadsheet).expecting(err.to_string()))?;
     let names = workbook.sheet_names().to_vec();
     let mut sheets = Vec::with_capacity(names.len());
     for name in names {
-        let range = workbook
-            .worksheet_range(&name)
-            .map_err(|err| Issue::error(Rule::MalformedSpreadsheet).expecting(format!("sheet {name}: {err}")))?;
+        let range = workbook.worksheet_range(&name).map_err(|err| {
+            Issue::error(Rule::MalformedSpreadsheet).expecting(format!("sheet {name}: {err}"))
+        })?;
         sheets.push((name, range));
     }
     Ok(sheets)
@@ -49,7 +50,11 @@ impl XlsxSource {
 
     /// The first `limit` rows as text, for choosing the sheet.
     pub fn preview(range: &Range<Data>, limit: usize) -> Vec<Vec<String>> {
-        range.rows().take(limit).map(|cells| cells.iter().map(|c| cell_text(c).unwrap_or_default()).collect()).collect()
+        range
+            .rows()
+            .take(limit)
+            .map(|cells| cells.iter().map(|c| cell_text(c).unwrap_or_default()).collect())
+            .collect()
     }
 }
 
@@ -89,7 +94,9 @@ impl RowSource for XlsxSource {
     }
 
     fn bytes_read(&self) -> u64 {
-        if self.total_rows == 0 { self.file_bytes } else { self.file_bytes * self.next as u64 / self.total_rows as u64 }
+        (self.file_bytes * self.next as u64)
+            .checked_div(self.total_rows as u64)
+            .unwrap_or(self.file_bytes)
     }
 
     fn describe(&self) -> String {
@@ -106,7 +113,9 @@ fn cell_text(cell: &Data) -> Result<String, String> {
         Data::Float(f) => float_text(*f),
         Data::Bool(b) => b.to_string(),
         Data::DateTime(dt) => match dt.as_datetime() {
-            Some(value) if value.time() == chrono::NaiveTime::MIN => value.date().format("%Y-%m-%d").to_string(),
+            Some(value) if value.time() == chrono::NaiveTime::MIN => {
+                value.date().format("%Y-%m-%d").to_string()
+            }
             Some(value) => value.format("%Y-%m-%d %H:%M:%S").to_string(),
             None => dt.as_f64().to_string(),
         },
@@ -116,7 +125,11 @@ fn cell_text(cell: &Data) -> Result<String, String> {
 }
 
 fn float_text(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 { format!("{}", value as i64) } else { value.to_string() }
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        value.to_string()
+    }
 }
 
 /// Spreadsheet column letters: 0 -> A, 25 -> Z, 26 -> AA.
