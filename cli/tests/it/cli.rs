@@ -96,3 +96,12 @@ fn a_new_month_adds_a_partition_and_keeps_the_others() {
     assert_eq!(version["row_count"], 34_562);
     assert_eq!(version["parent_version_no"], 1);
 }
+
+#[test]
+fn transactions_before_their_procedures_are_refused_with_a_reason() {
+    let store = tempfile::tempdir().unwrap();
+    let out = md2030(store.path(), &["ingest", "service_transactions", repo("data/sample/service_transactions.csv").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("column procedure_id: this dataset refers to procedures, which has no stored version yet; ingest it first [reference_missing]"), "{stderr}");
+}

@@ -1,0 +1,152 @@
+//! Every input format and quirk through the whole pipeline into a store: workbooks
+//! with a notice sheet and title rows, Parquet, JSON, French CSV.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int64Type};
+use arrow_array::{Int64Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
+use md2030_ingest::{IngestConfig, Outcome, ingest_file};
+use md2030_model::{Lang, Rule, find_contract};
+use md2030_store::Store;
+
+fn config(sheet: Option<&str>) -> IngestConfig {
+    IngestConfig {
+        ingested_by: "test".into(),
+        ingested_at: "2026-11-23T00:00:00Z".into(),
+        synthetic: false,
+        sheet: sheet.map(str::to_string),
+        display_name: None,
+    }
+}
+
+fn ingest(store: &mut Store, dataset: &str, path: &Path, sheet: Option<&str>) -> Outcome {
+    ingest_file(store, find_contract(dataset).unwrap(), path, &config(sheet), &mut |_| {}).unwrap()
+}
+
+fn accepted(outcome: Outcome) {
+    if !matches!(outcome, Outcome::Accepted { .. }) {
+        panic!("not accepted:\n{}", outcome.report().render(Lang::En));
+    }
+}
+
+/// A workbook whose first sheet is a notice, whose data sheet has two title rows
+/// above the header, French headings, a date cell and Arabic text.
+fn write_workbook(path: &Path) {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let notice = workbook.add_worksheet();
+    notice.set_name("Notice").unwrap();
+    notice.write_string(0, 0, "Ce classeur contient les fonctionnaires formés.").unwrap();
+    let data = workbook.add_worksheet();
+    data.set_name("Données 2024").unwrap();
+    data.write_string(0, 0, "Ministère de la Transition numérique — formation des fonctionnaires").unwrap();
+    data.write_string(1, 0, "Source : DRH, extraction du 15/01/2025").unwrap();
+    for (col, heading) in ["Année", "Ministère", "Fonctionnaires formés", "dont femmes", "Heures de formation"].iter().enumerate() {
+        data.write_string(3, col as u16, *heading).unwrap();
+    }
+    let rows: [(f64, &str, f64, f64, f64); 3] =
+        [(2024.0, "MI", 1200.0, 500.0, 24000.0), (2024.0, "Intérieur", 1.0, 0.0, 8.0), (2024.0, "MEF", 800.0, 410.0, 16000.0)];
+    // "Intérieur" is the same ministry as MI: a duplicate key, used by the second test.
+    for (idx, (year, ministry, trained, women, hours)) in rows.iter().enumerate() {
+        let row = 4 + idx as u32;
+        data.write_number(row, 0, *year).unwrap();
+        data.write_string(row, 1, *ministry).unwrap();
+        data.write_number(row, 2, *trained).unwrap();
+        data.write_number(row, 3, *women).unwrap();
+        data.write_number(row, 4, *hours).unwrap();
+    }
+    let other = workbook.add_worksheet();
+    other.set_name("Clean").unwrap();
+    for (col, heading) in ["year", "ministry_code", "trained"].iter().enumerate() {
+        other.write_string(0, col as u16, *heading).unwrap();
+    }
+    other.write_number(1, 0, 2023.0).unwrap();
+    other.write_string(1, 1, "وزارة العدل").unwrap();
+    other.write_number(1, 2, 321.0).unwrap();
+    workbook.save(path).unwrap();
+}
+
+#[test]
+fn a_workbook_sheet_is_chosen_by_its_header_or_by_name_and_title_rows_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("formation.xlsx");
+    write_workbook(&path);
+    let mut store = Store::open(&dir.path().join("store")).unwrap();
+    // Without --sheet the data sheet is chosen (the notice has no header); its rows 2
+    // and 3 (as Excel numbers them, header on row 4) name the same ministry twice.
+    let outcome = ingest(&mut store, "civil_servant_training", &path, None);
+    let report = outcome.report();
+    assert!(report.source_description.contains("Données 2024"), "{}", report.source_description);
+    assert_eq!(report.header_row, Some(4));
+    let duplicate = report.issues.iter().find(|i| i.rule == Rule::PrimaryKey).unwrap();
+    assert_eq!((duplicate.row, duplicate.expected.as_deref()), (Some(6), Some("5")));
+    // --sheet picks another sheet; the Arabic ministry name resolves to its code.
+    accepted(ingest(&mut store, "civil_servant_training", &path, Some("Clean")));
+    let current = store.current("civil_servant_training").unwrap().unwrap();
+    let batches = store.read(&current).unwrap();
+    assert_eq!(batches[0].column_by_name("ministry_code").unwrap().as_string::<i32>().value(0), "MJ");
+    assert_eq!(batches[0].column_by_name("trained").unwrap().as_primitive::<Int64Type>().value(0), 321);
+}
+
+#[test]
+fn parquet_submissions_go_through_the_same_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("talent.parquet");
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("year", DataType::Int64, false),
+        Field::new("programme_type", DataType::Utf8, false),
+        Field::new("region_code", DataType::Utf8, false),
+        Field::new("trained", DataType::Int64, false),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(Int64Array::from(vec![2024, 2024])),
+            Arc::new(StringArray::from(vec!["degree", "reconversion"])),
+            Arc::new(StringArray::from(vec!["06", "99"])),
+            Arc::new(Int64Array::from(vec![1500, 300])),
+        ],
+    )
+    .unwrap();
+    let mut writer = parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    let mut store = Store::open(&dir.path().join("store")).unwrap();
+    let outcome = ingest(&mut store, "talent", &path, None);
+    let issue = &outcome.report().issues[0];
+    assert_eq!((issue.rule, issue.row, issue.value.as_deref()), (Rule::ForeignKey, Some(2), Some("99")));
+    assert!(store.current("talent").unwrap().is_none());
+}
+
+#[test]
+fn a_french_semicolon_file_with_decimal_commas_and_day_first_dates_is_read_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("levées.csv");
+    std::fs::write(
+        &dir.path().join("startups.csv"),
+        "startup_id,name,founded_year,label_year,region_code,sector,status\nSTU-00001,Atlas,2019,2021,06,fintech,active\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &path,
+        "\u{feff}Identifiant;Startup;Date de clôture;Montant (MAD);Stade;Investisseur\r\n\
+         RND-000001;STU-00001;15/03/2024;\"2 500 000,50\";Amorçage;vc\r\n\
+         RND-000002;STU-00001;2024-11-02;1.250.000;série A;public\r\n",
+    )
+    .unwrap();
+    let mut store = Store::open(&dir.path().join("store")).unwrap();
+    accepted(ingest(&mut store, "startups", &dir.path().join("startups.csv"), None));
+    accepted(ingest(&mut store, "startup_funding", &path, None));
+    let current = store.current("startup_funding").unwrap().unwrap();
+    let batch = &store.read(&current).unwrap()[0];
+    let amounts = batch.column_by_name("amount_mad").unwrap().as_primitive::<Float64Type>();
+    assert_eq!((amounts.value(0), amounts.value(1)), (2_500_000.5, 1_250_000.0));
+    let stages = batch.column_by_name("stage").unwrap().as_string::<i32>();
+    assert_eq!((stages.value(0), stages.value(1)), ("seed", "series_a"));
+    let dates = batch.column_by_name("round_date").unwrap().as_primitive::<arrow_array::types::Date32Type>();
+    // 2024-03-15 is day 19797 after 1970-01-01.
+    assert_eq!(dates.value(0), 19_797);
+}
