@@ -108,45 +108,31 @@ enum Lookup {
     Missing,
 }
 
-/// Detects duplicate keys exactly, in 8 bytes a row for typical keys. Each key part is
-/// interned to a small integer; the integers are packed into a u64 (or a u128 once
-/// some column has too many distinct values for its share of 64 bits).
+/// Detects duplicate keys exactly, in 8 bytes a row for typical keys. Each key part
+/// arrives as a small integer (the validator interns values); the integers are packed
+/// into a u64, or a u128 once some part has too many distinct values for its share of
+/// 64 bits.
 struct KeyIndex {
-    interners: Vec<FxHashMap<Box<str>, u32>>,
+    parts: usize,
     narrow: FxHashMap<u64, u64>,
     wide: FxHashMap<u128, u64>,
     is_wide: bool,
 }
 
 impl KeyIndex {
-    fn new(parts: usize) -> KeyIndex {
+    fn new(parts: usize, expected_rows: usize) -> KeyIndex {
         assert!((1..=4).contains(&parts), "contracts have primary keys of 1 to 4 fields");
-        KeyIndex {
-            interners: (0..parts).map(|_| FxHashMap::default()).collect(),
-            narrow: FxHashMap::default(),
-            wide: FxHashMap::default(),
-            is_wide: false,
-        }
+        let mut narrow = FxHashMap::default();
+        narrow.reserve(expected_rows);
+        KeyIndex { parts, narrow, wide: FxHashMap::default(), is_wide: false }
     }
 
     fn bits(&self, wide: bool) -> u32 {
-        (if wide { 128 } else { 64 }) / self.interners.len() as u32
+        (if wide { 128 } else { 64 }) / self.parts as u32
     }
 
     /// Records the key of row `line`; returns the row that already had it.
-    fn insert(&mut self, parts: &[String], line: u64) -> Option<u64> {
-        let mut ids = [0u32; 4];
-        for (idx, part) in parts.iter().enumerate() {
-            let interner = &mut self.interners[idx];
-            let next = interner.len() as u32;
-            ids[idx] = match interner.get(part.as_str()) {
-                Some(&id) => id,
-                None => {
-                    interner.insert(part.as_str().into(), next);
-                    next
-                }
-            };
-        }
+    fn insert(&mut self, ids: &[u32], line: u64) -> Option<u64> {
         let narrow_bits = self.bits(false);
         if !self.is_wide
             && narrow_bits < 32
@@ -156,19 +142,17 @@ impl KeyIndex {
         }
         if self.is_wide {
             let bits = self.bits(true);
-            let key =
-                ids[..parts.len()].iter().fold(0u128, |acc, &id| (acc << bits) | u128::from(id));
+            let key = ids.iter().fold(0u128, |acc, &id| (acc << bits) | u128::from(id));
             return insert_first(&mut self.wide, key, line);
         }
-        let key = ids[..parts.len()].iter().fold(0u64, |acc, &id| {
+        let key = ids.iter().fold(0u64, |acc, &id| {
             if narrow_bits >= 64 { u64::from(id) } else { (acc << narrow_bits) | u64::from(id) }
         });
         insert_first(&mut self.narrow, key, line)
     }
 
     fn widen(&mut self) {
-        let (narrow_bits, wide_bits, parts) =
-            (self.bits(false), self.bits(true), self.interners.len());
+        let (narrow_bits, wide_bits, parts) = (self.bits(false), self.bits(true), self.parts);
         let mask = (1u64 << narrow_bits) - 1;
         self.wide.reserve(self.narrow.len());
         for (key, line) in self.narrow.drain() {
@@ -180,6 +164,38 @@ impl KeyIndex {
             self.wide.insert(wide_key, line);
         }
         self.is_wide = true;
+    }
+}
+
+/// Distinct canonical values of one field, numbered in order of appearance, and (for
+/// text fields) the raw spellings already checked, so that a value seen before is
+/// accepted with one hash lookup instead of being parsed and checked again.
+#[derive(Default)]
+struct ValueCache {
+    by_raw: FxHashMap<Box<str>, u32>,
+    by_canonical: FxHashMap<Box<str>, u32>,
+    canonical: Vec<Box<str>>,
+}
+
+/// Raw spellings remembered per field; past this a field (names, free text) is
+/// checked every time.
+const RAW_CACHE_LIMIT: usize = 1 << 18;
+
+impl ValueCache {
+    fn intern(&mut self, canonical: &str) -> u32 {
+        if let Some(&id) = self.by_canonical.get(canonical) {
+            return id;
+        }
+        let id = self.canonical.len() as u32;
+        self.canonical.push(canonical.into());
+        self.by_canonical.insert(canonical.into(), id);
+        id
+    }
+
+    fn remember(&mut self, raw: &str, id: u32) {
+        if self.by_raw.len() < RAW_CACHE_LIMIT {
+            self.by_raw.insert(raw.into(), id);
+        }
     }
 }
 
@@ -208,9 +224,19 @@ pub struct Validator<'a> {
     builders: Vec<ColumnBuilder>,
     marks: Vec<DecimalMark>,
     comma_hint: bool,
-    missing_values: FxHashSet<String>,
+    missing_values: Vec<String>,
+    /// First bytes of the missing-value markers: a cell starting otherwise is not one.
+    missing_first_bytes: [bool; 256],
+    /// Fields whose canonical text is needed (keys, partitions, unique values).
+    needs_canonical: Vec<bool>,
+    last_partition_ids: Vec<u32>,
     pk_fields: Vec<usize>,
     pk_index: Option<KeyIndex>,
+    /// Per field: its value cache (text fields, and every key or partition field).
+    caches: Vec<Option<ValueCache>>,
+    /// Per field: the current row's value id in its cache, when it has one.
+    ids: Vec<u32>,
+    key_ids: Vec<u32>,
     unique_indexes: Vec<(usize, KeyIndex)>,
     partition_fields: Vec<usize>,
     partitions: BTreeSet<String>,
@@ -218,7 +244,6 @@ pub struct Validator<'a> {
     /// Canonical text of each field in the current row (key and partition parts).
     canonical: Vec<String>,
     numbers: Vec<Option<f64>>,
-    key_parts: Vec<String>,
     partition_buf: String,
     batch_rows: usize,
     rows_in_batch: usize,
@@ -237,6 +262,8 @@ pub struct ValidatorConfig {
     /// The file suggests a decimal comma (it is `;`-delimited).
     pub comma_hint: bool,
     pub batch_rows: usize,
+    /// An estimate of the rows to come, to size the key index once.
+    pub expected_rows: usize,
 }
 
 impl<'a> Validator<'a> {
@@ -320,7 +347,7 @@ impl<'a> Validator<'a> {
             .iter()
             .enumerate()
             .filter(|(idx, field)| field.unique && pk_fields != [*idx])
-            .map(|(idx, _)| (idx, KeyIndex::new(1)))
+            .map(|(idx, _)| (idx, KeyIndex::new(1, config.expected_rows)))
             .collect();
         let rule_fields = contract
             .rules
@@ -334,7 +361,25 @@ impl<'a> Validator<'a> {
             })
             .collect();
         let batch_rows = config.batch_rows;
+        let partition_fields: Vec<usize> =
+            contract.partition_key.iter().filter_map(|name| contract.field_index(name)).collect();
+        let caches = contract
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(idx, field)| {
+                let text = matches!(
+                    field.field_type,
+                    FieldType::String | FieldType::Yearmonth | FieldType::Quarter
+                );
+                let keyed = pk_fields.contains(&idx) || field.unique;
+                (text || keyed).then(ValueCache::default)
+            })
+            .collect();
         Validator {
+            caches,
+            ids: vec![0; contract.fields.len()],
+            key_ids: vec![0; pk_fields.len()],
             contract,
             schema: arrow_schema(contract),
             header_width: header.len(),
@@ -345,20 +390,34 @@ impl<'a> Validator<'a> {
                 .collect(),
             marks: vec![DecimalMark::Unknown; contract.fields.len()],
             comma_hint: config.comma_hint,
-            missing_values: contract.missing_values.iter().map(|v| v.to_string()).collect(),
-            pk_index: (!pk_fields.is_empty()).then(|| KeyIndex::new(pk_fields.len())),
+            missing_values: contract.missing_values.clone(),
+            missing_first_bytes: {
+                let mut first = [false; 256];
+                for marker in &contract.missing_values {
+                    if let Some(&byte) = marker.as_bytes().first() {
+                        first[usize::from(byte)] = true;
+                    }
+                }
+                first
+            },
+            needs_canonical: contract
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(idx, f)| {
+                    pk_fields.contains(&idx) || f.unique || contract.partition_key.contains(&f.name)
+                })
+                .collect(),
+            last_partition_ids: Vec::new(),
+            pk_index: (!pk_fields.is_empty())
+                .then(|| KeyIndex::new(pk_fields.len(), config.expected_rows)),
             pk_fields,
             unique_indexes,
-            partition_fields: contract
-                .partition_key
-                .iter()
-                .filter_map(|name| contract.field_index(name))
-                .collect(),
+            partition_fields,
             partitions: BTreeSet::new(),
             rule_fields,
             canonical: vec![String::new(); contract.fields.len()],
             numbers: vec![None; contract.fields.len()],
-            key_parts: vec![String::new(); contract.primary_key.len()],
             partition_buf: String::new(),
             source_columns,
             lookups,
@@ -453,7 +512,11 @@ impl<'a> Validator<'a> {
         self.numbers[field_idx] = None;
         let canonical = &mut self.canonical[field_idx];
         canonical.clear();
-        if text.is_empty() || self.missing_values.contains(text) {
+        if text.is_empty()
+            || (text.len() <= MISSING_MAX_LEN
+                && self.missing_first_bytes[usize::from(text.as_bytes()[0])]
+                && self.missing_values.iter().any(|m| m == text))
+        {
             self.builders[field_idx].append_null();
             if field.required {
                 self.report.add(
@@ -464,6 +527,21 @@ impl<'a> Validator<'a> {
                 );
                 return false;
             }
+            return true;
+        }
+        let is_text = matches!(
+            field.field_type,
+            FieldType::String | FieldType::Yearmonth | FieldType::Quarter
+        );
+        if is_text
+            && let Some(cache) = &self.caches[field_idx]
+            && let Some(&id) = cache.by_raw.get(text)
+        {
+            // Seen and checked before: same canonical value, no need to check again.
+            if let ColumnBuilder::Str(builder) = &mut self.builders[field_idx] {
+                builder.append_value(&cache.canonical[id as usize]);
+            }
+            self.ids[field_idx] = id;
             return true;
         }
         let issue = |rule: Rule| {
@@ -523,7 +601,9 @@ impl<'a> Validator<'a> {
                 match parse_integer(text, &mut self.marks[field_idx], self.comma_hint) {
                     Some(value) => match check_range(field, value as f64) {
                         Ok(()) => {
-                            canonical.push_str(&value.to_string());
+                            if self.needs_canonical[field_idx] {
+                                canonical.push_str(&value.to_string());
+                            }
                             self.numbers[field_idx] = Some(value as f64);
                             builder.append_value(value);
                         }
@@ -537,7 +617,9 @@ impl<'a> Validator<'a> {
                     Some(value) if (0..=9999).contains(&value) => {
                         match check_range(field, value as f64) {
                             Ok(()) => {
-                                canonical.push_str(&value.to_string());
+                                if self.needs_canonical[field_idx] {
+                                    canonical.push_str(&value.to_string());
+                                }
                                 self.numbers[field_idx] = Some(value as f64);
                                 builder.append_value(value as i32);
                             }
@@ -553,7 +635,9 @@ impl<'a> Validator<'a> {
                 match parse_number(text, &mut self.marks[field_idx], self.comma_hint) {
                     Some(value) => match check_range(field, value) {
                         Ok(()) => {
-                            canonical.push_str(&value.to_string());
+                            if self.needs_canonical[field_idx] {
+                                canonical.push_str(&value.to_string());
+                            }
                             self.numbers[field_idx] = Some(value);
                             builder.append_value(value);
                         }
@@ -579,7 +663,9 @@ impl<'a> Validator<'a> {
             (ColumnBuilder::Date(builder), _) => match parse_date(text) {
                 Some(date) => match check_range(field, f64::from(chrono::Datelike::year(&date))) {
                     Ok(()) => {
-                        canonical.push_str(&date.to_string());
+                        if self.needs_canonical[field_idx] {
+                            canonical.push_str(&date.to_string());
+                        }
                         builder.append_value(date32(date));
                     }
                     Err((rule, expected)) => failure = Some(issue(rule).expecting(expected)),
@@ -593,7 +679,16 @@ impl<'a> Validator<'a> {
             }
         }
         match failure {
-            None => true,
+            None => {
+                if let Some(cache) = &mut self.caches[field_idx] {
+                    let id = cache.intern(&self.canonical[field_idx]);
+                    if is_text {
+                        cache.remember(text, id);
+                    }
+                    self.ids[field_idx] = id;
+                }
+                true
+            }
             Some(issue) => {
                 self.builders[field_idx].append_null();
                 self.canonical[field_idx].clear();
@@ -626,19 +721,26 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// The canonical text of a field in the current (valid) row.
+    fn canonical_text(&self, field_idx: usize) -> &str {
+        match &self.caches[field_idx] {
+            Some(cache) => &cache.canonical[self.ids[field_idx] as usize],
+            None => &self.canonical[field_idx],
+        }
+    }
+
     fn check_keys(&mut self, line: u64) {
         if let Some(index) = &mut self.pk_index {
             for (slot, &field_idx) in self.pk_fields.iter().enumerate() {
-                self.key_parts[slot].clear();
-                self.key_parts[slot].push_str(&self.canonical[field_idx]);
+                self.key_ids[slot] = self.ids[field_idx];
             }
-            if let Some(first) = index.insert(&self.key_parts, line) {
+            if let Some(first) = index.insert(&self.key_ids, line) {
                 let value = self
-                    .contract
-                    .primary_key
+                    .pk_fields
                     .iter()
-                    .zip(&self.key_parts)
-                    .map(|(name, part)| format!("{name}={part}"))
+                    .map(|&idx| {
+                        format!("{}={}", self.contract.fields[idx].name, self.canonical_text(idx))
+                    })
                     .collect::<Vec<_>>()
                     .join(", ");
                 self.report.add(
@@ -650,35 +752,53 @@ impl<'a> Validator<'a> {
                 );
             }
         }
-        for (field_idx, index) in &mut self.unique_indexes {
-            let value = std::slice::from_ref(&self.canonical[*field_idx]);
-            if value[0].is_empty() {
+        for slot in 0..self.unique_indexes.len() {
+            let field_idx = self.unique_indexes[slot].0;
+            if self.canonical_text(field_idx).is_empty() {
                 continue;
             }
-            if let Some(first) = index.insert(value, line) {
+            let id = self.ids[field_idx];
+            if let Some(first) = self.unique_indexes[slot].1.insert(&[id], line) {
                 self.report.add(
                     Issue::error(Rule::Unique)
                         .at_row(line)
-                        .in_column(self.contract.fields[*field_idx].name.clone())
-                        .with_value(value[0].clone())
+                        .in_column(self.contract.fields[field_idx].name.clone())
+                        .with_value(self.canonical_text(field_idx).to_string())
                         .expecting(first.to_string()),
                 );
             }
         }
         if !self.partition_fields.is_empty() {
-            self.partition_buf.clear();
-            for (idx, &field_idx) in self.partition_fields.iter().enumerate() {
-                if idx > 0 {
-                    self.partition_buf.push('\u{1f}');
+            // Files come sorted by period more often than not: compare value ids and
+            // touch the set only when the partition changes.
+            let unchanged = self.last_partition_ids.len() == self.partition_fields.len()
+                && self
+                    .partition_fields
+                    .iter()
+                    .zip(&self.last_partition_ids)
+                    .all(|(&f, &id)| self.ids[f] == id);
+            if !unchanged {
+                let mut buf = std::mem::take(&mut self.partition_buf);
+                buf.clear();
+                for (idx, &field_idx) in self.partition_fields.iter().enumerate() {
+                    if idx > 0 {
+                        buf.push('\u{1f}');
+                    }
+                    buf.push_str(self.canonical_text(field_idx));
                 }
-                self.partition_buf.push_str(&self.canonical[field_idx]);
-            }
-            if !self.partitions.contains(&self.partition_buf) {
-                self.partitions.insert(self.partition_buf.clone());
+                if !self.partitions.contains(&buf) {
+                    self.partitions.insert(buf.clone());
+                }
+                self.partition_buf = buf;
+                self.last_partition_ids =
+                    self.partition_fields.iter().map(|&f| self.ids[f]).collect();
             }
         }
     }
 }
+
+/// Missing-value markers are short; longer cells skip the set lookup.
+const MISSING_MAX_LEN: usize = 4;
 
 fn check_range(field: &Field, value: f64) -> Result<(), (Rule, String)> {
     if let Some(minimum) = field.minimum
@@ -726,15 +846,13 @@ mod tests {
 
     #[test]
     fn key_index_finds_duplicates_exactly_and_widens() {
-        let mut index = KeyIndex::new(4);
-        let key =
-            |a: &str, b: u32| vec![a.to_string(), b.to_string(), "x".to_string(), "y".to_string()];
+        let mut index = KeyIndex::new(4, 0);
         // More than 2^16 distinct values in one part forces the u128 representation.
         for i in 0..70_000u32 {
-            assert_eq!(index.insert(&key("p", i), u64::from(i) + 2), None);
+            assert_eq!(index.insert(&[0, i, 7, 9], u64::from(i) + 2), None);
         }
         assert!(index.is_wide);
-        assert_eq!(index.insert(&key("p", 12), 99_999), Some(14));
-        assert_eq!(index.insert(&key("q", 12), 100_000), None);
+        assert_eq!(index.insert(&[0, 12, 7, 9], 99_999), Some(14));
+        assert_eq!(index.insert(&[1, 12, 7, 9], 100_000), None);
     }
 }

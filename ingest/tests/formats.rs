@@ -42,13 +42,21 @@ fn write_workbook(path: &Path) {
     notice.write_string(0, 0, "Ce classeur contient les fonctionnaires formés.").unwrap();
     let data = workbook.add_worksheet();
     data.set_name("Données 2024").unwrap();
-    data.write_string(0, 0, "Ministère de la Transition numérique — formation des fonctionnaires").unwrap();
+    data.write_string(0, 0, "Ministère de la Transition numérique — formation des fonctionnaires")
+        .unwrap();
     data.write_string(1, 0, "Source : DRH, extraction du 15/01/2025").unwrap();
-    for (col, heading) in ["Année", "Ministère", "Fonctionnaires formés", "dont femmes", "Heures de formation"].iter().enumerate() {
+    for (col, heading) in
+        ["Année", "Ministère", "Fonctionnaires formés", "dont femmes", "Heures de formation"]
+            .iter()
+            .enumerate()
+    {
         data.write_string(3, col as u16, *heading).unwrap();
     }
-    let rows: [(f64, &str, f64, f64, f64); 3] =
-        [(2024.0, "MI", 1200.0, 500.0, 24000.0), (2024.0, "Intérieur", 1.0, 0.0, 8.0), (2024.0, "MEF", 800.0, 410.0, 16000.0)];
+    let rows: [(f64, &str, f64, f64, f64); 3] = [
+        (2024.0, "MI", 1200.0, 500.0, 24000.0),
+        (2024.0, "Intérieur", 1.0, 0.0, 8.0),
+        (2024.0, "MEF", 800.0, 410.0, 16000.0),
+    ];
     // "Intérieur" is the same ministry as MI: a duplicate key, used by the second test.
     for (idx, (year, ministry, trained, women, hours)) in rows.iter().enumerate() {
         let row = 4 + idx as u32;
@@ -87,8 +95,14 @@ fn a_workbook_sheet_is_chosen_by_its_header_or_by_name_and_title_rows_are_skippe
     accepted(ingest(&mut store, "civil_servant_training", &path, Some("Clean")));
     let current = store.current("civil_servant_training").unwrap().unwrap();
     let batches = store.read(&current).unwrap();
-    assert_eq!(batches[0].column_by_name("ministry_code").unwrap().as_string::<i32>().value(0), "MJ");
-    assert_eq!(batches[0].column_by_name("trained").unwrap().as_primitive::<Int64Type>().value(0), 321);
+    assert_eq!(
+        batches[0].column_by_name("ministry_code").unwrap().as_string::<i32>().value(0),
+        "MJ"
+    );
+    assert_eq!(
+        batches[0].column_by_name("trained").unwrap().as_primitive::<Int64Type>().value(0),
+        321
+    );
 }
 
 #[test]
@@ -111,13 +125,18 @@ fn parquet_submissions_go_through_the_same_checks() {
         ],
     )
     .unwrap();
-    let mut writer = parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None).unwrap();
+    let mut writer =
+        parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None)
+            .unwrap();
     writer.write(&batch).unwrap();
     writer.close().unwrap();
     let mut store = Store::open(&dir.path().join("store")).unwrap();
     let outcome = ingest(&mut store, "talent", &path, None);
     let issue = &outcome.report().issues[0];
-    assert_eq!((issue.rule, issue.row, issue.value.as_deref()), (Rule::ForeignKey, Some(2), Some("99")));
+    assert_eq!(
+        (issue.rule, issue.row, issue.value.as_deref()),
+        (Rule::ForeignKey, Some(2), Some("99"))
+    );
     assert!(store.current("talent").unwrap().is_none());
 }
 
@@ -146,7 +165,10 @@ fn a_french_semicolon_file_with_decimal_commas_and_day_first_dates_is_read_right
     assert_eq!((amounts.value(0), amounts.value(1)), (2_500_000.5, 1_250_000.0));
     let stages = batch.column_by_name("stage").unwrap().as_string::<i32>();
     assert_eq!((stages.value(0), stages.value(1)), ("seed", "series_a"));
-    let dates = batch.column_by_name("round_date").unwrap().as_primitive::<arrow_array::types::Date32Type>();
+    let dates = batch
+        .column_by_name("round_date")
+        .unwrap()
+        .as_primitive::<arrow_array::types::Date32Type>();
     // 2024-03-15 is day 19797 after 1970-01-01.
     assert_eq!(dates.value(0), 19_797);
 }

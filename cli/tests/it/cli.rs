@@ -100,7 +100,14 @@ fn a_new_month_adds_a_partition_and_keeps_the_others() {
 #[test]
 fn transactions_before_their_procedures_are_refused_with_a_reason() {
     let store = tempfile::tempdir().unwrap();
-    let out = md2030(store.path(), &["ingest", "service_transactions", repo("data/sample/service_transactions.csv").to_str().unwrap()]);
+    let out = md2030(
+        store.path(),
+        &[
+            "ingest",
+            "service_transactions",
+            repo("data/sample/service_transactions.csv").to_str().unwrap(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("column procedure_id: this dataset refers to procedures, which has no stored version yet; ingest it first [reference_missing]"), "{stderr}");

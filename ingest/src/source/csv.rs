@@ -137,6 +137,23 @@ impl RowSource for CsvSource {
         }
         row.line =
             self.record.position().map(|p| p.line()).unwrap_or(0) + self.dialect.skipped_lines;
+        // Fast path: a record that is valid UTF-8 as a whole (checked once, not per
+        // field) is copied in one piece; field ends map one to one because delimiters
+        // are ASCII.
+        if self.dialect.encoding != Encoding::Windows1252
+            && let Ok(text) = std::str::from_utf8(self.record.as_slice())
+        {
+            if self.dialect.encoding == Encoding::Undecided && !text.is_ascii() {
+                self.dialect.encoding = Encoding::Utf8;
+            }
+            let ends =
+                (0..self.record.len()).filter_map(|idx| self.record.range(idx).map(|r| r.end));
+            row.set(text, ends);
+            if self.crlf {
+                row.strip_last_suffix('\r');
+            }
+            return Ok(true);
+        }
         let last = self.record.len().saturating_sub(1);
         for (idx, field) in self.record.iter().enumerate() {
             let field = if self.crlf && idx == last {

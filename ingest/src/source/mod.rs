@@ -32,6 +32,29 @@ impl RowBuf {
         self.ends.push(self.text.len());
     }
 
+    /// Replaces the row with `text` split at `ends` (byte offsets of each cell's end).
+    pub fn set(&mut self, text: &str, ends: impl Iterator<Item = usize>) {
+        self.text.clear();
+        self.text.push_str(text);
+        self.ends.clear();
+        self.ends.extend(ends);
+    }
+
+    /// Drops `suffix` from the end of the last cell, if it is there.
+    pub fn strip_last_suffix(&mut self, suffix: char) {
+        let Some(&last) = self.ends.last() else {
+            return;
+        };
+        let start = self.ends.len().checked_sub(2).map_or(0, |i| self.ends[i]);
+        if last == self.text.len() && last > start && self.text.ends_with(suffix) {
+            let new_end = last - suffix.len_utf8();
+            self.text.truncate(new_end);
+            if let Some(end) = self.ends.last_mut() {
+                *end = new_end;
+            }
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.ends.len()
     }
@@ -54,6 +77,9 @@ impl RowBuf {
 
     /// True when every cell is empty or white space.
     pub fn is_blank(&self) -> bool {
+        if self.text.bytes().any(|b| !b.is_ascii_whitespace()) && self.text.is_ascii() {
+            return false;
+        }
         self.cells().all(|c| md2030_model::normalize::trim_cell(c).is_empty())
     }
 
