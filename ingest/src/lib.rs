@@ -171,7 +171,7 @@ fn run(
             Err(issue) => return rejected(report, issue),
         };
         report.source_description = source.describe();
-        let (header, mut buffered) = match find_header(source.as_mut(), contract) {
+        let (header, buffered) = match find_header(source.as_mut(), contract) {
             Ok(found) => found,
             Err(issue) => return rejected(report, issue),
         };
@@ -208,55 +208,61 @@ fn run(
             }
         };
 
-        let mut row = RowBuf::default();
+        // A reader thread parses rows into chunks while this thread validates them;
+        // emptied chunks go back to the reader to be refilled without allocating.
+        let (chunk_sender, chunk_receiver) = mpsc::sync_channel::<Chunk>(4);
+        let (recycle_sender, recycle_receiver) = mpsc::channel::<Vec<RowBuf>>();
+        for _ in 0..6 {
+            let _ = recycle_sender.send(Vec::new());
+        }
+        let mut source = source;
+        scope.spawn(move || {
+            read_chunks(source.as_mut(), buffered, &chunk_sender, &recycle_receiver)
+        });
         let mut rewritten: Vec<RowBuf> = Vec::new();
         let mut source_issues: Vec<Issue> = Vec::new();
         let mut rows_seen: u64 = 0;
-        loop {
-            let more = match buffered.pop_front() {
-                Some(buffered_row) => {
-                    row = buffered_row;
-                    true
-                }
-                None => match source.next_row(&mut row) {
-                    Ok(more) => more,
-                    Err(issue) => {
+        let mut next_progress: u64 = 65_536;
+        for chunk in chunk_receiver {
+            let rows = chunk.rows;
+            let mut issues = chunk.issues.into_iter().peekable();
+            for row in rows.iter().take(chunk.filled) {
+                while let Some((line, _)) = issues.peek()
+                    && *line <= row.line
+                {
+                    if let Some((_, issue)) = issues.next() {
                         validator.report.add(issue);
-                        false
                     }
-                },
-            };
-            if !more {
-                break;
-            }
-            source_issues.extend(source.take_issues());
-            match connector.as_mut() {
-                Some(connector) => {
-                    rewritten.clear();
-                    connector.transform(&row, &mut rewritten, &mut source_issues);
-                    for out in &rewritten {
-                        if let Some(batch) = validator.push_row(out) {
+                }
+                match connector.as_mut() {
+                    Some(connector) => {
+                        rewritten.clear();
+                        connector.transform(row, &mut rewritten, &mut source_issues);
+                        for out in &rewritten {
+                            if let Some(batch) = validator.push_row(out) {
+                                send(batch);
+                            }
+                        }
+                        for issue in source_issues.drain(..) {
+                            validator.report.add(issue);
+                        }
+                    }
+                    None => {
+                        if let Some(batch) = validator.push_row(row) {
                             send(batch);
                         }
                     }
                 }
-                None => {
-                    if let Some(batch) = validator.push_row(&row) {
-                        send(batch);
-                    }
-                }
             }
-            for issue in source_issues.drain(..) {
+            for (_, issue) in issues {
                 validator.report.add(issue);
             }
-            rows_seen += 1;
-            if rows_seen.is_multiple_of(65_536) {
-                progress(Progress {
-                    bytes_read: source.bytes_read(),
-                    total_bytes,
-                    rows: rows_seen,
-                });
+            rows_seen += chunk.filled as u64;
+            if rows_seen >= next_progress {
+                next_progress = rows_seen + 65_536;
+                progress(Progress { bytes_read: chunk.bytes_read, total_bytes, rows: rows_seen });
             }
+            let _ = recycle_sender.send(rows);
         }
         if let Some(batch) = validator.finish() {
             send(batch);
@@ -317,12 +323,70 @@ fn format_name(description: &str) -> String {
     description.split(',').next().unwrap_or_default().trim().to_ascii_lowercase()
 }
 
+/// Rows read by the reader thread, with the problems met while reading them
+/// (each with the row it belongs to, so reports keep file order).
+struct Chunk {
+    rows: Vec<RowBuf>,
+    filled: usize,
+    issues: Vec<(u64, Issue)>,
+    bytes_read: u64,
+}
+
+const CHUNK_ROWS: usize = 4096;
+
+/// Reads the rest of the file into chunks of [`CHUNK_ROWS`] rows. A fatal read
+/// problem ends the file: it goes out as the last issue.
+fn read_chunks(
+    source: &mut dyn RowSource,
+    mut buffered: VecDeque<RowBuf>,
+    chunks: &mpsc::SyncSender<Chunk>,
+    recycled: &mpsc::Receiver<Vec<RowBuf>>,
+) {
+    let mut finished = false;
+    while !finished {
+        let Ok(mut rows) = recycled.recv() else {
+            return;
+        };
+        let mut filled = 0;
+        let mut issues = Vec::new();
+        while filled < CHUNK_ROWS {
+            if filled == rows.len() {
+                rows.push(RowBuf::default());
+            }
+            let more = match buffered.pop_front() {
+                Some(row) => {
+                    rows[filled] = row;
+                    true
+                }
+                None => match source.next_row(&mut rows[filled]) {
+                    Ok(more) => more,
+                    Err(issue) => {
+                        issues.push((u64::MAX, issue));
+                        false
+                    }
+                },
+            };
+            if !more {
+                finished = true;
+                break;
+            }
+            let line = rows[filled].line;
+            issues.extend(source.take_issues().into_iter().map(|issue| (line, issue)));
+            filled += 1;
+        }
+        let chunk = Chunk { rows, filled, issues, bytes_read: source.bytes_read() };
+        if chunks.send(chunk).is_err() {
+            return;
+        }
+    }
+}
+
 /// Opens the right reader for the file; for workbooks, picks the sheet.
 fn open_source(
     path: &Path,
     contract: &Contract,
     sheet: Option<&str>,
-) -> Result<Box<dyn RowSource>, Issue> {
+) -> Result<Box<dyn RowSource + Send>, Issue> {
     let mut head = [0u8; 8];
     let head_len = {
         use std::io::Read;

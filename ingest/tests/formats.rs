@@ -145,7 +145,7 @@ fn a_french_semicolon_file_with_decimal_commas_and_day_first_dates_is_read_right
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("levées.csv");
     std::fs::write(
-        &dir.path().join("startups.csv"),
+        dir.path().join("startups.csv"),
         "startup_id,name,founded_year,label_year,region_code,sector,status\nSTU-00001,Atlas,2019,2021,06,fintech,active\n",
     )
     .unwrap();

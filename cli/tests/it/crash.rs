@@ -47,7 +47,16 @@ fn killing_an_ingest_mid_write_leaves_the_previous_version_current() {
     let file = dir.path().join("big.csv");
     big_transactions_file(&file, 700);
     let staging = store.path().join("staging");
-    for delay_ms in [0u64, 300, 1200, 2500] {
+    // Kill at fractions of the time a dry run (reading and checking, no writing)
+    // takes, so the kills land during the write on fast and slow machines alike.
+    let start = Instant::now();
+    let out = md2030(
+        store.path(),
+        &["ingest", "--dry-run", "service_transactions", file.to_str().unwrap()],
+    );
+    assert!(out.status.success());
+    let dry_run_ms = start.elapsed().as_millis() as u64;
+    for delay_ms in [0, dry_run_ms / 4, dry_run_ms / 2, dry_run_ms * 4 / 5] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_md2030"))
             .args([
                 "--data-dir",

@@ -33,7 +33,7 @@ pub struct Dialect {
 }
 
 pub struct CsvSource {
-    reader: csv::Reader<Box<dyn Read>>,
+    reader: csv::Reader<Box<dyn Read + Send>>,
     record: csv::ByteRecord,
     dialect: Dialect,
     pending: Vec<Issue>,
@@ -57,12 +57,12 @@ impl CsvSource {
             .take(SAMPLE_BYTES as u64)
             .read_to_end(&mut sample)
             .map_err(|err| Issue::error(Rule::Unreadable).expecting(err.to_string()))?;
-        let rest: Box<dyn Read> = Box::new(BufReader::with_capacity(1 << 20, file));
+        let rest: Box<dyn Read + Send> = Box::new(BufReader::with_capacity(1 << 20, file));
         CsvSource::from_parts(sample, rest)
     }
 
     /// Builds a source from the file's first bytes and a reader for the rest.
-    pub fn from_parts(mut sample: Vec<u8>, rest: Box<dyn Read>) -> Result<CsvSource, Issue> {
+    pub fn from_parts(mut sample: Vec<u8>, rest: Box<dyn Read + Send>) -> Result<CsvSource, Issue> {
         if sample.is_empty() {
             return Err(Issue::error(Rule::EmptyFile));
         }
@@ -97,7 +97,7 @@ impl CsvSource {
         // which numbers every row after the first one line too low. For CRLF files
         // split on "\n" and drop the "\r" ending the last field.
         let crlf = sample.windows(2).any(|w| w == b"\r\n");
-        let input: Box<dyn Read> = Box::new(Cursor::new(sample).chain(rest));
+        let input: Box<dyn Read + Send> = Box::new(Cursor::new(sample).chain(rest));
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
