@@ -183,11 +183,8 @@ fn run(
         let effective_header = connector.as_ref().map(|c| c.header().clone()).unwrap_or(header);
         let keys = dataset_keys(store, contract)?;
         let comma_hint = report.source_description.contains("delimiter ';'");
-        // About 30 bytes a row in typical submissions; capped so a huge file of wide
-        // rows does not reserve more than it needs.
-        let expected_rows = usize::try_from(total_bytes / 30).unwrap_or(0).min(50_000_000);
         let validator_config =
-            ValidatorConfig { comma_hint, batch_rows: md2030_store::ROW_GROUP_ROWS, expected_rows };
+            ValidatorConfig { comma_hint, batch_rows: md2030_store::ROW_GROUP_ROWS };
         let mut validator =
             Validator::new(contract, &effective_header, &keys, &validator_config, report);
 

@@ -108,51 +108,68 @@ enum Lookup {
     Missing,
 }
 
-/// Detects duplicate keys exactly, in 8 bytes a row for typical keys. Each key part
-/// arrives as a small integer (the validator interns values); the integers are packed
-/// into a u64, or a u128 once some part has too many distinct values for its share of
-/// 64 bits.
+/// Detects duplicate keys exactly. Each key part arrives as a small integer (the
+/// validator interns values). Keys are sharded by their first part (usually the
+/// period): files come grouped by period, so the shard in use stays small and hot in
+/// cache. Within a shard the other parts are packed into a u64 (8 bytes a row), or a
+/// u128 once some part has too many distinct values for its share of 64 bits.
 struct KeyIndex {
     parts: usize,
+    shards: Vec<KeyShard>,
+}
+
+#[derive(Default)]
+struct KeyShard {
     narrow: FxHashMap<u64, u64>,
     wide: FxHashMap<u128, u64>,
     is_wide: bool,
 }
 
 impl KeyIndex {
-    fn new(parts: usize, expected_rows: usize) -> KeyIndex {
+    fn new(parts: usize) -> KeyIndex {
         assert!((1..=4).contains(&parts), "contracts have primary keys of 1 to 4 fields");
-        let mut narrow = FxHashMap::default();
-        narrow.reserve(expected_rows);
-        KeyIndex { parts, narrow, wide: FxHashMap::default(), is_wide: false }
+        KeyIndex { parts, shards: Vec::new() }
     }
 
+    /// Bits per packed part within a shard.
     fn bits(&self, wide: bool) -> u32 {
-        (if wide { 128 } else { 64 }) / self.parts as u32
+        let packed = (self.parts - 1).max(1) as u32;
+        (if wide { 128 } else { 64 }) / packed
     }
 
     /// Records the key of row `line`; returns the row that already had it.
     fn insert(&mut self, ids: &[u32], line: u64) -> Option<u64> {
-        let narrow_bits = self.bits(false);
-        if !self.is_wide
+        let (shard_idx, rest) =
+            if self.parts == 1 { (0, ids) } else { (ids[0] as usize, &ids[1..]) };
+        let (narrow_bits, wide_bits) = (self.bits(false), self.bits(true));
+        if shard_idx >= self.shards.len() {
+            self.shards.resize_with(shard_idx + 1, KeyShard::default);
+        }
+        let shard = &mut self.shards[shard_idx];
+        if !shard.is_wide
             && narrow_bits < 32
-            && ids.iter().any(|&id| u64::from(id) >= 1u64 << narrow_bits)
+            && rest.iter().any(|&id| u64::from(id) >= 1u64 << narrow_bits)
         {
-            self.widen();
+            shard.widen(rest.len(), narrow_bits, wide_bits);
         }
-        if self.is_wide {
-            let bits = self.bits(true);
-            let key = ids.iter().fold(0u128, |acc, &id| (acc << bits) | u128::from(id));
-            return insert_first(&mut self.wide, key, line);
+        if shard.is_wide {
+            let key = rest.iter().fold(0u128, |acc, &id| (acc << wide_bits) | u128::from(id));
+            return insert_first(&mut shard.wide, key, line);
         }
-        let key = ids.iter().fold(0u64, |acc, &id| {
+        let key = rest.iter().fold(0u64, |acc, &id| {
             if narrow_bits >= 64 { u64::from(id) } else { (acc << narrow_bits) | u64::from(id) }
         });
-        insert_first(&mut self.narrow, key, line)
+        insert_first(&mut shard.narrow, key, line)
     }
 
-    fn widen(&mut self) {
-        let (narrow_bits, wide_bits, parts) = (self.bits(false), self.bits(true), self.parts);
+    #[cfg(test)]
+    fn is_wide(&self) -> bool {
+        self.shards.iter().any(|s| s.is_wide)
+    }
+}
+
+impl KeyShard {
+    fn widen(&mut self, parts: usize, narrow_bits: u32, wide_bits: u32) {
         let mask = (1u64 << narrow_bits) - 1;
         self.wide.reserve(self.narrow.len());
         for (key, line) in self.narrow.drain() {
@@ -262,8 +279,6 @@ pub struct ValidatorConfig {
     /// The file suggests a decimal comma (it is `;`-delimited).
     pub comma_hint: bool,
     pub batch_rows: usize,
-    /// An estimate of the rows to come, to size the key index once.
-    pub expected_rows: usize,
 }
 
 impl<'a> Validator<'a> {
@@ -347,7 +362,7 @@ impl<'a> Validator<'a> {
             .iter()
             .enumerate()
             .filter(|(idx, field)| field.unique && pk_fields != [*idx])
-            .map(|(idx, _)| (idx, KeyIndex::new(1, config.expected_rows)))
+            .map(|(idx, _)| (idx, KeyIndex::new(1)))
             .collect();
         let rule_fields = contract
             .rules
@@ -409,8 +424,7 @@ impl<'a> Validator<'a> {
                 })
                 .collect(),
             last_partition_ids: Vec::new(),
-            pk_index: (!pk_fields.is_empty())
-                .then(|| KeyIndex::new(pk_fields.len(), config.expected_rows)),
+            pk_index: (!pk_fields.is_empty()).then(|| KeyIndex::new(pk_fields.len())),
             pk_fields,
             unique_indexes,
             partition_fields,
@@ -846,12 +860,14 @@ mod tests {
 
     #[test]
     fn key_index_finds_duplicates_exactly_and_widens() {
-        let mut index = KeyIndex::new(4, 0);
+        let mut index = KeyIndex::new(4);
         // More than 2^16 distinct values in one part forces the u128 representation.
+        // 2^21 values per part fit in a u64 of three parts; more force the u128.
         for i in 0..70_000u32 {
             assert_eq!(index.insert(&[0, i, 7, 9], u64::from(i) + 2), None);
         }
-        assert!(index.is_wide);
+        index.insert(&[0, 1 << 22, 7, 9], 1);
+        assert!(index.is_wide());
         assert_eq!(index.insert(&[0, 12, 7, 9], 99_999), Some(14));
         assert_eq!(index.insert(&[1, 12, 7, 9], 100_000), None);
     }
