@@ -44,6 +44,14 @@ pub fn fold(text: &str) -> String {
 /// Trims ASCII and Unicode white space, including the no-break spaces spreadsheets
 /// leave around values.
 pub fn trim_cell(text: &str) -> &str {
+    // Most cells start and end with a printable ASCII character: nothing to trim.
+    let bytes = text.as_bytes();
+    if let (Some(first), Some(last)) = (bytes.first(), bytes.last())
+        && first.is_ascii_graphic()
+        && last.is_ascii_graphic()
+    {
+        return text;
+    }
     text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
 }
 
