@@ -61,9 +61,9 @@ pub(crate) fn outcome(outcome: &Outcome, lang: Lang, json: bool, dry_run: bool) 
                     "stored {} ({} rows: {} from the file, {} kept from v{}), sha256 {}",
                     version.version_id,
                     version.row_count,
-                    version.rows_from_file,
-                    version.rows_kept_from_parent,
-                    version.parent_version_no.unwrap_or(0),
+                    version.provenance.rows_from_file,
+                    version.provenance.rows_kept_from_parent,
+                    version.provenance.parent_version_no.unwrap_or(0),
                     &version.sha256[..16]
                 );
             }
@@ -106,17 +106,18 @@ pub(crate) fn datasets(store: &Store, lang: Lang, json: bool) -> anyhow::Result<
     for contract in md2030_model::contracts() {
         match current.iter().find(|v| v.dataset == contract.name) {
             Some(v) => {
-                let errors = v.validation.get("warnings").and_then(|w| w.as_u64()).unwrap_or(0);
-                let label = if v.synthetic { " (sample data)" } else { "" };
+                let errors =
+                    v.provenance.validation.get("warnings").and_then(|w| w.as_u64()).unwrap_or(0);
+                let label = if v.provenance.synthetic { " (sample data)" } else { "" };
                 println!(
                     "{:<24} {:>7} {:>10}  {:<16} {:<20} {:<8} {}{label}",
                     contract.name,
                     format!("v{}", v.version_no),
                     v.row_count,
                     &v.sha256[..16],
-                    v.ingested_at,
+                    v.provenance.ingested_at,
                     format!("{errors} warn"),
-                    v.source_file_name
+                    v.provenance.source_file_name
                 );
             }
             None => println!("{:<24} {:>7}", contract.name, "-"),
@@ -133,8 +134,8 @@ pub(crate) fn versions(records: &[VersionRecord]) {
             v.version_id,
             v.row_count,
             &v.sha256[..16],
-            v.ingested_at,
-            v.source_file_name
+            v.provenance.ingested_at,
+            v.provenance.source_file_name
         );
     }
 }

@@ -46,7 +46,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub const ROW_GROUP_ROWS: usize = 128 * 1024;
 
 /// What the caller knows about a new version besides its data.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Provenance {
     pub contract_version: String,
     pub source_file_name: String,
@@ -67,7 +67,8 @@ pub struct Provenance {
     pub rows_replaced: u64,
 }
 
-/// One stored version as the catalogue records it.
+/// One stored version as the catalogue records it: where its file is, what it holds,
+/// and its provenance (flattened into the same JSON object).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct VersionRecord {
     pub dataset: String,
@@ -79,20 +80,9 @@ pub struct VersionRecord {
     pub sha256: String,
     pub bytes: u64,
     pub row_count: u64,
-    pub contract_version: String,
-    pub source_file_name: String,
-    pub source_sha256: String,
-    pub source_bytes: u64,
-    pub source_format: String,
-    pub ingested_at: String,
-    pub ingested_by: String,
-    pub synthetic: bool,
-    pub validation: serde_json::Value,
-    pub parent_version_no: Option<i64>,
-    pub rows_from_file: u64,
-    pub rows_kept_from_parent: u64,
-    pub rows_replaced: u64,
     pub is_current: bool,
+    #[serde(flatten)]
+    pub provenance: Provenance,
 }
 
 /// The store over one data directory.
@@ -453,20 +443,22 @@ fn version_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<VersionRecord> 
         sha256: row.get(3)?,
         bytes: row.get::<_, i64>(4)? as u64,
         row_count: row.get::<_, i64>(5)? as u64,
-        contract_version: row.get(6)?,
-        source_file_name: row.get(7)?,
-        source_sha256: row.get(8)?,
-        source_bytes: row.get::<_, i64>(9)? as u64,
-        source_format: row.get(10)?,
-        ingested_at: row.get(11)?,
-        ingested_by: row.get(12)?,
-        synthetic: row.get(13)?,
-        validation: serde_json::from_str(&validation).unwrap_or(serde_json::Value::Null),
-        parent_version_no: row.get(15)?,
-        rows_from_file: row.get::<_, i64>(16)? as u64,
-        rows_kept_from_parent: row.get::<_, i64>(17)? as u64,
-        rows_replaced: row.get::<_, i64>(18)? as u64,
         is_current: row.get(19)?,
+        provenance: Provenance {
+            contract_version: row.get(6)?,
+            source_file_name: row.get(7)?,
+            source_sha256: row.get(8)?,
+            source_bytes: row.get::<_, i64>(9)? as u64,
+            source_format: row.get(10)?,
+            ingested_at: row.get(11)?,
+            ingested_by: row.get(12)?,
+            synthetic: row.get(13)?,
+            validation: serde_json::from_str(&validation).unwrap_or(serde_json::Value::Null),
+            parent_version_no: row.get(15)?,
+            rows_from_file: row.get::<_, i64>(16)? as u64,
+            rows_kept_from_parent: row.get::<_, i64>(17)? as u64,
+            rows_replaced: row.get::<_, i64>(18)? as u64,
+        },
     })
 }
 
