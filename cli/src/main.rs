@@ -190,7 +190,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut store = open_store(&cli)?;
             let loaded = sample::load_into(&mut store, lang)?;
             output::line(&format!(
-                "{loaded} sample files loaded (synthetic data) into {}",
+                "{loaded} sample files loaded into {} (sample data: synthetic ministry figures and small subsets of public files)",
                 store.root().display()
             ));
             output::datasets(&store, lang, false)?;

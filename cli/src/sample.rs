@@ -47,6 +47,13 @@ pub(crate) fn dataset_of(file_name: &str) -> &str {
 
 /// True when the file's bytes are one of the carried sample files.
 pub(crate) fn is_sample_file(path: &Path) -> bool {
+    // Compare sizes first: only a file as long as a sample file is read and hashed.
+    let Ok(metadata) = std::fs::metadata(path) else {
+        return false;
+    };
+    if !SAMPLE_FILES.iter().any(|(_, sample)| sample.len() as u64 == metadata.len()) {
+        return false;
+    }
     let Ok(bytes) = std::fs::read(path) else {
         return false;
     };
