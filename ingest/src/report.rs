@@ -63,6 +63,15 @@ impl Report {
         }
     }
 
+    /// Counts `count` more issues of one kind without keeping their details.
+    pub fn add_uncounted(&mut self, severity: Severity, rule: Rule, column: &str, count: u64) {
+        match severity {
+            Severity::Error => self.errors += count,
+            Severity::Warning => self.warnings += count,
+        }
+        *self.count_index.entry((severity, rule, column.to_string())).or_insert(0) += count;
+    }
+
     pub fn accepted(&self) -> bool {
         self.errors == 0
     }

@@ -2,7 +2,7 @@
 //! accepted data. Every problem is collected; nothing stops at the first.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
 
 use arrow_array::builder::{
     BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, Int64Builder, StringBuilder,
@@ -13,7 +13,7 @@ use md2030_model::contract::{CompareOp, Contract, Field, FieldType};
 use md2030_model::normalize::{fold, trim_cell};
 use md2030_model::period::{format_month, format_quarter, parse_month, parse_quarter};
 use md2030_model::reference::{ReferenceTable, reference_table};
-use md2030_model::{Issue, Rule};
+use md2030_model::{Issue, Rule, Severity};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::report::Report;
@@ -184,6 +184,64 @@ impl KeyShard {
     }
 }
 
+/// A duplicate key: the row that repeats it, the row that had it first, its ids.
+struct Duplicate {
+    line: u64,
+    first: u64,
+    ids: [u32; 4],
+}
+
+/// Runs a [`KeyIndex`] on its own thread, fed with keys in chunks, so that the
+/// cache-bound hash inserts overlap the validation of the next rows.
+struct KeyChecker {
+    sender: mpsc::SyncSender<Vec<(u64, [u32; 4])>>,
+    handle: std::thread::JoinHandle<(Vec<Duplicate>, u64)>,
+    buffer: Vec<(u64, [u32; 4])>,
+}
+
+const KEY_CHUNK: usize = 8192;
+
+impl KeyChecker {
+    fn spawn(parts: usize) -> KeyChecker {
+        let (sender, receiver) = mpsc::sync_channel::<Vec<(u64, [u32; 4])>>(8);
+        let handle = std::thread::spawn(move || {
+            let mut index = KeyIndex::new(parts);
+            let (mut duplicates, mut total) = (Vec::new(), 0u64);
+            for chunk in receiver {
+                for (line, ids) in chunk {
+                    if let Some(first) = index.insert(&ids[..parts], line) {
+                        total += 1;
+                        if duplicates.len() < crate::report::DETAIL_LIMIT {
+                            duplicates.push(Duplicate { line, first, ids });
+                        }
+                    }
+                }
+            }
+            (duplicates, total)
+        });
+        KeyChecker { sender, handle, buffer: Vec::with_capacity(KEY_CHUNK) }
+    }
+
+    fn push(&mut self, line: u64, ids: [u32; 4]) {
+        self.buffer.push((line, ids));
+        if self.buffer.len() == KEY_CHUNK {
+            let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(KEY_CHUNK));
+            // The thread only stops when the sender is dropped.
+            let _ = self.sender.send(chunk);
+        }
+    }
+
+    /// The first duplicates (up to the report's detail limit) and how many in all.
+    fn finish(self) -> (Vec<Duplicate>, u64) {
+        let KeyChecker { sender, handle, buffer } = self;
+        if !buffer.is_empty() {
+            let _ = sender.send(buffer);
+        }
+        drop(sender);
+        handle.join().unwrap_or_else(|_| (Vec::new(), 0))
+    }
+}
+
 /// Distinct canonical values of one field, numbered in order of appearance, and (for
 /// text fields) the raw spellings already checked, so that a value seen before is
 /// accepted with one hash lookup instead of being parsed and checked again.
@@ -248,12 +306,11 @@ pub struct Validator<'a> {
     needs_canonical: Vec<bool>,
     last_partition_ids: Vec<u32>,
     pk_fields: Vec<usize>,
-    pk_index: Option<KeyIndex>,
+    pk_checker: Option<KeyChecker>,
     /// Per field: its value cache (text fields, and every key or partition field).
     caches: Vec<Option<ValueCache>>,
     /// Per field: the current row's value id in its cache, when it has one.
     ids: Vec<u32>,
-    key_ids: Vec<u32>,
     unique_indexes: Vec<(usize, KeyIndex)>,
     partition_fields: Vec<usize>,
     partitions: BTreeSet<String>,
@@ -394,7 +451,6 @@ impl<'a> Validator<'a> {
         Validator {
             caches,
             ids: vec![0; contract.fields.len()],
-            key_ids: vec![0; pk_fields.len()],
             contract,
             schema: arrow_schema(contract),
             header_width: header.len(),
@@ -424,7 +480,7 @@ impl<'a> Validator<'a> {
                 })
                 .collect(),
             last_partition_ids: Vec::new(),
-            pk_index: (!pk_fields.is_empty()).then(|| KeyIndex::new(pk_fields.len())),
+            pk_checker: (!pk_fields.is_empty()).then(|| KeyChecker::spawn(pk_fields.len())),
             pk_fields,
             unique_indexes,
             partition_fields,
@@ -470,6 +526,39 @@ impl<'a> Validator<'a> {
 
     /// The last, partial batch (if the file is clean).
     pub fn finish(&mut self) -> Option<RecordBatch> {
+        if let Some(checker) = self.pk_checker.take() {
+            let (duplicates, total) = checker.finish();
+            for duplicate in &duplicates {
+                let value = self
+                    .pk_fields
+                    .iter()
+                    .enumerate()
+                    .map(|(slot, &idx)| {
+                        let canonical = self.caches[idx]
+                            .as_ref()
+                            .map_or("", |c| &c.canonical[duplicate.ids[slot] as usize]);
+                        format!("{}={canonical}", self.contract.fields[idx].name)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.report.add(
+                    Issue::error(Rule::PrimaryKey)
+                        .at_row(duplicate.line)
+                        .in_column(self.contract.primary_key.join("+"))
+                        .with_value(value)
+                        .expecting(duplicate.first.to_string()),
+                );
+            }
+            let beyond = total - duplicates.len() as u64;
+            if beyond > 0 {
+                self.report.add_uncounted(
+                    Severity::Error,
+                    Rule::PrimaryKey,
+                    &self.contract.primary_key.join("+"),
+                    beyond,
+                );
+            }
+        }
         if self.report.data_rows == 0 && self.report.errors == 0 {
             self.report.add(Issue::error(Rule::NoRows));
         }
@@ -744,27 +833,12 @@ impl<'a> Validator<'a> {
     }
 
     fn check_keys(&mut self, line: u64) {
-        if let Some(index) = &mut self.pk_index {
+        if let Some(checker) = &mut self.pk_checker {
+            let mut ids = [0u32; 4];
             for (slot, &field_idx) in self.pk_fields.iter().enumerate() {
-                self.key_ids[slot] = self.ids[field_idx];
+                ids[slot] = self.ids[field_idx];
             }
-            if let Some(first) = index.insert(&self.key_ids, line) {
-                let value = self
-                    .pk_fields
-                    .iter()
-                    .map(|&idx| {
-                        format!("{}={}", self.contract.fields[idx].name, self.canonical_text(idx))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                self.report.add(
-                    Issue::error(Rule::PrimaryKey)
-                        .at_row(line)
-                        .in_column(self.contract.primary_key.join("+"))
-                        .with_value(value)
-                        .expecting(first.to_string()),
-                );
-            }
+            checker.push(line, ids);
         }
         for slot in 0..self.unique_indexes.len() {
             let field_idx = self.unique_indexes[slot].0;

@@ -172,3 +172,26 @@ fn a_french_semicolon_file_with_decimal_commas_and_day_first_dates_is_read_right
     // 2024-03-15 is day 19797 after 1970-01-01.
     assert_eq!(dates.value(0), 19_797);
 }
+
+#[test]
+fn a_file_full_of_duplicates_gets_every_one_counted_and_the_first_detailed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("talent.csv");
+    let mut text = String::from("year,programme_type,region_code,trained\n");
+    for _ in 0..601 {
+        text.push_str("2024,degree,06,10\n");
+    }
+    std::fs::write(&path, text).unwrap();
+    let mut store = Store::open(&dir.path().join("store")).unwrap();
+    let outcome = ingest(&mut store, "talent", &path, None);
+    let report = outcome.report();
+    // 601 rows with one key: rows 3 to 602 repeat row 2.
+    assert_eq!(report.errors, 600);
+    assert_eq!(report.issues.len(), md2030_ingest::report::DETAIL_LIMIT);
+    let first = &report.issues[0];
+    assert_eq!((first.row, first.expected.as_deref()), (Some(3), Some("2")));
+    assert_eq!(first.value.as_deref(), Some("year=2024, programme_type=degree, region_code=06"));
+    let count = report.counts.iter().find(|c| c.rule == Some(Rule::PrimaryKey)).unwrap();
+    assert_eq!(count.count, 600);
+    assert!(store.current("talent").unwrap().is_none());
+}
