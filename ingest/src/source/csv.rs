@@ -388,10 +388,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.rule, Rule::Encoding);
     }
-}
-#[cfg(test)]
-mod crlf_tests {
-    use super::*;
+
     #[test]
     fn crlf_rows_are_numbered_by_their_line() {
         let mut source =
