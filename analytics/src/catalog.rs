@@ -1,0 +1,303 @@
+//! The indicator catalogue (`data/catalog/indicators.toml`) and the target registry
+//! (`data/catalog/targets.toml`). Both are text the caller passes in (the CLI reads
+//! the data directory's copy when present, else the one compiled in), checked for
+//! consistency when loaded.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use md2030_model::I18n;
+use serde::{Deserialize, Serialize};
+
+use crate::progress::Direction;
+use crate::{Error, Result};
+
+pub const INDICATORS_TOML: &str = include_str!("../../data/catalog/indicators.toml");
+pub const TARGETS_TOML: &str = include_str!("../../data/catalog/targets.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pillar {
+    PublicServices,
+    DigitalEconomy,
+    Enablers,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesBreak {
+    pub year: i32,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub id: String,
+    pub pillar: Pillar,
+    pub unit: String,
+    pub direction: Direction,
+    pub datasets: Vec<String>,
+    pub breakdowns: Vec<String>,
+    pub frequency: String,
+    pub producer: String,
+    pub name: I18n,
+    pub definition: I18n,
+    pub methodology: String,
+    /// Why no target is shown, when none is adopted.
+    #[serde(default)]
+    pub no_target_reason: Option<String>,
+    #[serde(default)]
+    pub series_breaks: Vec<SeriesBreak>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    pub year: i32,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub id: String,
+    pub indicator: String,
+    /// A target on one slice of the indicator (`programme_type = "reconversion"`).
+    #[serde(default)]
+    pub breakdown: BTreeMap<String, String>,
+    pub year: i32,
+    pub value: f64,
+    #[serde(default)]
+    pub baseline: Option<Baseline>,
+    pub source: String,
+    pub adopted_by: String,
+    pub adopted_on: String,
+    /// 0 for a draft that was never adopted.
+    pub version: u32,
+    #[serde(default)]
+    pub supersedes: Option<String>,
+}
+
+impl Target {
+    pub fn is_draft(&self) -> bool {
+        self.version == 0
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct IndicatorFile {
+    indicator: Vec<Indicator>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TargetFile {
+    target: Vec<Target>,
+}
+
+/// The catalogue and the registry, checked against each other and the contracts.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub indicators: Vec<Indicator>,
+    pub targets: Vec<Target>,
+}
+
+impl Catalog {
+    pub fn compiled_in() -> Result<Catalog> {
+        Catalog::from_toml(INDICATORS_TOML, TARGETS_TOML)
+    }
+
+    pub fn from_toml(indicators_toml: &str, targets_toml: &str) -> Result<Catalog> {
+        let indicators = toml::from_str::<IndicatorFile>(indicators_toml)
+            .map_err(|err| Error::Catalog(format!("indicators.toml: {err}")))?
+            .indicator;
+        let targets = toml::from_str::<TargetFile>(targets_toml)
+            .map_err(|err| Error::Catalog(format!("targets.toml: {err}")))?
+            .target;
+        let catalog = Catalog { indicators, targets };
+        catalog.check()?;
+        Ok(catalog)
+    }
+
+    fn check(&self) -> Result<()> {
+        let bad = |message: String| Err(Error::Catalog(message));
+        let mut ids = BTreeSet::new();
+        for indicator in &self.indicators {
+            if !ids.insert(indicator.id.as_str()) {
+                return bad(format!("indicator {} is listed twice", indicator.id));
+            }
+            if !indicator.name.is_complete() || !indicator.definition.is_complete() {
+                return bad(format!(
+                    "indicator {} needs its name and definition in fr, ar and en",
+                    indicator.id
+                ));
+            }
+            for dataset in &indicator.datasets {
+                if md2030_model::find_contract(dataset).is_none() {
+                    return bad(format!(
+                        "indicator {} reads unknown dataset {dataset}",
+                        indicator.id
+                    ));
+                }
+            }
+        }
+        let target_ids: BTreeSet<&str> = self.targets.iter().map(|t| t.id.as_str()).collect();
+        if target_ids.len() != self.targets.len() {
+            return bad("a target id is listed twice".into());
+        }
+        for target in &self.targets {
+            let Some(indicator) = self.indicator(&target.indicator) else {
+                return bad(format!(
+                    "target {} is for unknown indicator {}",
+                    target.id, target.indicator
+                ));
+            };
+            for key in target.breakdown.keys() {
+                if !indicator.breakdowns.contains(key) {
+                    return bad(format!(
+                        "target {} uses breakdown {key}, which {} does not have",
+                        target.id, indicator.id
+                    ));
+                }
+            }
+            if let Some(superseded) = &target.supersedes {
+                let Some(old) = self.targets.iter().find(|t| &t.id == superseded) else {
+                    return bad(format!(
+                        "target {} supersedes unknown target {superseded}",
+                        target.id
+                    ));
+                };
+                if old.indicator != target.indicator
+                    || old.year != target.year
+                    || old.breakdown != target.breakdown
+                {
+                    return bad(format!(
+                        "target {} supersedes {superseded}, a target for another indicator, year or slice",
+                        target.id
+                    ));
+                }
+            }
+            if chrono::NaiveDate::parse_from_str(&target.adopted_on, "%Y-%m-%d").is_err() {
+                return bad(format!(
+                    "target {}: adopted_on {} is not a date",
+                    target.id, target.adopted_on
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn indicator(&self, id: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.id == id)
+    }
+
+    /// Every target version for an indicator, year and slice, oldest first.
+    pub fn target_versions(
+        &self,
+        indicator: &str,
+        year: i32,
+        breakdown: &BTreeMap<String, String>,
+    ) -> Vec<&Target> {
+        let mut versions: Vec<&Target> = self
+            .targets
+            .iter()
+            .filter(|t| t.indicator == indicator && t.year == year && &t.breakdown == breakdown)
+            .collect();
+        versions.sort_by(|a, b| (a.version, &a.adopted_on).cmp(&(b.version, &b.adopted_on)));
+        versions
+    }
+
+    /// The target in force: adopted (not a draft) and superseded by no other.
+    pub fn target_in_force(
+        &self,
+        indicator: &str,
+        year: i32,
+        breakdown: &BTreeMap<String, String>,
+    ) -> Option<&Target> {
+        let versions = self.target_versions(indicator, year, breakdown);
+        let superseded: BTreeSet<&str> =
+            versions.iter().filter_map(|t| t.supersedes.as_deref()).collect();
+        versions.into_iter().rev().find(|t| !t.is_draft() && !superseded.contains(t.id.as_str()))
+    }
+
+    /// The years with a target in force for the indicator's headline (no slice).
+    pub fn target_years(&self, indicator: &str) -> Vec<i32> {
+        let years: BTreeSet<i32> = self
+            .targets
+            .iter()
+            .filter(|t| t.indicator == indicator && t.breakdown.is_empty())
+            .map(|t| t.year)
+            .collect();
+        years
+            .into_iter()
+            .filter(|&y| self.target_in_force(indicator, y, &BTreeMap::new()).is_some())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headline() -> BTreeMap<String, String> {
+        BTreeMap::new()
+    }
+
+    #[test]
+    fn the_committed_catalogue_loads() {
+        let catalog = Catalog::compiled_in().unwrap();
+        assert!(catalog.indicators.len() >= 20);
+        for pillar in [Pillar::PublicServices, Pillar::DigitalEconomy, Pillar::Enablers] {
+            assert!(catalog.indicators.iter().any(|i| i.pillar == pillar));
+        }
+    }
+
+    #[test]
+    fn the_5g_target_raised_by_the_regulator_is_in_force_and_the_first_kept() {
+        let catalog = Catalog::compiled_in().unwrap();
+        let in_force = catalog.target_in_force("coverage_5g", 2030, &headline()).unwrap();
+        assert_eq!((in_force.value, in_force.adopted_on.as_str()), (85.0, "2025-07-25"));
+        let versions: Vec<f64> = catalog
+            .target_versions("coverage_5g", 2030, &headline())
+            .iter()
+            .map(|t| t.value)
+            .collect();
+        assert_eq!(versions, vec![70.0, 85.0]);
+    }
+
+    #[test]
+    fn launch_figures_replace_the_draft_and_slices_have_their_own_targets() {
+        let catalog = Catalog::compiled_in().unwrap();
+        assert_eq!(
+            catalog.target_in_force("offshoring_jobs", 2030, &headline()).unwrap().value,
+            270_000.0
+        );
+        assert_eq!(
+            catalog.target_in_force("offshoring_jobs", 2026, &headline()).unwrap().value,
+            190_000.0
+        );
+        let reconversion =
+            BTreeMap::from([("programme_type".to_string(), "reconversion".to_string())]);
+        assert_eq!(
+            catalog.target_in_force("digital_talents_trained", 2030, &reconversion).unwrap().value,
+            50_000.0
+        );
+        assert_eq!(
+            catalog.target_in_force("digital_talents_trained", 2030, &headline()).unwrap().value,
+            100_000.0
+        );
+        assert_eq!(catalog.target_years("labelled_startups"), vec![2026, 2030]);
+        assert!(catalog.target_in_force("digital_take_up", 2030, &headline()).is_none());
+        assert!(catalog.indicator("digital_take_up").unwrap().no_target_reason.is_some());
+    }
+
+    #[test]
+    fn a_target_for_an_unknown_indicator_is_refused() {
+        let targets = TARGETS_TOML.replacen(
+            "indicator = \"offshoring_jobs\"",
+            "indicator = \"offshore_jobz\"",
+            1,
+        );
+        let err = Catalog::from_toml(INDICATORS_TOML, &targets).unwrap_err().to_string();
+        assert!(err.contains("unknown indicator offshore_jobz"), "{err}");
+    }
+}
