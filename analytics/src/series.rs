@@ -46,6 +46,20 @@ pub fn period_year(period: &str) -> Option<f64> {
     (1..=12).contains(&month).then(|| f64::from(year) + f64::from(month) / 12.0)
 }
 
+/// Lazy scans of stored Parquet versions, by dataset name. Nothing is read until a
+/// computation collects; the caller chooses the versions (the store's current ones).
+pub fn scan_versions(paths: &BTreeMap<String, std::path::PathBuf>) -> Result<Frames> {
+    let mut frames = Frames::new();
+    for (dataset, path) in paths {
+        let path = PlRefPath::new(path.to_string_lossy().as_ref());
+        frames.insert(
+            dataset.clone(),
+            LazyFrame::scan_parquet(path, ScanArgsParquet::default()).map_err(Error::from)?,
+        );
+    }
+    Ok(frames)
+}
+
 fn frame(frames: &Frames, dataset: &str) -> Result<LazyFrame> {
     frames.get(dataset).cloned().ok_or_else(|| Error::MissingDataset(dataset.to_string()))
 }
@@ -132,6 +146,146 @@ pub fn digital_take_up(frames: &Frames, group: Option<&str>) -> Result<TakeUp> {
     }
 }
 
+/// Sum of `value` per `period`, over the rows that pass `filter`.
+fn sum_by_period(
+    lf: LazyFrame,
+    filter: Option<Expr>,
+    period: Expr,
+    value: Expr,
+) -> Result<Vec<Observation>> {
+    let lf = match filter {
+        Some(filter) => lf.filter(filter),
+        None => lf,
+    };
+    observations(
+        lf.select([period.alias("period"), value.alias("value")])
+            .group_by([col("period")])
+            .agg([col("value").cast(DataType::Float64).sum()]),
+    )
+}
+
+fn year_text(column: &str) -> Expr {
+    col(column).cast(DataType::String)
+}
+
+/// Offshoring jobs at each quarter's end: the old scope up to 2022, the new scope
+/// from 2023 (rows of both scopes exist for 2023; jobs are counted once).
+pub fn offshoring_jobs(frames: &Frames) -> Result<Vec<Observation>> {
+    let year = col("period").str().slice(lit(0), lit(4)).cast(DataType::Int32);
+    let in_scope = (year.clone().lt(lit(2023)).and(col("scope").eq(lit("old"))))
+        .or(year.gt_eq(lit(2023)).and(col("scope").eq(lit("new"))));
+    sum_by_period(frame(frames, "offshoring")?, Some(in_scope), col("period"), col("jobs"))
+}
+
+/// Offshoring export revenue per calendar year and measurement scope; a year is
+/// given only when its four quarters are in. The two scopes are separate series:
+/// nothing is projected across the 2023 change.
+pub fn offshoring_revenue(frames: &Frames) -> Result<BTreeMap<String, Vec<Observation>>> {
+    let lf = frame(frames, "offshoring")?
+        .with_column(col("period").str().slice(lit(0), lit(4)).alias("year"))
+        .group_by([col("scope"), col("year")])
+        .agg([
+            col("export_revenue_mad").sum().alias("value"),
+            col("period").n_unique().alias("quarters"),
+        ])
+        .filter(col("quarters").eq(lit(4u32)))
+        .select([col("scope"), col("year").alias("period"), col("value")]);
+    grouped(lf, "scope")
+}
+
+/// A UN E-Government Survey column for Morocco (ISO3 MAR) per survey year.
+pub fn egdi(frames: &Frames, column: &str) -> Result<Vec<Observation>> {
+    sum_by_period(
+        frame(frames, "un_egdi")?,
+        Some(col("country_iso3").eq(lit("MAR"))),
+        year_text("survey_year"),
+        col(column),
+    )
+}
+
+/// Labelled startups, cumulated by label year.
+pub fn labelled_startups(frames: &Frames) -> Result<Vec<Observation>> {
+    let per_year =
+        sum_by_period(frame(frames, "startups")?, None, year_text("label_year"), lit(1i64))?;
+    let mut total = 0.0;
+    Ok(per_year
+        .into_iter()
+        .map(|o| {
+            total += o.value;
+            Observation { period: o.period, value: total }
+        })
+        .collect())
+}
+
+/// A yearly total of one column of a dataset (talent, civil servants trained).
+pub fn yearly_total(
+    frames: &Frames,
+    dataset: &str,
+    year_column: &str,
+    value: &str,
+) -> Result<Vec<Observation>> {
+    sum_by_period(frame(frames, dataset)?, None, year_text(year_column), col(value))
+}
+
+/// Startup funding raised per calendar year of the round's closing date.
+pub fn startup_funding(frames: &Frames) -> Result<Vec<Observation>> {
+    let year = col("round_date").cast(DataType::String).str().slice(lit(0), lit(4));
+    sum_by_period(frame(frames, "startup_funding")?, None, year, col("amount_mad"))
+}
+
+/// Fibre-eligible households summed over regions, per quarter.
+pub fn fibre_eligible_households(frames: &Frames) -> Result<Vec<Observation>> {
+    sum_by_period(
+        frame(frames, "connectivity")?,
+        None,
+        col("period"),
+        col("fibre_eligible_households"),
+    )
+}
+
+/// Survey-weighted share (percent) of firms using at least 4 of the 12 technologies.
+pub fn sme_basic_digital_intensity(frames: &Frames) -> Result<Vec<Observation>> {
+    const TECHNOLOGIES: [&str; 12] = [
+        "tech_fast_broadband",
+        "tech_staff_internet_50pct",
+        "tech_ict_specialists",
+        "tech_erp",
+        "tech_crm",
+        "tech_social_media_2plus",
+        "tech_ai",
+        "tech_cloud_sophisticated",
+        "tech_ecommerce_1pct",
+        "tech_web_sales_b2c",
+        "tech_data_analytics",
+        "tech_e_invoicing",
+    ];
+    let count = TECHNOLOGIES
+        .iter()
+        .map(|t| col(*t).cast(DataType::Int32))
+        .reduce(|a, b| a + b)
+        .expect("twelve technologies");
+    let lf = frame(frames, "sme_survey")?
+        .with_column(count.alias("technologies"))
+        .group_by([year_text("survey_year").alias("period")])
+        .agg([
+            when(col("technologies").gt_eq(lit(4)))
+                .then(col("weight"))
+                .otherwise(lit(0.0))
+                .sum()
+                .alias("basic"),
+            col("weight").sum().alias("all"),
+        ])
+        .select([col("period"), (lit(100.0) * col("basic") / col("all")).alias("value")]);
+    observations(lf)
+}
+
+/// A World Bank WDI series for Morocco.
+pub fn wdi(frames: &Frames, indicator_code: &str) -> Result<Vec<Observation>> {
+    let filter =
+        col("indicator_code").eq(lit(indicator_code)).and(col("country_code").eq(lit("MAR")));
+    sum_by_period(frame(frames, "wb_wdi")?, Some(filter), year_text("year"), col("value"))
+}
+
 /// A series, national or by group.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TakeUp {
@@ -194,6 +348,78 @@ mod tests {
             panic!()
         };
         assert_eq!(by_ministry["MI"][0].value, 37.5);
+    }
+
+    #[test]
+    fn offshoring_jobs_take_one_scope_per_year_and_revenue_keeps_both() {
+        // 2022-Q4 old scope 130 + 5; 2023 quarters in both scopes (jobs 139 each time).
+        let mut periods = vec!["2022-Q4", "2022-Q4"];
+        let mut scopes = vec!["old", "old"];
+        let mut jobs = vec![130i64, 5];
+        let mut revenue = vec![10.0, 1.0];
+        for q in 1..=4 {
+            for scope in ["old", "new"] {
+                periods.push(["2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4"][q - 1]);
+                scopes.push(scope);
+                jobs.push(139);
+                revenue.push(if scope == "old" { 4.475 } else { 6.5375 });
+            }
+        }
+        let offshoring = df!("period" => periods, "scope" => scopes, "jobs" => jobs, "export_revenue_mad" => revenue).unwrap();
+        let frames = BTreeMap::from([("offshoring".to_string(), offshoring.lazy())]);
+        let jobs = offshoring_jobs(&frames).unwrap();
+        // 2022-Q4: 130 + 5 = 135; each 2023 quarter: 139 (not 278).
+        assert_eq!(
+            jobs.iter().map(|o| o.value).collect::<Vec<_>>(),
+            vec![135.0, 139.0, 139.0, 139.0, 139.0]
+        );
+        let revenue = offshoring_revenue(&frames).unwrap();
+        // 2023 old scope: 4 x 4.475 = 17.9; new scope: 4 x 6.5375 = 26.15. 2022 has one quarter only: no annual value.
+        assert!((revenue["old"][0].value - 17.9).abs() < 1e-9);
+        assert_eq!(revenue["old"].len(), 1);
+        assert!((revenue["new"][0].value - 26.15).abs() < 1e-9);
+    }
+
+    #[test]
+    fn weighted_sme_share_and_cumulated_startups() {
+        // Firm A: 4 technologies, weight 3; firm B: 3 technologies, weight 1 -> 3/4 = 75 %.
+        let yes = |n: usize| (0..12).map(|i| i < n).collect::<Vec<bool>>();
+        let (a, b) = (yes(4), yes(3));
+        let mut columns = vec![
+            Column::new("survey_year".into(), [2024i32, 2024]),
+            Column::new("weight".into(), [3.0, 1.0]),
+        ];
+        let names = [
+            "fast_broadband",
+            "staff_internet_50pct",
+            "ict_specialists",
+            "erp",
+            "crm",
+            "social_media_2plus",
+            "ai",
+            "cloud_sophisticated",
+            "ecommerce_1pct",
+            "web_sales_b2c",
+            "data_analytics",
+            "e_invoicing",
+        ];
+        for (i, name) in names.iter().enumerate() {
+            columns.push(Column::new(format!("tech_{name}").into(), [a[i], b[i]]));
+        }
+        let survey = DataFrame::new_infer_height(columns).unwrap();
+        let startups = df!("label_year" => [2021i32, 2022, 2022, 2024]).unwrap();
+        let frames = BTreeMap::from([
+            ("sme_survey".to_string(), survey.lazy()),
+            ("startups".to_string(), startups.lazy()),
+        ]);
+        assert_eq!(sme_basic_digital_intensity(&frames).unwrap()[0].value, 75.0);
+        // 1 in 2021, 1 + 2 = 3 by 2022, 3 + 1 = 4 by 2024.
+        let cumulated: Vec<(String, f64)> =
+            labelled_startups(&frames).unwrap().into_iter().map(|o| (o.period, o.value)).collect();
+        assert_eq!(
+            cumulated,
+            vec![("2021".into(), 1.0), ("2022".into(), 3.0), ("2024".into(), 4.0)]
+        );
     }
 
     #[test]
