@@ -1,0 +1,309 @@
+//! One indicator's answer to the Commission's question: the series, where it is,
+//! where it must be (the target in force and the trajectory to it), the pace
+//! observed and needed, and two separate statuses: progress and data.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::Result;
+use crate::catalog::{Catalog, Indicator, Target};
+use crate::progress::{self, Assessment, Point};
+use crate::series::{self, Frames, Observation, TakeUp};
+
+/// Is the data there and fresh? Never merged with the progress status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataStatus {
+    Current,
+    Overdue,
+    Missing,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorResult {
+    pub id: String,
+    pub series: Vec<Observation>,
+    pub latest: Option<Observation>,
+    /// Change from the previous observation.
+    pub change_one_period: Option<f64>,
+    /// The target in force for the last target year, and every version of it.
+    pub target: Option<Target>,
+    pub target_versions: Vec<String>,
+    /// Linear and constant-growth paths from the baseline to the target, per year.
+    pub trajectory: Vec<TrajectoryPoint>,
+    /// The value in the target year at the growth observed over the comparable series.
+    pub projection: Option<f64>,
+    pub required_annual_change: Option<f64>,
+    /// The calendar year the target would be reached at the observed pace.
+    pub year_reached: Option<i32>,
+    pub assessment: Assessment,
+    pub data_status: DataStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TrajectoryPoint {
+    pub year: i32,
+    pub linear: f64,
+    pub growth: Option<f64>,
+}
+
+/// Days a producer has, after the expected next period ends, before data is overdue.
+const PUBLICATION_GRACE_DAYS: i64 = 90;
+
+fn frequency_days(frequency: &str) -> i64 {
+    match frequency {
+        "monthly" => 31,
+        "quarterly" => 92,
+        "annual" => 366,
+        "biennial" => 731,
+        _ => 3653,
+    }
+}
+
+/// The headline series of an indicator from the stored datasets.
+pub fn headline_series(indicator: &Indicator, frames: &Frames) -> Result<Vec<Observation>> {
+    let missing_inputs = indicator.datasets.iter().any(|d| !frames.contains_key(d));
+    if indicator.datasets.is_empty() || missing_inputs {
+        return Ok(Vec::new());
+    }
+    Ok(match indicator.id.as_str() {
+        "digital_take_up" => match series::digital_take_up(frames, None)? {
+            TakeUp::National(series) => series,
+            TakeUp::ByGroup(_) => Vec::new(),
+        },
+        "offshoring_jobs" => series::offshoring_jobs(frames)?,
+        // The headline follows the current (new) measurement scope.
+        "offshoring_export_revenue" => {
+            series::offshoring_revenue(frames)?.remove("new").unwrap_or_default()
+        }
+        "egdi_rank" => series::egdi(frames, "egdi_rank")?,
+        "egdi_score" => series::egdi(frames, "egdi")?,
+        "labelled_startups" => series::labelled_startups(frames)?,
+        "startup_funding" => series::startup_funding(frames)?,
+        "digital_talents_trained" => series::yearly_total(frames, "talent", "year", "trained")?,
+        "civil_servants_trained" => {
+            series::yearly_total(frames, "civil_servant_training", "year", "trained")?
+        }
+        "fibre_eligible_households" => series::fibre_eligible_households(frames)?,
+        "sme_basic_digital_intensity" => series::sme_basic_digital_intensity(frames)?,
+        "internet_users" => series::wdi(frames, "IT.NET.USER.ZS")?,
+        "fixed_broadband_per_100" => series::wdi(frames, "IT.NET.BBND.P2")?,
+        _ => Vec::new(),
+    })
+}
+
+/// Computes one indicator as of `as_of`.
+pub fn compute(
+    catalog: &Catalog,
+    indicator: &Indicator,
+    frames: &Frames,
+    as_of: NaiveDate,
+) -> Result<IndicatorResult> {
+    let series = headline_series(indicator, frames)?;
+    Ok(assess_series(catalog, indicator, series, as_of))
+}
+
+/// Everything derived from a headline series (split out so it can be checked on
+/// hand-made series).
+pub fn assess_series(
+    catalog: &Catalog,
+    indicator: &Indicator,
+    series: Vec<Observation>,
+    as_of: NaiveDate,
+) -> IndicatorResult {
+    // Observations after `as_of` are not known yet.
+    let as_of_year = f64::from(as_of.year()) + f64::from(as_of.ordinal0()) / 365.25;
+    let series: Vec<Observation> = series
+        .into_iter()
+        .filter(|o| o.point().is_some_and(|p| p.year <= as_of_year + 1e-9))
+        .collect();
+    let latest = series.last().cloned();
+    let change_one_period = match series.as_slice() {
+        [.., previous, last] => Some(last.value - previous.value),
+        _ => None,
+    };
+    let headline = BTreeMap::new();
+    let target_year = catalog.target_years(&indicator.id).into_iter().max();
+    let target = target_year
+        .and_then(|year| catalog.target_in_force(&indicator.id, year, &headline))
+        .cloned();
+    let target_versions = target_year
+        .map(|year| {
+            catalog
+                .target_versions(&indicator.id, year, &headline)
+                .iter()
+                .map(|t| t.id.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    // A target for year Y is read at the end of Y, like every period.
+    let target_point =
+        target.as_ref().map(|t| Point { year: f64::from(t.year) + 1.0, value: t.value });
+    // Growth is measured over the comparable series: after the last series break.
+    let last_break =
+        indicator.series_breaks.iter().map(|b| f64::from(b.year)).fold(f64::MIN, f64::max);
+    let comparable: Vec<Point> =
+        series.iter().filter_map(Observation::point).filter(|p| p.year > last_break).collect();
+    let base = match (&target, comparable.first()) {
+        // Assess from the target's baseline year when the comparable series has it.
+        (Some(Target { baseline: Some(b), .. }), _) => comparable
+            .iter()
+            .find(|p| (p.year - (f64::from(b.year) + 1.0)).abs() < 1e-9)
+            .copied()
+            .or(comparable.first().copied()),
+        (_, first) => first.copied(),
+    };
+    let latest_point = comparable.last().copied();
+    let assessment = progress::assess(base, latest_point, target_point, indicator.direction);
+    let (projection, required_annual_change, year_reached) =
+        match (base, latest_point, target_point) {
+            (Some(from), Some(to), Some(target)) if to.year > from.year => (
+                progress::project(from, to, target.year),
+                progress::required_annual_change(to, target),
+                progress::year_reached(from, to, target.value, indicator.direction)
+                    .map(|t| (t - 1.0).ceil() as i32),
+            ),
+            (_, Some(to), Some(target)) => {
+                (None, progress::required_annual_change(to, target), None)
+            }
+            _ => (None, None, None),
+        };
+    let trajectory = match (&target, target_point) {
+        (Some(Target { baseline: Some(b), year, .. }), Some(target_point)) => {
+            let start = Point { year: f64::from(b.year) + 1.0, value: b.value };
+            (b.year..=*year)
+                .map(|y| {
+                    let at = f64::from(y) + 1.0;
+                    TrajectoryPoint {
+                        year: y,
+                        linear: progress::linear_path(start, target_point, at),
+                        growth: progress::growth_path(start, target_point, at),
+                    }
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let data_status = match &latest {
+        None => DataStatus::Missing,
+        Some(observation) => {
+            let days_since_end =
+                observation.point().map(|p| (as_of_year - p.year) * 365.25).unwrap_or(f64::MAX);
+            if days_since_end
+                > (frequency_days(&indicator.frequency) + PUBLICATION_GRACE_DAYS) as f64
+            {
+                DataStatus::Overdue
+            } else {
+                DataStatus::Current
+            }
+        }
+    };
+    IndicatorResult {
+        id: indicator.id.clone(),
+        series,
+        latest,
+        change_one_period,
+        target,
+        target_versions,
+        trajectory,
+        projection,
+        required_annual_change,
+        year_reached,
+        assessment,
+        data_status,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::ProgressStatus;
+
+    fn obs(period: &str, value: f64) -> Observation {
+        Observation { period: period.to_string(), value }
+    }
+
+    #[test]
+    fn offshoring_jobs_against_the_270000_target() {
+        let catalog = Catalog::compiled_in().unwrap();
+        let indicator = catalog.indicator("offshoring_jobs").unwrap();
+        let series =
+            vec![obs("2022-Q4", 130_000.0), obs("2023-Q4", 139_000.0), obs("2024-Q4", 148_500.0)];
+        let result = assess_series(
+            &catalog,
+            indicator,
+            series,
+            NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
+        );
+        assert_eq!(result.target.as_ref().unwrap().value, 270_000.0);
+        // Baseline 130,000 (2022) -> 148,500 (2024): +6.879 % a year; required from
+        // the baseline to 270,000 in 2030: (270/130)^(1/8) - 1 = 9.566 % a year;
+        // ratio 0.719: needs acceleration.
+        assert_eq!(result.assessment.status, ProgressStatus::NeedsAcceleration);
+        assert!((result.assessment.ratio.unwrap() - 0.0687880 / 0.0956644).abs() < 1e-4);
+        // At that pace 2030 ends at 221,348; 270,000 comes 8.99 years after end 2024,
+        // in December 2033.
+        assert!((result.projection.unwrap() - 221_348.08).abs() < 0.01);
+        assert_eq!(result.year_reached, Some(2033));
+        // (270,000 - 148,500) / 6 years = 20,250 a year needed.
+        assert_eq!(result.required_annual_change, Some(20_250.0));
+        // Linear trajectory: 130,000 + 140,000 x 2/8 = 165,000 in 2024.
+        assert_eq!(result.trajectory.iter().find(|t| t.year == 2024).unwrap().linear, 165_000.0);
+        assert_eq!(result.data_status, DataStatus::Current);
+        assert_eq!(result.change_one_period, Some(9_500.0));
+    }
+
+    #[test]
+    fn data_status_is_separate_from_progress() {
+        let catalog = Catalog::compiled_in().unwrap();
+        let indicator = catalog.indicator("offshoring_jobs").unwrap();
+        let series = vec![obs("2022-Q4", 130_000.0), obs("2024-Q4", 148_500.0)];
+        // Quarterly data: due 92 + 90 days after the last quarter's end.
+        let late = assess_series(
+            &catalog,
+            indicator,
+            series.clone(),
+            NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
+        );
+        assert_eq!(late.data_status, DataStatus::Overdue);
+        assert_eq!(late.assessment.status, ProgressStatus::NeedsAcceleration);
+        let missing = assess_series(
+            &catalog,
+            catalog.indicator("direct_digital_jobs").unwrap(),
+            vec![],
+            NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
+        );
+        assert_eq!(
+            (missing.data_status, missing.assessment.status),
+            (DataStatus::Missing, ProgressStatus::NotAssessable)
+        );
+        assert_eq!(missing.target.unwrap().value, 240_000.0);
+        // Observations after as_of are not known yet.
+        let early = assess_series(
+            &catalog,
+            indicator,
+            series,
+            NaiveDate::from_ymd_opt(2024, 6, 1).unwrap(),
+        );
+        assert_eq!(early.latest.unwrap().period, "2022-Q4");
+    }
+
+    #[test]
+    fn a_series_is_never_projected_across_its_break() {
+        let catalog = Catalog::compiled_in().unwrap();
+        let indicator = catalog.indicator("offshoring_export_revenue").unwrap();
+        // Break in 2023: only 2023 onward is comparable; one point is not enough.
+        let series = vec![obs("2021", 14.3e9), obs("2022", 15.7e9), obs("2023", 26.15e9)];
+        let result = assess_series(
+            &catalog,
+            indicator,
+            series,
+            NaiveDate::from_ymd_opt(2024, 6, 1).unwrap(),
+        );
+        assert_eq!(result.assessment.status, ProgressStatus::NotAssessable);
+        assert_eq!(result.projection, None);
+        assert_eq!(result.year_reached, None);
+    }
+}
