@@ -49,6 +49,9 @@ pub struct TrajectoryPoint {
     pub growth: Option<f64>,
 }
 
+/// The end of 2015, the Open SDG base year, as a point in time.
+const OPEN_SDG_BASE_YEAR_END: f64 = 2016.0;
+
 /// Days a producer has, after the expected next period ends, before data is overdue.
 const PUBLICATION_GRACE_DAYS: i64 = 90;
 
@@ -153,7 +156,11 @@ pub fn assess_series(
             .find(|p| (p.year - (f64::from(b.year) + 1.0)).abs() < 1e-9)
             .copied()
             .or(comparable.first().copied()),
-        (_, first) => first.copied(),
+        // Otherwise from 2015, the base year of the Open SDG method (the first point
+        // at or after the end of 2015), or the first point of a younger series.
+        (_, first) => {
+            comparable.iter().find(|p| p.year >= OPEN_SDG_BASE_YEAR_END).or(first).copied()
+        }
     };
     let latest_point = comparable.last().copied();
     let assessment = progress::assess(base, latest_point, target_point, indicator.direction);
@@ -288,6 +295,23 @@ mod tests {
             NaiveDate::from_ymd_opt(2024, 6, 1).unwrap(),
         );
         assert_eq!(early.latest.unwrap().period, "2022-Q4");
+    }
+
+    #[test]
+    fn without_a_target_baseline_growth_is_measured_from_2015() {
+        let catalog = Catalog::compiled_in().unwrap();
+        let indicator = catalog.indicator("internet_users").unwrap();
+        // 0 in 1990 has no growth rate; from 2015 (57.1) to 2022 (89.9):
+        // (89.9/57.1)^(1/7) - 1 = 6.70 % a year, on track (>= 1.5 %).
+        let series = vec![obs("1990", 0.0), obs("2015", 57.1), obs("2022", 89.9)];
+        let result = assess_series(
+            &catalog,
+            indicator,
+            series,
+            NaiveDate::from_ymd_opt(2023, 6, 1).unwrap(),
+        );
+        assert_eq!(result.assessment.status, ProgressStatus::OnTrack);
+        assert!((result.assessment.observed_growth.unwrap() - 0.0670).abs() < 1e-4);
     }
 
     #[test]

@@ -70,6 +70,14 @@ enum Command {
     Versions { dataset: String },
     /// Check that every stored version's file matches its recorded SHA-256.
     Verify,
+    /// Compute every indicator of the catalogue from the current dataset versions.
+    Indicators {
+        #[arg(long)]
+        json: bool,
+        /// Compute as of this date (YYYY-MM-DD); default today.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
     /// Load the sample data carried by the binary (labelled synthetic) into the data directory.
     LoadSample,
     /// Write submission templates (CSV and XLSX) generated from the contracts.
@@ -186,6 +194,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(1))
             }
         }
+        Command::Indicators { json, as_of } => {
+            let store = open_store(&cli)?;
+            let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let catalog = load_catalog(store.root())?;
+            let current = store.current_versions()?;
+            let paths = current.iter().map(|v| (v.dataset.clone(), store.path_of(v))).collect();
+            let frames = md2030_analytics::series::scan_versions(&paths)?;
+            let mut results = Vec::new();
+            for indicator in &catalog.indicators {
+                let result =
+                    md2030_analytics::indicator::compute(&catalog, indicator, &frames, as_of)?;
+                let versions: Vec<&md2030_store::VersionRecord> =
+                    current.iter().filter(|v| indicator.datasets.contains(&v.dataset)).collect();
+                results.push((indicator, result, versions));
+            }
+            output::indicators(&results, lang, *json, as_of)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::LoadSample => {
             let mut store = open_store(&cli)?;
             let loaded = sample::load_into(&mut store, lang)?;
@@ -202,6 +228,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The catalogue: the data directory's `catalog/indicators.toml` and
+/// `catalog/targets.toml` when present (editable without recompiling), else the
+/// copies compiled in.
+fn load_catalog(data_dir: &Path) -> anyhow::Result<md2030_analytics::catalog::Catalog> {
+    let read = |name: &str, compiled: &str| -> anyhow::Result<String> {
+        let path = data_dir.join("catalog").join(name);
+        if path.is_file() {
+            std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
+        } else {
+            Ok(compiled.to_string())
+        }
+    };
+    let indicators = read("indicators.toml", md2030_analytics::catalog::INDICATORS_TOML)?;
+    let targets = read("targets.toml", md2030_analytics::catalog::TARGETS_TOML)?;
+    Ok(md2030_analytics::catalog::Catalog::from_toml(&indicators, &targets)?)
 }
 
 fn unknown_dataset(name: &str) -> String {

@@ -175,3 +175,65 @@ impl ProgressBar {
         }
     }
 }
+
+type IndicatorRow<'a> = (
+    &'a md2030_analytics::catalog::Indicator,
+    md2030_analytics::indicator::IndicatorResult,
+    Vec<&'a VersionRecord>,
+);
+
+/// Prints computed indicators: a table, or JSON with each result's dataset versions.
+pub(crate) fn indicators(
+    rows: &[IndicatorRow<'_>],
+    lang: Lang,
+    json: bool,
+    as_of: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    if json {
+        let items: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(indicator, result, versions)| {
+                serde_json::json!({
+                    "indicator": indicator.id,
+                    "name": indicator.name.get(lang),
+                    "pillar": indicator.pillar,
+                    "unit": indicator.unit,
+                    "as_of": as_of.to_string(),
+                    "result": result,
+                    "no_target_reason": indicator.no_target_reason,
+                    "datasets": versions.iter().map(|v| serde_json::json!({
+                        "version": v.version_id, "sha256": v.sha256, "synthetic": v.provenance.synthetic,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&items)?);
+        return Ok(());
+    }
+    println!(
+        "{:<32} {:>9} {:>16} {:>18} {:<20} {:<8} sample",
+        "indicator", "period", "latest", "target", "progress", "data"
+    );
+    for (indicator, result, versions) in rows {
+        let (period, value) =
+            result.latest.as_ref().map_or(("-".to_string(), "-".to_string()), |o| {
+                (o.period.clone(), format!("{:.2}", o.value))
+            });
+        let target = result
+            .target
+            .as_ref()
+            .map_or("no target".to_string(), |t| format!("{} by {}", t.value, t.year));
+        let sample =
+            if versions.iter().any(|v| v.provenance.synthetic) { "sample data" } else { "" };
+        println!(
+            "{:<32} {:>9} {:>16} {:>18} {:<20} {:<8} {sample}",
+            indicator.id,
+            period,
+            value,
+            target,
+            result.assessment.status.as_str(),
+            format!("{:?}", result.data_status).to_lowercase()
+        );
+    }
+    Ok(())
+}

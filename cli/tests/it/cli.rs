@@ -112,3 +112,24 @@ fn transactions_before_their_procedures_are_refused_with_a_reason() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("column procedure_id: this dataset refers to procedures, which has no stored version yet; ingest it first [reference_missing]"), "{stderr}");
 }
+
+#[test]
+fn indicators_on_the_sample_data() {
+    let store = sample_store();
+    let out = md2030(store.path(), &["indicators", "--json", "--as-of", "2025-12-31"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let find = |id: &str| items.iter().find(|i| i["indicator"] == id).unwrap().clone();
+    // The sample's offshoring jobs are anchored on 148,500 at end 2024 (lodj.ma 2025).
+    let jobs = find("offshoring_jobs");
+    let series = jobs["result"]["series"].as_array().unwrap();
+    assert!(series.iter().any(|o| o["period"] == "2024-Q4" && o["value"] == 148_500.0));
+    assert_eq!(jobs["result"]["target"]["value"], 270_000.0);
+    assert_eq!(jobs["datasets"][0]["synthetic"], true);
+    // The UN subset carries Morocco's real 2024 rank.
+    let rank = find("egdi_rank");
+    assert_eq!(rank["result"]["latest"]["value"], 90.0);
+    assert_eq!(rank["result"]["assessment"]["status"], "needs_acceleration");
+    // No dataset reports direct digital jobs: missing, not zero.
+    assert_eq!(find("direct_digital_jobs")["result"]["data_status"], "missing");
+}
