@@ -65,8 +65,16 @@ fn frequency_days(frequency: &str) -> i64 {
     }
 }
 
+/// When each inventory dataset (procedures, platforms) was observed: the period of
+/// its stored version, such as `2025-Q4`.
+pub type SnapshotPeriods = BTreeMap<String, String>;
+
 /// The headline series of an indicator from the stored datasets.
-pub fn headline_series(indicator: &Indicator, frames: &Frames) -> Result<Vec<Observation>> {
+pub fn headline_series(
+    indicator: &Indicator,
+    frames: &Frames,
+    snapshots: &SnapshotPeriods,
+) -> Result<Vec<Observation>> {
     let missing_inputs = indicator.datasets.iter().any(|d| !frames.contains_key(d));
     if indicator.datasets.is_empty() || missing_inputs {
         return Ok(Vec::new());
@@ -93,6 +101,16 @@ pub fn headline_series(indicator: &Indicator, frames: &Frames) -> Result<Vec<Obs
         "sme_basic_digital_intensity" => series::sme_basic_digital_intensity(frames)?,
         "internet_users" => series::wdi(frames, "IT.NET.USER.ZS")?,
         "fixed_broadband_per_100" => series::wdi(frames, "IT.NET.BBND.P2")?,
+        "transactions_fully_online_share" => series::transactions_fully_online_share(frames)?,
+        "coverage_5g" => series::coverage_5g(frames)?,
+        "household_internet_access" => series::household_internet_access(frames)?,
+        id @ ("procedures_fully_online_share"
+        | "procedures_published_idarati"
+        | "digital_platforms"
+        | "platforms_amazigh_share") => match snapshots.get(&indicator.datasets[0]) {
+            Some(period) => series::inventory(frames, id, period)?,
+            None => Vec::new(),
+        },
         _ => Vec::new(),
     })
 }
@@ -102,9 +120,10 @@ pub fn compute(
     catalog: &Catalog,
     indicator: &Indicator,
     frames: &Frames,
+    snapshots: &SnapshotPeriods,
     as_of: NaiveDate,
 ) -> Result<IndicatorResult> {
-    let series = headline_series(indicator, frames)?;
+    let series = headline_series(indicator, frames, snapshots)?;
     Ok(assess_series(catalog, indicator, series, as_of))
 }
 

@@ -286,6 +286,112 @@ pub fn wdi(frames: &Frames, indicator_code: &str) -> Result<Vec<Observation>> {
     sum_by_period(frame(frames, "wb_wdi")?, Some(filter), year_text("year"), col("value"))
 }
 
+/// Share (percent) of transactions on procedures at maturity level 4 or 5, per month.
+pub fn transactions_fully_online_share(frames: &Frames) -> Result<Vec<Observation>> {
+    let procedures =
+        frame(frames, "procedures")?.select([col("procedure_id"), col("maturity_level")]);
+    let lf = frame(frames, "service_transactions")?
+        .join(
+            procedures,
+            [col("procedure_id")],
+            [col("procedure_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by([col("period")])
+        .agg([
+            when(col("maturity_level").gt_eq(lit(4)))
+                .then(col("transactions"))
+                .otherwise(lit(0i64))
+                .sum()
+                .alias("full"),
+            col("transactions").sum().alias("all"),
+        ])
+        .select([
+            col("period"),
+            (lit(100.0) * col("full").cast(DataType::Float64) / col("all").cast(DataType::Float64))
+                .alias("value"),
+        ]);
+    observations(lf)
+}
+
+/// 5G coverage of the national population: regional coverage weighted by regional
+/// population at the latest census, per quarter.
+pub fn coverage_5g(frames: &Frames) -> Result<Vec<Observation>> {
+    let population = frame(frames, "hcp_regions")?
+        .filter(col("census_year").eq(col("census_year").max()))
+        .select([col("region_code"), col("population").cast(DataType::Float64)]);
+    let lf = frame(frames, "connectivity")?
+        .join(
+            population,
+            [col("region_code")],
+            [col("region_code")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by([col("period")])
+        .agg([
+            (col("coverage_5g_pct") * col("population")).sum().alias("covered"),
+            col("population").sum().alias("all"),
+        ])
+        .select([col("period"), (col("covered") / col("all")).alias("value")]);
+    observations(lf)
+}
+
+/// Households with Internet, whole country, all areas, per census.
+pub fn household_internet_access(frames: &Frames) -> Result<Vec<Observation>> {
+    let filter = col("geo_code").eq(lit("MA")).and(col("area").eq(lit("total")));
+    sum_by_period(
+        frame(frames, "hcp_household_ict")?,
+        Some(filter),
+        year_text("census_year"),
+        col("equipment_internet"),
+    )
+}
+
+/// One observation from an inventory snapshot (procedures, platforms): `numerator`
+/// rows among `denominator` rows, as a count or a percent, dated `period`.
+fn snapshot(
+    lf: LazyFrame,
+    denominator: Expr,
+    numerator: Expr,
+    percent: bool,
+    period: &str,
+) -> Result<Vec<Observation>> {
+    let value = if percent {
+        lit(100.0) * numerator.cast(DataType::Float64).sum()
+            / denominator.clone().cast(DataType::Float64).sum()
+    } else {
+        numerator.cast(DataType::Float64).sum()
+    };
+    let lf = lf.filter(denominator).select([lit(period).alias("period"), value.alias("value")]);
+    observations(lf)
+}
+
+/// Inventory indicators, observed at `period` (the quarter the inventory version
+/// was stored): procedures fully online, published on Idarati, platforms, and
+/// platforms in Amazigh.
+pub fn inventory(frames: &Frames, indicator: &str, period: &str) -> Result<Vec<Observation>> {
+    let active = col("status").eq(lit("active"));
+    match indicator {
+        "procedures_fully_online_share" => snapshot(
+            frame(frames, "procedures")?,
+            active,
+            col("maturity_level").gt_eq(lit(4)),
+            true,
+            period,
+        ),
+        "procedures_published_idarati" => {
+            snapshot(frame(frames, "procedures")?, active, col("published_idarati"), false, period)
+        }
+        "digital_platforms" => {
+            snapshot(frame(frames, "platforms")?, lit(true), lit(1i64), false, period)
+        }
+        "platforms_amazigh_share" => {
+            snapshot(frame(frames, "platforms")?, lit(true), col("lang_amz"), true, period)
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
 /// A series, national or by group.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TakeUp {
@@ -420,6 +526,46 @@ mod tests {
             cumulated,
             vec![("2021".into(), 1.0), ("2022".into(), 3.0), ("2024".into(), 4.0)]
         );
+    }
+
+    #[test]
+    fn inventory_shares_and_counts_on_a_seven_procedure_fixture() {
+        // 7 active procedures, 3 at level >= 4; one withdrawn at level 5 is left out: 3/7.
+        let procedures = df!(
+            "procedure_id" => ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8"],
+            "maturity_level" => [4i64, 5, 4, 3, 2, 1, 0, 5],
+            "status" => ["active", "active", "active", "active", "active", "active", "active", "withdrawn"],
+            "published_idarati" => [true, true, true, true, true, false, false, true],
+        )
+        .unwrap();
+        let frames = BTreeMap::from([("procedures".to_string(), procedures.lazy())]);
+        let share = inventory(&frames, "procedures_fully_online_share", "2025-Q4").unwrap();
+        assert!((share[0].value - 300.0 / 7.0).abs() < 1e-12);
+        assert_eq!(share[0].period, "2025-Q4");
+        // Published and active: P1..P5 = 5 (P8 is withdrawn).
+        assert_eq!(
+            inventory(&frames, "procedures_published_idarati", "2025-Q4").unwrap()[0].value,
+            5.0
+        );
+    }
+
+    #[test]
+    fn coverage_5g_is_weighted_by_the_latest_census() {
+        // Region 06: 7,688,967 people at 60 %; region 12: 219,965 at 0 % (RGPH 2024).
+        // National: 60 x 7,688,967 / 7,908,932 = 58.331 %. The 2014 census is ignored.
+        let census = df!(
+            "region_code" => ["06", "12", "06"],
+            "census_year" => [2024i32, 2024, 2014],
+            "population" => [7_688_967i64, 219_965, 6_826_773],
+        )
+        .unwrap();
+        let connectivity = df!("period" => ["2025-Q3", "2025-Q3"], "region_code" => ["06", "12"], "coverage_5g_pct" => [60.0, 0.0]).unwrap();
+        let frames = BTreeMap::from([
+            ("hcp_regions".to_string(), census.lazy()),
+            ("connectivity".to_string(), connectivity.lazy()),
+        ]);
+        let value = coverage_5g(&frames).unwrap()[0].value;
+        assert!((value - 60.0 * 7_688_967.0 / 7_908_932.0).abs() < 1e-9, "{value}");
     }
 
     #[test]

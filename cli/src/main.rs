@@ -201,10 +201,30 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let current = store.current_versions()?;
             let paths = current.iter().map(|v| (v.dataset.clone(), store.path_of(v))).collect();
             let frames = md2030_analytics::series::scan_versions(&paths)?;
+            // An inventory version is observed in the quarter it was stored.
+            let snapshots = current
+                .iter()
+                .filter_map(|v| {
+                    let date = chrono::NaiveDate::parse_from_str(
+                        v.provenance.ingested_at.get(..10)?,
+                        "%Y-%m-%d",
+                    )
+                    .ok()?;
+                    Some((
+                        v.dataset.clone(),
+                        format!(
+                            "{}-Q{}",
+                            chrono::Datelike::year(&date),
+                            (chrono::Datelike::month(&date) - 1) / 3 + 1
+                        ),
+                    ))
+                })
+                .collect();
             let mut results = Vec::new();
             for indicator in &catalog.indicators {
-                let result =
-                    md2030_analytics::indicator::compute(&catalog, indicator, &frames, as_of)?;
+                let result = md2030_analytics::indicator::compute(
+                    &catalog, indicator, &frames, &snapshots, as_of,
+                )?;
                 let versions: Vec<&md2030_store::VersionRecord> =
                     current.iter().filter(|v| indicator.datasets.contains(&v.dataset)).collect();
                 results.push((indicator, result, versions));
