@@ -385,18 +385,11 @@ impl Store {
     /// Reads a stored version back as record batches.
     pub fn read(&self, record: &VersionRecord) -> Result<Vec<RecordBatch>> {
         let path = self.path_of(record);
-        let file = File::open(&path).map_err(|source| Error::Io {
-            action: "opening",
-            path: path.clone(),
-            source,
-        })?;
-        let parquet_err = |source| Error::Parquet { path: path.clone(), source };
-        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-            .map_err(parquet_err)?
-            .with_batch_size(ROW_GROUP_ROWS)
-            .build()
-            .map_err(parquet_err)?;
-        reader.map(|batch| batch.map_err(|err| parquet_err(err.into()))).collect()
+        self.reader(record)?
+            .map(|batch| {
+                batch.map_err(|err| Error::Parquet { path: path.clone(), source: err.into() })
+            })
+            .collect()
     }
 
     /// Checks that every recorded version's file exists with the recorded size and

@@ -36,19 +36,24 @@ fn text(array: &dyn Array, row: usize) -> String {
     }
 }
 
-#[test]
-fn every_un_egdi_file_ingests_and_morocco_ranks_match_the_published_ranks() {
-    let Some(real) = real_data() else { return };
+/// A store holding every file under ../shared/data/real/egdi (`None` without it),
+/// and how many files were ingested.
+fn store_with_every_egdi_file() -> Option<(tempfile::TempDir, Store, usize)> {
+    let real = real_data()?;
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
     let mut files: Vec<_> =
         std::fs::read_dir(real.join("egdi")).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
-    let mut ingested = 0;
     for file in &files {
         ingest(&mut store, "un_egdi", file);
-        ingested += 1;
     }
+    Some((dir, store, files.len()))
+}
+
+#[test]
+fn every_un_egdi_file_ingests_and_morocco_ranks_match_the_published_ranks() {
+    let Some((_dir, store, ingested)) = store_with_every_egdi_file() else { return };
     assert_eq!(ingested, 18, "12 UN files + 5 UNU csv + 1 UNU xlsx");
     let current = store.current("un_egdi").unwrap().unwrap();
     let batches = store.read(&current).unwrap();
@@ -166,15 +171,7 @@ fn hcp_census_files_ingest_through_their_connectors() {
 
 #[test]
 fn the_indicator_engine_reads_morocco_egdi_2024_from_the_real_un_files() {
-    let Some(real) = real_data() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path()).unwrap();
-    let mut files: Vec<_> =
-        std::fs::read_dir(real.join("egdi")).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
-    for file in &files {
-        ingest(&mut store, "un_egdi", file);
-    }
+    let Some((_dir, store, _)) = store_with_every_egdi_file() else { return };
     let current = store.current("un_egdi").unwrap().unwrap();
     let paths =
         std::collections::BTreeMap::from([("un_egdi".to_string(), store.path_of(&current))]);
