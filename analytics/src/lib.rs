@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod indicator;
 pub mod progress;
+pub mod regional;
 pub mod series;
 
 #[derive(Debug, thiserror::Error)]
