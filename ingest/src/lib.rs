@@ -10,7 +10,7 @@ pub mod source;
 pub mod validate;
 pub mod values;
 
-use std::collections::{BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
 use std::sync::mpsc;
 
@@ -166,8 +166,8 @@ fn run(
     std::thread::scope(|scope| {
         let hasher = scope.spawn(|| md2030_store::sha256_file(path));
         let mut report = report;
-        let mut source = match open_source(path, contract, config.sheet.as_deref()) {
-            Ok(source) => source,
+        let (mut source, format) = match open_source(path, contract, config.sheet.as_deref()) {
+            Ok(opened) => opened,
             Err(issue) => return rejected(report, issue),
         };
         report.source_description = source.describe();
@@ -182,11 +182,12 @@ fn run(
         };
         let effective_header = connector.as_ref().map(|c| c.header().clone()).unwrap_or(header);
         let keys = dataset_keys(store, contract)?;
-        let comma_hint = report.source_description.contains("delimiter ';'");
-        let validator_config =
-            ValidatorConfig { comma_hint, batch_rows: md2030_store::ROW_GROUP_ROWS };
+        let validator_config = ValidatorConfig {
+            comma_hint: source.decimal_comma_hint(),
+            batch_rows: md2030_store::ROW_GROUP_ROWS,
+        };
         let mut validator =
-            Validator::new(contract, &effective_header, &keys, &validator_config, report);
+            Validator::new(contract, &effective_header, keys, &validator_config, report);
 
         let (sender, receiver) = mpsc::sync_channel::<RecordBatch>(2);
         let writer = staged.map(|mut staged| {
@@ -302,7 +303,7 @@ fn run(
             source_file_name: file_name.clone(),
             source_sha256,
             source_bytes,
-            source_format: format_name(&report.source_description),
+            source_format: format.as_str().to_string(),
             ingested_by: config.ingested_by.clone(),
             ingested_at: config.ingested_at.clone(),
             synthetic: config.synthetic,
@@ -314,10 +315,6 @@ fn run(
         };
         Ok((Outcome::Valid { report: Box::new(report), plan }, Some((staged, provenance))))
     })
-}
-
-fn format_name(description: &str) -> String {
-    description.split(',').next().unwrap_or_default().trim().to_ascii_lowercase()
 }
 
 /// Rows read by the reader thread, with the problems met while reading them
@@ -383,7 +380,7 @@ fn open_source(
     path: &Path,
     contract: &Contract,
     sheet: Option<&str>,
-) -> Result<Box<dyn RowSource + Send>, Issue> {
+) -> Result<(Box<dyn RowSource + Send>, Format), Issue> {
     let mut head = [0u8; 8];
     let head_len = {
         use std::io::Read;
@@ -400,10 +397,11 @@ fn open_source(
         filled
     };
     let file_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    match detect_format(path, &head[..head_len])? {
-        Format::Csv => Ok(Box::new(CsvSource::open(path)?)),
-        Format::Json => Ok(Box::new(JsonSource::open(path)?)),
-        Format::Parquet => Ok(Box::new(ParquetSource::open(path)?)),
+    let format = detect_format(path, &head[..head_len])?;
+    let source: Box<dyn RowSource + Send> = match format {
+        Format::Csv => Box::new(CsvSource::open(path)?),
+        Format::Json => Box::new(JsonSource::open(path)?),
+        Format::Parquet => Box::new(ParquetSource::open(path)?),
         Format::Xlsx => {
             let mut sheets = read_sheets(path)?;
             if sheets.is_empty() {
@@ -446,9 +444,10 @@ fn open_source(
                 }
             };
             let (name, range) = sheets.swap_remove(chosen);
-            Ok(Box::new(XlsxSource::new(name, range, file_bytes)))
+            Box::new(XlsxSource::new(name, range, file_bytes))
         }
-    }
+    };
+    Ok((source, format))
 }
 
 /// Rows searched for the header: title rows and preambles sit above it.
@@ -512,7 +511,7 @@ fn dataset_keys(store: &Store, contract: &Contract) -> Result<DatasetKeys> {
         let Some(record) = store.current(&fk.resource)? else {
             continue;
         };
-        let mut values = HashSet::new();
+        let mut values = rustc_hash::FxHashSet::default();
         for batch in store.reader(&record)? {
             let batch = batch.map_err(|err| md2030_store::Error::Parquet {
                 path: store.path_of(&record),

@@ -1,7 +1,7 @@
 //! Checks rows of text against a contract and builds the Arrow arrays of the
 //! accepted data. Every problem is collected; nothing stops at the first.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, mpsc};
 
 use arrow_array::builder::{
@@ -24,7 +24,7 @@ use crate::values::{DecimalMark, date32, parse_date, parse_integer, parse_number
 /// read from their current versions: `(dataset, field) -> values`.
 #[derive(Debug, Default)]
 pub struct DatasetKeys {
-    pub values: HashMap<(String, String), HashSet<String>>,
+    pub values: HashMap<(String, String), FxHashSet<String>>,
 }
 
 /// The Arrow schema of a contract's stored data.
@@ -345,7 +345,7 @@ impl<'a> Validator<'a> {
     pub fn new(
         contract: &'a Contract,
         header: &RowBuf,
-        keys: &DatasetKeys,
+        mut keys: DatasetKeys,
         config: &ValidatorConfig,
         mut report: Report,
     ) -> Validator<'a> {
@@ -396,8 +396,9 @@ impl<'a> Validator<'a> {
                 Some(fk) => match reference_table(&fk.resource) {
                     Some(table) => Lookup::Reference(table),
                     None => {
-                        match keys.values.get(&(fk.resource.clone(), fk.resource_field.clone())) {
-                            Some(values) => Lookup::Dataset(values.iter().cloned().collect()),
+                        match keys.values.remove(&(fk.resource.clone(), fk.resource_field.clone()))
+                        {
+                            Some(values) => Lookup::Dataset(values),
                             None => {
                                 report.add(
                                     Issue::error(Rule::ReferenceMissing)

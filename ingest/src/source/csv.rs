@@ -204,6 +204,10 @@ impl RowSource for CsvSource {
         self.base_bytes + self.reader.position().byte()
     }
 
+    fn decimal_comma_hint(&self) -> bool {
+        self.dialect.delimiter == b';'
+    }
+
     fn describe(&self) -> String {
         let delimiter = match self.dialect.delimiter {
             b'\t' => "tab".to_string(),

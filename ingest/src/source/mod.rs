@@ -77,7 +77,9 @@ impl RowBuf {
 
     /// True when every cell is empty or white space.
     pub fn is_blank(&self) -> bool {
-        if self.text.bytes().any(|b| !b.is_ascii_whitespace()) && self.text.is_ascii() {
+        // A printable ASCII character anywhere survives trimming: not blank, without
+        // looking at the cells.
+        if self.text.bytes().any(|b| b.is_ascii_graphic()) {
             return false;
         }
         self.cells().all(|c| md2030_model::normalize::trim_cell(c).is_empty())
@@ -109,6 +111,11 @@ pub trait RowSource {
     fn bytes_read(&self) -> u64;
     /// What the reader found out about the file (delimiter, encoding, sheet…).
     fn describe(&self) -> String;
+    /// The file suggests a decimal comma for numbers that cannot settle it alone
+    /// (`1,234`): true for `;`-delimited CSV.
+    fn decimal_comma_hint(&self) -> bool {
+        false
+    }
 }
 
 /// File formats md2030 reads.
@@ -124,7 +131,7 @@ impl Format {
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Csv => "csv",
-            Format::Xlsx => "xlsx",
+            Format::Xlsx => "spreadsheet",
             Format::Json => "json",
             Format::Parquet => "parquet",
         }
