@@ -5,15 +5,16 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Result;
 use crate::catalog::{Catalog, Indicator, Target};
 use crate::progress::{self, Assessment, Point};
-use crate::series::{self, Frames, Observation, TakeUp};
+use crate::regional::{self, RegionalPeriod};
+use crate::series::{self, Frames, Groups, Observation, Snapshot};
 
 /// Is the data there and fresh? Never merged with the progress status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DataStatus {
     Current,
@@ -21,13 +22,19 @@ pub enum DataStatus {
     Missing,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One series assessed: the headline (no `member`) or one member of a breakdown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndicatorResult {
     pub id: String,
+    /// The breakdown dimension and member (`region`, `06`), or none for the headline.
+    pub breakdown: Option<String>,
+    pub member: Option<String>,
     pub series: Vec<Observation>,
     pub latest: Option<Observation>,
     /// Change from the previous observation.
     pub change_one_period: Option<f64>,
+    /// Change from the observation one year before the latest.
+    pub change_one_year: Option<f64>,
     /// The target in force for the last target year, and every version of it.
     pub target: Option<Target>,
     pub target_versions: Vec<String>,
@@ -42,11 +49,49 @@ pub struct IndicatorResult {
     pub data_status: DataStatus,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// Everything computed for one indicator: the headline, each breakdown member, the
+/// regional view, and the dataset versions every value came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorReport {
+    pub id: String,
+    pub headline: IndicatorResult,
+    /// Breakdown dimension -> one result per member, in member order.
+    pub breakdowns: BTreeMap<String, Vec<IndicatorResult>>,
+    /// Per period: regions, gaps to national, lagging region, dispersion.
+    pub regional: Vec<RegionalPeriod>,
+    /// The dataset versions read (`procedures@v3`), sorted.
+    pub dataset_versions: Vec<String>,
+    /// For inventory indicators: the version each period was read from.
+    pub period_versions: BTreeMap<String, String>,
+    /// Every dataset version the computation read (the cache key of the result).
+    pub read: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TrajectoryPoint {
     pub year: i32,
     pub linear: f64,
     pub growth: Option<f64>,
+}
+
+/// What the engine reads: the current version of each dataset, and every version
+/// of the inventory datasets (their history).
+#[derive(Default, Clone)]
+pub struct Inputs {
+    pub frames: Frames,
+    /// Dataset -> current version id (`procedures@v3`).
+    pub versions: BTreeMap<String, String>,
+    /// Inventory dataset -> its snapshots, oldest first.
+    pub snapshots: BTreeMap<String, Vec<Snapshot>>,
+}
+
+impl std::fmt::Debug for Inputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inputs")
+            .field("versions", &self.versions)
+            .field("snapshots", &self.snapshots)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The end of 2015, the Open SDG base year, as a point in time.
@@ -65,66 +110,177 @@ fn frequency_days(frequency: &str) -> i64 {
     }
 }
 
-/// When each inventory dataset (procedures, platforms) was observed: the period of
-/// its stored version, such as `2025-Q4`.
-pub type SnapshotPeriods = BTreeMap<String, String>;
+/// Inventory datasets: observed as snapshots, one per stored version.
+pub const INVENTORY_DATASETS: [&str; 2] = ["procedures", "platforms"];
 
-/// The headline series of an indicator from the stored datasets.
-pub fn headline_series(
+/// The column a breakdown dimension groups by.
+fn breakdown_column(dimension: &str) -> &str {
+    match dimension {
+        "region" => "region_code",
+        "ministry" => "ministry_code",
+        "theme" => "theme_code",
+        "procedure" => "procedure_id",
+        other => other,
+    }
+}
+
+/// EGDI components: the online services, telecommunication infrastructure, human
+/// capital and e-participation indices.
+const EGDI_COMPONENTS: [&str; 4] = ["osi", "tii", "hci", "epi"];
+
+/// The series of an indicator, national (`by` = None, key [`series::NATIONAL`]) or
+/// by one breakdown dimension.
+pub fn indicator_series(
     indicator: &Indicator,
-    frames: &Frames,
-    snapshots: &SnapshotPeriods,
-) -> Result<Vec<Observation>> {
+    inputs: &Inputs,
+    dimension: Option<&str>,
+) -> Result<Groups> {
+    let frames = &inputs.frames;
     let missing_inputs = indicator.datasets.iter().any(|d| !frames.contains_key(d));
     if indicator.datasets.is_empty() || missing_inputs {
-        return Ok(Vec::new());
+        return Ok(Groups::new());
     }
-    Ok(match indicator.id.as_str() {
-        "digital_take_up" => match series::digital_take_up(frames, None)? {
-            TakeUp::National(series) => series,
-            TakeUp::ByGroup(_) => Vec::new(),
-        },
-        "offshoring_jobs" => series::offshoring_jobs(frames)?,
-        // The headline follows the current (new) measurement scope.
-        "offshoring_export_revenue" => {
-            series::offshoring_revenue(frames)?.remove("new").unwrap_or_default()
+    let by = dimension.map(breakdown_column);
+    let one = |series: Vec<Observation>| Groups::from([(series::NATIONAL.to_string(), series)]);
+    Ok(match (indicator.id.as_str(), dimension) {
+        ("digital_take_up", _) => series::digital_take_up(frames, by)?,
+        ("offshoring_jobs", _) => series::offshoring_jobs(frames, by)?,
+        // The headline follows the current (new) measurement scope; the `scope`
+        // breakdown shows both, side by side, never joined.
+        ("offshoring_export_revenue", Some("scope")) => ["new", "old"]
+            .into_iter()
+            .map(|scope| {
+                let series = series::national(series::offshoring_revenue(frames, scope, None)?);
+                Ok((scope.to_string(), series))
+            })
+            .collect::<Result<Groups>>()?,
+        ("offshoring_export_revenue", _) => series::offshoring_revenue(frames, "new", by)?,
+        ("egdi_rank", None) => one(series::egdi(frames, "egdi_rank")?),
+        ("egdi_score", None) => one(series::egdi(frames, "egdi")?),
+        ("egdi_score", Some("component")) => EGDI_COMPONENTS
+            .into_iter()
+            .map(|c| Ok((c.to_string(), series::egdi(frames, c)?)))
+            .collect::<Result<Groups>>()?
+            .into_iter()
+            .filter(|(_, s)| !s.is_empty())
+            .collect(),
+        ("labelled_startups", _) => series::labelled_startups(frames, by)?,
+        ("startup_funding", _) => series::startup_funding(frames, by)?,
+        ("digital_talents_trained", _) => {
+            series::yearly_total(frames, "talent", "year", "trained", by)?
         }
-        "egdi_rank" => series::egdi(frames, "egdi_rank")?,
-        "egdi_score" => series::egdi(frames, "egdi")?,
-        "labelled_startups" => series::labelled_startups(frames)?,
-        "startup_funding" => series::startup_funding(frames)?,
-        "digital_talents_trained" => series::yearly_total(frames, "talent", "year", "trained")?,
-        "civil_servants_trained" => {
-            series::yearly_total(frames, "civil_servant_training", "year", "trained")?
+        ("civil_servants_trained", _) => {
+            series::yearly_total(frames, "civil_servant_training", "year", "trained", by)?
         }
-        "fibre_eligible_households" => series::fibre_eligible_households(frames)?,
-        "sme_basic_digital_intensity" => series::sme_basic_digital_intensity(frames)?,
-        "internet_users" => series::wdi(frames, "IT.NET.USER.ZS")?,
-        "fixed_broadband_per_100" => series::wdi(frames, "IT.NET.BBND.P2")?,
-        "transactions_fully_online_share" => series::transactions_fully_online_share(frames)?,
-        "coverage_5g" => series::coverage_5g(frames)?,
-        "household_internet_access" => series::household_internet_access(frames)?,
-        id @ ("procedures_fully_online_share"
-        | "procedures_published_idarati"
-        | "digital_platforms"
-        | "platforms_amazigh_share") => match snapshots.get(&indicator.datasets[0]) {
-            Some(period) => series::inventory(frames, id, period)?,
-            None => Vec::new(),
+        ("fibre_eligible_households", _) => series::fibre_eligible_households(frames, by)?,
+        ("sme_basic_digital_intensity", _) => series::sme_basic_digital_intensity(frames, by)?,
+        ("internet_users", None) => one(series::wdi(frames, "IT.NET.USER.ZS")?),
+        ("fixed_broadband_per_100", None) => one(series::wdi(frames, "IT.NET.BBND.P2")?),
+        ("transactions_fully_online_share", _) => {
+            series::transactions_fully_online_share(frames, by)?
+        }
+        ("coverage_5g", _) => series::coverage_5g(frames, by)?,
+        ("household_internet_access", _) => series::household_internet_access(frames, by)?,
+        (
+            id @ ("procedures_fully_online_share"
+            | "procedures_published_idarati"
+            | "digital_platforms"
+            | "platforms_amazigh_share"),
+            _,
+        ) => match inputs.snapshots.get(&indicator.datasets[0]) {
+            Some(snapshots) => series::inventory(snapshots, id, by)?,
+            None => Groups::new(),
         },
-        _ => Vec::new(),
+        _ => Groups::new(),
     })
 }
 
-/// Computes one indicator as of `as_of`.
+/// The headline series of an indicator from the stored datasets.
+pub fn headline_series(indicator: &Indicator, inputs: &Inputs) -> Result<Vec<Observation>> {
+    Ok(series::national(indicator_series(indicator, inputs, None)?))
+}
+
+/// Units whose national target also applies to each region, ministry or class (a
+/// share or an index); a count's national target does not.
+fn target_applies_to_members(unit: &str) -> bool {
+    matches!(unit, "percent" | "index" | "per_100")
+}
+
+/// Computes one indicator as of `as_of`: headline, breakdowns, regional view.
 pub fn compute(
     catalog: &Catalog,
     indicator: &Indicator,
-    frames: &Frames,
-    snapshots: &SnapshotPeriods,
+    inputs: &Inputs,
     as_of: NaiveDate,
-) -> Result<IndicatorResult> {
-    let series = headline_series(indicator, frames, snapshots)?;
-    Ok(assess_series(catalog, indicator, series, as_of))
+) -> Result<IndicatorReport> {
+    let national = headline_series(indicator, inputs)?;
+    let headline = assess_slice(catalog, indicator, None, national.clone(), as_of);
+    let mut breakdowns = BTreeMap::new();
+    let mut regional = Vec::new();
+    for dimension in &indicator.breakdowns {
+        let groups = indicator_series(indicator, inputs, Some(dimension))?;
+        if dimension == "region" {
+            regional = regional::regional_view(&groups, &national, indicator.direction);
+        }
+        let members: Vec<IndicatorResult> = groups
+            .into_iter()
+            .filter(|(member, _)| member != series::NATIONAL)
+            .map(|(member, series)| {
+                assess_slice(catalog, indicator, Some((dimension, &member)), series, as_of)
+            })
+            .collect();
+        if !members.is_empty() {
+            breakdowns.insert(dimension.clone(), members);
+        }
+    }
+    let mut dataset_versions: Vec<String> = Vec::new();
+    let mut period_versions = BTreeMap::new();
+    for dataset in &indicator.datasets {
+        match inputs.snapshots.get(dataset) {
+            Some(snapshots) if INVENTORY_DATASETS.contains(&dataset.as_str()) => {
+                for s in snapshots {
+                    period_versions.insert(s.period.clone(), s.version_id.clone());
+                }
+                dataset_versions.extend(period_versions.values().cloned());
+            }
+            _ => dataset_versions.extend(inputs.versions.get(dataset).cloned()),
+        }
+    }
+    // Only versions whose period is known as of `as_of` count.
+    period_versions.retain(|period, _| headline.series.iter().any(|o| &o.period == period));
+    if !period_versions.is_empty() {
+        dataset_versions.retain(|v| {
+            !v.starts_with(&format!("{}@", indicator.datasets[0]))
+                || period_versions.values().any(|p| p == v)
+        });
+    }
+    dataset_versions.sort();
+    dataset_versions.dedup();
+    let read = read_versions(indicator, inputs);
+    Ok(IndicatorReport {
+        id: indicator.id.clone(),
+        headline,
+        breakdowns,
+        regional,
+        dataset_versions,
+        period_versions,
+        read,
+    })
+}
+
+/// Every dataset version computing `indicator` reads: the current version of each
+/// input, and every snapshot of an inventory.
+pub fn read_versions(indicator: &Indicator, inputs: &Inputs) -> Vec<String> {
+    let mut read: Vec<String> = indicator
+        .datasets
+        .iter()
+        .flat_map(|dataset| match inputs.snapshots.get(dataset) {
+            Some(snapshots) => snapshots.iter().map(|s| s.version_id.clone()).collect(),
+            None => inputs.versions.get(dataset).cloned().into_iter().collect::<Vec<_>>(),
+        })
+        .collect();
+    read.sort();
+    read
 }
 
 /// Everything derived from a headline series (split out so it can be checked on
@@ -132,6 +288,19 @@ pub fn compute(
 pub fn assess_series(
     catalog: &Catalog,
     indicator: &Indicator,
+    series: Vec<Observation>,
+    as_of: NaiveDate,
+) -> IndicatorResult {
+    assess_slice(catalog, indicator, None, series, as_of)
+}
+
+/// Assesses one series: the headline (`slice` None) or a breakdown member. A
+/// member is held to a target set for its slice in the registry, else to the
+/// national target when the unit is a share or an index.
+pub fn assess_slice(
+    catalog: &Catalog,
+    indicator: &Indicator,
+    slice: Option<(&str, &str)>,
     series: Vec<Observation>,
     as_of: NaiveDate,
 ) -> IndicatorResult {
@@ -146,15 +315,48 @@ pub fn assess_series(
         [.., previous, last] => Some(last.value - previous.value),
         _ => None,
     };
+    let change_one_year = latest.as_ref().and_then(|last| {
+        let at = last.point()?.year - 1.0;
+        let before = series.iter().find(|o| o.point().is_some_and(|p| (p.year - at).abs() < 1e-6))?;
+        Some(last.value - before.value)
+    });
     let headline = BTreeMap::new();
-    let target_year = catalog.target_years(&indicator.id).into_iter().max();
+    let own = slice
+        .map(|(d, m)| BTreeMap::from([(d.to_string(), m.to_string())]))
+        .unwrap_or_default();
+    let own_years: Vec<i32> = catalog
+        .targets
+        .iter()
+        .filter(|t| t.indicator == indicator.id && !own.is_empty() && t.breakdown == own)
+        .map(|t| t.year)
+        .collect();
+    let key = if !own_years.is_empty() {
+        Some(&own)
+    } else if slice.is_none() || target_applies_to_members(&indicator.unit) {
+        Some(&headline)
+    } else {
+        None
+    };
+    let target_year = key.and_then(|key| {
+        if key.is_empty() {
+            catalog.target_years(&indicator.id).into_iter().max()
+        } else {
+            own_years
+                .iter()
+                .copied()
+                .filter(|&y| catalog.target_in_force(&indicator.id, y, key).is_some())
+                .max()
+        }
+    });
     let target = target_year
-        .and_then(|year| catalog.target_in_force(&indicator.id, year, &headline))
+        .zip(key)
+        .and_then(|(year, key)| catalog.target_in_force(&indicator.id, year, key))
         .cloned();
     let target_versions = target_year
-        .map(|year| {
+        .zip(key)
+        .map(|(year, key)| {
             catalog
-                .target_versions(&indicator.id, year, &headline)
+                .target_versions(&indicator.id, year, key)
                 .iter()
                 .map(|t| t.id.clone())
                 .collect()
@@ -228,9 +430,12 @@ pub fn assess_series(
     };
     IndicatorResult {
         id: indicator.id.clone(),
+        breakdown: slice.map(|(d, _)| d.to_string()),
+        member: slice.map(|(_, m)| m.to_string()),
         series,
         latest,
         change_one_period,
+        change_one_year,
         target,
         target_versions,
         trajectory,

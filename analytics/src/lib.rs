@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod indicator;
 pub mod progress;
 pub mod regional;
+pub mod results;
 pub mod series;
 
 #[derive(Debug, thiserror::Error)]

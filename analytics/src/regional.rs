@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::progress::Direction;
 use crate::series::Observation;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RegionValue {
     pub region_code: String,
     pub value: f64,
@@ -18,7 +18,7 @@ pub struct RegionValue {
     pub gap: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RegionalPeriod {
     pub period: String,
     pub national: f64,

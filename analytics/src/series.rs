@@ -16,7 +16,7 @@ use crate::{Error, Result};
 pub type Frames = BTreeMap<String, LazyFrame>;
 
 /// One observation of an indicator.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Observation {
     /// The period as the data writes it: `2024-03`, `2024-Q1` or `2024`.
     pub period: String,
@@ -64,43 +64,41 @@ fn frame(frames: &Frames, dataset: &str) -> Result<LazyFrame> {
     frames.get(dataset).cloned().ok_or_else(|| Error::MissingDataset(dataset.to_string()))
 }
 
-/// Collects a two-column frame (period as text, value as number) into observations,
-/// sorted by period.
-fn observations(lf: LazyFrame) -> Result<Vec<Observation>> {
-    let df = lf
-        .select([col("period").cast(DataType::String), col("value").cast(DataType::Float64)])
-        .sort(["period"], SortMultipleOptions::default())
-        .collect()
-        .map_err(Error::from)?;
-    let periods = df.column("period").map_err(Error::from)?.str().map_err(Error::from)?;
-    let values = df.column("value").map_err(Error::from)?.f64().map_err(Error::from)?;
-    Ok(periods
-        .iter()
-        .zip(values.iter())
-        .filter_map(|(period, value)| {
-            Some(Observation { period: period?.to_string(), value: value? })
-        })
-        .filter(|o| o.value.is_finite())
-        .collect())
+/// Series by group: the value per period for each member of a breakdown. A
+/// national series is the one group [`NATIONAL`].
+pub type Groups = BTreeMap<String, Vec<Observation>>;
+
+/// The key of the national series in [`Groups`].
+pub const NATIONAL: &str = "";
+
+/// The grouping expression: a breakdown column, or one national group.
+fn key(by: Option<&str>) -> Expr {
+    match by {
+        Some(column) => col(column).cast(DataType::String),
+        None => lit(NATIONAL),
+    }
 }
 
-/// Grouped observations: the value per period for each group of `group` column.
-fn grouped(lf: LazyFrame, group: &str) -> Result<BTreeMap<String, Vec<Observation>>> {
+/// Collects a three-column frame (`group`, `period`, `value`) into series sorted by
+/// group and period; rows with a missing or non-finite value are left out.
+fn grouped(lf: LazyFrame) -> Result<Groups> {
     let df = lf
         .select([
-            col(group).cast(DataType::String),
+            col("group").cast(DataType::String),
             col("period").cast(DataType::String),
             col("value").cast(DataType::Float64),
         ])
-        .sort([group, "period"], SortMultipleOptions::default())
+        .sort(["group", "period"], SortMultipleOptions::default())
         .collect()
         .map_err(Error::from)?;
-    let groups = df.column(group).map_err(Error::from)?.str().map_err(Error::from)?;
+    let groups = df.column("group").map_err(Error::from)?.str().map_err(Error::from)?;
     let periods = df.column("period").map_err(Error::from)?.str().map_err(Error::from)?;
     let values = df.column("value").map_err(Error::from)?.f64().map_err(Error::from)?;
-    let mut out: BTreeMap<String, Vec<Observation>> = BTreeMap::new();
+    let mut out = Groups::new();
     for ((group, period), value) in groups.iter().zip(periods.iter()).zip(values.iter()) {
-        if let (Some(group), Some(period), Some(value)) = (group, period, value) {
+        if let (Some(group), Some(period), Some(value)) = (group, period, value)
+            && value.is_finite()
+        {
             out.entry(group.to_string())
                 .or_default()
                 .push(Observation { period: period.to_string(), value });
@@ -109,21 +107,26 @@ fn grouped(lf: LazyFrame, group: &str) -> Result<BTreeMap<String, Vec<Observatio
     Ok(out)
 }
 
+/// The national series of a grouped result.
+pub fn national(mut groups: Groups) -> Vec<Observation> {
+    groups.remove(NATIONAL).unwrap_or_default()
+}
+
+/// Percent of two summed columns, as `value`.
+fn percent(numerator: &str, denominator: &str) -> Expr {
+    (lit(100.0) * col(numerator).cast(DataType::Float64)
+        / col(denominator).cast(DataType::Float64))
+    .alias("value")
+}
+
 /// Digital take-up: (online + assisted digital) ÷ all transactions, in percent,
-/// per month; by `group` (a column of the transactions joined with procedures:
-/// `region_code`, `ministry_code`, `procedure_id`) when given.
-pub fn digital_take_up(frames: &Frames, group: Option<&str>) -> Result<TakeUp> {
+/// per month; by a column of the transactions joined with procedures
+/// (`region_code`, `ministry_code`, `procedure_id`) when given.
+pub fn digital_take_up(frames: &Frames, by: Option<&str>) -> Result<Groups> {
     let tx = frame(frames, "service_transactions")?;
     let digital =
         when(col("channel").eq(lit("counter"))).then(lit(0i64)).otherwise(col("transactions"));
-    let keys_with = |extra: Option<&str>| {
-        let mut keys = vec![col("period")];
-        if let Some(extra) = extra {
-            keys.push(col(extra));
-        }
-        keys
-    };
-    let source = match group {
+    let source = match by {
         Some("ministry_code") => tx.join(
             frame(frames, "procedures")?.select([col("procedure_id"), col("ministry_code")]),
             [col("procedure_id")],
@@ -132,34 +135,29 @@ pub fn digital_take_up(frames: &Frames, group: Option<&str>) -> Result<TakeUp> {
         ),
         _ => tx,
     };
-    let aggregated = source
-        .group_by(keys_with(group))
-        .agg([digital.sum().alias("digital"), col("transactions").sum().alias("total")])
-        .with_column(
-            (lit(100.0) * col("digital").cast(DataType::Float64)
-                / col("total").cast(DataType::Float64))
-            .alias("value"),
-        );
-    match group {
-        None => Ok(TakeUp::National(observations(aggregated)?)),
-        Some(group) => Ok(TakeUp::ByGroup(grouped(aggregated, group)?)),
-    }
+    grouped(
+        source
+            .group_by([key(by).alias("group"), col("period")])
+            .agg([digital.sum().alias("digital"), col("transactions").sum().alias("total")])
+            .with_column(percent("digital", "total")),
+    )
 }
 
-/// Sum of `value` per `period`, over the rows that pass `filter`.
+/// Sum of `value` per `period` and group, over the rows that pass `filter`.
 fn sum_by_period(
     lf: LazyFrame,
     filter: Option<Expr>,
     period: Expr,
     value: Expr,
-) -> Result<Vec<Observation>> {
+    by: Option<&str>,
+) -> Result<Groups> {
     let lf = match filter {
         Some(filter) => lf.filter(filter),
         None => lf,
     };
-    observations(
-        lf.select([period.alias("period"), value.alias("value")])
-            .group_by([col("period")])
+    grouped(
+        lf.select([key(by).alias("group"), period.alias("period"), value.alias("value")])
+            .group_by([col("group"), col("period")])
             .agg([col("value").cast(DataType::Float64).sum()]),
     )
 }
@@ -170,49 +168,59 @@ fn year_text(column: &str) -> Expr {
 
 /// Offshoring jobs at each quarter's end: the old scope up to 2022, the new scope
 /// from 2023 (rows of both scopes exist for 2023; jobs are counted once).
-pub fn offshoring_jobs(frames: &Frames) -> Result<Vec<Observation>> {
+pub fn offshoring_jobs(frames: &Frames, by: Option<&str>) -> Result<Groups> {
     let year = col("period").str().slice(lit(0), lit(4)).cast(DataType::Int32);
     let in_scope = (year.clone().lt(lit(2023)).and(col("scope").eq(lit("old"))))
         .or(year.gt_eq(lit(2023)).and(col("scope").eq(lit("new"))));
-    sum_by_period(frame(frames, "offshoring")?, Some(in_scope), col("period"), col("jobs"))
+    sum_by_period(frame(frames, "offshoring")?, Some(in_scope), col("period"), col("jobs"), by)
 }
 
-/// Offshoring export revenue per calendar year and measurement scope; a year is
-/// given only when its four quarters are in. The two scopes are separate series:
-/// nothing is projected across the 2023 change.
-pub fn offshoring_revenue(frames: &Frames) -> Result<BTreeMap<String, Vec<Observation>>> {
+/// Offshoring export revenue per calendar year in one measurement scope (`old` or
+/// `new`); a year is given only when its four quarters are in. The two scopes are
+/// separate series: nothing is projected across the 2023 change.
+pub fn offshoring_revenue(frames: &Frames, scope: &str, by: Option<&str>) -> Result<Groups> {
     let lf = frame(frames, "offshoring")?
+        .filter(col("scope").eq(lit(scope)))
         .with_column(col("period").str().slice(lit(0), lit(4)).alias("year"))
-        .group_by([col("scope"), col("year")])
+        .with_column(key(by).alias("group"))
+        .group_by([col("group"), col("year")])
         .agg([
             col("export_revenue_mad").sum().alias("value"),
             col("period").n_unique().alias("quarters"),
         ])
         .filter(col("quarters").eq(lit(4u32)))
-        .select([col("scope"), col("year").alias("period"), col("value")]);
-    grouped(lf, "scope")
+        .select([col("group"), col("year").alias("period"), col("value")]);
+    grouped(lf)
 }
 
 /// A UN E-Government Survey column for Morocco (ISO3 MAR) per survey year.
 pub fn egdi(frames: &Frames, column: &str) -> Result<Vec<Observation>> {
     sum_by_period(
         frame(frames, "un_egdi")?,
-        Some(col("country_iso3").eq(lit("MAR"))),
+        Some(col("country_iso3").eq(lit("MAR")).and(col(column).is_not_null())),
         year_text("survey_year"),
         col(column),
+        None,
     )
+    .map(national)
 }
 
 /// Labelled startups, cumulated by label year.
-pub fn labelled_startups(frames: &Frames) -> Result<Vec<Observation>> {
+pub fn labelled_startups(frames: &Frames, by: Option<&str>) -> Result<Groups> {
     let per_year =
-        sum_by_period(frame(frames, "startups")?, None, year_text("label_year"), lit(1i64))?;
-    let mut total = 0.0;
+        sum_by_period(frame(frames, "startups")?, None, year_text("label_year"), lit(1i64), by)?;
     Ok(per_year
         .into_iter()
-        .map(|o| {
-            total += o.value;
-            Observation { period: o.period, value: total }
+        .map(|(group, series)| {
+            let mut total = 0.0;
+            let cumulated = series
+                .into_iter()
+                .map(|o| {
+                    total += o.value;
+                    Observation { period: o.period, value: total }
+                })
+                .collect();
+            (group, cumulated)
         })
         .collect())
 }
@@ -223,50 +231,54 @@ pub fn yearly_total(
     dataset: &str,
     year_column: &str,
     value: &str,
-) -> Result<Vec<Observation>> {
-    sum_by_period(frame(frames, dataset)?, None, year_text(year_column), col(value))
+    by: Option<&str>,
+) -> Result<Groups> {
+    sum_by_period(frame(frames, dataset)?, None, year_text(year_column), col(value), by)
 }
 
 /// Startup funding raised per calendar year of the round's closing date.
-pub fn startup_funding(frames: &Frames) -> Result<Vec<Observation>> {
+pub fn startup_funding(frames: &Frames, by: Option<&str>) -> Result<Groups> {
     let year = col("round_date").cast(DataType::String).str().slice(lit(0), lit(4));
-    sum_by_period(frame(frames, "startup_funding")?, None, year, col("amount_mad"))
+    sum_by_period(frame(frames, "startup_funding")?, None, year, col("amount_mad"), by)
 }
 
 /// Fibre-eligible households summed over regions, per quarter.
-pub fn fibre_eligible_households(frames: &Frames) -> Result<Vec<Observation>> {
+pub fn fibre_eligible_households(frames: &Frames, by: Option<&str>) -> Result<Groups> {
     sum_by_period(
         frame(frames, "connectivity")?,
         None,
         col("period"),
         col("fibre_eligible_households"),
+        by,
     )
 }
 
+/// The 12 technologies of the digital intensity index (EU DESI, DII v4).
+pub const DII_TECHNOLOGIES: [&str; 12] = [
+    "tech_fast_broadband",
+    "tech_staff_internet_50pct",
+    "tech_ict_specialists",
+    "tech_erp",
+    "tech_crm",
+    "tech_social_media_2plus",
+    "tech_ai",
+    "tech_cloud_sophisticated",
+    "tech_ecommerce_1pct",
+    "tech_web_sales_b2c",
+    "tech_data_analytics",
+    "tech_e_invoicing",
+];
+
 /// Survey-weighted share (percent) of firms using at least 4 of the 12 technologies.
-pub fn sme_basic_digital_intensity(frames: &Frames) -> Result<Vec<Observation>> {
-    const TECHNOLOGIES: [&str; 12] = [
-        "tech_fast_broadband",
-        "tech_staff_internet_50pct",
-        "tech_ict_specialists",
-        "tech_erp",
-        "tech_crm",
-        "tech_social_media_2plus",
-        "tech_ai",
-        "tech_cloud_sophisticated",
-        "tech_ecommerce_1pct",
-        "tech_web_sales_b2c",
-        "tech_data_analytics",
-        "tech_e_invoicing",
-    ];
-    let count = TECHNOLOGIES
+pub fn sme_basic_digital_intensity(frames: &Frames, by: Option<&str>) -> Result<Groups> {
+    let count = DII_TECHNOLOGIES
         .iter()
         .map(|t| col(*t).cast(DataType::Int32))
         .reduce(|a, b| a + b)
-        .expect("twelve technologies");
+        .unwrap_or_else(|| lit(0));
     let lf = frame(frames, "sme_survey")?
         .with_column(count.alias("technologies"))
-        .group_by([year_text("survey_year").alias("period")])
+        .group_by([key(by).alias("group"), year_text("survey_year").alias("period")])
         .agg([
             when(col("technologies").gt_eq(lit(4)))
                 .then(col("weight"))
@@ -275,21 +287,25 @@ pub fn sme_basic_digital_intensity(frames: &Frames) -> Result<Vec<Observation>> 
                 .alias("basic"),
             col("weight").sum().alias("all"),
         ])
-        .select([col("period"), (lit(100.0) * col("basic") / col("all")).alias("value")]);
-    observations(lf)
+        .select([col("group"), col("period"), percent("basic", "all")]);
+    grouped(lf)
 }
 
 /// A World Bank WDI series for Morocco.
 pub fn wdi(frames: &Frames, indicator_code: &str) -> Result<Vec<Observation>> {
     let filter =
         col("indicator_code").eq(lit(indicator_code)).and(col("country_code").eq(lit("MAR")));
-    sum_by_period(frame(frames, "wb_wdi")?, Some(filter), year_text("year"), col("value"))
+    sum_by_period(frame(frames, "wb_wdi")?, Some(filter), year_text("year"), col("value"), None)
+        .map(national)
 }
 
 /// Share (percent) of transactions on procedures at maturity level 4 or 5, per month.
-pub fn transactions_fully_online_share(frames: &Frames) -> Result<Vec<Observation>> {
-    let procedures =
-        frame(frames, "procedures")?.select([col("procedure_id"), col("maturity_level")]);
+pub fn transactions_fully_online_share(frames: &Frames, by: Option<&str>) -> Result<Groups> {
+    let procedures = frame(frames, "procedures")?.select([
+        col("procedure_id"),
+        col("maturity_level"),
+        col("ministry_code"),
+    ]);
     let lf = frame(frames, "service_transactions")?
         .join(
             procedures,
@@ -297,7 +313,7 @@ pub fn transactions_fully_online_share(frames: &Frames) -> Result<Vec<Observatio
             [col("procedure_id")],
             JoinArgs::new(JoinType::Inner),
         )
-        .group_by([col("period")])
+        .group_by([key(by).alias("group"), col("period")])
         .agg([
             when(col("maturity_level").gt_eq(lit(4)))
                 .then(col("transactions"))
@@ -306,17 +322,13 @@ pub fn transactions_fully_online_share(frames: &Frames) -> Result<Vec<Observatio
                 .alias("full"),
             col("transactions").sum().alias("all"),
         ])
-        .select([
-            col("period"),
-            (lit(100.0) * col("full").cast(DataType::Float64) / col("all").cast(DataType::Float64))
-                .alias("value"),
-        ]);
-    observations(lf)
+        .select([col("group"), col("period"), percent("full", "all")]);
+    grouped(lf)
 }
 
-/// 5G coverage of the national population: regional coverage weighted by regional
-/// population at the latest census, per quarter.
-pub fn coverage_5g(frames: &Frames) -> Result<Vec<Observation>> {
+/// 5G coverage of the population: regional coverage weighted by regional
+/// population at the latest census, per quarter (by region: the region's own).
+pub fn coverage_5g(frames: &Frames, by: Option<&str>) -> Result<Groups> {
     let population = frame(frames, "hcp_regions")?
         .filter(col("census_year").eq(col("census_year").max()))
         .select([col("region_code"), col("population").cast(DataType::Float64)]);
@@ -327,76 +339,136 @@ pub fn coverage_5g(frames: &Frames) -> Result<Vec<Observation>> {
             [col("region_code")],
             JoinArgs::new(JoinType::Inner),
         )
-        .group_by([col("period")])
+        .group_by([key(by).alias("group"), col("period")])
         .agg([
             (col("coverage_5g_pct") * col("population")).sum().alias("covered"),
             col("population").sum().alias("all"),
         ])
-        .select([col("period"), (col("covered") / col("all")).alias("value")]);
-    observations(lf)
+        .select([col("group"), col("period"), (col("covered") / col("all")).alias("value")]);
+    grouped(lf)
 }
 
-/// Households with Internet, whole country, all areas, per census.
-pub fn household_internet_access(frames: &Frames) -> Result<Vec<Observation>> {
-    let filter = col("geo_code").eq(lit("MA")).and(col("area").eq(lit("total")));
+/// Households with Internet (percent) per census: the whole country for all areas;
+/// by region (`region_code`) or by area of residence (`area`).
+pub fn household_internet_access(frames: &Frames, by: Option<&str>) -> Result<Groups> {
+    let (filter, group) = match by {
+        Some("region_code") => (
+            col("geo_code").neq(lit("MA")).and(col("area").eq(lit("total"))),
+            Some("geo_code"),
+        ),
+        Some("area") => (col("geo_code").eq(lit("MA")), Some("area")),
+        _ => (col("geo_code").eq(lit("MA")).and(col("area").eq(lit("total"))), None),
+    };
     sum_by_period(
         frame(frames, "hcp_household_ict")?,
         Some(filter),
         year_text("census_year"),
         col("equipment_internet"),
+        group,
     )
 }
 
-/// One observation from an inventory snapshot (procedures, platforms): `numerator`
-/// rows among `denominator` rows, as a count or a percent, dated `period`.
-fn snapshot(
-    lf: LazyFrame,
-    denominator: Expr,
-    numerator: Expr,
-    percent: bool,
-    period: &str,
-) -> Result<Vec<Observation>> {
-    let value = if percent {
-        lit(100.0) * numerator.cast(DataType::Float64).sum()
-            / denominator.clone().cast(DataType::Float64).sum()
-    } else {
-        numerator.cast(DataType::Float64).sum()
-    };
-    let lf = lf.filter(denominator).select([lit(period).alias("period"), value.alias("value")]);
-    observations(lf)
+/// One stored version of an inventory dataset (procedures, platforms), observed
+/// in `period`.
+#[derive(Clone)]
+pub struct Snapshot {
+    /// The quarter the inventory describes, such as `2025-Q4`.
+    pub period: String,
+    /// The dataset version it was read from, `procedures@v3`.
+    pub version_id: String,
+    pub frame: LazyFrame,
 }
 
-/// Inventory indicators, observed at `period` (the quarter the inventory version
-/// was stored): procedures fully online, published on Idarati, platforms, and
-/// platforms in Amazigh.
-pub fn inventory(frames: &Frames, indicator: &str, period: &str) -> Result<Vec<Observation>> {
-    let active = col("status").eq(lit("active"));
-    match indicator {
-        "procedures_fully_online_share" => snapshot(
-            frame(frames, "procedures")?,
-            active,
-            col("maturity_level").gt_eq(lit(4)),
-            true,
-            period,
-        ),
-        "procedures_published_idarati" => {
-            snapshot(frame(frames, "procedures")?, active, col("published_idarati"), false, period)
-        }
-        "digital_platforms" => {
-            snapshot(frame(frames, "platforms")?, lit(true), lit(1i64), false, period)
-        }
-        "platforms_amazigh_share" => {
-            snapshot(frame(frames, "platforms")?, lit(true), col("lang_amz"), true, period)
-        }
-        _ => Ok(Vec::new()),
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("period", &self.period)
+            .field("version_id", &self.version_id)
+            .finish_non_exhaustive()
     }
 }
 
-/// A series, national or by group.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TakeUp {
-    National(Vec<Observation>),
-    ByGroup(BTreeMap<String, Vec<Observation>>),
+/// The quarter an inventory version describes: the quarter of its latest
+/// `reviewed_date` when the dataset has one, else `fallback` (the quarter it was
+/// stored in).
+pub fn inventory_period(lf: &LazyFrame, date_column: Option<&str>, fallback: &str) -> String {
+    let Some(column) = date_column else {
+        return fallback.to_string();
+    };
+    let latest = lf
+        .clone()
+        .select([col(column).cast(DataType::String).max().alias("latest")])
+        .collect()
+        .ok()
+        .and_then(|df| {
+            df.column("latest").ok()?.str().ok()?.get(0).map(|s| s.to_string())
+        });
+    latest.as_deref().and_then(quarter_of).unwrap_or_else(|| fallback.to_string())
+}
+
+/// `2025-11-30` -> `2025-Q4`.
+pub fn quarter_of(date: &str) -> Option<String> {
+    let year: i32 = date.get(..4)?.parse().ok()?;
+    let month: u32 = date.get(5..7)?.parse().ok()?;
+    (1..=12).contains(&month).then(|| format!("{year}-Q{}", (month - 1) / 3 + 1))
+}
+
+/// One value per group from one inventory snapshot: `numerator` rows among the
+/// `denominator` rows, as a count or a percent.
+fn snapshot(
+    snapshot: &Snapshot,
+    denominator: Expr,
+    numerator: Expr,
+    as_percent: bool,
+    by: Option<&str>,
+) -> Result<Groups> {
+    let value = if as_percent {
+        lit(100.0) * col("counted").sum() / col("counted").count().cast(DataType::Float64)
+    } else {
+        col("counted").sum()
+    };
+    let lf = snapshot
+        .frame
+        .clone()
+        .filter(denominator)
+        .with_column(numerator.cast(DataType::Float64).alias("counted"))
+        .group_by([key(by).alias("group")])
+        .agg([value.alias("value")])
+        .select([col("group"), lit(snapshot.period.as_str()).alias("period"), col("value")]);
+    grouped(lf)
+}
+
+/// Inventory indicators over every stored version of the inventory, one
+/// observation per quarter (the latest version describing it): procedures fully
+/// online, published on Idarati, platforms, and platforms in Amazigh.
+pub fn inventory(snapshots: &[Snapshot], indicator: &str, by: Option<&str>) -> Result<Groups> {
+    let mut out = Groups::new();
+    for s in snapshots {
+        let active = col("status").eq(lit("active"));
+        let groups = match indicator {
+            "procedures_fully_online_share" => {
+                snapshot(s, active, col("maturity_level").gt_eq(lit(4)), true, by)?
+            }
+            "procedures_published_idarati" => {
+                snapshot(s, active, col("published_idarati"), false, by)?
+            }
+            "digital_platforms" => snapshot(s, lit(true), lit(1i64), false, by)?,
+            "platforms_amazigh_share" => snapshot(s, lit(true), col("lang_amz"), true, by)?,
+            _ => Groups::new(),
+        };
+        for (group, series) in groups {
+            let entry = out.entry(group).or_default();
+            for observation in series {
+                // A later version describing the same quarter replaces the earlier.
+                entry.retain(|o: &Observation| o.period != observation.period);
+                entry.push(observation);
+            }
+        }
+    }
+    for series in out.values_mut() {
+        series.sort_by(|a, b| a.period.cmp(&b.period));
+    }
+    Ok(out)
 }
 
 impl From<PolarsError> for Error {
@@ -432,7 +504,7 @@ mod tests {
     fn take_up_counts_assisted_digital_as_digital() {
         // January: (30 + 10 + 5 + 0) / (100 + 20) = 45/120 = 37.5 %.
         // February: (50 + 10 + 10 + 0) / (100 + 20) = 70/120 = 58.333… %.
-        let TakeUp::National(series) = digital_take_up(&frames(), None).unwrap() else { panic!() };
+        let series = national(digital_take_up(&frames(), None).unwrap());
         assert_eq!(series.len(), 2);
         assert_eq!((series[0].period.as_str(), series[0].value), ("2024-01", 37.5));
         assert!((series[1].value - 70.0 / 120.0 * 100.0).abs() < 1e-12);
@@ -441,18 +513,11 @@ mod tests {
     #[test]
     fn take_up_by_region_and_by_ministry() {
         // Region 06 in January: 40/100 = 40 %; region 01: 5/20 = 25 %.
-        let TakeUp::ByGroup(by_region) = digital_take_up(&frames(), Some("region_code")).unwrap()
-        else {
-            panic!()
-        };
+        let by_region = digital_take_up(&frames(), Some("region_code")).unwrap();
         assert_eq!(by_region["06"][0].value, 40.0);
         assert_eq!(by_region["01"][0].value, 25.0);
         // One ministry holds every procedure: its series is the national one.
-        let TakeUp::ByGroup(by_ministry) =
-            digital_take_up(&frames(), Some("ministry_code")).unwrap()
-        else {
-            panic!()
-        };
+        let by_ministry = digital_take_up(&frames(), Some("ministry_code")).unwrap();
         assert_eq!(by_ministry["MI"][0].value, 37.5);
     }
 
@@ -473,17 +538,18 @@ mod tests {
         }
         let offshoring = df!("period" => periods, "scope" => scopes, "jobs" => jobs, "export_revenue_mad" => revenue).unwrap();
         let frames = BTreeMap::from([("offshoring".to_string(), offshoring.lazy())]);
-        let jobs = offshoring_jobs(&frames).unwrap();
+        let jobs = national(offshoring_jobs(&frames, None).unwrap());
         // 2022-Q4: 130 + 5 = 135; each 2023 quarter: 139 (not 278).
         assert_eq!(
             jobs.iter().map(|o| o.value).collect::<Vec<_>>(),
             vec![135.0, 139.0, 139.0, 139.0, 139.0]
         );
-        let revenue = offshoring_revenue(&frames).unwrap();
+        let old = national(offshoring_revenue(&frames, "old", None).unwrap());
+        let new = national(offshoring_revenue(&frames, "new", None).unwrap());
         // 2023 old scope: 4 x 4.475 = 17.9; new scope: 4 x 6.5375 = 26.15. 2022 has one quarter only: no annual value.
-        assert!((revenue["old"][0].value - 17.9).abs() < 1e-9);
-        assert_eq!(revenue["old"].len(), 1);
-        assert!((revenue["new"][0].value - 26.15).abs() < 1e-9);
+        assert!((old[0].value - 17.9).abs() < 1e-9);
+        assert_eq!(old.len(), 1);
+        assert!((new[0].value - 26.15).abs() < 1e-9);
     }
 
     #[test]
@@ -518,10 +584,10 @@ mod tests {
             ("sme_survey".to_string(), survey.lazy()),
             ("startups".to_string(), startups.lazy()),
         ]);
-        assert_eq!(sme_basic_digital_intensity(&frames).unwrap()[0].value, 75.0);
+        assert_eq!(national(sme_basic_digital_intensity(&frames, None).unwrap())[0].value, 75.0);
         // 1 in 2021, 1 + 2 = 3 by 2022, 3 + 1 = 4 by 2024.
         let cumulated: Vec<(String, f64)> =
-            labelled_startups(&frames).unwrap().into_iter().map(|o| (o.period, o.value)).collect();
+            national(labelled_startups(&frames, None).unwrap()).into_iter().map(|o| (o.period, o.value)).collect();
         assert_eq!(
             cumulated,
             vec![("2021".into(), 1.0), ("2022".into(), 3.0), ("2024".into(), 4.0)]
@@ -538,13 +604,19 @@ mod tests {
             "published_idarati" => [true, true, true, true, true, false, false, true],
         )
         .unwrap();
-        let frames = BTreeMap::from([("procedures".to_string(), procedures.lazy())]);
-        let share = inventory(&frames, "procedures_fully_online_share", "2025-Q4").unwrap();
+        let snapshots = [Snapshot {
+            period: "2025-Q4".into(),
+            version_id: "procedures@v1".into(),
+            frame: procedures.lazy(),
+        }];
+        let share =
+            national(inventory(&snapshots, "procedures_fully_online_share", None).unwrap());
         assert!((share[0].value - 300.0 / 7.0).abs() < 1e-12);
         assert_eq!(share[0].period, "2025-Q4");
         // Published and active: P1..P5 = 5 (P8 is withdrawn).
         assert_eq!(
-            inventory(&frames, "procedures_published_idarati", "2025-Q4").unwrap()[0].value,
+            national(inventory(&snapshots, "procedures_published_idarati", None).unwrap())[0]
+                .value,
             5.0
         );
     }
@@ -564,7 +636,7 @@ mod tests {
             ("hcp_regions".to_string(), census.lazy()),
             ("connectivity".to_string(), connectivity.lazy()),
         ]);
-        let value = coverage_5g(&frames).unwrap()[0].value;
+        let value = national(coverage_5g(&frames, None).unwrap())[0].value;
         assert!((value - 60.0 * 7_688_967.0 / 7_908_932.0).abs() < 1e-9, "{value}");
     }
 

@@ -3,6 +3,7 @@
 //! Wiring only: parse arguments, open the store, call the libraries, print, and
 //! map outcomes to exit codes (0 accepted, 1 rejected, 2 usage or internal error).
 
+mod compute;
 mod output;
 mod sample;
 mod templates;
@@ -51,6 +52,9 @@ enum Command {
         /// Print the outcome as JSON.
         #[arg(long)]
         json: bool,
+        /// The quarter an inventory file describes (procedures, platforms), e.g. 2025-Q4.
+        #[arg(long, value_parser = parse_quarter)]
+        period: Option<String>,
     },
     /// Validate FILE against DATASET's contract and print the report; store nothing.
     Validate {
@@ -70,10 +74,21 @@ enum Command {
     Versions { dataset: String },
     /// Check that every stored version's file matches its recorded SHA-256.
     Verify,
-    /// Compute every indicator of the catalogue from the current dataset versions.
+    /// Print every indicator of the catalogue computed from the current dataset versions.
     Indicators {
-        #[arg(long)]
+        /// The whole results as JSON: series, breakdowns, regional view, versions.
+        #[arg(long, conflicts_with = "csv")]
         json: bool,
+        /// One CSV row per series (headline and each breakdown member).
+        #[arg(long)]
+        csv: bool,
+        /// Compute as of this date (YYYY-MM-DD); default today.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// Recompute every indicator and store the results as a new results version
+    /// (JSON and Parquet under results/), unless nothing changed.
+    Compute {
         /// Compute as of this date (YYYY-MM-DD); default today.
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
@@ -129,7 +144,7 @@ fn now_utc() -> String {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let lang = cli.lang;
     match &cli.command {
-        Command::Ingest { dataset, file, sheet, dry_run, by, json } => {
+        Command::Ingest { dataset, file, sheet, dry_run, by, json, period } => {
             let contract = find_contract(dataset).with_context(|| unknown_dataset(dataset))?;
             let mut store = open_store(&cli)?;
             let config = IngestConfig {
@@ -138,6 +153,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 synthetic: sample::is_sample_file(file),
                 sheet: sheet.clone(),
                 display_name: None,
+                reference_period: period.clone(),
             };
             let mut bar = output::ProgressBar::new(file);
             let mut progress = |p: Progress| bar.update(p);
@@ -147,7 +163,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 md2030_ingest::ingest_file(&mut store, contract, file, &config, &mut progress)?
             };
             bar.finish();
-            Ok(output::outcome(&outcome, lang, *json, *dry_run))
+            let code = output::outcome(&outcome, lang, *json, *dry_run);
+            if matches!(outcome, Outcome::Accepted { .. }) && !*json {
+                recompute(&mut store, today());
+            } else if matches!(outcome, Outcome::Accepted { .. }) {
+                // JSON output stays one document; the results are still refreshed.
+                let _ = compute::compute_and_store(&mut store, today(), &now_utc());
+            }
+            Ok(code)
         }
         Command::Validate { dataset, file, sheet, json } => {
             let contract = find_contract(dataset).with_context(|| unknown_dataset(dataset))?;
@@ -158,6 +181,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 synthetic: false,
                 sheet: sheet.clone(),
                 display_name: None,
+                reference_period: None,
             };
             let mut bar = output::ProgressBar::new(file);
             let outcome =
@@ -194,42 +218,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(1))
             }
         }
-        Command::Indicators { json, as_of } => {
+        Command::Indicators { json, csv, as_of } => {
             let store = open_store(&cli)?;
-            let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
-            let catalog = load_catalog(store.root())?;
-            let current = store.current_versions()?;
-            let paths = current.iter().map(|v| (v.dataset.clone(), store.path_of(v))).collect();
-            let frames = md2030_analytics::series::scan_versions(&paths)?;
-            // An inventory version is observed in the quarter it was stored.
-            let snapshots = current
-                .iter()
-                .filter_map(|v| {
-                    let date = chrono::NaiveDate::parse_from_str(
-                        v.provenance.ingested_at.get(..10)?,
-                        "%Y-%m-%d",
-                    )
-                    .ok()?;
-                    Some((
-                        v.dataset.clone(),
-                        format!(
-                            "{}-Q{}",
-                            chrono::Datelike::year(&date),
-                            (chrono::Datelike::month(&date) - 1) / 3 + 1
-                        ),
-                    ))
-                })
-                .collect();
-            let mut results = Vec::new();
-            for indicator in &catalog.indicators {
-                let result = md2030_analytics::indicator::compute(
-                    &catalog, indicator, &frames, &snapshots, as_of,
-                )?;
-                let versions: Vec<&md2030_store::VersionRecord> =
-                    current.iter().filter(|v| indicator.datasets.contains(&v.dataset)).collect();
-                results.push((indicator, result, versions));
-            }
-            output::indicators(&results, lang, *json, as_of)?;
+            let as_of = as_of.unwrap_or_else(today);
+            let (catalog, _) = compute::load_catalog(store.root())?;
+            let computed = compute::compute(&store, as_of)?;
+            let format = match (json, csv) {
+                (true, _) => output::Format::Json,
+                (_, true) => output::Format::Csv,
+                _ => output::Format::Table,
+            };
+            output::indicators(&computed.results, &catalog, &store.current_versions()?, lang, format)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Compute { as_of } => {
+            let mut store = open_store(&cli)?;
+            let started = std::time::Instant::now();
+            let (computed, committed) =
+                compute::compute_and_store(&mut store, as_of.unwrap_or_else(today), &now_utc())?;
+            output::computed(&computed, &committed, started.elapsed().as_millis());
             Ok(ExitCode::SUCCESS)
         }
         Command::LoadSample => {
@@ -240,6 +247,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 store.root().display()
             ));
             output::datasets(&store, lang, false)?;
+            recompute(&mut store, today());
             Ok(ExitCode::SUCCESS)
         }
         Command::Templates { out } => {
@@ -250,21 +258,31 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The catalogue: the data directory's `catalog/indicators.toml` and
-/// `catalog/targets.toml` when present (editable without recompiling), else the
-/// copies compiled in.
-fn load_catalog(data_dir: &Path) -> anyhow::Result<md2030_analytics::catalog::Catalog> {
-    let read = |name: &str, compiled: &str| -> anyhow::Result<String> {
-        let path = data_dir.join("catalog").join(name);
-        if path.is_file() {
-            std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
-        } else {
-            Ok(compiled.to_string())
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Recomputes the indicators after the data changed and says so; a failure is
+/// reported but does not undo the ingest (the data is stored; `md2030 compute`
+/// retries).
+fn recompute(store: &mut Store, as_of: chrono::NaiveDate) {
+    let started = std::time::Instant::now();
+    match compute::compute_and_store(store, as_of, &now_utc()) {
+        Ok((computed, committed)) => {
+            output::computed(&computed, &committed, started.elapsed().as_millis())
         }
-    };
-    let indicators = read("indicators.toml", md2030_analytics::catalog::INDICATORS_TOML)?;
-    let targets = read("targets.toml", md2030_analytics::catalog::TARGETS_TOML)?;
-    Ok(md2030_analytics::catalog::Catalog::from_toml(&indicators, &targets)?)
+        Err(err) => output::error(&format!(
+            "md2030: the data is stored but the indicators were not recomputed: {err:#}; run `md2030 compute`"
+        )),
+    }
+}
+
+/// A quarter such as `2025-Q4`.
+fn parse_quarter(text: &str) -> Result<String, String> {
+    let valid = text.len() == 7
+        && text[..4].bytes().all(|b| b.is_ascii_digit())
+        && matches!(&text[4..], "-Q1" | "-Q2" | "-Q3" | "-Q4");
+    if valid { Ok(text.to_string()) } else { Err(format!("{text:?} is not a quarter like 2025-Q4")) }
 }
 
 fn unknown_dataset(name: &str) -> String {

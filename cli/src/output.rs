@@ -9,8 +9,37 @@ use md2030_ingest::{Outcome, Progress};
 use md2030_model::Lang;
 use md2030_store::{Store, VersionRecord};
 
+/// `println!` that ends the process quietly when stdout is closed (`| head`)
+/// instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(err) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            stdout_failed(err);
+        }
+    }};
+}
+
+/// `print!` with the same handling as [`out!`].
+macro_rules! out_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(err) = write!(std::io::stdout().lock(), $($arg)*) {
+            stdout_failed(err);
+        }
+    }};
+}
+
+fn stdout_failed(err: std::io::Error) {
+    if err.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("md2030: writing to stdout: {err}");
+    std::process::exit(2);
+}
+
 pub(crate) fn line(text: &str) {
-    println!("{text}");
+    out!("{text}");
 }
 
 pub(crate) fn error(text: &str) {
@@ -33,12 +62,12 @@ pub(crate) fn outcome(outcome: &Outcome, lang: Lang, json: bool, dry_run: bool) 
                 serde_json::json!({"status": "accepted", "version": version, "report": report})
             }
         };
-        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        out!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
     } else {
         match outcome {
             Outcome::Rejected(_) => eprint!("{}", report.render(lang)),
             Outcome::Valid { plan, .. } => {
-                print!("{}", report.render(lang));
+                out_raw!("{}", report.render(lang));
                 if dry_run {
                     let scope = if plan.partitions.is_empty() {
                         "the whole dataset".to_string()
@@ -49,15 +78,15 @@ pub(crate) fn outcome(outcome: &Outcome, lang: Lang, json: bool, dry_run: bool) 
                             summarize(&plan.partitions)
                         )
                     };
-                    println!(
+                    out!(
                         "dry run: nothing stored; would replace {scope} of version {}",
                         plan.parent_version_no.map_or("none".into(), |v| format!("v{v}"))
                     );
                 }
             }
             Outcome::Accepted { version, .. } => {
-                print!("{}", report.render(lang));
-                println!(
+                out_raw!("{}", report.render(lang));
+                out!(
                     "stored {} ({} rows: {} from the file, {} kept from v{}), sha256 {}",
                     version.version_id,
                     version.row_count,
@@ -96,10 +125,10 @@ pub(crate) fn datasets(store: &Store, lang: Lang, json: bool) -> anyhow::Result<
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&items)?);
+        out!("{}", serde_json::to_string_pretty(&items)?);
         return Ok(());
     }
-    println!(
+    out!(
         "{:<24} {:>7} {:>10}  {:<16} {:<20} {:<8} source",
         "dataset", "version", "rows", "sha256", "ingested at", "checks"
     );
@@ -109,7 +138,7 @@ pub(crate) fn datasets(store: &Store, lang: Lang, json: bool) -> anyhow::Result<
                 let errors =
                     v.provenance.validation.get("warnings").and_then(|w| w.as_u64()).unwrap_or(0);
                 let label = if v.provenance.synthetic { " (sample data)" } else { "" };
-                println!(
+                out!(
                     "{:<24} {:>7} {:>10}  {:<16} {:<20} {:<8} {}{label}",
                     contract.name,
                     format!("v{}", v.version_no),
@@ -120,7 +149,7 @@ pub(crate) fn datasets(store: &Store, lang: Lang, json: bool) -> anyhow::Result<
                     v.provenance.source_file_name
                 );
             }
-            None => println!("{:<24} {:>7}", contract.name, "-"),
+            None => out!("{:<24} {:>7}", contract.name, "-"),
         }
     }
     Ok(())
@@ -129,7 +158,7 @@ pub(crate) fn datasets(store: &Store, lang: Lang, json: bool) -> anyhow::Result<
 pub(crate) fn versions(records: &[VersionRecord]) {
     for v in records {
         let current = if v.is_current { "*" } else { " " };
-        println!(
+        out!(
             "{current} {:<28} {:>10} rows  {}  {}  {}",
             v.version_id,
             v.row_count,
@@ -176,64 +205,126 @@ impl ProgressBar {
     }
 }
 
-type IndicatorRow<'a> = (
-    &'a md2030_analytics::catalog::Indicator,
-    md2030_analytics::indicator::IndicatorResult,
-    Vec<&'a VersionRecord>,
-);
+/// How `md2030 indicators` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    Table,
+    Json,
+    Csv,
+}
 
-/// Prints computed indicators: a table, or JSON with each result's dataset versions.
+/// The indicators: a table of headlines, the whole results as JSON (with names,
+/// units and each dataset version's provenance), or one CSV row per series.
 pub(crate) fn indicators(
-    rows: &[IndicatorRow<'_>],
+    results: &md2030_analytics::results::Results,
+    catalog: &md2030_analytics::catalog::Catalog,
+    current: &[VersionRecord],
     lang: Lang,
-    json: bool,
-    as_of: chrono::NaiveDate,
+    format: Format,
 ) -> anyhow::Result<()> {
-    if json {
-        let items: Vec<serde_json::Value> = rows
-            .iter()
-            .map(|(indicator, result, versions)| {
-                serde_json::json!({
-                    "indicator": indicator.id,
-                    "name": indicator.name.get(lang),
-                    "pillar": indicator.pillar,
-                    "unit": indicator.unit,
-                    "as_of": as_of.to_string(),
-                    "result": result,
-                    "no_target_reason": indicator.no_target_reason,
-                    "datasets": versions.iter().map(|v| serde_json::json!({
-                        "version": v.version_id, "sha256": v.sha256, "synthetic": v.provenance.synthetic,
-                    })).collect::<Vec<_>>(),
+    let version = |id: &str| current.iter().find(|v| v.version_id == id);
+    match format {
+        Format::Json => {
+            let items: Vec<serde_json::Value> = results
+                .indicators
+                .iter()
+                .filter_map(|report| {
+                    let indicator = catalog.indicator(&report.id)?;
+                    let mut item = serde_json::to_value(report).ok()?;
+                    let object = item.as_object_mut()?;
+                    object.insert("name".into(), indicator.name.get(lang).into());
+                    object.insert("pillar".into(), serde_json::to_value(indicator.pillar).ok()?);
+                    object.insert("unit".into(), indicator.unit.clone().into());
+                    object.insert("direction".into(), serde_json::to_value(indicator.direction).ok()?);
+                    object.insert("no_target_reason".into(), indicator.no_target_reason.clone().into());
+                    object.insert(
+                        "synthetic".into(),
+                        report.dataset_versions.iter().any(|id| version(id).is_some_and(|v| v.provenance.synthetic)).into(),
+                    );
+                    Some(item)
                 })
-            })
-            .collect();
-        println!("{}", serde_json::to_string_pretty(&items)?);
-        return Ok(());
-    }
-    println!(
-        "{:<32} {:>9} {:>16} {:>18} {:<20} {:<8} sample",
-        "indicator", "period", "latest", "target", "progress", "data"
-    );
-    for (indicator, result, versions) in rows {
-        let (period, value) =
-            result.latest.as_ref().map_or(("-".to_string(), "-".to_string()), |o| {
-                (o.period.clone(), format!("{:.2}", o.value))
+                .collect();
+            let datasets: serde_json::Map<String, serde_json::Value> = current
+                .iter()
+                .map(|v| {
+                    (v.version_id.clone(), serde_json::json!({
+                        "dataset": v.dataset, "sha256": v.sha256, "rows": v.row_count,
+                        "source_file_name": v.provenance.source_file_name,
+                        "ingested_at": v.provenance.ingested_at, "synthetic": v.provenance.synthetic,
+                    }))
+                })
+                .collect();
+            let value = serde_json::json!({
+                "engine": results.engine,
+                "as_of": results.as_of.to_string(),
+                "catalog_sha256": results.catalog_sha256,
+                "datasets": datasets,
+                "indicators": items,
             });
-        let target = result
-            .target
-            .as_ref()
-            .map_or("no target".to_string(), |t| format!("{} by {}", t.value, t.year));
-        let sample =
-            if versions.iter().any(|v| v.provenance.synthetic) { "sample data" } else { "" };
-        println!(
-            "{:<32} {:>9} {:>16} {:>18} {:<20} {:<8} {sample}",
-            indicator.id,
-            period,
-            value,
-            target,
-            result.assessment.status.as_str(),
-            format!("{:?}", result.data_status).to_lowercase()
-        );
+            out!("{}", serde_json::to_string_pretty(&value)?);
+        }
+        Format::Csv => {
+            let table = results.summary_table()?;
+            let bytes = md2030_analytics::results::csv_bytes(&table)?;
+            out_raw!("{}", String::from_utf8_lossy(&bytes));
+        }
+        Format::Table => {
+            out!(
+                "{:<32} {:>9} {:>16} {:>18} {:<20} {:<8} sample",
+                "indicator", "period", "latest", "target", "progress", "data"
+            );
+            for report in &results.indicators {
+                let result = &report.headline;
+                let (period, value) =
+                    result.latest.as_ref().map_or(("-".to_string(), "-".to_string()), |o| {
+                        (o.period.clone(), format!("{:.2}", o.value))
+                    });
+                let target = result
+                    .target
+                    .as_ref()
+                    .map_or("no target".to_string(), |t| format!("{} by {}", t.value, t.year));
+                let sample = if report
+                    .dataset_versions
+                    .iter()
+                    .any(|id| version(id).is_some_and(|v| v.provenance.synthetic))
+                {
+                    "sample data"
+                } else {
+                    ""
+                };
+                out!(
+                    "{:<32} {:>9} {:>16} {:>18} {:<20} {:<8} {sample}",
+                    report.id,
+                    period,
+                    value,
+                    target,
+                    result.assessment.status.as_str(),
+                    format!("{:?}", result.data_status).to_lowercase()
+                );
+            }
+        }
     }
     Ok(())
+}
+
+/// One line on a computation: what was recomputed and where it was stored.
+pub(crate) fn computed(
+    computed: &md2030_analytics::results::Computed,
+    committed: &md2030_store::Committed,
+    millis: u128,
+) {
+    let record = committed.record();
+    let series = computed.results.rows().count();
+    let what = match committed {
+        md2030_store::Committed::New(_) => "stored as",
+        md2030_store::Committed::Unchanged(_) => "unchanged, still",
+    };
+    out!(
+        "indicators as of {}: {} recomputed, {} unchanged, {series} series in {millis} ms; {what} {} ({})",
+        computed.results.as_of,
+        computed.recomputed.len(),
+        computed.reused.len(),
+        record.version_id,
+        record.dir
+    );
 }

@@ -10,7 +10,9 @@ use md2030_store::Store;
 use sha2::{Digest, Sha256};
 
 /// Every sample file, in load order (referenced datasets first).
-pub(crate) const SAMPLE_FILES: [(&str, &[u8]); 27] = [
+pub(crate) const SAMPLE_FILES: [(&str, &[u8]); 28] = [
+    // The inventory at the end of 2024, then as it stands (its history).
+    ("procedures.2024-Q4.csv", include_bytes!("../../data/sample/procedures.2024-Q4.csv")),
     ("procedures.csv", include_bytes!("../../data/sample/procedures.csv")),
     ("service_transactions.csv", include_bytes!("../../data/sample/service_transactions.csv")),
     ("platforms.csv", include_bytes!("../../data/sample/platforms.csv")),
@@ -77,6 +79,8 @@ pub(crate) fn load_into(store: &mut Store, lang: Lang) -> anyhow::Result<usize> 
             synthetic: true,
             sheet: None,
             display_name: Some(name.to_string()),
+            // The platform list carries no review date: it describes the end of 2025.
+            reference_period: (dataset_of(name) == "platforms").then(|| "2025-Q4".to_string()),
         };
         crate::ingest_or_fail(store, dataset_of(name), &path, &config, lang)
             .with_context(|| format!("loading sample file {name}"))?;

@@ -65,6 +65,8 @@ pub struct IngestConfig {
     pub sheet: Option<String>,
     /// The file name recorded and shown in reports (defaults to the path's name).
     pub display_name: Option<String>,
+    /// The period an inventory file describes (`2025-Q4`), recorded in the provenance.
+    pub reference_period: Option<String>,
 }
 
 /// The result of an ingest or a validation.
@@ -312,6 +314,7 @@ fn run(
             rows_from_file: report.data_rows,
             rows_kept_from_parent: kept,
             rows_replaced: replaced,
+            reference_period: config.reference_period.clone(),
         };
         Ok((Outcome::Valid { report: Box::new(report), plan }, Some((staged, provenance))))
     })

@@ -20,6 +20,7 @@ fn config(sheet: Option<&str>) -> IngestConfig {
         synthetic: false,
         sheet: sheet.map(str::to_string),
         display_name: None,
+        reference_period: None,
     }
 }
 

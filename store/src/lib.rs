@@ -5,6 +5,8 @@
 //! Layout of the data directory:
 //! - `catalog.sqlite`: the catalogue (versions with provenance, current pointers).
 //! - `datasets/<dataset>/v<NNNNN>-<sha8>.parquet`: one file per version, never rewritten.
+//! - `results/v<NNNNN>-<sha8>/`: indicator results computed from those versions
+//!   (JSON and Parquet), one directory per computation whose output changed.
 //! - `staging/`: files being written; anything left there after a crash is removed
 //!   the next time the store is opened.
 //!
@@ -25,6 +27,9 @@ use parquet::file::properties::WriterProperties;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+mod results;
+pub use results::{Committed, ResultsFile, ResultsRecord};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -65,6 +70,9 @@ pub struct Provenance {
     pub rows_from_file: u64,
     pub rows_kept_from_parent: u64,
     pub rows_replaced: u64,
+    /// The period an inventory version describes (`2025-Q4`), when declared.
+    #[serde(default)]
+    pub reference_period: Option<String>,
 }
 
 /// One stored version as the catalogue records it: where its file is, what it holds,
@@ -146,6 +154,12 @@ impl Store {
             conn.execute_batch(SCHEMA_SQL).map_err(catalog_err)?;
             conn.pragma_update(None, "user_version", 1).map_err(catalog_err)?;
         }
+        if user_version < 2 {
+            conn.execute_batch(results::RESULTS_SQL).map_err(catalog_err)?;
+            conn.execute_batch("ALTER TABLE versions ADD COLUMN reference_period TEXT;")
+                .map_err(catalog_err)?;
+            conn.pragma_update(None, "user_version", 2).map_err(catalog_err)?;
+        }
         let store = Store { root: root.to_path_buf(), conn };
         store.recover()?;
         Ok(store)
@@ -164,8 +178,17 @@ impl Store {
     fn recover(&self) -> Result<()> {
         let staging = self.root.join("staging");
         for entry in read_dir(&staging)? {
-            remove_file(&entry)?;
+            if entry.is_dir() {
+                fs::remove_dir_all(&entry).map_err(|source| Error::Io {
+                    action: "removing",
+                    path: entry.clone(),
+                    source,
+                })?;
+            } else {
+                remove_file(&entry)?;
+            }
         }
+        self.recover_results()?;
         let recorded: std::collections::HashSet<String> = {
             let mut stmt =
                 self.conn.prepare("SELECT file FROM versions").map_err(self.catalog_err())?;
@@ -281,8 +304,8 @@ impl Store {
             .execute(
                 "INSERT INTO versions (dataset, version_no, file, sha256, bytes, row_count, contract_version,
                     source_file_name, source_sha256, source_bytes, source_format, ingested_at, ingested_by,
-                    synthetic, validation, parent_version_no, rows_from_file, rows_kept_from_parent, rows_replaced)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                    synthetic, validation, parent_version_no, rows_from_file, rows_kept_from_parent, rows_replaced, reference_period)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
                 params![
                     staged.dataset,
                     version_no,
@@ -303,6 +326,7 @@ impl Store {
                     provenance.rows_from_file as i64,
                     provenance.rows_kept_from_parent as i64,
                     provenance.rows_replaced as i64,
+                    provenance.reference_period,
                 ],
             )
             .and_then(|_| {
@@ -414,6 +438,7 @@ impl Store {
                 Err(err) => problems.push(format!("{}: {err}", record.version_id)),
             }
         }
+        problems.extend(self.verify_results()?);
         Ok(problems)
     }
 }
@@ -421,7 +446,7 @@ impl Store {
 const SELECT_VERSION: &str = "SELECT v.dataset, v.version_no, v.file, v.sha256, v.bytes, v.row_count, v.contract_version,
     v.source_file_name, v.source_sha256, v.source_bytes, v.source_format, v.ingested_at, v.ingested_by, v.synthetic,
     v.validation, v.parent_version_no, v.rows_from_file, v.rows_kept_from_parent, v.rows_replaced,
-    EXISTS (SELECT 1 FROM current_versions cv WHERE cv.version_id = v.id)
+    EXISTS (SELECT 1 FROM current_versions cv WHERE cv.version_id = v.id), v.reference_period
     FROM versions v";
 
 fn version_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<VersionRecord> {
@@ -451,6 +476,7 @@ fn version_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<VersionRecord> 
             rows_from_file: row.get::<_, i64>(16)? as u64,
             rows_kept_from_parent: row.get::<_, i64>(17)? as u64,
             rows_replaced: row.get::<_, i64>(18)? as u64,
+            reference_period: row.get(20)?,
         },
     })
 }
@@ -621,6 +647,7 @@ mod tests {
             rows_from_file: 3,
             rows_kept_from_parent: 0,
             rows_replaced: 0,
+            reference_period: None,
         }
     }
 

@@ -19,6 +19,7 @@ pub fn config() -> IngestConfig {
         synthetic: false,
         sheet: None,
         display_name: None,
+        reference_period: None,
     }
 }
 

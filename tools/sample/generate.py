@@ -65,6 +65,19 @@ def procedures(n_active=2732, n_withdrawn=823, seed=1):
                      audience, level, published, "Loi 55.19 ; décret 2.20.660", rng.randint(1, 9), status,
                      f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.choice([2023, 2024, 2025])}"])
     return rows
+def procedures_a_year_earlier(rows):
+    """The inventory as it stood at the end of 2024: procedures reviewed in 2025 were one
+    maturity level lower and carried their previous (2024) review date."""
+    earlier = []
+    for r in rows:
+        r = list(r)
+        day, month, year = r[11].split("/")
+        if year == "2025":
+            r[6] = max(0, int(r[6]) - 1)
+            r[11] = f"{day}/{month}/2024"
+        earlier.append(r)
+    return earlier
+
 PROC_HEADER = ["Identifiant", "Intitulé", "العنوان", "Ministère", "Thème", "Public cible", "Niveau de maturité",
                "Publiée sur Idarati", "Base légale", "Nombre d'étapes", "Statut", "Date de revue"]
 
@@ -291,6 +304,8 @@ def main():
     procs = procedures(n_active=n_active)
     if a.only in (None, "procedures", "service_transactions"):
         write_csv(os.path.join(a.out, "procedures.csv"), PROC_HEADER, procs, delimiter=";", bom=True)
+        if a.only is None:
+            write_csv(os.path.join(a.out, "procedures.2024-Q4.csv"), PROC_HEADER, procedures_a_year_earlier(procs), delimiter=";", bom=True)
     if a.only in (None, "service_transactions"):
         tx = transactions(procs, n_tx_procs, months_range(2024, 1, 24))
         write_csv(os.path.join(a.out, "service_transactions.csv"), ["period", "procedure_id", "region_code", "channel", "transactions"], tx)

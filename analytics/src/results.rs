@@ -1,0 +1,243 @@
+//! The results table: every indicator computed as of one date from named dataset
+//! versions, as JSON (the whole report) and two Parquet tables (one row per series
+//! assessed, one row per observation), each row tagged with the dataset versions
+//! and the target version it came from.
+//!
+//! Bytes, not files: the caller stores them (the store keeps them versioned).
+//! Deterministic: the same inputs, catalogue and `as_of` give the same bytes.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Catalog;
+use crate::indicator::{self, IndicatorReport, IndicatorResult, Inputs};
+use crate::{Error, Result};
+
+/// The engine's identity: results computed by another engine version are
+/// recomputed, never reused.
+pub const ENGINE: &str = concat!("md2030-analytics ", env!("CARGO_PKG_VERSION"));
+
+/// Every indicator, as of one date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Results {
+    pub engine: String,
+    pub as_of: NaiveDate,
+    /// SHA-256 of the catalogue and target registry text the results rest on.
+    pub catalog_sha256: String,
+    /// Dataset -> the version read (`procedures@v3`), for every dataset read.
+    pub dataset_versions: BTreeMap<String, String>,
+    pub indicators: Vec<IndicatorReport>,
+}
+
+/// A computation and what it cost: which indicators were recomputed and which were
+/// taken unchanged from the previous results (same inputs, catalogue, date, engine).
+#[derive(Debug, Clone)]
+pub struct Computed {
+    pub results: Results,
+    pub recomputed: Vec<String>,
+    pub reused: Vec<String>,
+}
+
+/// Computes every indicator of the catalogue as of `as_of`. An indicator whose
+/// dataset versions are those of `previous` (and catalogue, date and engine are
+/// unchanged) is taken from it instead of being recomputed.
+pub fn compute_all(
+    catalog: &Catalog,
+    catalog_sha256: &str,
+    inputs: &Inputs,
+    as_of: NaiveDate,
+    previous: Option<&Results>,
+) -> Result<Computed> {
+    let previous = previous.filter(|p| {
+        p.engine == ENGINE && p.as_of == as_of && p.catalog_sha256 == catalog_sha256
+    });
+    let mut reports = Vec::with_capacity(catalog.indicators.len());
+    let (mut recomputed, mut reused) = (Vec::new(), Vec::new());
+    for definition in &catalog.indicators {
+        let read = indicator::read_versions(definition, inputs);
+        let kept = previous
+            .and_then(|p| p.indicators.iter().find(|r| r.id == definition.id && r.read == read));
+        match kept {
+            Some(report) => {
+                reused.push(definition.id.clone());
+                reports.push(report.clone());
+            }
+            None => {
+                recomputed.push(definition.id.clone());
+                reports.push(indicator::compute(catalog, definition, inputs, as_of)?);
+            }
+        }
+    }
+    let mut dataset_versions = inputs.versions.clone();
+    dataset_versions.retain(|dataset, _| catalog.indicators.iter().any(|i| i.datasets.contains(dataset)));
+    Ok(Computed {
+        results: Results {
+            engine: ENGINE.to_string(),
+            as_of,
+            catalog_sha256: catalog_sha256.to_string(),
+            dataset_versions,
+            indicators: reports,
+        },
+        recomputed,
+        reused,
+    })
+}
+
+impl Results {
+    pub fn to_json(&self) -> Result<Vec<u8>> {
+        let mut bytes =
+            serde_json::to_vec_pretty(self).map_err(|err| Error::Polars(err.to_string()))?;
+        bytes.push(b'\n');
+        Ok(bytes)
+    }
+
+    pub fn from_json(bytes: &[u8]) -> Result<Results> {
+        serde_json::from_slice(bytes).map_err(|err| Error::Polars(format!("results JSON: {err}")))
+    }
+
+    /// Every series assessed, headline first then each breakdown member.
+    pub fn rows(&self) -> impl Iterator<Item = (&IndicatorReport, &IndicatorResult)> {
+        self.indicators.iter().flat_map(|report| {
+            std::iter::once((report, &report.headline))
+                .chain(report.breakdowns.values().flatten().map(move |r| (report, r)))
+        })
+    }
+
+    /// One row per series assessed (headline and breakdown members).
+    pub fn summary_table(&self) -> Result<DataFrame> {
+        let rows: Vec<(&IndicatorReport, &IndicatorResult)> = self.rows().collect();
+        let text = |f: &dyn Fn(&IndicatorReport, &IndicatorResult) -> Option<String>| {
+            rows.iter().map(|(report, result)| f(report, result)).collect::<Vec<Option<String>>>()
+        };
+        let number = |f: &dyn Fn(&IndicatorResult) -> Option<f64>| {
+            rows.iter().map(|(_, result)| f(result)).collect::<Vec<Option<f64>>>()
+        };
+        let columns = vec![
+            Column::new("indicator".into(), text(&|_, r| Some(r.id.clone()))),
+            Column::new("breakdown".into(), text(&|_, r| r.breakdown.clone())),
+            Column::new("member".into(), text(&|_, r| r.member.clone())),
+            Column::new(
+                "latest_period".into(),
+                text(&|_, r| r.latest.as_ref().map(|o| o.period.clone())),
+            ),
+            Column::new("latest_value".into(), number(&|r| r.latest.as_ref().map(|o| o.value))),
+            Column::new("change_one_period".into(), number(&|r| r.change_one_period)),
+            Column::new("change_one_year".into(), number(&|r| r.change_one_year)),
+            Column::new("target_id".into(), text(&|_, r| r.target.as_ref().map(|t| t.id.clone()))),
+            Column::new(
+                "target_year".into(),
+                rows.iter().map(|(_, r)| r.target.as_ref().map(|t| t.year)).collect::<Vec<_>>(),
+            ),
+            Column::new("target_value".into(), number(&|r| r.target.as_ref().map(|t| t.value))),
+            Column::new("projection".into(), number(&|r| r.projection)),
+            Column::new("required_annual_change".into(), number(&|r| r.required_annual_change)),
+            Column::new(
+                "year_reached".into(),
+                rows.iter().map(|(_, r)| r.year_reached).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "progress_status".into(),
+                text(&|_, r| Some(r.assessment.status.as_str().to_string())),
+            ),
+            Column::new("progress_ratio".into(), number(&|r| r.assessment.ratio)),
+            Column::new("observed_growth".into(), number(&|r| r.assessment.observed_growth)),
+            Column::new("required_growth".into(), number(&|r| r.assessment.required_growth)),
+            Column::new("data_status".into(), text(&|_, r| Some(data_status(r).to_string()))),
+            Column::new(
+                "dataset_versions".into(),
+                text(&|report, _| Some(report.dataset_versions.join(" "))),
+            ),
+            Column::new(
+                "as_of".into(),
+                rows.iter().map(|_| self.as_of.to_string()).collect::<Vec<_>>(),
+            ),
+        ];
+        DataFrame::new_infer_height(columns).map_err(Error::from)
+    }
+
+    /// One row per observation of every series, with the dataset versions it came
+    /// from (for an inventory, the version that observed that quarter) and the
+    /// target version it is assessed against.
+    pub fn observations_table(&self) -> Result<DataFrame> {
+        let mut indicator = Vec::new();
+        let mut breakdown = Vec::new();
+        let mut member = Vec::new();
+        let mut period = Vec::new();
+        let mut value = Vec::new();
+        let mut versions = Vec::new();
+        let mut target = Vec::new();
+        for (report, result) in self.rows() {
+            let all_versions = report.dataset_versions.join(" ");
+            for observation in &result.series {
+                indicator.push(result.id.clone());
+                breakdown.push(result.breakdown.clone());
+                member.push(result.member.clone());
+                period.push(observation.period.clone());
+                value.push(observation.value);
+                versions.push(
+                    report
+                        .period_versions
+                        .get(&observation.period)
+                        .cloned()
+                        .unwrap_or_else(|| all_versions.clone()),
+                );
+                target.push(result.target.as_ref().map(|t| t.id.clone()));
+            }
+        }
+        DataFrame::new_infer_height(vec![
+            Column::new("indicator".into(), indicator),
+            Column::new("breakdown".into(), breakdown),
+            Column::new("member".into(), member),
+            Column::new("period".into(), period),
+            Column::new("value".into(), value),
+            Column::new("dataset_versions".into(), versions),
+            Column::new("target_id".into(), target),
+        ])
+        .map_err(Error::from)
+    }
+}
+
+fn data_status(result: &IndicatorResult) -> &'static str {
+    match result.data_status {
+        indicator::DataStatus::Current => "current",
+        indicator::DataStatus::Overdue => "overdue",
+        indicator::DataStatus::Missing => "missing",
+    }
+}
+
+/// A table as Parquet bytes (zstd), deterministic for the same table.
+pub fn parquet_bytes(table: &mut DataFrame) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
+        .with_compression(ParquetCompression::Zstd(None))
+        .with_statistics(StatisticsOptions::full())
+        .finish(table)
+        .map_err(Error::from)?;
+    Ok(bytes)
+}
+
+/// A table as CSV bytes (comma, header, `.` decimal point, empty for no value).
+pub fn csv_bytes(table: &DataFrame) -> Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let csv_err = |err: csv::Error| Error::Polars(format!("writing CSV: {err}"));
+    writer.write_record(table.get_column_names().iter().map(|n| n.as_str())).map_err(csv_err)?;
+    for row in 0..table.height() {
+        let mut record = Vec::with_capacity(table.width());
+        for column in table.columns() {
+            record.push(match column.get(row).map_err(Error::from)? {
+                AnyValue::Null => String::new(),
+                AnyValue::String(s) => s.to_string(),
+                AnyValue::StringOwned(s) => s.to_string(),
+                AnyValue::Float64(v) => v.to_string(),
+                AnyValue::Int32(v) => v.to_string(),
+                AnyValue::Int64(v) => v.to_string(),
+                other => other.to_string(),
+            });
+        }
+        writer.write_record(&record).map_err(csv_err)?;
+    }
+    writer.into_inner().map_err(|err| Error::Polars(format!("writing CSV: {err}")))
+}

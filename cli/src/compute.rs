@@ -1,0 +1,115 @@
+//! Wiring between the store and the indicator engine: which versions the engine
+//! reads, and storing what it computes as a results version.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use md2030_analytics::catalog::Catalog;
+use md2030_analytics::indicator::{INVENTORY_DATASETS, Inputs};
+use md2030_analytics::results::{self, Computed, Results};
+use md2030_analytics::series::{self, Snapshot};
+use md2030_store::{Committed, Store};
+use sha2::{Digest, Sha256};
+
+/// File names inside a results version.
+pub(crate) const RESULTS_JSON: &str = "results.json";
+pub(crate) const SUMMARY_PARQUET: &str = "summary.parquet";
+pub(crate) const OBSERVATIONS_PARQUET: &str = "observations.parquet";
+
+/// The catalogue and the SHA-256 of its text: the data directory's
+/// `catalog/indicators.toml` and `catalog/targets.toml` when present (editable
+/// without recompiling), else the copies compiled in.
+pub(crate) fn load_catalog(data_dir: &Path) -> anyhow::Result<(Catalog, String)> {
+    let read = |name: &str, compiled: &str| -> anyhow::Result<String> {
+        let path = data_dir.join("catalog").join(name);
+        if path.is_file() {
+            std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
+        } else {
+            Ok(compiled.to_string())
+        }
+    };
+    let indicators = read("indicators.toml", md2030_analytics::catalog::INDICATORS_TOML)?;
+    let targets = read("targets.toml", md2030_analytics::catalog::TARGETS_TOML)?;
+    let mut hasher = Sha256::new();
+    hasher.update(indicators.as_bytes());
+    hasher.update([0]);
+    hasher.update(targets.as_bytes());
+    let sha = md2030_store::hex(&hasher.finalize());
+    Ok((Catalog::from_toml(&indicators, &targets)?, sha))
+}
+
+/// The engine's inputs: the current version of every dataset, and every version of
+/// the inventories up to the current one, each dated by the period it describes
+/// (declared at ingest, else the quarter of its latest review date, else the
+/// quarter it was stored in).
+pub(crate) fn inputs(store: &Store) -> anyhow::Result<Inputs> {
+    let current = store.current_versions()?;
+    let paths = current.iter().map(|v| (v.dataset.clone(), store.path_of(v))).collect();
+    let frames = series::scan_versions(&paths)?;
+    let versions = current.iter().map(|v| (v.dataset.clone(), v.version_id.clone())).collect();
+    let mut snapshots = BTreeMap::new();
+    for record in current.iter().filter(|v| INVENTORY_DATASETS.contains(&v.dataset.as_str())) {
+        let mut list = Vec::new();
+        for version in store.versions(&record.dataset)? {
+            if version.version_no > record.version_no {
+                continue;
+            }
+            let path = store.path_of(&version);
+            let frame = series::scan_versions(&BTreeMap::from([(version.dataset.clone(), path)]))?
+                .remove(&version.dataset)
+                .context("scanning an inventory version")?;
+            let stored = series::quarter_of(&version.provenance.ingested_at).unwrap_or_default();
+            let period = match &version.provenance.reference_period {
+                Some(period) => period.clone(),
+                None => {
+                    let date_column = (version.dataset == "procedures").then_some("reviewed_date");
+                    series::inventory_period(&frame, date_column, &stored)
+                }
+            };
+            list.push(Snapshot { period, version_id: version.version_id.clone(), frame });
+        }
+        snapshots.insert(record.dataset.clone(), list);
+    }
+    Ok(Inputs { frames, versions, snapshots })
+}
+
+/// The current results version's results, if it can be read.
+pub(crate) fn current_results(store: &Store) -> Option<Results> {
+    let record = store.current_results().ok()??;
+    let bytes = store.read_results_file(&record, RESULTS_JSON).ok()?;
+    Results::from_json(&bytes).ok()
+}
+
+/// Computes every indicator as of `as_of`, reusing the current results for the
+/// indicators whose dataset versions have not changed.
+pub(crate) fn compute(store: &Store, as_of: NaiveDate) -> anyhow::Result<Computed> {
+    let (catalog, catalog_sha) = load_catalog(store.root())?;
+    let inputs = inputs(store)?;
+    let previous = current_results(store);
+    Ok(results::compute_all(&catalog, &catalog_sha, &inputs, as_of, previous.as_ref())?)
+}
+
+/// Computes and stores the results as a new results version (unless they are the
+/// same bytes as the current one).
+pub(crate) fn compute_and_store(
+    store: &mut Store,
+    as_of: NaiveDate,
+    computed_at: &str,
+) -> anyhow::Result<(Computed, Committed)> {
+    let computed = compute(store, as_of)?;
+    let json = computed.results.to_json()?;
+    let summary = results::parquet_bytes(&mut computed.results.summary_table()?)?;
+    let observations = results::parquet_bytes(&mut computed.results.observations_table()?)?;
+    let committed = store.commit_results(
+        &[
+            (RESULTS_JSON, &json),
+            (SUMMARY_PARQUET, &summary),
+            (OBSERVATIONS_PARQUET, &observations),
+        ],
+        &as_of.to_string(),
+        computed_at,
+    )?;
+    Ok((computed, committed))
+}
