@@ -113,6 +113,17 @@ fn frequency_days(frequency: &str) -> i64 {
 /// Inventory datasets: observed as snapshots, one per stored version.
 pub const INVENTORY_DATASETS: [&str; 2] = ["procedures", "platforms"];
 
+/// Indicators read from inventory snapshots (every version), not the current one.
+fn is_inventory(id: &str) -> bool {
+    matches!(
+        id,
+        "procedures_fully_online_share"
+            | "procedures_published_idarati"
+            | "digital_platforms"
+            | "platforms_amazigh_share"
+    )
+}
+
 /// The column a breakdown dimension groups by.
 fn breakdown_column(dimension: &str) -> &str {
     match dimension {
@@ -136,7 +147,14 @@ pub fn indicator_series(
     dimension: Option<&str>,
 ) -> Result<Groups> {
     let frames = &inputs.frames;
-    let missing_inputs = indicator.datasets.iter().any(|d| !frames.contains_key(d));
+    // World Bank and ITU are alternative sources: either is enough.
+    let alternatives =
+        matches!(indicator.id.as_str(), "internet_users" | "fixed_broadband_per_100");
+    let missing_inputs = if alternatives {
+        !indicator.datasets.iter().any(|d| frames.contains_key(d))
+    } else {
+        indicator.datasets.iter().any(|d| !frames.contains_key(d))
+    };
     if indicator.datasets.is_empty() || missing_inputs {
         return Ok(Groups::new());
     }
@@ -174,8 +192,10 @@ pub fn indicator_series(
         }
         ("fibre_eligible_households", _) => series::fibre_eligible_households(frames, by)?,
         ("sme_basic_digital_intensity", _) => series::sme_basic_digital_intensity(frames, by)?,
-        ("internet_users", None) => one(series::wdi(frames, "IT.NET.USER.ZS")?),
-        ("fixed_broadband_per_100", None) => one(series::wdi(frames, "IT.NET.BBND.P2")?),
+        ("internet_users", None) => one(series::wdi_with_itu(frames, "IT.NET.USER.ZS", "i99H")?),
+        ("fixed_broadband_per_100", None) => {
+            one(series::wdi_with_itu(frames, "IT.NET.BBND.P2", "i992b")?)
+        }
         ("transactions_fully_online_share", _) => {
             series::transactions_fully_online_share(frames, by)?
         }
@@ -237,7 +257,7 @@ pub fn compute(
     let mut period_versions = BTreeMap::new();
     for dataset in &indicator.datasets {
         match inputs.snapshots.get(dataset) {
-            Some(snapshots) if INVENTORY_DATASETS.contains(&dataset.as_str()) => {
+            Some(snapshots) if is_inventory(&indicator.id) => {
                 for s in snapshots {
                     period_versions.insert(s.period.clone(), s.version_id.clone());
                 }
@@ -275,8 +295,10 @@ pub fn read_versions(indicator: &Indicator, inputs: &Inputs) -> Vec<String> {
         .datasets
         .iter()
         .flat_map(|dataset| match inputs.snapshots.get(dataset) {
-            Some(snapshots) => snapshots.iter().map(|s| s.version_id.clone()).collect(),
-            None => inputs.versions.get(dataset).cloned().into_iter().collect::<Vec<_>>(),
+            Some(snapshots) if is_inventory(&indicator.id) => {
+                snapshots.iter().map(|s| s.version_id.clone()).collect()
+            }
+            _ => inputs.versions.get(dataset).cloned().into_iter().collect::<Vec<_>>(),
         })
         .collect();
     read.sort();
@@ -317,13 +339,13 @@ pub fn assess_slice(
     };
     let change_one_year = latest.as_ref().and_then(|last| {
         let at = last.point()?.year - 1.0;
-        let before = series.iter().find(|o| o.point().is_some_and(|p| (p.year - at).abs() < 1e-6))?;
+        let before =
+            series.iter().find(|o| o.point().is_some_and(|p| (p.year - at).abs() < 1e-6))?;
         Some(last.value - before.value)
     });
     let headline = BTreeMap::new();
-    let own = slice
-        .map(|(d, m)| BTreeMap::from([(d.to_string(), m.to_string())]))
-        .unwrap_or_default();
+    let own =
+        slice.map(|(d, m)| BTreeMap::from([(d.to_string(), m.to_string())])).unwrap_or_default();
     let own_years: Vec<i32> = catalog
         .targets
         .iter()
@@ -355,11 +377,7 @@ pub fn assess_slice(
     let target_versions = target_year
         .zip(key)
         .map(|(year, key)| {
-            catalog
-                .target_versions(&indicator.id, year, key)
-                .iter()
-                .map(|t| t.id.clone())
-                .collect()
+            catalog.target_versions(&indicator.id, year, key).iter().map(|t| t.id.clone()).collect()
         })
         .unwrap_or_default();
     // A target for year Y is read at the end of Y, like every period.

@@ -51,9 +51,8 @@ pub fn compute_all(
     as_of: NaiveDate,
     previous: Option<&Results>,
 ) -> Result<Computed> {
-    let previous = previous.filter(|p| {
-        p.engine == ENGINE && p.as_of == as_of && p.catalog_sha256 == catalog_sha256
-    });
+    let previous = previous
+        .filter(|p| p.engine == ENGINE && p.as_of == as_of && p.catalog_sha256 == catalog_sha256);
     let mut reports = Vec::with_capacity(catalog.indicators.len());
     let (mut recomputed, mut reused) = (Vec::new(), Vec::new());
     for definition in &catalog.indicators {
@@ -72,7 +71,8 @@ pub fn compute_all(
         }
     }
     let mut dataset_versions = inputs.versions.clone();
-    dataset_versions.retain(|dataset, _| catalog.indicators.iter().any(|i| i.datasets.contains(dataset)));
+    dataset_versions
+        .retain(|dataset, _| catalog.indicators.iter().any(|i| i.datasets.contains(dataset)));
     Ok(Computed {
         results: Results {
             engine: ENGINE.to_string(),

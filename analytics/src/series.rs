@@ -114,9 +114,8 @@ pub fn national(mut groups: Groups) -> Vec<Observation> {
 
 /// Percent of two summed columns, as `value`.
 fn percent(numerator: &str, denominator: &str) -> Expr {
-    (lit(100.0) * col(numerator).cast(DataType::Float64)
-        / col(denominator).cast(DataType::Float64))
-    .alias("value")
+    (lit(100.0) * col(numerator).cast(DataType::Float64) / col(denominator).cast(DataType::Float64))
+        .alias("value")
 }
 
 /// Digital take-up: (online + assisted digital) ÷ all transactions, in percent,
@@ -299,6 +298,30 @@ pub fn wdi(frames: &Frames, indicator_code: &str) -> Result<Vec<Observation>> {
         .map(national)
 }
 
+/// A World Bank WDI series for Morocco, completed by the ITU DataHub series for the
+/// years the World Bank has no value for yet (either dataset may be absent).
+pub fn wdi_with_itu(frames: &Frames, wdi_code: &str, itu_code: &str) -> Result<Vec<Observation>> {
+    let mut series =
+        if frames.contains_key("wb_wdi") { wdi(frames, wdi_code)? } else { Vec::new() };
+    if frames.contains_key("itu_datahub") {
+        let filter = col("series_code").eq(lit(itu_code)).and(col("entity_iso").eq(lit("MAR")));
+        let itu = national(sum_by_period(
+            frame(frames, "itu_datahub")?,
+            Some(filter),
+            year_text("year"),
+            col("value"),
+            None,
+        )?);
+        for observation in itu {
+            if !series.iter().any(|o| o.period == observation.period) {
+                series.push(observation);
+            }
+        }
+        series.sort_by(|a, b| a.period.cmp(&b.period));
+    }
+    Ok(series)
+}
+
 /// Share (percent) of transactions on procedures at maturity level 4 or 5, per month.
 pub fn transactions_fully_online_share(frames: &Frames, by: Option<&str>) -> Result<Groups> {
     let procedures = frame(frames, "procedures")?.select([
@@ -352,10 +375,9 @@ pub fn coverage_5g(frames: &Frames, by: Option<&str>) -> Result<Groups> {
 /// by region (`region_code`) or by area of residence (`area`).
 pub fn household_internet_access(frames: &Frames, by: Option<&str>) -> Result<Groups> {
     let (filter, group) = match by {
-        Some("region_code") => (
-            col("geo_code").neq(lit("MA")).and(col("area").eq(lit("total"))),
-            Some("geo_code"),
-        ),
+        Some("region_code") => {
+            (col("geo_code").neq(lit("MA")).and(col("area").eq(lit("total"))), Some("geo_code"))
+        }
         Some("area") => (col("geo_code").eq(lit("MA")), Some("area")),
         _ => (col("geo_code").eq(lit("MA")).and(col("area").eq(lit("total"))), None),
     };
@@ -400,9 +422,7 @@ pub fn inventory_period(lf: &LazyFrame, date_column: Option<&str>, fallback: &st
         .select([col(column).cast(DataType::String).max().alias("latest")])
         .collect()
         .ok()
-        .and_then(|df| {
-            df.column("latest").ok()?.str().ok()?.get(0).map(|s| s.to_string())
-        });
+        .and_then(|df| df.column("latest").ok()?.str().ok()?.get(0).map(|s| s.to_string()));
     latest.as_deref().and_then(quarter_of).unwrap_or_else(|| fallback.to_string())
 }
 
@@ -586,8 +606,10 @@ mod tests {
         ]);
         assert_eq!(national(sme_basic_digital_intensity(&frames, None).unwrap())[0].value, 75.0);
         // 1 in 2021, 1 + 2 = 3 by 2022, 3 + 1 = 4 by 2024.
-        let cumulated: Vec<(String, f64)> =
-            national(labelled_startups(&frames, None).unwrap()).into_iter().map(|o| (o.period, o.value)).collect();
+        let cumulated: Vec<(String, f64)> = national(labelled_startups(&frames, None).unwrap())
+            .into_iter()
+            .map(|o| (o.period, o.value))
+            .collect();
         assert_eq!(
             cumulated,
             vec![("2021".into(), 1.0), ("2022".into(), 3.0), ("2024".into(), 4.0)]
@@ -609,14 +631,12 @@ mod tests {
             version_id: "procedures@v1".into(),
             frame: procedures.lazy(),
         }];
-        let share =
-            national(inventory(&snapshots, "procedures_fully_online_share", None).unwrap());
+        let share = national(inventory(&snapshots, "procedures_fully_online_share", None).unwrap());
         assert!((share[0].value - 300.0 / 7.0).abs() < 1e-12);
         assert_eq!(share[0].period, "2025-Q4");
         // Published and active: P1..P5 = 5 (P8 is withdrawn).
         assert_eq!(
-            national(inventory(&snapshots, "procedures_published_idarati", None).unwrap())[0]
-                .value,
+            national(inventory(&snapshots, "procedures_published_idarati", None).unwrap())[0].value,
             5.0
         );
     }

@@ -75,19 +75,20 @@ pub(crate) fn inputs(store: &Store) -> anyhow::Result<Inputs> {
     Ok(Inputs { frames, versions, snapshots })
 }
 
-/// The current results version's results, if it can be read.
-pub(crate) fn current_results(store: &Store) -> Option<Results> {
-    let record = store.current_results().ok()??;
+/// The newest stored results computed as of `as_of`, if any can be read.
+pub(crate) fn previous_results(store: &Store, as_of: NaiveDate) -> Option<Results> {
+    let as_of = as_of.to_string();
+    let record = store.results_versions().ok()?.into_iter().rev().find(|r| r.as_of == as_of)?;
     let bytes = store.read_results_file(&record, RESULTS_JSON).ok()?;
     Results::from_json(&bytes).ok()
 }
 
-/// Computes every indicator as of `as_of`, reusing the current results for the
-/// indicators whose dataset versions have not changed.
+/// Computes every indicator as of `as_of`, reusing the newest results computed as
+/// of the same date for the indicators whose dataset versions have not changed.
 pub(crate) fn compute(store: &Store, as_of: NaiveDate) -> anyhow::Result<Computed> {
     let (catalog, catalog_sha) = load_catalog(store.root())?;
     let inputs = inputs(store)?;
-    let previous = current_results(store);
+    let previous = previous_results(store, as_of);
     Ok(results::compute_all(&catalog, &catalog_sha, &inputs, as_of, previous.as_ref())?)
 }
 

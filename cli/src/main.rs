@@ -228,7 +228,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 (_, true) => output::Format::Csv,
                 _ => output::Format::Table,
             };
-            output::indicators(&computed.results, &catalog, &store.current_versions()?, lang, format)?;
+            output::indicators(
+                &computed.results,
+                &catalog,
+                &store.current_versions()?,
+                lang,
+                format,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Compute { as_of } => {
@@ -282,7 +288,11 @@ fn parse_quarter(text: &str) -> Result<String, String> {
     let valid = text.len() == 7
         && text[..4].bytes().all(|b| b.is_ascii_digit())
         && matches!(&text[4..], "-Q1" | "-Q2" | "-Q3" | "-Q4");
-    if valid { Ok(text.to_string()) } else { Err(format!("{text:?} is not a quarter like 2025-Q4")) }
+    if valid {
+        Ok(text.to_string())
+    } else {
+        Err(format!("{text:?} is not a quarter like 2025-Q4"))
+    }
 }
 
 fn unknown_dataset(name: &str) -> String {

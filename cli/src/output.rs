@@ -130,7 +130,12 @@ pub(crate) fn datasets(store: &Store, lang: Lang, json: bool) -> anyhow::Result<
     }
     out!(
         "{:<24} {:>7} {:>10}  {:<16} {:<20} {:<8} source",
-        "dataset", "version", "rows", "sha256", "ingested at", "checks"
+        "dataset",
+        "version",
+        "rows",
+        "sha256",
+        "ingested at",
+        "checks"
     );
     for contract in md2030_model::contracts() {
         match current.iter().find(|v| v.dataset == contract.name) {
@@ -235,11 +240,21 @@ pub(crate) fn indicators(
                     object.insert("name".into(), indicator.name.get(lang).into());
                     object.insert("pillar".into(), serde_json::to_value(indicator.pillar).ok()?);
                     object.insert("unit".into(), indicator.unit.clone().into());
-                    object.insert("direction".into(), serde_json::to_value(indicator.direction).ok()?);
-                    object.insert("no_target_reason".into(), indicator.no_target_reason.clone().into());
+                    object.insert(
+                        "direction".into(),
+                        serde_json::to_value(indicator.direction).ok()?,
+                    );
+                    object.insert(
+                        "no_target_reason".into(),
+                        indicator.no_target_reason.clone().into(),
+                    );
                     object.insert(
                         "synthetic".into(),
-                        report.dataset_versions.iter().any(|id| version(id).is_some_and(|v| v.provenance.synthetic)).into(),
+                        report
+                            .dataset_versions
+                            .iter()
+                            .any(|id| version(id).is_some_and(|v| v.provenance.synthetic))
+                            .into(),
                     );
                     Some(item)
                 })
@@ -271,7 +286,12 @@ pub(crate) fn indicators(
         Format::Table => {
             out!(
                 "{:<32} {:>9} {:>16} {:>18} {:<20} {:<8} sample",
-                "indicator", "period", "latest", "target", "progress", "data"
+                "indicator",
+                "period",
+                "latest",
+                "target",
+                "progress",
+                "data"
             );
             for report in &results.indicators {
                 let result = &report.headline;

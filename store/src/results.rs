@@ -54,7 +54,8 @@ pub struct ResultsRecord {
     pub is_current: bool,
 }
 
-const SELECT_RESULTS: &str = "SELECT r.version_no, r.dir, r.sha256, r.files, r.as_of, r.computed_at,
+const SELECT_RESULTS: &str =
+    "SELECT r.version_no, r.dir, r.sha256, r.files, r.as_of, r.computed_at,
     EXISTS (SELECT 1 FROM current_results c WHERE c.results_id = r.id) FROM results r";
 
 fn results_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ResultsRecord> {

@@ -116,20 +116,47 @@ fn transactions_before_their_procedures_are_refused_with_a_reason() {
 #[test]
 fn indicators_on_the_sample_data() {
     let store = sample_store();
-    let out = md2030(store.path(), &["indicators", "--json", "--as-of", "2025-12-31"]);
+    let out = md2030(store.path(), &["indicators", "--json", "--as-of", "2026-01-15"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let find = |id: &str| items.iter().find(|i| i["indicator"] == id).unwrap().clone();
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = value["indicators"].as_array().unwrap();
+    let find = |id: &str| items.iter().find(|i| i["id"] == id).unwrap().clone();
     // The sample's offshoring jobs are anchored on 148,500 at end 2024 (lodj.ma 2025).
     let jobs = find("offshoring_jobs");
-    let series = jobs["result"]["series"].as_array().unwrap();
+    let series = jobs["headline"]["series"].as_array().unwrap();
     assert!(series.iter().any(|o| o["period"] == "2024-Q4" && o["value"] == 148_500.0));
-    assert_eq!(jobs["result"]["target"]["value"], 270_000.0);
-    assert_eq!(jobs["datasets"][0]["synthetic"], true);
+    assert_eq!(jobs["headline"]["target"]["value"], 270_000.0);
+    assert_eq!(jobs["synthetic"], true);
+    let version = jobs["dataset_versions"][0].as_str().unwrap();
+    assert_eq!(value["datasets"][version]["synthetic"], true);
     // The UN subset carries Morocco's real 2024 rank.
     let rank = find("egdi_rank");
-    assert_eq!(rank["result"]["latest"]["value"], 90.0);
-    assert_eq!(rank["result"]["assessment"]["status"], "needs_acceleration");
+    assert_eq!(rank["headline"]["latest"]["value"], 90.0);
+    assert_eq!(rank["headline"]["assessment"]["status"], "needs_acceleration");
     // No dataset reports direct digital jobs: missing, not zero.
-    assert_eq!(find("direct_digital_jobs")["result"]["data_status"], "missing");
+    assert_eq!(find("direct_digital_jobs")["headline"]["data_status"], "missing");
+    // The procedure inventory has two stored versions: end 2024 and end 2025.
+    // Counted from the sample files with Python's csv module (active rows at level
+    // >= 4): end 2024: 302 of 2,732 = 11.05 %; end 2025: 422 of 2,732 = 15.45 %.
+    let share = find("procedures_fully_online_share");
+    let periods: Vec<&str> = share["headline"]["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(periods, vec!["2024-Q4", "2025-Q4"]);
+    let values: Vec<f64> = share["headline"]["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["value"].as_f64().unwrap())
+        .collect();
+    assert!((values[0] - 100.0 * 302.0 / 2732.0).abs() < 1e-9, "{values:?}");
+    assert!((values[1] - 100.0 * 422.0 / 2732.0).abs() < 1e-9, "{values:?}");
+    // --csv: one row per series with its versions.
+    let out = md2030(store.path(), &["indicators", "--csv", "--as-of", "2026-01-15"]);
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(csv.starts_with("indicator,breakdown,member,latest_period,latest_value,"));
+    assert!(csv.lines().any(|l| l.starts_with("egdi_rank,,,2024,90,")), "{csv}");
 }

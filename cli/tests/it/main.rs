@@ -5,6 +5,7 @@
 
 mod cli;
 mod crash;
+mod golden;
 mod malformed;
 
 use std::collections::BTreeMap;
