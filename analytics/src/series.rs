@@ -458,6 +458,9 @@ fn snapshot(
     grouped(lf)
 }
 
+/// The languages a platform may be offered in (`lang_*` columns).
+pub const PLATFORM_LANGUAGES: [&str; 5] = ["ar", "amz", "fr", "en", "es"];
+
 /// Inventory indicators over every stored version of the inventory, one
 /// observation per quarter (the latest version describing it): procedures fully
 /// online, published on Idarati, platforms, and platforms in Amazigh.
@@ -465,16 +468,41 @@ pub fn inventory(snapshots: &[Snapshot], indicator: &str, by: Option<&str>) -> R
     let mut out = Groups::new();
     for s in snapshots {
         let active = col("status").eq(lit("active"));
-        let groups = match indicator {
-            "procedures_fully_online_share" => {
-                snapshot(s, active, col("maturity_level").gt_eq(lit(4)), true, by)?
+        let groups = match (indicator, by) {
+            // The maturity ladder: the share of active procedures at each level.
+            ("procedures_fully_online_share", Some("maturity_level")) => grouped(
+                s.frame
+                    .clone()
+                    .filter(active)
+                    .group_by([col("maturity_level").cast(DataType::String).alias("group")])
+                    .agg([len().cast(DataType::Float64).alias("n")])
+                    .select([
+                        col("group"),
+                        lit(s.period.as_str()).alias("period"),
+                        (lit(100.0) * col("n") / col("n").sum()).alias("value"),
+                    ]),
+            )?,
+            // Language coverage: platforms available in each language.
+            ("digital_platforms", Some("language")) => {
+                let mut groups = Groups::new();
+                for language in PLATFORM_LANGUAGES {
+                    let counted =
+                        snapshot(s, lit(true), col(format!("lang_{language}")), false, None)?;
+                    groups.insert(language.to_string(), national(counted));
+                }
+                groups
             }
-            "procedures_published_idarati" => {
-                snapshot(s, active, col("published_idarati"), false, by)?
-            }
-            "digital_platforms" => snapshot(s, lit(true), lit(1i64), false, by)?,
-            "platforms_amazigh_share" => snapshot(s, lit(true), col("lang_amz"), true, by)?,
-            _ => Groups::new(),
+            _ => match indicator {
+                "procedures_fully_online_share" => {
+                    snapshot(s, active, col("maturity_level").gt_eq(lit(4)), true, by)?
+                }
+                "procedures_published_idarati" => {
+                    snapshot(s, active, col("published_idarati"), false, by)?
+                }
+                "digital_platforms" => snapshot(s, lit(true), lit(1i64), false, by)?,
+                "platforms_amazigh_share" => snapshot(s, lit(true), col("lang_amz"), true, by)?,
+                _ => Groups::new(),
+            },
         };
         for (group, series) in groups {
             let entry = out.entry(group).or_default();

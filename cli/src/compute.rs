@@ -85,10 +85,10 @@ pub(crate) fn previous_results(store: &Store, as_of: NaiveDate) -> Option<Result
 
 /// Computes every indicator as of `as_of`, reusing the newest results computed as
 /// of the same date for the indicators whose dataset versions have not changed.
-pub(crate) fn compute(store: &Store, as_of: NaiveDate) -> anyhow::Result<Computed> {
+pub(crate) fn compute(store: &Store, as_of: NaiveDate, force: bool) -> anyhow::Result<Computed> {
     let (catalog, catalog_sha) = load_catalog(store.root())?;
     let inputs = inputs(store)?;
-    let previous = previous_results(store, as_of);
+    let previous = if force { None } else { previous_results(store, as_of) };
     Ok(results::compute_all(&catalog, &catalog_sha, &inputs, as_of, previous.as_ref())?)
 }
 
@@ -98,8 +98,9 @@ pub(crate) fn compute_and_store(
     store: &mut Store,
     as_of: NaiveDate,
     computed_at: &str,
+    force: bool,
 ) -> anyhow::Result<(Computed, Committed)> {
-    let computed = compute(store, as_of)?;
+    let computed = compute(store, as_of, force)?;
     let json = computed.results.to_json()?;
     let summary = results::parquet_bytes(&mut computed.results.summary_table()?)?;
     let observations = results::parquet_bytes(&mut computed.results.observations_table()?)?;

@@ -92,6 +92,9 @@ enum Command {
         /// Compute as of this date (YYYY-MM-DD); default today.
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
+        /// Recompute every indicator, even those whose inputs have not changed.
+        #[arg(long)]
+        force: bool,
     },
     /// Load the sample data carried by the binary (labelled synthetic) into the data directory.
     LoadSample,
@@ -168,7 +171,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 recompute(&mut store, today());
             } else if matches!(outcome, Outcome::Accepted { .. }) {
                 // JSON output stays one document; the results are still refreshed.
-                let _ = compute::compute_and_store(&mut store, today(), &now_utc());
+                let _ = compute::compute_and_store(&mut store, today(), &now_utc(), false);
             }
             Ok(code)
         }
@@ -222,7 +225,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open_store(&cli)?;
             let as_of = as_of.unwrap_or_else(today);
             let (catalog, _) = compute::load_catalog(store.root())?;
-            let computed = compute::compute(&store, as_of)?;
+            let computed = compute::compute(&store, as_of, false)?;
             let format = match (json, csv) {
                 (true, _) => output::Format::Json,
                 (_, true) => output::Format::Csv,
@@ -237,11 +240,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             )?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Compute { as_of } => {
+        Command::Compute { as_of, force } => {
             let mut store = open_store(&cli)?;
             let started = std::time::Instant::now();
+            let as_of = as_of.unwrap_or_else(today);
             let (computed, committed) =
-                compute::compute_and_store(&mut store, as_of.unwrap_or_else(today), &now_utc())?;
+                compute::compute_and_store(&mut store, as_of, &now_utc(), *force)?;
             output::computed(&computed, &committed, started.elapsed().as_millis());
             Ok(ExitCode::SUCCESS)
         }
@@ -273,7 +277,7 @@ fn today() -> chrono::NaiveDate {
 /// retries).
 fn recompute(store: &mut Store, as_of: chrono::NaiveDate) {
     let started = std::time::Instant::now();
-    match compute::compute_and_store(store, as_of, &now_utc()) {
+    match compute::compute_and_store(store, as_of, &now_utc(), false) {
         Ok((computed, committed)) => {
             output::computed(&computed, &committed, started.elapsed().as_millis())
         }

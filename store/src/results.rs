@@ -281,3 +281,55 @@ impl Store {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_versions_are_new_only_when_the_bytes_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        assert!(store.current_results().unwrap().is_none());
+        let files: [(&str, &[u8]); 2] = [("results.json", b"{\"a\":1}"), ("t.parquet", b"PAR1")];
+        let Committed::New(first) =
+            store.commit_results(&files, "2026-01-15", "2026-01-15T10:00:00Z").unwrap()
+        else {
+            panic!("the first results are new")
+        };
+        assert_eq!(first.version_id, "results@v1");
+        assert!(first.is_current);
+        assert_eq!(store.read_results_file(&first, "results.json").unwrap(), b"{\"a\":1}");
+        // The same bytes as of the same date: nothing written.
+        let again = store.commit_results(&files, "2026-01-15", "2026-01-16T10:00:00Z").unwrap();
+        assert_eq!(again, Committed::Unchanged(first.clone()));
+        // Other bytes: version 2, current; version 1 kept.
+        let changed: [(&str, &[u8]); 2] = [("results.json", b"{\"a\":2}"), ("t.parquet", b"PAR1")];
+        let second = store.commit_results(&changed, "2026-01-15", "2026-01-16T11:00:00Z").unwrap();
+        assert_eq!(second.record().version_no, 2);
+        assert_eq!(store.current_results().unwrap().unwrap().version_no, 2);
+        assert_eq!(store.results_versions().unwrap().len(), 2);
+        assert!(store.verify().unwrap().is_empty());
+        // A tampered file is caught by verify and by the checked read.
+        std::fs::write(store.results_file(&first, "results.json"), b"{\"a\":9}").unwrap();
+        assert_eq!(store.verify().unwrap().len(), 1);
+        assert!(store.read_results_file(&first, "results.json").is_err());
+    }
+
+    #[test]
+    fn unrecorded_results_directories_are_removed_on_open_and_names_are_plain() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let bad: [(&str, &[u8]); 1] = [("../escape.json", b"x")];
+        assert!(store.commit_results(&bad, "2026-01-15", "t").is_err());
+        let orphan = dir.path().join("results/v00009-deadbeef");
+        std::fs::create_dir_all(&orphan).unwrap();
+        std::fs::write(orphan.join("results.json"), b"{}").unwrap();
+        std::fs::create_dir_all(dir.path().join("staging/results-1-2")).unwrap();
+        drop(store);
+        let _store = Store::open(dir.path()).unwrap();
+        assert!(!orphan.exists());
+        assert!(!dir.path().join("staging/results-1-2").exists());
+        assert!(!dir.path().join("escape.json").exists());
+    }
+}

@@ -117,6 +117,15 @@ fn every_indicator_matches_the_hand_computed_fixture() {
     // Ministry MI holds PRC-00001..3, all at level >= 4: 100 %; MEF holds 4..7: 0 %.
     close(&r.member("procedures_fully_online_share", "ministry", "MI")["latest"]["value"], 100.0);
     close(&r.member("procedures_fully_online_share", "ministry", "MEF")["latest"]["value"], 0.0);
+    // The maturity ladder at end 2025: levels 4,5,4,3,2,1,0 -> level 4 holds 2 of 7.
+    close(
+        &r.member("procedures_fully_online_share", "maturity_level", "4")["latest"]["value"],
+        200.0 / 7.0,
+    );
+    close(
+        &r.member("procedures_fully_online_share", "maturity_level", "0")["latest"]["value"],
+        100.0 / 7.0,
+    );
 
     // Published on Idarati and active: PRC-00001..4 at end 2024 (4), ..5 at end 2025 (5).
     assert_eq!(
@@ -158,6 +167,10 @@ fn every_indicator_matches_the_hand_computed_fixture() {
     // among the three citizen platforms, one: 33.3 %.
     assert_eq!(latest(r.headline("digital_platforms")), ("2025-Q4".into(), 4.0));
     close(&r.member("digital_platforms", "category", "e_service")["latest"]["value"], 3.0);
+    // Language coverage: all 4 in Arabic and French, 1 in Amazigh, 1 in English, 0 in Spanish.
+    for (language, count) in [("ar", 4.0), ("fr", 4.0), ("amz", 1.0), ("en", 1.0), ("es", 0.0)] {
+        close(&r.member("digital_platforms", "language", language)["latest"]["value"], count);
+    }
     close(&r.headline("platforms_amazigh_share")["latest"]["value"], 25.0);
     close(
         &r.member("platforms_amazigh_share", "audience", "citizen")["latest"]["value"],
