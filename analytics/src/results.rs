@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::indicator::{self, IndicatorReport, IndicatorResult, Inputs};
+use crate::series;
 use crate::{Error, Result};
 
 /// The engine's identity: results computed by another engine version are
@@ -39,6 +40,9 @@ pub struct Computed {
     pub results: Results,
     pub recomputed: Vec<String>,
     pub reused: Vec<String>,
+    /// Wall time of each indicator recomputed (the shared transaction aggregates
+    /// count in the first indicator that needs them). Measured, not part of results.
+    pub timings: Vec<(String, std::time::Duration)>,
 }
 
 /// Computes every indicator of the catalogue as of `as_of`. An indicator whose
@@ -55,6 +59,9 @@ pub fn compute_all(
         .filter(|p| p.engine == ENGINE && p.as_of == as_of && p.catalog_sha256 == catalog_sha256);
     let mut reports = Vec::with_capacity(catalog.indicators.len());
     let (mut recomputed, mut reused) = (Vec::new(), Vec::new());
+    // The transaction aggregates, computed once when a transaction indicator is due.
+    let mut prepared: Option<Inputs> = None;
+    let mut timings = Vec::new();
     for definition in &catalog.indicators {
         let read = indicator::read_versions(definition, inputs);
         let kept = previous
@@ -66,7 +73,17 @@ pub fn compute_all(
             }
             None => {
                 recomputed.push(definition.id.clone());
+                let started = std::time::Instant::now();
+                if definition.datasets.iter().any(|d| d == "service_transactions")
+                    && prepared.is_none()
+                {
+                    let mut with_aggregates = inputs.clone();
+                    series::prepare(&mut with_aggregates.frames)?;
+                    prepared = Some(with_aggregates);
+                }
+                let inputs = prepared.as_ref().unwrap_or(inputs);
                 reports.push(indicator::compute(catalog, definition, inputs, as_of)?);
+                timings.push((definition.id.clone(), started.elapsed()));
             }
         }
     }
@@ -83,13 +100,13 @@ pub fn compute_all(
         },
         recomputed,
         reused,
+        timings,
     })
 }
 
 impl Results {
     pub fn to_json(&self) -> Result<Vec<u8>> {
-        let mut bytes =
-            serde_json::to_vec_pretty(self).map_err(|err| Error::Polars(err.to_string()))?;
+        let mut bytes = serde_json::to_vec(self).map_err(|err| Error::Polars(err.to_string()))?;
         bytes.push(b'\n');
         Ok(bytes)
     }

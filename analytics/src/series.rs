@@ -118,26 +118,110 @@ fn percent(numerator: &str, denominator: &str) -> Expr {
         .alias("value")
 }
 
-/// Digital take-up: (online + assisted digital) ÷ all transactions, in percent,
-/// per month; by a column of the transactions joined with procedures
-/// (`region_code`, `ministry_code`, `procedure_id`) when given.
-pub fn digital_take_up(frames: &Frames, by: Option<&str>) -> Result<Groups> {
+/// Frame names of the transaction aggregates [`prepare`] adds to the frames.
+const TX_BY_REGION: &str = "service_transactions/by_region";
+const TX_BY_PROCEDURE: &str = "service_transactions/by_procedure";
+
+/// The two aggregates every transaction indicator is computed from, so that the
+/// large `service_transactions` table is read once, not once per breakdown:
+/// per (period, region): digital, total, and on fully online procedures (level >= 4);
+/// per (period, procedure): digital and total.
+fn transaction_aggregates(frames: &Frames) -> Result<(LazyFrame, LazyFrame)> {
+    if let (Some(by_region), Some(by_procedure)) =
+        (frames.get(TX_BY_REGION), frames.get(TX_BY_PROCEDURE))
+    {
+        return Ok((by_region.clone(), by_procedure.clone()));
+    }
     let tx = frame(frames, "service_transactions")?;
     let digital =
         when(col("channel").eq(lit("counter"))).then(lit(0i64)).otherwise(col("transactions"));
+    // Fully online: transactions of procedures at level >= 4 (a join on the
+    // procedure inventory's flags, cheaper than a membership test per row).
+    let (tx, full) = match frames.get("procedures") {
+        Some(procedures) => {
+            let flags = procedures.clone().select([
+                col("procedure_id"),
+                col("maturity_level").gt_eq(lit(4)).alias("fully_online"),
+            ]);
+            let joined = tx.join(
+                flags,
+                [col("procedure_id")],
+                [col("procedure_id")],
+                JoinArgs::new(JoinType::Left),
+            );
+            let full = when(col("fully_online").fill_null(lit(false)))
+                .then(col("transactions"))
+                .otherwise(lit(0i64));
+            (joined, full)
+        }
+        None => (tx, lit(0i64)),
+    };
+    let by_region = tx.clone().group_by([col("period"), col("region_code")]).agg([
+        digital.clone().sum().alias("digital"),
+        col("transactions").sum().alias("total"),
+        full.sum().alias("full"),
+    ]);
+    let by_procedure = tx
+        .group_by([col("period"), col("procedure_id")])
+        .agg([digital.sum().alias("digital"), col("transactions").sum().alias("total")]);
+    Ok((by_region, by_procedure))
+}
+
+/// Computes the transaction aggregates once and keeps them in `frames` (in memory,
+/// a few hundred thousand rows), for every transaction indicator and breakdown.
+pub fn prepare(frames: &mut Frames) -> Result<()> {
+    if !frames.contains_key("service_transactions") || frames.contains_key(TX_BY_REGION) {
+        return Ok(());
+    }
+    let (by_region, by_procedure) = transaction_aggregates(frames)?;
+    // Both from one plan, so the streaming engine scans the file once.
+    let opt_state = by_region.get_current_optimizations();
+    let mut both = LazyFrame::collect_all_with_engine(
+        vec![by_region.logical_plan, by_procedure.logical_plan],
+        Engine::Streaming,
+        opt_state,
+    )
+    .map_err(Error::from)?;
+    let (Some(by_procedure), Some(by_region), None) = (both.pop(), both.pop(), both.pop()) else {
+        return Err(Error::Polars(
+            "the transaction aggregates did not come back as two frames".into(),
+        ));
+    };
+    frames.insert(TX_BY_REGION.to_string(), by_region.lazy());
+    frames.insert(TX_BY_PROCEDURE.to_string(), by_procedure.lazy());
+    Ok(())
+}
+
+/// The per-procedure aggregate joined with the procedure inventory's columns.
+fn by_procedure_with(
+    frames: &Frames,
+    by_procedure: LazyFrame,
+    columns: &[&str],
+) -> Result<LazyFrame> {
+    let mut selected = vec![col("procedure_id")];
+    selected.extend(columns.iter().map(|c| col(*c)));
+    Ok(by_procedure.join(
+        frame(frames, "procedures")?.select(selected),
+        [col("procedure_id")],
+        [col("procedure_id")],
+        JoinArgs::new(JoinType::Inner),
+    ))
+}
+
+/// Digital take-up: (online + assisted digital) ÷ all transactions, in percent,
+/// per month; by `region_code`, `ministry_code` (joined from the procedures) or
+/// `procedure_id` when given.
+pub fn digital_take_up(frames: &Frames, by: Option<&str>) -> Result<Groups> {
+    let (by_region, by_procedure) = transaction_aggregates(frames)?;
     let source = match by {
-        Some("ministry_code") => tx.join(
-            frame(frames, "procedures")?.select([col("procedure_id"), col("ministry_code")]),
-            [col("procedure_id")],
-            [col("procedure_id")],
-            JoinArgs::new(JoinType::Inner),
-        ),
-        _ => tx,
+        None | Some("region_code") => by_region,
+        Some("procedure_id") => by_procedure,
+        Some(column) => by_procedure_with(frames, by_procedure, &[column])?,
     };
     grouped(
         source
             .group_by([key(by).alias("group"), col("period")])
-            .agg([digital.sum().alias("digital"), col("transactions").sum().alias("total")])
+            .agg([col("digital").sum(), col("total").sum()])
             .with_column(percent("digital", "total")),
     )
 }
@@ -322,31 +406,26 @@ pub fn wdi_with_itu(frames: &Frames, wdi_code: &str, itu_code: &str) -> Result<V
     Ok(series)
 }
 
-/// Share (percent) of transactions on procedures at maturity level 4 or 5, per month.
+/// Share (percent) of transactions on procedures at maturity level 4 or 5, per month;
+/// by `region_code` or by a column of the procedures (`ministry_code`).
 pub fn transactions_fully_online_share(frames: &Frames, by: Option<&str>) -> Result<Groups> {
-    let procedures = frame(frames, "procedures")?.select([
-        col("procedure_id"),
-        col("maturity_level"),
-        col("ministry_code"),
-    ]);
-    let lf = frame(frames, "service_transactions")?
-        .join(
-            procedures,
-            [col("procedure_id")],
-            [col("procedure_id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .group_by([key(by).alias("group"), col("period")])
-        .agg([
-            when(col("maturity_level").gt_eq(lit(4)))
-                .then(col("transactions"))
-                .otherwise(lit(0i64))
-                .sum()
-                .alias("full"),
-            col("transactions").sum().alias("all"),
-        ])
-        .select([col("group"), col("period"), percent("full", "all")]);
-    grouped(lf)
+    let (by_region, by_procedure) = transaction_aggregates(frames)?;
+    let source = match by {
+        None | Some("region_code") => by_region,
+        Some(column) => by_procedure_with(frames, by_procedure, &["maturity_level", column])?
+            .with_column(
+                when(col("maturity_level").gt_eq(lit(4)))
+                    .then(col("total"))
+                    .otherwise(lit(0i64))
+                    .alias("full"),
+            ),
+    };
+    grouped(
+        source
+            .group_by([key(by).alias("group"), col("period")])
+            .agg([col("full").sum(), col("total").sum()])
+            .select([col("group"), col("period"), percent("full", "total")]),
+    )
 }
 
 /// 5G coverage of the population: regional coverage weighted by regional
@@ -541,7 +620,7 @@ mod tests {
             "transactions" => [30i64, 60, 10, 5, 15, 0, 50, 40, 10, 10, 10, 0],
         )
         .unwrap();
-        let procedures = df!("procedure_id" => ["PRC-00001"], "ministry_code" => ["MI"]).unwrap();
+        let procedures = df!("procedure_id" => ["PRC-00001"], "ministry_code" => ["MI"], "maturity_level" => [4i64]).unwrap();
         BTreeMap::from([
             ("service_transactions".to_string(), tx.lazy()),
             ("procedures".to_string(), procedures.lazy()),

@@ -105,6 +105,11 @@ enum Command {
     },
 }
 
+/// mimalloc: Polars allocates and frees many short-lived buffers across threads,
+/// where glibc's allocator spends most of the time in the kernel.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

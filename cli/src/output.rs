@@ -339,11 +339,17 @@ pub(crate) fn computed(
         md2030_store::Committed::New(_) => "stored as",
         md2030_store::Committed::Unchanged(_) => "unchanged, still",
     };
+    let mut slowest = computed.timings.clone();
+    slowest.sort_by_key(|(_, time)| std::cmp::Reverse(*time));
+    let slowest: Vec<String> =
+        slowest.iter().take(3).map(|(id, time)| format!("{id} {} ms", time.as_millis())).collect();
+    let engine: u128 = computed.timings.iter().map(|(_, t)| t.as_millis()).sum();
     out!(
-        "indicators as of {}: {} recomputed, {} unchanged, {series} series in {millis} ms; {what} {} ({})",
+        "indicators as of {}: {} recomputed, {} unchanged, {series} series in {millis} ms (engine {engine} ms; slowest: {}); {what} {} ({})",
         computed.results.as_of,
         computed.recomputed.len(),
         computed.reused.len(),
+        if slowest.is_empty() { "-".to_string() } else { slowest.join(", ") },
         record.version_id,
         record.dir
     );

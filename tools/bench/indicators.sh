@@ -23,14 +23,19 @@ md ingest service_transactions "$dir/service_transactions.csv" > /dev/null
 rows=$(md datasets --json | python3 -c "import json,sys; print(next(d['current']['row_count'] for d in json.load(sys.stdin) if d['dataset']=='service_transactions'))")
 echo "service_transactions: $rows rows"
 times=()
+tx_ms=()
 for _ in $(seq "$runs"); do
   start=$(date +%s.%N)
-  md compute --force --as-of 2026-01-15 > /dev/null
+  line=$(md compute --force --as-of 2026-01-15)
   end=$(date +%s.%N)
   times+=("$(echo "$end - $start" | bc)")
+  # The two transaction indicators (aggregates + every breakdown + assessment).
+  tx_ms+=("$(echo "$line" | grep -oE '(transactions_fully_online_share|digital_take_up) [0-9]+ ms' | awk '{ s += $2 } END { print s / 1000 }')")
 done
 printf '%s\n' "${times[@]}" | sort -n | awk -v n="$runs" '{ t[NR] = $1 } END {
-  printf "md2030 compute --force (whole process, 21 indicators): best %.3f s, median %.3f s over %d runs\n", t[1], t[int((n + 1) / 2)], n }'
+  printf "md2030 compute --force (whole process: 21 indicators, 11,927 series assessed, results written): best %.3f s, median %.3f s over %d runs\n", t[1], t[int((n + 1) / 2)], n }'
+printf '%s\n' "${tx_ms[@]}" | sort -n | awk -v n="$runs" '{ t[NR] = $1 } END {
+  printf "md2030 transaction indicators only (take-up + fully online share, all breakdowns): best %.3f s, median %.3f s\n", t[1], t[int((n + 1) / 2)] }'
 results=$(ls -d "$store"/results/v* | tail -1)/results.json
 tx=$store/$(md datasets --json | python3 -c "import json,sys; print(next(d['current']['file'] for d in json.load(sys.stdin) if d['dataset']=='service_transactions'))")
 pr=$store/$(md datasets --json | python3 -c "import json,sys; print(next(d['current']['file'] for d in json.load(sys.stdin) if d['dataset']=='procedures'))")
