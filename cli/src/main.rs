@@ -98,6 +98,12 @@ enum Command {
     },
     /// Load the sample data carried by the binary (labelled synthetic) into the data directory.
     LoadSample,
+    /// Serve the web dashboard. An empty data directory is first loaded with the
+    /// sample data the binary carries.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080", env = "MD2030_ADDR")]
+        addr: std::net::SocketAddr,
+    },
     /// Write submission templates (CSV and XLSX) generated from the contracts.
     Templates {
         #[arg(long, default_value = "data/templates")]
@@ -265,11 +271,66 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             recompute(&mut store, today());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve { addr } => {
+            let mut store = open_store(&cli)?;
+            if store.current_versions()?.is_empty() {
+                output::line(&format!(
+                    "{} is empty: loading the sample data carried by the binary (labelled as sample data on every page)",
+                    store.root().display()
+                ));
+                sample::load_into(&mut store, lang)?;
+            }
+            if store.current_results()?.is_none() {
+                recompute(&mut store, today());
+            }
+            let (catalog, _) = compute::load_catalog(store.root())?;
+            let data_dir = store.root().to_path_buf();
+            drop(store);
+            tracing_subscriber::fmt()
+                .with_target(false)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                .with_writer(std::io::stderr)
+                .init();
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            let config = md2030_dashboard::Config {
+                data_dir,
+                catalog,
+                addr: *addr,
+                refresh: std::time::Duration::from_secs(2),
+            };
+            runtime
+                .block_on(md2030_dashboard::serve(config, shutdown_signal()))
+                .with_context(|| format!("serving on {addr}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Templates { out } => {
             let written = templates::write_all(out)?;
             output::line(&format!("{written} templates written to {}", out.display()));
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM: the server stops accepting, finishes the
+/// requests in flight, and exits.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
     }
 }
 

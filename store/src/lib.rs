@@ -165,6 +165,20 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens an existing store for reading only (the dashboard): no migration, no
+    /// recovery, so it never touches files a concurrent ingest is writing.
+    pub fn open_read_only(root: &Path) -> Result<Store> {
+        let db_path = root.join("catalog.sqlite");
+        let catalog_err = |source| Error::Catalog { path: db_path.clone(), source };
+        let conn = Connection::open_with_flags(
+            &db_path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(catalog_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(catalog_err)?;
+        Ok(Store { root: root.to_path_buf(), conn })
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }

@@ -7,6 +7,7 @@ mod cli;
 mod crash;
 mod golden;
 mod malformed;
+mod serve;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

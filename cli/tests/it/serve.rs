@@ -1,0 +1,144 @@
+//! `md2030 serve` over real HTTP: a server started on an empty data directory
+//! loads the sample, serves the overview in three languages with the figures of
+//! `md2030 indicators --json`, caches with ETags, and stops cleanly on SIGTERM.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::md2030;
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_addr() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().to_string()
+}
+
+fn start(data_dir: &std::path::Path) -> Server {
+    let addr = free_addr();
+    let child = Command::new(env!("CARGO_BIN_EXE_md2030"))
+        .args(["--data-dir", data_dir.to_str().unwrap(), "serve", "--addr", &addr])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server { child, addr };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        if let Ok((200, _, _)) = get(&server.addr, "/healthz", &[]) {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("the server did not answer /healthz within 120 s");
+}
+
+/// A plain HTTP/1.1 GET: (status, headers lowercased, body).
+fn get(addr: &str, path: &str, headers: &[(&str, &str)]) -> std::io::Result<(u16, String, String)> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes())?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    let text = String::from_utf8_lossy(&response).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    Ok((status, head.to_lowercase(), body.to_string()))
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().find_map(|line| line.strip_prefix(&format!("{name}: ")))
+}
+
+#[test]
+fn the_dashboard_serves_the_sample_in_three_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+
+    let (status, _, health) = get(&server.addr, "/healthz", &[]).unwrap();
+    assert_eq!(status, 200);
+    let health: serde_json::Value = serde_json::from_str(&health).unwrap();
+    assert_eq!(health["results_version"], "results@v1");
+
+    // French: left to right, the sample banner, and the figures of the results.
+    let (status, head, fr) = get(&server.addr, "/fr/", &[]).unwrap();
+    assert_eq!(status, 200);
+    assert!(fr.contains("<html lang=\"fr\" dir=\"ltr\">"));
+    assert!(
+        fr.contains("Données d'exemple") || fr.contains("Données d&#39;exemple"),
+        "no sample banner"
+    );
+    let out = md2030(dir.path(), &["indicators", "--json"]);
+    let results: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The EGDI rank of Morocco in 2024 (UN): 90, shown as 90.
+    let rank =
+        results["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "egdi_rank").unwrap();
+    assert_eq!(rank["headline"]["latest"]["value"], 90.0);
+    assert!(
+        fr.contains("data-indicator-value=\"egdi_rank\"><bdi dir=\"ltr\">90</bdi>"),
+        "rank 90 not shown"
+    );
+    // Offshoring jobs 2025-Q2 in the sample: 154,000, written the French way.
+    let jobs = results["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "offshoring_jobs")
+        .unwrap();
+    assert_eq!(jobs["headline"]["latest"]["value"], 154_000.0);
+    assert!(fr.contains(
+        "data-indicator-value=\"offshoring_jobs\"><bdi dir=\"ltr\">154\u{202F}000</bdi>"
+    ));
+    // Every indicator has a card, each with both statuses.
+    assert_eq!(fr.matches("<article class=\"card\"").count(), 21);
+    assert_eq!(fr.matches("class=\"data data-").count(), 21);
+
+    // The same page again with its ETag: 304, no body.
+    let etag = header(&head, "etag").unwrap().to_string();
+    let (status, _, body) = get(&server.addr, "/fr/", &[("If-None-Match", &etag)]).unwrap();
+    assert_eq!((status, body.as_str()), (304, ""));
+
+    // Arabic: right to left, Arabic text, Western digits.
+    let (status, _, ar) = get(&server.addr, "/ar/", &[]).unwrap();
+    assert_eq!(status, 200);
+    assert!(ar.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    assert!(ar.contains("الخدمات العمومية"));
+    assert!(ar.contains(
+        "data-indicator-value=\"offshoring_jobs\"><bdi dir=\"ltr\">154\u{202F}000</bdi>"
+    ));
+    // English: 154,000.
+    let (_, _, en) = get(&server.addr, "/en/", &[]).unwrap();
+    assert!(en.contains("data-indicator-value=\"offshoring_jobs\"><bdi dir=\"ltr\">154,000</bdi>"));
+    assert_eq!(get(&server.addr, "/xx/", &[]).unwrap().0, 404);
+
+    // SIGTERM: the server stops and exits 0.
+    let mut server = server;
+    let pid = server.child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no exit after SIGTERM");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

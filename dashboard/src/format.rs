@@ -1,0 +1,118 @@
+//! Numbers as each language writes them, with Western digits throughout (as
+//! Moroccan administration writes Arabic too): French and Arabic `1 234,5` (narrow
+//! no-break space between thousands, decimal comma, `12,5 %`), English `1,234.5`
+//! and `12.5%`.
+
+use md2030_model::Lang;
+
+const NARROW_NBSP: char = '\u{202F}';
+const NBSP: char = '\u{00A0}';
+
+/// `value` with `decimals` digits after the separator, grouped by thousands.
+pub fn number(value: f64, decimals: usize, lang: Lang) -> String {
+    if !value.is_finite() {
+        return "–".to_string();
+    }
+    let text = format!("{:.*}", decimals, value.abs());
+    let (int_part, frac_part) = match text.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (text.as_str(), None),
+    };
+    let (group, decimal) = match lang {
+        Lang::En => (',', '.'),
+        _ => (NARROW_NBSP, ','),
+    };
+    let mut grouped = String::with_capacity(int_part.len() + int_part.len() / 3 * 3);
+    for (i, digit) in int_part.chars().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            grouped.push(group);
+        }
+        grouped.push(digit);
+    }
+    let negative = value < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    out.push_str(&grouped);
+    if let Some(frac) = frac_part {
+        out.push(decimal);
+        out.push_str(frac);
+    }
+    out
+}
+
+/// A percentage: `12,5 %` (fr, ar) or `12.5%` (en).
+pub fn percent(value: f64, decimals: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{}%", number(value, decimals, lang)),
+        _ => format!("{}{NBSP}%", number(value, decimals, lang)),
+    }
+}
+
+/// A value in an indicator's unit, with the precision the unit calls for.
+pub fn in_unit(value: f64, unit: &str, lang: Lang) -> String {
+    match unit {
+        "percent" => percent(value, 1, lang),
+        "index" => number(value, 4, lang),
+        "per_100" => number(value, 2, lang),
+        "MAD" if value.abs() >= 1e9 => {
+            let unit = match lang {
+                Lang::Ar => "مليار درهم",
+                Lang::Fr => "Md MAD",
+                Lang::En => "bn MAD",
+            };
+            format!("{}{NBSP}{unit}", number(value / 1e9, 2, lang))
+        }
+        "MAD" if value.abs() >= 1e6 => {
+            let unit = match lang {
+                Lang::Ar => "مليون درهم",
+                Lang::Fr => "M MAD",
+                Lang::En => "M MAD",
+            };
+            format!("{}{NBSP}{unit}", number(value / 1e6, 1, lang))
+        }
+        _ => number(value, 0, lang),
+    }
+}
+
+/// A change in an indicator's unit with its sign: `+20 250`, `−1,2 pt`.
+pub fn signed_in_unit(value: f64, unit: &str, lang: Lang) -> String {
+    let magnitude = match unit {
+        // A change of a share is in percentage points, not percent.
+        "percent" => {
+            let points = match lang {
+                Lang::Ar => "نقطة",
+                _ => "pt",
+            };
+            format!("{}{NBSP}{points}", number(value.abs(), 1, lang))
+        }
+        _ => in_unit(value.abs(), unit, lang),
+    };
+    if value < 0.0 { format!("−{magnitude}") } else { format!("+{magnitude}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_groups_with_a_narrow_space_and_a_decimal_comma() {
+        assert_eq!(number(1234.5, 1, Lang::Fr), "1\u{202F}234,5");
+        assert_eq!(number(148_500.0, 0, Lang::Fr), "148\u{202F}500");
+        assert_eq!(number(999.0, 0, Lang::Fr), "999");
+        assert_eq!(percent(12.345, 1, Lang::Fr), "12,3\u{00A0}%");
+        assert_eq!(number(-0.04, 1, Lang::Fr), "0,0");
+    }
+
+    #[test]
+    fn english_and_arabic() {
+        assert_eq!(number(1_234_567.891, 2, Lang::En), "1,234,567.89");
+        assert_eq!(percent(85.0, 1, Lang::En), "85.0%");
+        // Western digits in Arabic, French separators.
+        assert_eq!(number(240_000.0, 0, Lang::Ar), "240\u{202F}000");
+        assert_eq!(in_unit(26.2e9, "MAD", Lang::En), "26.20\u{00A0}bn MAD");
+        assert_eq!(signed_in_unit(-1.26, "percent", Lang::Fr), "−1,3\u{00A0}pt");
+        assert_eq!(signed_in_unit(20_250.0, "jobs", Lang::En), "+20,250");
+    }
+}

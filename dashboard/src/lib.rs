@@ -1,0 +1,16 @@
+//! The md2030 web dashboard: an axum server rendering pages from the stored
+//! indicator results (never running Polars itself), in French, Arabic and English.
+//!
+//! **Invariant:** request handlers do no blocking IO and no Polars work: they read
+//! an in-memory snapshot of the current results, which a background task reloads
+//! (on a blocking thread) when the results or a dataset version change. Rendered
+//! pages are cached per (page, language) with an ETag, and the cache goes with the
+//! snapshot it was rendered from.
+
+pub mod charts;
+pub mod format;
+pub mod i18n;
+mod server;
+pub mod view;
+
+pub use server::{App, Config, router, serve};

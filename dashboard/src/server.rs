@@ -1,0 +1,317 @@
+//! Serving: routes, the snapshot of current results, the page cache, reloads,
+//! request logs and graceful shutdown.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use md2030_analytics::catalog::Catalog;
+use md2030_analytics::results::Results;
+use md2030_model::Lang;
+use md2030_store::{Store, VersionRecord};
+use sha2::{Digest, Sha256};
+
+use crate::i18n::{text, text_with};
+use crate::view::{self, PillarView};
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub catalog: Catalog,
+    pub addr: SocketAddr,
+    /// How often to look for new results or dataset versions.
+    pub refresh: Duration,
+}
+
+/// One rendered page and its ETag.
+#[derive(Debug, Clone)]
+struct Page {
+    etag: String,
+    body: Arc<String>,
+}
+
+/// The current results and dataset versions, and the pages rendered from them.
+#[derive(Debug, Default)]
+struct Snapshot {
+    /// What the snapshot was read from: results version and dataset versions.
+    key: String,
+    results: Option<Results>,
+    results_version: String,
+    versions: Vec<VersionRecord>,
+    pages: Mutex<HashMap<String, Page>>,
+}
+
+/// The application state shared by the handlers.
+#[derive(Debug)]
+pub struct App {
+    data_dir: PathBuf,
+    catalog: Catalog,
+    snapshot: RwLock<Arc<Snapshot>>,
+}
+
+impl App {
+    fn snapshot(&self) -> Arc<Snapshot> {
+        match self.snapshot.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn replace(&self, snapshot: Snapshot) {
+        let snapshot = Arc::new(snapshot);
+        match self.snapshot.write() {
+            Ok(mut guard) => *guard = snapshot,
+            Err(poisoned) => *poisoned.into_inner() = snapshot,
+        }
+    }
+}
+
+/// What identifies the current state: results version and every current dataset
+/// version. Blocking (SQLite).
+fn current_key(data_dir: &std::path::Path) -> Result<(String, Store), String> {
+    let store = Store::open_read_only(data_dir).map_err(|e| e.to_string())?;
+    let results = store.current_results().map_err(|e| e.to_string())?;
+    let versions = store.current_versions().map_err(|e| e.to_string())?;
+    let mut key = results.map(|r| r.version_id).unwrap_or_default();
+    for v in &versions {
+        key.push(' ');
+        key.push_str(&v.version_id);
+    }
+    Ok((key, store))
+}
+
+/// Reads the current results and versions. Blocking (SQLite and a file read).
+fn load_snapshot(data_dir: &std::path::Path) -> Result<Snapshot, String> {
+    let (key, store) = current_key(data_dir)?;
+    let versions = store.current_versions().map_err(|e| e.to_string())?;
+    let (results, results_version) = match store.current_results().map_err(|e| e.to_string())? {
+        Some(record) => {
+            let bytes =
+                store.read_results_file(&record, "results.json").map_err(|e| e.to_string())?;
+            (Some(Results::from_json(&bytes).map_err(|e| e.to_string())?), record.version_id)
+        }
+        None => (None, String::new()),
+    };
+    Ok(Snapshot { key, results, results_version, versions, pages: Mutex::default() })
+}
+
+/// The router over a loaded application.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/fr/") }))
+        .route("/healthz", get(healthz))
+        .route("/static/style.css", get(stylesheet))
+        .route("/{lang}/", get(overview))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(middleware::from_fn(log_request))
+        .with_state(app)
+}
+
+/// Loads the current results, then serves until `shutdown` resolves, reloading
+/// when the results or a dataset version change.
+pub async fn serve(
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let data_dir = config.data_dir.clone();
+    let first = tokio::task::spawn_blocking(move || load_snapshot(&data_dir))
+        .await
+        .map_err(std::io::Error::other)?
+        .map_err(std::io::Error::other)?;
+    let app = Arc::new(App {
+        data_dir: config.data_dir.clone(),
+        catalog: config.catalog.clone(),
+        snapshot: RwLock::new(Arc::new(first)),
+    });
+    let reloader = tokio::spawn(reload_when_changed(app.clone(), config.refresh));
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    tracing::info!(addr = %listener.local_addr()?, "md2030 dashboard listening");
+    let served = axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await;
+    reloader.abort();
+    tracing::info!("md2030 dashboard stopped");
+    served
+}
+
+async fn reload_when_changed(app: Arc<App>, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        let data_dir = app.data_dir.clone();
+        let known = app.snapshot().key.clone();
+        let reloaded = tokio::task::spawn_blocking(move || {
+            let (key, _) = current_key(&data_dir)?;
+            if key == known { Ok(None) } else { load_snapshot(&data_dir).map(Some) }
+        })
+        .await;
+        match reloaded {
+            Ok(Ok(Some(snapshot))) => {
+                tracing::info!(results = %snapshot.results_version, "new results: pages will be rendered again");
+                app.replace(snapshot);
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(err)) => tracing::warn!(%err, "could not reload the results"),
+            Err(err) => tracing::warn!(%err, "reload task failed"),
+        }
+    }
+}
+
+async fn log_request(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    response
+}
+
+async fn healthz(State(app): State<Arc<App>>) -> Response {
+    let snapshot = app.snapshot();
+    let body = serde_json::json!({
+        "status": "ok",
+        "results_version": snapshot.results_version,
+        "datasets": snapshot.versions.len(),
+    });
+    ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static.css"),
+    )
+        .into_response()
+}
+
+fn parse_lang(code: &str) -> Option<Lang> {
+    Lang::ALL.into_iter().find(|l| l.code() == code)
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+struct OverviewPage<'a> {
+    lang: &'a str,
+    dir: &'a str,
+    title: String,
+    subtitle: String,
+    languages: Vec<(&'static str, String)>,
+    synthetic: bool,
+    sample_banner: String,
+    as_of: String,
+    results_label: String,
+    results_version: String,
+    pillars: Vec<PillarView>,
+    no_data: String,
+    target_label: String,
+    no_target: String,
+    progress_label: String,
+    expected_label: String,
+    data_label: String,
+    pace_needed_label: String,
+    pace_observed_label: String,
+    versions_label: String,
+}
+
+/// A cached page, rendered by `render` on the first request for `key`; answers
+/// 304 when the browser already has it.
+fn cached(
+    snapshot: &Snapshot,
+    key: &str,
+    headers: &HeaderMap,
+    render: impl FnOnce() -> Result<String, askama::Error>,
+) -> Response {
+    let cached = snapshot.pages.lock().ok().and_then(|pages| pages.get(key).cloned());
+    let page = match cached {
+        Some(page) => page,
+        None => match render() {
+            Ok(body) => {
+                let etag =
+                    format!("\"{}\"", &md2030_store::hex(&Sha256::digest(body.as_bytes()))[..20]);
+                let page = Page { etag, body: Arc::new(body) };
+                if let Ok(mut pages) = snapshot.pages.lock() {
+                    pages.insert(key.to_string(), page.clone());
+                }
+                page
+            }
+            Err(err) => {
+                tracing::error!(%err, key, "rendering failed");
+                return (StatusCode::INTERNAL_SERVER_ERROR, "rendering failed").into_response();
+            }
+        },
+    };
+    let etag = HeaderValue::from_str(&page.etag).unwrap_or(HeaderValue::from_static("\"\""));
+    if headers.get(header::IF_NONE_MATCH) == Some(&etag) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (header::ETAG, etag),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        page.body.as_ref().clone(),
+    )
+        .into_response()
+}
+
+async fn overview(
+    State(app): State<Arc<App>>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(lang) = parse_lang(&code) else {
+        return (StatusCode::NOT_FOUND, "unknown language: /fr/, /ar/ or /en/").into_response();
+    };
+    let snapshot = app.snapshot();
+    let catalog = &app.catalog;
+    cached(&snapshot, &format!("overview/{code}"), &headers, || {
+        let (pillars, as_of) = match &snapshot.results {
+            Some(results) => (
+                view::overview(results, catalog, &snapshot.versions, lang),
+                text_with(lang, "as-of", "date", &results.as_of.to_string()),
+            ),
+            None => (Vec::new(), String::new()),
+        };
+        let synthetic = snapshot.versions.iter().any(|v| v.provenance.synthetic);
+        OverviewPage {
+            lang: lang.code(),
+            dir: if lang == Lang::Ar { "rtl" } else { "ltr" },
+            title: text(lang, "app-title"),
+            subtitle: text(lang, "app-subtitle"),
+            languages: Lang::ALL.into_iter().map(|l| (l.code(), text(l, "lang-name"))).collect(),
+            synthetic,
+            sample_banner: text(lang, "sample-banner"),
+            as_of,
+            results_label: text(lang, "results-version"),
+            results_version: snapshot.results_version.clone(),
+            pillars,
+            no_data: text(lang, "no-data"),
+            target_label: text(lang, "target"),
+            no_target: text(lang, "no-target"),
+            progress_label: text(lang, "progress"),
+            expected_label: text(lang, "expected-now"),
+            data_label: text(lang, "data"),
+            pace_needed_label: text(lang, "pace-needed"),
+            pace_observed_label: text(lang, "pace-observed"),
+            versions_label: text(lang, "source-versions"),
+        }
+        .render()
+    })
+}

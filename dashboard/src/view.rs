@@ -1,0 +1,167 @@
+//! What the pages show, computed from the stored results and the catalogue: plain
+//! strings and numbers for the templates (which escape them).
+
+use md2030_analytics::catalog::{Catalog, Pillar};
+use md2030_analytics::indicator::{DataStatus, IndicatorReport, IndicatorResult};
+use md2030_analytics::progress::{self, Point};
+use md2030_analytics::results::Results;
+use md2030_model::Lang;
+use md2030_store::VersionRecord;
+
+use crate::charts;
+use crate::format;
+use crate::i18n::{text, text_with};
+
+/// One indicator card of the overview.
+#[derive(Debug, Clone)]
+pub struct Card {
+    pub id: String,
+    pub name: String,
+    pub definition: String,
+    pub latest_value: Option<String>,
+    pub latest_period: Option<String>,
+    pub target: Option<String>,
+    /// Share of the way from the baseline to the target (0–100), and where the
+    /// straight trajectory says it should be at the latest period.
+    pub progress: Option<f64>,
+    pub expected: Option<f64>,
+    pub progress_text: Option<String>,
+    pub expected_text: Option<String>,
+    pub status: &'static str,
+    pub status_text: String,
+    pub data_status: &'static str,
+    pub data_text: String,
+    pub pace_needed: Option<String>,
+    pub pace_observed: Option<String>,
+    /// An SVG built by [`charts::sparkline`], its text escaped there.
+    pub sparkline: String,
+    pub versions: String,
+    pub synthetic: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct PillarView {
+    pub title: String,
+    pub cards: Vec<Card>,
+}
+
+/// The overview: the two pillars and the enablers, one card per indicator.
+pub fn overview(
+    results: &Results,
+    catalog: &Catalog,
+    versions: &[VersionRecord],
+    lang: Lang,
+) -> Vec<PillarView> {
+    [Pillar::PublicServices, Pillar::DigitalEconomy, Pillar::Enablers]
+        .into_iter()
+        .map(|pillar| {
+            let key = match pillar {
+                Pillar::PublicServices => "pillar-public_services",
+                Pillar::DigitalEconomy => "pillar-digital_economy",
+                Pillar::Enablers => "pillar-enablers",
+            };
+            let cards = catalog
+                .indicators
+                .iter()
+                .filter(|i| i.pillar == pillar)
+                .filter_map(|indicator| {
+                    let report = results.indicators.iter().find(|r| r.id == indicator.id)?;
+                    Some(card(report, indicator, versions, lang))
+                })
+                .collect();
+            PillarView { title: text(lang, key), cards }
+        })
+        .collect()
+}
+
+fn status_key(result: &IndicatorResult) -> &'static str {
+    result.assessment.status.as_str()
+}
+
+fn data_key(status: DataStatus) -> &'static str {
+    match status {
+        DataStatus::Current => "current",
+        DataStatus::Overdue => "overdue",
+        DataStatus::Missing => "missing",
+    }
+}
+
+fn card(
+    report: &IndicatorReport,
+    indicator: &md2030_analytics::catalog::Indicator,
+    versions: &[VersionRecord],
+    lang: Lang,
+) -> Card {
+    let result = &report.headline;
+    let unit = indicator.unit.as_str();
+    let name = indicator.name.get(lang).to_string();
+    let latest_point = result.latest.as_ref().and_then(|o| o.point());
+    let target = result.target.as_ref().map(|t| {
+        let year = t.year.to_string();
+        format!("{} ({year})", format::in_unit(t.value, unit, lang))
+    });
+    // Progress along the way from the target's baseline to the target.
+    let (progress, expected) = match (&result.target, latest_point) {
+        (Some(t), Some(latest)) => match t.baseline {
+            Some(b) if (t.value - b.value).abs() > f64::EPSILON => {
+                let share =
+                    |v: f64| ((v - b.value) / (t.value - b.value) * 100.0).clamp(0.0, 100.0);
+                let start = Point { year: f64::from(b.year) + 1.0, value: b.value };
+                let end = Point { year: f64::from(t.year) + 1.0, value: t.value };
+                let on_path = progress::linear_path(start, end, latest.year);
+                (Some(share(latest.value)), Some(share(on_path)))
+            }
+            _ => (None, None),
+        },
+        _ => (None, None),
+    };
+    let pace_observed = observed_annual_change(&result.series)
+        .map(|c| format!("{} {}", format::signed_in_unit(c, unit, lang), text(lang, "per-year")));
+    let pace_needed = result
+        .required_annual_change
+        .map(|c| format!("{} {}", format::signed_in_unit(c, unit, lang), text(lang, "per-year")));
+    let synthetic = report
+        .dataset_versions
+        .iter()
+        .any(|id| versions.iter().any(|v| &v.version_id == id && v.provenance.synthetic));
+    let status = status_key(result);
+    let data_status = data_key(result.data_status);
+    Card {
+        id: report.id.clone(),
+        definition: indicator.definition.get(lang).to_string(),
+        latest_value: result.latest.as_ref().map(|o| format::in_unit(o.value, unit, lang)),
+        latest_period: result.latest.as_ref().map(|o| o.period.clone()),
+        target,
+        progress,
+        expected,
+        progress_text: progress.map(|p| format::percent(p, 0, lang)),
+        expected_text: expected.map(|p| format::percent(p, 0, lang)),
+        status,
+        status_text: text(lang, &format!("status-{status}")),
+        data_status,
+        data_text: text(lang, &format!("data-{data_status}")),
+        pace_needed,
+        pace_observed,
+        sparkline: charts::sparkline(
+            &result.series,
+            &text_with(lang, "sparkline-label", "name", &name),
+        ),
+        versions: report.dataset_versions.join(", "),
+        synthetic,
+        name,
+    }
+}
+
+/// The change over the last year of the series: over exactly one year when the
+/// series has a point a year before its latest, else the last change scaled to a
+/// year.
+fn observed_annual_change(series: &[md2030_analytics::series::Observation]) -> Option<f64> {
+    let points: Vec<Point> = series.iter().filter_map(|o| o.point()).collect();
+    let last = *points.last()?;
+    if let Some(year_before) = points.iter().find(|p| (p.year - (last.year - 1.0)).abs() < 1e-6) {
+        return Some(last.value - year_before.value);
+    }
+    let previous = points.get(points.len().checked_sub(2)?)?;
+    let years = last.year - previous.year;
+    (years > 0.0).then(|| (last.value - previous.value) / years)
+}
