@@ -112,6 +112,11 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(healthz))
         .route("/static/style.css", get(stylesheet))
         .route("/{lang}/", get(overview))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/indicators", get(api_indicators))
+        .route("/api/v1/indicators/{id}", get(api_indicator))
+        .route("/api/v1/targets", get(api_targets))
+        .route("/api/v1/datasets", get(api_datasets))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(middleware::from_fn(log_request))
         .with_state(app)
@@ -237,6 +242,17 @@ fn cached(
     headers: &HeaderMap,
     render: impl FnOnce() -> Result<String, askama::Error>,
 ) -> Response {
+    cached_as(snapshot, key, headers, "text/html; charset=utf-8", render)
+}
+
+/// [`cached`] for any content type.
+fn cached_as(
+    snapshot: &Snapshot,
+    key: &str,
+    headers: &HeaderMap,
+    content_type: &'static str,
+    render: impl FnOnce() -> Result<String, askama::Error>,
+) -> Response {
     let cached = snapshot.pages.lock().ok().and_then(|pages| pages.get(key).cloned());
     let page = match cached {
         Some(page) => page,
@@ -262,7 +278,7 @@ fn cached(
     }
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (header::ETAG, etag),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         ],
@@ -313,5 +329,115 @@ async fn overview(
             versions_label: text(lang, "source-versions"),
         }
         .render()
+    })
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], include_str!("../openapi.json")).into_response()
+}
+
+fn json_body(value: &serde_json::Value) -> Result<String, askama::Error> {
+    serde_json::to_string(value).map_err(|err| askama::Error::Custom(Box::new(err)))
+}
+
+/// True when any of the versions is sample data.
+fn synthetic(snapshot: &Snapshot, version_ids: &[String]) -> bool {
+    version_ids
+        .iter()
+        .any(|id| snapshot.versions.iter().any(|v| &v.version_id == id && v.provenance.synthetic))
+}
+
+async fn api_indicators(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let snapshot = app.snapshot();
+    cached_as(&snapshot, "api/indicators", &headers, "application/json", || {
+        let indicators: Vec<serde_json::Value> = snapshot
+            .results
+            .iter()
+            .flat_map(|results| results.indicators.iter())
+            .filter_map(|report| {
+                let indicator = app.catalog.indicator(&report.id)?;
+                let headline = &report.headline;
+                Some(serde_json::json!({
+                    "id": report.id,
+                    "name": indicator.name,
+                    "pillar": indicator.pillar,
+                    "unit": indicator.unit,
+                    "direction": indicator.direction,
+                    "latest": headline.latest,
+                    "change_one_period": headline.change_one_period,
+                    "change_one_year": headline.change_one_year,
+                    "target": headline.target,
+                    "projection": headline.projection,
+                    "required_annual_change": headline.required_annual_change,
+                    "year_reached": headline.year_reached,
+                    "progress_status": headline.assessment.status.as_str(),
+                    "progress_ratio": headline.assessment.ratio,
+                    "data_status": headline.data_status,
+                    "no_target_reason": indicator.no_target_reason,
+                    "dataset_versions": report.dataset_versions,
+                    "synthetic": synthetic(&snapshot, &report.dataset_versions),
+                }))
+            })
+            .collect();
+        json_body(&serde_json::json!({
+            "as_of": snapshot.results.as_ref().map(|r| r.as_of.to_string()),
+            "results_version": snapshot.results_version,
+            "indicators": indicators,
+        }))
+    })
+}
+
+async fn api_indicator(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let snapshot = app.snapshot();
+    let report = snapshot.results.as_ref().and_then(|r| r.indicators.iter().find(|i| i.id == id));
+    let (Some(report), Some(indicator)) = (report, app.catalog.indicator(&id)) else {
+        return (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "application/json")],
+            "{\"error\":\"no such indicator\"}",
+        )
+            .into_response();
+    };
+    cached_as(&snapshot, &format!("api/indicator/{id}"), &headers, "application/json", || {
+        json_body(&serde_json::json!({
+            "definition": indicator,
+            "result": report,
+            "as_of": snapshot.results.as_ref().map(|r| r.as_of.to_string()),
+            "results_version": snapshot.results_version,
+            "synthetic": synthetic(&snapshot, &report.dataset_versions),
+        }))
+    })
+}
+
+async fn api_targets(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let snapshot = app.snapshot();
+    cached_as(&snapshot, "api/targets", &headers, "application/json", || {
+        let catalog = &app.catalog;
+        let targets: Vec<serde_json::Value> = catalog
+            .targets
+            .iter()
+            .map(|t| {
+                let in_force = catalog
+                    .target_in_force(&t.indicator, t.year, &t.breakdown)
+                    .is_some_and(|f| f.id == t.id);
+                let mut value = serde_json::to_value(t).unwrap_or_default();
+                if let Some(object) = value.as_object_mut() {
+                    object.insert("in_force".into(), in_force.into());
+                }
+                value
+            })
+            .collect();
+        json_body(&serde_json::Value::Array(targets))
+    })
+}
+
+async fn api_datasets(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let snapshot = app.snapshot();
+    cached_as(&snapshot, "api/datasets", &headers, "application/json", || {
+        json_body(&serde_json::to_value(&snapshot.versions).unwrap_or_default())
     })
 }

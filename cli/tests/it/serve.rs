@@ -128,6 +128,50 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
     assert!(en.contains("data-indicator-value=\"offshoring_jobs\"><bdi dir=\"ltr\">154,000</bdi>"));
     assert_eq!(get(&server.addr, "/xx/", &[]).unwrap().0, 404);
 
+    // The JSON API carries the same figures, with versions and the sample flag.
+    let (status, head, api) = get(&server.addr, "/api/v1/indicators", &[]).unwrap();
+    assert_eq!(status, 200);
+    assert!(header(&head, "content-type").unwrap().starts_with("application/json"));
+    let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+    let items = api["indicators"].as_array().unwrap();
+    assert_eq!(items.len(), 21);
+    for item in items {
+        let id = item["id"].as_str().unwrap();
+        let ours =
+            results["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap();
+        assert_eq!(item["latest"], ours["headline"]["latest"], "{id}");
+        assert_eq!(item["dataset_versions"], ours["dataset_versions"], "{id}");
+    }
+    let rank = items.iter().find(|i| i["id"] == "egdi_rank").unwrap();
+    assert_eq!(
+        (rank["synthetic"].as_bool(), rank["progress_status"].as_str()),
+        (Some(true), Some("needs_acceleration"))
+    );
+    let (status, _, one) = get(&server.addr, "/api/v1/indicators/coverage_5g", &[]).unwrap();
+    assert_eq!(status, 200);
+    let one: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(one["result"]["breakdowns"]["region"].as_array().unwrap().len(), 12);
+    assert_eq!(get(&server.addr, "/api/v1/indicators/nope", &[]).unwrap().0, 404);
+    // The registry keeps both 5G targets; the regulator's 85 % is in force.
+    let (_, _, targets) = get(&server.addr, "/api/v1/targets", &[]).unwrap();
+    let targets: serde_json::Value = serde_json::from_str(&targets).unwrap();
+    let g5: Vec<(f64, bool)> = targets
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["indicator"] == "coverage_5g" && t["year"] == 2030)
+        .map(|t| (t["value"].as_f64().unwrap(), t["in_force"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(g5, vec![(70.0, false), (85.0, true)]);
+    let (_, _, openapi) = get(&server.addr, "/api/v1/openapi.json", &[]).unwrap();
+    let openapi: serde_json::Value = serde_json::from_str(&openapi).unwrap();
+    assert!(openapi["paths"]["/api/v1/indicators/{id}"].is_object());
+    let (_, _, datasets) = get(&server.addr, "/api/v1/datasets", &[]).unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&datasets).unwrap().as_array().unwrap().len(),
+        15
+    );
+
     // SIGTERM: the server stops and exits 0.
     let mut server = server;
     let pid = server.child.id().to_string();
