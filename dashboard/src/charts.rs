@@ -79,4 +79,154 @@ mod tests {
         assert!(svg.contains("<polyline") || svg.contains("<path"), "{svg}");
         assert!(sparkline(&[obs("2023", 1.0)], "one point").is_empty());
     }
+
+    #[test]
+    fn the_indicator_chart_escapes_every_label() {
+        let catalog = md2030_analytics::catalog::Catalog::compiled_in().unwrap();
+        let indicator = catalog.indicator("offshoring_jobs").unwrap();
+        let result = md2030_analytics::indicator::assess_series(
+            &catalog,
+            indicator,
+            vec![obs("2022-Q4", 130_000.0), obs("2024-Q4", 148_500.0)],
+            chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
+        );
+        let hostile = "<script>alert(1)</script> & \"quotes\"";
+        let text = ChartText {
+            title: hostile.into(),
+            description: hostile.into(),
+            observed: hostile.into(),
+            trajectory: "trajectory".into(),
+            projection: "projection".into(),
+        };
+        let svg = indicator_chart(&result, &[], &text, &|v| format!("{v}"));
+        assert!(svg.contains("<title id=\"chart-title\">&lt;script&gt;"), "{svg}");
+        assert!(!svg.contains("<script"), "a label reached the SVG unescaped");
+        // Observed line, trajectory and the dashed projection to 2030 are drawn.
+        assert!(svg.matches("<polyline").count() + svg.matches("<path").count() >= 3);
+    }
+}
+
+/// Labels and text of the indicator chart, in the page's language.
+#[derive(Debug, Clone)]
+pub struct ChartText {
+    pub title: String,
+    pub description: String,
+    pub observed: String,
+    pub trajectory: String,
+    pub projection: String,
+}
+
+/// The indicator's time series (solid), the straight trajectory from the target's
+/// baseline to the target (thin), the projection at the observed pace from the
+/// latest value to the target year (dashed), and series breaks (vertical lines).
+/// Points sit at the end of their period; a tick labelled 2024 is the end of 2024.
+pub fn indicator_chart(
+    result: &md2030_analytics::indicator::IndicatorResult,
+    breaks: &[i32],
+    text: &ChartText,
+    format_value: &dyn Fn(f64) -> String,
+) -> String {
+    let observed: Vec<(f64, f64)> =
+        result.series.iter().filter_map(|o| o.point().map(|p| (p.year, p.value))).collect();
+    if observed.is_empty() {
+        return String::new();
+    }
+    let trajectory: Vec<(f64, f64)> =
+        result.trajectory.iter().map(|t| (f64::from(t.year) + 1.0, t.linear)).collect();
+    let projection: Vec<(f64, f64)> = match (observed.last(), &result.target, result.projection) {
+        (Some(&last), Some(target), Some(value)) => {
+            vec![last, (f64::from(target.year) + 1.0, value)]
+        }
+        _ => Vec::new(),
+    };
+    let all = observed.iter().chain(&trajectory).chain(&projection);
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for &(x, y) in all {
+        (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+    }
+    if let Some(target) = &result.target {
+        (y0, y1) = (y0.min(target.value), y1.max(target.value));
+    }
+    if (x1 - x0).abs() < 1.0 {
+        (x0, x1) = (x0 - 1.0, x1 + 1.0);
+    }
+    let pad = ((y1 - y0) * 0.08).max(f64::EPSILON);
+    let (y0, y1) = (if y0 >= 0.0 { (y0 - pad).max(0.0) } else { y0 - pad }, y1 + pad);
+    let green = RGBColor(0, 98, 65);
+    let red = RGBColor(193, 39, 45);
+    let grey = RGBColor(120, 120, 120);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 360)).into_drawing_area();
+        let font = ("DejaVu Sans, Noto Sans, Noto Naskh Arabic, sans-serif", 13).into_font();
+        let drawn = (|| -> Result<(), Box<dyn std::error::Error>> {
+            root.fill(&WHITE)?;
+            let mut chart = ChartBuilder::on(&root)
+                .margin(12)
+                .x_label_area_size(28)
+                .y_label_area_size(90)
+                .build_cartesian_2d(x0.floor()..x1.ceil(), y0..y1)?;
+            chart
+                .configure_mesh()
+                .light_line_style(RGBColor(235, 235, 235))
+                .x_label_formatter(&|x| format!("{}", (x - 1.0).round() as i64))
+                .y_label_formatter(&|y| format_value(*y))
+                .label_style(font.clone())
+                .draw()?;
+            for year in breaks {
+                let x = f64::from(*year) + 1.0 - 1.0;
+                if x > x0 && x < x1 {
+                    chart.draw_series(LineSeries::new([(x, y0), (x, y1)], grey.stroke_width(1)))?;
+                }
+            }
+            if !trajectory.is_empty() {
+                chart
+                    .draw_series(LineSeries::new(trajectory.iter().copied(), grey.stroke_width(1)))?
+                    .label(text.trajectory.clone())
+                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], grey));
+            }
+            if !projection.is_empty() {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        projection.iter().copied(),
+                        6,
+                        4,
+                        red.stroke_width(2),
+                    ))?
+                    .label(text.projection.clone())
+                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], red));
+            }
+            chart
+                .draw_series(LineSeries::new(observed.iter().copied(), green.stroke_width(3)))?
+                .label(text.observed.clone())
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], green));
+            chart.draw_series(observed.iter().map(|&p| Circle::new(p, 3, green.filled())))?;
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .background_style(WHITE.mix(0.85))
+                .border_style(RGBColor(200, 200, 200))
+                .label_font(font.clone())
+                .draw()?;
+            root.present()?;
+            Ok(())
+        })();
+        if drawn.is_err() {
+            return String::new();
+        }
+    }
+    svg.replacen(
+        "<svg ",
+        "<svg role=\"img\" aria-labelledby=\"chart-title chart-desc\" class=\"chart\" direction=\"ltr\" ",
+        1,
+    )
+    .replacen(
+        '>',
+        &format!(
+            "><title id=\"chart-title\">{}</title><desc id=\"chart-desc\">{}</desc>",
+            escape_xml(&text.title),
+            escape_xml(&text.description)
+        ),
+        1,
+    )
 }

@@ -112,6 +112,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(healthz))
         .route("/static/style.css", get(stylesheet))
         .route("/{lang}/", get(overview))
+        .route("/{lang}/indicator/{id}", get(indicator_page))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/indicators", get(api_indicators))
         .route("/api/v1/indicators/{id}", get(api_indicator))
@@ -213,6 +214,7 @@ fn parse_lang(code: &str) -> Option<Lang> {
 #[template(path = "overview.html")]
 struct OverviewPage<'a> {
     lang: &'a str,
+    path: String,
     dir: &'a str,
     title: String,
     subtitle: String,
@@ -308,6 +310,7 @@ async fn overview(
         let synthetic = snapshot.versions.iter().any(|v| v.provenance.synthetic);
         OverviewPage {
             lang: lang.code(),
+            path: String::new(),
             dir: if lang == Lang::Ar { "rtl" } else { "ltr" },
             title: text(lang, "app-title"),
             subtitle: text(lang, "app-subtitle"),
@@ -439,5 +442,156 @@ async fn api_datasets(State(app): State<Arc<App>>, headers: HeaderMap) -> Respon
     let snapshot = app.snapshot();
     cached_as(&snapshot, "api/datasets", &headers, "application/json", || {
         json_body(&serde_json::to_value(&snapshot.versions).unwrap_or_default())
+    })
+}
+
+/// One breakdown member: member, period, value, progress status.
+type BreakdownRow = (String, String, String, String);
+
+#[derive(Template)]
+#[template(path = "indicator.html")]
+struct IndicatorPage<'a> {
+    lang: &'a str,
+    dir: &'a str,
+    path: String,
+    title: String,
+    subtitle: String,
+    languages: Vec<(&'static str, String)>,
+    synthetic: bool,
+    sample_banner: String,
+    nav_overview: String,
+    id: String,
+    name: String,
+    definition: String,
+    methodology: String,
+    latest_value: Option<String>,
+    latest_period: String,
+    no_data: String,
+    status: &'static str,
+    status_text: String,
+    data_status: &'static str,
+    data_text: String,
+    progress_label: String,
+    data_label: String,
+    chart: String,
+    values_label: String,
+    period_label: String,
+    value_label: String,
+    member_label: String,
+    rows: Vec<(String, String)>,
+    /// (dimension title, rows of (member, period, value, progress status)).
+    breakdowns: Vec<(String, Vec<BreakdownRow>)>,
+    about_label: String,
+    target_label: String,
+    target_text: Option<String>,
+    target_source: String,
+    no_target: String,
+    versions_label: String,
+    versions: String,
+}
+
+async fn indicator_page(
+    State(app): State<Arc<App>>,
+    Path((code, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(lang) = parse_lang(&code) else {
+        return (StatusCode::NOT_FOUND, "unknown language: /fr/, /ar/ or /en/").into_response();
+    };
+    let snapshot = app.snapshot();
+    let report = snapshot.results.as_ref().and_then(|r| r.indicators.iter().find(|i| i.id == id));
+    let (Some(report), Some(indicator)) = (report, app.catalog.indicator(&id)) else {
+        return (StatusCode::NOT_FOUND, "no such indicator").into_response();
+    };
+    cached(&snapshot, &format!("indicator/{id}/{code}"), &headers, || {
+        let unit = indicator.unit.as_str();
+        let name = indicator.name.get(lang).to_string();
+        let result = &report.headline;
+        let format_value = |v: f64| crate::format::in_unit(v, unit, lang);
+        let chart = crate::charts::indicator_chart(
+            result,
+            &indicator.series_breaks.iter().map(|b| b.year).collect::<Vec<_>>(),
+            &crate::charts::ChartText {
+                title: name.clone(),
+                description: text_with(lang, "chart-description", "name", &name),
+                observed: text(lang, "chart-observed"),
+                trajectory: text(lang, "chart-trajectory"),
+                projection: text(lang, "chart-projection"),
+            },
+            &format_value,
+        );
+        let status = result.assessment.status.as_str();
+        let data_status = match result.data_status {
+            md2030_analytics::indicator::DataStatus::Current => "current",
+            md2030_analytics::indicator::DataStatus::Overdue => "overdue",
+            md2030_analytics::indicator::DataStatus::Missing => "missing",
+        };
+        let breakdowns = report
+            .breakdowns
+            .iter()
+            .map(|(dimension, members)| {
+                let rows = members
+                    .iter()
+                    .map(|m| {
+                        (
+                            m.member.clone().unwrap_or_default(),
+                            m.latest.as_ref().map(|o| o.period.clone()).unwrap_or_default(),
+                            m.latest.as_ref().map(|o| format_value(o.value)).unwrap_or_default(),
+                            text(lang, &format!("status-{}", m.assessment.status.as_str())),
+                        )
+                    })
+                    .collect();
+                (text(lang, &format!("breakdown-{dimension}")), rows)
+            })
+            .collect();
+        IndicatorPage {
+            lang: lang.code(),
+            dir: if lang == Lang::Ar { "rtl" } else { "ltr" },
+            path: format!("indicator/{id}"),
+            title: text(lang, "app-title"),
+            subtitle: text(lang, "app-subtitle"),
+            languages: Lang::ALL.into_iter().map(|l| (l.code(), text(l, "lang-name"))).collect(),
+            synthetic: synthetic(&snapshot, &report.dataset_versions),
+            sample_banner: text(lang, "sample-banner"),
+            nav_overview: text(lang, "nav-overview"),
+            id: id.clone(),
+            definition: indicator.definition.get(lang).to_string(),
+            methodology: indicator.methodology.clone(),
+            latest_value: result.latest.as_ref().map(|o| format_value(o.value)),
+            latest_period: result.latest.as_ref().map(|o| o.period.clone()).unwrap_or_default(),
+            no_data: text(lang, "no-data"),
+            status,
+            status_text: text(lang, &format!("status-{status}")),
+            data_status,
+            data_text: text(lang, &format!("data-{data_status}")),
+            progress_label: text(lang, "progress"),
+            data_label: text(lang, "data"),
+            chart,
+            values_label: text(lang, "values-label"),
+            period_label: text(lang, "period-label"),
+            value_label: text(lang, "value-label"),
+            member_label: text(lang, "member-label"),
+            rows: result.series.iter().map(|o| (o.period.clone(), format_value(o.value))).collect(),
+            breakdowns,
+            about_label: text(lang, "about-label"),
+            target_label: text(lang, "target"),
+            target_text: result
+                .target
+                .as_ref()
+                .map(|t| format!("{} ({}) · {}", format_value(t.value), t.year, t.id)),
+            target_source: result
+                .target
+                .as_ref()
+                .map(|t| format!("{} — {}, {}", t.source, t.adopted_by, t.adopted_on))
+                .unwrap_or_default(),
+            no_target: indicator
+                .no_target_reason
+                .clone()
+                .unwrap_or_else(|| text(lang, "no-target")),
+            versions_label: text(lang, "source-versions"),
+            versions: report.dataset_versions.join(", "),
+            name,
+        }
+        .render()
     })
 }

@@ -172,6 +172,20 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
         15
     );
 
+    // The indicator page: chart with title and description, the values as a table,
+    // a breakdown table per dimension, in Arabic right to left.
+    let (status, _, page) = get(&server.addr, "/ar/indicator/offshoring_jobs", &[]).unwrap();
+    assert_eq!(status, 200);
+    assert!(page.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    assert!(page.contains("<svg role=\"img\" aria-labelledby=\"chart-title chart-desc\""));
+    assert!(page.contains("<title id=\"chart-title\">مناصب الشغل في ترحيل الخدمات</title>"));
+    let points = jobs["headline"]["series"].as_array().unwrap().len();
+    let table =
+        page.split("<table class=\"values\">").nth(1).unwrap().split("</table>").next().unwrap();
+    assert_eq!(table.matches("<tr><td>").count(), points);
+    assert!(page.contains("حسب الجهة"), "no regional breakdown table");
+    assert_eq!(get(&server.addr, "/fr/indicator/nope", &[]).unwrap().0, 404);
+
     // SIGTERM: the server stops and exits 0.
     let mut server = server;
     let pid = server.child.id().to_string();
