@@ -113,6 +113,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/static/style.css", get(stylesheet))
         .route("/{lang}/", get(overview))
         .route("/{lang}/indicator/{id}", get(indicator_page))
+        .route("/{lang}/data", get(data_page))
+        .route("/{lang}/targets", get(targets_page))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/indicators", get(api_indicators))
         .route("/api/v1/indicators/{id}", get(api_indicator))
@@ -212,15 +214,8 @@ fn parse_lang(code: &str) -> Option<Lang> {
 
 #[derive(Template)]
 #[template(path = "overview.html")]
-struct OverviewPage<'a> {
-    lang: &'a str,
-    path: String,
-    dir: &'a str,
-    title: String,
-    subtitle: String,
-    languages: Vec<(&'static str, String)>,
-    synthetic: bool,
-    sample_banner: String,
+struct OverviewPage {
+    layout: Layout,
     as_of: String,
     results_label: String,
     results_version: String,
@@ -309,14 +304,7 @@ async fn overview(
         };
         let synthetic = snapshot.versions.iter().any(|v| v.provenance.synthetic);
         OverviewPage {
-            lang: lang.code(),
-            path: String::new(),
-            dir: if lang == Lang::Ar { "rtl" } else { "ltr" },
-            title: text(lang, "app-title"),
-            subtitle: text(lang, "app-subtitle"),
-            languages: Lang::ALL.into_iter().map(|l| (l.code(), text(l, "lang-name"))).collect(),
-            synthetic,
-            sample_banner: text(lang, "sample-banner"),
+            layout: layout(lang, String::new(), synthetic),
             as_of,
             results_label: text(lang, "results-version"),
             results_version: snapshot.results_version.clone(),
@@ -450,16 +438,8 @@ type BreakdownRow = (String, String, String, String);
 
 #[derive(Template)]
 #[template(path = "indicator.html")]
-struct IndicatorPage<'a> {
-    lang: &'a str,
-    dir: &'a str,
-    path: String,
-    title: String,
-    subtitle: String,
-    languages: Vec<(&'static str, String)>,
-    synthetic: bool,
-    sample_banner: String,
-    nav_overview: String,
+struct IndicatorPage {
+    layout: Layout,
     id: String,
     name: String,
     definition: String,
@@ -545,15 +525,11 @@ async fn indicator_page(
             })
             .collect();
         IndicatorPage {
-            lang: lang.code(),
-            dir: if lang == Lang::Ar { "rtl" } else { "ltr" },
-            path: format!("indicator/{id}"),
-            title: text(lang, "app-title"),
-            subtitle: text(lang, "app-subtitle"),
-            languages: Lang::ALL.into_iter().map(|l| (l.code(), text(l, "lang-name"))).collect(),
-            synthetic: synthetic(&snapshot, &report.dataset_versions),
-            sample_banner: text(lang, "sample-banner"),
-            nav_overview: text(lang, "nav-overview"),
+            layout: layout(
+                lang,
+                format!("indicator/{id}"),
+                synthetic(&snapshot, &report.dataset_versions),
+            ),
             id: id.clone(),
             definition: indicator.definition.get(lang).to_string(),
             methodology: indicator.methodology.clone(),
@@ -593,5 +569,229 @@ async fn indicator_page(
             name,
         }
         .render()
+    })
+}
+
+/// What every page shares: language and direction, navigation, title and the
+/// sample-data banner.
+#[derive(Debug)]
+struct Layout {
+    lang: &'static str,
+    dir: &'static str,
+    path: String,
+    nav: (String, String, String),
+    title: String,
+    subtitle: String,
+    languages: Vec<(&'static str, String)>,
+    synthetic: bool,
+    sample_banner: String,
+}
+
+fn layout(lang: Lang, path: impl Into<String>, synthetic: bool) -> Layout {
+    Layout {
+        lang: lang.code(),
+        dir: if lang == Lang::Ar { "rtl" } else { "ltr" },
+        path: path.into(),
+        nav: nav(lang),
+        title: text(lang, "app-title"),
+        subtitle: text(lang, "app-subtitle"),
+        languages: Lang::ALL.into_iter().map(|l| (l.code(), text(l, "lang-name"))).collect(),
+        synthetic,
+        sample_banner: text(lang, "sample-banner"),
+    }
+}
+
+fn nav(lang: Lang) -> (String, String, String) {
+    (text(lang, "nav-overview"), text(lang, "nav-data"), text(lang, "nav-targets"))
+}
+
+/// A page holding one table (data, targets).
+#[derive(Template)]
+#[template(path = "table.html")]
+struct TablePage {
+    layout: Layout,
+    heading: String,
+    columns: Vec<String>,
+    /// (row class, cells).
+    rows: Vec<(String, Vec<String>)>,
+}
+
+fn table_page(
+    snapshot: &Snapshot,
+    lang: Lang,
+    path: &str,
+    heading: String,
+    columns: Vec<String>,
+    rows: Vec<(String, Vec<String>)>,
+) -> Result<String, askama::Error> {
+    TablePage {
+        layout: layout(
+            lang,
+            path.to_string(),
+            snapshot.versions.iter().any(|v| v.provenance.synthetic),
+        ),
+        heading,
+        columns,
+        rows,
+    }
+    .render()
+}
+
+/// Every dataset's current version with provenance and freshness: a dataset is
+/// overdue when an indicator computed from it is; overdue rows stand out, sorted
+/// by producer.
+async fn data_page(
+    State(app): State<Arc<App>>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(lang) = parse_lang(&code) else {
+        return (StatusCode::NOT_FOUND, "unknown language: /fr/, /ar/ or /en/").into_response();
+    };
+    let snapshot = app.snapshot();
+    cached(&snapshot, &format!("data/{code}"), &headers, || {
+        let freshness = |version_id: &str| {
+            let statuses: Vec<md2030_analytics::indicator::DataStatus> = snapshot
+                .results
+                .iter()
+                .flat_map(|r| r.indicators.iter())
+                .filter(|r| r.dataset_versions.iter().any(|v| v == version_id))
+                .map(|r| r.headline.data_status)
+                .collect();
+            if statuses.contains(&md2030_analytics::indicator::DataStatus::Overdue) {
+                "overdue"
+            } else {
+                "current"
+            }
+        };
+        let mut versions: Vec<&VersionRecord> = snapshot.versions.iter().collect();
+        let producer = |v: &VersionRecord| {
+            md2030_model::find_contract(&v.dataset).map(|c| c.producer.clone()).unwrap_or_default()
+        };
+        versions.sort_by_key(|v| {
+            (freshness(&v.version_id) != "overdue", producer(v), v.dataset.clone())
+        });
+        let rows = versions
+            .into_iter()
+            .map(|v| {
+                let fresh = freshness(&v.version_id);
+                let contract = md2030_model::find_contract(&v.dataset);
+                let title = contract
+                    .map(|c| c.titles.get(lang).to_string())
+                    .unwrap_or_else(|| v.dataset.clone());
+                let validation = format!(
+                    "{} {} · {} {}",
+                    v.provenance.validation["errors"].as_u64().unwrap_or(0),
+                    text(lang, "errors"),
+                    v.provenance.validation["warnings"].as_u64().unwrap_or(0),
+                    text(lang, "warnings")
+                );
+                let sample = if v.provenance.synthetic {
+                    format!(" ({})", text(lang, "sample-data"))
+                } else {
+                    String::new()
+                };
+                (
+                    fresh.to_string(),
+                    vec![
+                        title,
+                        producer(v),
+                        v.version_id.clone(),
+                        crate::format::number(v.row_count as f64, 0, lang),
+                        format!("{}{sample}", v.provenance.source_file_name),
+                        v.provenance.ingested_at.clone(),
+                        validation,
+                        text(lang, &format!("data-{fresh}")),
+                    ],
+                )
+            })
+            .collect();
+        let columns = [
+            "dataset",
+            "producer",
+            "version",
+            "rows",
+            "source-file",
+            "ingested-at",
+            "validation",
+            "freshness",
+        ]
+        .iter()
+        .map(|k| text(lang, k))
+        .collect();
+        table_page(&snapshot, lang, "data", text(lang, "nav-data"), columns, rows)
+    })
+}
+
+/// The target registry: every version, the one in force, superseded ones and
+/// drafts, with their sources.
+async fn targets_page(
+    State(app): State<Arc<App>>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(lang) = parse_lang(&code) else {
+        return (StatusCode::NOT_FOUND, "unknown language: /fr/, /ar/ or /en/").into_response();
+    };
+    let snapshot = app.snapshot();
+    cached(&snapshot, &format!("targets/{code}"), &headers, || {
+        let catalog = &app.catalog;
+        let rows = catalog
+            .targets
+            .iter()
+            .map(|t| {
+                let indicator = catalog.indicator(&t.indicator);
+                let unit = indicator.map(|i| i.unit.as_str()).unwrap_or("");
+                let in_force = catalog
+                    .target_in_force(&t.indicator, t.year, &t.breakdown)
+                    .is_some_and(|f| f.id == t.id);
+                let state = if t.is_draft() {
+                    "draft"
+                } else if in_force {
+                    "in-force"
+                } else {
+                    "superseded"
+                };
+                let mut name = indicator.map(|i| i.name.get(lang).to_string()).unwrap_or_default();
+                for (dimension, member) in &t.breakdown {
+                    name.push_str(&format!(" ({dimension} = {member})"));
+                }
+                (
+                    state.replace("in-force", "in_force"),
+                    vec![
+                        name,
+                        t.year.to_string(),
+                        crate::format::in_unit(t.value, unit, lang),
+                        t.baseline
+                            .map(|b| {
+                                format!(
+                                    "{} ({})",
+                                    crate::format::in_unit(b.value, unit, lang),
+                                    b.year
+                                )
+                            })
+                            .unwrap_or_default(),
+                        format!("{} · v{}", text(lang, &format!("target-{state}")), t.version),
+                        t.adopted_by.clone(),
+                        t.adopted_on.clone(),
+                        t.source.clone(),
+                    ],
+                )
+            })
+            .collect();
+        let columns = [
+            "indicator",
+            "year",
+            "value",
+            "baseline",
+            "version",
+            "adopted-by",
+            "adopted-on",
+            "source",
+        ]
+        .iter()
+        .map(|k| text(lang, k))
+        .collect();
+        table_page(&snapshot, lang, "targets", text(lang, "nav-targets"), columns, rows)
     })
 }

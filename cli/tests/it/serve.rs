@@ -186,6 +186,19 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
     assert!(page.contains("حسب الجهة"), "no regional breakdown table");
     assert_eq!(get(&server.addr, "/fr/indicator/nope", &[]).unwrap().0, 404);
 
+    // Data: all 15 datasets with their versions and the sample label; targets:
+    // the 5G target raised to 85 % in force, the 70 % kept as superseded.
+    let (status, _, data) = get(&server.addr, "/en/data", &[]).unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(data.matches("<tr class=\"").count(), 15);
+    assert!(data.contains("<td>procedures@v2</td>") && data.contains("(sample data)"));
+    let (status, _, targets) = get(&server.addr, "/en/targets", &[]).unwrap();
+    assert_eq!(status, 200);
+    assert!(targets.contains("<td>85.0%</td>") && targets.contains("<td>70.0%</td>"));
+    assert!(
+        targets.contains("<tr class=\"superseded\">") && targets.contains("<tr class=\"draft\">")
+    );
+
     // SIGTERM: the server stops and exits 0.
     let mut server = server;
     let pid = server.child.id().to_string();
