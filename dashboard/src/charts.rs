@@ -230,3 +230,76 @@ pub fn indicator_chart(
         1,
     )
 }
+
+/// Where each region sits on the tile map: (column, row), north at the top, the
+/// Atlantic coast on the left, in the layout of the national map.
+pub const REGION_TILES: [(&str, u32, u32); 12] = [
+    ("01", 1, 0),
+    ("04", 0, 1),
+    ("03", 1, 1),
+    ("02", 2, 1),
+    ("06", 0, 2),
+    ("05", 1, 2),
+    ("08", 2, 2),
+    ("07", 0, 3),
+    ("09", 1, 3),
+    ("10", 0, 4),
+    ("11", 0, 5),
+    ("12", 0, 6),
+];
+
+/// One tile of the map: region code, name, the value as written, and its share of
+/// the range between the lowest and the highest region (0–1), if it has a value.
+#[derive(Debug, Clone)]
+pub struct Tile {
+    pub code: String,
+    pub name: String,
+    pub label: String,
+    pub level: Option<f64>,
+    pub lagging: bool,
+}
+
+/// The tile map of the 12 regions, shaded from light (lowest) to dark green
+/// (highest); the lagging region is outlined in red. Text elements, escaped.
+pub fn tile_map(tiles: &[Tile], title: &str) -> String {
+    const W: u32 = 190;
+    const H: u32 = 62;
+    const GAP: u32 = 6;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"map-title\" class=\"tilemap\" viewBox=\"0 0 {} {}\" direction=\"ltr\"><title id=\"map-title\">{}</title>",
+        3 * (W + GAP),
+        7 * (H + GAP),
+        escape_xml(title)
+    );
+    for (code, column, row) in REGION_TILES {
+        let Some(tile) = tiles.iter().find(|t| t.code == code) else { continue };
+        let (x, y) = (column * (W + GAP), row * (H + GAP));
+        let fill = match tile.level {
+            // From #d7f0e3 (lowest) to #006241 (highest).
+            Some(level) => {
+                let mix = |a: f64, b: f64| (a + (b - a) * level).round() as u8;
+                format!("#{:02x}{:02x}{:02x}", mix(215.0, 0.0), mix(240.0, 98.0), mix(227.0, 65.0))
+            }
+            None => "#eeeeee".to_string(),
+        };
+        let ink = if tile.level.is_some_and(|l| l > 0.55) { "#ffffff" } else { "#1d1d1b" };
+        let stroke = if tile.lagging {
+            "stroke=\"#c1272d\" stroke-width=\"4\""
+        } else {
+            "stroke=\"#ffffff\""
+        };
+        svg.push_str(&format!(
+            "<g data-region=\"{code}\"><rect x=\"{x}\" y=\"{y}\" width=\"{W}\" height=\"{H}\" rx=\"6\" fill=\"{fill}\" {stroke}/>\
+             <text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"{ink}\" font-family=\"DejaVu Sans, Noto Sans, Noto Naskh Arabic, sans-serif\">{}</text>\
+             <text x=\"{}\" y=\"{}\" font-size=\"17\" font-weight=\"bold\" fill=\"{ink}\" font-family=\"DejaVu Sans, Noto Sans, sans-serif\">{}</text></g>",
+            x + 8,
+            y + 22,
+            escape_xml(&tile.name),
+            x + 8,
+            y + 48,
+            escape_xml(&tile.label)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}

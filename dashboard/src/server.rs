@@ -115,6 +115,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/{lang}/indicator/{id}", get(indicator_page))
         .route("/{lang}/data", get(data_page))
         .route("/{lang}/targets", get(targets_page))
+        .route("/{lang}/regions", get(regions_page))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/indicators", get(api_indicators))
         .route("/api/v1/indicators/{id}", get(api_indicator))
@@ -579,7 +580,7 @@ struct Layout {
     lang: &'static str,
     dir: &'static str,
     path: String,
-    nav: (String, String, String),
+    nav: (String, String, String, String),
     title: String,
     subtitle: String,
     languages: Vec<(&'static str, String)>,
@@ -601,8 +602,13 @@ fn layout(lang: Lang, path: impl Into<String>, synthetic: bool) -> Layout {
     }
 }
 
-fn nav(lang: Lang) -> (String, String, String) {
-    (text(lang, "nav-overview"), text(lang, "nav-data"), text(lang, "nav-targets"))
+fn nav(lang: Lang) -> (String, String, String, String) {
+    (
+        text(lang, "nav-overview"),
+        text(lang, "nav-data"),
+        text(lang, "nav-targets"),
+        text(lang, "nav-regions"),
+    )
 }
 
 /// A page holding one table (data, targets).
@@ -793,5 +799,158 @@ async fn targets_page(
         .map(|k| text(lang, k))
         .collect();
         table_page(&snapshot, lang, "targets", text(lang, "nav-targets"), columns, rows)
+    })
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct RegionsQuery {
+    indicator: Option<String>,
+}
+
+/// One region row: name, value, gap to national, lagging.
+type RegionRow = (String, String, String, bool);
+
+#[derive(Template)]
+#[template(path = "regions.html")]
+struct RegionsPage {
+    layout: Layout,
+    heading: String,
+    choose_label: String,
+    options: Vec<(String, String)>,
+    indicator: String,
+    name: String,
+    period: String,
+    national_label: String,
+    national: String,
+    lagging_label: String,
+    lagging: String,
+    dispersion_label: String,
+    dispersion: String,
+    map: String,
+    region_label: String,
+    value_label: String,
+    gap_label: String,
+    period_label: String,
+    rows: Vec<RegionRow>,
+    history: Vec<(String, String, String)>,
+}
+
+/// The 12 regions side by side for one indicator (digital take-up by default):
+/// the tile map at the latest period, values and gaps to national, the lagging
+/// region, and the dispersion over time.
+async fn regions_page(
+    State(app): State<Arc<App>>,
+    Path(code): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<RegionsQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(lang) = parse_lang(&code) else {
+        return (StatusCode::NOT_FOUND, "unknown language: /fr/, /ar/ or /en/").into_response();
+    };
+    let snapshot = app.snapshot();
+    let regional: Vec<&md2030_analytics::indicator::IndicatorReport> = snapshot
+        .results
+        .iter()
+        .flat_map(|r| r.indicators.iter())
+        .filter(|r| !r.regional.is_empty())
+        .collect();
+    let id = query.indicator.unwrap_or_else(|| "digital_take_up".to_string());
+    let (Some(report), Some(indicator)) =
+        (regional.iter().find(|r| r.id == id), app.catalog.indicator(&id))
+    else {
+        return (StatusCode::NOT_FOUND, "no regional breakdown for this indicator").into_response();
+    };
+    cached(&snapshot, &format!("regions/{id}/{code}"), &headers, || {
+        let unit = indicator.unit.as_str();
+        let value = |v: f64| crate::format::in_unit(v, unit, lang);
+        let name = indicator.name.get(lang).to_string();
+        let region_name = |code: &str| {
+            md2030_model::reference::regions()
+                .row(code)
+                .map(|r| r.name(lang).to_string())
+                .unwrap_or_else(|| code.to_string())
+        };
+        let latest = report.regional.last();
+        let (lo, hi) = latest
+            .map(|p| {
+                p.regions
+                    .iter()
+                    .fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(r.value), hi.max(r.value)))
+            })
+            .unwrap_or((0.0, 0.0));
+        let lagging = latest.and_then(|p| p.lagging.clone()).unwrap_or_default();
+        let tiles: Vec<crate::charts::Tile> = crate::charts::REGION_TILES
+            .iter()
+            .map(|(code, _, _)| {
+                let region = latest.and_then(|p| p.regions.iter().find(|r| r.region_code == *code));
+                crate::charts::Tile {
+                    code: code.to_string(),
+                    name: region_name(code),
+                    label: region.map(|r| value(r.value)).unwrap_or_else(|| "–".into()),
+                    level: region.map(|r| if hi > lo { (r.value - lo) / (hi - lo) } else { 0.5 }),
+                    lagging: *code == lagging,
+                }
+            })
+            .collect();
+        let map = crate::charts::tile_map(&tiles, &text_with(lang, "map-title", "name", &name));
+        let rows = latest
+            .map(|p| {
+                p.regions
+                    .iter()
+                    .map(|r| {
+                        (
+                            region_name(&r.region_code),
+                            value(r.value),
+                            crate::format::signed_in_unit(r.gap, unit, lang),
+                            r.region_code == lagging,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let cv = |c: Option<f64>| {
+            c.map(|c| crate::format::number(c, 3, lang)).unwrap_or_else(|| "–".into())
+        };
+        RegionsPage {
+            layout: layout(
+                lang,
+                format!("regions?indicator={id}"),
+                synthetic(&snapshot, &report.dataset_versions),
+            ),
+            heading: text(lang, "nav-regions"),
+            choose_label: text(lang, "choose-indicator"),
+            options: regional
+                .iter()
+                .filter_map(|r| app.catalog.indicator(&r.id))
+                .map(|i| (i.id.clone(), i.name.get(lang).to_string()))
+                .collect(),
+            indicator: id.clone(),
+            name: name.clone(),
+            period: latest.map(|p| p.period.clone()).unwrap_or_default(),
+            national_label: text(lang, "national"),
+            national: latest.map(|p| value(p.national)).unwrap_or_default(),
+            lagging_label: text(lang, "lagging"),
+            lagging: if lagging.is_empty() { "–".into() } else { region_name(&lagging) },
+            dispersion_label: text(lang, "dispersion"),
+            dispersion: cv(latest.and_then(|p| p.coefficient_of_variation)),
+            map,
+            region_label: text(lang, "region"),
+            value_label: text(lang, "value-label"),
+            gap_label: text(lang, "gap-to-national"),
+            period_label: text(lang, "period-label"),
+            rows,
+            history: report
+                .regional
+                .iter()
+                .map(|p| {
+                    (
+                        p.period.clone(),
+                        cv(p.coefficient_of_variation),
+                        p.lagging.as_deref().map(region_name).unwrap_or_default(),
+                    )
+                })
+                .collect(),
+        }
+        .render()
     })
 }

@@ -199,6 +199,24 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
         targets.contains("<tr class=\"superseded\">") && targets.contains("<tr class=\"draft\">")
     );
 
+    // Regions: the tile map holds the 12 regions, the lagging one outlined, and the
+    // region table agrees with the regional view of the results.
+    let (status, _, regions) =
+        get(&server.addr, "/en/regions?indicator=digital_take_up", &[]).unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(regions.matches("<g data-region=").count(), 12);
+    assert_eq!(regions.matches("stroke=\"#c1272d\"").count(), 1);
+    let take_up = results["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "digital_take_up")
+        .unwrap();
+    let last = take_up["regional"].as_array().unwrap().last().unwrap();
+    let lagging = last["lagging"].as_str().unwrap();
+    assert!(regions.contains(&format!("<g data-region=\"{lagging}\"><rect x=")));
+    assert_eq!(get(&server.addr, "/en/regions?indicator=egdi_rank", &[]).unwrap().0, 404);
+
     // SIGTERM: the server stops and exits 0.
     let mut server = server;
     let pid = server.child.id().to_string();
