@@ -116,6 +116,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/{lang}/data", get(data_page))
         .route("/{lang}/targets", get(targets_page))
         .route("/{lang}/regions", get(regions_page))
+        .route("/download/indicator/{file}", get(download_indicator))
+        .route("/download/dataset/{file}", get(download_dataset))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/indicators", get(api_indicators))
         .route("/api/v1/indicators/{id}", get(api_indicator))
@@ -953,4 +955,146 @@ async fn regions_page(
         }
         .render()
     })
+}
+
+/// Every observation of an indicator (headline and each breakdown member) as CSV,
+/// each row with the dataset versions and the target it is assessed against.
+fn indicator_csv(
+    report: &md2030_analytics::indicator::IndicatorReport,
+    as_of: &str,
+) -> Result<String, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "indicator",
+        "breakdown",
+        "member",
+        "period",
+        "value",
+        "dataset_versions",
+        "target_id",
+        "as_of",
+    ])?;
+    let results = std::iter::once(&report.headline).chain(report.breakdowns.values().flatten());
+    for result in results {
+        for observation in &result.series {
+            let versions = report
+                .period_versions
+                .get(&observation.period)
+                .cloned()
+                .unwrap_or_else(|| report.dataset_versions.join(" "));
+            writer.write_record([
+                result.id.as_str(),
+                result.breakdown.as_deref().unwrap_or(""),
+                result.member.as_deref().unwrap_or(""),
+                observation.period.as_str(),
+                &observation.value.to_string(),
+                &versions,
+                result.target.as_ref().map(|t| t.id.as_str()).unwrap_or(""),
+                as_of,
+            ])?;
+        }
+    }
+    let bytes = writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+/// `ID.csv` (every series of the indicator) or `ID.svg` (its chart, `?lang=`).
+async fn download_indicator(
+    State(app): State<Arc<App>>,
+    Path(file): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let snapshot = app.snapshot();
+    let (id, extension) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
+    let report = snapshot.results.as_ref().and_then(|r| r.indicators.iter().find(|i| i.id == id));
+    let (Some(report), Some(indicator)) = (report, app.catalog.indicator(id)) else {
+        return (StatusCode::NOT_FOUND, "no such indicator").into_response();
+    };
+    let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
+    let as_of = snapshot.results.as_ref().map(|r| r.as_of.to_string()).unwrap_or_default();
+    let response = match extension {
+        "csv" => cached_as(
+            &snapshot,
+            &format!("download/{file}"),
+            &headers,
+            "text/csv; charset=utf-8",
+            || indicator_csv(report, &as_of).map_err(|err| askama::Error::Custom(Box::new(err))),
+        ),
+        "svg" => cached_as(
+            &snapshot,
+            &format!("download/{file}/{}", lang.code()),
+            &headers,
+            "image/svg+xml",
+            || {
+                let name = indicator.name.get(lang).to_string();
+                let unit = indicator.unit.clone();
+                let svg = crate::charts::indicator_chart(
+                    &report.headline,
+                    &indicator.series_breaks.iter().map(|b| b.year).collect::<Vec<_>>(),
+                    &crate::charts::ChartText {
+                        description: text_with(lang, "chart-description", "name", &name),
+                        title: name,
+                        observed: text(lang, "chart-observed"),
+                        trajectory: text(lang, "chart-trajectory"),
+                        projection: text(lang, "chart-projection"),
+                    },
+                    &|v| crate::format::in_unit(v, &unit, lang),
+                );
+                Ok(svg)
+            },
+        ),
+        _ => return (StatusCode::NOT_FOUND, "downloads are ID.csv or ID.svg").into_response(),
+    };
+    with_attachment(response, &file)
+}
+
+fn with_attachment(mut response: Response, file: &str) -> Response {
+    if response.status() == StatusCode::OK
+        && let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"md2030-{file}\""))
+    {
+        response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// A stored dataset version as Parquet: `DATASET@vN.parquet`, exactly the bytes
+/// the catalogue recorded (and hashed).
+async fn download_dataset(State(app): State<Arc<App>>, Path(file): Path<String>) -> Response {
+    let Some(version_id) = file.strip_suffix(".parquet") else {
+        return (StatusCode::NOT_FOUND, "downloads are DATASET@vN.parquet").into_response();
+    };
+    let data_dir = app.data_dir.clone();
+    let version_id = version_id.to_string();
+    let read = tokio::task::spawn_blocking(move || -> Result<Option<Vec<u8>>, String> {
+        let store = Store::open_read_only(&data_dir).map_err(|e| e.to_string())?;
+        let Some((dataset, number)) = version_id.split_once("@v") else { return Ok(None) };
+        let Ok(number) = number.parse::<i64>() else { return Ok(None) };
+        if md2030_model::find_contract(dataset).is_none() {
+            return Ok(None);
+        }
+        let Ok(record) = store.version(dataset, number) else { return Ok(None) };
+        std::fs::read(store.path_of(&record)).map(Some).map_err(|e| e.to_string())
+    })
+    .await;
+    match read {
+        Ok(Ok(Some(bytes))) => with_attachment(
+            ([(header::CONTENT_TYPE, "application/vnd.apache.parquet")], bytes).into_response(),
+            &file,
+        ),
+        Ok(Ok(None)) => (StatusCode::NOT_FOUND, "no such dataset version").into_response(),
+        Ok(Err(err)) => {
+            tracing::error!(%err, "download failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "download failed").into_response()
+        }
+        Err(err) => {
+            tracing::error!(%err, "download task failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "download failed").into_response()
+        }
+    }
 }

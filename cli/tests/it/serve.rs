@@ -217,6 +217,54 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
     assert!(regions.contains(&format!("<g data-region=\"{lagging}\"><rect x=")));
     assert_eq!(get(&server.addr, "/en/regions?indicator=egdi_rank", &[]).unwrap().0, 404);
 
+    // Downloads: the indicator's every series as CSV (one row per observation of the
+    // headline and of each breakdown member), its chart as SVG, and a stored
+    // dataset version as the very Parquet file the catalogue hashed.
+    let (status, head, csv) =
+        get(&server.addr, "/download/indicator/offshoring_jobs.csv", &[]).unwrap();
+    assert_eq!(status, 200);
+    assert!(header(&head, "content-disposition").unwrap().contains("md2030-offshoring_jobs.csv"));
+    let one = md2030(dir.path(), &["indicators", "--json"]);
+    let all: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
+    let jobs_all = all["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "offshoring_jobs")
+        .unwrap();
+    let mut expected = jobs_all["headline"]["series"].as_array().unwrap().len();
+    for members in jobs_all["breakdowns"].as_object().unwrap().values() {
+        for member in members.as_array().unwrap() {
+            expected += member["series"].as_array().unwrap().len();
+        }
+    }
+    assert_eq!(csv.lines().count(), expected + 1);
+    assert!(csv.lines().any(|l| l.starts_with("offshoring_jobs,,,2024-Q4,148500,offshoring@v1,")));
+    let (status, head, svg) =
+        get(&server.addr, "/download/indicator/offshoring_jobs.svg?lang=ar", &[]).unwrap();
+    assert_eq!(status, 200);
+    assert!(header(&head, "content-type").unwrap().starts_with("image/svg+xml"));
+    assert!(svg.contains("مناصب الشغل"));
+    let datasets = md2030(dir.path(), &["datasets", "--json"]);
+    let datasets: serde_json::Value = serde_json::from_slice(&datasets.stdout).unwrap();
+    let talent = datasets.as_array().unwrap().iter().find(|d| d["dataset"] == "talent").unwrap();
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    stream
+        .write_all(b"GET /download/dataset/talent@v1.parquet HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    use sha2::Digest;
+    assert_eq!(
+        format!("{:x}", sha2::Sha256::digest(&raw[split..])),
+        talent["current"]["sha256"].as_str().unwrap()
+    );
+    assert_eq!(
+        get(&server.addr, "/download/dataset/..%2Fcatalog.sqlite.parquet", &[]).unwrap().0,
+        404
+    );
+
     // SIGTERM: the server stops and exits 0.
     let mut server = server;
     let pid = server.child.id().to_string();
