@@ -279,3 +279,71 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Headless Chromium, if installed: `None` (test skipped) on a machine without it,
+/// unless `MD2030_REQUIRE_BROWSER` is set (CI), where a missing browser fails.
+fn chromium() -> Option<&'static str> {
+    let path = "/usr/bin/chromium";
+    if std::path::Path::new(path).exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("MD2030_REQUIRE_BROWSER").is_none(),
+        "Chromium is required (apt-get install chromium)"
+    );
+    None
+}
+
+/// Loads `url` in headless Chromium: the DOM after load, and a PNG screenshot
+/// written to `shot`.
+fn browse(browser: &str, url: &str, shot: &std::path::Path) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let args = |extra: &[String]| {
+        let mut args = vec![
+            "--headless".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+            "--window-size=1280,1100".into(),
+        ];
+        args.extend_from_slice(extra);
+        args.push(url.to_string());
+        args
+    };
+    let dom = Command::new(browser).args(args(&["--dump-dom".into()])).output().unwrap();
+    let shot_run = Command::new(browser)
+        .args(args(&[format!("--screenshot={}", shot.display())]))
+        .output()
+        .unwrap();
+    assert!(shot_run.status.success(), "{url}: chromium failed");
+    String::from_utf8_lossy(&dom.stdout).into_owned()
+}
+
+#[test]
+fn the_pages_render_in_a_real_browser_in_three_languages() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let shots = tempfile::tempdir().unwrap();
+    for (lang, dir_attr) in [("fr", "ltr"), ("ar", "rtl"), ("en", "ltr")] {
+        for page in ["", "indicator/digital_take_up", "regions", "data", "targets"] {
+            let url = format!("http://{}/{lang}/{page}", server.addr);
+            let shot = shots.path().join(format!("{lang}-{}.png", page.replace('/', "-")));
+            let dom = browse(browser, &url, &shot);
+            assert!(
+                dom.contains(&format!("<html lang=\"{lang}\" dir=\"{dir_attr}\">")),
+                "{url}: {}",
+                &dom[..dom.len().min(300)]
+            );
+            // The browser parsed the whole page: the layout's closing tags are there.
+            assert!(dom.contains("</main>") && dom.contains("</html>"), "{url}");
+            // A screenshot of a laid-out page, not an empty one.
+            let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+            assert!(size > 20_000, "{url}: screenshot of {size} bytes");
+        }
+    }
+}
