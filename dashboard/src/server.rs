@@ -613,6 +613,9 @@ fn nav(lang: Lang) -> (String, String, String, String) {
     )
 }
 
+/// One table row: its class, its cells, and a download link.
+type TableRow = (String, Vec<String>, Option<String>);
+
 /// A page holding one table (data, targets).
 #[derive(Template)]
 #[template(path = "table.html")]
@@ -620,8 +623,8 @@ struct TablePage {
     layout: Layout,
     heading: String,
     columns: Vec<String>,
-    /// (row class, cells).
-    rows: Vec<(String, Vec<String>)>,
+    /// (row class, cells, download link).
+    rows: Vec<TableRow>,
 }
 
 fn table_page(
@@ -630,7 +633,7 @@ fn table_page(
     path: &str,
     heading: String,
     columns: Vec<String>,
-    rows: Vec<(String, Vec<String>)>,
+    rows: Vec<TableRow>,
 ) -> Result<String, askama::Error> {
     TablePage {
         layout: layout(
@@ -711,6 +714,7 @@ async fn data_page(
                         validation,
                         text(lang, &format!("data-{fresh}")),
                     ],
+                    Some(format!("/download/dataset/{}.parquet", v.version_id)),
                 )
             })
             .collect();
@@ -723,6 +727,7 @@ async fn data_page(
             "ingested-at",
             "validation",
             "freshness",
+            "download",
         ]
         .iter()
         .map(|k| text(lang, k))
@@ -784,6 +789,7 @@ async fn targets_page(
                         t.adopted_on.clone(),
                         t.source.clone(),
                     ],
+                    None,
                 )
             })
             .collect();

@@ -192,6 +192,7 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
     assert_eq!(status, 200);
     assert_eq!(data.matches("<tr class=\"").count(), 15);
     assert!(data.contains("<td>procedures@v2</td>") && data.contains("(sample data)"));
+    assert!(data.contains("<a href=\"/download/dataset/procedures@v2.parquet\" download>"));
     let (status, _, targets) = get(&server.addr, "/en/targets", &[]).unwrap();
     assert_eq!(status, 200);
     assert!(targets.contains("<td>85.0%</td>") && targets.contains("<td>70.0%</td>"));

@@ -86,3 +86,4 @@ dispersion = التفاوت بين الجهات (معامل الاختلاف)
 national = وطنياً
 map-title = خريطة الجهات الاثنتي عشرة: { $name }
 choose-indicator = المؤشر
+download = تحميل

@@ -86,3 +86,4 @@ dispersion = Dispersion between regions (coefficient of variation)
 national = National
 map-title = Map of the 12 regions: { $name }
 choose-indicator = Indicator
+download = Download

@@ -86,3 +86,4 @@ dispersion = Dispersion entre régions (coefficient de variation)
 national = National
 map-title = Carte des 12 régions : { $name }
 choose-indicator = Indicateur
+download = Télécharger
