@@ -8,6 +8,7 @@
 //! snapshot it was rendered from.
 
 pub mod charts;
+pub mod export;
 pub mod format;
 pub mod i18n;
 mod server;

@@ -714,7 +714,7 @@ async fn data_page(
                         validation,
                         text(lang, &format!("data-{fresh}")),
                     ],
-                    Some(format!("/download/dataset/{}.parquet", v.version_id)),
+                    Some(format!("/download/dataset/{}", v.version_id)),
                 )
             })
             .collect();
@@ -1072,8 +1072,13 @@ fn with_attachment(mut response: Response, file: &str) -> Response {
 /// A stored dataset version as Parquet: `DATASET@vN.parquet`, exactly the bytes
 /// the catalogue recorded (and hashed).
 async fn download_dataset(State(app): State<Arc<App>>, Path(file): Path<String>) -> Response {
-    let Some(version_id) = file.strip_suffix(".parquet") else {
-        return (StatusCode::NOT_FOUND, "downloads are DATASET@vN.parquet").into_response();
+    let (version_id, as_csv) = match (file.strip_suffix(".parquet"), file.strip_suffix(".csv")) {
+        (Some(id), _) => (id, false),
+        (_, Some(id)) => (id, true),
+        _ => {
+            return (StatusCode::NOT_FOUND, "downloads are DATASET@vN.parquet or DATASET@vN.csv")
+                .into_response();
+        }
     };
     let data_dir = app.data_dir.clone();
     let version_id = version_id.to_string();
@@ -1085,14 +1090,19 @@ async fn download_dataset(State(app): State<Arc<App>>, Path(file): Path<String>)
             return Ok(None);
         }
         let Ok(record) = store.version(dataset, number) else { return Ok(None) };
+        if as_csv {
+            let batches = store.read(&record).map_err(|e| e.to_string())?;
+            return crate::export::batches_to_csv(&batches).map(Some).map_err(|e| e.to_string());
+        }
         std::fs::read(store.path_of(&record)).map(Some).map_err(|e| e.to_string())
     })
     .await;
     match read {
-        Ok(Ok(Some(bytes))) => with_attachment(
-            ([(header::CONTENT_TYPE, "application/vnd.apache.parquet")], bytes).into_response(),
-            &file,
-        ),
+        Ok(Ok(Some(bytes))) => {
+            let content_type =
+                if as_csv { "text/csv; charset=utf-8" } else { "application/vnd.apache.parquet" };
+            with_attachment(([(header::CONTENT_TYPE, content_type)], bytes).into_response(), &file)
+        }
         Ok(Ok(None)) => (StatusCode::NOT_FOUND, "no such dataset version").into_response(),
         Ok(Err(err)) => {
             tracing::error!(%err, "download failed");
