@@ -22,6 +22,17 @@ pub enum DataStatus {
     Missing,
 }
 
+impl DataStatus {
+    /// The status as written in JSON, CSV and CSS classes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DataStatus::Current => "current",
+            DataStatus::Overdue => "overdue",
+            DataStatus::Missing => "missing",
+        }
+    }
+}
+
 /// One series assessed: the headline (no `member`) or one member of a breakdown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndicatorResult {
@@ -201,13 +212,7 @@ pub fn indicator_series(
         }
         ("coverage_5g", _) => series::coverage_5g(frames, by)?,
         ("household_internet_access", _) => series::household_internet_access(frames, by)?,
-        (
-            id @ ("procedures_fully_online_share"
-            | "procedures_published_idarati"
-            | "digital_platforms"
-            | "platforms_amazigh_share"),
-            _,
-        ) => match inputs.snapshots.get(&indicator.datasets[0]) {
+        (id, _) if is_inventory(id) => match inputs.snapshots.get(&indicator.datasets[0]) {
             Some(snapshots) => series::inventory(snapshots, id, by)?,
             None => Groups::new(),
         },
@@ -258,21 +263,21 @@ pub fn compute(
     for dataset in &indicator.datasets {
         match inputs.snapshots.get(dataset) {
             Some(snapshots) if is_inventory(&indicator.id) => {
-                for s in snapshots {
-                    period_versions.insert(s.period.clone(), s.version_id.clone());
-                }
-                dataset_versions.extend(period_versions.values().cloned());
+                // The version that observed each quarter (a later one replaces an
+                // earlier), kept for the quarters known as of `as_of`.
+                let per_period: BTreeMap<String, String> =
+                    snapshots.iter().map(|s| (s.period.clone(), s.version_id.clone())).collect();
+                let observed: BTreeMap<String, String> = per_period
+                    .iter()
+                    .filter(|(period, _)| headline.series.iter().any(|o| &o.period == *period))
+                    .map(|(p, v)| (p.clone(), v.clone()))
+                    .collect();
+                let used = if observed.is_empty() { &per_period } else { &observed };
+                dataset_versions.extend(used.values().cloned());
+                period_versions.extend(observed);
             }
             _ => dataset_versions.extend(inputs.versions.get(dataset).cloned()),
         }
-    }
-    // Only versions whose period is known as of `as_of` count.
-    period_versions.retain(|period, _| headline.series.iter().any(|o| &o.period == period));
-    if !period_versions.is_empty() {
-        dataset_versions.retain(|v| {
-            !v.starts_with(&format!("{}@", indicator.datasets[0]))
-                || period_versions.values().any(|p| p == v)
-        });
     }
     dataset_versions.sort();
     dataset_versions.dedup();

@@ -162,7 +162,10 @@ impl Results {
             Column::new("progress_ratio".into(), number(&|r| r.assessment.ratio)),
             Column::new("observed_growth".into(), number(&|r| r.assessment.observed_growth)),
             Column::new("required_growth".into(), number(&|r| r.assessment.required_growth)),
-            Column::new("data_status".into(), text(&|_, r| Some(data_status(r).to_string()))),
+            Column::new(
+                "data_status".into(),
+                text(&|_, r| Some(r.data_status.as_str().to_string())),
+            ),
             Column::new(
                 "dataset_versions".into(),
                 text(&|report, _| Some(report.dataset_versions.join(" "))),
@@ -214,14 +217,6 @@ impl Results {
             Column::new("target_id".into(), target),
         ])
         .map_err(Error::from)
-    }
-}
-
-fn data_status(result: &IndicatorResult) -> &'static str {
-    match result.data_status {
-        indicator::DataStatus::Current => "current",
-        indicator::DataStatus::Overdue => "overdue",
-        indicator::DataStatus::Missing => "missing",
     }
 }
 

@@ -227,7 +227,10 @@ pub(crate) fn indicators(
     lang: Lang,
     format: Format,
 ) -> anyhow::Result<()> {
-    let version = |id: &str| current.iter().find(|v| v.version_id == id);
+    // Whether an indicator's figures rest on sample (synthetic) dataset versions.
+    let synthetic = |ids: &[String]| {
+        ids.iter().any(|id| current.iter().any(|v| &v.version_id == id && v.provenance.synthetic))
+    };
     match format {
         Format::Json => {
             let items: Vec<serde_json::Value> = results
@@ -248,14 +251,7 @@ pub(crate) fn indicators(
                         "no_target_reason".into(),
                         indicator.no_target_reason.clone().into(),
                     );
-                    object.insert(
-                        "synthetic".into(),
-                        report
-                            .dataset_versions
-                            .iter()
-                            .any(|id| version(id).is_some_and(|v| v.provenance.synthetic))
-                            .into(),
-                    );
+                    object.insert("synthetic".into(), synthetic(&report.dataset_versions).into());
                     Some(item)
                 })
                 .collect();
@@ -303,15 +299,7 @@ pub(crate) fn indicators(
                     .target
                     .as_ref()
                     .map_or("no target".to_string(), |t| format!("{} by {}", t.value, t.year));
-                let sample = if report
-                    .dataset_versions
-                    .iter()
-                    .any(|id| version(id).is_some_and(|v| v.provenance.synthetic))
-                {
-                    "sample data"
-                } else {
-                    ""
-                };
+                let sample = if synthetic(&report.dataset_versions) { "sample data" } else { "" };
                 out!(
                     "{:<32} {:>9} {:>16} {:>18} {:<20} {:<8} {sample}",
                     report.id,
@@ -319,7 +307,7 @@ pub(crate) fn indicators(
                     value,
                     target,
                     result.assessment.status.as_str(),
-                    format!("{:?}", result.data_status).to_lowercase()
+                    result.data_status.as_str()
                 );
             }
         }

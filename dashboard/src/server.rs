@@ -76,25 +76,31 @@ impl App {
     }
 }
 
-/// What identifies the current state: results version and every current dataset
-/// version. Blocking (SQLite).
-fn current_key(data_dir: &std::path::Path) -> Result<(String, Store), String> {
+/// What the store holds now: the current results and dataset versions, and a key
+/// naming them (to tell whether anything changed). Blocking (SQLite).
+struct Current {
+    key: String,
+    store: Store,
+    results: Option<md2030_store::ResultsRecord>,
+    versions: Vec<VersionRecord>,
+}
+
+fn current(data_dir: &std::path::Path) -> Result<Current, String> {
     let store = Store::open_read_only(data_dir).map_err(|e| e.to_string())?;
     let results = store.current_results().map_err(|e| e.to_string())?;
     let versions = store.current_versions().map_err(|e| e.to_string())?;
-    let mut key = results.map(|r| r.version_id).unwrap_or_default();
+    let mut key = results.as_ref().map(|r| r.version_id.clone()).unwrap_or_default();
     for v in &versions {
         key.push(' ');
         key.push_str(&v.version_id);
     }
-    Ok((key, store))
+    Ok(Current { key, store, results, versions })
 }
 
-/// Reads the current results and versions. Blocking (SQLite and a file read).
-fn load_snapshot(data_dir: &std::path::Path) -> Result<Snapshot, String> {
-    let (key, store) = current_key(data_dir)?;
-    let versions = store.current_versions().map_err(|e| e.to_string())?;
-    let (results, results_version) = match store.current_results().map_err(|e| e.to_string())? {
+/// Reads the current results file. Blocking (a file read).
+fn load_snapshot(current: Current) -> Result<Snapshot, String> {
+    let Current { key, store, results, versions } = current;
+    let (results, results_version) = match results {
         Some(record) => {
             let bytes =
                 store.read_results_file(&record, "results.json").map_err(|e| e.to_string())?;
@@ -135,7 +141,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let data_dir = config.data_dir.clone();
-    let first = tokio::task::spawn_blocking(move || load_snapshot(&data_dir))
+    let first = tokio::task::spawn_blocking(move || load_snapshot(current(&data_dir)?))
         .await
         .map_err(std::io::Error::other)?
         .map_err(std::io::Error::other)?;
@@ -159,8 +165,8 @@ async fn reload_when_changed(app: Arc<App>, every: Duration) {
         let data_dir = app.data_dir.clone();
         let known = app.snapshot().key.clone();
         let reloaded = tokio::task::spawn_blocking(move || {
-            let (key, _) = current_key(&data_dir)?;
-            if key == known { Ok(None) } else { load_snapshot(&data_dir).map(Some) }
+            let now = current(&data_dir)?;
+            if now.key == known { Ok(None) } else { load_snapshot(now).map(Some) }
         })
         .await;
         match reloaded {
@@ -213,6 +219,24 @@ async fn stylesheet() -> Response {
 
 fn parse_lang(code: &str) -> Option<Lang> {
     Lang::ALL.into_iter().find(|l| l.code() == code)
+}
+
+/// The language of a page, from the first segment of its path (`/ar/…`); an
+/// unknown language is a 404.
+struct PageLang(Lang);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PageLang {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let code = parts.uri.path().trim_start_matches('/').split('/').next().unwrap_or("");
+        parse_lang(code).map(PageLang).ok_or_else(|| {
+            (StatusCode::NOT_FOUND, "unknown language: /fr/, /ar/ or /en/").into_response()
+        })
+    }
 }
 
 #[derive(Template)]
@@ -289,12 +313,10 @@ fn cached_as(
 
 async fn overview(
     State(app): State<Arc<App>>,
-    Path(code): Path<String>,
+    PageLang(lang): PageLang,
     headers: HeaderMap,
 ) -> Response {
-    let Some(lang) = parse_lang(&code) else {
-        return (StatusCode::NOT_FOUND, "unknown language: /fr/, /ar/ or /en/").into_response();
-    };
+    let code = lang.code();
     let snapshot = app.snapshot();
     let catalog = &app.catalog;
     cached(&snapshot, &format!("overview/{code}"), &headers, || {
@@ -336,9 +358,7 @@ fn json_body(value: &serde_json::Value) -> Result<String, askama::Error> {
 
 /// True when any of the versions is sample data.
 fn synthetic(snapshot: &Snapshot, version_ids: &[String]) -> bool {
-    version_ids
-        .iter()
-        .any(|id| snapshot.versions.iter().any(|v| &v.version_id == id && v.provenance.synthetic))
+    view::synthetic(&snapshot.versions, version_ids)
 }
 
 async fn api_indicators(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
@@ -475,12 +495,11 @@ struct IndicatorPage {
 
 async fn indicator_page(
     State(app): State<Arc<App>>,
-    Path((code, id)): Path<(String, String)>,
+    PageLang(lang): PageLang,
+    Path((_, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(lang) = parse_lang(&code) else {
-        return (StatusCode::NOT_FOUND, "unknown language: /fr/, /ar/ or /en/").into_response();
-    };
+    let code = lang.code();
     let snapshot = app.snapshot();
     let report = snapshot.results.as_ref().and_then(|r| r.indicators.iter().find(|i| i.id == id));
     let (Some(report), Some(indicator)) = (report, app.catalog.indicator(&id)) else {
@@ -491,24 +510,9 @@ async fn indicator_page(
         let name = indicator.name.get(lang).to_string();
         let result = &report.headline;
         let format_value = |v: f64| crate::format::in_unit(v, unit, lang);
-        let chart = crate::charts::indicator_chart(
-            result,
-            &indicator.series_breaks.iter().map(|b| b.year).collect::<Vec<_>>(),
-            &crate::charts::ChartText {
-                title: name.clone(),
-                description: text_with(lang, "chart-description", "name", &name),
-                observed: text(lang, "chart-observed"),
-                trajectory: text(lang, "chart-trajectory"),
-                projection: text(lang, "chart-projection"),
-            },
-            &format_value,
-        );
+        let chart = view::indicator_chart(indicator, report, lang);
         let status = result.assessment.status.as_str();
-        let data_status = match result.data_status {
-            md2030_analytics::indicator::DataStatus::Current => "current",
-            md2030_analytics::indicator::DataStatus::Overdue => "overdue",
-            md2030_analytics::indicator::DataStatus::Missing => "missing",
-        };
+        let data_status = result.data_status.as_str();
         let breakdowns = report
             .breakdowns
             .iter()
@@ -653,12 +657,10 @@ fn table_page(
 /// by producer.
 async fn data_page(
     State(app): State<Arc<App>>,
-    Path(code): Path<String>,
+    PageLang(lang): PageLang,
     headers: HeaderMap,
 ) -> Response {
-    let Some(lang) = parse_lang(&code) else {
-        return (StatusCode::NOT_FOUND, "unknown language: /fr/, /ar/ or /en/").into_response();
-    };
+    let code = lang.code();
     let snapshot = app.snapshot();
     cached(&snapshot, &format!("data/{code}"), &headers, || {
         let freshness = |version_id: &str| {
@@ -740,12 +742,10 @@ async fn data_page(
 /// drafts, with their sources.
 async fn targets_page(
     State(app): State<Arc<App>>,
-    Path(code): Path<String>,
+    PageLang(lang): PageLang,
     headers: HeaderMap,
 ) -> Response {
-    let Some(lang) = parse_lang(&code) else {
-        return (StatusCode::NOT_FOUND, "unknown language: /fr/, /ar/ or /en/").into_response();
-    };
+    let code = lang.code();
     let snapshot = app.snapshot();
     cached(&snapshot, &format!("targets/{code}"), &headers, || {
         let catalog = &app.catalog;
@@ -848,13 +848,11 @@ struct RegionsPage {
 /// region, and the dispersion over time.
 async fn regions_page(
     State(app): State<Arc<App>>,
-    Path(code): Path<String>,
+    PageLang(lang): PageLang,
     axum::extract::Query(query): axum::extract::Query<RegionsQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(lang) = parse_lang(&code) else {
-        return (StatusCode::NOT_FOUND, "unknown language: /fr/, /ar/ or /en/").into_response();
-    };
+    let code = lang.code();
     let snapshot = app.snapshot();
     let regional: Vec<&md2030_analytics::indicator::IndicatorReport> = snapshot
         .results
@@ -1037,23 +1035,7 @@ async fn download_indicator(
             &format!("download/{file}/{}", lang.code()),
             &headers,
             "image/svg+xml",
-            || {
-                let name = indicator.name.get(lang).to_string();
-                let unit = indicator.unit.clone();
-                let svg = crate::charts::indicator_chart(
-                    &report.headline,
-                    &indicator.series_breaks.iter().map(|b| b.year).collect::<Vec<_>>(),
-                    &crate::charts::ChartText {
-                        description: text_with(lang, "chart-description", "name", &name),
-                        title: name,
-                        observed: text(lang, "chart-observed"),
-                        trajectory: text(lang, "chart-trajectory"),
-                        projection: text(lang, "chart-projection"),
-                    },
-                    &|v| crate::format::in_unit(v, &unit, lang),
-                );
-                Ok(svg)
-            },
+            || Ok(view::indicator_chart(indicator, report, lang)),
         ),
         _ => return (StatusCode::NOT_FOUND, "downloads are ID.csv or ID.svg").into_response(),
     };

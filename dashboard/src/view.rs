@@ -2,7 +2,7 @@
 //! strings and numbers for the templates (which escape them).
 
 use md2030_analytics::catalog::{Catalog, Pillar};
-use md2030_analytics::indicator::{DataStatus, IndicatorReport, IndicatorResult};
+use md2030_analytics::indicator::IndicatorReport;
 use md2030_analytics::progress::{self, Point};
 use md2030_analytics::results::Results;
 use md2030_model::Lang;
@@ -74,18 +74,6 @@ pub fn overview(
         .collect()
 }
 
-fn status_key(result: &IndicatorResult) -> &'static str {
-    result.assessment.status.as_str()
-}
-
-fn data_key(status: DataStatus) -> &'static str {
-    match status {
-        DataStatus::Current => "current",
-        DataStatus::Overdue => "overdue",
-        DataStatus::Missing => "missing",
-    }
-}
-
 fn card(
     report: &IndicatorReport,
     indicator: &md2030_analytics::catalog::Indicator,
@@ -120,12 +108,9 @@ fn card(
     let pace_needed = result
         .required_annual_change
         .map(|c| format!("{} {}", format::signed_in_unit(c, unit, lang), text(lang, "per-year")));
-    let synthetic = report
-        .dataset_versions
-        .iter()
-        .any(|id| versions.iter().any(|v| &v.version_id == id && v.provenance.synthetic));
-    let status = status_key(result);
-    let data_status = data_key(result.data_status);
+    let synthetic = synthetic(versions, &report.dataset_versions);
+    let status = result.assessment.status.as_str();
+    let data_status = result.data_status.as_str();
     Card {
         id: report.id.clone(),
         definition: indicator.definition.get(lang).to_string(),
@@ -164,4 +149,33 @@ fn observed_annual_change(series: &[md2030_analytics::series::Observation]) -> O
     let previous = points.get(points.len().checked_sub(2)?)?;
     let years = last.year - previous.year;
     (years > 0.0).then(|| (last.value - previous.value) / years)
+}
+
+/// True when any of `version_ids` is a sample (synthetic) dataset version.
+pub fn synthetic(versions: &[VersionRecord], version_ids: &[String]) -> bool {
+    version_ids
+        .iter()
+        .any(|id| versions.iter().any(|v| &v.version_id == id && v.provenance.synthetic))
+}
+
+/// The indicator's headline chart in `lang` (the page's figure and the SVG download).
+pub fn indicator_chart(
+    indicator: &md2030_analytics::catalog::Indicator,
+    report: &IndicatorReport,
+    lang: Lang,
+) -> String {
+    let name = indicator.name.get(lang).to_string();
+    let breaks: Vec<i32> = indicator.series_breaks.iter().map(|b| b.year).collect();
+    charts::indicator_chart(
+        &report.headline,
+        &breaks,
+        &charts::ChartText {
+            description: text_with(lang, "chart-description", "name", &name),
+            title: name,
+            observed: text(lang, "chart-observed"),
+            trajectory: text(lang, "chart-trajectory"),
+            projection: text(lang, "chart-projection"),
+        },
+        &|v| format::in_unit(v, &indicator.unit, lang),
+    )
 }
