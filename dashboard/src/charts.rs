@@ -274,14 +274,7 @@ pub fn tile_map(tiles: &[Tile], title: &str) -> String {
     for (code, column, row) in REGION_TILES {
         let Some(tile) = tiles.iter().find(|t| t.code == code) else { continue };
         let (x, y) = (column * (W + GAP), row * (H + GAP));
-        let fill = match tile.level {
-            // From #d7f0e3 (lowest) to #006241 (highest).
-            Some(level) => {
-                let mix = |a: f64, b: f64| (a + (b - a) * level).round() as u8;
-                format!("#{:02x}{:02x}{:02x}", mix(215.0, 0.0), mix(240.0, 98.0), mix(227.0, 65.0))
-            }
-            None => "#eeeeee".to_string(),
-        };
+        let fill = shade(tile.level);
         let ink = if tile.level.is_some_and(|l| l > 0.55) { "#ffffff" } else { "#1d1d1b" };
         let stroke = if tile.lagging {
             "stroke=\"#c1272d\" stroke-width=\"4\""
@@ -300,6 +293,90 @@ pub fn tile_map(tiles: &[Tile], title: &str) -> String {
             escape_xml(&tile.label)
         ));
     }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The map colour of a level between the lowest (0) and the highest region (1):
+/// from #d7f0e3 to #006241; light grey without a value.
+fn shade(level: Option<f64>) -> String {
+    match level {
+        Some(level) => {
+            let mix = |a: f64, b: f64| (a + (b - a) * level.clamp(0.0, 1.0)).round() as u8;
+            format!("#{:02x}{:02x}{:02x}", mix(215.0, 0.0), mix(240.0, 98.0), mix(227.0, 65.0))
+        }
+        None => "#eeeeee".to_string(),
+    }
+}
+
+/// Texts of the choropleth besides the regions': title, and the legend's ends.
+#[derive(Debug, Clone)]
+pub struct MapText {
+    pub title: String,
+    pub low: String,
+    pub high: String,
+    pub no_value: String,
+}
+
+/// The choropleth of the regions drawn from stored outlines: each region shaded like
+/// its tile, the lagging region outlined in red, the value written at the centroid
+/// of its largest polygon, the name and value in each region's tooltip, and a
+/// legend from the lowest to the highest value. Regions without an outline are
+/// listed under the map by the page. Text elements, escaped.
+pub fn choropleth(outlines: &crate::map::Outlines, tiles: &[Tile], text: &MapText) -> String {
+    const FONT: &str = "DejaVu Sans, Noto Sans, Noto Naskh Arabic, sans-serif";
+    let width = crate::map::MAP_WIDTH;
+    let legend_y = outlines.height + 24.0;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"map-title\" class=\"choropleth\" viewBox=\"-10 -10 {} {}\" direction=\"ltr\" data-boundaries=\"{}\"><title id=\"map-title\">{}</title>",
+        width + 20.0,
+        legend_y + 52.0,
+        escape_xml(&outlines.version_id),
+        escape_xml(&text.title)
+    );
+    let mut labels = String::new();
+    // The lagging region is drawn last so its red outline is not covered.
+    let mut order: Vec<&Tile> = tiles.iter().collect();
+    order.sort_by_key(|t| t.lagging);
+    for tile in order {
+        let Some(d) = outlines.paths.get(&tile.code) else { continue };
+        let stroke = if tile.lagging {
+            "stroke=\"#c1272d\" stroke-width=\"3\""
+        } else {
+            "stroke=\"#ffffff\" stroke-width=\"1\""
+        };
+        svg.push_str(&format!(
+            "<g data-region=\"{}\"><path d=\"{d}\" fill=\"{}\" fill-rule=\"evenodd\" stroke-linejoin=\"round\" {stroke}><title>{} : {}</title></path></g>",
+            escape_xml(&tile.code),
+            shade(tile.level),
+            escape_xml(&tile.name),
+            escape_xml(&tile.label),
+        ));
+        if let Some(&(x, y)) = outlines.anchors.get(&tile.code) {
+            labels.push_str(&format!(
+                "<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"middle\" dominant-baseline=\"middle\" font-size=\"13\" font-weight=\"bold\" fill=\"#1d1d1b\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\" font-family=\"{FONT}\">{}</text>",
+                escape_xml(&tile.label)
+            ));
+        }
+    }
+    svg.push_str(&labels);
+    // Legend: a gradient from the lowest to the highest value, and "no value".
+    svg.push_str(&format!(
+        "<defs><linearGradient id=\"map-scale\"><stop offset=\"0\" stop-color=\"{}\"/><stop offset=\"1\" stop-color=\"{}\"/></linearGradient></defs>\
+         <g class=\"legend\" font-family=\"{FONT}\" font-size=\"12\" fill=\"#1d1d1b\">\
+         <rect x=\"0\" y=\"{legend_y:.1}\" width=\"200\" height=\"12\" fill=\"url(#map-scale)\" stroke=\"#999999\" stroke-width=\"0.5\"/>\
+         <text x=\"0\" y=\"{:.1}\">{}</text><text x=\"200\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\
+         <rect x=\"240\" y=\"{legend_y:.1}\" width=\"24\" height=\"12\" fill=\"#eeeeee\" stroke=\"#999999\" stroke-width=\"0.5\"/>\
+         <text x=\"270\" y=\"{:.1}\">{}</text></g>",
+        shade(Some(0.0)),
+        shade(Some(1.0)),
+        legend_y + 28.0,
+        escape_xml(&text.low),
+        legend_y + 28.0,
+        escape_xml(&text.high),
+        legend_y + 11.0,
+        escape_xml(&text.no_value),
+    ));
     svg.push_str("</svg>");
     svg
 }

@@ -11,6 +11,7 @@ pub mod charts;
 pub mod export;
 pub mod format;
 pub mod i18n;
+pub mod map;
 mod server;
 pub mod view;
 

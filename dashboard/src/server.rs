@@ -48,6 +48,9 @@ struct Snapshot {
     results: Option<Results>,
     results_version: String,
     versions: Vec<VersionRecord>,
+    /// Region outlines from the current `region_boundaries` version, if one was
+    /// ingested (the regions page then draws a choropleth instead of tiles).
+    outlines: Option<crate::map::Outlines>,
     pages: Mutex<HashMap<String, Page>>,
 }
 
@@ -108,7 +111,33 @@ fn load_snapshot(current: Current) -> Result<Snapshot, String> {
         }
         None => (None, String::new()),
     };
-    Ok(Snapshot { key, results, results_version, versions, pages: Mutex::default() })
+    let outlines = match versions.iter().find(|v| v.dataset == md2030_model::BOUNDARIES) {
+        Some(record) => {
+            let batches = store.read(record).map_err(|e| e.to_string())?;
+            match crate::map::outlines(&batches, &record.version_id) {
+                Ok(mut outlines) => {
+                    outlines.source = format!(
+                        "{}, {}",
+                        record.provenance.source_file_name,
+                        record.provenance.ingested_at.get(..10).unwrap_or_default()
+                    );
+                    tracing::info!(
+                        boundaries = %record.version_id,
+                        stored = outlines.stored_vertices,
+                        drawn = outlines.drawn_vertices,
+                        "region outlines loaded"
+                    );
+                    Some(outlines)
+                }
+                Err(err) => {
+                    tracing::warn!(%err, "region outlines unusable: the map falls back to tiles");
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    Ok(Snapshot { key, results, results_version, versions, outlines, pages: Mutex::default() })
 }
 
 /// The router over a loaded application.
@@ -835,6 +864,8 @@ struct RegionsPage {
     dispersion_label: String,
     dispersion: String,
     map: String,
+    map_note: String,
+    map_source: String,
     region_label: String,
     value_label: String,
     gap_label: String,
@@ -898,7 +929,28 @@ async fn regions_page(
                 }
             })
             .collect();
-        let map = crate::charts::tile_map(&tiles, &text_with(lang, "map-title", "name", &name));
+        let map_title = text_with(lang, "map-title", "name", &name);
+        let (map, map_note, map_source) = match &snapshot.outlines {
+            Some(outlines) => {
+                let map_text = crate::charts::MapText {
+                    title: map_title,
+                    low: if hi > lo { value(lo) } else { String::new() },
+                    high: if hi > lo { value(hi) } else { String::new() },
+                    no_value: text(lang, "map-no-value"),
+                };
+                let source = format!("{} ({})", outlines.version_id, outlines.source);
+                (
+                    crate::charts::choropleth(outlines, &tiles, &map_text),
+                    text(lang, "map-boundaries"),
+                    source,
+                )
+            }
+            None => (
+                crate::charts::tile_map(&tiles, &map_title),
+                text(lang, "map-tiles"),
+                String::new(),
+            ),
+        };
         let rows = latest
             .map(|p| {
                 p.regions
@@ -940,6 +992,8 @@ async fn regions_page(
             dispersion_label: text(lang, "dispersion"),
             dispersion: cv(latest.and_then(|p| p.coefficient_of_variation)),
             map,
+            map_note,
+            map_source,
             region_label: text(lang, "region"),
             value_label: text(lang, "value-label"),
             gap_label: text(lang, "gap-to-national"),

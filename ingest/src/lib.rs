@@ -24,6 +24,7 @@ use md2030_store::{Provenance, Store, VersionRecord};
 
 use crate::report::Report;
 use crate::source::csv::CsvSource;
+use crate::source::geo::GeoSource;
 use crate::source::json::JsonSource;
 use crate::source::parquet::ParquetSource;
 use crate::source::xlsx::{XlsxSource, read_sheets};
@@ -402,6 +403,10 @@ fn open_source(
     let file_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let format = detect_format(path, &head[..head_len])?;
     let source: Box<dyn RowSource + Send> = match format {
+        // Boundary files are GeoJSON or TopoJSON whatever their extension.
+        Format::Json | Format::Csv if contract.name == md2030_model::BOUNDARIES => {
+            Box::new(GeoSource::open(path)?)
+        }
         Format::Csv => Box::new(CsvSource::open(path)?),
         Format::Json => Box::new(JsonSource::open(path)?),
         Format::Parquet => Box::new(ParquetSource::open(path)?),

@@ -18,7 +18,7 @@ use crate::normalize::fold;
 use crate::{Error, Result};
 
 /// The contracts compiled into the binary, in the order the catalogue lists them.
-const CONTRACT_SOURCES: [(&str, &str); 15] = [
+const CONTRACT_SOURCES: [(&str, &str); 16] = [
     ("procedures", include_str!("../../data/schemas/procedures.schema.json")),
     ("service_transactions", include_str!("../../data/schemas/service_transactions.schema.json")),
     ("platforms", include_str!("../../data/schemas/platforms.schema.json")),
@@ -37,7 +37,11 @@ const CONTRACT_SOURCES: [(&str, &str); 15] = [
     ("itu_datahub", include_str!("../../data/schemas/itu_datahub.schema.json")),
     ("hcp_regions", include_str!("../../data/schemas/hcp_regions.schema.json")),
     ("hcp_household_ict", include_str!("../../data/schemas/hcp_household_ict.schema.json")),
+    ("region_boundaries", include_str!("../../data/schemas/region_boundaries.schema.json")),
 ];
+
+/// The dataset of region outlines, read from GeoJSON or TopoJSON (one row per vertex).
+pub const BOUNDARIES: &str = "region_boundaries";
 
 /// Every compiled-in contract. Panics only if a committed contract is invalid, which
 /// the `every_contract_loads` test rules out.
@@ -512,7 +516,7 @@ mod tests {
     #[test]
     fn every_contract_loads() {
         let names: Vec<&str> = contracts().iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names.len(), 15);
+        assert_eq!(names.len(), 16);
         assert!(names.contains(&"service_transactions"));
     }
 

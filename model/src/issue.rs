@@ -46,6 +46,7 @@ pub enum Rule {
     Unique,
     RowRule,
     Connector,
+    Geometry,
 }
 
 impl Rule {
@@ -79,6 +80,7 @@ impl Rule {
             Rule::Unique => "unique",
             Rule::RowRule => "row_rule",
             Rule::Connector => "connector",
+            Rule::Geometry => "geometry",
         }
     }
 
@@ -107,6 +109,9 @@ impl Rule {
             (Rule::MalformedJson, En) => "malformed JSON: {expected}",
             (Rule::MalformedJson, Fr) => "JSON mal formé : {expected}",
             (Rule::MalformedJson, Ar) => "ملف JSON غير سليم: {expected}",
+            (Rule::Geometry, En) => "invalid boundary geometry: {expected}",
+            (Rule::Geometry, Fr) => "géométrie de limite invalide : {expected}",
+            (Rule::Geometry, Ar) => "هندسة حدود غير صالحة: {expected}",
             (Rule::MalformedSpreadsheet, En) => "the spreadsheet cannot be read: {expected}",
             (Rule::MalformedSpreadsheet, Fr) => "le classeur ne peut pas être lu : {expected}",
             (Rule::MalformedSpreadsheet, Ar) => "تعذرت قراءة المصنف: {expected}",
@@ -274,6 +279,10 @@ impl Issue {
             line.push_str(&format!(" {value_word} \"{}\",", shorten(value, 80)));
         }
         if line.ends_with(',') {
+            line.pop();
+        }
+        // A file-level problem has no location: `FILE: message`.
+        if line.ends_with(':') {
             line.pop();
         }
         let severity = match (self.severity, lang) {

@@ -12,7 +12,9 @@ pub mod normalize;
 pub mod period;
 pub mod reference;
 
-pub use contract::{Cadence, Contract, DatasetKind, Field, FieldType, contracts, find_contract};
+pub use contract::{
+    BOUNDARIES, Cadence, Contract, DatasetKind, Field, FieldType, contracts, find_contract,
+};
 pub use issue::{Issue, Rule, Severity};
 pub use lang::{I18n, Lang};
 

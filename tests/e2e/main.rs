@@ -4,4 +4,5 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod boundaries;
 mod real_data;

@@ -54,3 +54,9 @@ pub(crate) fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
     }
     files
 }
+
+/// `../shared/data/real` next to the repository, when present (CI has it).
+pub(crate) fn real_data() -> Option<PathBuf> {
+    let dir = repo("../shared/data/real");
+    dir.is_dir().then_some(dir)
+}

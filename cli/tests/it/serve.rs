@@ -348,3 +348,46 @@ fn the_pages_render_in_a_real_browser_in_three_languages() {
         }
     }
 }
+
+#[test]
+fn an_ingested_boundary_file_turns_the_tile_map_into_a_choropleth() {
+    let Some(real) = crate::real_data() else { return };
+    let store = crate::sample_store();
+    let server = start(store.path());
+    // Before: the project's tile map.
+    let (_, _, page) = get(&server.addr, "/fr/regions", &[]).unwrap();
+    assert!(page.contains("class=\"tilemap\"") && !page.contains("class=\"choropleth\""));
+    drop(server);
+
+    let file = real.join("geo/morocco-map_regions.topo.json");
+    let out = md2030(store.path(), &["ingest", "region_boundaries", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let server = start(store.path());
+    let (status, _, page) = get(&server.addr, "/en/regions", &[]).unwrap();
+    assert_eq!(status, 200);
+    assert!(page.contains("class=\"choropleth\""), "no choropleth");
+    assert!(page.contains("data-boundaries=\"region_boundaries@v1\""));
+    assert!(page.contains("region_boundaries@v1 (morocco-map_regions.topo.json"));
+    // One outline per region, each a path with its name and value as tooltip.
+    for code in ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"] {
+        let at = page
+            .find(&format!("<g data-region=\"{code}\"><path d=\"M"))
+            .unwrap_or_else(|| panic!("region {code} has no outline"));
+        assert!(page[at..].split("</g>").next().unwrap().contains("<title>"));
+    }
+    // The value written on each region is the one in the table beside the map:
+    // every table value appears as a map label.
+    let map = &page[page.find("class=\"choropleth\"").unwrap()..page.find("</svg>").unwrap()];
+    let table = &page[page.find("<table class=\"values\">").unwrap()..];
+    let values: Vec<&str> = table
+        .split("<td><bdi dir=\"ltr\">")
+        .skip(1)
+        .step_by(2)
+        .take(12)
+        .map(|cell| cell.split('<').next().unwrap())
+        .collect();
+    assert_eq!(values.len(), 12);
+    for value in values {
+        assert!(map.contains(&format!(">{value}</text>")), "{value} is not on the map");
+    }
+}

@@ -87,3 +87,6 @@ national = وطنياً
 map-title = خريطة الجهات الاثنتي عشرة: { $name }
 choose-indicator = المؤشر
 download = تحميل
+map-no-value = بدون قيمة
+map-boundaries = حدود الجهات:
+map-tiles = خريطة تخطيطية: لم يتم تحميل أي ملف للحدود.

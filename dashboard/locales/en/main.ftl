@@ -87,3 +87,6 @@ national = National
 map-title = Map of the 12 regions: { $name }
 choose-indicator = Indicator
 download = Download
+map-no-value = No value
+map-boundaries = Region boundaries:
+map-tiles = Schematic map: no boundary file has been loaded.

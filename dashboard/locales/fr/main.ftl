@@ -87,3 +87,6 @@ national = National
 map-title = Carte des 12 régions : { $name }
 choose-indicator = Indicateur
 download = Télécharger
+map-no-value = Sans valeur
+map-boundaries = Limites des régions :
+map-tiles = Carte schématique : aucun fichier de limites n’a été chargé.

@@ -3,6 +3,7 @@
 //! so every format goes through the same validation.
 
 pub mod csv;
+pub mod geo;
 pub mod json;
 pub mod parquet;
 pub mod xlsx;
@@ -161,7 +162,9 @@ pub fn detect_format(path: &Path, head: &[u8]) -> Result<Format, Issue> {
     let text_start = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let first = text_start.iter().find(|b| !b.is_ascii_whitespace());
     match (extension.as_str(), first) {
-        ("json", _) | (_, Some(b'[')) | ("", Some(b'{')) => Ok(Format::Json),
+        ("json" | "geojson" | "topojson", _) | (_, Some(b'[')) | ("", Some(b'{')) => {
+            Ok(Format::Json)
+        }
         ("xlsx" | "xls" | "xlsm" | "ods", _) => Err(Issue::error(Rule::MalformedSpreadsheet)
             .expecting("the file is not a spreadsheet (no zip or OLE signature)")),
         ("parquet", _) => Err(Issue::error(Rule::UnsupportedFormat)
