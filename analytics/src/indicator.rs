@@ -227,7 +227,7 @@ pub fn headline_series(indicator: &Indicator, inputs: &Inputs) -> Result<Vec<Obs
 
 /// Units whose national target also applies to each region, ministry or class (a
 /// share or an index); a count's national target does not.
-fn target_applies_to_members(unit: &str) -> bool {
+pub fn target_applies_to_members(unit: &str) -> bool {
     matches!(unit, "percent" | "index" | "per_100")
 }
 

@@ -1,6 +1,7 @@
 //! Charts drawn by plotters as SVG text (the browser shapes the labels).
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use md2030_analytics::series::Observation;
 
@@ -62,50 +63,6 @@ pub fn sparkline(series: &[Observation], title: &str) -> String {
     .replacen('>', &format!("><title>{}</title>", escape_xml(title)), 1)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn obs(period: &str, value: f64) -> Observation {
-        Observation { period: period.into(), value }
-    }
-
-    #[test]
-    fn a_sparkline_is_svg_with_an_escaped_title() {
-        let svg = sparkline(&[obs("2023", 1.0), obs("2024", 3.0)], "<script>alert(1)</script>");
-        assert!(svg.starts_with("<svg role=\"img\""), "{svg}");
-        assert!(svg.contains("<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>"));
-        assert!(!svg.contains("<script>"));
-        assert!(svg.contains("<polyline") || svg.contains("<path"), "{svg}");
-        assert!(sparkline(&[obs("2023", 1.0)], "one point").is_empty());
-    }
-
-    #[test]
-    fn the_indicator_chart_escapes_every_label() {
-        let catalog = md2030_analytics::catalog::Catalog::compiled_in().unwrap();
-        let indicator = catalog.indicator("offshoring_jobs").unwrap();
-        let result = md2030_analytics::indicator::assess_series(
-            &catalog,
-            indicator,
-            vec![obs("2022-Q4", 130_000.0), obs("2024-Q4", 148_500.0)],
-            chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
-        );
-        let hostile = "<script>alert(1)</script> & \"quotes\"";
-        let text = ChartText {
-            title: hostile.into(),
-            description: hostile.into(),
-            observed: hostile.into(),
-            trajectory: "trajectory".into(),
-            projection: "projection".into(),
-        };
-        let svg = indicator_chart(&result, &[], &text, &|v| format!("{v}"));
-        assert!(svg.contains("<title id=\"chart-title\">&lt;script&gt;"), "{svg}");
-        assert!(!svg.contains("<script"), "a label reached the SVG unescaped");
-        // Observed line, trajectory and the dashed projection to 2030 are drawn.
-        assert!(svg.matches("<polyline").count() + svg.matches("<path").count() >= 3);
-    }
-}
-
 /// Labels and text of the indicator chart, in the page's language.
 #[derive(Debug, Clone)]
 pub struct ChartText {
@@ -114,6 +71,9 @@ pub struct ChartText {
     pub observed: String,
     pub trajectory: String,
     pub projection: String,
+    /// Arabic: the value axis on the right and the legend at the top right, where
+    /// the reader starts (time still runs left to right, as in HCP's Arabic charts).
+    pub rtl: bool,
 }
 
 /// The indicator's time series (solid), the straight trajectory from the target's
@@ -152,6 +112,7 @@ pub fn indicator_chart(
     }
     let pad = ((y1 - y0) * 0.08).max(f64::EPSILON);
     let (y0, y1) = (if y0 >= 0.0 { (y0 - pad).max(0.0) } else { y0 - pad }, y1 + pad);
+    let lines = [observed.as_slice(), trajectory.as_slice(), projection.as_slice()];
     let green = RGBColor(0, 98, 65);
     let red = RGBColor(193, 39, 45);
     let grey = RGBColor(120, 120, 120);
@@ -161,15 +122,25 @@ pub fn indicator_chart(
         let font = ("DejaVu Sans, Noto Sans, Noto Naskh Arabic, sans-serif", 13).into_font();
         let drawn = (|| -> Result<(), Box<dyn std::error::Error>> {
             root.fill(&WHITE)?;
-            let mut chart = ChartBuilder::on(&root)
-                .margin(12)
-                .x_label_area_size(28)
-                .y_label_area_size(90)
-                .build_cartesian_2d(x0.floor()..x1.ceil(), y0..y1)?;
+            let mut builder = ChartBuilder::on(&root);
+            builder.margin(12).margin_left(24).margin_right(24).x_label_area_size(28);
+            if text.rtl {
+                builder.right_y_label_area_size(90);
+            } else {
+                builder.y_label_area_size(90);
+            }
+            let (from, to) = (x0.floor(), x1.ceil());
+            let mut chart = builder.build_cartesian_2d(from..to, y0..y1)?;
+            // Up to four years: month ticks (`2024-06`, the end of June); beyond,
+            // one tick per year (`2024`, the end of 2024).
+            let monthly = to - from <= 4.0;
+            let x_labels = if monthly { 8 } else { (to - from) as usize + 1 };
             chart
                 .configure_mesh()
-                .light_line_style(RGBColor(235, 235, 235))
-                .x_label_formatter(&|x| format!("{}", (x - 1.0).round() as i64))
+                .light_line_style(RGBColor(240, 240, 240))
+                .max_light_lines(1)
+                .x_labels(x_labels)
+                .x_label_formatter(&|x| period_tick(*x, monthly))
                 .y_label_formatter(&|y| format_value(*y))
                 .label_style(font.clone())
                 .draw()?;
@@ -203,7 +174,7 @@ pub fn indicator_chart(
             chart.draw_series(observed.iter().map(|&p| Circle::new(p, 3, green.filled())))?;
             chart
                 .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
+                .position(legend_corner(&lines, (x0.floor(), x1.ceil()), (y0, y1), text.rtl))
                 .background_style(WHITE.mix(0.85))
                 .border_style(RGBColor(200, 200, 200))
                 .label_font(font.clone())
@@ -379,4 +350,304 @@ pub fn choropleth(outlines: &crate::map::Outlines, tiles: &[Tile], text: &MapTex
     ));
     svg.push_str("</svg>");
     svg
+}
+
+/// One bar of a breakdown chart.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub label: String,
+    pub value: f64,
+    /// The value as written in the page's language.
+    pub text: String,
+}
+
+/// Texts of a breakdown chart: title, description, and the reference lines.
+#[derive(Debug, Clone)]
+pub struct BarText {
+    pub title: String,
+    pub description: String,
+    /// National value, drawn as a dashed line: its name and the value as written.
+    pub national: Option<(f64, String, String)>,
+    /// Target, drawn as a red line: its name and the value as written.
+    pub target: Option<(f64, String, String)>,
+}
+
+/// Horizontal bars, one per member in the order given, with the national value
+/// (dashed) and the target (red) as vertical lines. Right to left (`rtl`): the
+/// names sit on the right and the bars grow leftwards, as Arabic reads. Text
+/// elements, escaped; the chart's `id` prefixes its title and description ids.
+pub fn bar_chart(bars: &[Bar], text: &BarText, id: &str, rtl: bool) -> String {
+    if bars.is_empty() {
+        return String::new();
+    }
+    const ROW: u32 = 26;
+    const NAME_AREA: u32 = 230;
+    let font = "DejaVu Sans, Noto Sans, Noto Naskh Arabic, sans-serif";
+    let height = ROW * bars.len() as u32 + 48;
+    let lines = text.national.iter().chain(&text.target).map(|(v, _, _)| *v);
+    let all = bars.iter().map(|b| b.value).chain(lines);
+    let (lo, hi) = all.fold((0.0f64, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let hi = if hi <= lo { lo + 1.0 } else { hi + (hi - lo) * 0.18 };
+    let n = bars.len() as f64;
+    let green = RGBColor(0, 98, 65);
+    let red = RGBColor(193, 39, 45);
+    let ink = RGBColor(29, 29, 27);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, height)).into_drawing_area();
+        let drawn = (|| -> Result<(), Box<dyn std::error::Error>> {
+            root.fill(&WHITE)?;
+            let mut builder = ChartBuilder::on(&root);
+            builder.margin(10).margin_top(34);
+            if rtl {
+                builder.right_y_label_area_size(NAME_AREA);
+            } else {
+                builder.y_label_area_size(NAME_AREA);
+            }
+            let x_range = if rtl { hi..lo } else { lo..hi };
+            let mut chart = builder.build_cartesian_2d(x_range, 0.0..n)?;
+            // No axes: each bar carries its value; light vertical lines guide the eye.
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .disable_axes()
+                .x_labels(6)
+                .max_light_lines(0)
+                .bold_line_style(RGBColor(235, 235, 235))
+                .draw()?;
+            let row_y = |i: usize| n - i as f64 - 1.0;
+            chart.draw_series(bars.iter().enumerate().map(|(i, bar)| {
+                let y = row_y(i);
+                Rectangle::new([(0.0f64.max(lo), y + 0.18), (bar.value, y + 0.82)], green.filled())
+            }))?;
+            let name_style = TextStyle::from((font, 13).into_font()).color(&ink);
+            let (name_pos, value_pos) = if rtl {
+                (Pos::new(HPos::Left, VPos::Center), Pos::new(HPos::Right, VPos::Center))
+            } else {
+                (Pos::new(HPos::Right, VPos::Center), Pos::new(HPos::Left, VPos::Center))
+            };
+            let plot = chart.plotting_area();
+            let (x_px, _) = plot.get_pixel_range();
+            let name_x = if rtl { x_px.end + 8 } else { x_px.start - 8 };
+            for (i, bar) in bars.iter().enumerate() {
+                let y = row_y(i);
+                let (_, y_px) = chart.backend_coord(&(0.0, y + 0.5));
+                root.draw(&Text::new(
+                    shorten_label(&bar.label, 34),
+                    (name_x, y_px),
+                    name_style.clone().pos(name_pos),
+                ))?;
+                let (bar_end, _) = chart.backend_coord(&(bar.value, y + 0.5));
+                let offset = if rtl { -6 } else { 6 };
+                root.draw(&Text::new(
+                    bar.text.clone(),
+                    (bar_end + offset, y_px),
+                    name_style.clone().pos(value_pos),
+                ))?;
+            }
+            for (line, color, dashed) in [(&text.national, ink, true), (&text.target, red, false)] {
+                let Some((value, name, written)) = line else { continue };
+                let (x, top) = chart.backend_coord(&(*value, n));
+                let (_, bottom) = chart.backend_coord(&(*value, 0.0));
+                if dashed {
+                    let mut y = top;
+                    while y < bottom {
+                        root.draw(&PathElement::new(
+                            [(x, y), (x, (y + 5).min(bottom))],
+                            color.stroke_width(2),
+                        ))?;
+                        y += 9;
+                    }
+                } else {
+                    root.draw(&PathElement::new([(x, top), (x, bottom)], color.stroke_width(2)))?;
+                }
+                // Name and value as two text elements on either side of the line
+                // (one script each), the name first in the reading direction.
+                let label_y = if dashed { top - 22 } else { top - 8 };
+                let style = TextStyle::from((font, 12).into_font()).color(&color);
+                let (name_at, value_at) = if rtl {
+                    ((x + 3, HPos::Left), (x - 3, HPos::Right))
+                } else {
+                    ((x - 3, HPos::Right), (x + 3, HPos::Left))
+                };
+                root.draw(&Text::new(
+                    name.clone(),
+                    (name_at.0, label_y),
+                    style.clone().pos(Pos::new(name_at.1, VPos::Center)),
+                ))?;
+                root.draw(&Text::new(
+                    written.clone(),
+                    (value_at.0, label_y),
+                    style.pos(Pos::new(value_at.1, VPos::Center)),
+                ))?;
+            }
+            root.present()?;
+            Ok(())
+        })();
+        if drawn.is_err() {
+            return String::new();
+        }
+    }
+    let id = escape_xml(id);
+    svg.replacen(
+        "<svg ",
+        &format!(
+            "<svg role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"chart bars\" direction=\"ltr\" "
+        ),
+        1,
+    )
+    .replacen(
+        '>',
+        &format!(
+            "><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+            escape_xml(&text.title),
+            escape_xml(&text.description)
+        ),
+        1,
+    )
+}
+
+/// `label` cut to `max` characters with an ellipsis (the full name is in the table).
+fn shorten_label(label: &str, max: usize) -> String {
+    if label.chars().count() <= max {
+        return label.to_string();
+    }
+    let mut short: String = label.chars().take(max - 1).collect();
+    short = short.trim_end().to_string();
+    short.push('…');
+    short
+}
+
+/// The corner of the plot for the legend: the first, in reading order (top left
+/// for left-to-right, top right for Arabic, then the other top corner, then the
+/// bottom ones), that no line crosses. The legend box is taken as 35 % of the
+/// width and 25 % of the height.
+fn legend_corner(
+    lines: &[&[(f64, f64)]],
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+    rtl: bool,
+) -> SeriesLabelPosition {
+    let (w, h) = ((x1 - x0) * 0.35, (y1 - y0) * 0.25);
+    let inside = |left: bool, upper: bool, (x, y): (f64, f64)| {
+        let in_x = if left { x <= x0 + w } else { x >= x1 - w };
+        let in_y = if upper { y >= y1 - h } else { y <= y0 + h };
+        in_x && in_y
+    };
+    // Points along every segment, so a line crossing a corner is seen.
+    let samples: Vec<(f64, f64)> = lines
+        .iter()
+        .flat_map(|line| {
+            line.windows(2).flat_map(|pair| {
+                let ((ax, ay), (bx, by)) = (pair[0], pair[1]);
+                (0..=20).map(move |i| {
+                    let t = f64::from(i) / 20.0;
+                    (ax + (bx - ax) * t, ay + (by - ay) * t)
+                })
+            })
+        })
+        .chain(lines.iter().flat_map(|line| line.iter().copied()))
+        .collect();
+    let order = if rtl {
+        [(false, true), (true, true), (false, false), (true, false)]
+    } else {
+        [(true, true), (false, true), (true, false), (false, false)]
+    };
+    let (left, upper) = order
+        .into_iter()
+        .find(|&(left, upper)| !samples.iter().any(|&p| inside(left, upper, p)))
+        .unwrap_or(order[0]);
+    match (left, upper) {
+        (true, true) => SeriesLabelPosition::UpperLeft,
+        (false, true) => SeriesLabelPosition::UpperRight,
+        (true, false) => SeriesLabelPosition::LowerLeft,
+        (false, false) => SeriesLabelPosition::LowerRight,
+    }
+}
+
+/// The label of a time-axis tick at `x` (a point at the end of its period): the
+/// month it ends (`2024-06` at 2024.5) or, for whole years, the year it ends
+/// (`2024` at 2025.0; nothing between years).
+pub fn period_tick(x: f64, monthly: bool) -> String {
+    if monthly {
+        let v = x - 1e-6;
+        let year = v.floor();
+        let month = (((v - year) * 12.0).ceil() as i64).clamp(1, 12);
+        return format!("{}-{month:02}", year as i64);
+    }
+    if (x - x.round()).abs() < 1e-6 { format!("{}", x.round() as i64 - 1) } else { String::new() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obs(period: &str, value: f64) -> Observation {
+        Observation { period: period.into(), value }
+    }
+
+    #[test]
+    fn a_sparkline_is_svg_with_an_escaped_title() {
+        let svg = sparkline(&[obs("2023", 1.0), obs("2024", 3.0)], "<script>alert(1)</script>");
+        assert!(svg.starts_with("<svg role=\"img\""), "{svg}");
+        assert!(svg.contains("<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>"));
+        assert!(!svg.contains("<script>"));
+        assert!(svg.contains("<polyline") || svg.contains("<path"), "{svg}");
+        assert!(sparkline(&[obs("2023", 1.0)], "one point").is_empty());
+    }
+
+    #[test]
+    fn the_legend_goes_to_a_free_corner_in_reading_order() {
+        let rising: &[(f64, f64)] = &[(0.0, 0.0), (10.0, 10.0)];
+        let (xs, ys) = ((0.0, 10.0), (0.0, 10.0));
+        // A line from bottom left to top right leaves the top left free.
+        assert!(matches!(legend_corner(&[rising], xs, ys, false), SeriesLabelPosition::UpperLeft));
+        assert!(matches!(legend_corner(&[rising], xs, ys, true), SeriesLabelPosition::UpperLeft));
+        let falling: &[(f64, f64)] = &[(0.0, 10.0), (10.0, 0.0)];
+        assert!(matches!(legend_corner(&[falling], xs, ys, true), SeriesLabelPosition::UpperRight));
+        assert!(matches!(
+            legend_corner(&[falling], xs, ys, false),
+            SeriesLabelPosition::UpperRight
+        ));
+        let flat_top: &[(f64, f64)] = &[(0.0, 9.5), (10.0, 9.5)];
+        assert!(matches!(
+            legend_corner(&[flat_top], xs, ys, true),
+            SeriesLabelPosition::LowerRight
+        ));
+    }
+
+    #[test]
+    fn time_ticks_name_the_period_they_end() {
+        assert_eq!(period_tick(2025.0, true), "2024-12");
+        assert_eq!(period_tick(2024.5, true), "2024-06");
+        assert_eq!(period_tick(2024.0 + 1.0 / 12.0, true), "2024-01");
+        assert_eq!(period_tick(2025.0, false), "2024");
+        assert_eq!(period_tick(2024.5, false), "");
+    }
+
+    #[test]
+    fn the_indicator_chart_escapes_every_label() {
+        let catalog = md2030_analytics::catalog::Catalog::compiled_in().unwrap();
+        let indicator = catalog.indicator("offshoring_jobs").unwrap();
+        let result = md2030_analytics::indicator::assess_series(
+            &catalog,
+            indicator,
+            vec![obs("2022-Q4", 130_000.0), obs("2024-Q4", 148_500.0)],
+            chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
+        );
+        let hostile = "<script>alert(1)</script> & \"quotes\"";
+        let text = ChartText {
+            title: hostile.into(),
+            description: hostile.into(),
+            observed: hostile.into(),
+            trajectory: "trajectory".into(),
+            projection: "projection".into(),
+            rtl: false,
+        };
+        let svg = indicator_chart(&result, &[], &text, &|v| format!("{v}"));
+        assert!(svg.contains("<title id=\"chart-title\">&lt;script&gt;"), "{svg}");
+        assert!(!svg.contains("<script"), "a label reached the SVG unescaped");
+        // Observed line, trajectory and the dashed projection to 2030 are drawn.
+        assert!(svg.matches("<polyline").count() + svg.matches("<path").count() >= 3);
+    }
 }

@@ -11,7 +11,9 @@ pub mod charts;
 pub mod export;
 pub mod format;
 pub mod i18n;
+pub mod labels;
 pub mod map;
+pub mod png;
 mod server;
 pub mod view;
 

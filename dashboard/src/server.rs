@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use askama::Template;
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -37,7 +38,7 @@ pub struct Config {
 #[derive(Debug, Clone)]
 struct Page {
     etag: String,
-    body: Arc<String>,
+    body: Bytes,
 }
 
 /// The current results and dataset versions, and the pages rendered from them.
@@ -51,6 +52,8 @@ struct Snapshot {
     /// Region outlines from the current `region_boundaries` version, if one was
     /// ingested (the regions page then draws a choropleth instead of tiles).
     outlines: Option<crate::map::Outlines>,
+    /// Names of breakdown members that come from datasets (procedure titles).
+    labels: crate::labels::Labels,
     pages: Mutex<HashMap<String, Page>>,
 }
 
@@ -137,7 +140,21 @@ fn load_snapshot(current: Current) -> Result<Snapshot, String> {
         }
         None => None,
     };
-    Ok(Snapshot { key, results, results_version, versions, outlines, pages: Mutex::default() })
+    let labels = match versions.iter().find(|v| v.dataset == "procedures") {
+        Some(record) => {
+            crate::labels::Labels::from_procedures(&store.read(record).map_err(|e| e.to_string())?)
+        }
+        None => crate::labels::Labels::default(),
+    };
+    Ok(Snapshot {
+        key,
+        results,
+        results_version,
+        versions,
+        outlines,
+        labels,
+        pages: Mutex::default(),
+    })
 }
 
 /// The router over a loaded application.
@@ -146,12 +163,14 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/", get(|| async { Redirect::to("/fr/") }))
         .route("/healthz", get(healthz))
         .route("/static/style.css", get(stylesheet))
+        .route("/favicon.svg", get(favicon))
         .route("/{lang}/", get(overview))
         .route("/{lang}/indicator/{id}", get(indicator_page))
         .route("/{lang}/data", get(data_page))
         .route("/{lang}/targets", get(targets_page))
         .route("/{lang}/regions", get(regions_page))
         .route("/download/indicator/{file}", get(download_indicator))
+        .route("/download/indicator/{id}/{file}", get(download_breakdown))
         .route("/download/dataset/{file}", get(download_dataset))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/indicators", get(api_indicators))
@@ -235,6 +254,14 @@ async fn healthz(State(app): State<Arc<App>>) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
+async fn favicon() -> Response {
+    (
+        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        include_str!("../favicon.svg"),
+    )
+        .into_response()
+}
+
 async fn stylesheet() -> Response {
     (
         [
@@ -306,25 +333,36 @@ fn cached_as(
     content_type: &'static str,
     render: impl FnOnce() -> Result<String, askama::Error>,
 ) -> Response {
-    let cached = snapshot.pages.lock().ok().and_then(|pages| pages.get(key).cloned());
-    let page = match cached {
+    let page = match lookup(snapshot, key) {
         Some(page) => page,
         None => match render() {
-            Ok(body) => {
-                let etag =
-                    format!("\"{}\"", &md2030_store::hex(&Sha256::digest(body.as_bytes()))[..20]);
-                let page = Page { etag, body: Arc::new(body) };
-                if let Ok(mut pages) = snapshot.pages.lock() {
-                    pages.insert(key.to_string(), page.clone());
-                }
-                page
-            }
+            Ok(body) => keep(snapshot, key, Bytes::from(body)),
             Err(err) => {
                 tracing::error!(%err, key, "rendering failed");
                 return (StatusCode::INTERNAL_SERVER_ERROR, "rendering failed").into_response();
             }
         },
     };
+    respond(&page, headers, content_type)
+}
+
+/// A rendered page or file of the current snapshot, if it was rendered already.
+fn lookup(snapshot: &Snapshot, key: &str) -> Option<Page> {
+    snapshot.pages.lock().ok().and_then(|pages| pages.get(key).cloned())
+}
+
+/// Keeps a rendered body with its ETag (a hash of the bytes) for the snapshot.
+fn keep(snapshot: &Snapshot, key: &str, body: Bytes) -> Page {
+    let etag = format!("\"{}\"", &md2030_store::hex(&Sha256::digest(&body))[..20]);
+    let page = Page { etag, body };
+    if let Ok(mut pages) = snapshot.pages.lock() {
+        pages.insert(key.to_string(), page.clone());
+    }
+    page
+}
+
+/// The body, or 304 when the client holds the same ETag.
+fn respond(page: &Page, headers: &HeaderMap, content_type: &'static str) -> Response {
     let etag = HeaderValue::from_str(&page.etag).unwrap_or(HeaderValue::from_static("\"\""));
     if headers.get(header::IF_NONE_MATCH) == Some(&etag) {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
@@ -335,9 +373,40 @@ fn cached_as(
             (header::ETAG, etag),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         ],
-        page.body.as_ref().clone(),
+        page.body.clone(),
     )
         .into_response()
+}
+
+/// A chart as PNG: rasterised on a blocking thread the first time, then cached
+/// with the snapshot like the pages.
+async fn cached_png(
+    snapshot: Arc<Snapshot>,
+    key: String,
+    headers: &HeaderMap,
+    svg: String,
+) -> Response {
+    if let Some(page) = lookup(&snapshot, &key) {
+        return respond(&page, headers, "image/png");
+    }
+    if svg.is_empty() {
+        return (StatusCode::NOT_FOUND, "no chart to draw").into_response();
+    }
+    let rendered = tokio::task::spawn_blocking(move || {
+        crate::png::render(&svg).map(|png| keep(&snapshot, &key, Bytes::from(png)))
+    })
+    .await;
+    match rendered {
+        Ok(Ok(page)) => respond(&page, headers, "image/png"),
+        Ok(Err(err)) => {
+            tracing::error!(%err, "PNG rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "PNG rendering failed").into_response()
+        }
+        Err(err) => {
+            tracing::error!(%err, "PNG task failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "PNG rendering failed").into_response()
+        }
+    }
 }
 
 async fn overview(
@@ -485,9 +554,6 @@ async fn api_datasets(State(app): State<Arc<App>>, headers: HeaderMap) -> Respon
     })
 }
 
-/// One breakdown member: member, period, value, progress status.
-type BreakdownRow = (String, String, String, String);
-
 #[derive(Template)]
 #[template(path = "indicator.html")]
 struct IndicatorPage {
@@ -512,7 +578,8 @@ struct IndicatorPage {
     member_label: String,
     rows: Vec<(String, String)>,
     /// (dimension title, rows of (member, period, value, progress status)).
-    breakdowns: Vec<(String, Vec<BreakdownRow>)>,
+    breakdowns: Vec<view::BreakdownView>,
+    downloads: Downloads,
     about_label: String,
     target_label: String,
     target_text: Option<String>,
@@ -542,22 +609,11 @@ async fn indicator_page(
         let chart = view::indicator_chart(indicator, report, lang);
         let status = result.assessment.status.as_str();
         let data_status = result.data_status.as_str();
-        let breakdowns = report
+        let breakdowns: Vec<view::BreakdownView> = report
             .breakdowns
-            .iter()
-            .map(|(dimension, members)| {
-                let rows = members
-                    .iter()
-                    .map(|m| {
-                        (
-                            m.member.clone().unwrap_or_default(),
-                            m.latest.as_ref().map(|o| o.period.clone()).unwrap_or_default(),
-                            m.latest.as_ref().map(|o| format_value(o.value)).unwrap_or_default(),
-                            text(lang, &format!("status-{}", m.assessment.status.as_str())),
-                        )
-                    })
-                    .collect();
-                (text(lang, &format!("breakdown-{dimension}")), rows)
+            .keys()
+            .filter_map(|dimension| {
+                view::breakdown(indicator, report, dimension, &snapshot.labels, lang)
             })
             .collect();
         IndicatorPage {
@@ -585,6 +641,7 @@ async fn indicator_page(
             member_label: text(lang, "member-label"),
             rows: result.series.iter().map(|o| (o.period.clone(), format_value(o.value))).collect(),
             breakdowns,
+            downloads: Downloads::new(lang),
             about_label: text(lang, "about-label"),
             target_label: text(lang, "target"),
             target_text: result
@@ -606,6 +663,24 @@ async fn indicator_page(
         }
         .render()
     })
+}
+
+/// Labels of the download links under each chart.
+#[derive(Debug)]
+struct Downloads {
+    displayed: String,
+    full: String,
+    title: String,
+}
+
+impl Downloads {
+    fn new(lang: Lang) -> Downloads {
+        Downloads {
+            displayed: text(lang, "download-displayed"),
+            full: text(lang, "download-full"),
+            title: text(lang, "downloads"),
+        }
+    }
 }
 
 /// What every page shares: language and direction, navigation, title and the
@@ -1015,53 +1090,15 @@ async fn regions_page(
     })
 }
 
-/// Every observation of an indicator (headline and each breakdown member) as CSV,
-/// each row with the dataset versions and the target it is assessed against.
-fn indicator_csv(
-    report: &md2030_analytics::indicator::IndicatorReport,
-    as_of: &str,
-) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
-        "indicator",
-        "breakdown",
-        "member",
-        "period",
-        "value",
-        "dataset_versions",
-        "target_id",
-        "as_of",
-    ])?;
-    let results = std::iter::once(&report.headline).chain(report.breakdowns.values().flatten());
-    for result in results {
-        for observation in &result.series {
-            let versions = report
-                .period_versions
-                .get(&observation.period)
-                .cloned()
-                .unwrap_or_else(|| report.dataset_versions.join(" "));
-            writer.write_record([
-                result.id.as_str(),
-                result.breakdown.as_deref().unwrap_or(""),
-                result.member.as_deref().unwrap_or(""),
-                observation.period.as_str(),
-                &observation.value.to_string(),
-                &versions,
-                result.target.as_ref().map(|t| t.id.as_str()).unwrap_or(""),
-                as_of,
-            ])?;
-        }
-    }
-    let bytes = writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
 #[derive(Debug, serde::Deserialize)]
 struct LangQuery {
     lang: Option<String>,
 }
 
-/// `ID.csv` (every series of the indicator) or `ID.svg` (its chart, `?lang=`).
+/// Downloads of an indicator: `ID.csv` (every series: headline and each breakdown
+/// member, with versions and target), `ID.displayed.csv` (the values its chart
+/// draws: observations, trajectory, projection), `ID.svg` and `ID.png` (the chart,
+/// `?lang=`).
 async fn download_indicator(
     State(app): State<Arc<App>>,
     Path(file): Path<String>,
@@ -1069,32 +1106,85 @@ async fn download_indicator(
     headers: HeaderMap,
 ) -> Response {
     let snapshot = app.snapshot();
-    let (id, extension) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
+    let (stem, extension) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
+    let (id, displayed) = match stem.strip_suffix(".displayed") {
+        Some(id) if extension == "csv" => (id, true),
+        _ => (stem, false),
+    };
     let report = snapshot.results.as_ref().and_then(|r| r.indicators.iter().find(|i| i.id == id));
     let (Some(report), Some(indicator)) = (report, app.catalog.indicator(id)) else {
         return (StatusCode::NOT_FOUND, "no such indicator").into_response();
     };
     let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
     let as_of = snapshot.results.as_ref().map(|r| r.as_of.to_string()).unwrap_or_default();
+    let key = format!("download/{file}/{}", lang.code());
     let response = match extension {
-        "csv" => cached_as(
-            &snapshot,
-            &format!("download/{file}"),
-            &headers,
-            "text/csv; charset=utf-8",
-            || indicator_csv(report, &as_of).map_err(|err| askama::Error::Custom(Box::new(err))),
-        ),
-        "svg" => cached_as(
-            &snapshot,
-            &format!("download/{file}/{}", lang.code()),
-            &headers,
-            "image/svg+xml",
-            || Ok(view::indicator_chart(indicator, report, lang)),
-        ),
-        _ => return (StatusCode::NOT_FOUND, "downloads are ID.csv or ID.svg").into_response(),
+        "csv" if displayed => cached_as(&snapshot, &key, &headers, CSV, || {
+            crate::export::chart_csv(report, &as_of)
+                .map_err(|err| askama::Error::Custom(Box::new(err)))
+        }),
+        "csv" => cached_as(&snapshot, &key, &headers, CSV, || {
+            crate::export::series_csv(report, &as_of)
+                .map_err(|err| askama::Error::Custom(Box::new(err)))
+        }),
+        "svg" => cached_as(&snapshot, &key, &headers, SVG, || {
+            Ok(view::indicator_chart(indicator, report, lang))
+        }),
+        "png" => {
+            let svg = view::indicator_chart(indicator, report, lang);
+            cached_png(snapshot.clone(), key, &headers, svg).await
+        }
+        _ => {
+            return (
+                StatusCode::NOT_FOUND,
+                "downloads are ID.csv, ID.displayed.csv, ID.svg or ID.png",
+            )
+                .into_response();
+        }
     };
     with_attachment(response, &file)
 }
+
+/// Downloads of one breakdown chart: `DIMENSION.csv` (the members it draws, with
+/// their codes, names, period, value and versions), `.svg` and `.png` (`?lang=`).
+async fn download_breakdown(
+    State(app): State<Arc<App>>,
+    Path((id, file)): Path<(String, String)>,
+    axum::extract::Query(query): axum::extract::Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let snapshot = app.snapshot();
+    let (dimension, extension) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
+    let report = snapshot.results.as_ref().and_then(|r| r.indicators.iter().find(|i| i.id == id));
+    let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
+    let view = match (report, app.catalog.indicator(&id)) {
+        (Some(report), Some(indicator)) => {
+            view::breakdown(indicator, report, dimension, &snapshot.labels, lang)
+                .map(|view| (report, view))
+        }
+        _ => None,
+    };
+    let Some((report, view)) = view else {
+        return (StatusCode::NOT_FOUND, "no such indicator or breakdown").into_response();
+    };
+    let key = format!("download/{id}/{file}/{}", lang.code());
+    let response = match extension {
+        "csv" => cached_as(&snapshot, &key, &headers, CSV, || {
+            crate::export::breakdown_csv(report, &view)
+                .map_err(|err| askama::Error::Custom(Box::new(err)))
+        }),
+        "svg" => cached_as(&snapshot, &key, &headers, SVG, || Ok(view.chart.clone())),
+        "png" => cached_png(snapshot.clone(), key, &headers, view.chart.clone()).await,
+        _ => {
+            return (StatusCode::NOT_FOUND, "downloads are DIMENSION.csv, .svg or .png")
+                .into_response();
+        }
+    };
+    with_attachment(response, &format!("{id}-{file}"))
+}
+
+const CSV: &str = "text/csv; charset=utf-8";
+const SVG: &str = "image/svg+xml";
 
 fn with_attachment(mut response: Response, file: &str) -> Response {
     if response.status() == StatusCode::OK

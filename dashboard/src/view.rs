@@ -175,7 +175,137 @@ pub fn indicator_chart(
             observed: text(lang, "chart-observed"),
             trajectory: text(lang, "chart-trajectory"),
             projection: text(lang, "chart-projection"),
+            rtl: lang == Lang::Ar,
         },
         &|v| format::in_unit(v, &indicator.unit, lang),
     )
+}
+
+/// Most members a breakdown chart draws: beyond it, the highest and the lowest
+/// half each (every member stays in the table and the CSV).
+pub const MAX_BARS: usize = 20;
+
+/// One member as the breakdown chart shows it.
+#[derive(Debug, Clone)]
+pub struct MemberValue {
+    pub code: String,
+    pub label: String,
+    pub period: String,
+    pub value: f64,
+}
+
+/// A breakdown as the indicator page shows it: the chart of the members' values at
+/// the latest period, the members drawn, and every member for the table.
+#[derive(Debug, Clone)]
+pub struct BreakdownView {
+    pub dimension: String,
+    pub title: String,
+    pub period: String,
+    pub chart: String,
+    /// The members drawn, in the chart's order (highest first).
+    pub drawn: Vec<MemberValue>,
+    /// Members with a value at the chart's period.
+    pub members_at_period: usize,
+    /// Every member: label, latest period, latest value (written), status.
+    pub rows: Vec<(String, String, String, String)>,
+}
+
+/// The breakdown `dimension` of an indicator, or `None` if it has none.
+pub fn breakdown(
+    indicator: &md2030_analytics::catalog::Indicator,
+    report: &IndicatorReport,
+    dimension: &str,
+    labels: &crate::labels::Labels,
+    lang: Lang,
+) -> Option<BreakdownView> {
+    let members = report.breakdowns.get(dimension)?;
+    let datasets: Vec<String> = indicator.datasets.clone();
+    let unit = indicator.unit.as_str();
+    let value_text = |v: f64| format::in_unit(v, unit, lang);
+    let label = |code: &str| labels.member(&datasets, dimension, code, lang);
+    let period =
+        members.iter().filter_map(|m| m.latest.as_ref()).map(|o| o.period.clone()).max()?;
+    let mut at_period: Vec<MemberValue> = members
+        .iter()
+        .filter_map(|m| {
+            let latest = m.latest.as_ref().filter(|o| o.period == period)?;
+            let code = m.member.clone().unwrap_or_default();
+            Some(MemberValue {
+                label: label(&code),
+                code,
+                period: period.clone(),
+                value: latest.value,
+            })
+        })
+        .collect();
+    at_period.sort_by(|a, b| b.value.total_cmp(&a.value).then_with(|| a.label.cmp(&b.label)));
+    let members_at_period = at_period.len();
+    let drawn: Vec<MemberValue> = if at_period.len() > MAX_BARS {
+        let half = MAX_BARS / 2;
+        let mut ends = at_period[..half].to_vec();
+        ends.extend_from_slice(&at_period[at_period.len() - half..]);
+        ends
+    } else {
+        at_period
+    };
+    let dimension_title = text(lang, &format!("breakdown-{dimension}"));
+    let name = indicator.name.get(lang);
+    let shares = md2030_analytics::indicator::target_applies_to_members(unit);
+    let headline = &report.headline;
+    let national = headline
+        .series
+        .iter()
+        .find(|o| o.period == period)
+        .filter(|_| shares)
+        .map(|o| (o.value, text(lang, "national"), value_text(o.value)));
+    let target =
+        headline.target.as_ref().filter(|_| shares).map(|t| {
+            (t.value, format!("{} {}", text(lang, "target"), t.year), value_text(t.value))
+        });
+    let mut description = text_with(lang, "bars-description", "name", name);
+    if drawn.len() < members_at_period {
+        description.push(' ');
+        description.push_str(&text_with(
+            lang,
+            "bars-partial",
+            "count",
+            &format!("{} / {members_at_period}", drawn.len()),
+        ));
+    }
+    let bars: Vec<charts::Bar> = drawn
+        .iter()
+        .map(|m| charts::Bar { label: m.label.clone(), value: m.value, text: value_text(m.value) })
+        .collect();
+    let chart = charts::bar_chart(
+        &bars,
+        &charts::BarText {
+            title: format!("{name} — {dimension_title}, {period}"),
+            description,
+            national,
+            target,
+        },
+        &format!("bars-{dimension}"),
+        lang == Lang::Ar,
+    );
+    let rows = members
+        .iter()
+        .map(|m| {
+            let code = m.member.clone().unwrap_or_default();
+            (
+                label(&code),
+                m.latest.as_ref().map(|o| o.period.clone()).unwrap_or_default(),
+                m.latest.as_ref().map(|o| value_text(o.value)).unwrap_or_default(),
+                text(lang, &format!("status-{}", m.assessment.status.as_str())),
+            )
+        })
+        .collect();
+    Some(BreakdownView {
+        dimension: dimension.to_string(),
+        title: dimension_title,
+        period,
+        chart,
+        drawn,
+        members_at_period,
+        rows,
+    })
 }

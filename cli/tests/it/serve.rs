@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use crate::md2030;
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    addr: String,
+    pub(crate) addr: String,
 }
 
 impl Drop for Server {
@@ -26,7 +26,7 @@ fn free_addr() -> String {
     listener.local_addr().unwrap().to_string()
 }
 
-fn start(data_dir: &std::path::Path) -> Server {
+pub(crate) fn start(data_dir: &std::path::Path) -> Server {
     let addr = free_addr();
     let child = Command::new(env!("CARGO_BIN_EXE_md2030"))
         .args(["--data-dir", data_dir.to_str().unwrap(), "serve", "--addr", &addr])
@@ -46,7 +46,11 @@ fn start(data_dir: &std::path::Path) -> Server {
 }
 
 /// A plain HTTP/1.1 GET: (status, headers lowercased, body).
-fn get(addr: &str, path: &str, headers: &[(&str, &str)]) -> std::io::Result<(u16, String, String)> {
+pub(crate) fn get(
+    addr: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> std::io::Result<(u16, String, String)> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
@@ -283,7 +287,7 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
 
 /// Headless Chromium, if installed: `None` (test skipped) on a machine without it,
 /// unless `MD2030_REQUIRE_BROWSER` is set (CI), where a missing browser fails.
-fn chromium() -> Option<&'static str> {
+pub(crate) fn chromium() -> Option<&'static str> {
     let path = "/usr/bin/chromium";
     if std::path::Path::new(path).exists() {
         return Some(path);
@@ -331,7 +335,9 @@ fn the_pages_render_in_a_real_browser_in_three_languages() {
     let server = start(dir.path());
     let shots = tempfile::tempdir().unwrap();
     for (lang, dir_attr) in [("fr", "ltr"), ("ar", "rtl"), ("en", "ltr")] {
-        for page in ["", "indicator/digital_take_up", "regions", "data", "targets"] {
+        // The overview, indicator and regions pages are driven through WebDriver
+        // (browser.rs); the data and targets pages are loaded here.
+        for page in ["data", "targets"] {
             let url = format!("http://{}/{lang}/{page}", server.addr);
             let shot = shots.path().join(format!("{lang}-{}.png", page.replace('/', "-")));
             let dom = browse(browser, &url, &shot);
@@ -390,4 +396,60 @@ fn an_ingested_boundary_file_turns_the_tile_map_into_a_choropleth() {
     for value in values {
         assert!(map.contains(&format!(">{value}</text>")), "{value} is not on the map");
     }
+}
+
+#[test]
+fn a_script_in_a_dataset_label_is_shown_escaped_in_html_svg_and_csv() {
+    let store = crate::sample_store();
+    let server = start(store.path());
+    // The procedure with the highest digital take-up heads the procedure chart.
+    let (status, _, csv) =
+        get(&server.addr, "/download/indicator/digital_take_up/procedure.csv?lang=fr", &[])
+            .unwrap();
+    assert_eq!(status, 200, "{csv}");
+    let first = csv.lines().nth(1).unwrap().split(',').nth(2).unwrap().to_string();
+    assert!(first.starts_with("PRC-"), "{csv}");
+    drop(server);
+
+    // A new version of the inventory whose title for that procedure is hostile.
+    let hostile = "=1+2 <script>alert(1)</script> & <b>x</b>";
+    let sample = std::fs::read_to_string(crate::repo("data/sample/procedures.csv")).unwrap();
+    let edited: String = sample
+        .lines()
+        .map(|line| match line.strip_prefix(&format!("{first};")) {
+            Some(rest) => {
+                let (_, after_title) = rest.split_once(';').unwrap();
+                format!("{first};{hostile};{after_title}\n")
+            }
+            None => format!("{line}\n"),
+        })
+        .collect();
+    assert!(edited.contains(hostile));
+    let file = store.path().join("procedures.csv");
+    std::fs::write(&file, edited).unwrap();
+    let out = md2030(store.path(), &["ingest", "procedures", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+
+    let server = start(store.path());
+    let escaped = "=1+2 &lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;x&lt;/b&gt;";
+    let (_, _, page) = get(&server.addr, "/fr/indicator/digital_take_up", &[]).unwrap();
+    assert!(!page.contains("<script"), "a script reached the page");
+    // In the table (askama escapes &, <, > and quotes) and in the inline chart.
+    let html_escaped =
+        "=1+2 &#60;script&#62;alert(1)&#60;/script&#62; &#38; &#60;b&#62;x&#60;/b&#62;";
+    assert!(page.contains(html_escaped) || page.contains(escaped), "the title is not in the table");
+    // The chart shortens long names (to 33 characters and an ellipsis): the script
+    // element is within them.
+    let in_chart = "=1+2 &lt;script&gt;alert(1)&lt;/script&gt;";
+    let chart = &page[page.find("id=\"bars-procedure-title\"").unwrap()..];
+    assert!(chart[..chart.find("</svg>").unwrap()].contains(in_chart), "not in the chart");
+    let (_, _, svg) =
+        get(&server.addr, "/download/indicator/digital_take_up/procedure.svg?lang=fr", &[])
+            .unwrap();
+    assert!(svg.contains(in_chart) && !svg.contains("<script"));
+    // The chart's CSV neutralises the formula.
+    let (_, _, csv) =
+        get(&server.addr, "/download/indicator/digital_take_up/procedure.csv?lang=fr", &[])
+            .unwrap();
+    assert!(csv.contains(&format!(",'{hostile},")), "{csv}");
 }
