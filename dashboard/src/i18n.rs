@@ -74,7 +74,7 @@ mod tests {
             assert_eq!(ours, theirs, "{lang:?} does not have the same keys as French");
         }
         // Every message formats in every language (the files parse; arguments given).
-        let args: HashMap<Cow<'static, str>, FluentValue<'_>> = ["date", "name"]
+        let args: HashMap<Cow<'static, str>, FluentValue<'_>> = ["date", "name", "count"]
             .into_iter()
             .map(|n| (Cow::Borrowed(n), FluentValue::from("x")))
             .collect();
