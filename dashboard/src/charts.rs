@@ -232,15 +232,16 @@ pub struct Tile {
 
 /// The tile map of the 12 regions, shaded from light (lowest) to dark green
 /// (highest); the lagging region is outlined in red. Text elements, escaped.
-pub fn tile_map(tiles: &[Tile], title: &str) -> String {
+pub fn tile_map(tiles: &[Tile], title: &str, description: &str) -> String {
     const W: u32 = 190;
     const H: u32 = 62;
     const GAP: u32 = 6;
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"map-title\" class=\"tilemap\" viewBox=\"0 0 {} {}\" direction=\"ltr\"><title id=\"map-title\">{}</title>",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"map-title map-desc\" class=\"tilemap\" viewBox=\"0 0 {} {}\" direction=\"ltr\"><title id=\"map-title\">{}</title><desc id=\"map-desc\">{}</desc>",
         3 * (W + GAP),
         7 * (H + GAP),
-        escape_xml(title)
+        escape_xml(title),
+        escape_xml(description)
     );
     for (code, column, row) in REGION_TILES {
         let Some(tile) = tiles.iter().find(|t| t.code == code) else { continue };
@@ -284,6 +285,7 @@ fn shade(level: Option<f64>) -> String {
 #[derive(Debug, Clone)]
 pub struct MapText {
     pub title: String,
+    pub description: String,
     pub low: String,
     pub high: String,
     pub no_value: String,
@@ -299,11 +301,12 @@ pub fn choropleth(outlines: &crate::map::Outlines, tiles: &[Tile], text: &MapTex
     let width = crate::map::MAP_WIDTH;
     let legend_y = outlines.height + 24.0;
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"map-title\" class=\"choropleth\" viewBox=\"-10 -10 {} {}\" direction=\"ltr\" data-boundaries=\"{}\"><title id=\"map-title\">{}</title>",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"map-title map-desc\" class=\"choropleth\" viewBox=\"-10 -10 {} {}\" direction=\"ltr\" data-boundaries=\"{}\"><title id=\"map-title\">{}</title><desc id=\"map-desc\">{}</desc>",
         width + 20.0,
         legend_y + 52.0,
         escape_xml(&outlines.version_id),
-        escape_xml(&text.title)
+        escape_xml(&text.title),
+        escape_xml(&text.description)
     );
     let mut labels = String::new();
     // The lagging region is drawn last so its red outline is not covered.

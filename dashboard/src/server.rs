@@ -658,7 +658,20 @@ async fn indicator_page(
                 .clone()
                 .unwrap_or_else(|| text(lang, "no-target")),
             versions_label: text(lang, "source-versions"),
-            versions: report.dataset_versions.join(", "),
+            versions: report
+                .dataset_versions
+                .iter()
+                .map(|id| match snapshot.versions.iter().find(|v| &v.version_id == id) {
+                    Some(v) => format!(
+                        "{id} ({}, {} {})",
+                        v.provenance.source_file_name,
+                        text(lang, "ingested-on"),
+                        v.provenance.ingested_at.get(..10).unwrap_or_default()
+                    ),
+                    None => id.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(" · "),
             name,
         }
         .render()
@@ -1005,10 +1018,12 @@ async fn regions_page(
             })
             .collect();
         let map_title = text_with(lang, "map-title", "name", &name);
+        let map_desc = text_with(lang, "map-description", "name", &name);
         let (map, map_note, map_source) = match &snapshot.outlines {
             Some(outlines) => {
                 let map_text = crate::charts::MapText {
                     title: map_title,
+                    description: map_desc,
                     low: if hi > lo { value(lo) } else { String::new() },
                     high: if hi > lo { value(hi) } else { String::new() },
                     no_value: text(lang, "map-no-value"),
@@ -1021,7 +1036,7 @@ async fn regions_page(
                 )
             }
             None => (
-                crate::charts::tile_map(&tiles, &map_title),
+                crate::charts::tile_map(&tiles, &map_title, &map_desc),
                 text(lang, "map-tiles"),
                 String::new(),
             ),

@@ -95,3 +95,5 @@ bars-partial = العناصر المعروضة: { $count } (الأعلى وال�
 download-displayed = CSV (القيم المعروضة)
 download-full = CSV (السلاسل الكاملة)
 downloads = تحميل
+map-description = { $name } حسب الجهة في آخر فترة، من الفاتح (الأدنى) إلى الداكن (الأعلى)؛ الجهة المتأخرة محاطة بالأحمر. القيم في الجدول المجاور.
+ingested-on = حُمّل في

@@ -95,3 +95,5 @@ bars-partial = Members shown: { $count } (the highest and the lowest); all are i
 download-displayed = CSV (values shown)
 download-full = CSV (full series)
 downloads = Download
+map-description = { $name } by region at the latest period, from light (lowest) to dark (highest); the lagging region is outlined in red. The values are in the table beside it.
+ingested-on = loaded on

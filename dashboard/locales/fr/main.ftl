@@ -95,3 +95,5 @@ bars-partial = Membres affichés : { $count } (les plus élevés et les plus bas
 download-displayed = CSV (valeurs affichées)
 download-full = CSV (séries complètes)
 downloads = Télécharger
+map-description = { $name } par région à la dernière période, de clair (plus bas) à foncé (plus haut) ; la région en retard est cerclée de rouge. Les valeurs sont dans le tableau à côté.
+ingested-on = chargé le
