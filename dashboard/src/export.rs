@@ -93,6 +93,50 @@ pub fn series_csv(
     finish(writer)
 }
 
+/// The regional view as CSV: the latest period (what the map shows) or every
+/// period, one row per region with the national value, the gap and whether it is
+/// the lagging region.
+pub fn regional_csv(
+    report: &md2030_analytics::indicator::IndicatorReport,
+    every_period: bool,
+    name: &dyn Fn(&str) -> String,
+) -> Result<String, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "indicator",
+        "period",
+        "region_code",
+        "region",
+        "value",
+        "national",
+        "gap",
+        "lagging",
+        "dataset_versions",
+    ])?;
+    let periods = if every_period {
+        report.regional.as_slice()
+    } else {
+        report.regional.last().map(std::slice::from_ref).unwrap_or_default()
+    };
+    for period in periods {
+        for region in &period.regions {
+            let lagging = period.lagging.as_deref() == Some(region.region_code.as_str());
+            writer.write_record([
+                report.id.as_str(),
+                &period.period,
+                &region.region_code,
+                &neutralise(&name(&region.region_code)),
+                &region.value.to_string(),
+                &period.national.to_string(),
+                &region.gap.to_string(),
+                if lagging { "true" } else { "false" },
+                &versions_of(report, &period.period),
+            ])?;
+        }
+    }
+    finish(writer)
+}
+
 /// The values the indicator chart draws, line by line: `observed` (each
 /// observation, with its dataset versions), `trajectory` (the straight path to the
 /// target, at the end of each year), `projection` (from the latest observation to

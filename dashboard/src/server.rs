@@ -172,6 +172,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/download/indicator/{file}", get(download_indicator))
         .route("/download/indicator/{id}/{file}", get(download_breakdown))
         .route("/download/dataset/{file}", get(download_dataset))
+        .route("/download/regions/{file}", get(download_regions))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/indicators", get(api_indicators))
         .route("/api/v1/indicators/{id}", get(api_indicator))
@@ -954,6 +955,7 @@ struct RegionsPage {
     map: String,
     map_note: String,
     map_source: String,
+    downloads: Downloads,
     region_label: String,
     value_label: String,
     gap_label: String,
@@ -989,58 +991,10 @@ async fn regions_page(
         let unit = indicator.unit.as_str();
         let value = |v: f64| crate::format::in_unit(v, unit, lang);
         let name = indicator.name.get(lang).to_string();
-        let region_name = |code: &str| {
-            md2030_model::reference::regions()
-                .row(code)
-                .map(|r| r.name(lang).to_string())
-                .unwrap_or_else(|| code.to_string())
-        };
+        let region_name = |code: &str| region_name(code, lang);
         let latest = report.regional.last();
-        let (lo, hi) = latest
-            .map(|p| {
-                p.regions
-                    .iter()
-                    .fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(r.value), hi.max(r.value)))
-            })
-            .unwrap_or((0.0, 0.0));
         let lagging = latest.and_then(|p| p.lagging.clone()).unwrap_or_default();
-        let tiles: Vec<crate::charts::Tile> = crate::charts::REGION_TILES
-            .iter()
-            .map(|(code, _, _)| {
-                let region = latest.and_then(|p| p.regions.iter().find(|r| r.region_code == *code));
-                crate::charts::Tile {
-                    code: code.to_string(),
-                    name: region_name(code),
-                    label: region.map(|r| value(r.value)).unwrap_or_else(|| "–".into()),
-                    level: region.map(|r| if hi > lo { (r.value - lo) / (hi - lo) } else { 0.5 }),
-                    lagging: *code == lagging,
-                }
-            })
-            .collect();
-        let map_title = text_with(lang, "map-title", "name", &name);
-        let map_desc = text_with(lang, "map-description", "name", &name);
-        let (map, map_note, map_source) = match &snapshot.outlines {
-            Some(outlines) => {
-                let map_text = crate::charts::MapText {
-                    title: map_title,
-                    description: map_desc,
-                    low: if hi > lo { value(lo) } else { String::new() },
-                    high: if hi > lo { value(hi) } else { String::new() },
-                    no_value: text(lang, "map-no-value"),
-                };
-                let source = format!("{} ({})", outlines.version_id, outlines.source);
-                (
-                    crate::charts::choropleth(outlines, &tiles, &map_text),
-                    text(lang, "map-boundaries"),
-                    source,
-                )
-            }
-            None => (
-                crate::charts::tile_map(&tiles, &map_title, &map_desc),
-                text(lang, "map-tiles"),
-                String::new(),
-            ),
-        };
+        let (map, map_note, map_source) = region_map(&snapshot, report, indicator, lang);
         let rows = latest
             .map(|p| {
                 p.regions
@@ -1084,6 +1038,7 @@ async fn regions_page(
             map,
             map_note,
             map_source,
+            downloads: Downloads::new(lang),
             region_label: text(lang, "region"),
             value_label: text(lang, "value-label"),
             gap_label: text(lang, "gap-to-national"),
@@ -1110,6 +1065,127 @@ struct LangQuery {
     lang: Option<String>,
 }
 
+/// A region's name in `lang` (its code if unknown).
+fn region_name(code: &str, lang: Lang) -> String {
+    md2030_model::reference::regions()
+        .row(code)
+        .map(|r| r.name(lang).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// The map of the regions for an indicator at its latest period: the choropleth
+/// when outlines are stored, else the tile map; with the caption's note and source.
+fn region_map(
+    snapshot: &Snapshot,
+    report: &md2030_analytics::indicator::IndicatorReport,
+    indicator: &md2030_analytics::catalog::Indicator,
+    lang: Lang,
+) -> (String, String, String) {
+    let unit = indicator.unit.as_str();
+    let value = |v: f64| crate::format::in_unit(v, unit, lang);
+    let name = indicator.name.get(lang).to_string();
+    let region_name = |code: &str| region_name(code, lang);
+    let latest = report.regional.last();
+    let (lo, hi) = latest
+        .map(|p| {
+            p.regions
+                .iter()
+                .fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(r.value), hi.max(r.value)))
+        })
+        .unwrap_or((0.0, 0.0));
+    let lagging = latest.and_then(|p| p.lagging.clone()).unwrap_or_default();
+    let tiles: Vec<crate::charts::Tile> = crate::charts::REGION_TILES
+        .iter()
+        .map(|(code, _, _)| {
+            let region = latest.and_then(|p| p.regions.iter().find(|r| r.region_code == *code));
+            crate::charts::Tile {
+                code: code.to_string(),
+                name: region_name(code),
+                label: region.map(|r| value(r.value)).unwrap_or_else(|| "–".into()),
+                level: region.map(|r| if hi > lo { (r.value - lo) / (hi - lo) } else { 0.5 }),
+                lagging: *code == lagging,
+            }
+        })
+        .collect();
+    let map_title = text_with(lang, "map-title", "name", &name);
+    let map_desc = text_with(lang, "map-description", "name", &name);
+    let (map, map_note, map_source) = match &snapshot.outlines {
+        Some(outlines) => {
+            let map_text = crate::charts::MapText {
+                title: map_title,
+                description: map_desc,
+                low: if hi > lo { value(lo) } else { String::new() },
+                high: if hi > lo { value(hi) } else { String::new() },
+                no_value: text(lang, "map-no-value"),
+            };
+            let source = format!("{} ({})", outlines.version_id, outlines.source);
+            (
+                crate::charts::choropleth(outlines, &tiles, &map_text),
+                text(lang, "map-boundaries"),
+                source,
+            )
+        }
+        None => (
+            crate::charts::tile_map(&tiles, &map_title, &map_desc),
+            text(lang, "map-tiles"),
+            String::new(),
+        ),
+    };
+    (map, map_note, map_source)
+}
+
+/// A download's file name as (id, whether it is the `variant` CSV, extension):
+/// `x.csv` → (x, false, csv), `x.history.csv` → (x, true, csv) for `.history`.
+fn download_name<'a>(file: &'a str, variant: &str) -> (&'a str, bool, &'a str) {
+    let (stem, extension) = file.rsplit_once('.').unwrap_or((file, ""));
+    match stem.strip_suffix(variant) {
+        Some(id) if extension == "csv" => (id, true, extension),
+        _ => (stem, false, extension),
+    }
+}
+
+/// Downloads of the regions map: `ID.csv` (the values it shows: latest period),
+/// `ID.history.csv` (every period), `ID.svg` and `ID.png` (`?lang=`).
+async fn download_regions(
+    State(app): State<Arc<App>>,
+    Path(file): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let snapshot = app.snapshot();
+    let (id, history, extension) = download_name(&file, ".history");
+    let report = snapshot
+        .results
+        .as_ref()
+        .and_then(|r| r.indicators.iter().find(|i| i.id == id && !i.regional.is_empty()));
+    let (Some(report), Some(indicator)) = (report, app.catalog.indicator(id)) else {
+        return (StatusCode::NOT_FOUND, "no regional breakdown for this indicator").into_response();
+    };
+    let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
+    let key = format!("download/regions/{file}/{}", lang.code());
+    let response = match extension {
+        "csv" => cached_as(&snapshot, &key, &headers, CSV, || {
+            crate::export::regional_csv(report, history, &|code| region_name(code, lang))
+                .map_err(|err| askama::Error::Custom(Box::new(err)))
+        }),
+        "svg" => cached_as(&snapshot, &key, &headers, SVG, || {
+            Ok(region_map(&snapshot, report, indicator, lang).0)
+        }),
+        "png" => {
+            let svg = region_map(&snapshot, report, indicator, lang).0;
+            cached_png(snapshot.clone(), key, &headers, svg).await
+        }
+        _ => {
+            return (
+                StatusCode::NOT_FOUND,
+                "downloads are ID.csv, ID.history.csv, ID.svg or ID.png",
+            )
+                .into_response();
+        }
+    };
+    with_attachment(response, &format!("regions-{file}"))
+}
+
 /// Downloads of an indicator: `ID.csv` (every series: headline and each breakdown
 /// member, with versions and target), `ID.displayed.csv` (the values its chart
 /// draws: observations, trajectory, projection), `ID.svg` and `ID.png` (the chart,
@@ -1121,11 +1197,7 @@ async fn download_indicator(
     headers: HeaderMap,
 ) -> Response {
     let snapshot = app.snapshot();
-    let (stem, extension) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
-    let (id, displayed) = match stem.strip_suffix(".displayed") {
-        Some(id) if extension == "csv" => (id, true),
-        _ => (stem, false),
-    };
+    let (id, displayed, extension) = download_name(&file, ".displayed");
     let report = snapshot.results.as_ref().and_then(|r| r.indicators.iter().find(|i| i.id == id));
     let (Some(report), Some(indicator)) = (report, app.catalog.indicator(id)) else {
         return (StatusCode::NOT_FOUND, "no such indicator").into_response();

@@ -453,3 +453,59 @@ fn a_script_in_a_dataset_label_is_shown_escaped_in_html_svg_and_csv() {
             .unwrap();
     assert!(csv.contains(&format!(",'{hostile},")), "{csv}");
 }
+
+#[test]
+fn the_regions_map_downloads_as_csv_svg_and_png_with_the_computed_values() {
+    let store = crate::sample_store();
+    let server = start(store.path());
+    // The values the map shows are the latest regional period of
+    // `md2030 indicators --json` for the same store.
+    let out = md2030(store.path(), &["indicators", "--json"]);
+    let results: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = results["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "digital_take_up")
+        .unwrap();
+    let latest = report["regional"].as_array().unwrap().last().unwrap();
+    let (status, head, csv) =
+        get(&server.addr, "/download/regions/digital_take_up.csv?lang=en", &[]).unwrap();
+    assert_eq!(status, 200);
+    assert!(head.contains("text/csv"));
+    let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 12, "{csv}");
+    for region in latest["regions"].as_array().unwrap() {
+        let code = region["region_code"].as_str().unwrap();
+        let row = rows.iter().find(|r| r[2] == code).unwrap();
+        assert_eq!(row[1], latest["period"].as_str().unwrap());
+        assert_eq!(row[4].parse::<f64>().unwrap(), region["value"].as_f64().unwrap());
+        let lagging = latest["lagging"].as_str() == Some(code);
+        assert_eq!(row[7], if lagging { "true" } else { "false" });
+    }
+    assert!(rows.iter().any(|r| r[3] == "Casablanca-Settat"));
+    // Every period: 12 regions times the periods of the regional view.
+    let periods = report["regional"].as_array().unwrap().len();
+    let (_, _, history) =
+        get(&server.addr, "/download/regions/digital_take_up.history.csv", &[]).unwrap();
+    assert_eq!(history.lines().count(), 1 + 12 * periods);
+    let (_, _, svg) =
+        get(&server.addr, "/download/regions/digital_take_up.svg?lang=ar", &[]).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("الدار البيضاء سطات"));
+    // PNG: read as raw bytes (the body is binary).
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        stream,
+        "GET /download/regions/digital_take_up.png?lang=fr HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let at = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let png = &response[at..];
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    // Twice the tile map's viewBox (3 x 196 by 7 x 68).
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+    assert_eq!((width, height), (2 * 588, 2 * 476));
+}
