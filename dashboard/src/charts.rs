@@ -581,6 +581,73 @@ pub fn period_tick(x: f64, monthly: bool) -> String {
     if (x - x.round()).abs() < 1e-6 { format!("{}", x.round() as i64 - 1) } else { String::new() }
 }
 
+/// The value of attribute `name` in an opening tag.
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let pattern = format!(" {name}=\"");
+    let start = tag.find(&pattern)? + pattern.len();
+    let end = tag[start..].find('"')? + start;
+    Some(&tag[start..end])
+}
+
+/// A chart made to travel alone (the SVG and PNG downloads): the chart under its
+/// title, with notes beneath (sources and versions, the sample-data warning in
+/// red). `rtl` aligns the texts to the right.
+pub fn framed(chart: &str, title: &str, notes: &[(String, bool)], rtl: bool) -> String {
+    const W: f64 = 720.0;
+    const PAD: f64 = 16.0;
+    let Some(open_end) = chart.find('>') else { return String::new() };
+    let (open, rest) = chart.split_at(open_end);
+    let view_box: Vec<f64> = attribute(open, "viewBox")
+        .map(|v| v.split_whitespace().filter_map(|n| n.parse().ok()).collect())
+        .unwrap_or_default();
+    let (vw, vh) = match view_box.as_slice() {
+        [_, _, w, h] if *w > 0.0 => (*w, *h),
+        _ => return String::new(),
+    };
+    let height = W * vh / vw;
+    // The inner chart keeps its viewBox and takes its place in the frame.
+    let mut inner_open = open.to_string();
+    for name in ["width", "height"] {
+        let pattern = format!(" {name}=\"");
+        if let Some(start) = inner_open.find(&pattern)
+            && let Some(len) = inner_open[start + pattern.len()..].find('"')
+        {
+            inner_open.replace_range(start..start + pattern.len() + len + 1, "");
+        }
+    }
+    let inner_open = inner_open.replacen(
+        "<svg ",
+        &format!("<svg x=\"{PAD}\" y=\"48\" width=\"{W}\" height=\"{height:.1}\" "),
+        1,
+    );
+    let total_w = W + 2.0 * PAD;
+    let total_h = 48.0 + height + 12.0 + 18.0 * notes.len() as f64 + 8.0;
+    // Right to left: texts end at the right edge, and a right-to-left mark after
+    // each keeps its closing punctuation on the left (the drawing's own direction
+    // stays ltr, which resvg and browsers both anchor the same way).
+    let (x, anchor, close) =
+        if rtl { (total_w - PAD, "end", "\u{200F}") } else { (PAD, "start", "") };
+    let font = "DejaVu Sans, Noto Sans, Noto Naskh Arabic, sans-serif";
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{total_w}\" height=\"{total_h:.1}\" viewBox=\"0 0 {total_w} {total_h:.1}\" direction=\"ltr\">\
+         <rect width=\"{total_w}\" height=\"{total_h:.1}\" fill=\"#ffffff\"/>\
+         <text x=\"{x}\" y=\"30\" text-anchor=\"{anchor}\" font-family=\"{font}\" font-size=\"17\" font-weight=\"bold\" fill=\"#1d1d1b\">{}</text>",
+        escape_xml(&format!("{title}{close}"))
+    );
+    out.push_str(&inner_open);
+    out.push_str(rest);
+    for (i, (note, warning)) in notes.iter().enumerate() {
+        let y = 48.0 + height + 24.0 + 18.0 * i as f64;
+        let (color, weight) = if *warning { ("#c1272d", "bold") } else { ("#555555", "normal") };
+        out.push_str(&format!(
+            "<text x=\"{x}\" y=\"{y:.1}\" text-anchor=\"{anchor}\" font-family=\"{font}\" font-size=\"12\" font-weight=\"{weight}\" fill=\"{color}\">{}</text>",
+            escape_xml(&format!("{note}{close}"))
+        ));
+    }
+    out.push_str("</svg>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -617,6 +684,27 @@ mod tests {
             legend_corner(&[flat_top], xs, ys, true),
             SeriesLabelPosition::LowerRight
         ));
+    }
+
+    #[test]
+    fn a_framed_chart_has_its_title_notes_and_the_chart_at_full_width() {
+        let chart = "<svg role=\"img\" width=\"720\" height=\"360\" viewBox=\"0 0 720 360\" xmlns=\"http://www.w3.org/2000/svg\"><rect/></svg>";
+        let notes = [("Source: talent@v2".to_string(), false), ("<sample>".to_string(), true)];
+        let svg = framed(chart, "Title & more", &notes, false);
+        // 48 (title) + 360 (chart) + 12 + 2 x 18 (notes) + 8 = 464 high, 752 wide.
+        assert!(
+            svg.starts_with(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"752\" height=\"464.0\""
+            ),
+            "{svg}"
+        );
+        assert!(svg.contains("<svg x=\"16\" y=\"48\" width=\"720\" height=\"360.0\" role=\"img\" viewBox=\"0 0 720 360\""), "{svg}");
+        assert!(svg.contains(">Title &amp; more</text>") && svg.contains(">&lt;sample&gt;</text>"));
+        assert!(svg.contains("fill=\"#c1272d\">&lt;sample&gt;"));
+        // A map with a viewBox only is scaled to the frame's width.
+        let map = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"-10 -10 580 290\"></svg>";
+        assert!(framed(map, "t", &[], true).contains("width=\"720\" height=\"360.0\""));
+        assert!(framed(map, "t", &[], true).contains("text-anchor=\"end\""));
     }
 
     #[test]

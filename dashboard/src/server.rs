@@ -1134,6 +1134,42 @@ fn region_map(
     (map, map_note, map_source)
 }
 
+/// The notes under a downloaded chart: the dataset versions it was computed from
+/// with their source files, the results' date, and the sample-data warning.
+fn frame_notes(
+    snapshot: &Snapshot,
+    report: &md2030_analytics::indicator::IndicatorReport,
+    lang: Lang,
+) -> Vec<(String, bool)> {
+    let versions: Vec<String> = report
+        .dataset_versions
+        .iter()
+        .map(|id| match snapshot.versions.iter().find(|v| &v.version_id == id) {
+            Some(v) => format!("{id} ({})", v.provenance.source_file_name),
+            None => id.clone(),
+        })
+        .collect();
+    let as_of = snapshot.results.as_ref().map(|r| r.as_of.to_string()).unwrap_or_default();
+    // Left-to-right marks keep dates and ids in order inside Arabic lines (the
+    // rasteriser, unlike browsers, ignores Fluent's isolation marks).
+    let ltr = |text: &str| format!("\u{200E}{text}\u{200E}");
+    let mut notes = vec![
+        (format!("{} : {}", text(lang, "source-versions"), ltr(&versions.join(" · "))), false),
+        (
+            format!(
+                "{} · {}",
+                text_with(lang, "as-of", "date", &ltr(&as_of)),
+                ltr(&format!("md2030 {}", snapshot.results_version))
+            ),
+            false,
+        ),
+    ];
+    if synthetic(snapshot, &report.dataset_versions) {
+        notes.push((text(lang, "sample-banner"), true));
+    }
+    notes
+}
+
 /// A download's file name as (id, whether it is the `variant` CSV, extension):
 /// `x.csv` → (x, false, csv), `x.history.csv` → (x, true, csv) for `.history`.
 fn download_name<'a>(file: &'a str, variant: &str) -> (&'a str, bool, &'a str) {
@@ -1168,12 +1204,19 @@ async fn download_regions(
             crate::export::regional_csv(report, history, &|code| region_name(code, lang))
                 .map_err(|err| askama::Error::Custom(Box::new(err)))
         }),
-        "svg" => cached_as(&snapshot, &key, &headers, SVG, || {
-            Ok(region_map(&snapshot, report, indicator, lang).0)
-        }),
-        "png" => {
-            let svg = region_map(&snapshot, report, indicator, lang).0;
-            cached_png(snapshot.clone(), key, &headers, svg).await
+        "svg" | "png" => {
+            let period = report.regional.last().map(|p| p.period.as_str()).unwrap_or_default();
+            let svg = crate::charts::framed(
+                &region_map(&snapshot, report, indicator, lang).0,
+                &format!("{} — {period}", indicator.name.get(lang)),
+                &frame_notes(&snapshot, report, lang),
+                lang == Lang::Ar,
+            );
+            if extension == "svg" {
+                cached_as(&snapshot, &key, &headers, SVG, || Ok(svg))
+            } else {
+                cached_png(snapshot.clone(), key, &headers, svg).await
+            }
         }
         _ => {
             return (
@@ -1214,12 +1257,18 @@ async fn download_indicator(
             crate::export::series_csv(report, &as_of)
                 .map_err(|err| askama::Error::Custom(Box::new(err)))
         }),
-        "svg" => cached_as(&snapshot, &key, &headers, SVG, || {
-            Ok(view::indicator_chart(indicator, report, lang))
-        }),
-        "png" => {
-            let svg = view::indicator_chart(indicator, report, lang);
-            cached_png(snapshot.clone(), key, &headers, svg).await
+        "svg" | "png" => {
+            let svg = crate::charts::framed(
+                &view::indicator_chart(indicator, report, lang),
+                indicator.name.get(lang),
+                &frame_notes(&snapshot, report, lang),
+                lang == Lang::Ar,
+            );
+            if extension == "svg" {
+                cached_as(&snapshot, &key, &headers, SVG, || Ok(svg))
+            } else {
+                cached_png(snapshot.clone(), key, &headers, svg).await
+            }
         }
         _ => {
             return (
@@ -1260,8 +1309,25 @@ async fn download_breakdown(
             crate::export::breakdown_csv(report, &view)
                 .map_err(|err| askama::Error::Custom(Box::new(err)))
         }),
-        "svg" => cached_as(&snapshot, &key, &headers, SVG, || Ok(view.chart.clone())),
-        "png" => cached_png(snapshot.clone(), key, &headers, view.chart.clone()).await,
+        "svg" | "png" => {
+            let title = match app.catalog.indicator(&id) {
+                Some(indicator) => {
+                    format!("{} — {}, {}", indicator.name.get(lang), view.title, view.period)
+                }
+                None => view.title.clone(),
+            };
+            let svg = crate::charts::framed(
+                &view.chart,
+                &title,
+                &frame_notes(&snapshot, report, lang),
+                lang == Lang::Ar,
+            );
+            if extension == "svg" {
+                cached_as(&snapshot, &key, &headers, SVG, || Ok(svg))
+            } else {
+                cached_png(snapshot.clone(), key, &headers, svg).await
+            }
+        }
         _ => {
             return (StatusCode::NOT_FOUND, "downloads are DIMENSION.csv, .svg or .png")
                 .into_response();

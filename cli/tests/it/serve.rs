@@ -492,6 +492,9 @@ fn the_regions_map_downloads_as_csv_svg_and_png_with_the_computed_values() {
     let (_, _, svg) =
         get(&server.addr, "/download/regions/digital_take_up.svg?lang=ar", &[]).unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("الدار البيضاء سطات"));
+    // A downloaded chart names its sources and says it is sample data.
+    assert!(svg.contains("service_transactions@v1 (service_transactions.csv)"), "{svg}");
+    assert!(svg.contains("بيانات نموذجية"));
     // PNG: read as raw bytes (the body is binary).
     let mut stream = TcpStream::connect(&server.addr).unwrap();
     write!(
@@ -504,8 +507,10 @@ fn the_regions_map_downloads_as_csv_svg_and_png_with_the_computed_values() {
     let at = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
     let png = &response[at..];
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-    // Twice the tile map's viewBox (3 x 196 by 7 x 68).
+    // Twice the framed map: 16 + 720 + 16 wide; 48 (title) + the tile map's
+    // 588 x 476 viewBox at 720 wide (582.86) + 12 + 3 notes x 18 + 8 = 704.86 high,
+    // rounded up to 705.
     let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
     let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
-    assert_eq!((width, height), (2 * 588, 2 * 476));
+    assert_eq!((width, height), (2 * 752, 2 * 705));
 }
