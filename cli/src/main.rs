@@ -3,6 +3,7 @@
 //! Wiring only: parse arguments, open the store, call the libraries, print, and
 //! map outcomes to exit codes (0 accepted, 1 rejected, 2 usage or internal error).
 
+mod brief;
 mod compute;
 mod output;
 mod sample;
@@ -95,6 +96,14 @@ enum Command {
         /// Recompute every indicator, even those whose inputs have not changed.
         #[arg(long)]
         force: bool,
+    },
+    /// Typeset a PDF briefing (in --lang) from the current results, or from the
+    /// results as of DATE (computed and stored first if they differ).
+    Brief {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
     },
     /// Load the sample data carried by the binary (labelled synthetic) into the data directory.
     LoadSample,
@@ -258,6 +267,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (computed, committed) =
                 compute::compute_and_store(&mut store, as_of, &now_utc(), *force)?;
             output::computed(&computed, &committed, started.elapsed().as_millis());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Brief { out, as_of } => {
+            let mut store = open_store(&cli)?;
+            let started = std::time::Instant::now();
+            if let Some(as_of) = as_of {
+                compute::compute_and_store(&mut store, *as_of, &now_utc(), false)?;
+            } else if store.current_results()?.is_none() {
+                recompute(&mut store, today());
+            }
+            let pdf = brief::build(&store, lang)?;
+            std::fs::write(out, &pdf).with_context(|| format!("writing {}", out.display()))?;
+            output::line(&format!(
+                "{} written: {} bytes in {} ms",
+                out.display(),
+                pdf.len(),
+                started.elapsed().as_millis()
+            ));
             Ok(ExitCode::SUCCESS)
         }
         Command::LoadSample => {

@@ -39,6 +39,15 @@ pub fn text_with(lang: Lang, key: &str, name: &str, value: &str) -> String {
     LOCALES.try_lookup_with_args(&language(lang), key, &args).unwrap_or_else(|| key.to_string())
 }
 
+/// The text of `key` with several arguments.
+pub fn text_args(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+    let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+        .iter()
+        .map(|(name, value)| (Cow::Owned(name.to_string()), FluentValue::from(value.clone())))
+        .collect();
+    LOCALES.try_lookup_with_args(&language(lang), key, &args).unwrap_or_else(|| key.to_string())
+}
+
 /// The Fluent source of one language.
 fn source(lang: Lang) -> &'static str {
     match lang {
@@ -74,10 +83,27 @@ mod tests {
             assert_eq!(ours, theirs, "{lang:?} does not have the same keys as French");
         }
         // Every message formats in every language (the files parse; arguments given).
-        let args: HashMap<Cow<'static, str>, FluentValue<'_>> = ["date", "name", "count"]
-            .into_iter()
-            .map(|n| (Cow::Borrowed(n), FluentValue::from("x")))
-            .collect();
+        let args: HashMap<Cow<'static, str>, FluentValue<'_>> = [
+            "date",
+            "name",
+            "count",
+            "value",
+            "period",
+            "change",
+            "target",
+            "year",
+            "projection",
+            "target_year",
+            "list",
+            "on_track",
+            "total",
+            "off_track",
+            "version",
+            "hash",
+        ]
+        .into_iter()
+        .map(|n| (Cow::Borrowed(n), FluentValue::from("x")))
+        .collect();
         for lang in Lang::ALL {
             for key in &reference {
                 assert!(

@@ -7,6 +7,7 @@
 //! pages are cached per (page, language) with an ETag, and the cache goes with the
 //! snapshot it was rendered from.
 
+pub mod brief;
 pub mod charts;
 pub mod export;
 pub mod format;

@@ -991,10 +991,11 @@ async fn regions_page(
         let unit = indicator.unit.as_str();
         let value = |v: f64| crate::format::in_unit(v, unit, lang);
         let name = indicator.name.get(lang).to_string();
-        let region_name = |code: &str| region_name(code, lang);
+        let region_name = |code: &str| view::region_name(code, lang);
         let latest = report.regional.last();
         let lagging = latest.and_then(|p| p.lagging.clone()).unwrap_or_default();
-        let (map, map_note, map_source) = region_map(&snapshot, report, indicator, lang);
+        let (map, map_note, map_source) =
+            view::region_map(snapshot.outlines.as_ref(), report, indicator, lang);
         let rows = latest
             .map(|p| {
                 p.regions
@@ -1065,75 +1066,6 @@ struct LangQuery {
     lang: Option<String>,
 }
 
-/// A region's name in `lang` (its code if unknown).
-fn region_name(code: &str, lang: Lang) -> String {
-    md2030_model::reference::regions()
-        .row(code)
-        .map(|r| r.name(lang).to_string())
-        .unwrap_or_else(|| code.to_string())
-}
-
-/// The map of the regions for an indicator at its latest period: the choropleth
-/// when outlines are stored, else the tile map; with the caption's note and source.
-fn region_map(
-    snapshot: &Snapshot,
-    report: &md2030_analytics::indicator::IndicatorReport,
-    indicator: &md2030_analytics::catalog::Indicator,
-    lang: Lang,
-) -> (String, String, String) {
-    let unit = indicator.unit.as_str();
-    let value = |v: f64| crate::format::in_unit(v, unit, lang);
-    let name = indicator.name.get(lang).to_string();
-    let region_name = |code: &str| region_name(code, lang);
-    let latest = report.regional.last();
-    let (lo, hi) = latest
-        .map(|p| {
-            p.regions
-                .iter()
-                .fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(r.value), hi.max(r.value)))
-        })
-        .unwrap_or((0.0, 0.0));
-    let lagging = latest.and_then(|p| p.lagging.clone()).unwrap_or_default();
-    let tiles: Vec<crate::charts::Tile> = crate::charts::REGION_TILES
-        .iter()
-        .map(|(code, _, _)| {
-            let region = latest.and_then(|p| p.regions.iter().find(|r| r.region_code == *code));
-            crate::charts::Tile {
-                code: code.to_string(),
-                name: region_name(code),
-                label: region.map(|r| value(r.value)).unwrap_or_else(|| "–".into()),
-                level: region.map(|r| if hi > lo { (r.value - lo) / (hi - lo) } else { 0.5 }),
-                lagging: *code == lagging,
-            }
-        })
-        .collect();
-    let map_title = text_with(lang, "map-title", "name", &name);
-    let map_desc = text_with(lang, "map-description", "name", &name);
-    let (map, map_note, map_source) = match &snapshot.outlines {
-        Some(outlines) => {
-            let map_text = crate::charts::MapText {
-                title: map_title,
-                description: map_desc,
-                low: if hi > lo { value(lo) } else { String::new() },
-                high: if hi > lo { value(hi) } else { String::new() },
-                no_value: text(lang, "map-no-value"),
-            };
-            let source = format!("{} ({})", outlines.version_id, outlines.source);
-            (
-                crate::charts::choropleth(outlines, &tiles, &map_text),
-                text(lang, "map-boundaries"),
-                source,
-            )
-        }
-        None => (
-            crate::charts::tile_map(&tiles, &map_title, &map_desc),
-            text(lang, "map-tiles"),
-            String::new(),
-        ),
-    };
-    (map, map_note, map_source)
-}
-
 /// The notes under a downloaded chart: the dataset versions it was computed from
 /// with their source files, the results' date, and the sample-data warning.
 fn frame_notes(
@@ -1150,8 +1082,8 @@ fn frame_notes(
         })
         .collect();
     let as_of = snapshot.results.as_ref().map(|r| r.as_of.to_string()).unwrap_or_default();
-    // Left-to-right marks keep dates and ids in order inside Arabic lines (the
-    // rasteriser, unlike browsers, ignores Fluent's isolation marks).
+    // Left-to-right marks keep dates and ids in order inside Arabic lines (an SVG
+    // text line has no <bdi> to isolate them).
     let ltr = |text: &str| format!("\u{200E}{text}\u{200E}");
     let mut notes = vec![
         (format!("{} : {}", text(lang, "source-versions"), ltr(&versions.join(" · "))), false),
@@ -1201,13 +1133,13 @@ async fn download_regions(
     let key = format!("download/regions/{file}/{}", lang.code());
     let response = match extension {
         "csv" => cached_as(&snapshot, &key, &headers, CSV, || {
-            crate::export::regional_csv(report, history, &|code| region_name(code, lang))
+            crate::export::regional_csv(report, history, &|code| view::region_name(code, lang))
                 .map_err(|err| askama::Error::Custom(Box::new(err)))
         }),
         "svg" | "png" => {
             let period = report.regional.last().map(|p| p.period.as_str()).unwrap_or_default();
             let svg = crate::charts::framed(
-                &region_map(&snapshot, report, indicator, lang).0,
+                &view::region_map(snapshot.outlines.as_ref(), report, indicator, lang).0,
                 &format!("{} — {period}", indicator.name.get(lang)),
                 &frame_notes(&snapshot, report, lang),
                 lang == Lang::Ar,

@@ -309,3 +309,68 @@ pub fn breakdown(
         rows,
     })
 }
+
+/// A region's name in `lang` (its code if unknown).
+pub fn region_name(code: &str, lang: Lang) -> String {
+    md2030_model::reference::regions()
+        .row(code)
+        .map(|r| r.name(lang).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// The map of the regions for an indicator at its latest period: the choropleth
+/// when outlines are stored, else the tile map; with the caption's note and source.
+pub fn region_map(
+    outlines: Option<&crate::map::Outlines>,
+    report: &md2030_analytics::indicator::IndicatorReport,
+    indicator: &md2030_analytics::catalog::Indicator,
+    lang: Lang,
+) -> (String, String, String) {
+    let unit = indicator.unit.as_str();
+    let value = |v: f64| format::in_unit(v, unit, lang);
+    let name = indicator.name.get(lang).to_string();
+    let region_name = |code: &str| region_name(code, lang);
+    let latest = report.regional.last();
+    let (lo, hi) = latest
+        .map(|p| {
+            p.regions
+                .iter()
+                .fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(r.value), hi.max(r.value)))
+        })
+        .unwrap_or((0.0, 0.0));
+    let lagging = latest.and_then(|p| p.lagging.clone()).unwrap_or_default();
+    let tiles: Vec<charts::Tile> = charts::REGION_TILES
+        .iter()
+        .map(|(code, _, _)| {
+            let region = latest.and_then(|p| p.regions.iter().find(|r| r.region_code == *code));
+            charts::Tile {
+                code: code.to_string(),
+                name: region_name(code),
+                label: region.map(|r| value(r.value)).unwrap_or_else(|| "–".into()),
+                level: region.map(|r| if hi > lo { (r.value - lo) / (hi - lo) } else { 0.5 }),
+                lagging: *code == lagging,
+            }
+        })
+        .collect();
+    let map_title = text_with(lang, "map-title", "name", &name);
+    let map_desc = text_with(lang, "map-description", "name", &name);
+    let (map, map_note, map_source) = match outlines {
+        Some(outlines) => {
+            let map_text = charts::MapText {
+                title: map_title,
+                description: map_desc,
+                low: if hi > lo { value(lo) } else { String::new() },
+                high: if hi > lo { value(hi) } else { String::new() },
+                no_value: text(lang, "map-no-value"),
+            };
+            let source = format!("{} ({})", outlines.version_id, outlines.source);
+            (charts::choropleth(outlines, &tiles, &map_text), text(lang, "map-boundaries"), source)
+        }
+        None => (
+            charts::tile_map(&tiles, &map_title, &map_desc),
+            text(lang, "map-tiles"),
+            String::new(),
+        ),
+    };
+    (map, map_note, map_source)
+}

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod brief;
 mod browser;
 mod cli;
 mod crash;

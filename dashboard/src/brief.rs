@@ -1,0 +1,310 @@
+//! The briefing's content from the stored results, in one language: cover facts,
+//! an executive summary in sentences generated from the figures, the scorecard,
+//! one section per pillar with its charts (the dashboard's SVG), the regional view
+//! and an annex of definitions, sources and target versions. Typesetting is
+//! `md2030_briefing::render`.
+
+use md2030_analytics::catalog::Catalog;
+use md2030_analytics::indicator::IndicatorReport;
+use md2030_analytics::results::Results;
+use md2030_briefing::{Briefing, Chart, Section, Table};
+use md2030_model::Lang;
+use md2030_store::VersionRecord;
+
+use crate::i18n::{text, text_args, text_with};
+use crate::{format, view};
+
+/// Most charts per pillar section: the indicators with a target, off track first.
+const CHARTS_PER_PILLAR: usize = 4;
+
+/// What a briefing is built from.
+#[derive(Debug)]
+pub struct Sources<'a> {
+    pub catalog: &'a Catalog,
+    pub results: &'a Results,
+    /// The results version id and the SHA-256 of its `results.json`.
+    pub results_version: &'a str,
+    pub results_sha256: &'a str,
+    pub versions: &'a [VersionRecord],
+    pub outlines: Option<&'a crate::map::Outlines>,
+}
+
+/// Numbers, periods, dates and ids inside Arabic sentences, kept left to right
+/// between left-to-right marks (a date such as 2026-11-24 would otherwise come out
+/// as 24-11-2026 next to Arabic letters).
+fn ltr(lang: Lang, text: String) -> String {
+    if lang == Lang::Ar { format!("\u{200E}{text}\u{200E}") } else { text }
+}
+
+/// Status order for the summary: the most urgent first.
+fn urgency(report: &IndicatorReport) -> u8 {
+    match report.headline.assessment.status.as_str() {
+        "deterioration" => 0,
+        "limited_progress" => 1,
+        "needs_acceleration" => 2,
+        "on_track" => 3,
+        "achieved" => 4,
+        _ => 5,
+    }
+}
+
+/// One sentence on an indicator with a target: where it is, its pace, and when
+/// the target would be reached at that pace.
+fn sentence(
+    report: &IndicatorReport,
+    indicator: &md2030_analytics::catalog::Indicator,
+    lang: Lang,
+) -> Option<String> {
+    let result = &report.headline;
+    let latest = result.latest.as_ref()?;
+    let target = result.target.as_ref()?;
+    let unit = indicator.unit.as_str();
+    let value = |v: f64| format::in_unit(v, unit, lang);
+    let change = result
+        .change_one_year
+        .map(|c| format!("{} {}", format::signed_in_unit(c, unit, lang), text(lang, "per-year")))
+        .unwrap_or_else(|| "–".into());
+    let mut args = vec![
+        ("name", indicator.name.get(lang).to_string()),
+        ("value", ltr(lang, value(latest.value))),
+        ("period", ltr(lang, latest.period.clone())),
+        ("change", ltr(lang, change)),
+        ("target", ltr(lang, value(target.value))),
+        ("target_year", ltr(lang, target.year.to_string())),
+    ];
+    let key = match (result.assessment.status.as_str(), result.year_reached, result.projection) {
+        ("achieved", _, _) => "brief-achieved",
+        (_, Some(year), _) => {
+            args.push(("year", ltr(lang, year.to_string())));
+            "brief-reached-in"
+        }
+        (_, None, Some(projection)) => {
+            args.push(("projection", ltr(lang, value(projection))));
+            "brief-projection"
+        }
+        _ => "brief-no-pace",
+    };
+    Some(text_args(lang, key, &args))
+}
+
+/// The briefing in `lang`, edition dated `edition` (YYYY-MM-DD).
+pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
+    let Sources { catalog, results, versions, .. } = *sources;
+    let reports: Vec<(&IndicatorReport, &md2030_analytics::catalog::Indicator)> = catalog
+        .indicators
+        .iter()
+        .filter_map(|i| Some((results.indicators.iter().find(|r| r.id == i.id)?, i)))
+        .collect();
+    let name = |i: &md2030_analytics::catalog::Indicator| i.name.get(lang).to_string();
+
+    // Executive summary: the count by status, the indicators off track, then the
+    // data that is overdue or missing.
+    let assessed: Vec<_> = reports
+        .iter()
+        .filter(|(r, _)| r.headline.target.is_some() && r.headline.latest.is_some())
+        .collect();
+    let on_track = assessed.iter().filter(|(r, _)| urgency(r) >= 3 && urgency(r) <= 4).count();
+    let mut summary = vec![text_args(
+        lang,
+        "brief-count",
+        &[
+            ("on_track", on_track.to_string()),
+            ("total", assessed.len().to_string()),
+            ("off_track", (assessed.iter().filter(|(r, _)| urgency(r) <= 2).count()).to_string()),
+        ],
+    )];
+    let mut by_urgency = assessed.clone();
+    by_urgency.sort_by_key(|(r, _)| urgency(r));
+    summary.extend(
+        by_urgency
+            .iter()
+            .filter(|(r, _)| urgency(r) <= 2)
+            .filter_map(|(r, i)| sentence(r, i, lang)),
+    );
+    summary.extend(
+        by_urgency
+            .iter()
+            .filter(|(r, _)| urgency(r) >= 3 && urgency(r) <= 4)
+            .take(3)
+            .filter_map(|(r, i)| sentence(r, i, lang)),
+    );
+    let list = |status: &str| -> Vec<String> {
+        reports
+            .iter()
+            .filter(|(r, _)| r.headline.data_status.as_str() == status)
+            .map(|(_, i)| name(i))
+            .collect()
+    };
+    for (status, key) in [("overdue", "brief-overdue"), ("missing", "brief-missing")] {
+        let names = list(status);
+        if !names.is_empty() {
+            summary.push(text_with(lang, key, "list", &names.join(", ")));
+        }
+    }
+
+    // Scorecard: every indicator.
+    let pillars = view::overview(results, catalog, versions, lang);
+    let scorecard = Table {
+        header: ["indicator", "latest", "target", "progress", "data"]
+            .iter()
+            .map(|k| text(lang, k))
+            .collect(),
+        rows: pillars
+            .iter()
+            .flat_map(|p| p.cards.iter())
+            .map(|c| {
+                vec![
+                    c.name.clone(),
+                    match (&c.latest_value, &c.latest_period) {
+                        (Some(v), Some(p)) => ltr(lang, format!("{v} ({p})")),
+                        _ => "–".into(),
+                    },
+                    c.target.clone().map(|t| ltr(lang, t)).unwrap_or_else(|| "–".into()),
+                    c.status_text.clone(),
+                    c.data_text.clone(),
+                ]
+            })
+            .collect(),
+    };
+
+    // One section per pillar: the charts of the indicators with a target, off
+    // track first.
+    let mut sections: Vec<Section> = [
+        (md2030_analytics::catalog::Pillar::PublicServices, "pillar-public_services"),
+        (md2030_analytics::catalog::Pillar::DigitalEconomy, "pillar-digital_economy"),
+        (md2030_analytics::catalog::Pillar::Enablers, "pillar-enablers"),
+    ]
+    .into_iter()
+    .map(|(pillar, key)| {
+        let mut in_pillar: Vec<_> = reports
+            .iter()
+            .filter(|(r, i)| {
+                i.pillar == pillar && r.headline.target.is_some() && r.headline.series.len() >= 2
+            })
+            .collect();
+        in_pillar.sort_by_key(|(r, _)| urgency(r));
+        Section {
+            title: text(lang, key),
+            text: Vec::new(),
+            charts: in_pillar
+                .iter()
+                .take(CHARTS_PER_PILLAR)
+                .map(|(r, i)| Chart { title: name(i), svg: view::indicator_chart(i, r, lang) })
+                .filter(|c| !c.svg.is_empty())
+                .collect(),
+        }
+    })
+    .collect();
+
+    // The regional view of digital take-up.
+    if let Some((report, indicator)) =
+        reports.iter().find(|(r, _)| r.id == "digital_take_up" && !r.regional.is_empty())
+        && let Some(latest) = report.regional.last()
+    {
+        let unit = indicator.unit.as_str();
+        let region_name = |code: &str| view::region_name(code, lang);
+        let title = text_with(lang, "map-title", "name", &name(indicator));
+        let (svg, _, _) = view::region_map(sources.outlines, report, indicator, lang);
+        let mut lines = vec![format!(
+            "{} : {} · {} : {}",
+            text(lang, "national"),
+            format::in_unit(latest.national, unit, lang),
+            text(lang, "lagging"),
+            latest.lagging.as_deref().map(region_name).unwrap_or_else(|| "–".into())
+        )];
+        if let Some(cv) = latest.coefficient_of_variation {
+            lines.push(format!("{} : {}", text(lang, "dispersion"), format::number(cv, 3, lang)));
+        }
+        sections.push(Section {
+            title: format!("{} — {}", text(lang, "nav-regions"), latest.period),
+            text: lines,
+            charts: vec![Chart { title, svg }],
+        });
+    }
+
+    // Annex: definitions, producers and target versions.
+    let annex = Table {
+        header: ["indicator", "brief-definition", "brief-producer", "target"]
+            .iter()
+            .map(|k| text(lang, k))
+            .collect(),
+        rows: reports
+            .iter()
+            .map(|(r, i)| {
+                vec![
+                    name(i),
+                    i.definition.get(lang).to_string(),
+                    i.producer.clone(),
+                    r.headline
+                        .target
+                        .as_ref()
+                        .map(|t| {
+                            format!(
+                                "{} ({}) — {}, {} {}",
+                                format::in_unit(t.value, &i.unit, lang),
+                                t.year,
+                                t.source,
+                                t.adopted_by,
+                                t.adopted_on
+                            )
+                        })
+                        .unwrap_or_else(|| {
+                            i.no_target_reason.clone().unwrap_or_else(|| text(lang, "no-target"))
+                        }),
+                ]
+            })
+            .collect(),
+    };
+
+    let all_versions: Vec<String> = {
+        let mut ids: Vec<String> =
+            reports.iter().flat_map(|(r, _)| r.dataset_versions.iter().cloned()).collect();
+        ids.sort();
+        ids.dedup();
+        ids.iter()
+            .map(|id| match versions.iter().find(|v| &v.version_id == id) {
+                Some(v) => format!("{id} sha256:{}", &v.sha256[..12.min(v.sha256.len())]),
+                None => id.clone(),
+            })
+            .collect()
+    };
+    let synthetic = reports.iter().any(|(r, _)| view::synthetic(versions, &r.dataset_versions));
+    let latest_period = reports
+        .iter()
+        .filter_map(|(r, _)| r.headline.latest.as_ref().map(|o| o.period.clone()))
+        .max()
+        .unwrap_or_default();
+    Briefing {
+        lang: lang.code().to_string(),
+        rtl: lang == Lang::Ar,
+        title: text(lang, "brief-title"),
+        subtitle: text(lang, "app-subtitle"),
+        edition: edition.to_string(),
+        period: text_with(lang, "brief-period", "period", &ltr(lang, latest_period.clone())),
+        snapshot: vec![
+            text_args(
+                lang,
+                "brief-snapshot",
+                &[
+                    ("version", ltr(lang, sources.results_version.to_string())),
+                    (
+                        "hash",
+                        ltr(lang, sources.results_sha256.get(..16).unwrap_or_default().to_string()),
+                    ),
+                    ("date", ltr(lang, results.as_of.to_string())),
+                ],
+            ),
+            format!("{} : {}", text(lang, "source-versions"), all_versions.join(" · ")),
+        ],
+        sample_warning: synthetic.then(|| text(lang, "sample-banner")),
+        summary_title: text(lang, "brief-summary"),
+        summary,
+        scorecard_title: text(lang, "brief-scorecard"),
+        scorecard,
+        sections,
+        annex_title: text(lang, "brief-annex"),
+        annex,
+        page_word: text(lang, "brief-page"),
+        of_word: text(lang, "brief-of"),
+    }
+}
