@@ -60,15 +60,24 @@ fn sentence(
     let target = result.target.as_ref()?;
     let unit = indicator.unit.as_str();
     let value = |v: f64| format::in_unit(v, unit, lang);
+    // The change over the last year, or the last change scaled to a year for
+    // series observed less often (the UN survey is biennial).
     let change = result
         .change_one_year
-        .map(|c| format!("{} {}", format::signed_in_unit(c, unit, lang), text(lang, "per-year")))
+        .or_else(|| view::observed_annual_change(&result.series))
+        .map(|c| {
+            format!(
+                "{} {}",
+                ltr(lang, format::signed_in_unit(c, unit, lang)),
+                text(lang, "per-year")
+            )
+        })
         .unwrap_or_else(|| "–".into());
     let mut args = vec![
         ("name", indicator.name.get(lang).to_string()),
         ("value", ltr(lang, value(latest.value))),
         ("period", ltr(lang, latest.period.clone())),
-        ("change", ltr(lang, change)),
+        ("change", change),
         ("target", ltr(lang, value(target.value))),
         ("target_year", ltr(lang, target.year.to_string())),
     ];

@@ -140,7 +140,9 @@ fn card(
 /// The change over the last year of the series: over exactly one year when the
 /// series has a point a year before its latest, else the last change scaled to a
 /// year.
-fn observed_annual_change(series: &[md2030_analytics::series::Observation]) -> Option<f64> {
+pub(crate) fn observed_annual_change(
+    series: &[md2030_analytics::series::Observation],
+) -> Option<f64> {
     let points: Vec<Point> = series.iter().filter_map(|o| o.point()).collect();
     let last = *points.last()?;
     if let Some(year_before) = points.iter().find(|p| (p.year - (last.year - 1.0)).abs() < 1e-6) {

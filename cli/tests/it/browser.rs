@@ -9,6 +9,7 @@
 //! (CI sets it: a missing browser fails there).
 
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -27,6 +28,8 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-s", "KILL", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -42,7 +45,9 @@ fn chromedriver() -> Option<Driver> {
         return None;
     }
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // Its own process group: dropping the driver kills the browsers it started too.
     let child = Command::new(path)
+        .process_group(0)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -177,7 +182,17 @@ fn pages_load_clean_accessible_and_mirrored_in_arabic_in_a_real_browser() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         let client = connect(&driver, browser, profile.path()).await;
+        // Problems are collected, not raised at once, so the browser is always
+        // closed before the test fails.
         let mut problems = Vec::new();
+        macro_rules! check {
+            ($cond:expr, $($message:tt)+) => {
+                let holds: bool = $cond;
+                if !holds {
+                    problems.push(format!($($message)+));
+                }
+            };
+        }
         for lang in ["fr", "ar", "en"] {
             for page in ["", "indicator/digital_take_up", "regions"] {
                 let url = format!("http://{}/{lang}/{page}", server.addr);
@@ -196,29 +211,30 @@ fn pages_load_clean_accessible_and_mirrored_in_arabic_in_a_real_browser() {
                     if page.is_empty() { "overview" } else { page.split('/').next().unwrap() }
                 );
                 std::fs::write(shots.join(name), &png).unwrap();
-                assert!(png.len() > 20_000, "{url}: a screenshot of {} bytes", png.len());
+                check!(png.len() > 20_000, "{url}: a screenshot of {} bytes", png.len());
 
                 // Direction and mirroring, measured on the laid-out page.
                 let width = layout["width"].as_f64().unwrap();
                 let expected_dir = if lang == "ar" { "rtl" } else { "ltr" };
-                assert_eq!(layout["dir"], expected_dir, "{url}");
-                assert_eq!(layout["lang"], lang, "{url}");
+                check!(layout["dir"] == expected_dir, "{url}: dir {}", layout["dir"]);
+                check!(layout["lang"] == lang, "{url}: lang {}", layout["lang"]);
                 // The text of the site title and of the heading, and the page's
                 // first block (a card, the map, the chart) start on the reading side.
                 for part in ["title", "heading", "lead"] {
                     let Some(edges) = layout[part].as_object() else {
-                        panic!("{url}: no {part} on the page");
+                        problems.push(format!("{url}: no {part} on the page"));
+                        continue;
                     };
                     let (left, right) =
                         (edges["left"].as_f64().unwrap(), edges["right"].as_f64().unwrap());
                     if lang == "ar" {
                         // Starts at the right: within 80 px of the right edge, in the right half.
-                        assert!(
+                        check!(
                             width - right < 80.0 && left > width * 0.25,
                             "{url}: {part} at {left}..{right} of {width}, not on the right"
                         );
                     } else {
-                        assert!(
+                        check!(
                             left < 80.0 && right < width * 0.75 + 200.0,
                             "{url}: {part} at {left}..{right} of {width}, not on the left"
                         );
@@ -226,10 +242,14 @@ fn pages_load_clean_accessible_and_mirrored_in_arabic_in_a_real_browser() {
                 }
                 // Charts keep their own left-to-right drawing inside the RTL page.
                 if !page.is_empty() {
-                    assert_eq!(layout["svg_direction"], "ltr", "{url}");
+                    check!(
+                        layout["svg_direction"] == "ltr",
+                        "{url}: chart direction {}",
+                        layout["svg_direction"]
+                    );
                 }
                 // Nothing overflows the viewport sideways.
-                assert!(
+                check!(
                     layout["scroll_width"].as_f64().unwrap() <= width + 1.0,
                     "{url}: horizontal scroll: {layout}"
                 );
