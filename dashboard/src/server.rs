@@ -48,6 +48,8 @@ struct Snapshot {
     key: String,
     results: Option<Results>,
     results_version: String,
+    /// SHA-256 of the current `results.json` (named in briefings).
+    results_sha256: String,
     versions: Vec<VersionRecord>,
     /// Region outlines from the current `region_boundaries` version, if one was
     /// ingested (the regions page then draws a choropleth instead of tiles).
@@ -106,13 +108,14 @@ fn current(data_dir: &std::path::Path) -> Result<Current, String> {
 /// Reads the current results file. Blocking (a file read).
 fn load_snapshot(current: Current) -> Result<Snapshot, String> {
     let Current { key, store, results, versions } = current;
-    let (results, results_version) = match results {
+    let (results, results_version, results_sha256) = match results {
         Some(record) => {
             let bytes =
                 store.read_results_file(&record, "results.json").map_err(|e| e.to_string())?;
-            (Some(Results::from_json(&bytes).map_err(|e| e.to_string())?), record.version_id)
+            let sha = md2030_store::hex(&Sha256::digest(&bytes));
+            (Some(Results::from_json(&bytes).map_err(|e| e.to_string())?), record.version_id, sha)
         }
-        None => (None, String::new()),
+        None => (None, String::new(), String::new()),
     };
     let outlines = match versions.iter().find(|v| v.dataset == md2030_model::BOUNDARIES) {
         Some(record) => {
@@ -150,6 +153,7 @@ fn load_snapshot(current: Current) -> Result<Snapshot, String> {
         key,
         results,
         results_version,
+        results_sha256,
         versions,
         outlines,
         labels,
@@ -162,6 +166,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", get(|| async { Redirect::to("/fr/") }))
         .route("/healthz", get(healthz))
+        .route("/briefing.pdf", get(briefing_pdf))
         .route("/static/style.css", get(stylesheet))
         .route("/favicon.svg", get(favicon))
         .route("/{lang}/", get(overview))
@@ -377,6 +382,57 @@ fn respond(page: &Page, headers: &HeaderMap, content_type: &'static str) -> Resp
         page.body.clone(),
     )
         .into_response()
+}
+
+/// The briefing of the current results (`?lang=`), the same bytes as
+/// `md2030 brief`: typeset on a blocking thread the first time, then cached.
+async fn briefing_pdf(
+    State(app): State<Arc<App>>,
+    axum::extract::Query(query): axum::extract::Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let snapshot = app.snapshot();
+    let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
+    let key = format!("briefing/{}", lang.code());
+    if let Some(page) = lookup(&snapshot, &key) {
+        return with_attachment(
+            respond(&page, &headers, "application/pdf"),
+            &format!("briefing-{}.pdf", lang.code()),
+        );
+    }
+    if snapshot.results.is_none() {
+        return (StatusCode::NOT_FOUND, "no results yet").into_response();
+    }
+    let catalog = app.catalog.clone();
+    let built = tokio::task::spawn_blocking(move || {
+        let results = snapshot.results.as_ref().ok_or("no results")?;
+        let sources = crate::brief::Sources {
+            catalog: &catalog,
+            results,
+            results_version: &snapshot.results_version,
+            results_sha256: &snapshot.results_sha256,
+            versions: &snapshot.versions,
+            outlines: snapshot.outlines.as_ref(),
+        };
+        let briefing = crate::brief::briefing(&sources, lang, &results.as_of.to_string());
+        let pdf = md2030_briefing::render(&briefing).map_err(|e| e.to_string())?;
+        Ok::<Page, String>(keep(&snapshot, &key, Bytes::from(pdf)))
+    })
+    .await;
+    match built {
+        Ok(Ok(page)) => with_attachment(
+            respond(&page, &headers, "application/pdf"),
+            &format!("briefing-{}.pdf", lang.code()),
+        ),
+        Ok(Err(err)) => {
+            tracing::error!(%err, "briefing failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "briefing failed").into_response()
+        }
+        Err(err) => {
+            tracing::error!(%err, "briefing task failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "briefing failed").into_response()
+        }
+    }
 }
 
 /// A chart as PNG: rasterised on a blocking thread the first time, then cached
@@ -710,6 +766,7 @@ struct Layout {
     languages: Vec<(&'static str, String)>,
     synthetic: bool,
     sample_banner: String,
+    briefing: String,
 }
 
 fn layout(lang: Lang, path: impl Into<String>, synthetic: bool) -> Layout {
@@ -723,6 +780,7 @@ fn layout(lang: Lang, path: impl Into<String>, synthetic: bool) -> Layout {
         languages: Lang::ALL.into_iter().map(|l| (l.code(), text(l, "lang-name"))).collect(),
         synthetic,
         sample_banner: text(lang, "sample-banner"),
+        briefing: text(lang, "nav-briefing"),
     }
 }
 

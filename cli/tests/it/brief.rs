@@ -145,4 +145,26 @@ fn briefings_carry_the_computed_figures_in_three_languages() {
     let again = out.path().join("fr-again.pdf");
     brief(store.path(), "fr", &again);
     assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(out.path().join("fr.pdf")).unwrap());
+
+    // The dashboard's /briefing.pdf is the same document as `md2030 brief`.
+    let server = crate::serve::start(store.path());
+    for lang in ["fr", "ar"] {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&server.addr).unwrap();
+        write!(
+            stream,
+            "GET /briefing.pdf?lang={lang} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let at = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        let head = String::from_utf8_lossy(&response[..at]).to_lowercase();
+        assert!(head.starts_with("http/1.1 200") && head.contains("application/pdf"), "{head}");
+        let cli = std::fs::read(out.path().join(format!("{lang}.pdf"))).unwrap();
+        assert!(
+            response[at..] == cli[..],
+            "{lang}: the dashboard's briefing differs from the CLI's"
+        );
+    }
 }

@@ -114,3 +114,4 @@ brief-projection = { $name }: { $value } ({ $period })، { $change }؛ بهذه 
 brief-no-pace = { $name }: { $value } ({ $period })؛ الهدف { $target } لسنة { $target_year }؛ الوتيرة غير قابلة للقياس.
 brief-overdue = معطيات متأخرة: { $list }.
 brief-missing = معطيات ناقصة: { $list }.
+nav-briefing = المذكرة التركيبية (PDF)

@@ -114,3 +114,4 @@ brief-projection = { $name }: { $value } ({ $period }), { $change }; at this pac
 brief-no-pace = { $name }: { $value } ({ $period }); target { $target } for { $target_year }; no measurable pace.
 brief-overdue = Overdue data: { $list }.
 brief-missing = Missing data: { $list }.
+nav-briefing = Briefing (PDF)

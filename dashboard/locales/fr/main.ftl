@@ -114,3 +114,4 @@ brief-projection = { $name } : { $value } ({ $period }), { $change } ; à ce ryt
 brief-no-pace = { $name } : { $value } ({ $period }) ; cible de { $target } pour { $target_year } ; rythme non mesurable.
 brief-overdue = Données en retard : { $list }.
 brief-missing = Données manquantes : { $list }.
+nav-briefing = Note de synthèse (PDF)
