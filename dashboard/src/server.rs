@@ -1189,6 +1189,11 @@ async fn download_regions(
     };
     let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
     let key = format!("download/regions/{file}/{}", lang.code());
+    if let Some(hit) =
+        cached_download(&snapshot, &key, &headers, extension, &format!("regions-{file}"))
+    {
+        return hit;
+    }
     let response = match extension {
         "csv" => cached_as(&snapshot, &key, &headers, CSV, || {
             crate::export::regional_csv(report, history, &|code| view::region_name(code, lang))
@@ -1202,11 +1207,7 @@ async fn download_regions(
                 &frame_notes(&snapshot, report, lang),
                 lang == Lang::Ar,
             );
-            if extension == "svg" {
-                cached_as(&snapshot, &key, &headers, SVG, || Ok(svg))
-            } else {
-                cached_png(snapshot.clone(), key, &headers, svg).await
-            }
+            svg_or_png(&snapshot, key, &headers, extension, svg).await
         }
         _ => {
             return (
@@ -1238,6 +1239,9 @@ async fn download_indicator(
     let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
     let as_of = snapshot.results.as_ref().map(|r| r.as_of.to_string()).unwrap_or_default();
     let key = format!("download/{file}/{}", lang.code());
+    if let Some(hit) = cached_download(&snapshot, &key, &headers, extension, &file) {
+        return hit;
+    }
     let response = match extension {
         "csv" if displayed => cached_as(&snapshot, &key, &headers, CSV, || {
             crate::export::chart_csv(report, &as_of)
@@ -1254,11 +1258,7 @@ async fn download_indicator(
                 &frame_notes(&snapshot, report, lang),
                 lang == Lang::Ar,
             );
-            if extension == "svg" {
-                cached_as(&snapshot, &key, &headers, SVG, || Ok(svg))
-            } else {
-                cached_png(snapshot.clone(), key, &headers, svg).await
-            }
+            svg_or_png(&snapshot, key, &headers, extension, svg).await
         }
         _ => {
             return (
@@ -1283,6 +1283,12 @@ async fn download_breakdown(
     let (dimension, extension) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
     let report = snapshot.results.as_ref().and_then(|r| r.indicators.iter().find(|i| i.id == id));
     let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
+    let key = format!("download/{id}/{file}/{}", lang.code());
+    if let Some(hit) =
+        cached_download(&snapshot, &key, &headers, extension, &format!("{id}-{file}"))
+    {
+        return hit;
+    }
     let view = match (report, app.catalog.indicator(&id)) {
         (Some(report), Some(indicator)) => {
             view::breakdown(indicator, report, dimension, &snapshot.labels, lang)
@@ -1293,7 +1299,6 @@ async fn download_breakdown(
     let Some((report, view)) = view else {
         return (StatusCode::NOT_FOUND, "no such indicator or breakdown").into_response();
     };
-    let key = format!("download/{id}/{file}/{}", lang.code());
     let response = match extension {
         "csv" => cached_as(&snapshot, &key, &headers, CSV, || {
             crate::export::breakdown_csv(report, &view)
@@ -1312,11 +1317,7 @@ async fn download_breakdown(
                 &frame_notes(&snapshot, report, lang),
                 lang == Lang::Ar,
             );
-            if extension == "svg" {
-                cached_as(&snapshot, &key, &headers, SVG, || Ok(svg))
-            } else {
-                cached_png(snapshot.clone(), key, &headers, svg).await
-            }
+            svg_or_png(&snapshot, key, &headers, extension, svg).await
         }
         _ => {
             return (StatusCode::NOT_FOUND, "downloads are DIMENSION.csv, .svg or .png")
@@ -1324,6 +1325,40 @@ async fn download_breakdown(
         }
     };
     with_attachment(response, &format!("{id}-{file}"))
+}
+
+/// A download already rendered for this snapshot, answered before any chart is
+/// drawn or CSV written again (only valid downloads are ever cached).
+fn cached_download(
+    snapshot: &Snapshot,
+    key: &str,
+    headers: &HeaderMap,
+    extension: &str,
+    file: &str,
+) -> Option<Response> {
+    let page = lookup(snapshot, key)?;
+    let content_type = match extension {
+        "csv" => CSV,
+        "svg" => SVG,
+        "png" => "image/png",
+        _ => return None,
+    };
+    Some(with_attachment(respond(&page, headers, content_type), file))
+}
+
+/// A framed chart as SVG, or as PNG rasterised on a blocking thread.
+async fn svg_or_png(
+    snapshot: &Arc<Snapshot>,
+    key: String,
+    headers: &HeaderMap,
+    extension: &str,
+    svg: String,
+) -> Response {
+    if extension == "svg" {
+        cached_as(snapshot, &key, headers, SVG, || Ok(svg))
+    } else {
+        cached_png(snapshot.clone(), key, headers, svg).await
+    }
 }
 
 const CSV: &str = "text/csv; charset=utf-8";

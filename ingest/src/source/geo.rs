@@ -78,17 +78,7 @@ impl GeoSource {
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<GeoSource, Issue> {
-        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        if text.iter().all(u8::is_ascii_whitespace) {
-            return Err(Issue::error(Rule::EmptyFile));
-        }
-        let value: Value = serde_json::from_slice(text).map_err(|err| {
-            Issue::error(Rule::MalformedJson).at_row(err.line() as u64).expecting(format!(
-                "{err} (line {}, column {})",
-                err.line(),
-                err.column()
-            ))
-        })?;
+        let value = crate::source::json::parse(bytes)?;
         let geometry_expected =
             "a GeoJSON FeatureCollection or a TopoJSON Topology of the 12 regions";
         let Value::Object(document) = value else {

@@ -20,6 +20,22 @@ pub struct JsonSource {
     file_bytes: u64,
 }
 
+/// A JSON document (byte-order mark allowed): an empty file and malformed JSON
+/// (with the line and column) are refused.
+pub fn parse(bytes: &[u8]) -> Result<Value, Issue> {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if text.iter().all(u8::is_ascii_whitespace) {
+        return Err(Issue::error(Rule::EmptyFile));
+    }
+    serde_json::from_slice(text).map_err(|err| {
+        Issue::error(Rule::MalformedJson).at_row(err.line() as u64).expecting(format!(
+            "{err} (line {}, column {})",
+            err.line(),
+            err.column()
+        ))
+    })
+}
+
 impl JsonSource {
     pub fn open(path: &Path) -> Result<JsonSource, Issue> {
         let bytes = std::fs::read(path)
@@ -28,17 +44,7 @@ impl JsonSource {
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<JsonSource, Issue> {
-        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        if text.iter().all(u8::is_ascii_whitespace) {
-            return Err(Issue::error(Rule::EmptyFile));
-        }
-        let value: Value = serde_json::from_slice(text).map_err(|err| {
-            Issue::error(Rule::MalformedJson).at_row(err.line() as u64).expecting(format!(
-                "{err} (line {}, column {})",
-                err.line(),
-                err.column()
-            ))
-        })?;
+        let value = parse(bytes)?;
         let array = match value {
             Value::Array(items) => items,
             Value::Object(mut object) => {
