@@ -66,6 +66,11 @@ pub struct Briefing {
     pub sample_warning: Option<String>,
     pub summary_title: String,
     pub summary: Vec<String>,
+    /// "Since the last briefing": a sentence, then a table of the changes
+    /// (what, indicator or dataset, before, now); empty for a first edition.
+    pub since_title: String,
+    pub since_text: Vec<String>,
+    pub since: Table,
     pub scorecard_title: String,
     pub scorecard: Table,
     pub sections: Vec<Section>,
@@ -103,6 +108,9 @@ impl Briefing {
         put("sample", self.sample_warning.clone().into_value());
         put("summary_title", self.summary_title.clone().into_value());
         put("summary", strings(&self.summary));
+        put("since_title", self.since_title.clone().into_value());
+        put("since_text", strings(&self.since_text));
+        put("since", table(&self.since));
         put("scorecard_title", self.scorecard_title.clone().into_value());
         put("scorecard", table(&self.scorecard));
         put(
@@ -142,14 +150,29 @@ impl Briefing {
     }
 }
 
+/// A typeset briefing.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub pdf: Vec<u8>,
+    pub pages: u32,
+}
+
+/// SHA-256 of the template, part of a briefing's identity: another template
+/// typesets the same figures differently.
+pub fn template_sha256() -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(TEMPLATE.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Typesets the briefing as PDF bytes. The same briefing gives the same bytes: the
 /// document carries no creation time and typst is deterministic.
-pub fn render(briefing: &Briefing) -> Result<Vec<u8>, Error> {
+pub fn render(briefing: &Briefing) -> Result<Rendered, Error> {
     let engine = TypstEngine::builder().main_file(TEMPLATE).fonts(FONTS).build();
     let document: typst_layout::PagedDocument = engine
         .compile_with_input(briefing.inputs())
         .output
         .map_err(|e| Error::Typeset(format!("{e:?}")))?;
     let options = typst_pdf::PdfOptions::default();
-    typst_pdf::pdf(&document, &options).map_err(|e| Error::Pdf(format!("{e:?}")))
+    let pdf = typst_pdf::pdf(&document, &options).map_err(|e| Error::Pdf(format!("{e:?}")))?;
+    Ok(Rendered { pdf, pages: document.pages().len() as u32 })
 }

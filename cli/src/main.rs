@@ -5,6 +5,7 @@
 
 mod brief;
 mod compute;
+mod delivery;
 mod output;
 mod sample;
 mod templates;
@@ -28,6 +29,10 @@ struct Cli {
     /// Directory holding all state (catalogue and dataset versions).
     #[arg(long, global = true, env = "MD2030_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// The configuration of scheduled briefings and their delivery (default:
+    /// md2030.toml in the data directory, when present).
+    #[arg(long, global = true, env = "MD2030_CONFIG")]
+    config: Option<PathBuf>,
     /// Language of reports and messages: fr, ar or en.
     #[arg(long, global = true, env = "MD2030_LANG", default_value = "fr")]
     lang: Lang,
@@ -98,12 +103,18 @@ enum Command {
         force: bool,
     },
     /// Typeset a PDF briefing (in --lang) from the current results, or from the
-    /// results as of DATE (computed and stored first if they differ).
+    /// results as of DATE (computed and stored first if they differ), and archive
+    /// it as an edition (or take it from the archive when the inputs are the same).
     Brief {
         #[arg(long)]
         out: PathBuf,
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
+    },
+    /// The archive of briefing editions, the schedule and e-mail delivery.
+    Briefings {
+        #[command(subcommand)]
+        command: BriefingsCommand,
     },
     /// Load the sample data carried by the binary (labelled synthetic) into the data directory.
     LoadSample,
@@ -118,6 +129,28 @@ enum Command {
         #[arg(long, default_value = "data/templates")]
         out: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum BriefingsCommand {
+    /// Every archived edition with its PDFs and deliveries.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// On demand (before a Commission meeting): build an edition now in every
+    /// configured language, archive it and send it to the distribution list.
+    Send {
+        /// Compute as of this date (YYYY-MM-DD); default today.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// One cycle of what `md2030 serve` does every 30 s: build the scheduled
+    /// editions that are due, send the deliveries that are due (first attempts
+    /// and retries).
+    Run,
+    /// Check the configuration and print the next scheduled editions.
+    Schedule,
 }
 
 /// mimalloc: Polars allocates and frees many short-lived buffers across threads,
@@ -277,16 +310,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else if store.current_results()?.is_none() {
                 recompute(&mut store, today());
             }
-            let pdf = brief::build(&store, lang)?;
-            std::fs::write(out, &pdf).with_context(|| format!("writing {}", out.display()))?;
+            let built = brief::build(&mut store, lang, "cli")?;
+            let pdf = built.pdfs.first().map(|(_, pdf)| pdf.as_slice()).unwrap_or_default();
+            std::fs::write(out, pdf).with_context(|| format!("writing {}", out.display()))?;
+            let how = if built.typeset.is_empty() { "from the archive" } else { "typeset and archived" };
             output::line(&format!(
-                "{} written: {} bytes in {} ms",
+                "{} written: {} ({}, {}), {} bytes in {} ms, {how}",
                 out.display(),
+                built.edition.edition_id,
+                built.edition.as_of,
+                lang.code(),
                 pdf.len(),
                 started.elapsed().as_millis()
             ));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Briefings { command } => briefings(&cli, command),
         Command::LoadSample => {
             let mut store = open_store(&cli)?;
             let loaded = sample::load_into(&mut store, lang)?;
@@ -312,12 +351,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let (catalog, _) = compute::load_catalog(store.root())?;
             let data_dir = store.root().to_path_buf();
+            let delivery_config = delivery::load_config(&data_dir, cli.config.as_deref())?;
             drop(store);
             tracing_subscriber::fmt()
                 .with_target(false)
                 .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
                 .with_writer(std::io::stderr)
                 .init();
+            // Scheduled briefings and their delivery run on their own thread (Polars,
+            // typst and SMTP are blocking), stopped with the server.
+            let (stop, stopped) = std::sync::mpsc::channel::<()>();
+            let scheduler = match delivery_config {
+                Some(config) => {
+                    let (data_dir, catalog) = (data_dir.clone(), catalog.clone());
+                    Some(std::thread::spawn(move || delivery::run(data_dir, config, catalog, stopped)))
+                }
+                None => {
+                    tracing::info!("no md2030.toml: no scheduled briefings (see README, Briefings)");
+                    None
+                }
+            };
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
@@ -328,9 +381,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 addr: *addr,
                 refresh: std::time::Duration::from_secs(2),
             };
-            runtime
+            let served = runtime
                 .block_on(md2030_dashboard::serve(config, shutdown_signal()))
-                .with_context(|| format!("serving on {addr}"))?;
+                .with_context(|| format!("serving on {addr}"));
+            drop(stop);
+            if let Some(scheduler) = scheduler {
+                let _ = scheduler.join();
+            }
+            served?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Templates { out } => {
@@ -339,6 +397,70 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `md2030 briefings …`.
+fn briefings(cli: &Cli, command: &BriefingsCommand) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(cli)?;
+    let config = delivery::load_config(store.root(), cli.config.as_deref())?;
+    let now = chrono::Utc::now();
+    match command {
+        BriefingsCommand::List { json } => {
+            output::editions(&store.editions()?, &store.deliveries()?, *json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        BriefingsCommand::Schedule => {
+            let config = config.context("no delivery configuration: write md2030.toml in the data directory or pass --config")?;
+            output::line(&format!(
+                "languages: {}; recipients: {}; SMTP: {}",
+                config.languages.iter().map(|l| l.code()).collect::<Vec<_>>().join(", "),
+                config.recipients.len(),
+                config.smtp.as_ref().map(|s| format!("{}:{}", s.host, s.port)).unwrap_or_else(|| "none".into())
+            ));
+            for slot in config.schedule.upcoming(now, 6) {
+                output::line(&format!("{}  due {}  dated {}", slot.id, delivery::rfc3339(slot.due_at), slot.edition_date));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BriefingsCommand::Send { as_of } => {
+            let config = config.context("no delivery configuration: write md2030.toml in the data directory or pass --config")?;
+            let (catalog, _) = compute::load_catalog(store.root())?;
+            let as_of = as_of.unwrap_or_else(|| config.schedule.local_date(now));
+            let built = delivery::build_edition(&mut store, &config, &catalog, as_of, "on-demand", now)?;
+            let mut events = vec![delivery::Event::Built {
+                slot: "on-demand".into(),
+                edition: built.edition.edition_id.clone(),
+                new: built.new_edition,
+            }];
+            let queued = delivery::enqueue(&mut store, &config, &built.edition, now)?;
+            events.push(delivery::Event::Queued { edition: built.edition.edition_id.clone(), recipients: queued });
+            delivery::send_due(&mut store, &config, now, &mut events)?;
+            Ok(report_events(&events))
+        }
+        BriefingsCommand::Run => {
+            let config = config.context("no delivery configuration: write md2030.toml in the data directory or pass --config")?;
+            let (catalog, _) = compute::load_catalog(store.root())?;
+            let mut events = Vec::new();
+            delivery::settle(&mut store, &mut events)?;
+            events.extend(delivery::cycle(&mut store, &config, &catalog, now));
+            if events.is_empty() {
+                output::line("nothing due");
+            }
+            Ok(report_events(&events))
+        }
+    }
+}
+
+/// Prints what a delivery run did; exit 1 when something failed or waits for a retry.
+fn report_events(events: &[delivery::Event]) -> ExitCode {
+    for event in events {
+        if event.is_problem() {
+            output::error(&event.describe());
+        } else {
+            output::line(&event.describe());
+        }
+    }
+    if events.iter().any(delivery::Event::is_problem) { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 /// Resolves on Ctrl-C or SIGTERM: the server stops accepting, finishes the

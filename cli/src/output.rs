@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use md2030_ingest::{Outcome, Progress};
 use md2030_model::Lang;
-use md2030_store::{Store, VersionRecord};
+use md2030_store::{Delivery, EditionRecord, Store, VersionRecord};
 
 /// `println!` that ends the process quietly when stdout is closed (`| head`)
 /// instead of panicking.
@@ -341,4 +341,52 @@ pub(crate) fn computed(
         record.version_id,
         record.dir
     );
+}
+
+/// The archive of briefing editions: one line per edition (its PDFs and where
+/// its deliveries stand), then one line per delivery that did not go through.
+pub(crate) fn editions(editions: &[EditionRecord], deliveries: &[Delivery], json: bool) -> anyhow::Result<()> {
+    if json {
+        let value = serde_json::json!({ "editions": editions, "deliveries": deliveries });
+        out!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(());
+    }
+    if editions.is_empty() {
+        out!("no briefing archived yet (md2030 brief, md2030 briefings send, or the schedule in md2030.toml)");
+        return Ok(());
+    }
+    for edition in editions {
+        let files: Vec<String> = edition
+            .files
+            .iter()
+            .map(|f| format!("{} {}p {}B sha256:{}", f.lang, f.pages, f.bytes, &f.sha256[..12.min(f.sha256.len())]))
+            .collect();
+        let mine: Vec<&Delivery> = deliveries.iter().filter(|d| d.edition_no == edition.edition_no).collect();
+        let count = |status: md2030_store::DeliveryStatus| mine.iter().filter(|d| d.status == status).count();
+        let sent = count(md2030_store::DeliveryStatus::Sent);
+        let pending = count(md2030_store::DeliveryStatus::Pending) + count(md2030_store::DeliveryStatus::Sending);
+        let failed = count(md2030_store::DeliveryStatus::Failed) + count(md2030_store::DeliveryStatus::Uncertain);
+        out!(
+            "{}  {}  {}  {}  [{}]  sent {sent}, pending {pending}, failed {failed}",
+            edition.edition_id,
+            edition.as_of,
+            edition.trigger,
+            edition.results_version,
+            files.join("; ")
+        );
+    }
+    for d in deliveries.iter().filter(|d| {
+        matches!(d.status, md2030_store::DeliveryStatus::Failed | md2030_store::DeliveryStatus::Uncertain | md2030_store::DeliveryStatus::Pending)
+    }) {
+        out!(
+            "  briefing@e{} -> {} ({}): {} after {} attempts{}",
+            d.edition_no,
+            d.recipient,
+            d.lang,
+            d.status.as_str(),
+            d.attempts,
+            d.last_error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
+        );
+    }
+    Ok(())
 }

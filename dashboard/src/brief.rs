@@ -7,6 +7,7 @@
 use md2030_analytics::catalog::Catalog;
 use md2030_analytics::indicator::IndicatorReport;
 use md2030_analytics::results::Results;
+use md2030_analytics::vintage::{Change, TargetRef};
 use md2030_briefing::{Briefing, Chart, Section, Table};
 use md2030_model::Lang;
 use md2030_store::VersionRecord;
@@ -27,6 +28,21 @@ pub struct Sources<'a> {
     pub results_sha256: &'a str,
     pub versions: &'a [VersionRecord],
     pub outlines: Option<&'a crate::map::Outlines>,
+    /// `briefing@e4` and the edition's content key (named on the cover).
+    pub edition_id: &'a str,
+    pub edition_key: &'a str,
+    /// The edition this one compares with, and what changed since; none for a
+    /// first edition.
+    pub previous: Option<Previous<'a>>,
+}
+
+/// The previous edition, for the "since the last briefing" section.
+#[derive(Debug, Clone, Copy)]
+pub struct Previous<'a> {
+    /// `briefing@e3`.
+    pub edition_id: &'a str,
+    pub as_of: &'a str,
+    pub changes: &'a [Change],
 }
 
 /// Numbers, periods, dates and ids inside Arabic sentences, kept left to right
@@ -94,6 +110,115 @@ fn sentence(
         _ => "brief-no-pace",
     };
     Some(text_args(lang, key, &args))
+}
+
+/// The "since the last briefing" section: a sentence counting the changes and a
+/// table of them (what changed, the indicator or dataset, before, now).
+fn since(
+    previous: Option<Previous<'_>>,
+    catalog: &Catalog,
+    lang: Lang,
+) -> (Vec<String>, Table) {
+    let header =
+        ["brief-change", "brief-subject", "brief-before", "brief-now"].iter().map(|k| text(lang, k)).collect();
+    let Some(previous) = previous else {
+        return (vec![text(lang, "brief-since-first")], Table { header, rows: Vec::new() });
+    };
+    let indicator = |id: &str| catalog.indicators.iter().find(|i| i.id == id);
+    let name = |id: &str| indicator(id).map(|i| i.name.get(lang).to_string()).unwrap_or_else(|| id.to_string());
+    let unit = |id: &str| indicator(id).map(|i| i.unit.clone()).unwrap_or_default();
+    let value = |id: &str, v: f64| ltr(lang, format::in_unit(v, &unit(id), lang));
+    let target = |id: &str, t: &Option<TargetRef>| match t {
+        Some(t) => format!(
+            "{} ({}, v{})",
+            value(id, t.value),
+            ltr(lang, t.year.to_string()),
+            t.version
+        ),
+        None => text(lang, "no-target"),
+    };
+    let status = |s: &str| text(lang, &format!("status-{s}"));
+    let data_status = |s: &str| text(lang, &format!("data-{s}"));
+    let (mut new, mut revised, mut targets, mut statuses) = (0, 0, 0, 0);
+    let mut rows = Vec::new();
+    for change in previous.changes {
+        let row: [String; 4] = match change {
+            Change::NewDatasetVersion { dataset, before, now } => [
+                text(lang, "change-dataset"),
+                dataset.clone(),
+                before.clone().map(|b| ltr(lang, b)).unwrap_or_else(|| "–".into()),
+                ltr(lang, now.clone()),
+            ],
+            Change::NewData { indicator, periods } => {
+                new += periods.len();
+                [
+                    text(lang, "change-new-data"),
+                    name(indicator),
+                    "–".into(),
+                    periods
+                        .iter()
+                        .map(|(p, v)| format!("{} : {}", ltr(lang, p.clone()), value(indicator, *v)))
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                ]
+            }
+            Change::Revised { indicator, period, before, now } => {
+                revised += 1;
+                [
+                    format!("{} ({})", text(lang, "change-revised"), ltr(lang, period.clone())),
+                    name(indicator),
+                    value(indicator, *before),
+                    value(indicator, *now),
+                ]
+            }
+            Change::Withdrawn { indicator, period, before } => {
+                revised += 1;
+                [
+                    format!("{} ({})", text(lang, "change-withdrawn"), ltr(lang, period.clone())),
+                    name(indicator),
+                    value(indicator, *before),
+                    "–".into(),
+                ]
+            }
+            Change::TargetChanged { indicator, before, now } => {
+                targets += 1;
+                [text(lang, "change-target"), name(indicator), target(indicator, before), target(indicator, now)]
+            }
+            Change::StatusChanged { indicator, before, now } => {
+                statuses += 1;
+                [text(lang, "change-status"), name(indicator), status(before), status(now)]
+            }
+            Change::DataStatusChanged { indicator, before, now } => {
+                statuses += 1;
+                [text(lang, "change-data-status"), name(indicator), data_status(before), data_status(now)]
+            }
+            Change::NewIndicator { indicator } => {
+                [text(lang, "change-new-indicator"), name(indicator), "–".into(), "–".into()]
+            }
+        };
+        rows.push(row.to_vec());
+    }
+    let intro = if rows.is_empty() {
+        text_args(
+            lang,
+            "brief-since-none",
+            &[("edition", ltr(lang, previous.edition_id.to_string())), ("date", ltr(lang, previous.as_of.to_string()))],
+        )
+    } else {
+        text_args(
+            lang,
+            "brief-since-intro",
+            &[
+                ("edition", ltr(lang, previous.edition_id.to_string())),
+                ("date", ltr(lang, previous.as_of.to_string())),
+                ("new", ltr(lang, new.to_string())),
+                ("revised", ltr(lang, revised.to_string())),
+                ("targets", ltr(lang, targets.to_string())),
+                ("statuses", ltr(lang, statuses.to_string())),
+            ],
+        )
+    };
+    (vec![intro], Table { header, rows })
 }
 
 /// The briefing in `lang`, edition dated `edition` (YYYY-MM-DD).
@@ -176,8 +301,7 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
             .collect(),
     };
 
-    // One section per pillar: the charts of the indicators with a target, off
-    // track first.
+    // One section per pillar: up to four charts, those with a target first.
     let mut sections: Vec<Section> = [
         (md2030_analytics::catalog::Pillar::PublicServices, "pillar-public_services"),
         (md2030_analytics::catalog::Pillar::DigitalEconomy, "pillar-digital_economy"),
@@ -187,11 +311,11 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
     .map(|(pillar, key)| {
         let mut in_pillar: Vec<_> = reports
             .iter()
-            .filter(|(r, i)| {
-                i.pillar == pillar && r.headline.target.is_some() && r.headline.series.len() >= 2
-            })
+            .filter(|(r, i)| i.pillar == pillar && r.headline.series.len() >= 2)
             .collect();
-        in_pillar.sort_by_key(|(r, _)| urgency(r));
+        // The indicators with a target first, the most urgent first; then those
+        // without a target, in catalogue order.
+        in_pillar.sort_by_key(|(r, _)| (r.headline.target.is_none(), urgency(r)));
         Section {
             title: text(lang, key),
             text: Vec::new(),
@@ -249,17 +373,14 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
                         .as_ref()
                         .map(|t| {
                             format!(
-                                "{} ({}) — {}, {} {}",
-                                format::in_unit(t.value, &i.unit, lang),
-                                t.year,
+                                "{} ({}) — {} ({})",
+                                ltr(lang, format::in_unit(t.value, &i.unit, lang)),
+                                ltr(lang, t.year.to_string()),
                                 t.source,
-                                t.adopted_by,
-                                t.adopted_on
+                                ltr(lang, format!("{} v{}, {}", t.id, t.version, t.adopted_on))
                             )
                         })
-                        .unwrap_or_else(|| {
-                            i.no_target_reason.clone().unwrap_or_else(|| text(lang, "no-target"))
-                        }),
+                        .unwrap_or_else(|| text(lang, "no-target")),
                 ]
             })
             .collect(),
@@ -283,6 +404,7 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
         .filter_map(|(r, _)| r.headline.latest.as_ref().map(|o| o.period.clone()))
         .max()
         .unwrap_or_default();
+    let (since_text, since_table) = since(sources.previous, catalog, lang);
     Briefing {
         lang: lang.code().to_string(),
         rtl: lang == Lang::Ar,
@@ -291,6 +413,14 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
         edition: edition.to_string(),
         period: text_with(lang, "brief-period", "period", &ltr(lang, latest_period.clone())),
         snapshot: vec![
+            text_args(
+                lang,
+                "brief-edition",
+                &[
+                    ("edition", ltr(lang, sources.edition_id.to_string())),
+                    ("key", ltr(lang, sources.edition_key.get(..16).unwrap_or_default().to_string())),
+                ],
+            ),
             text_args(
                 lang,
                 "brief-snapshot",
@@ -308,6 +438,9 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
         sample_warning: synthetic.then(|| text(lang, "sample-banner")),
         summary_title: text(lang, "brief-summary"),
         summary,
+        since_title: text(lang, "brief-since"),
+        since_text,
+        since: since_table,
         scorecard_title: text(lang, "brief-scorecard"),
         scorecard,
         sections,

@@ -110,7 +110,9 @@ pub fn indicator_chart(
     if (x1 - x0).abs() < 1.0 {
         (x0, x1) = (x0 - 1.0, x1 + 1.0);
     }
-    let pad = ((y1 - y0) * 0.08).max(f64::EPSILON);
+    // A flat series still gets a readable value axis around its value.
+    let span = y1 - y0;
+    let pad = if span > f64::EPSILON { span * 0.08 } else { (y1.abs() * 0.05).max(1.0) };
     let (y0, y1) = (if y0 >= 0.0 { (y0 - pad).max(0.0) } else { y0 - pad }, y1 + pad);
     let lines = [observed.as_slice(), trajectory.as_slice(), projection.as_slice()];
     let green = RGBColor(0, 98, 65);
@@ -740,5 +742,31 @@ mod tests {
         assert!(!svg.contains("<script"), "a label reached the SVG unescaped");
         // Observed line, trajectory and the dashed projection to 2030 are drawn.
         assert!(svg.matches("<polyline").count() + svg.matches("<path").count() >= 3);
+    }
+
+    #[test]
+    fn a_flat_series_gets_a_value_axis_around_its_value() {
+        // 2 602 procedures in both quarters: the axis spans 2 602 ± 5 % (130.1),
+        // so tick labels between 2 500 and 2 700 are drawn.
+        let catalog = md2030_analytics::catalog::Catalog::compiled_in().unwrap();
+        let indicator = catalog.indicator("procedures_published_idarati").unwrap();
+        let result = md2030_analytics::indicator::assess_series(
+            &catalog,
+            indicator,
+            vec![obs("2025-Q3", 2602.0), obs("2025-Q4", 2602.0)],
+            chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        );
+        let text = ChartText {
+            title: "t".into(),
+            description: "d".into(),
+            observed: "o".into(),
+            trajectory: "t".into(),
+            projection: "p".into(),
+            rtl: false,
+        };
+        let svg = indicator_chart(&result, &[], &text, &|v| format!("{v:.0}"));
+        for label in [">2500<", ">2600<", ">2700<"] {
+            assert!(svg.contains(label), "{label} not on the axis: {svg}");
+        }
     }
 }

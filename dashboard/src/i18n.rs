@@ -100,6 +100,18 @@ mod tests {
             "off_track",
             "version",
             "hash",
+            "edition",
+            "key",
+            "new",
+            "revised",
+            "targets",
+            "statuses",
+            "results",
+            "month",
+            "pages",
+            "sent",
+            "pending",
+            "failed",
         ]
         .into_iter()
         .map(|n| (Cow::Borrowed(n), FluentValue::from("x")))

@@ -9,6 +9,7 @@
 
 pub mod brief;
 pub mod charts;
+pub mod edition;
 pub mod export;
 pub mod format;
 pub mod i18n;

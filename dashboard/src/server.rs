@@ -48,14 +48,15 @@ struct Snapshot {
     key: String,
     results: Option<Results>,
     results_version: String,
-    /// SHA-256 of the current `results.json` (named in briefings).
-    results_sha256: String,
     versions: Vec<VersionRecord>,
     /// Region outlines from the current `region_boundaries` version, if one was
     /// ingested (the regions page then draws a choropleth instead of tiles).
     outlines: Option<crate::map::Outlines>,
     /// Names of breakdown members that come from datasets (procedure titles).
     labels: crate::labels::Labels,
+    /// The archived briefing editions, newest first, and their deliveries.
+    editions: Vec<md2030_store::EditionRecord>,
+    deliveries: Vec<md2030_store::Delivery>,
     pages: Mutex<HashMap<String, Page>>,
 }
 
@@ -102,20 +103,21 @@ fn current(data_dir: &std::path::Path) -> Result<Current, String> {
         key.push(' ');
         key.push_str(&v.version_id);
     }
+    key.push(' ');
+    key.push_str(&store.archive_fingerprint());
     Ok(Current { key, store, results, versions })
 }
 
 /// Reads the current results file. Blocking (a file read).
 fn load_snapshot(current: Current) -> Result<Snapshot, String> {
     let Current { key, store, results, versions } = current;
-    let (results, results_version, results_sha256) = match results {
+    let (results, results_version) = match results {
         Some(record) => {
             let bytes =
                 store.read_results_file(&record, "results.json").map_err(|e| e.to_string())?;
-            let sha = md2030_store::hex(&Sha256::digest(&bytes));
-            (Some(Results::from_json(&bytes).map_err(|e| e.to_string())?), record.version_id, sha)
+            (Some(Results::from_json(&bytes).map_err(|e| e.to_string())?), record.version_id)
         }
-        None => (None, String::new(), String::new()),
+        None => (None, String::new()),
     };
     let outlines = match versions.iter().find(|v| v.dataset == md2030_model::BOUNDARIES) {
         Some(record) => {
@@ -149,11 +151,15 @@ fn load_snapshot(current: Current) -> Result<Snapshot, String> {
         }
         None => crate::labels::Labels::default(),
     };
+    // A catalogue from before the archive existed has no editions (not an error).
+    let editions = store.editions().unwrap_or_default();
+    let deliveries = store.deliveries().unwrap_or_default();
     Ok(Snapshot {
         key,
+        editions,
+        deliveries,
         results,
         results_version,
-        results_sha256,
         versions,
         outlines,
         labels,
@@ -174,6 +180,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/{lang}/data", get(data_page))
         .route("/{lang}/targets", get(targets_page))
         .route("/{lang}/regions", get(regions_page))
+        .route("/{lang}/briefings", get(briefings_page))
+        .route("/download/briefing/{file}", get(download_briefing))
         .route("/download/indicator/{file}", get(download_indicator))
         .route("/download/indicator/{id}/{file}", get(download_breakdown))
         .route("/download/dataset/{file}", get(download_dataset))
@@ -404,18 +412,15 @@ async fn briefing_pdf(
         return (StatusCode::NOT_FOUND, "no results yet").into_response();
     }
     let catalog = app.catalog.clone();
+    let data_dir = app.data_dir.clone();
     let built = tokio::task::spawn_blocking(move || {
-        let results = snapshot.results.as_ref().ok_or("no results")?;
-        let sources = crate::brief::Sources {
-            catalog: &catalog,
-            results,
-            results_version: &snapshot.results_version,
-            results_sha256: &snapshot.results_sha256,
-            versions: &snapshot.versions,
-            outlines: snapshot.outlines.as_ref(),
-        };
-        let briefing = crate::brief::briefing(&sources, lang, &results.as_of.to_string());
-        let pdf = md2030_briefing::render(&briefing).map_err(|e| e.to_string())?;
+        // The briefing is archived as an edition (or found in the archive): what
+        // the dashboard hands out can always be shown again.
+        let mut store = Store::open_shared(&data_dir).map_err(|e| e.to_string())?;
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let built = crate::edition::build(&mut store, &catalog, &[lang], "dashboard", &now)
+            .map_err(|e| e.to_string())?;
+        let pdf = built.pdfs.into_iter().next().map(|(_, pdf)| pdf).ok_or("no briefing built")?;
         Ok::<Page, String>(keep(&snapshot, &key, Bytes::from(pdf)))
     })
     .await;
@@ -780,7 +785,7 @@ fn layout(lang: Lang, path: impl Into<String>, synthetic: bool) -> Layout {
         languages: Lang::ALL.into_iter().map(|l| (l.code(), text(l, "lang-name"))).collect(),
         synthetic,
         sample_banner: text(lang, "sample-banner"),
-        briefing: text(lang, "nav-briefing"),
+        briefing: text(lang, "nav-briefings"),
     }
 }
 
@@ -1411,6 +1416,173 @@ async fn download_dataset(State(app): State<Arc<App>>, Path(file): Path<String>)
         Ok(Err(err)) => {
             tracing::error!(%err, "download failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "download failed").into_response()
+        }
+        Err(err) => {
+            tracing::error!(%err, "download task failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "download failed").into_response()
+        }
+    }
+}
+
+/// One archived edition as the briefings page lists it.
+#[derive(Debug)]
+struct EditionRow {
+    id: String,
+    as_of: String,
+    occasion: String,
+    results: String,
+    fingerprint: String,
+    compared_with: String,
+    /// (language code, language name, link, pages text).
+    files: Vec<(&'static str, String, String, String)>,
+    deliveries: String,
+}
+
+#[derive(Template)]
+#[template(path = "briefings.html")]
+struct BriefingsPage {
+    layout: Layout,
+    heading: String,
+    intro: String,
+    current_label: String,
+    none: String,
+    columns: Vec<String>,
+    rows: Vec<EditionRow>,
+}
+
+/// The occasion an edition was built for, in words.
+fn occasion(trigger: &str, lang: Lang) -> String {
+    match trigger.split_once(':') {
+        Some(("monthly", month)) => text_with(lang, "trigger-monthly", "month", month),
+        Some(("meeting", date)) => text_with(lang, "trigger-meeting", "date", date),
+        _ => match trigger {
+            "on-demand" | "cli" | "dashboard" => text(lang, &format!("trigger-{trigger}")),
+            other => other.to_string(),
+        },
+    }
+}
+
+/// The archive of briefings: every edition with its PDFs, what it was built from,
+/// and where its deliveries stand (counts only: the distribution list is not
+/// shown).
+async fn briefings_page(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    headers: HeaderMap,
+) -> Response {
+    let code = lang.code();
+    let snapshot = app.snapshot();
+    cached(&snapshot, &format!("briefings/{code}"), &headers, || {
+        use md2030_store::DeliveryStatus as S;
+        let rows = snapshot
+            .editions
+            .iter()
+            .map(|e| {
+                let mine: Vec<_> =
+                    snapshot.deliveries.iter().filter(|d| d.edition_no == e.edition_no).collect();
+                let count = |statuses: &[S]| mine.iter().filter(|d| statuses.contains(&d.status)).count();
+                EditionRow {
+                    id: e.edition_id.clone(),
+                    as_of: e.as_of.clone(),
+                    occasion: occasion(&e.trigger, lang),
+                    results: e.results_version.clone(),
+                    fingerprint: e.key.get(..16).unwrap_or_default().to_string(),
+                    compared_with: e
+                        .compared_with
+                        .map(|n| format!("briefing@e{n}"))
+                        .unwrap_or_else(|| "–".into()),
+                    files: e
+                        .files
+                        .iter()
+                        .filter_map(|f| {
+                            let file_lang = parse_lang(&f.lang)?;
+                            Some((
+                                file_lang.code(),
+                                text(file_lang, "lang-name"),
+                                format!("/download/briefing/e{}-{}.pdf", e.edition_no, f.lang),
+                                text_with(lang, "pages-short", "pages", &f.pages.to_string()),
+                            ))
+                        })
+                        .collect(),
+                    deliveries: if mine.is_empty() {
+                        "–".into()
+                    } else {
+                        crate::i18n::text_args(
+                            lang,
+                            "delivery-counts",
+                            &[
+                                ("sent", count(&[S::Sent]).to_string()),
+                                ("pending", count(&[S::Pending, S::Sending]).to_string()),
+                                ("failed", count(&[S::Failed, S::Uncertain]).to_string()),
+                            ],
+                        )
+                    },
+                }
+            })
+            .collect();
+        BriefingsPage {
+            layout: layout(lang, "briefings", snapshot.versions.iter().any(|v| v.provenance.synthetic)),
+            heading: text(lang, "nav-briefings"),
+            intro: text(lang, "briefings-intro"),
+            current_label: text(lang, "briefings-current"),
+            none: text(lang, "briefings-none"),
+            columns: [
+                "edition",
+                "edition-date",
+                "occasion",
+                "results-version",
+                "fingerprint",
+                "compared-with",
+                "pdfs",
+                "deliveries",
+            ]
+            .iter()
+            .map(|k| text(lang, k))
+            .collect(),
+            rows,
+        }
+        .render()
+    })
+}
+
+/// An archived briefing: `/download/briefing/e4-fr.pdf`, the bytes the archive
+/// recorded (checked against their hash), immutable.
+async fn download_briefing(State(app): State<Arc<App>>, Path(file): Path<String>) -> Response {
+    let parsed = file
+        .strip_prefix('e')
+        .and_then(|f| f.strip_suffix(".pdf"))
+        .and_then(|f| f.split_once('-'))
+        .and_then(|(n, l)| Some((n.parse::<i64>().ok()?, parse_lang(l)?)));
+    let Some((edition_no, lang)) = parsed else {
+        return (StatusCode::NOT_FOUND, "archived briefings are eN-LANG.pdf").into_response();
+    };
+    let data_dir = app.data_dir.clone();
+    let read = tokio::task::spawn_blocking(move || -> Result<Option<(String, String, Vec<u8>)>, String> {
+        let store = Store::open_read_only(&data_dir).map_err(|e| e.to_string())?;
+        let Ok(edition) = store.edition(edition_no) else { return Ok(None) };
+        let Some(file) = edition.file(lang.code()) else { return Ok(None) };
+        let sha = file.sha256.clone();
+        let bytes = store.read_briefing(&edition, lang.code()).map_err(|e| e.to_string())?;
+        Ok(bytes.map(|b| (crate::edition::file_name(&edition, lang), sha, b)))
+    })
+    .await;
+    match read {
+        Ok(Ok(Some((name, sha, bytes)))) => {
+            let mut response = ([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response();
+            let headers = response.headers_mut();
+            if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+                headers.insert(header::CONTENT_DISPOSITION, value);
+            }
+            if let Ok(value) = HeaderValue::from_str(&format!("\"{}\"", &sha[..20.min(sha.len())])) {
+                headers.insert(header::ETAG, value);
+            }
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+            response
+        }
+        Ok(Ok(None)) => (StatusCode::NOT_FOUND, "no such archived briefing").into_response(),
+        Ok(Err(err)) => {
+            tracing::error!(%err, "archived briefing unreadable");
+            (StatusCode::INTERNAL_SERVER_ERROR, "archived briefing unreadable").into_response()
         }
         Err(err) => {
             tracing::error!(%err, "download task failed");

@@ -7,6 +7,8 @@
 //! - `datasets/<dataset>/v<NNNNN>-<sha8>.parquet`: one file per version, never rewritten.
 //! - `results/v<NNNNN>-<sha8>/`: indicator results computed from those versions
 //!   (JSON and Parquet), one directory per computation whose output changed.
+//! - `briefings/e<NNNNN>-<as_of>/`: archived briefing editions (`manifest.json` and
+//!   one `<lang>.pdf` per language), and in the catalogue the delivery queue.
 //! - `staging/`: files being written; anything left there after a crash is removed
 //!   the next time the store is opened.
 //!
@@ -28,7 +30,9 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+mod briefings;
 mod results;
+pub use briefings::{Addressee, BriefingFile, Delivery, DeliveryStatus, EditionRecord, NewEdition};
 pub use results::{Committed, ResultsFile, ResultsRecord};
 
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +45,8 @@ pub enum Error {
     Parquet { path: PathBuf, source: parquet::errors::ParquetError },
     #[error("no version {version_no} of dataset {dataset}")]
     NoSuchVersion { dataset: String, version_no: i64 },
+    #[error("no briefing edition {0}")]
+    NoSuchEdition(i64),
     #[error("dataset name {0:?} is not a valid name")]
     BadDatasetName(String),
 }
@@ -135,6 +141,16 @@ impl Store {
     /// ingest may have left: staging files and version files the catalogue never
     /// recorded.
     pub fn open(root: &Path) -> Result<Store> {
+        let store = Store::open_shared(root)?;
+        store.recover()?;
+        Ok(store)
+    }
+
+    /// Opens (creating and migrating if needed) the store for writing *without*
+    /// removing anything: for a long-running process (the dashboard's briefing
+    /// scheduler) beside which other commands may be ingesting. Call [`Store::open`]
+    /// once first, when nothing else runs.
+    pub fn open_shared(root: &Path) -> Result<Store> {
         for dir in [root.to_path_buf(), root.join("datasets"), root.join("staging")] {
             fs::create_dir_all(&dir).map_err(|source| Error::Io {
                 action: "creating",
@@ -160,9 +176,11 @@ impl Store {
                 .map_err(catalog_err)?;
             conn.pragma_update(None, "user_version", 2).map_err(catalog_err)?;
         }
-        let store = Store { root: root.to_path_buf(), conn };
-        store.recover()?;
-        Ok(store)
+        if user_version < 3 {
+            conn.execute_batch(briefings::BRIEFINGS_SQL).map_err(catalog_err)?;
+            conn.pragma_update(None, "user_version", 3).map_err(catalog_err)?;
+        }
+        Ok(Store { root: root.to_path_buf(), conn })
     }
 
     /// Opens an existing store for reading only (the dashboard): no migration, no
@@ -203,6 +221,7 @@ impl Store {
             }
         }
         self.recover_results()?;
+        self.recover_briefings()?;
         let recorded: std::collections::HashSet<String> = {
             let mut stmt =
                 self.conn.prepare("SELECT file FROM versions").map_err(self.catalog_err())?;
@@ -453,6 +472,7 @@ impl Store {
             }
         }
         problems.extend(self.verify_results()?);
+        problems.extend(self.verify_briefings()?);
         Ok(problems)
     }
 }

@@ -5,6 +5,9 @@
 use std::path::Path;
 use std::process::Command;
 
+use serde_json::Value;
+use sha2::Digest;
+
 fn poppler() -> bool {
     if Path::new("/usr/bin/pdftotext").exists() {
         return true;
@@ -16,13 +19,68 @@ fn poppler() -> bool {
     false
 }
 
-fn brief(store: &Path, lang: &str, out: &Path) {
+fn brief(store: &Path, lang: &str, out: &Path) -> String {
+    brief_as_of(store, lang, out, &[])
+}
+
+fn brief_as_of(store: &Path, lang: &str, out: &Path, extra: &[&str]) -> String {
     let run = Command::new(env!("CARGO_BIN_EXE_md2030"))
         .args(["--data-dir", store.to_str().unwrap(), "--lang", lang, "brief", "--out"])
         .arg(out)
+        .args(extra)
         .output()
         .unwrap();
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    String::from_utf8_lossy(&run.stdout).into_owned()
+}
+
+/// The text of one page (`pdftotext -f N -l N`), whitespace runs made single
+/// spaces and no-break spaces plain.
+fn page_text(pdf: &Path, page: u32) -> String {
+    let n = page.to_string();
+    squash(&tool("pdftotext", &["-f", &n, "-l", &n, pdf.to_str().unwrap(), "-"]))
+}
+
+fn squash(text: &str) -> String {
+    text.replace(['\u{202F}', '\u{A0}'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn page_count(pdf: &Path) -> u32 {
+    let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap()
+}
+
+/// An indicator's value as the English edition writes it, by the rules of the
+/// catalogue's units (worked out here, not with md2030's formatter): thousands
+/// grouped with commas; percentages with one decimal and `%`; the EGDI index with
+/// four decimals; subscriptions per 100 people with two; dirhams in billions
+/// (two decimals, `bn MAD`) or millions (one decimal, `M MAD`); counts whole.
+fn english(value: f64, unit: &str) -> String {
+    let grouped = |text: String| {
+        let (int, frac) = match text.split_once('.') {
+            Some((i, f)) => (i.to_string(), Some(f.to_string())),
+            None => (text, None),
+        };
+        let mut out = String::new();
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        match frac {
+            Some(f) => format!("{out}.{f}"),
+            None => out,
+        }
+    };
+    match unit {
+        "percent" => format!("{}%", grouped(format!("{value:.1}"))),
+        "index" => format!("{value:.4}"),
+        "per_100" => grouped(format!("{value:.2}")),
+        "MAD" if value >= 1e9 => format!("{} bn MAD", grouped(format!("{:.2}", value / 1e9))),
+        "MAD" if value >= 1e6 => format!("{} M MAD", grouped(format!("{:.1}", value / 1e6))),
+        _ => grouped(format!("{value:.0}")),
+    }
 }
 
 fn tool(name: &str, args: &[&str]) -> String {
@@ -87,17 +145,15 @@ fn briefings_carry_the_computed_figures_in_three_languages() {
     let store = crate::sample_store();
     let out = tempfile::tempdir().unwrap();
     let json = crate::md2030(store.path(), &["indicators", "--json"]);
-    let results: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    let find = |id: &str| {
-        results["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap().clone()
-    };
+    let results: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let indicators = results["indicators"].as_array().unwrap().clone();
+    let find = |id: &str| indicators.iter().find(|i| i["id"] == id).unwrap().clone();
 
     for lang in ["fr", "ar", "en"] {
         let pdf = out.path().join(format!("{lang}.pdf"));
-        brief(store.path(), lang, &pdf);
-        let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
-        let pages: u32 =
-            info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap();
+        let said = brief(store.path(), lang, &pdf);
+        assert!(said.contains("typeset and archived"), "{said}");
+        let pages = page_count(&pdf);
         assert!((4..=8).contains(&pages), "{lang}: {pages} pages");
         let fonts = tool("pdffonts", &[pdf.to_str().unwrap()]);
         assert!(fonts.contains("NotoSans-Regular"), "{fonts}");
@@ -112,10 +168,60 @@ fn briefings_carry_the_computed_figures_in_three_languages() {
         assert_eq!(blank_pages(&pdf, pngs.path()), Vec::<String>::new(), "{lang}: blank pages");
     }
 
-    // French: the scorecard's offshoring jobs and labelled startups are the
-    // values of `md2030 indicators --json`, grouped the French way.
-    let text = tool("pdftotext", &[out.path().join("fr.pdf").to_str().unwrap(), "-"])
-        .replace(['\u{202F}', '\u{A0}'], " ");
+    // English: the scorecard holds every indicator's latest value and period as
+    // `md2030 indicators --json` gives them, written by the unit's rule.
+    let en = out.path().join("en.pdf");
+    let pages = page_count(&en);
+    let all: Vec<String> = (1..=pages).map(|p| page_text(&en, p)).collect();
+    let whole = all.join(" ");
+    let scorecard = {
+        let from = whole.find("Indicator scorecard").expect("a scorecard");
+        let to = whole[from..].find("Public services").map(|i| from + i).unwrap_or(whole.len());
+        &whole[from..to]
+    };
+    let catalog = std::fs::read_to_string(crate::repo("data/catalog/indicators.toml")).unwrap();
+    let unit_of = |id: &str| {
+        let at = catalog.find(&format!("id = \"{id}\"")).unwrap();
+        let line = catalog[at..].lines().find(|l| l.starts_with("unit = ")).unwrap();
+        line.trim_start_matches("unit = ").trim_matches('"').to_string()
+    };
+    let mut checked = 0;
+    for indicator in &indicators {
+        let id = indicator["id"].as_str().unwrap();
+        let latest = &indicator["headline"]["latest"];
+        if latest.is_null() {
+            continue;
+        }
+        let expected = format!(
+            "{} ({})",
+            english(latest["value"].as_f64().unwrap(), &unit_of(id)),
+            latest["period"].as_str().unwrap()
+        );
+        assert!(scorecard.contains(&expected), "{id}: {expected} not in the scorecard:\n{scorecard}");
+        checked += 1;
+    }
+    assert!(checked >= 15, "only {checked} indicators with a value");
+    assert!(whole.contains("Sample data"), "the sample data is not labelled");
+    assert!(whole.contains("results@v1") && whole.contains("briefing@e1"), "the cover names its sources");
+
+    // Every page after the cover: the running header with the edition date, and
+    // the footer's page number; the annex table repeats its header on every page
+    // it continues on.
+    let as_of = results["as_of"].as_str().unwrap();
+    for (i, text) in all.iter().enumerate() {
+        assert!(text.contains(&format!("Page {} of {pages}", i + 1)), "page {}: no page number", i + 1);
+        if i > 0 {
+            assert!(text.contains(as_of), "page {}: no edition date in the header", i + 1);
+        }
+    }
+    let annex_from = all.iter().position(|t| t.contains("Annex: definitions")).expect("an annex");
+    assert!(annex_from + 1 < all.len() || all[annex_from].contains("Definition Producer"));
+    for (i, text) in all.iter().enumerate().skip(annex_from) {
+        assert!(text.contains("Indicator Definition Producer Target"), "annex page {}: no header row", i + 1);
+    }
+
+    // French: values grouped the French way.
+    let text = squash(&tool("pdftotext", &[out.path().join("fr.pdf").to_str().unwrap(), "-"]));
     for id in ["offshoring_jobs", "labelled_startups", "digital_talents_trained"] {
         let latest = &find(id)["headline"]["latest"];
         let expected = format!(
@@ -126,27 +232,28 @@ fn briefings_carry_the_computed_figures_in_three_languages() {
         assert!(text.contains(&expected), "{id}: {expected} not in the French briefing");
     }
     assert!(text.contains("Synthèse") && text.contains("Tableau de bord des indicateurs"));
+    assert!(text.contains("Depuis la dernière note") && text.contains("Première note archivée"));
     assert!(text.contains("Données d'exemple"), "the sample data is not labelled");
-    // The cover names the results version it was built from.
-    assert!(text.contains("results@v1"));
 
-    // Arabic: the words come out whole and in logical order; the date is not
-    // reversed.
-    let text = tool("pdftotext", &[out.path().join("ar.pdf").to_str().unwrap(), "-"]);
-    for words in ["الخلاصة", "جدول المؤشرات", "بيانات نموذجية", "صفحة"]
-    {
+    // Arabic: the words come out whole and in logical order, numbers inside Arabic
+    // lines keep their digits in order, and the date is not reversed.
+    let text = squash(&tool("pdftotext", &[out.path().join("ar.pdf").to_str().unwrap(), "-"]));
+    for words in ["الخلاصة", "جدول المؤشرات", "بيانات نموذجية", "صفحة", "منذ المذكرة السابقة"] {
         assert!(text.contains(words), "{words} not in the Arabic briefing");
     }
-    let as_of = results["as_of"].as_str().unwrap();
+    let jobs = &find("offshoring_jobs")["headline"]["latest"];
+    let jobs = french_integer(jobs["value"].as_f64().unwrap());
+    assert!(text.contains(&jobs), "{jobs} not in order in the Arabic briefing");
     let reversed: String = as_of.split('-').rev().collect::<Vec<_>>().join("-");
     assert!(!text.contains(&reversed), "a date came out reversed: {reversed}");
 
-    // The same results give the same PDF.
+    // Asked again: the archived edition, the same bytes.
     let again = out.path().join("fr-again.pdf");
-    brief(store.path(), "fr", &again);
+    assert!(brief(store.path(), "fr", &again).contains("from the archive"));
     assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(out.path().join("fr.pdf")).unwrap());
 
-    // The dashboard's /briefing.pdf is the same document as `md2030 brief`.
+    // The dashboard's /briefing.pdf is the same document as `md2030 brief`, and
+    // the archive page lists the edition with its three PDFs.
     let server = crate::serve::start(store.path());
     for lang in ["fr", "ar"] {
         use std::io::{Read, Write};
@@ -167,4 +274,108 @@ fn briefings_carry_the_computed_figures_in_three_languages() {
             "{lang}: the dashboard's briefing differs from the CLI's"
         );
     }
+    let (status, _, page) = crate::serve::get(&server.addr, "/en/briefings", &[]).unwrap();
+    assert_eq!(status, 200);
+    for link in ["/download/briefing/e1-fr.pdf", "/download/briefing/e1-ar.pdf", "/download/briefing/e1-en.pdf"] {
+        assert!(page.contains(link), "{link} not on the briefings page");
+    }
+    assert!(crate::md2030(store.path(), &["verify"]).status.success());
+}
+
+/// Sums a column of a `;`-separated sample file for the rows whose first field is `year`.
+fn talent_total(csv: &str, year: &str) -> f64 {
+    csv.lines().skip(1).filter(|l| l.starts_with(year)).map(|l| l.split(';').nth(3).unwrap().parse::<f64>().unwrap()).sum()
+}
+
+#[test]
+fn a_new_edition_says_what_changed_since_the_last_and_records_its_inputs() {
+    if !poppler() {
+        return;
+    }
+    let store = crate::sample_store();
+    let out = tempfile::tempdir().unwrap();
+    let as_of = ["--as-of", "2026-11-30"];
+    let first = out.path().join("e1.pdf");
+    brief_as_of(store.path(), "en", &first, &as_of);
+
+    // Talent revised for 2025 (each of the 48 rows +10 people) and a first 2026
+    // figure; the talent target superseded by a second version.
+    let sample = std::fs::read_to_string(crate::repo("data/sample/talent.csv")).unwrap();
+    let mut file = String::from(sample.lines().next().unwrap());
+    file.push('\n');
+    for line in sample.lines().skip(1).filter(|l| l.starts_with("2025")) {
+        let mut fields: Vec<String> = line.split(';').map(String::from).collect();
+        fields[3] = (fields[3].parse::<u64>().unwrap() + 10).to_string();
+        file.push_str(&fields.join(";"));
+        file.push('\n');
+        fields[0] = "2026".into();
+        fields[3] = "100".into();
+        fields[4] = "40".into();
+        file.push_str(&fields.join(";"));
+        file.push('\n');
+    }
+    let talent = out.path().join("talent-2025-2026.csv");
+    std::fs::write(&talent, &file).unwrap();
+    let ingest = crate::md2030(store.path(), &["ingest", "talent", talent.to_str().unwrap()]);
+    assert!(ingest.status.success(), "{}", String::from_utf8_lossy(&ingest.stderr));
+    let targets = std::fs::read_to_string(crate::repo("data/catalog/targets.toml")).unwrap();
+    std::fs::create_dir_all(store.path().join("catalog")).unwrap();
+    std::fs::write(
+        store.path().join("catalog/targets.toml"),
+        format!(
+            "{targets}\n[[target]]\nid = \"digital_talents_2030_v2\"\nindicator = \"digital_talents_trained\"\nyear = 2030\nvalue = 120000\nbaseline = {{ year = 2022, value = 14000 }}\nsource = \"Test revision\"\nadopted_by = \"Commission\"\nadopted_on = \"2026-11-20\"\nversion = 2\nsupersedes = \"digital_talents_2030_v1\"\n"
+        ),
+    )
+    .unwrap();
+
+    let second = out.path().join("e2.pdf");
+    assert!(brief_as_of(store.path(), "en", &second, &as_of).contains("briefing@e2"));
+    let text = squash(&tool("pdftotext", &[second.to_str().unwrap(), "-"]));
+    assert!(text.contains("Compared with briefing briefing@e1 of 2026-11-30"), "{text}");
+    // Worked out from the sample file: 2025 before and after the +10 on 48 rows,
+    // and the new 2026 total of 48 × 100.
+    let before = talent_total(&sample, "2025");
+    let now = before + 480.0;
+    let revised = format!(
+        "Revised value (2025) Digital talents trained per year {} {}",
+        english(before, "people"),
+        english(now, "people")
+    );
+    assert!(text.contains(&revised), "{revised} not in:\n{text}");
+    assert!(text.contains("New values Digital talents trained per year – 2026 : 4,800"), "{text}");
+    assert!(text.contains("Target changed Digital talents trained per year 100,000 (2030, v1) 120,000 (2030, v2)"), "{text}");
+    assert!(text.contains("New dataset version talent talent@v1 talent@v2"), "{text}");
+
+    // The archive: two editions, the second compared with the first; each PDF's
+    // recorded hash is the file's; the manifest names the dataset versions with
+    // the stored files' hashes and the target versions with theirs.
+    let list = crate::md2030(store.path(), &["briefings", "list", "--json"]);
+    let archive: Value = serde_json::from_slice(&list.stdout).unwrap();
+    let editions = archive["editions"].as_array().unwrap();
+    assert_eq!(editions.len(), 2);
+    assert_eq!((editions[0]["edition_no"].as_i64(), editions[0]["compared_with"].as_i64()), (Some(2), Some(1)));
+    let file = &editions[0]["files"][0];
+    let bytes = std::fs::read(store.path().join(file["file"].as_str().unwrap())).unwrap();
+    assert_eq!(bytes, std::fs::read(&second).unwrap());
+    assert_eq!(file["sha256"].as_str().unwrap(), format!("{:x}", sha2::Sha256::digest(&bytes)));
+    let manifest: Value = serde_json::from_slice(
+        &std::fs::read(store.path().join(editions[0]["dir"].as_str().unwrap()).join("manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let datasets = crate::md2030(store.path(), &["datasets", "--json"]);
+    let datasets: Value = serde_json::from_slice(&datasets.stdout).unwrap();
+    let talent_now = datasets.as_array().unwrap().iter().find(|d| d["dataset"] == "talent").unwrap();
+    let listed = manifest["datasets"].as_array().unwrap().iter().find(|d| d["version"] == "talent@v2").unwrap();
+    assert_eq!(listed["sha256"], talent_now["sha256"]);
+    let target = manifest["targets"].as_array().unwrap().iter().find(|t| t["id"] == "digital_talents_2030_v2").unwrap();
+    assert_eq!((target["version"].as_u64(), target["sha256"].as_str().map(str::len)), (Some(2), Some(64)));
+    assert_eq!(manifest["compared_with"]["edition"], "briefing@e1");
+
+    // The same inputs in another store, built at another time: the same text and
+    // the same bytes.
+    let other = crate::sample_store();
+    let twin = out.path().join("e1-twin.pdf");
+    brief_as_of(other.path(), "en", &twin, &as_of);
+    assert_eq!(tool("pdftotext", &[twin.to_str().unwrap(), "-"]), tool("pdftotext", &[first.to_str().unwrap(), "-"]));
+    assert!(std::fs::read(&twin).unwrap() == std::fs::read(&first).unwrap(), "the same inputs gave other bytes");
 }

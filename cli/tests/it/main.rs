@@ -7,6 +7,7 @@ mod brief;
 mod browser;
 mod cli;
 mod crash;
+mod delivery;
 mod golden;
 mod malformed;
 mod serve;

@@ -1,0 +1,317 @@
+//! Scheduled briefings and their delivery by e-mail, over the store.
+//!
+//! One *cycle*: for every scheduled slot that is due and not yet handled, compute
+//! the results as of the slot's date, build and archive the edition in every
+//! configured language, record the slot and queue the edition for every
+//! recipient; then send the deliveries that are due. `md2030 serve` runs a cycle
+//! every 30 seconds on its own thread; `md2030 briefings run` runs one.
+//!
+//! Each (edition, recipient) is queued once (a unique row), claimed before the
+//! SMTP exchange and marked sent after it: a message leaves at most once. A
+//! transient failure (server unreachable, 4xx) is retried after the configured
+//! delays; a permanent one (5xx, bad address, TLS) fails at once. Both are logged.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use md2030_analytics::catalog::Catalog;
+use md2030_dashboard::edition;
+use md2030_delivery::{Config, Letter, Mailer, SendError};
+use md2030_model::Lang;
+use md2030_store::{Addressee, Delivery, EditionRecord, Store};
+use sha2::{Digest, Sha256};
+
+/// How often `md2030 serve` runs a cycle.
+pub(crate) const CYCLE_EVERY: Duration = Duration::from_secs(30);
+
+/// Something a cycle did, for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Event {
+    Built { slot: String, edition: String, new: bool },
+    Queued { edition: String, recipients: usize },
+    Sent { edition: String, recipient: String, lang: String },
+    Retry { edition: String, recipient: String, attempt: u32, error: String, next_at: String },
+    Failed { edition: String, recipient: String, error: String },
+    Uncertain { edition: String, recipient: String },
+    Error { what: String, error: String },
+}
+
+impl Event {
+    pub(crate) fn is_problem(&self) -> bool {
+        matches!(self, Event::Retry { .. } | Event::Failed { .. } | Event::Uncertain { .. } | Event::Error { .. })
+    }
+
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Event::Built { slot, edition, new: true } => format!("{slot}: {edition} built and archived"),
+            Event::Built { slot, edition, new: false } => {
+                format!("{slot}: {edition} (the same inputs as an archived edition)")
+            }
+            Event::Queued { edition, recipients } => format!("{edition}: queued for {recipients} recipients"),
+            Event::Sent { edition, recipient, lang } => format!("{edition}: sent to {recipient} ({lang})"),
+            Event::Retry { edition, recipient, attempt, error, next_at } => {
+                format!("{edition}: attempt {attempt} to {recipient} failed ({error}); next attempt at {next_at}")
+            }
+            Event::Failed { edition, recipient, error } => {
+                format!("{edition}: not delivered to {recipient}: {error}")
+            }
+            Event::Uncertain { edition, recipient } => format!(
+                "{edition}: the process stopped while sending to {recipient}; not sent again automatically (the message may have left)"
+            ),
+            Event::Error { what, error } => format!("{what}: {error}"),
+        }
+    }
+}
+
+pub(crate) fn rfc3339(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The configuration file: `--config`, else `<data dir>/md2030.toml` when present.
+pub(crate) fn config_path(data_dir: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
+    match explicit {
+        Some(path) => Some(path.to_path_buf()),
+        None => Some(data_dir.join("md2030.toml")).filter(|p| p.is_file()),
+    }
+}
+
+/// The delivery configuration, if there is one.
+pub(crate) fn load_config(data_dir: &Path, explicit: Option<&Path>) -> anyhow::Result<Option<Config>> {
+    let Some(path) = config_path(data_dir, explicit) else { return Ok(None) };
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let config = Config::parse(&text, &|name| std::env::var(name).ok())
+        .with_context(|| format!("in {}", path.display()))?;
+    Ok(Some(config))
+}
+
+/// A Message-ID stable for one (edition, recipient).
+fn message_id(edition: &EditionRecord, recipient: &str, from: &str) -> String {
+    let domain = from.rsplit_once('@').map(|(_, d)| d.trim_end_matches('>')).unwrap_or("md2030.localhost");
+    let who = md2030_store::hex(&Sha256::digest(recipient.to_ascii_lowercase().as_bytes()));
+    format!("<md2030.e{}.{}@{domain}>", edition.edition_no, &who[..16])
+}
+
+/// Queues `edition` for every recipient of `config` (those already queued for
+/// it are left alone).
+pub(crate) fn enqueue(
+    store: &mut Store,
+    config: &Config,
+    edition: &EditionRecord,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let Some(smtp) = &config.smtp else { return Ok(0) };
+    let addressees: Vec<Addressee<'_>> = config
+        .recipients
+        .iter()
+        .map(|r| Addressee {
+            recipient: &r.email,
+            lang: r.lang.code(),
+            message_id: message_id(edition, &r.email, &smtp.from),
+        })
+        .collect();
+    Ok(store.enqueue_deliveries(edition.edition_no, &addressees, &rfc3339(now))?)
+}
+
+/// Builds (or finds) the edition of the results as of `as_of` in every configured
+/// language: results computed and stored first, then the edition archived.
+pub(crate) fn build_edition(
+    store: &mut Store,
+    config: &Config,
+    catalog: &Catalog,
+    as_of: chrono::NaiveDate,
+    trigger: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<edition::Built> {
+    crate::compute::compute_and_store(store, as_of, &rfc3339(now), false)?;
+    Ok(edition::build(store, catalog, &config.languages, trigger, &rfc3339(now))?)
+}
+
+/// Builds the editions whose slots are due and queues them.
+fn scheduled(
+    store: &mut Store,
+    config: &Config,
+    catalog: &Catalog,
+    now: DateTime<Utc>,
+    events: &mut Vec<Event>,
+) -> anyhow::Result<()> {
+    for slot in config.schedule.due(now) {
+        if store.slot_edition(&slot.id)?.is_some() {
+            continue;
+        }
+        let built = build_edition(store, config, catalog, slot.edition_date, &slot.id, now)
+            .with_context(|| format!("building the edition of {}", slot.id))?;
+        events.push(Event::Built {
+            slot: slot.id.clone(),
+            edition: built.edition.edition_id.clone(),
+            new: built.new_edition,
+        });
+        // Queued before the slot is marked handled: a process stopped in between
+        // finds the slot due again, the same edition by its key, and the queue
+        // already holding it.
+        let queued = enqueue(store, config, &built.edition, now)?;
+        if queued > 0 {
+            events.push(Event::Queued { edition: built.edition.edition_id.clone(), recipients: queued });
+        }
+        store.record_slot(&slot.id, built.edition.edition_no, &rfc3339(now))?;
+    }
+    Ok(())
+}
+
+/// Sends one claimed delivery.
+fn send_one(store: &Store, config: &Config, mailer: &Mailer, delivery: &Delivery) -> Result<(), SendError> {
+    let edition = store.edition(delivery.edition_no).map_err(|e| SendError::Transient(e.to_string()))?;
+    let lang = Lang::parse(&delivery.lang).unwrap_or_default();
+    let pdf = store
+        .read_briefing(&edition, lang.code())
+        .map_err(|e| SendError::Transient(e.to_string()))?
+        .ok_or_else(|| {
+            SendError::Permanent(format!("{} has no {} briefing archived", edition.edition_id, lang.code()))
+        })?;
+    let sample = edition::read_manifest(store, &edition)
+        .map(|m| m.datasets.iter().any(|d| d.synthetic))
+        .unwrap_or(false);
+    let (subject, body) = edition::letter(&edition, sample, lang);
+    let name = config.recipients.iter().find(|r| r.email == delivery.recipient).map(|r| r.name.as_str());
+    mailer.send(&Letter {
+        to_name: name.unwrap_or(""),
+        to_email: &delivery.recipient,
+        subject,
+        body,
+        attachment_name: edition::file_name(&edition, lang),
+        pdf: &pdf,
+        message_id: delivery.message_id.clone(),
+    })
+}
+
+/// Sends every delivery that is due.
+pub(crate) fn send_due(
+    store: &mut Store,
+    config: &Config,
+    now: DateTime<Utc>,
+    events: &mut Vec<Event>,
+) -> anyhow::Result<()> {
+    let due = store.due_deliveries(&rfc3339(now))?;
+    if due.is_empty() {
+        return Ok(());
+    }
+    let Some(smtp) = &config.smtp else { return Ok(()) };
+    let mailer = match Mailer::new(smtp) {
+        Ok(mailer) => mailer,
+        Err(err) => {
+            events.push(Event::Error { what: "SMTP set-up".into(), error: err.to_string() });
+            return Ok(());
+        }
+    };
+    for delivery in due {
+        if !store.claim_delivery(delivery.id)? {
+            continue;
+        }
+        let attempt = delivery.attempts + 1;
+        let edition_id = format!("briefing@e{}", delivery.edition_no);
+        match send_one(store, config, &mailer, &delivery) {
+            Ok(()) => {
+                store.delivery_sent(delivery.id, &rfc3339(Utc::now()))?;
+                events.push(Event::Sent {
+                    edition: edition_id,
+                    recipient: delivery.recipient.clone(),
+                    lang: delivery.lang.clone(),
+                });
+            }
+            Err(err) => {
+                let wait = config.retry_minutes.get(attempt as usize - 1).copied();
+                match (err.is_permanent(), wait) {
+                    (false, Some(minutes)) => {
+                        let next_at = rfc3339(now + chrono::Duration::minutes(i64::from(minutes)));
+                        store.delivery_failed(delivery.id, &err.to_string(), Some(&next_at))?;
+                        events.push(Event::Retry {
+                            edition: edition_id,
+                            recipient: delivery.recipient.clone(),
+                            attempt,
+                            error: err.to_string(),
+                            next_at,
+                        });
+                    }
+                    _ => {
+                        let error = if err.is_permanent() {
+                            err.to_string()
+                        } else {
+                            format!("{err} (after {attempt} attempts)")
+                        };
+                        store.delivery_failed(delivery.id, &error, None)?;
+                        events.push(Event::Failed { edition: edition_id, recipient: delivery.recipient.clone(), error });
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Deliveries a stopped process left mid-exchange become uncertain.
+pub(crate) fn settle(store: &mut Store, events: &mut Vec<Event>) -> anyhow::Result<()> {
+    for delivery in store.settle_interrupted_deliveries()? {
+        events.push(Event::Uncertain {
+            edition: format!("briefing@e{}", delivery.edition_no),
+            recipient: delivery.recipient,
+        });
+    }
+    Ok(())
+}
+
+/// One cycle: scheduled editions, then due deliveries. Errors are events: one
+/// failing slot does not stop the deliveries.
+pub(crate) fn cycle(store: &mut Store, config: &Config, catalog: &Catalog, now: DateTime<Utc>) -> Vec<Event> {
+    let mut events = Vec::new();
+    if let Err(err) = scheduled(store, config, catalog, now, &mut events) {
+        events.push(Event::Error { what: "scheduled briefing".into(), error: format!("{err:#}") });
+    }
+    if let Err(err) = send_due(store, config, now, &mut events) {
+        events.push(Event::Error { what: "delivery".into(), error: format!("{err:#}") });
+    }
+    events
+}
+
+/// The loop `md2030 serve` runs on its own thread until `stop` is dropped or
+/// signalled.
+pub(crate) fn run(data_dir: PathBuf, config: Config, catalog: Catalog, stop: Receiver<()>) {
+    let log = |event: &Event| {
+        if event.is_problem() {
+            tracing::warn!(event = %event.describe(), "briefings");
+        } else {
+            tracing::info!(event = %event.describe(), "briefings");
+        }
+    };
+    let mut store = match Store::open_shared(&data_dir) {
+        Ok(store) => store,
+        Err(err) => {
+            tracing::error!(%err, "briefings: cannot open the store; no scheduled briefings");
+            return;
+        }
+    };
+    let mut events = Vec::new();
+    if let Err(err) = settle(&mut store, &mut events) {
+        tracing::error!(err = %format!("{err:#}"), "briefings");
+    }
+    events.iter().for_each(log);
+    let next: Vec<String> = config
+        .schedule
+        .upcoming(Utc::now(), 3)
+        .iter()
+        .map(|s| format!("{} at {}", s.id, rfc3339(s.due_at)))
+        .collect();
+    tracing::info!(
+        recipients = config.recipients.len(),
+        next = %next.join(", "),
+        "briefings scheduled"
+    );
+    loop {
+        cycle(&mut store, &config, &catalog, Utc::now()).iter().for_each(log);
+        match stop.recv_timeout(CYCLE_EVERY) {
+            Err(RecvTimeoutError::Timeout) => continue,
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+}
