@@ -124,7 +124,10 @@ fn same_target(a: &Option<TargetRef>, b: &Option<TargetRef>) -> bool {
     match (a, b) {
         (None, None) => true,
         (Some(a), Some(b)) => {
-            a.id == b.id && a.version == b.version && a.year == b.year && same_value(a.value, b.value)
+            a.id == b.id
+                && a.version == b.version
+                && a.year == b.year
+                && same_value(a.value, b.value)
         }
         _ => false,
     }
@@ -209,7 +212,11 @@ pub fn diff(before: &Digest, now: &Digest) -> Vec<Change> {
 mod tests {
     use super::*;
 
-    fn indicator(series: &[(&str, f64)], target: Option<(u32, f64)>, status: &str) -> IndicatorDigest {
+    fn indicator(
+        series: &[(&str, f64)],
+        target: Option<(u32, f64)>,
+        status: &str,
+    ) -> IndicatorDigest {
         IndicatorDigest {
             series: series.iter().map(|(p, v)| (p.to_string(), *v)).collect(),
             target: target.map(|(version, value)| TargetRef {
@@ -228,7 +235,10 @@ mod tests {
     fn digest(versions: &[(&str, &str)], items: Vec<(&str, IndicatorDigest)>) -> Digest {
         Digest {
             as_of: "2026-12-01".into(),
-            dataset_versions: versions.iter().map(|(d, v)| (d.to_string(), v.to_string())).collect(),
+            dataset_versions: versions
+                .iter()
+                .map(|(d, v)| (d.to_string(), v.to_string()))
+                .collect(),
             indicators: items.into_iter().map(|(id, d)| (id.to_string(), d)).collect(),
         }
     }
@@ -237,7 +247,14 @@ mod tests {
     fn same_digest_has_no_changes() {
         let a = digest(
             &[("offshoring", "offshoring@v1")],
-            vec![("jobs", indicator(&[("2023", 130_000.0), ("2024", 148_500.0)], Some((1, 240_000.0)), "on_track"))],
+            vec![(
+                "jobs",
+                indicator(
+                    &[("2023", 130_000.0), ("2024", 148_500.0)],
+                    Some((1, 240_000.0)),
+                    "on_track",
+                ),
+            )],
         );
         assert_eq!(diff(&a, &a.clone()), Vec::new());
     }
@@ -250,7 +267,14 @@ mod tests {
         // needs_acceleration.
         let before = digest(
             &[("offshoring", "offshoring@v1"), ("un_egdi", "un_egdi@v1")],
-            vec![("jobs", indicator(&[("2023", 130_000.0), ("2024", 148_500.0)], Some((1, 240_000.0)), "on_track"))],
+            vec![(
+                "jobs",
+                indicator(
+                    &[("2023", 130_000.0), ("2024", 148_500.0)],
+                    Some((1, 240_000.0)),
+                    "on_track",
+                ),
+            )],
         );
         let now = digest(
             &[("offshoring", "offshoring@v2"), ("un_egdi", "un_egdi@v1")],
@@ -272,7 +296,10 @@ mod tests {
                     before: Some("offshoring@v1".into()),
                     now: "offshoring@v2".into()
                 },
-                Change::NewData { indicator: "jobs".into(), periods: vec![("2025".into(), 160_000.0)] },
+                Change::NewData {
+                    indicator: "jobs".into(),
+                    periods: vec![("2025".into(), 160_000.0)]
+                },
                 Change::Revised {
                     indicator: "jobs".into(),
                     period: "2024".into(),
@@ -295,16 +322,26 @@ mod tests {
 
     #[test]
     fn float_noise_is_not_a_revision_but_a_withdrawn_period_is_reported() {
-        let before = digest(&[], vec![("take_up", indicator(&[("2024", 41.2), ("2025", 44.0)], None, "on_track"))]);
+        let before = digest(
+            &[],
+            vec![("take_up", indicator(&[("2024", 41.2), ("2025", 44.0)], None, "on_track"))],
+        );
         let now = digest(
             &[],
-            vec![("take_up", indicator(&[("2024", 41.2 + 1e-13)], None, "on_track")), ("new", indicator(&[], None, "x"))],
+            vec![
+                ("take_up", indicator(&[("2024", 41.2 + 1e-13)], None, "on_track")),
+                ("new", indicator(&[], None, "x")),
+            ],
         );
         assert_eq!(
             diff(&before, &now),
             vec![
                 Change::NewIndicator { indicator: "new".into() },
-                Change::Withdrawn { indicator: "take_up".into(), period: "2025".into(), before: 44.0 },
+                Change::Withdrawn {
+                    indicator: "take_up".into(),
+                    period: "2025".into(),
+                    before: 44.0
+                },
             ]
         );
     }

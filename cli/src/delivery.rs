@@ -41,19 +41,33 @@ pub(crate) enum Event {
 
 impl Event {
     pub(crate) fn is_problem(&self) -> bool {
-        matches!(self, Event::Retry { .. } | Event::Failed { .. } | Event::Uncertain { .. } | Event::Error { .. })
+        matches!(
+            self,
+            Event::Retry { .. }
+                | Event::Failed { .. }
+                | Event::Uncertain { .. }
+                | Event::Error { .. }
+        )
     }
 
     pub(crate) fn describe(&self) -> String {
         match self {
-            Event::Built { slot, edition, new: true } => format!("{slot}: {edition} built and archived"),
+            Event::Built { slot, edition, new: true } => {
+                format!("{slot}: {edition} built and archived")
+            }
             Event::Built { slot, edition, new: false } => {
                 format!("{slot}: {edition} (the same inputs as an archived edition)")
             }
-            Event::Queued { edition, recipients } => format!("{edition}: queued for {recipients} recipients"),
-            Event::Sent { edition, recipient, lang } => format!("{edition}: sent to {recipient} ({lang})"),
+            Event::Queued { edition, recipients } => {
+                format!("{edition}: queued for {recipients} recipients")
+            }
+            Event::Sent { edition, recipient, lang } => {
+                format!("{edition}: sent to {recipient} ({lang})")
+            }
             Event::Retry { edition, recipient, attempt, error, next_at } => {
-                format!("{edition}: attempt {attempt} to {recipient} failed ({error}); next attempt at {next_at}")
+                format!(
+                    "{edition}: attempt {attempt} to {recipient} failed ({error}); next attempt at {next_at}"
+                )
             }
             Event::Failed { edition, recipient, error } => {
                 format!("{edition}: not delivered to {recipient}: {error}")
@@ -79,9 +93,13 @@ pub(crate) fn config_path(data_dir: &Path, explicit: Option<&Path>) -> Option<Pa
 }
 
 /// The delivery configuration, if there is one.
-pub(crate) fn load_config(data_dir: &Path, explicit: Option<&Path>) -> anyhow::Result<Option<Config>> {
+pub(crate) fn load_config(
+    data_dir: &Path,
+    explicit: Option<&Path>,
+) -> anyhow::Result<Option<Config>> {
     let Some(path) = config_path(data_dir, explicit) else { return Ok(None) };
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let config = Config::parse(&text, &|name| std::env::var(name).ok())
         .with_context(|| format!("in {}", path.display()))?;
     Ok(Some(config))
@@ -89,7 +107,8 @@ pub(crate) fn load_config(data_dir: &Path, explicit: Option<&Path>) -> anyhow::R
 
 /// A Message-ID stable for one (edition, recipient).
 fn message_id(edition: &EditionRecord, recipient: &str, from: &str) -> String {
-    let domain = from.rsplit_once('@').map(|(_, d)| d.trim_end_matches('>')).unwrap_or("md2030.localhost");
+    let domain =
+        from.rsplit_once('@').map(|(_, d)| d.trim_end_matches('>')).unwrap_or("md2030.localhost");
     let who = md2030_store::hex(&Sha256::digest(recipient.to_ascii_lowercase().as_bytes()));
     format!("<md2030.e{}.{}@{domain}>", edition.edition_no, &who[..16])
 }
@@ -153,7 +172,10 @@ fn scheduled(
         // already holding it.
         let queued = enqueue(store, config, &built.edition, now)?;
         if queued > 0 {
-            events.push(Event::Queued { edition: built.edition.edition_id.clone(), recipients: queued });
+            events.push(Event::Queued {
+                edition: built.edition.edition_id.clone(),
+                recipients: queued,
+            });
         }
         store.record_slot(&slot.id, built.edition.edition_no, &rfc3339(now))?;
     }
@@ -161,20 +183,31 @@ fn scheduled(
 }
 
 /// Sends one claimed delivery.
-fn send_one(store: &Store, config: &Config, mailer: &Mailer, delivery: &Delivery) -> Result<(), SendError> {
-    let edition = store.edition(delivery.edition_no).map_err(|e| SendError::Transient(e.to_string()))?;
+fn send_one(
+    store: &Store,
+    config: &Config,
+    mailer: &Mailer,
+    delivery: &Delivery,
+) -> Result<(), SendError> {
+    let edition =
+        store.edition(delivery.edition_no).map_err(|e| SendError::Transient(e.to_string()))?;
     let lang = Lang::parse(&delivery.lang).unwrap_or_default();
     let pdf = store
         .read_briefing(&edition, lang.code())
         .map_err(|e| SendError::Transient(e.to_string()))?
         .ok_or_else(|| {
-            SendError::Permanent(format!("{} has no {} briefing archived", edition.edition_id, lang.code()))
+            SendError::Permanent(format!(
+                "{} has no {} briefing archived",
+                edition.edition_id,
+                lang.code()
+            ))
         })?;
     let sample = edition::read_manifest(store, &edition)
         .map(|m| m.datasets.iter().any(|d| d.synthetic))
         .unwrap_or(false);
     let (subject, body) = edition::letter(&edition, sample, lang);
-    let name = config.recipients.iter().find(|r| r.email == delivery.recipient).map(|r| r.name.as_str());
+    let name =
+        config.recipients.iter().find(|r| r.email == delivery.recipient).map(|r| r.name.as_str());
     mailer.send(&Letter {
         to_name: name.unwrap_or(""),
         to_email: &delivery.recipient,
@@ -241,7 +274,11 @@ pub(crate) fn send_due(
                             format!("{err} (after {attempt} attempts)")
                         };
                         store.delivery_failed(delivery.id, &error, None)?;
-                        events.push(Event::Failed { edition: edition_id, recipient: delivery.recipient.clone(), error });
+                        events.push(Event::Failed {
+                            edition: edition_id,
+                            recipient: delivery.recipient.clone(),
+                            error,
+                        });
                     }
                 }
             }
@@ -263,7 +300,12 @@ pub(crate) fn settle(store: &mut Store, events: &mut Vec<Event>) -> anyhow::Resu
 
 /// One cycle: scheduled editions, then due deliveries. Errors are events: one
 /// failing slot does not stop the deliveries.
-pub(crate) fn cycle(store: &mut Store, config: &Config, catalog: &Catalog, now: DateTime<Utc>) -> Vec<Event> {
+pub(crate) fn cycle(
+    store: &mut Store,
+    config: &Config,
+    catalog: &Catalog,
+    now: DateTime<Utc>,
+) -> Vec<Event> {
     let mut events = Vec::new();
     if let Err(err) = scheduled(store, config, catalog, now, &mut events) {
         events.push(Event::Error { what: "scheduled briefing".into(), error: format!("{err:#}") });

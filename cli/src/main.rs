@@ -313,7 +313,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let built = brief::build(&mut store, lang, "cli")?;
             let pdf = built.pdfs.first().map(|(_, pdf)| pdf.as_slice()).unwrap_or_default();
             std::fs::write(out, pdf).with_context(|| format!("writing {}", out.display()))?;
-            let how = if built.typeset.is_empty() { "from the archive" } else { "typeset and archived" };
+            let how =
+                if built.typeset.is_empty() { "from the archive" } else { "typeset and archived" };
             output::line(&format!(
                 "{} written: {} ({}, {}), {} bytes in {} ms, {how}",
                 out.display(),
@@ -364,10 +365,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let scheduler = match delivery_config {
                 Some(config) => {
                     let (data_dir, catalog) = (data_dir.clone(), catalog.clone());
-                    Some(std::thread::spawn(move || delivery::run(data_dir, config, catalog, stopped)))
+                    Some(std::thread::spawn(move || {
+                        delivery::run(data_dir, config, catalog, stopped)
+                    }))
                 }
                 None => {
-                    tracing::info!("no md2030.toml: no scheduled briefings (see README, Briefings)");
+                    tracing::info!(
+                        "no md2030.toml: no scheduled briefings (see README, Briefings)"
+                    );
                     None
                 }
             };
@@ -402,23 +407,34 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// `md2030 briefings …`.
 fn briefings(cli: &Cli, command: &BriefingsCommand) -> anyhow::Result<ExitCode> {
     let mut store = open_store(cli)?;
+    if let BriefingsCommand::List { json } = command {
+        // The archive needs no configuration (nor the SMTP password it names).
+        output::editions(&store.editions()?, &store.deliveries()?, *json)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let config = delivery::load_config(store.root(), cli.config.as_deref())?;
     let now = chrono::Utc::now();
     match command {
-        BriefingsCommand::List { json } => {
-            output::editions(&store.editions()?, &store.deliveries()?, *json)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        BriefingsCommand::List { .. } => Ok(ExitCode::SUCCESS),
         BriefingsCommand::Schedule => {
             let config = config.context("no delivery configuration: write md2030.toml in the data directory or pass --config")?;
             output::line(&format!(
                 "languages: {}; recipients: {}; SMTP: {}",
                 config.languages.iter().map(|l| l.code()).collect::<Vec<_>>().join(", "),
                 config.recipients.len(),
-                config.smtp.as_ref().map(|s| format!("{}:{}", s.host, s.port)).unwrap_or_else(|| "none".into())
+                config
+                    .smtp
+                    .as_ref()
+                    .map(|s| format!("{}:{}", s.host, s.port))
+                    .unwrap_or_else(|| "none".into())
             ));
             for slot in config.schedule.upcoming(now, 6) {
-                output::line(&format!("{}  due {}  dated {}", slot.id, delivery::rfc3339(slot.due_at), slot.edition_date));
+                output::line(&format!(
+                    "{}  due {}  dated {}",
+                    slot.id,
+                    delivery::rfc3339(slot.due_at),
+                    slot.edition_date
+                ));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -426,14 +442,18 @@ fn briefings(cli: &Cli, command: &BriefingsCommand) -> anyhow::Result<ExitCode> 
             let config = config.context("no delivery configuration: write md2030.toml in the data directory or pass --config")?;
             let (catalog, _) = compute::load_catalog(store.root())?;
             let as_of = as_of.unwrap_or_else(|| config.schedule.local_date(now));
-            let built = delivery::build_edition(&mut store, &config, &catalog, as_of, "on-demand", now)?;
+            let built =
+                delivery::build_edition(&mut store, &config, &catalog, as_of, "on-demand", now)?;
             let mut events = vec![delivery::Event::Built {
                 slot: "on-demand".into(),
                 edition: built.edition.edition_id.clone(),
                 new: built.new_edition,
             }];
             let queued = delivery::enqueue(&mut store, &config, &built.edition, now)?;
-            events.push(delivery::Event::Queued { edition: built.edition.edition_id.clone(), recipients: queued });
+            events.push(delivery::Event::Queued {
+                edition: built.edition.edition_id.clone(),
+                recipients: queued,
+            });
             delivery::send_due(&mut store, &config, now, &mut events)?;
             Ok(report_events(&events))
         }
@@ -460,7 +480,11 @@ fn report_events(events: &[delivery::Event]) -> ExitCode {
             output::line(&event.describe());
         }
     }
-    if events.iter().any(delivery::Event::is_problem) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if events.iter().any(delivery::Event::is_problem) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM: the server stops accepting, finishes the

@@ -345,27 +345,46 @@ pub(crate) fn computed(
 
 /// The archive of briefing editions: one line per edition (its PDFs and where
 /// its deliveries stand), then one line per delivery that did not go through.
-pub(crate) fn editions(editions: &[EditionRecord], deliveries: &[Delivery], json: bool) -> anyhow::Result<()> {
+pub(crate) fn editions(
+    editions: &[EditionRecord],
+    deliveries: &[Delivery],
+    json: bool,
+) -> anyhow::Result<()> {
     if json {
         let value = serde_json::json!({ "editions": editions, "deliveries": deliveries });
         out!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(());
     }
     if editions.is_empty() {
-        out!("no briefing archived yet (md2030 brief, md2030 briefings send, or the schedule in md2030.toml)");
+        out!(
+            "no briefing archived yet (md2030 brief, md2030 briefings send, or the schedule in md2030.toml)"
+        );
         return Ok(());
     }
     for edition in editions {
         let files: Vec<String> = edition
             .files
             .iter()
-            .map(|f| format!("{} {}p {}B sha256:{}", f.lang, f.pages, f.bytes, &f.sha256[..12.min(f.sha256.len())]))
+            .map(|f| {
+                format!(
+                    "{} {}p {}B sha256:{}",
+                    f.lang,
+                    f.pages,
+                    f.bytes,
+                    &f.sha256[..12.min(f.sha256.len())]
+                )
+            })
             .collect();
-        let mine: Vec<&Delivery> = deliveries.iter().filter(|d| d.edition_no == edition.edition_no).collect();
-        let count = |status: md2030_store::DeliveryStatus| mine.iter().filter(|d| d.status == status).count();
+        let mine: Vec<&Delivery> =
+            deliveries.iter().filter(|d| d.edition_no == edition.edition_no).collect();
+        let count = |status: md2030_store::DeliveryStatus| {
+            mine.iter().filter(|d| d.status == status).count()
+        };
         let sent = count(md2030_store::DeliveryStatus::Sent);
-        let pending = count(md2030_store::DeliveryStatus::Pending) + count(md2030_store::DeliveryStatus::Sending);
-        let failed = count(md2030_store::DeliveryStatus::Failed) + count(md2030_store::DeliveryStatus::Uncertain);
+        let pending = count(md2030_store::DeliveryStatus::Pending)
+            + count(md2030_store::DeliveryStatus::Sending);
+        let failed = count(md2030_store::DeliveryStatus::Failed)
+            + count(md2030_store::DeliveryStatus::Uncertain);
         out!(
             "{}  {}  {}  {}  [{}]  sent {sent}, pending {pending}, failed {failed}",
             edition.edition_id,
@@ -376,7 +395,12 @@ pub(crate) fn editions(editions: &[EditionRecord], deliveries: &[Delivery], json
         );
     }
     for d in deliveries.iter().filter(|d| {
-        matches!(d.status, md2030_store::DeliveryStatus::Failed | md2030_store::DeliveryStatus::Uncertain | md2030_store::DeliveryStatus::Pending)
+        matches!(
+            d.status,
+            md2030_store::DeliveryStatus::Failed
+                | md2030_store::DeliveryStatus::Uncertain
+                | md2030_store::DeliveryStatus::Pending
+        )
     }) {
         out!(
             "  briefing@e{} -> {} ({}): {} after {} attempts{}",

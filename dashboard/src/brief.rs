@@ -114,27 +114,24 @@ fn sentence(
 
 /// The "since the last briefing" section: a sentence counting the changes and a
 /// table of them (what changed, the indicator or dataset, before, now).
-fn since(
-    previous: Option<Previous<'_>>,
-    catalog: &Catalog,
-    lang: Lang,
-) -> (Vec<String>, Table) {
-    let header =
-        ["brief-change", "brief-subject", "brief-before", "brief-now"].iter().map(|k| text(lang, k)).collect();
+fn since(previous: Option<Previous<'_>>, catalog: &Catalog, lang: Lang) -> (Vec<String>, Table) {
+    let header = ["brief-change", "brief-subject", "brief-before", "brief-now"]
+        .iter()
+        .map(|k| text(lang, k))
+        .collect();
     let Some(previous) = previous else {
         return (vec![text(lang, "brief-since-first")], Table { header, rows: Vec::new() });
     };
     let indicator = |id: &str| catalog.indicators.iter().find(|i| i.id == id);
-    let name = |id: &str| indicator(id).map(|i| i.name.get(lang).to_string()).unwrap_or_else(|| id.to_string());
+    let name = |id: &str| {
+        indicator(id).map(|i| i.name.get(lang).to_string()).unwrap_or_else(|| id.to_string())
+    };
     let unit = |id: &str| indicator(id).map(|i| i.unit.clone()).unwrap_or_default();
     let value = |id: &str, v: f64| ltr(lang, format::in_unit(v, &unit(id), lang));
     let target = |id: &str, t: &Option<TargetRef>| match t {
-        Some(t) => format!(
-            "{} ({}, v{})",
-            value(id, t.value),
-            ltr(lang, t.year.to_string()),
-            t.version
-        ),
+        Some(t) => {
+            format!("{} ({}, v{})", value(id, t.value), ltr(lang, t.year.to_string()), t.version)
+        }
         None => text(lang, "no-target"),
     };
     let status = |s: &str| text(lang, &format!("status-{s}"));
@@ -157,7 +154,9 @@ fn since(
                     "–".into(),
                     periods
                         .iter()
-                        .map(|(p, v)| format!("{} : {}", ltr(lang, p.clone()), value(indicator, *v)))
+                        .map(|(p, v)| {
+                            format!("{} : {}", ltr(lang, p.clone()), value(indicator, *v))
+                        })
                         .collect::<Vec<_>>()
                         .join(" · "),
                 ]
@@ -182,7 +181,12 @@ fn since(
             }
             Change::TargetChanged { indicator, before, now } => {
                 targets += 1;
-                [text(lang, "change-target"), name(indicator), target(indicator, before), target(indicator, now)]
+                [
+                    text(lang, "change-target"),
+                    name(indicator),
+                    target(indicator, before),
+                    target(indicator, now),
+                ]
             }
             Change::StatusChanged { indicator, before, now } => {
                 statuses += 1;
@@ -190,7 +194,12 @@ fn since(
             }
             Change::DataStatusChanged { indicator, before, now } => {
                 statuses += 1;
-                [text(lang, "change-data-status"), name(indicator), data_status(before), data_status(now)]
+                [
+                    text(lang, "change-data-status"),
+                    name(indicator),
+                    data_status(before),
+                    data_status(now),
+                ]
             }
             Change::NewIndicator { indicator } => {
                 [text(lang, "change-new-indicator"), name(indicator), "–".into(), "–".into()]
@@ -202,7 +211,10 @@ fn since(
         text_args(
             lang,
             "brief-since-none",
-            &[("edition", ltr(lang, previous.edition_id.to_string())), ("date", ltr(lang, previous.as_of.to_string()))],
+            &[
+                ("edition", ltr(lang, previous.edition_id.to_string())),
+                ("date", ltr(lang, previous.as_of.to_string())),
+            ],
         )
     } else {
         text_args(
@@ -418,7 +430,10 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
                 "brief-edition",
                 &[
                     ("edition", ltr(lang, sources.edition_id.to_string())),
-                    ("key", ltr(lang, sources.edition_key.get(..16).unwrap_or_default().to_string())),
+                    (
+                        "key",
+                        ltr(lang, sources.edition_key.get(..16).unwrap_or_default().to_string()),
+                    ),
                 ],
             ),
             text_args(

@@ -175,9 +175,10 @@ fn manifest_of(
     targets.sort_by(|a, b| (&a.id, a.version).cmp(&(&b.id, b.version)));
     targets.dedup_by(|a, b| a.id == b.id && a.version == b.version);
     let (compared_with, changes) = match previous {
-        Some((record, changes)) => {
-            (Some(EditionRef { edition: record.edition_id.clone(), as_of: record.as_of.clone() }), changes)
-        }
+        Some((record, changes)) => (
+            Some(EditionRef { edition: record.edition_id.clone(), as_of: record.as_of.clone() }),
+            changes,
+        ),
         None => (None, Vec::new()),
     };
     Manifest {
@@ -213,16 +214,24 @@ fn manifest_of(
 /// The manifest of an archived edition.
 pub fn read_manifest(store: &Store, edition: &EditionRecord) -> Result<Manifest, Error> {
     let bytes = store.read_edition_manifest(edition)?;
-    serde_json::from_slice(&bytes).map_err(|e| Error::Manifest(format!("{}: {e}", edition.edition_id)))
+    serde_json::from_slice(&bytes)
+        .map_err(|e| Error::Manifest(format!("{}: {e}", edition.edition_id)))
 }
 
 /// The edition of the current results in `langs`: found in the archive, or built,
 /// typeset and archived. `trigger` says who asked (`cli`, `dashboard`,
 /// `monthly:2026-12`…); `now` is the RFC 3339 time recorded.
-pub fn build(store: &mut Store, catalog: &Catalog, langs: &[Lang], trigger: &str, now: &str) -> Result<Built, Error> {
+pub fn build(
+    store: &mut Store,
+    catalog: &Catalog,
+    langs: &[Lang],
+    trigger: &str,
+    now: &str,
+) -> Result<Built, Error> {
     let record = store.current_results()?.ok_or(Error::NoResults)?;
     let json = store.read_results_file(&record, "results.json")?;
-    let results = Results::from_json(&json).map_err(|e| Error::Manifest(format!("{}: {e}", record.version_id)))?;
+    let results = Results::from_json(&json)
+        .map_err(|e| Error::Manifest(format!("{}: {e}", record.version_id)))?;
     let results_sha256 = md2030_store::hex(&Sha256::digest(&json));
     let renderer = renderer();
     let key = edition_key(&results_sha256, &renderer);
@@ -248,7 +257,8 @@ pub fn build(store: &mut Store, catalog: &Catalog, langs: &[Lang], trigger: &str
                 previous.as_ref().map(|(p, c)| (p, c.clone())),
                 (&key, trigger, now),
             );
-            let bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Manifest(e.to_string()))?;
+            let bytes =
+                serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Manifest(e.to_string()))?;
             let edition = store.create_edition(
                 &NewEdition {
                     key: &key,
@@ -296,7 +306,13 @@ pub fn build(store: &mut Store, catalog: &Catalog, langs: &[Lang], trigger: &str
         };
         let briefing = crate::brief::briefing(&sources, lang, &results.as_of.to_string());
         let rendered = md2030_briefing::render(&briefing)?;
-        store.add_briefing_file(edition.edition_no, lang.code(), &rendered.pdf, rendered.pages, now)?;
+        store.add_briefing_file(
+            edition.edition_no,
+            lang.code(),
+            &rendered.pdf,
+            rendered.pages,
+            now,
+        )?;
         pdfs.push((lang, rendered.pdf));
         typeset.push(lang);
     }

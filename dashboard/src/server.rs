@@ -1480,7 +1480,8 @@ async fn briefings_page(
             .map(|e| {
                 let mine: Vec<_> =
                     snapshot.deliveries.iter().filter(|d| d.edition_no == e.edition_no).collect();
-                let count = |statuses: &[S]| mine.iter().filter(|d| statuses.contains(&d.status)).count();
+                let count =
+                    |statuses: &[S]| mine.iter().filter(|d| statuses.contains(&d.status)).count();
                 EditionRow {
                     id: e.edition_id.clone(),
                     as_of: e.as_of.clone(),
@@ -1521,7 +1522,11 @@ async fn briefings_page(
             })
             .collect();
         BriefingsPage {
-            layout: layout(lang, "briefings", snapshot.versions.iter().any(|v| v.provenance.synthetic)),
+            layout: layout(
+                lang,
+                "briefings",
+                snapshot.versions.iter().any(|v| v.provenance.synthetic),
+            ),
             heading: text(lang, "nav-briefings"),
             intro: text(lang, "briefings-intro"),
             current_label: text(lang, "briefings-current"),
@@ -1557,14 +1562,16 @@ async fn download_briefing(State(app): State<Arc<App>>, Path(file): Path<String>
         return (StatusCode::NOT_FOUND, "archived briefings are eN-LANG.pdf").into_response();
     };
     let data_dir = app.data_dir.clone();
-    let read = tokio::task::spawn_blocking(move || -> Result<Option<(String, String, Vec<u8>)>, String> {
-        let store = Store::open_read_only(&data_dir).map_err(|e| e.to_string())?;
-        let Ok(edition) = store.edition(edition_no) else { return Ok(None) };
-        let Some(file) = edition.file(lang.code()) else { return Ok(None) };
-        let sha = file.sha256.clone();
-        let bytes = store.read_briefing(&edition, lang.code()).map_err(|e| e.to_string())?;
-        Ok(bytes.map(|b| (crate::edition::file_name(&edition, lang), sha, b)))
-    })
+    let read = tokio::task::spawn_blocking(
+        move || -> Result<Option<(String, String, Vec<u8>)>, String> {
+            let store = Store::open_read_only(&data_dir).map_err(|e| e.to_string())?;
+            let Ok(edition) = store.edition(edition_no) else { return Ok(None) };
+            let Some(file) = edition.file(lang.code()) else { return Ok(None) };
+            let sha = file.sha256.clone();
+            let bytes = store.read_briefing(&edition, lang.code()).map_err(|e| e.to_string())?;
+            Ok(bytes.map(|b| (crate::edition::file_name(&edition, lang), sha, b)))
+        },
+    )
     .await;
     match read {
         Ok(Ok(Some((name, sha, bytes)))) => {
@@ -1573,10 +1580,14 @@ async fn download_briefing(State(app): State<Arc<App>>, Path(file): Path<String>
             if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
                 headers.insert(header::CONTENT_DISPOSITION, value);
             }
-            if let Ok(value) = HeaderValue::from_str(&format!("\"{}\"", &sha[..20.min(sha.len())])) {
+            if let Ok(value) = HeaderValue::from_str(&format!("\"{}\"", &sha[..20.min(sha.len())]))
+            {
                 headers.insert(header::ETAG, value);
             }
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            );
             response
         }
         Ok(Ok(None)) => (StatusCode::NOT_FOUND, "no such archived briefing").into_response(),

@@ -161,7 +161,8 @@ fn bad(key: &str, value: impl std::fmt::Display, rule: &str) -> Error {
 }
 
 fn parse_date(key: &str, text: &str) -> Result<NaiveDate, Error> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad(key, format!("{text:?}"), "expected a date YYYY-MM-DD"))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| bad(key, format!("{text:?}"), "expected a date YYYY-MM-DD"))
 }
 
 /// `+01:00` -> 60.
@@ -209,7 +210,11 @@ impl Config {
             None => Lang::ALL.to_vec(),
             Some(codes) => codes
                 .iter()
-                .map(|c| Lang::parse(c).ok_or_else(|| bad("briefings.languages", format!("{c:?}"), "expected fr, ar or en")))
+                .map(|c| {
+                    Lang::parse(c).ok_or_else(|| {
+                        bad("briefings.languages", format!("{c:?}"), "expected fr, ar or en")
+                    })
+                })
                 .collect::<Result<Vec<_>, _>>()?,
         };
         if languages.is_empty() {
@@ -226,7 +231,11 @@ impl Config {
                     toml::Value::Integer(i) => i.to_string(),
                     _ => other.type_str().to_string(),
                 };
-                return Err(bad("briefings.monthly", shown, "expected \"first-working-day\", \"off\" or a day 1..28"));
+                return Err(bad(
+                    "briefings.monthly",
+                    shown,
+                    "expected \"first-working-day\", \"off\" or a day 1..28",
+                ));
             }
         };
         let time = briefings.time.as_deref().unwrap_or("08:00");
@@ -236,8 +245,8 @@ impl Config {
             .filter(|(h, m)| *h < 24 && *m < 60 && time.len() == 5)
             .ok_or_else(|| bad("briefings.time", format!("{time:?}"), "expected HH:MM"))?;
         let offset = briefings.utc_offset.as_deref().unwrap_or("+01:00");
-        let utc_offset_minutes =
-            parse_offset(offset).ok_or_else(|| bad("briefings.utc_offset", format!("{offset:?}"), "expected +HH:MM"))?;
+        let utc_offset_minutes = parse_offset(offset)
+            .ok_or_else(|| bad("briefings.utc_offset", format!("{offset:?}"), "expected +HH:MM"))?;
         let meetings = briefings
             .meetings
             .iter()
@@ -258,7 +267,11 @@ impl Config {
         }
         let retry_minutes = briefings.retry_minutes.unwrap_or_else(|| vec![1, 5, 15, 60, 240]);
         if retry_minutes.len() > 20 || retry_minutes.iter().any(|m| *m > 7 * 24 * 60) {
-            return Err(bad("briefings.retry_minutes", format!("{retry_minutes:?}"), "at most 20 retries of at most a week each"));
+            return Err(bad(
+                "briefings.retry_minutes",
+                format!("{retry_minutes:?}"),
+                "at most 20 retries of at most a week each",
+            ));
         }
 
         let smtp = match raw.smtp {
@@ -270,7 +283,11 @@ impl Config {
                     "implicit" => TlsMode::Implicit,
                     "none" => TlsMode::None,
                     other => {
-                        return Err(bad("smtp.tls", format!("{other:?}"), "expected opportunistic, starttls, implicit or none"));
+                        return Err(bad(
+                            "smtp.tls",
+                            format!("{other:?}"),
+                            "expected opportunistic, starttls, implicit or none",
+                        ));
                     }
                 };
                 if smtp.host.trim().is_empty() {
@@ -278,10 +295,18 @@ impl Config {
                 }
                 let password = match (&smtp.password_env, &smtp.password_file) {
                     (Some(_), Some(_)) => {
-                        return Err(bad("smtp.password_env", "…", "give password_env or password_file, not both"));
+                        return Err(bad(
+                            "smtp.password_env",
+                            "…",
+                            "give password_env or password_file, not both",
+                        ));
                     }
                     (Some(var), None) => Some(env(var).ok_or_else(|| {
-                        bad("smtp.password_env", format!("{var:?}"), "this environment variable is not set")
+                        bad(
+                            "smtp.password_env",
+                            format!("{var:?}"),
+                            "this environment variable is not set",
+                        )
                     })?),
                     (None, Some(path)) => Some(
                         std::fs::read_to_string(path)
@@ -292,12 +317,21 @@ impl Config {
                     (None, None) => None,
                 };
                 if smtp.username.is_some() != password.is_some() {
-                    return Err(bad("smtp.username", "…", "a username needs a password (password_env or password_file) and the reverse"));
+                    return Err(bad(
+                        "smtp.username",
+                        "…",
+                        "a username needs a password (password_env or password_file) and the reverse",
+                    ));
                 }
                 let from = smtp.from.trim().to_string();
-                let address = from.rsplit_once('<').map(|(_, a)| a.trim_end_matches('>')).unwrap_or(&from);
+                let address =
+                    from.rsplit_once('<').map(|(_, a)| a.trim_end_matches('>')).unwrap_or(&from);
                 if !valid_email(address) {
-                    return Err(bad("smtp.from", format!("{from:?}"), "expected an address, optionally with a name: Name <address>"));
+                    return Err(bad(
+                        "smtp.from",
+                        format!("{from:?}"),
+                        "expected an address, optionally with a name: Name <address>",
+                    ));
                 }
                 Some(Smtp {
                     port: smtp.port.unwrap_or(match tls {
@@ -320,25 +354,41 @@ impl Config {
             let key = format!("recipients[{i}]");
             let email = r.email.trim().to_string();
             if !valid_email(&email) {
-                return Err(bad(&format!("{key}.email"), format!("{email:?}"), "not an e-mail address"));
+                return Err(bad(
+                    &format!("{key}.email"),
+                    format!("{email:?}"),
+                    "not an e-mail address",
+                ));
             }
             let lang = match r.lang.as_deref() {
                 None => languages[0],
-                Some(code) => Lang::parse(code).ok_or_else(|| bad(&format!("{key}.lang"), format!("{code:?}"), "expected fr, ar or en"))?,
+                Some(code) => Lang::parse(code).ok_or_else(|| {
+                    bad(&format!("{key}.lang"), format!("{code:?}"), "expected fr, ar or en")
+                })?,
             };
             if !languages.contains(&lang) {
-                return Err(bad(&format!("{key}.lang"), lang.code(), "not one of briefings.languages"));
+                return Err(bad(
+                    &format!("{key}.lang"),
+                    lang.code(),
+                    "not one of briefings.languages",
+                ));
             }
             if recipients.iter().any(|x: &Recipient| x.email.eq_ignore_ascii_case(&email)) {
                 return Err(bad(&format!("{key}.email"), &email, "listed twice"));
             }
             if r.name.chars().any(|c| c.is_control()) {
-                return Err(bad(&format!("{key}.name"), format!("{:?}", r.name), "no control characters"));
+                return Err(bad(
+                    &format!("{key}.name"),
+                    format!("{:?}", r.name),
+                    "no control characters",
+                ));
             }
             recipients.push(Recipient { name: r.name.trim().to_string(), email, lang });
         }
         if !recipients.is_empty() && smtp.is_none() {
-            return Err(Error::Config("recipients are listed but there is no [smtp] section to send with".into()));
+            return Err(Error::Config(
+                "recipients are listed but there is no [smtp] section to send with".into(),
+            ));
         }
         Ok(Config {
             languages,
@@ -372,7 +422,10 @@ mod tests {
         let config = Config::parse("", &no_env).unwrap();
         assert_eq!(config.languages, Lang::ALL.to_vec());
         assert_eq!(config.schedule.monthly, Monthly::FirstWorkingDay);
-        assert_eq!((config.schedule.hour, config.schedule.minute, config.schedule.utc_offset_minutes), (8, 0, 60));
+        assert_eq!(
+            (config.schedule.hour, config.schedule.minute, config.schedule.utc_offset_minutes),
+            (8, 0, 60)
+        );
         assert_eq!(config.retry_minutes, vec![1, 5, 15, 60, 240]);
         assert!(config.smtp.is_none() && config.recipients.is_empty());
     }
@@ -401,9 +454,15 @@ mod tests {
         let env = |k: &str| (k == "SMTP_PW").then(|| "s3cret".to_string());
         let config = Config::parse(text, &env).unwrap();
         assert_eq!(config.schedule.monthly, Monthly::Day(3));
-        assert_eq!((config.schedule.hour, config.schedule.minute, config.schedule.utc_offset_minutes), (7, 30, 0));
+        assert_eq!(
+            (config.schedule.hour, config.schedule.minute, config.schedule.utc_offset_minutes),
+            (7, 30, 0)
+        );
         let smtp = config.smtp.unwrap();
-        assert_eq!((smtp.port, smtp.tls, smtp.password.as_deref()), (465, TlsMode::Implicit, Some("s3cret")));
+        assert_eq!(
+            (smtp.port, smtp.tls, smtp.password.as_deref()),
+            (465, TlsMode::Implicit, Some("s3cret"))
+        );
         assert_eq!(config.recipients[0].lang, Lang::Ar);
     }
 
@@ -416,9 +475,15 @@ mod tests {
             ("[briefings]\nmeetings = [\"21/01/2027\"]", "briefings.meetings = \"21/01/2027\""),
             ("[briefings]\nutc_offset = \"CET\"", "briefings.utc_offset = \"CET\""),
             ("[smtp]\nhost = \"h\"\nfrom = \"a@b\"\ntls = \"ssl\"", "smtp.tls = \"ssl\""),
-            ("[smtp]\nhost = \"h\"\nfrom = \"a@b\"\nusername = \"u\"\npassword_env = \"NOPE\"", "smtp.password_env = \"NOPE\""),
+            (
+                "[smtp]\nhost = \"h\"\nfrom = \"a@b\"\nusername = \"u\"\npassword_env = \"NOPE\"",
+                "smtp.password_env = \"NOPE\"",
+            ),
             ("[smtp]\nhost = \"h\"\nfrom = \"nobody\"", "smtp.from = \"nobody\""),
-            ("[smtp]\nhost = \"h\"\nfrom = \"a@b\"\n[[recipients]]\nemail = \"x y@z\"", "recipients[0].email = \"x y@z\""),
+            (
+                "[smtp]\nhost = \"h\"\nfrom = \"a@b\"\n[[recipients]]\nemail = \"x y@z\"",
+                "recipients[0].email = \"x y@z\"",
+            ),
             ("[[recipients]]\nemail = \"a@b\"", "no [smtp] section"),
             ("[briefings]\nlanguage = [\"fr\"]", "unknown field `language`"),
         ];

@@ -54,7 +54,8 @@ pub struct Mailer {
 }
 
 fn tls_parameters(smtp: &Smtp) -> Result<TlsParameters, SendError> {
-    let mut builder = TlsParameters::builder(smtp.host.clone()).certificate_store(CertificateStore::Default);
+    let mut builder =
+        TlsParameters::builder(smtp.host.clone()).certificate_store(CertificateStore::Default);
     if let Some(path) = &smtp.ca_file {
         let pem = std::fs::read(path)
             .map_err(|e| SendError::Permanent(format!("smtp.ca_file {}: {e}", path.display())))?;
@@ -96,7 +97,8 @@ impl Mailer {
                 .parse()
                 .map_err(|e| SendError::Permanent(format!("address {:?}: {e}", letter.to_email)))?,
         );
-        let pdf = ContentType::parse("application/pdf").expect("application/pdf is a valid media type");
+        let pdf =
+            ContentType::parse("application/pdf").expect("application/pdf is a valid media type");
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -104,9 +106,9 @@ impl Mailer {
             .message_id(Some(letter.message_id.clone()))
             .date_now()
             .multipart(
-                MultiPart::mixed()
-                    .singlepart(SinglePart::plain(letter.body.clone()))
-                    .singlepart(Attachment::new(letter.attachment_name.clone()).body(letter.pdf.to_vec(), pdf)),
+                MultiPart::mixed().singlepart(SinglePart::plain(letter.body.clone())).singlepart(
+                    Attachment::new(letter.attachment_name.clone()).body(letter.pdf.to_vec(), pdf),
+                ),
             )
             .map_err(|e| SendError::Permanent(format!("building the message: {e}")))?;
         match self.transport.send(&message) {

@@ -7,23 +7,25 @@
 //!
 //! Pure: the current time is an argument.
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc, Weekday,
+};
 
 use crate::config::{Monthly, Schedule};
 
 /// Morocco's fixed-date public holidays (month, day, first year observed).
 const FIXED_HOLIDAYS: [(u32, u32, i32); 11] = [
-    (1, 1, 0),     // New Year's Day
-    (1, 11, 0),    // Proclamation of Independence (1944)
-    (1, 14, 2024), // Amazigh New Year (Yennayer), a public holiday since 2024
-    (5, 1, 0),     // Labour Day
-    (7, 30, 0),    // Throne Day
-    (8, 14, 0),    // Oued Ed-Dahab Day
-    (8, 20, 0),    // Revolution of the King and the People
-    (8, 21, 0),    // Youth Day
+    (1, 1, 0),      // New Year's Day
+    (1, 11, 0),     // Proclamation of Independence (1944)
+    (1, 14, 2024),  // Amazigh New Year (Yennayer), a public holiday since 2024
+    (5, 1, 0),      // Labour Day
+    (7, 30, 0),     // Throne Day
+    (8, 14, 0),     // Oued Ed-Dahab Day
+    (8, 20, 0),     // Revolution of the King and the People
+    (8, 21, 0),     // Youth Day
     (10, 31, 2025), // Unity Day (Eid al-Wahda), a public holiday since 2025
-    (11, 6, 0),    // Green March
-    (11, 18, 0),   // Independence Day
+    (11, 6, 0),     // Green March
+    (11, 18, 0),    // Independence Day
 ];
 
 /// One occasion on which an edition is due.
@@ -75,7 +77,8 @@ pub fn working_days_before(date: NaiveDate, n: u32, holidays: &[NaiveDate]) -> O
 
 impl Schedule {
     fn offset(&self) -> FixedOffset {
-        FixedOffset::east_opt(self.utc_offset_minutes * 60).unwrap_or(FixedOffset::east_opt(0).expect("0 is a valid offset"))
+        FixedOffset::east_opt(self.utc_offset_minutes * 60)
+            .unwrap_or(FixedOffset::east_opt(0).expect("0 is a valid offset"))
     }
 
     fn at(&self, date: NaiveDate) -> Option<DateTime<Utc>> {
@@ -95,7 +98,11 @@ impl Schedule {
             Monthly::FirstWorkingDay => working_day_from(year, month, 1, &self.holidays)?,
             Monthly::Day(day) => working_day_from(year, month, day, &self.holidays)?,
         };
-        Some(Slot { id: format!("monthly:{year:04}-{month:02}"), due_at: self.at(date)?, edition_date: date })
+        Some(Slot {
+            id: format!("monthly:{year:04}-{month:02}"),
+            due_at: self.at(date)?,
+            edition_date: date,
+        })
     }
 
     fn meeting_slot(&self, meeting: NaiveDate) -> Option<Slot> {
@@ -107,8 +114,11 @@ impl Schedule {
     fn slots_around(&self, now: DateTime<Utc>) -> Vec<Slot> {
         let today = self.local_date(now);
         let mut slots = Vec::new();
-        let (mut year, mut month) =
-            if today.month() == 1 { (today.year() - 1, 12) } else { (today.year(), today.month() - 1) };
+        let (mut year, mut month) = if today.month() == 1 {
+            (today.year() - 1, 12)
+        } else {
+            (today.year(), today.month() - 1)
+        };
         for _ in 0..14 {
             slots.extend(self.monthly_slot(year, month));
             (year, month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
@@ -123,7 +133,10 @@ impl Schedule {
     /// occasions, never on a year of them).
     pub fn due(&self, now: DateTime<Utc>) -> Vec<Slot> {
         let window = Duration::days(i64::from(self.catch_up_days));
-        self.slots_around(now).into_iter().filter(|s| s.due_at <= now && now - s.due_at <= window).collect()
+        self.slots_around(now)
+            .into_iter()
+            .filter(|s| s.due_at <= now && now - s.due_at <= window)
+            .collect()
     }
 
     /// The next `n` slots after `now`.
@@ -194,7 +207,10 @@ mod tests {
         // the 7th.
         let s = schedule(Monthly::Off, &["2027-01-12"], &[]);
         let slot = s.meeting_slot(date("2027-01-12")).unwrap();
-        assert_eq!((slot.id.as_str(), slot.edition_date), ("meeting:2027-01-12", date("2027-01-07")));
+        assert_eq!(
+            (slot.id.as_str(), slot.edition_date),
+            ("meeting:2027-01-12", date("2027-01-07"))
+        );
     }
 
     #[test]
@@ -203,12 +219,21 @@ mod tests {
         // 06:59 UTC on 2026-12-01: December's edition is due at 07:00 UTC, not yet;
         // November's (Monday 2 November, 07:00 UTC) is 29 days old, beyond catch-up.
         assert_eq!(s.due(utc("2026-12-01T06:59:00Z")), vec![]);
-        let due: Vec<String> = s.due(utc("2026-12-01T07:00:00Z")).into_iter().map(|s| s.id).collect();
+        let due: Vec<String> =
+            s.due(utc("2026-12-01T07:00:00Z")).into_iter().map(|s| s.id).collect();
         assert_eq!(due, vec!["monthly:2026-12"]);
-        // On the 8th at noon: the meeting edition (Tuesday 8 December) is due too.
-        let due: Vec<String> = s.due(utc("2026-12-08T12:00:00Z")).into_iter().map(|s| s.id).collect();
-        assert_eq!(due, vec!["monthly:2026-12", "meeting:2026-12-10"]);
-        let next: Vec<String> = s.upcoming(utc("2026-12-08T12:00:00Z"), 2).into_iter().map(|s| s.id).collect();
+        // On the 7th at noon both are in the window; the meeting edition (two
+        // working days before Thursday the 10th: Tuesday the 8th) is not due yet.
+        let due: Vec<String> =
+            s.due(utc("2026-12-07T12:00:00Z")).into_iter().map(|s| s.id).collect();
+        assert_eq!(due, vec!["monthly:2026-12"]);
+        // On the 8th at noon the meeting edition is due; December's, 7 days and
+        // 5 hours old, has left the 7-day catch-up window.
+        let due: Vec<String> =
+            s.due(utc("2026-12-08T12:00:00Z")).into_iter().map(|s| s.id).collect();
+        assert_eq!(due, vec!["meeting:2026-12-10"]);
+        let next: Vec<String> =
+            s.upcoming(utc("2026-12-08T12:00:00Z"), 2).into_iter().map(|s| s.id).collect();
         assert_eq!(next, vec!["monthly:2027-01", "monthly:2027-02"]);
     }
 }

@@ -254,7 +254,11 @@ impl Store {
 
     /// Archives a new edition: its directory with `manifest.json`, numbered after
     /// the last one. Nothing is visible until the catalogue row commits.
-    pub fn create_edition(&mut self, edition: &NewEdition<'_>, manifest: &[u8]) -> Result<EditionRecord> {
+    pub fn create_edition(
+        &mut self,
+        edition: &NewEdition<'_>,
+        manifest: &[u8],
+    ) -> Result<EditionRecord> {
         if !edition.as_of.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
             return Err(Error::BadDatasetName(edition.as_of.to_string()));
         }
@@ -269,12 +273,15 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(catalog_err)?;
         let edition_no: i64 = tx
-            .query_row("SELECT COALESCE(MAX(edition_no), 0) + 1 FROM editions", [], |row| row.get(0))
+            .query_row("SELECT COALESCE(MAX(edition_no), 0) + 1 FROM editions", [], |row| {
+                row.get(0)
+            })
             .map_err(catalog_err)?;
         let dir = archive.join(format!("e{edition_no:05}-{}", edition.as_of));
         fs::create_dir_all(&dir).map_err(Store::io_err("creating", dir.clone()))?;
         let manifest_path = dir.join("manifest.json");
-        fs::rename(&staged, &manifest_path).map_err(Store::io_err("renaming", manifest_path.clone()))?;
+        fs::rename(&staged, &manifest_path)
+            .map_err(Store::io_err("renaming", manifest_path.clone()))?;
         sync_dir(&dir)?;
         sync_dir(&archive)?;
         let relative = relative_path(&root, &dir);
@@ -350,7 +357,15 @@ impl Store {
         let recorded = self.conn.execute(
             "INSERT INTO briefing_files (edition_no, lang, file, sha256, bytes, pages, built_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![edition_no, file.lang, file.file, file.sha256, file.bytes as i64, file.pages, file.built_at],
+            params![
+                edition_no,
+                file.lang,
+                file.file,
+                file.sha256,
+                file.bytes as i64,
+                file.pages,
+                file.built_at
+            ],
         );
         if let Err(source) = recorded {
             let _ = fs::remove_file(&path);
@@ -401,7 +416,12 @@ impl Store {
     /// The edition built from exactly these inputs, if one was archived.
     pub fn edition_by_key(&self, key: &str) -> Result<Option<EditionRecord>> {
         let sql = format!("{SELECT_EDITION} WHERE key = ?1");
-        match self.conn.query_row(&sql, [key], edition_from_row).optional().map_err(self.catalog_err())? {
+        match self
+            .conn
+            .query_row(&sql, [key], edition_from_row)
+            .optional()
+            .map_err(self.catalog_err())?
+        {
             Some(record) => Ok(Some(self.with_files(record)?)),
             None => Ok(None),
         }
@@ -410,7 +430,12 @@ impl Store {
     /// The last edition archived, if any.
     pub fn latest_edition(&self) -> Result<Option<EditionRecord>> {
         let sql = format!("{SELECT_EDITION} ORDER BY edition_no DESC LIMIT 1");
-        match self.conn.query_row(&sql, [], edition_from_row).optional().map_err(self.catalog_err())? {
+        match self
+            .conn
+            .query_row(&sql, [], edition_from_row)
+            .optional()
+            .map_err(self.catalog_err())?
+        {
             Some(record) => Ok(Some(self.with_files(record)?)),
             None => Ok(None),
         }
@@ -461,7 +486,9 @@ impl Store {
     /// The edition a scheduled slot produced, if it was handled.
     pub fn slot_edition(&self, slot: &str) -> Result<Option<i64>> {
         self.conn
-            .query_row("SELECT edition_no FROM briefing_slots WHERE slot = ?1", [slot], |row| row.get(0))
+            .query_row("SELECT edition_no FROM briefing_slots WHERE slot = ?1", [slot], |row| {
+                row.get(0)
+            })
             .optional()
             .map_err(self.catalog_err())
     }
@@ -599,7 +626,14 @@ impl Store {
                                 || COALESCE(SUM(status IN ('failed', 'uncertain')), 0)
                                 || ':' || COALESCE(SUM(attempts), 0) FROM deliveries)",
                 [],
-                |row| Ok(format!("e{}f{}d{}", row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, String>(2)?)),
+                |row| {
+                    Ok(format!(
+                        "e{}f{}d{}",
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, i64>(1)?,
+                        row.get::<_, String>(2)?
+                    ))
+                },
             )
             .unwrap_or_default()
     }
@@ -633,7 +667,8 @@ impl Store {
             return Ok(());
         }
         let editions = self.editions()?;
-        let dirs: std::collections::HashSet<&str> = editions.iter().map(|e| e.dir.as_str()).collect();
+        let dirs: std::collections::HashSet<&str> =
+            editions.iter().map(|e| e.dir.as_str()).collect();
         let files: std::collections::HashSet<String> = editions
             .iter()
             .flat_map(|e| {
@@ -743,9 +778,7 @@ mod tests {
         assert!(!store.claim_delivery(due[0].id).unwrap());
         store.delivery_sent(due[0].id, "2026-12-01T08:00:05Z").unwrap();
         assert!(store.claim_delivery(due[1].id).unwrap());
-        store
-            .delivery_failed(due[1].id, "451 try later", Some("2026-12-01T08:01:00Z"))
-            .unwrap();
+        store.delivery_failed(due[1].id, "451 try later", Some("2026-12-01T08:01:00Z")).unwrap();
         // Not due before its retry time; due after; the sent one never again.
         assert!(store.due_deliveries("2026-12-01T08:00:30Z").unwrap().is_empty());
         let retry = store.due_deliveries("2026-12-01T08:01:00Z").unwrap();

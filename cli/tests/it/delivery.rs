@@ -37,7 +37,8 @@ const USER: &str = "md2030-sender";
 const PASSWORD: &str = "correct horse battery staple";
 
 fn available() -> bool {
-    let aiosmtpd = Command::new("python3").args(["-c", "import aiosmtpd"]).status().is_ok_and(|s| s.success());
+    let aiosmtpd =
+        Command::new("python3").args(["-c", "import aiosmtpd"]).status().is_ok_and(|s| s.success());
     let openssl = Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success());
     if aiosmtpd && openssl {
         return true;
@@ -58,12 +59,37 @@ fn run(program: &str, args: &[&str], dir: &Path) {
 fn certificates(dir: &Path) {
     run(
         "openssl",
-        &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=md2030 test CA"],
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=md2030 test CA",
+        ],
         dir,
     );
     run(
         "openssl",
-        &["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "server.csr", "-subj", "/CN=127.0.0.1"],
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
         dir,
     );
     std::fs::write(
@@ -74,8 +100,21 @@ fn certificates(dir: &Path) {
     run(
         "openssl",
         &[
-            "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out",
-            "cert.pem", "-days", "2", "-extfile", "ext.cnf",
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "cert.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
         ],
         dir,
     );
@@ -132,7 +171,9 @@ fn config(sink: &Sink, extra: &str, recipients: &[(&str, &str)]) -> String {
         sink.ca.display()
     );
     for (email, lang) in recipients {
-        text.push_str(&format!("\n[[recipients]]\nname = \"Test {lang}\"\nemail = \"{email}\"\nlang = \"{lang}\"\n"));
+        text.push_str(&format!(
+            "\n[[recipients]]\nname = \"Test {lang}\"\nemail = \"{email}\"\nlang = \"{lang}\"\n"
+        ));
     }
     text
 }
@@ -182,8 +223,14 @@ fn briefings_reach_every_recipient_once_in_their_language() {
     let out = md2030_with_password(store.path(), &["briefings", "send"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("attempt 1 to retry@example.gov.ma failed") && stderr.contains("451"), "{stderr}");
-    assert!(stderr.contains("not delivered to nobody@example.gov.ma") && stderr.contains("550"), "{stderr}");
+    assert!(
+        stderr.contains("attempt 1 to retry@example.gov.ma failed") && stderr.contains("451"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("not delivered to nobody@example.gov.ma") && stderr.contains("550"),
+        "{stderr}"
+    );
 
     let first = received(&sink);
     assert_eq!(first.len(), 3, "three messages accepted on the first run");
@@ -195,7 +242,11 @@ fn briefings_reach_every_recipient_once_in_their_language() {
         .unwrap()
         .iter()
         .map(|f| {
-            (f["lang"].as_str().unwrap().into(), f["file"].as_str().unwrap().into(), f["sha256"].as_str().unwrap().into())
+            (
+                f["lang"].as_str().unwrap().into(),
+                f["file"].as_str().unwrap().into(),
+                f["sha256"].as_str().unwrap().into(),
+            )
         })
         .collect();
     assert_eq!(files.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), ["ar", "en", "fr"]);
@@ -204,10 +255,16 @@ fn briefings_reach_every_recipient_once_in_their_language() {
         let to = meta["rcpt_tos"][0].as_str().unwrap();
         let lang = recipients.iter().find(|(email, _)| *email == to).unwrap().1;
         // Encrypted and authenticated: STARTTLS was required by the server.
-        assert_eq!((meta["tls"].as_bool(), meta["authenticated"].as_bool()), (Some(true), Some(true)));
+        assert_eq!(
+            (meta["tls"].as_bool(), meta["authenticated"].as_bool()),
+            (Some(true), Some(true))
+        );
         let subject = meta["subject"].as_str().unwrap();
         let expected = subjects.iter().find(|(l, _)| *l == lang).unwrap().1;
-        assert!(subject.contains(expected) && subject.contains(edition["as_of"].as_str().unwrap()), "{lang}: {subject}");
+        assert!(
+            subject.contains(expected) && subject.contains(edition["as_of"].as_str().unwrap()),
+            "{lang}: {subject}"
+        );
         assert_eq!(meta["attachments"][0]["content_type"], "application/pdf");
         let filename = meta["attachments"][0]["filename"].as_str().unwrap();
         assert!(filename.ends_with(&format!("-{lang}.pdf")), "{filename}");
@@ -227,8 +284,19 @@ fn briefings_reach_every_recipient_once_in_their_language() {
     let second = received(&sink);
     assert_eq!(second.len(), 4);
     assert_eq!(second[3].0["rcpt_tos"][0], "retry@example.gov.ma");
-    assert!(second[3].1 == std::fs::read(store.path().join(&files.iter().find(|f| f.0 == "fr").unwrap().1)).unwrap());
-    // Same Message-ID as every message of this edition would have: stable per recipient.
+    assert!(
+        second[3].1
+            == std::fs::read(store.path().join(&files.iter().find(|f| f.0 == "fr").unwrap().1))
+                .unwrap()
+    );
+    // One Message-ID per (edition, recipient), in the sender's domain.
+    let ids: std::collections::BTreeSet<&str> =
+        second.iter().map(|(m, _)| m["message_id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 4);
+    assert!(
+        ids.iter().all(|id| id.starts_with("<md2030.e1.") && id.ends_with("@example.gov.ma>")),
+        "{ids:?}"
+    );
     let again = md2030_with_password(store.path(), &["briefings", "run"]);
     assert!(again.status.success());
     assert_eq!(received(&sink).len(), 4, "a third run sends nothing");
@@ -238,7 +306,13 @@ fn briefings_reach_every_recipient_once_in_their_language() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["recipient"].as_str().unwrap().into(), d["status"].as_str().unwrap().into(), d["attempts"].as_u64().unwrap()))
+        .map(|d| {
+            (
+                d["recipient"].as_str().unwrap().into(),
+                d["status"].as_str().unwrap().into(),
+                d["attempts"].as_u64().unwrap(),
+            )
+        })
         .collect();
     for (who, status, attempts) in [
         ("cabinet@example.gov.ma", "sent", 1),
@@ -274,11 +348,16 @@ fn the_server_sends_a_scheduled_edition_and_not_again_after_a_restart() {
     );
     std::fs::write(
         store.path().join("md2030.toml"),
-        config(&sink, &schedule, &[("cabinet@example.gov.ma", "fr"), ("diwan@example.gov.ma", "ar")]),
+        config(
+            &sink,
+            &schedule,
+            &[("cabinet@example.gov.ma", "fr"), ("diwan@example.gov.ma", "ar")],
+        ),
     )
     .unwrap();
     let serve = |store: &Path| {
-        let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+        let addr =
+            std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
         Command::new(env!("CARGO_BIN_EXE_md2030"))
             .args(["--data-dir", store.to_str().unwrap(), "serve", "--addr", &addr])
             .env("MD2030_TEST_SMTP_PASSWORD", PASSWORD)
@@ -306,7 +385,12 @@ fn the_server_sends_a_scheduled_edition_and_not_again_after_a_restart() {
     assert_eq!(archive["editions"][0]["trigger"], format!("meeting:{today}"));
     for (meta, pdf) in received(&sink) {
         let lang = if meta["rcpt_tos"][0] == "diwan@example.gov.ma" { "ar" } else { "fr" };
-        let file = archive["editions"][0]["files"].as_array().unwrap().iter().find(|f| f["lang"] == lang).unwrap();
+        let file = archive["editions"][0]["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["lang"] == lang)
+            .unwrap();
         assert_eq!(sha256(&pdf), file["sha256"].as_str().unwrap(), "{lang}");
     }
     // Restarted: the slot is handled, the deliveries are sent; nothing leaves again.
