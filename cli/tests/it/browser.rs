@@ -184,7 +184,10 @@ fn pages_load_clean_accessible_and_mirrored_in_arabic_in_a_real_browser() {
     assert_eq!(status, 200);
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while !crate::serve::get(&server.addr, "/fr/briefings", &[]).unwrap().2.contains("e1-ar.pdf") {
-        assert!(std::time::Instant::now() < deadline, "the briefings page did not list the edition");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the briefings page did not list the edition"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 
