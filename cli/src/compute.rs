@@ -53,7 +53,9 @@ pub(crate) fn inputs(store: &Store) -> anyhow::Result<Inputs> {
     for record in current.iter().filter(|v| INVENTORY_DATASETS.contains(&v.dataset.as_str())) {
         let mut list = Vec::new();
         for version in store.versions(&record.dataset)? {
-            if version.version_no > record.version_no {
+            if version.version_no > record.version_no
+                || version.status != md2030_store::VersionStatus::Published
+            {
                 continue;
             }
             let path = store.path_of(&version);

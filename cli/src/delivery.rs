@@ -92,6 +92,20 @@ pub(crate) fn config_path(data_dir: &Path, explicit: Option<&Path>) -> Option<Pa
     }
 }
 
+/// The `[dashboard]` settings of the configuration file (defaults without one).
+pub(crate) fn load_dashboard_settings(
+    data_dir: &Path,
+    explicit: Option<&Path>,
+) -> anyhow::Result<md2030_dashboard::auth::Settings> {
+    let Some(path) = config_path(data_dir, explicit) else {
+        return Ok(md2030_dashboard::auth::Settings::default());
+    };
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    md2030_dashboard::auth::Settings::from_toml(&text)
+        .map_err(|e| anyhow::anyhow!("in {}: {e}", path.display()))
+}
+
 /// The delivery configuration, if there is one.
 pub(crate) fn load_config(
     data_dir: &Path,
@@ -100,6 +114,11 @@ pub(crate) fn load_config(
     let Some(path) = config_path(data_dir, explicit) else { return Ok(None) };
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    // A file that only configures the dashboard schedules nothing.
+    let table: toml::Table = text.parse().with_context(|| format!("in {}", path.display()))?;
+    if !["briefings", "smtp", "recipients"].iter().any(|k| table.contains_key(*k)) {
+        return Ok(None);
+    }
     let config = Config::parse(&text, &|name| std::env::var(name).ok())
         .with_context(|| format!("in {}", path.display()))?;
     Ok(Some(config))
@@ -145,7 +164,23 @@ pub(crate) fn build_edition(
     now: DateTime<Utc>,
 ) -> anyhow::Result<edition::Built> {
     crate::compute::compute_and_store(store, as_of, &rfc3339(now), false)?;
-    Ok(edition::build(store, catalog, &config.languages, trigger, &rfc3339(now))?)
+    let built = edition::build(store, catalog, &config.languages, trigger, &rfc3339(now))?;
+    if !built.typeset.is_empty() {
+        store.audit(&md2030_store::AuditEntry {
+            at: &rfc3339(now),
+            actor: "scheduler",
+            action: "briefing",
+            subject: &built.edition.edition_id,
+            outcome: "ok",
+            address: "",
+            detail: serde_json::json!({
+                "trigger": trigger,
+                "langs": built.typeset.iter().map(|l| l.code()).collect::<Vec<_>>(),
+                "as_of": built.edition.as_of,
+            }),
+        })?;
+    }
+    Ok(built)
 }
 
 /// Builds the editions whose slots are due and queues them.

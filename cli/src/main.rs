@@ -9,6 +9,7 @@ mod delivery;
 mod output;
 mod sample;
 mod templates;
+mod users;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -123,6 +124,27 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080", env = "MD2030_ADDR")]
         addr: std::net::SocketAddr,
+        /// public: anyone reads the published figures (sign-in for stewards, admins
+        /// and pending data); private: sign-in for every page. Overrides
+        /// `[dashboard] access` of md2030.toml.
+        #[arg(long, env = "MD2030_ACCESS", value_parser = ["public", "private"])]
+        access: Option<String>,
+    },
+    /// Accounts of the dashboard (viewers, stewards, admins).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// The audit log: who did what and when (newest last).
+    Audit {
+        #[command(subcommand)]
+        command: Option<AuditCommand>,
+        /// How many of the newest entries.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// table, json (one object per line) or csv.
+        #[arg(long, default_value = "table", value_parser = ["table", "json", "csv"])]
+        format: String,
     },
     /// Write submission templates (CSV and XLSX) generated from the contracts.
     Templates {
@@ -151,6 +173,50 @@ enum BriefingsCommand {
     Run,
     /// Check the configuration and print the next scheduled editions.
     Schedule,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add an account. Without --password-stdin a random password is printed once.
+    Add {
+        username: String,
+        /// viewer (Commission members), steward (submits and signs off its
+        /// ministries' datasets) or admin.
+        #[arg(long)]
+        role: String,
+        /// A ministry (producer code, e.g. MTNRA) a steward answers for; repeatable.
+        #[arg(long = "ministry")]
+        ministries: Vec<String>,
+        /// The name shown on the dashboard (default: the user name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Every account with its role, ministries and status.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable an account (its sessions end at once), or enable it again.
+    Disable {
+        username: String,
+        #[arg(long)]
+        enable: bool,
+    },
+    /// Replace an account's password (its sessions end at once).
+    ResetPassword {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Recompute the audit log's hash chain.
+    Verify,
 }
 
 /// mimalloc: Polars allocates and frees many short-lived buffers across threads,
@@ -219,6 +285,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 md2030_ingest::ingest_file(&mut store, contract, file, &config, &mut progress)?
             };
             bar.finish();
+            if !*dry_run {
+                let (subject, result) = match &outcome {
+                    Outcome::Accepted { version, .. } => (version.version_id.clone(), "ok"),
+                    _ => (dataset.clone(), "rejected"),
+                };
+                let report = outcome.report();
+                users::audit(
+                    &mut store,
+                    "ingest",
+                    &subject,
+                    result,
+                    serde_json::json!({
+                        "file": file.file_name().map(|n| n.to_string_lossy().into_owned()),
+                        "by": by,
+                        "errors": report.errors,
+                    }),
+                )?;
+            }
             let code = output::outcome(&outcome, lang, *json, *dry_run);
             if matches!(outcome, Outcome::Accepted { .. }) && !*json {
                 recompute(&mut store, today());
@@ -311,6 +395,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 recompute(&mut store, today());
             }
             let built = brief::build(&mut store, lang, "cli")?;
+            if !built.typeset.is_empty() {
+                users::audit(
+                    &mut store,
+                    "briefing",
+                    &built.edition.edition_id,
+                    "ok",
+                    serde_json::json!({
+                        "langs": built.typeset.iter().map(|l| l.code()).collect::<Vec<_>>(),
+                        "as_of": built.edition.as_of,
+                    }),
+                )?;
+            }
             let pdf = built.pdfs.first().map(|(_, pdf)| pdf.as_slice()).unwrap_or_default();
             std::fs::write(out, pdf).with_context(|| format!("writing {}", out.display()))?;
             let how =
@@ -338,7 +434,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             recompute(&mut store, today());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr } => {
+        Command::Serve { addr, access } => {
             let mut store = open_store(&cli)?;
             if store.current_versions()?.is_empty() {
                 output::line(&format!(
@@ -353,6 +449,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (catalog, _) = compute::load_catalog(store.root())?;
             let data_dir = store.root().to_path_buf();
             let delivery_config = delivery::load_config(&data_dir, cli.config.as_deref())?;
+            let mut access_settings =
+                delivery::load_dashboard_settings(&data_dir, cli.config.as_deref())?;
+            match access.as_deref() {
+                Some("private") => {
+                    access_settings.access = md2030_dashboard::auth::AccessMode::Private
+                }
+                Some("public") => {
+                    access_settings.access = md2030_dashboard::auth::AccessMode::Public
+                }
+                _ => {}
+            }
+            if access_settings.access == md2030_dashboard::auth::AccessMode::Private
+                && store.accounts()?.is_empty()
+            {
+                output::line(
+                    "private dashboard and no account yet: add one with `md2030 user add NAME --role admin`",
+                );
+            }
             drop(store);
             tracing_subscriber::fmt()
                 .with_target(false)
@@ -385,6 +499,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 catalog,
                 addr: *addr,
                 refresh: std::time::Duration::from_secs(2),
+                access: access_settings,
+                recompute: Some(md2030_dashboard::Recompute(std::sync::Arc::new(|dir| {
+                    let mut store = Store::open_shared(dir).map_err(|e| e.to_string())?;
+                    compute::compute_and_store(&mut store, today(), &now_utc(), false)
+                        .map(|_| ())
+                        .map_err(|e| format!("{e:#}"))
+                }))),
             };
             let served = runtime
                 .block_on(md2030_dashboard::serve(config, shutdown_signal()))
@@ -395,6 +516,38 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             served?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::User { command } => {
+            let mut store = open_store(&cli)?;
+            match command {
+                UserCommand::Add { username, role, ministries, name, password_stdin } => {
+                    users::add(
+                        &mut store,
+                        &users::AddUser {
+                            username,
+                            role,
+                            ministries,
+                            name: name.as_deref(),
+                            lang,
+                            password_stdin: *password_stdin,
+                        },
+                    )
+                }
+                UserCommand::List { json } => users::list(&store, *json),
+                UserCommand::Disable { username, enable } => {
+                    users::disable(&mut store, username, *enable)
+                }
+                UserCommand::ResetPassword { username, password_stdin } => {
+                    users::reset_password(&mut store, username, *password_stdin)
+                }
+            }
+        }
+        Command::Audit { command, limit, format } => {
+            let store = open_store(&cli)?;
+            match command {
+                Some(AuditCommand::Verify) => users::verify(&store),
+                None => users::show(&store, *limit, format),
+            }
         }
         Command::Templates { out } => {
             let written = templates::write_all(out)?;

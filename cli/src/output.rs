@@ -163,13 +163,21 @@ pub(crate) fn datasets(store: &Store, lang: Lang, json: bool) -> anyhow::Result<
 pub(crate) fn versions(records: &[VersionRecord]) {
     for v in records {
         let current = if v.is_current { "*" } else { " " };
+        let review = match (&v.reviewed_by, &v.reviewed_at) {
+            (Some(by), Some(at)) => format!("  ({} by {by} at {at})", v.status.as_str()),
+            _ if v.status != md2030_store::VersionStatus::Published => {
+                format!("  ({})", v.status.as_str())
+            }
+            _ => String::new(),
+        };
         out!(
-            "{current} {:<28} {:>10} rows  {}  {}  {}",
+            "{current} {:<28} {:>10} rows  {}  {}  {} by {}{review}",
             v.version_id,
             v.row_count,
             &v.sha256[..16],
             v.provenance.ingested_at,
-            v.provenance.source_file_name
+            v.provenance.source_file_name,
+            v.provenance.ingested_by
         );
     }
 }

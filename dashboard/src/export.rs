@@ -10,10 +10,7 @@ use arrow_schema::DataType;
 
 /// Neutralises a text cell a spreadsheet would evaluate as a formula.
 pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
-        _ => text.into(),
-    }
+    md2030_access::neutralise_formula(text)
 }
 
 fn cell(array: &dyn Array, row: usize) -> String {

@@ -112,6 +112,7 @@ mod tests {
             "sent",
             "pending",
             "failed",
+            "mb",
         ]
         .into_iter()
         .map(|n| (Cow::Borrowed(n), FluentValue::from("x")))

@@ -7,6 +7,8 @@
 //! pages are cached per (page, language) with an ETag, and the cache goes with the
 //! snapshot it was rendered from.
 
+mod account;
+pub mod auth;
 pub mod brief;
 pub mod charts;
 pub mod edition;
@@ -17,6 +19,7 @@ pub mod labels;
 pub mod map;
 pub mod png;
 mod server;
+mod submit;
 pub mod view;
 
-pub use server::{App, Config, router, serve};
+pub use server::{App, Config, Recompute, router, serve};

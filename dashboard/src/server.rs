@@ -14,7 +14,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use md2030_analytics::catalog::Catalog;
 use md2030_analytics::results::Results;
 use md2030_model::Lang;
@@ -32,6 +32,21 @@ pub struct Config {
     pub addr: SocketAddr,
     /// How often to look for new results or dataset versions.
     pub refresh: Duration,
+    /// Access mode, sessions, upload limits (`[dashboard]` of md2030.toml).
+    pub access: crate::auth::Settings,
+    /// Recomputes and stores the results after a version is published on the
+    /// dashboard (the engine lives with the command; none: nothing recomputed).
+    pub recompute: Option<Recompute>,
+}
+
+/// A blocking function that recomputes the results of the store in a directory.
+#[derive(Clone)]
+pub struct Recompute(pub Arc<dyn Fn(&std::path::Path) -> Result<(), String> + Send + Sync>);
+
+impl std::fmt::Debug for Recompute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Recompute")
+    }
 }
 
 /// One rendered page and its ETag.
@@ -66,9 +81,33 @@ pub struct App {
     data_dir: PathBuf,
     catalog: Catalog,
     snapshot: RwLock<Arc<Snapshot>>,
+    pub(crate) auth: crate::auth::Auth,
+    recompute: Option<Recompute>,
 }
 
 impl App {
+    /// Recomputes the results on a blocking thread (after a publication); the
+    /// reloader then picks them up.
+    pub(crate) async fn recompute(&self) {
+        let Some(recompute) = self.recompute.clone() else { return };
+        let data_dir = self.data_dir.clone();
+        match tokio::task::spawn_blocking(move || (recompute.0)(&data_dir)).await {
+            Ok(Ok(())) => tracing::info!("results recomputed after a publication"),
+            Ok(Err(err)) => tracing::error!(%err, "recomputing after a publication failed"),
+            Err(err) => tracing::error!(%err, "recompute task failed"),
+        }
+    }
+
+    /// Appends to the audit log on a blocking thread.
+    pub(crate) async fn audit(self: &Arc<Self>, entry: crate::auth::Audit) {
+        let app = self.clone();
+        let _ = tokio::task::spawn_blocking(move || app.auth.audit_blocking(&entry)).await;
+    }
+
+    pub(crate) fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
     fn snapshot(&self) -> Arc<Snapshot> {
         match self.snapshot.read() {
             Ok(guard) => guard.clone(),
@@ -191,7 +230,25 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/indicators/{id}", get(api_indicator))
         .route("/api/v1/targets", get(api_targets))
         .route("/api/v1/datasets", get(api_datasets))
+        .route("/api/v1/whoami", get(crate::account::whoami))
+        .route("/{lang}/signin", get(crate::account::signin_form).post(crate::account::signin))
+        .route("/{lang}/signout", post(crate::account::signout))
+        .route("/{lang}/audit", get(crate::account::audit_page))
+        .route("/{lang}/review", get(crate::account::review_page))
+        .route(
+            "/{lang}/submit",
+            get(crate::submit::submit_form).post(crate::submit::submit).layer(
+                axum::extract::DefaultBodyLimit::max(
+                    (app.auth.settings.max_upload_bytes + 1024 * 1024) as usize,
+                ),
+            ),
+        )
+        .route("/{lang}/review/{dataset}/{version}", post(crate::account::review))
+        .route("/download/audit.csv", get(crate::account::audit_csv))
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        .layer(middleware::from_fn_with_state(app.clone(), crate::auth::authenticate))
         .layer(tower_http::compression::CompressionLayer::new())
+        .layer(middleware::from_fn(crate::auth::security_headers))
         .layer(middleware::from_fn(log_request))
         .with_state(app)
 }
@@ -211,11 +268,14 @@ pub async fn serve(
         data_dir: config.data_dir.clone(),
         catalog: config.catalog.clone(),
         snapshot: RwLock::new(Arc::new(first)),
+        auth: crate::auth::Auth::new(config.access.clone(), config.data_dir.clone()),
+        recompute: config.recompute.clone(),
     });
     let reloader = tokio::spawn(reload_when_changed(app.clone(), config.refresh));
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!(addr = %listener.local_addr()?, "md2030 dashboard listening");
-    let served = axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await;
+    let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
     reloader.abort();
     tracing::info!("md2030 dashboard stopped");
     served
@@ -293,7 +353,7 @@ fn parse_lang(code: &str) -> Option<Lang> {
 
 /// The language of a page, from the first segment of its path (`/ar/…`); an
 /// unknown language is a 404.
-struct PageLang(Lang);
+pub(crate) struct PageLang(pub(crate) Lang);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PageLang {
     type Rejection = Response;
@@ -396,6 +456,7 @@ fn respond(page: &Page, headers: &HeaderMap, content_type: &'static str) -> Resp
 /// `md2030 brief`: typeset on a blocking thread the first time, then cached.
 async fn briefing_pdf(
     State(app): State<Arc<App>>,
+    axum::Extension(visitor): axum::Extension<crate::auth::Visitor>,
     axum::extract::Query(query): axum::extract::Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
@@ -413,6 +474,9 @@ async fn briefing_pdf(
     }
     let catalog = app.catalog.clone();
     let data_dir = app.data_dir.clone();
+    let auditor = app.clone();
+    let actor =
+        visitor.session().map(|s| s.account.username.clone()).unwrap_or_else(|| "anonymous".into());
     let built = tokio::task::spawn_blocking(move || {
         // The briefing is archived as an edition (or found in the archive): what
         // the dashboard hands out can always be shown again.
@@ -420,6 +484,16 @@ async fn briefing_pdf(
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let built = crate::edition::build(&mut store, &catalog, &[lang], "dashboard", &now)
             .map_err(|e| e.to_string())?;
+        if !built.typeset.is_empty() {
+            auditor.auth.audit_blocking(&crate::auth::Audit {
+                actor: actor.clone(),
+                action: "briefing",
+                subject: built.edition.edition_id.clone(),
+                outcome: "ok",
+                address: String::new(),
+                detail: serde_json::json!({"trigger": "dashboard", "langs": [lang.code()]}),
+            });
+        }
         let pdf = built.pdfs.into_iter().next().map(|(_, pdf)| pdf).ok_or("no briefing built")?;
         Ok::<Page, String>(keep(&snapshot, &key, Bytes::from(pdf)))
     })
@@ -761,24 +835,28 @@ impl Downloads {
 /// What every page shares: language and direction, navigation, title and the
 /// sample-data banner.
 #[derive(Debug)]
-struct Layout {
-    lang: &'static str,
-    dir: &'static str,
-    path: String,
-    nav: (String, String, String, String),
-    title: String,
-    subtitle: String,
-    languages: Vec<(&'static str, String)>,
-    synthetic: bool,
-    sample_banner: String,
-    briefing: String,
+pub(crate) struct Layout {
+    /// The anonymous account bar (replaced per request for a signed-in visitor).
+    pub(crate) account: String,
+    pub(crate) lang: &'static str,
+    pub(crate) dir: &'static str,
+    pub(crate) path: String,
+    pub(crate) nav: (String, String, String, String),
+    pub(crate) title: String,
+    pub(crate) subtitle: String,
+    pub(crate) languages: Vec<(&'static str, String)>,
+    pub(crate) synthetic: bool,
+    pub(crate) sample_banner: String,
+    pub(crate) briefing: String,
 }
 
-fn layout(lang: Lang, path: impl Into<String>, synthetic: bool) -> Layout {
+pub(crate) fn layout(lang: Lang, path: impl Into<String>, synthetic: bool) -> Layout {
+    let path = path.into();
     Layout {
         lang: lang.code(),
         dir: if lang == Lang::Ar { "rtl" } else { "ltr" },
-        path: path.into(),
+        account: crate::auth::anonymous_bar(lang, &path),
+        path,
         nav: nav(lang),
         title: text(lang, "app-title"),
         subtitle: text(lang, "app-subtitle"),

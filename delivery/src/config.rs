@@ -115,6 +115,10 @@ struct RawFile {
     smtp: Option<RawSmtp>,
     #[serde(default)]
     recipients: Vec<RawRecipient>,
+    /// The dashboard's own section (access mode, sessions), read by the dashboard.
+    #[serde(default)]
+    #[allow(dead_code)]
+    dashboard: Option<toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]

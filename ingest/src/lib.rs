@@ -120,11 +120,39 @@ pub fn ingest_file(
     config: &IngestConfig,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Outcome> {
+    store_file(store, contract, path, config, progress, false)
+}
+
+/// [`ingest_file`] for a submission that needs a second person's sign-off: the
+/// version is stored `pending` and does not become current (see
+/// [`Store::review`](md2030_store::Store::review)).
+pub fn submit_file(
+    store: &mut Store,
+    contract: &Contract,
+    path: &Path,
+    config: &IngestConfig,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Outcome> {
+    store_file(store, contract, path, config, progress, true)
+}
+
+fn store_file(
+    store: &mut Store,
+    contract: &Contract,
+    path: &Path,
+    config: &IngestConfig,
+    progress: &mut dyn FnMut(Progress),
+    pending: bool,
+) -> Result<Outcome> {
     let staged = store.stage(&contract.name, validate::arrow_schema(contract))?;
     let (outcome, to_commit) = run(store, contract, path, config, progress, Some(staged))?;
     match (outcome, to_commit) {
         (Outcome::Valid { report, .. }, Some((staged, provenance))) => {
-            let version = store.commit(staged, &provenance)?;
+            let version = if pending {
+                store.commit_pending(staged, &provenance)?
+            } else {
+                store.commit(staged, &provenance)?
+            };
             Ok(Outcome::Accepted { report, version: Box::new(version) })
         }
         (outcome, _) => Ok(outcome),

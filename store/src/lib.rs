@@ -30,8 +30,13 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+mod access;
 mod briefings;
 mod results;
+pub use access::{
+    Account, AuditEntry, AuditRecord, Decision, NewAccount, ReviewRefusal, Role, Session,
+    VersionStatus,
+};
 pub use briefings::{Addressee, BriefingFile, Delivery, DeliveryStatus, EditionRecord, NewEdition};
 pub use results::{Committed, ResultsFile, ResultsRecord};
 
@@ -95,6 +100,12 @@ pub struct VersionRecord {
     pub bytes: u64,
     pub row_count: u64,
     pub is_current: bool,
+    /// `published` (used in figures), `pending` (awaiting sign-off) or `rejected`.
+    pub status: VersionStatus,
+    /// Who signed off or rejected a submitted version, when, and why.
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    pub review_note: Option<String>,
     #[serde(flatten)]
     pub provenance: Provenance,
 }
@@ -179,6 +190,11 @@ impl Store {
         if user_version < 3 {
             conn.execute_batch(briefings::BRIEFINGS_SQL).map_err(catalog_err)?;
             conn.pragma_update(None, "user_version", 3).map_err(catalog_err)?;
+        }
+        if user_version < 4 {
+            conn.execute_batch(&format!("BEGIN; {} COMMIT;", access::ACCESS_SQL))
+                .map_err(catalog_err)?;
+            conn.pragma_update(None, "user_version", 4).map_err(catalog_err)?;
         }
         Ok(Store { root: root.to_path_buf(), conn })
     }
@@ -284,8 +300,27 @@ impl Store {
     /// current pointer in one catalogue transaction.
     pub fn commit(
         &mut self,
+        staged: StagedVersion,
+        provenance: &Provenance,
+    ) -> Result<VersionRecord> {
+        self.commit_as(staged, provenance, VersionStatus::Published)
+    }
+
+    /// Stores a staged version as `pending`: durable and numbered like any other,
+    /// but not current until [`Store::review`] publishes it.
+    pub fn commit_pending(
+        &mut self,
+        staged: StagedVersion,
+        provenance: &Provenance,
+    ) -> Result<VersionRecord> {
+        self.commit_as(staged, provenance, VersionStatus::Pending)
+    }
+
+    fn commit_as(
+        &mut self,
         mut staged: StagedVersion,
         provenance: &Provenance,
+        status: VersionStatus,
     ) -> Result<VersionRecord> {
         let tmp_path = staged.tmp_path.clone();
         let writer = staged.writer.take().expect("a staged version is committed once");
@@ -337,8 +372,8 @@ impl Store {
             .execute(
                 "INSERT INTO versions (dataset, version_no, file, sha256, bytes, row_count, contract_version,
                     source_file_name, source_sha256, source_bytes, source_format, ingested_at, ingested_by,
-                    synthetic, validation, parent_version_no, rows_from_file, rows_kept_from_parent, rows_replaced, reference_period)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                    synthetic, validation, parent_version_no, rows_from_file, rows_kept_from_parent, rows_replaced, reference_period, status)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
                 params![
                     staged.dataset,
                     version_no,
@@ -360,10 +395,14 @@ impl Store {
                     provenance.rows_kept_from_parent as i64,
                     provenance.rows_replaced as i64,
                     provenance.reference_period,
+                    status.as_str(),
                 ],
             )
             .and_then(|_| {
                 let id = tx.last_insert_rowid();
+                if status != VersionStatus::Published {
+                    return Ok(0);
+                }
                 tx.execute(
                     "INSERT INTO current_versions (dataset, version_id) VALUES (?1, ?2)
                      ON CONFLICT(dataset) DO UPDATE SET version_id = excluded.version_id",
@@ -477,13 +516,14 @@ impl Store {
     }
 }
 
-const SELECT_VERSION: &str = "SELECT v.dataset, v.version_no, v.file, v.sha256, v.bytes, v.row_count, v.contract_version,
+pub(crate) const SELECT_VERSION: &str = "SELECT v.dataset, v.version_no, v.file, v.sha256, v.bytes, v.row_count, v.contract_version,
     v.source_file_name, v.source_sha256, v.source_bytes, v.source_format, v.ingested_at, v.ingested_by, v.synthetic,
     v.validation, v.parent_version_no, v.rows_from_file, v.rows_kept_from_parent, v.rows_replaced,
-    EXISTS (SELECT 1 FROM current_versions cv WHERE cv.version_id = v.id), v.reference_period
+    EXISTS (SELECT 1 FROM current_versions cv WHERE cv.version_id = v.id), v.reference_period,
+    v.status, v.reviewed_by, v.reviewed_at, v.review_note
     FROM versions v";
 
-fn version_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<VersionRecord> {
+pub(crate) fn version_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<VersionRecord> {
     let dataset: String = row.get(0)?;
     let version_no: i64 = row.get(1)?;
     let validation: String = row.get(14)?;
@@ -496,6 +536,10 @@ fn version_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<VersionRecord> 
         bytes: row.get::<_, i64>(4)? as u64,
         row_count: row.get::<_, i64>(5)? as u64,
         is_current: row.get(19)?,
+        status: VersionStatus::parse(&row.get::<_, String>(21)?),
+        reviewed_by: row.get(22)?,
+        reviewed_at: row.get(23)?,
+        review_note: row.get(24)?,
         provenance: Provenance {
             contract_version: row.get(6)?,
             source_file_name: row.get(7)?,
@@ -647,13 +691,13 @@ pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use arrow_array::{Int64Array, StringArray};
     use arrow_schema::{DataType, Field, Schema};
     use std::sync::Arc;
 
-    fn batch(values: &[i64]) -> RecordBatch {
+    pub(crate) fn batch(values: &[i64]) -> RecordBatch {
         let schema = Arc::new(Schema::new(vec![
             Field::new("n", DataType::Int64, false),
             Field::new("s", DataType::Utf8, true),
@@ -666,7 +710,7 @@ mod tests {
         .unwrap()
     }
 
-    fn provenance(name: &str) -> Provenance {
+    pub(crate) fn provenance(name: &str) -> Provenance {
         Provenance {
             contract_version: "1.0.0".into(),
             source_file_name: name.into(),

@@ -26,8 +26,52 @@ impl std::fmt::Debug for XlsxSource {
     }
 }
 
+/// Most bytes a workbook's zip entries may expand to, all together.
+pub const MAX_EXPANDED_BYTES: u64 = 256 * 1024 * 1024;
+/// Most entries a workbook's zip may hold.
+pub const MAX_ZIP_ENTRIES: usize = 10_000;
+
+/// Refuses a zip-based workbook that would expand past [`MAX_EXPANDED_BYTES`] (a
+/// zip bomb named .xlsx) before calamine reads it. The entries are inflated and
+/// counted, not trusted by their declared sizes, and inflation stops at the limit.
+pub fn check_expansion(path: &Path) -> Result<(), Issue> {
+    let file = std::fs::File::open(path)
+        .map_err(|err| Issue::error(Rule::Unreadable).expecting(err.to_string()))?;
+    let mut head = [0u8; 4];
+    if std::io::Read::read_exact(&mut &file, &mut head).is_err() || &head != b"PK\x03\x04" {
+        return Ok(()); // not a zip (.xls, or not a workbook at all: calamine says so)
+    }
+    let bad = |what: String| Issue::error(Rule::MalformedSpreadsheet).expecting(what);
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|err| bad(format!("a readable zip archive ({err})")))?;
+    if archive.len() > MAX_ZIP_ENTRIES {
+        return Err(bad(format!(
+            "a workbook of at most {MAX_ZIP_ENTRIES} zip entries (this one has {})",
+            archive.len()
+        )));
+    }
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let entry =
+            archive.by_index(i).map_err(|err| bad(format!("a readable zip archive ({err})")))?;
+        let budget = MAX_EXPANDED_BYTES - total;
+        let inflated =
+            std::io::copy(&mut std::io::Read::take(entry, budget + 1), &mut std::io::sink())
+                .map_err(|err| bad(format!("a readable zip archive ({err})")))?;
+        total += inflated;
+        if total > MAX_EXPANDED_BYTES {
+            return Err(bad(format!(
+                "a workbook that expands to at most {} MB (this one expands to more: refused as a possible zip bomb)",
+                MAX_EXPANDED_BYTES / (1024 * 1024)
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Every sheet of the workbook, in order, with its cells.
 pub fn read_sheets(path: &Path) -> Result<Vec<(String, Range<Data>)>, Issue> {
+    check_expansion(path)?;
     let mut workbook = open_workbook_auto(path)
         .map_err(|err| Issue::error(Rule::MalformedSpreadsheet).expecting(err.to_string()))?;
     let names = workbook.sheet_names().to_vec();

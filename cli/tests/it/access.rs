@@ -1,0 +1,582 @@
+//! Roles, sign-in and hostile input, over real HTTP against `md2030 serve`: each
+//! role can do exactly what it may; forged, cross-site and oversized requests are
+//! refused; sessions expire; passwords never appear in clear; the server stays up.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{md2030, sample_store};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(data_dir: &Path, extra: &[&str]) -> Server {
+    let addr =
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+    let log = data_dir.join("serve.log");
+    let child = Command::new(env!("CARGO_BIN_EXE_md2030"))
+        .args(["--data-dir", data_dir.to_str().unwrap(), "serve", "--addr", &addr])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let server = Server { child, addr };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        if send(&server.addr, "GET", "/healthz", &[], b"").is_ok_and(|r| r.status == 200) {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("the server did not answer /healthz within 120 s");
+}
+
+#[derive(Debug, PartialEq)]
+struct Reply {
+    status: u16,
+    /// Header lines as sent (names lowercased).
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    fn cookies(&self) -> Vec<&str> {
+        self.headers.iter().filter(|(n, _)| n == "set-cookie").map(|(_, v)| v.as_str()).collect()
+    }
+}
+
+/// One HTTP/1.1 request on its own connection.
+fn send(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<Reply> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if method == "POST" && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-length")) {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    Ok(parse(&response))
+}
+
+fn parse(response: &[u8]) -> Reply {
+    let text = String::from_utf8_lossy(response).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok());
+    let headers = lines
+        .filter_map(|l| l.split_once(": "))
+        .map(|(n, v)| (n.to_ascii_lowercase(), v.to_string()))
+        .collect();
+    Reply { status: status.unwrap_or(0), headers, body: body.to_string() }
+}
+
+fn form(pairs: &[(&str, &str)]) -> Vec<u8> {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", url_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+        .into_bytes()
+}
+
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The value of `name="csrf" value="…"` in a page.
+fn csrf_of(page: &str) -> String {
+    let at = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
+    page[at..].split('"').next().unwrap().to_string()
+}
+
+fn cookie_value<'a>(reply: &'a Reply, name: &str) -> Option<&'a str> {
+    reply.cookies().into_iter().find_map(|c| {
+        c.split(';').next()?.strip_prefix(&format!("{name}=")).filter(|v| !v.is_empty())
+    })
+}
+
+/// A signed-in browser: its session cookie and its CSRF token.
+struct Browser {
+    cookie: String,
+    csrf: String,
+}
+
+fn sign_in(addr: &str, user: &str, password: &str) -> Result<Browser, Reply> {
+    let page = send(addr, "GET", "/en/signin", &[], b"").unwrap();
+    assert_eq!(page.status, 200);
+    let token = cookie_value(&page, "md2030_signin").unwrap().to_string();
+    let body = form(&[("username", user), ("password", password), ("csrf", &token), ("next", "")]);
+    let cookie = format!("md2030_signin={token}");
+    let reply = send(
+        addr,
+        "POST",
+        "/en/signin",
+        &[("Cookie", &cookie), ("Content-Type", "application/x-www-form-urlencoded")],
+        &body,
+    )
+    .unwrap();
+    if reply.status != 303 {
+        return Err(reply);
+    }
+    let session = reply.cookies().into_iter().find(|c| c.starts_with("md2030_session=")).unwrap();
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict"), "{session}");
+    assert!(!session.contains("Secure"), "no TLS here: {session}");
+    let cookie = session.split(';').next().unwrap().to_string();
+    let review = send(addr, "GET", "/en/review", &[("Cookie", &cookie)], b"").unwrap();
+    assert_eq!(review.status, 200, "{}", review.body);
+    Ok(Browser { csrf: csrf_of(&review.body), cookie })
+}
+
+impl Browser {
+    fn get(&self, addr: &str, path: &str) -> Reply {
+        send(addr, "GET", path, &[("Cookie", &self.cookie)], b"").unwrap()
+    }
+
+    fn post(&self, addr: &str, path: &str, pairs: &[(&str, &str)]) -> Reply {
+        send(
+            addr,
+            "POST",
+            path,
+            &[("Cookie", &self.cookie), ("Content-Type", "application/x-www-form-urlencoded")],
+            &form(pairs),
+        )
+        .unwrap()
+    }
+
+    /// A multipart upload of `content` as `file_name` for `dataset`.
+    fn upload(
+        &self,
+        addr: &str,
+        dataset: &str,
+        file_name: &str,
+        content: &[u8],
+        csrf: Option<&str>,
+    ) -> Reply {
+        let boundary = "md2030testboundary7f3a";
+        let mut body = Vec::new();
+        if let Some(csrf) = csrf {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"dataset\"\r\n\r\n{dataset}\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        send(
+            addr,
+            "POST",
+            "/en/submit",
+            &[("Cookie", &self.cookie), ("Content-Type", &content_type)],
+            &body,
+        )
+        .unwrap()
+    }
+}
+
+fn add_user(dir: &Path, args: &[&str]) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_md2030"))
+        .args(["--data-dir", dir.to_str().unwrap(), "--lang", "en", "user", "add"])
+        .args(args)
+        .arg("--password-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "user add {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn users(dir: &Path) {
+    add_user(dir, &["root", "--role", "admin"]);
+    add_user(
+        dir,
+        &["amina", "--role", "steward", "--ministry", "MTNRA", "--name", "Amina <b>B.</b>"],
+    );
+    add_user(dir, &["karim", "--role", "steward", "--ministry", "mtnra"]);
+    add_user(dir, &["omar", "--role", "steward", "--ministry", "MIC"]);
+    add_user(dir, &["nadia", "--role", "viewer"]);
+}
+
+const TRAINING_2026: &[u8] =
+    b"year,ministry_code,trained,trained_women,training_hours\n2026,MTNRA,700,300,21000\n";
+
+fn audit(dir: &Path) -> Vec<serde_json::Value> {
+    let out = md2030(dir, &["audit", "--format", "json", "--limit", "1000"]);
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn each_role_can_do_exactly_what_it_may() {
+    let dir = sample_store();
+    users(dir.path());
+    std::fs::write(
+        dir.path().join("md2030.toml"),
+        "[dashboard]\naccess = \"public\"\nsession_idle_seconds = 4\n",
+    )
+    .unwrap();
+    let server = start(dir.path(), &[]);
+    let addr = server.addr.as_str();
+
+    // Anonymous, public mode: published pages yes, work pages no.
+    let overview = send(addr, "GET", "/en/", &[], b"").unwrap();
+    assert_eq!(overview.status, 200);
+    assert!(overview.body.contains("href=\"/en/signin?next=/en/\""), "no sign-in link");
+    let csp = overview.header("content-security-policy").unwrap();
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(overview.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(overview.header("x-frame-options"), Some("DENY"));
+    for path in ["/en/submit", "/en/review", "/en/audit"] {
+        let reply = send(addr, "GET", path, &[], b"").unwrap();
+        assert_eq!(reply.status, 303, "{path}");
+        assert!(reply.header("location").unwrap().starts_with("/en/signin?next="), "{path}");
+    }
+    assert_eq!(send(addr, "GET", "/api/v1/whoami", &[], b"").unwrap().status, 401);
+    assert_eq!(send(addr, "GET", "/download/audit.csv", &[], b"").unwrap().status, 403);
+
+    // A wrong password, an unknown user: the same refusal, both audited.
+    for (user, password) in [("amina", "wrong password!!"), ("nobody", PASSWORD)] {
+        let refused = sign_in(addr, user, password).err().expect("refused");
+        assert_eq!(refused.status, 401);
+        assert!(refused.body.contains("User name or password incorrect."));
+    }
+    // The sign-in form without its double-submit token is refused before any check.
+    let forged = send(
+        addr,
+        "POST",
+        "/en/signin",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        &form(&[("username", "amina"), ("password", PASSWORD), ("csrf", "guess")]),
+    )
+    .unwrap();
+    assert_eq!(forged.status, 403);
+
+    let amina = sign_in(addr, "amina", PASSWORD).unwrap();
+    let karim = sign_in(addr, "karim", PASSWORD).unwrap();
+    let omar = sign_in(addr, "omar", PASSWORD).unwrap();
+    let nadia = sign_in(addr, "nadia", PASSWORD).unwrap();
+    let root = sign_in(addr, "root", PASSWORD).unwrap();
+
+    // The display name is text, not markup, in the account bar.
+    let page = amina.get(addr, "/en/");
+    assert!(page.body.contains("Amina &lt;b&gt;B.&lt;/b&gt;"), "display name not escaped");
+    assert_eq!(page.header("cache-control"), Some("private, no-store"));
+    assert_eq!(page.header("etag"), None);
+    let whoami: serde_json::Value =
+        serde_json::from_str(&amina.get(addr, "/api/v1/whoami").body).unwrap();
+    assert_eq!(
+        (whoami["role"].as_str(), whoami["ministries"][0].as_str()),
+        (Some("steward"), Some("MTNRA"))
+    );
+
+    let versions_before = crate::snapshot(&dir.path().join("datasets"));
+    // No CSRF token, or another session's: refused, nothing written.
+    assert_eq!(
+        amina.upload(addr, "civil_servant_training", "t.csv", TRAINING_2026, None).status,
+        403
+    );
+    assert_eq!(
+        amina
+            .upload(addr, "civil_servant_training", "t.csv", TRAINING_2026, Some(&karim.csrf))
+            .status,
+        403
+    );
+    // Another site's form, even with the right token.
+    let cross = send(
+        addr,
+        "POST",
+        "/en/signout",
+        &[
+            ("Cookie", &amina.cookie),
+            ("Origin", "http://evil.example"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        &form(&[("csrf", &amina.csrf)]),
+    )
+    .unwrap();
+    assert_eq!(cross.status, 403);
+    // A steward of another ministry, a viewer, an admin cannot submit MTNRA data.
+    assert_eq!(
+        omar.upload(addr, "civil_servant_training", "t.csv", TRAINING_2026, Some(&omar.csrf))
+            .status,
+        403
+    );
+    assert_eq!(
+        nadia
+            .upload(addr, "civil_servant_training", "t.csv", TRAINING_2026, Some(&nadia.csrf))
+            .status,
+        403
+    );
+    assert_eq!(
+        root.upload(addr, "civil_servant_training", "t.csv", TRAINING_2026, Some(&root.csrf))
+            .status,
+        403
+    );
+    assert_eq!(crate::snapshot(&dir.path().join("datasets")), versions_before);
+
+    // A bad file: the report locates the problem, nothing is stored.
+    let bad = b"year,ministry_code,trained,trained_women,training_hours\n2026,MTNRA,seven hundred,300,21000\n";
+    let rejected = amina.upload(addr, "civil_servant_training", "bad.csv", bad, Some(&amina.csrf));
+    assert_eq!(rejected.status, 422, "{}", rejected.body);
+    assert!(rejected.body.contains("<td>2</td><td><bdi>trained</bdi></td><td><bdi>seven hundred</bdi></td><td><code>type</code></td>"), "{}", rejected.body);
+    assert_eq!(crate::snapshot(&dir.path().join("datasets")), versions_before);
+
+    // The steward's own ministry: accepted as pending, not current.
+    let accepted = amina.upload(
+        addr,
+        "civil_servant_training",
+        "../../etc/training.csv",
+        TRAINING_2026,
+        Some(&amina.csrf),
+    );
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    assert!(
+        accepted.body.contains("civil_servant_training@v2 awaits sign-off"),
+        "{}",
+        accepted.body
+    );
+    let versions = String::from_utf8_lossy(
+        &md2030(dir.path(), &["versions", "civil_servant_training"]).stdout,
+    )
+    .to_string();
+    assert!(versions.contains("* civil_servant_training@v1"), "{versions}");
+    assert!(versions.contains("training.csv by amina  (pending)"), "{versions}");
+    assert!(!versions.contains("etc"), "the client's path is not kept: {versions}");
+    assert_eq!(std::fs::read_dir(dir.path().join("staging")).unwrap().count(), 0);
+
+    // Who sees it: the viewer and the ministry's stewards; the other ministry not.
+    assert!(nadia.get(addr, "/en/review").body.contains("civil_servant_training@v2"));
+    assert!(!nadia.get(addr, "/en/review").body.contains("value=\"publish\""));
+    assert!(!omar.get(addr, "/en/review").body.contains("civil_servant_training@v2"));
+    assert!(karim.get(addr, "/en/review").body.contains("value=\"publish\""));
+    assert!(amina.get(addr, "/en/review").body.contains("You submitted it"));
+    assert!(
+        !send(addr, "GET", "/en/data", &[], b"")
+            .unwrap()
+            .body
+            .contains("civil_servant_training@v2")
+    );
+
+    // Maker-checker: not the submitter, not another ministry, not a viewer.
+    let path = "/en/review/civil_servant_training/2";
+    let own = amina.post(addr, path, &[("csrf", &amina.csrf), ("decision", "publish")]);
+    assert_eq!(own.status, 409, "{}", own.body);
+    assert_eq!(omar.post(addr, path, &[("csrf", &omar.csrf), ("decision", "publish")]).status, 403);
+    assert_eq!(
+        nadia.post(addr, path, &[("csrf", &nadia.csrf), ("decision", "publish")]).status,
+        403
+    );
+    assert_eq!(karim.post(addr, path, &[("decision", "publish")]).status, 403, "no CSRF token");
+    let note = "<img src=x onerror=alert(1)> checked against the ministry's register";
+    let published =
+        karim.post(addr, path, &[("csrf", &karim.csrf), ("decision", "publish"), ("note", note)]);
+    assert_eq!(published.status, 303, "{}", published.body);
+    let versions = String::from_utf8_lossy(
+        &md2030(dir.path(), &["versions", "civil_servant_training"]).stdout,
+    )
+    .to_string();
+    assert!(versions.contains("* civil_servant_training@v2"), "{versions}");
+    assert!(versions.contains("(published by karim at "), "{versions}");
+
+    // The admin reads the audit log (the note is text); a steward cannot.
+    assert_eq!(amina.get(addr, "/en/audit").status, 403);
+    let log = root.get(addr, "/en/audit");
+    assert_eq!(log.status, 200);
+    assert!(log.body.contains("&#60;img src=x onerror=alert(1)&#62;"), "note not escaped");
+    assert!(!log.body.contains("<img src=x"));
+    let csv = root.get(addr, "/download/audit.csv");
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.starts_with("seq,at,actor,action,subject,outcome,address,detail,sha256"));
+    let entries = audit(dir.path());
+    let seen = |action: &str, outcome: &str, subject: &str| {
+        entries
+            .iter()
+            .any(|e| e["action"] == action && e["outcome"] == outcome && e["subject"] == subject)
+    };
+    assert!(seen("account-add", "ok", "amina"));
+    assert!(seen("signin", "failed", "amina") && seen("signin", "failed", "nobody"));
+    assert!(seen("signin", "ok", "karim"));
+    assert!(seen("submit", "refused", "civil_servant_training"));
+    assert!(seen("submit", "rejected", "civil_servant_training"));
+    assert!(seen("submit", "ok", "civil_servant_training@v2"));
+    assert!(seen("publish", "refused", "civil_servant_training@v2"));
+    assert!(seen("publish", "ok", "civil_servant_training@v2"));
+    let verify = md2030(dir.path(), &["audit", "verify"]);
+    assert!(String::from_utf8_lossy(&verify.stdout).starts_with("audit log intact:"));
+
+    // Sign-out ends the session at once.
+    assert_eq!(omar.post(addr, "/en/signout", &[("csrf", &omar.csrf)]).status, 303);
+    assert_eq!(omar.get(addr, "/api/v1/whoami").status, 401);
+    // A session left idle past session_idle_seconds (4 s) has expired.
+    std::thread::sleep(Duration::from_secs(6));
+    assert_eq!(nadia.get(addr, "/api/v1/whoami").status, 401);
+
+    // Passwords are nowhere in clear: not in the catalogue, not in the log.
+    let catalogue = std::fs::read(dir.path().join("catalog.sqlite")).unwrap();
+    assert!(!catalogue.windows(PASSWORD.len()).any(|w| w == PASSWORD.as_bytes()));
+    let accounts = md2030(dir.path(), &["user", "list", "--json"]);
+    assert!(!String::from_utf8_lossy(&accounts.stdout).contains("argon2"));
+    drop(server);
+    let log = std::fs::read_to_string(dir.path().join("serve.log")).unwrap();
+    assert!(!log.contains(PASSWORD) && !log.contains("horse"), "the password reached the log");
+}
+
+#[test]
+fn a_private_dashboard_needs_a_session_for_everything() {
+    let dir = sample_store();
+    add_user(dir.path(), &["nadia", "--role", "viewer"]);
+    let server = start(dir.path(), &["--access", "private"]);
+    let addr = server.addr.as_str();
+    let reply = send(addr, "GET", "/fr/indicator/egdi_rank", &[], b"").unwrap();
+    assert_eq!(reply.status, 303);
+    assert_eq!(reply.header("location"), Some("/fr/signin?next=/fr/indicator/egdi_rank"));
+    for path in ["/api/v1/indicators", "/download/dataset/talent@v1.csv", "/briefing.pdf?lang=fr"] {
+        assert_eq!(send(addr, "GET", path, &[], b"").unwrap().status, 401, "{path}");
+    }
+    for path in ["/healthz", "/static/style.css", "/fr/signin"] {
+        assert_eq!(send(addr, "GET", path, &[], b"").unwrap().status, 200, "{path}");
+    }
+    let nadia = sign_in(addr, "nadia", PASSWORD).unwrap();
+    assert_eq!(nadia.get(addr, "/fr/indicator/egdi_rank").status, 200);
+    assert_eq!(nadia.get(addr, "/api/v1/indicators").status, 200);
+}
+
+#[test]
+fn hostile_requests_are_refused_and_the_server_stays_up() {
+    let dir = sample_store();
+    add_user(dir.path(), &["amina", "--role", "steward", "--ministry", "MTNRA"]);
+    std::fs::write(
+        dir.path().join("md2030.toml"),
+        "[dashboard]\nmax_upload_mb = 2\nsignin_per_address_per_minute = 8\n",
+    )
+    .unwrap();
+    let server = start(dir.path(), &[]);
+    let addr = server.addr.as_str();
+    let amina = sign_in(addr, "amina", PASSWORD).unwrap();
+    let before = crate::snapshot(&dir.path().join("datasets"));
+
+    // 2 GB announced: refused before the body is read.
+    let started = Instant::now();
+    let boundary = "b";
+    let huge = send(
+        addr,
+        "POST",
+        "/en/submit",
+        &[
+            ("Cookie", &amina.cookie),
+            ("Content-Type", &format!("multipart/form-data; boundary={boundary}")),
+            ("Content-Length", "2147483648"),
+        ],
+        b"--b\r\n",
+    )
+    .unwrap();
+    assert_eq!(huge.status, 413);
+    assert!(huge.body.contains("2 MB at most"), "{}", huge.body);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    // 3 MB sent without announcing it: cut at the limit.
+    let big = vec![b'1'; 3 * 1024 * 1024];
+    let cut = amina.upload(addr, "civil_servant_training", "big.csv", &big, Some(&amina.csrf));
+    assert_eq!(cut.status, 413);
+
+    // A zip bomb named .xlsx: 300 MB of zeros in a 300 KB archive.
+    let bomb = dir.path().join("bomb.xlsx");
+    let made = Command::new("python3")
+        .args(["-c", "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:\n    with z.open('xl/worksheets/sheet1.xml', 'w', force_zip64=True) as f:\n        block = bytes(1 << 20)\n        for _ in range(300):\n            f.write(block)\n", bomb.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let bytes = std::fs::read(&bomb).unwrap();
+    assert!(bytes.len() < 2 * 1024 * 1024, "{}", bytes.len());
+    let refused =
+        amina.upload(addr, "civil_servant_training", "report.xlsx", &bytes, Some(&amina.csrf));
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("zip bomb"), "{}", refused.body);
+
+    // Malformed UTF-8 in a CSV: reported as an encoding problem or read as
+    // Windows-1252, never a crash; in a form: a clear 400.
+    let latin =
+        b"year,ministry_code,trained,trained_women,training_hours\n2026,MTNRA,\xff\xfe,300,21000\n";
+    let reply = amina.upload(addr, "civil_servant_training", "latin.csv", latin, Some(&amina.csrf));
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    let garbled = send(
+        addr,
+        "POST",
+        "/en/review/civil_servant_training/1",
+        &[("Cookie", &amina.cookie), ("Content-Type", "application/x-www-form-urlencoded")],
+        b"csrf=%FF%FE&decision=\xff",
+    )
+    .unwrap();
+    assert!(garbled.status == 400 || garbled.status == 403, "{}", garbled.status);
+    // Path traversal in download names.
+    for path in [
+        "/download/dataset/..%2F..%2Fcatalog.sqlite",
+        "/download/dataset/../catalog.sqlite",
+        "/download/briefing/..%2Fcatalog.sqlite",
+        "/en/indicator/..%2F..%2Fetc%2Fpasswd",
+    ] {
+        let reply = send(addr, "GET", path, &[], b"").unwrap();
+        assert!(reply.status == 404 || reply.status == 400, "{path}: {}", reply.status);
+        assert!(!reply.body.contains("SQLite format"), "{path}");
+    }
+    // A sign-in flood from one address: 429 after the limit, never 5xx.
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(sign_in(addr, "amina", "not the password").err().unwrap().status);
+    }
+    assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
+    assert!(statuses.contains(&429), "{statuses:?}");
+
+    assert_eq!(crate::snapshot(&dir.path().join("datasets")), before);
+    assert_eq!(std::fs::read_dir(dir.path().join("staging")).unwrap().count(), 0);
+    assert_eq!(send(addr, "GET", "/healthz", &[], b"").unwrap().status, 200);
+}

@@ -1,0 +1,632 @@
+//! The pages of signed-in work: sign-in and sign-out, the versions awaiting
+//! sign-off, and the audit log (admins). Never cached: each carries its visitor's
+//! CSRF token.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{FromRequest, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use md2030_model::Lang;
+use md2030_store::AuditRecord;
+use serde::Deserialize;
+
+use crate::App;
+use crate::auth::{self, Audit, Visitor};
+use crate::i18n::text;
+use crate::server::{Layout, PageLang, layout};
+
+fn html(status: StatusCode, body: Result<String, askama::Error>) -> Response {
+    match body {
+        Ok(body) => (
+            status,
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+                (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::error!(%err, "rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "rendering failed").into_response()
+        }
+    }
+}
+
+/// 403 in the visitor's language.
+pub(crate) fn forbidden(lang: Lang) -> Response {
+    (StatusCode::FORBIDDEN, text(lang, "forbidden")).into_response()
+}
+
+/// Sends anonymous visitors to the sign-in page, and back here afterwards.
+fn to_signin(lang: Lang, next: &str) -> Response {
+    let location = format!("/{}/signin?next={}", lang.code(), crate::format::url_encode(next));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SigninPage {
+    layout: Layout,
+    heading: String,
+    username_label: String,
+    password_label: String,
+    submit: String,
+    error: String,
+    username: String,
+    csrf: String,
+    next: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct NextQuery {
+    next: Option<String>,
+}
+
+fn signin_page(
+    lang: Lang,
+    status: StatusCode,
+    error: String,
+    username: &str,
+    csrf: &str,
+    next: &str,
+) -> Response {
+    html(
+        status,
+        SigninPage {
+            layout: layout(lang, "signin", false),
+            heading: text(lang, "signin-heading"),
+            username_label: text(lang, "signin-username"),
+            password_label: text(lang, "signin-password"),
+            submit: text(lang, "signin"),
+            error,
+            username: username.to_string(),
+            csrf: csrf.to_string(),
+            next: next.to_string(),
+        }
+        .render(),
+    )
+}
+
+/// The sign-in form, with a fresh double-submit CSRF cookie.
+pub(crate) async fn signin_form(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    Query(query): Query<NextQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let next = query.next.as_deref().and_then(auth::local_path).unwrap_or("");
+    let token = match md2030_access::random_token() {
+        Ok(token) => token,
+        Err(err) => {
+            tracing::error!(%err, "no randomness");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "no randomness").into_response();
+        }
+    };
+    let mut response = signin_page(lang, StatusCode::OK, String::new(), "", &token, next);
+    let secure = if app.auth.secure(&headers) { "; Secure" } else { "" };
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600{secure}",
+        auth::SIGNIN_CSRF_COOKIE
+    )) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SigninForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Checks the form's CSRF token against the sign-in cookie, the rate limits, then
+/// the password; opens a session on success. Every attempt is audited.
+pub(crate) async fn signin(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    request: Request,
+) -> Response {
+    let address = auth::client_address(&request);
+    let headers = request.headers().clone();
+    let Ok(Form(form)) = Form::<SigninForm>::from_request(request, &()).await else {
+        return (StatusCode::BAD_REQUEST, text(lang, "bad-form")).into_response();
+    };
+    let cookie_token = auth::cookie(&headers, auth::SIGNIN_CSRF_COOKIE).unwrap_or("");
+    if cookie_token.is_empty() || !md2030_access::constant_time_eq(cookie_token, &form.csrf) {
+        return (StatusCode::FORBIDDEN, text(lang, "csrf-refused")).into_response();
+    }
+    let username: String = form.username.trim().chars().take(64).collect();
+    let next = auth::local_path(&form.next).unwrap_or("").to_string();
+    let entry = |outcome: &'static str, detail: serde_json::Value| Audit {
+        actor: if outcome == "ok" { username.clone() } else { "anonymous".into() },
+        action: "signin",
+        subject: username.clone(),
+        outcome,
+        address: address.clone(),
+        detail,
+    };
+    if let Some(wait) = app.auth.signin_allowed(&address, &username) {
+        if app.auth.first_refusal(&address) {
+            app.audit(entry("refused", serde_json::json!({"reason": "rate limit", "note": "further refusals from this address in the next minute are not recorded"}))).await;
+        }
+        let mut response = signin_page(
+            lang,
+            StatusCode::TOO_MANY_REQUESTS,
+            text(lang, "signin-wait"),
+            &username,
+            &form.csrf,
+            &next,
+        );
+        if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return response;
+    }
+    let found = {
+        let app = app.clone();
+        let name = username.clone();
+        tokio::task::spawn_blocking(move || app.auth.with_store(|s| s.credentials(&name)))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()))
+    };
+    let found = match found {
+        Ok(found) => found,
+        Err(err) => {
+            tracing::error!(%err, "reading credentials failed");
+            return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
+        }
+    };
+    let (account, phc) = match found {
+        Some((account, phc)) if account.is_active() => (Some(account), Some(phc)),
+        _ => (None, None),
+    };
+    // An unknown or disabled account costs the same argon2 time as a wrong password.
+    let matches = app.auth.verify(form.password, phc).await;
+    let Some(account) = account.filter(|_| matches) else {
+        app.auth.signin_failed(&username);
+        app.audit(entry("failed", serde_json::json!({}))).await;
+        return signin_page(
+            lang,
+            StatusCode::UNAUTHORIZED,
+            text(lang, "signin-failed"),
+            &username,
+            &form.csrf,
+            &next,
+        );
+    };
+    app.auth.signin_succeeded(&username);
+    let (Ok(token), Ok(csrf)) = (md2030_access::random_token(), md2030_access::random_token())
+    else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "no randomness").into_response();
+    };
+    let now = auth::unix_now();
+    let expires = now + app.auth.settings.session_idle.as_secs() as i64;
+    let created = {
+        let app = app.clone();
+        let (sha, account_id, address) =
+            (md2030_access::token_sha256(&token), account.id, address.clone());
+        tokio::task::spawn_blocking(move || {
+            app.auth.with_store(|s| {
+                s.purge_sessions(now)?;
+                s.create_session(&sha, account_id, &csrf, now, expires, &address)
+            })
+        })
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()))
+    };
+    if let Err(err) = created {
+        tracing::error!(%err, "creating the session failed");
+        return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
+    }
+    app.audit(entry("ok", serde_json::json!({"role": account.role.as_str()}))).await;
+    let location = if next.is_empty() { format!("/{}/", lang.code()) } else { next };
+    let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
+    let headers_out = response.headers_mut();
+    headers_out.append(header::SET_COOKIE, app.auth.session_cookie(&token, &headers));
+    headers_out.append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&format!("{}=; Path=/; Max-Age=0", auth::SIGNIN_CSRF_COOKIE))
+            .unwrap_or(HeaderValue::from_static("")),
+    );
+    response
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The visitor's session if the form's CSRF token is its own.
+pub(crate) fn checked_session<'a>(
+    visitor: &'a Visitor,
+    csrf: &str,
+) -> Option<&'a md2030_store::Session> {
+    visitor
+        .session()
+        .filter(|s| !csrf.is_empty() && md2030_access::constant_time_eq(&s.csrf_token, csrf))
+}
+
+pub(crate) async fn signout(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    axum::Extension(visitor): axum::Extension<Visitor>,
+    request: Request,
+) -> Response {
+    let address = auth::client_address(&request);
+    let Ok(Form(form)) = Form::<CsrfForm>::from_request(request, &()).await else {
+        return (StatusCode::BAD_REQUEST, text(lang, "bad-form")).into_response();
+    };
+    let Some(session) = checked_session(&visitor, &form.csrf) else {
+        return (StatusCode::FORBIDDEN, text(lang, "csrf-refused")).into_response();
+    };
+    let sha = session.token_sha256.clone();
+    let username = session.account.username.clone();
+    let ended = {
+        let app = app.clone();
+        tokio::task::spawn_blocking(move || app.auth.with_store(|s| s.end_session(&sha)))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()))
+    };
+    if let Err(err) = ended {
+        tracing::error!(%err, "ending the session failed");
+        return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
+    }
+    app.audit(Audit {
+        actor: username.clone(),
+        action: "signout",
+        subject: username,
+        outcome: "ok",
+        address,
+        detail: serde_json::json!({}),
+    })
+    .await;
+    let mut response =
+        (StatusCode::SEE_OTHER, [(header::LOCATION, format!("/{}/", lang.code()))]).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&format!(
+            "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+            auth::SESSION_COOKIE
+        ))
+        .unwrap_or(HeaderValue::from_static("")),
+    );
+    response
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    layout: Layout,
+    heading: String,
+    intro: String,
+    columns: Vec<String>,
+    rows: Vec<AuditRecord>,
+    export: String,
+}
+
+fn require_admin(visitor: &Visitor, lang: Lang, here: &str) -> Result<(), Response> {
+    match visitor.session() {
+        None => Err(to_signin(lang, here)),
+        Some(s) if md2030_access::is_admin(&s.account) => Ok(()),
+        Some(_) => Err(forbidden(lang)),
+    }
+}
+
+/// The newest audit entries (admins).
+pub(crate) async fn audit_page(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    axum::Extension(visitor): axum::Extension<Visitor>,
+) -> Response {
+    let code = lang.code();
+    if let Err(refused) = require_admin(&visitor, lang, &format!("/{code}/audit")) {
+        return refused;
+    }
+    let records = {
+        let app = app.clone();
+        tokio::task::spawn_blocking(move || app.auth.with_store(|s| s.audit_tail(500)))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()))
+    };
+    let rows = match records {
+        Ok(rows) => rows,
+        Err(err) => {
+            tracing::error!(%err, "reading the audit log failed");
+            return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
+        }
+    };
+    html(
+        StatusCode::OK,
+        AuditPage {
+            layout: layout(lang, "audit", false),
+            heading: text(lang, "audit-heading"),
+            intro: text(lang, "audit-intro"),
+            columns: ["seq", "at", "actor", "action", "subject", "outcome", "address", "detail"]
+                .iter()
+                .map(|c| text(lang, &format!("audit-col-{c}")))
+                .collect(),
+            rows,
+            export: text(lang, "audit-export"),
+        }
+        .render(),
+    )
+}
+
+/// The whole audit log as CSV (admins), formula-safe.
+pub(crate) async fn audit_csv(
+    State(app): State<Arc<App>>,
+    axum::Extension(visitor): axum::Extension<Visitor>,
+) -> Response {
+    if !visitor.session().is_some_and(|s| md2030_access::is_admin(&s.account)) {
+        return (StatusCode::FORBIDDEN, "admins only").into_response();
+    }
+    let records = {
+        let app = app.clone();
+        tokio::task::spawn_blocking(move || {
+            app.auth.with_store(|s| s.audit_log(0, usize::MAX >> 1))
+        })
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()))
+    };
+    let Ok(records) = records else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record([
+        "seq", "at", "actor", "action", "subject", "outcome", "address", "detail", "sha256",
+    ]);
+    for r in &records {
+        let (seq, detail) = (r.seq.to_string(), r.detail.to_string());
+        let row = [
+            &seq, &r.at, &r.actor, &r.action, &r.subject, &r.outcome, &r.address, &detail,
+            &r.sha256,
+        ];
+        let _ = writer.write_record(row.map(|c| md2030_access::neutralise_formula(c).into_owned()));
+    }
+    let body = writer.into_inner().unwrap_or_default();
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"md2030-audit.csv\""),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Who is signed in, as JSON (for scripts and tests): 401 when nobody is.
+pub(crate) async fn whoami(axum::Extension(visitor): axum::Extension<Visitor>) -> Response {
+    match visitor.session() {
+        None => (StatusCode::UNAUTHORIZED, "not signed in").into_response(),
+        Some(s) => axum::Json(serde_json::json!({
+            "username": s.account.username,
+            "role": s.account.role.as_str(),
+            "ministries": s.account.ministries,
+            "expires_at": s.expires_at,
+        }))
+        .into_response(),
+    }
+}
+
+/// One pending version as the review page shows it.
+#[derive(Debug)]
+struct PendingRow {
+    version_id: String,
+    title: String,
+    producer: String,
+    submitted_by: String,
+    submitted_at: String,
+    rows: u64,
+    source: String,
+    warnings: u64,
+    action: String,
+    /// The visitor may sign it off (a steward of the ministry, not the submitter).
+    can_review: bool,
+    /// Why not, when the visitor is a steward of the ministry.
+    why_not: String,
+}
+
+#[derive(Template)]
+#[template(path = "review.html")]
+struct ReviewPage {
+    layout: Layout,
+    heading: String,
+    intro: String,
+    none: String,
+    columns: Vec<String>,
+    rows: Vec<PendingRow>,
+    csrf: String,
+    note_label: String,
+    publish: String,
+    reject: String,
+    message: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct MessageQuery {
+    done: Option<String>,
+}
+
+/// The versions awaiting sign-off that the visitor may see.
+pub(crate) async fn review_page(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    axum::Extension(visitor): axum::Extension<Visitor>,
+    Query(query): Query<MessageQuery>,
+) -> Response {
+    let code = lang.code();
+    let Some(session) = visitor.session() else {
+        return to_signin(lang, &format!("/{code}/review"));
+    };
+    let pending = {
+        let app = app.clone();
+        tokio::task::spawn_blocking(move || app.auth.with_store(|s| s.pending_versions()))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()))
+    };
+    let pending = match pending {
+        Ok(pending) => pending,
+        Err(err) => {
+            tracing::error!(%err, "reading pending versions failed");
+            return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
+        }
+    };
+    let account = &session.account;
+    let rows = pending
+        .into_iter()
+        .filter_map(|v| {
+            let contract = md2030_model::find_contract(&v.dataset)?;
+            if !md2030_access::can_see_pending(account, &contract.producer) {
+                return None;
+            }
+            let own = v.provenance.ingested_by.eq_ignore_ascii_case(&account.username);
+            let steward = md2030_access::can_submit(account, &contract.producer);
+            Some(PendingRow {
+                action: format!("/{code}/review/{}/{}", v.dataset, v.version_no),
+                title: contract.titles.get(lang).to_string(),
+                producer: contract.producer.clone(),
+                submitted_by: v.provenance.ingested_by.clone(),
+                submitted_at: v.provenance.ingested_at.clone(),
+                rows: v.row_count,
+                source: v.provenance.source_file_name.clone(),
+                warnings: v
+                    .provenance
+                    .validation
+                    .get("warnings")
+                    .and_then(|w| w.as_u64())
+                    .unwrap_or(0),
+                can_review: steward && !own,
+                why_not: if steward && own { text(lang, "review-own") } else { String::new() },
+                version_id: v.version_id,
+            })
+        })
+        .collect();
+    let message = match query.done.as_deref() {
+        Some("published") => text(lang, "review-done-published"),
+        Some("rejected") => text(lang, "review-done-rejected"),
+        _ => String::new(),
+    };
+    html(
+        StatusCode::OK,
+        ReviewPage {
+            layout: layout(lang, "review", false),
+            heading: text(lang, "review-heading"),
+            intro: text(lang, "review-intro"),
+            none: text(lang, "review-none"),
+            columns: ["version", "dataset", "producer", "by", "at", "rows", "source", "warnings"]
+                .iter()
+                .map(|c| text(lang, &format!("review-col-{c}")))
+                .collect(),
+            rows,
+            csrf: session.csrf_token.clone(),
+            note_label: text(lang, "review-note"),
+            publish: text(lang, "review-publish"),
+            reject: text(lang, "review-reject"),
+            message,
+        }
+        .render(),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ReviewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// Signs off or rejects a pending version: a steward of the dataset's ministry
+/// who did not submit it. Publishing makes it current and recomputes the results.
+pub(crate) async fn review(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    axum::extract::Path((_, dataset, version_no)): axum::extract::Path<(String, String, i64)>,
+    axum::Extension(visitor): axum::Extension<Visitor>,
+    request: Request,
+) -> Response {
+    let address = auth::client_address(&request);
+    let Ok(Form(form)) = Form::<ReviewForm>::from_request(request, &()).await else {
+        return (StatusCode::BAD_REQUEST, text(lang, "bad-form")).into_response();
+    };
+    let Some(session) = checked_session(&visitor, &form.csrf) else {
+        return (StatusCode::FORBIDDEN, text(lang, "csrf-refused")).into_response();
+    };
+    let account = session.account.clone();
+    let subject = format!("{dataset}@v{version_no}");
+    let decision = match form.decision.as_str() {
+        "publish" => md2030_store::Decision::Publish,
+        "reject" => md2030_store::Decision::Reject,
+        _ => return (StatusCode::BAD_REQUEST, text(lang, "bad-form")).into_response(),
+    };
+    let action = if decision == md2030_store::Decision::Publish { "publish" } else { "reject" };
+    let entry = |outcome: &'static str, detail: serde_json::Value| Audit {
+        actor: account.username.clone(),
+        action,
+        subject: subject.clone(),
+        outcome,
+        address: address.clone(),
+        detail,
+    };
+    let allowed = md2030_model::find_contract(&dataset)
+        .is_some_and(|c| md2030_access::can_submit(&account, &c.producer));
+    if !allowed {
+        app.audit(entry(
+            "refused",
+            serde_json::json!({"reason": "not a steward of this dataset's ministry"}),
+        ))
+        .await;
+        return forbidden(lang);
+    }
+    let note: String = form.note.chars().filter(|c| !c.is_control()).take(500).collect();
+    let reviewed = {
+        let app = app.clone();
+        let (dataset, username, note) = (dataset.clone(), account.username.clone(), note.clone());
+        tokio::task::spawn_blocking(move || {
+            app.auth.with_store(|s| {
+                s.review(&dataset, version_no, decision, &username, &note, &auth::rfc3339_now())
+            })
+        })
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()))
+    };
+    match reviewed {
+        Ok(Ok(_)) => {
+            app.audit(entry("ok", serde_json::json!({"note": note}))).await;
+            if decision == md2030_store::Decision::Publish {
+                app.recompute().await;
+            }
+            let done = if action == "publish" { "published" } else { "rejected" };
+            let location = format!("/{}/review?done={done}", lang.code());
+            (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+        }
+        Ok(Err(refusal)) => {
+            app.audit(entry("refused", serde_json::json!({"reason": refusal.to_string()}))).await;
+            (StatusCode::CONFLICT, refusal.to_string()).into_response()
+        }
+        Err(err) if err.contains("no version") => {
+            (StatusCode::NOT_FOUND, text(lang, "review-none")).into_response()
+        }
+        Err(err) => {
+            tracing::error!(%err, "review failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response()
+        }
+    }
+}

@@ -1,0 +1,614 @@
+//! Sign-in, sessions, CSRF, the access mode (public or private) and the security
+//! headers of every response.
+//!
+//! - A session is a random 256-bit token in an `HttpOnly; SameSite=Strict` cookie
+//!   (`Secure` behind TLS); the catalogue keeps only its SHA-256, an idle expiry
+//!   and an absolute one. Each session has its own CSRF token, which every form
+//!   posts back; the sign-in form, posted before any session exists, uses a
+//!   double-submit cookie instead. A POST whose `Origin` is another site is refused.
+//! - Sign-in attempts are limited per client address and per account (failures),
+//!   and argon2 runs on at most two blocking threads at once, so a flood of
+//!   sign-ins cannot take the pages down.
+//! - In *private* mode every page, download and API call needs a session; in
+//!   *public* mode (open government) anyone reads the published figures, and
+//!   only pending versions, submission, review and administration need one.
+//! - Cached pages carry a placeholder where the account bar goes; it is filled per
+//!   request, and a signed-in response is `Cache-Control: private, no-store`.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use md2030_access::RateLimit;
+use md2030_model::Lang;
+use md2030_store::{AuditEntry, Role, Session, Store};
+
+use crate::i18n::text;
+
+pub(crate) const SESSION_COOKIE: &str = "md2030_session";
+pub(crate) const SIGNIN_CSRF_COOKIE: &str = "md2030_signin";
+/// Around the account bar of a page: cached pages carry the anonymous bar, which
+/// a signed-in visitor's response replaces.
+pub(crate) const ACCOUNT_BAR: &str = "<!--md2030:account-->";
+pub(crate) const ACCOUNT_BAR_END: &str = "<!--/md2030:account-->";
+
+/// Who may read the dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessMode {
+    /// Published figures for everyone; sign-in for pending data and the work of
+    /// stewards and admins.
+    Public,
+    /// Sign-in for every page, download and API call.
+    Private,
+}
+
+/// When the session cookie carries `Secure`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecureCookies {
+    /// When the request came over TLS through a proxy (`X-Forwarded-Proto: https`).
+    Auto,
+    Always,
+    Never,
+}
+
+/// The `[dashboard]` section of `md2030.toml`.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub access: AccessMode,
+    /// A session ends after this long without a request…
+    pub session_idle: Duration,
+    /// …and after this long in any case.
+    pub session_max: Duration,
+    pub secure_cookies: SecureCookies,
+    /// Largest file a steward may upload.
+    pub max_upload_bytes: u64,
+    /// Sign-in attempts per client address per minute.
+    pub signin_per_address_per_minute: usize,
+    /// Failed sign-ins per account per 15 minutes before the account is held.
+    pub signin_failures_per_account: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            access: AccessMode::Public,
+            session_idle: Duration::from_secs(30 * 60),
+            session_max: Duration::from_secs(12 * 3600),
+            secure_cookies: SecureCookies::Auto,
+            max_upload_bytes: 50 * 1024 * 1024,
+            signin_per_address_per_minute: 20,
+            signin_failures_per_account: 5,
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the `[dashboard]` table of a `md2030.toml` (absent: the defaults).
+    /// Every problem names the key and the value.
+    pub fn from_toml(text: &str) -> Result<Settings, String> {
+        let table: toml::Table = text.parse().map_err(|e| format!("{e}"))?;
+        let mut settings = Settings::default();
+        let Some(section) = table.get("dashboard") else { return Ok(settings) };
+        let section = section.as_table().ok_or("[dashboard] must be a table")?;
+        for (key, value) in section {
+            let shown = match value {
+                toml::Value::String(text) => format!("{text:?}"),
+                toml::Value::Integer(n) => n.to_string(),
+                toml::Value::Float(x) => x.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                other => format!("{other:?}"),
+            };
+            let bad = |rule: &str| format!("dashboard.{key} = {shown}: {rule}");
+            let positive = |v: &toml::Value| v.as_integer().filter(|n| *n > 0).map(|n| n as u64);
+            match key.as_str() {
+                "access" => {
+                    settings.access = match value.as_str() {
+                        Some("public") => AccessMode::Public,
+                        Some("private") => AccessMode::Private,
+                        _ => return Err(bad("expected \"public\" or \"private\"")),
+                    }
+                }
+                "session_idle_minutes" => {
+                    let n = positive(value).ok_or_else(|| bad("expected minutes > 0"))?;
+                    settings.session_idle = Duration::from_secs(n * 60);
+                }
+                "session_idle_seconds" => {
+                    let n = positive(value).ok_or_else(|| bad("expected seconds > 0"))?;
+                    settings.session_idle = Duration::from_secs(n);
+                }
+                "session_max_hours" => {
+                    let n = positive(value).ok_or_else(|| bad("expected hours > 0"))?;
+                    settings.session_max = Duration::from_secs(n * 3600);
+                }
+                "secure_cookies" => {
+                    settings.secure_cookies = match value.as_str() {
+                        Some("auto") => SecureCookies::Auto,
+                        Some("always") => SecureCookies::Always,
+                        Some("never") => SecureCookies::Never,
+                        _ => return Err(bad("expected \"auto\", \"always\" or \"never\"")),
+                    }
+                }
+                "max_upload_mb" => {
+                    let n = positive(value).ok_or_else(|| bad("expected megabytes > 0"))?;
+                    settings.max_upload_bytes = n * 1024 * 1024;
+                }
+                "signin_per_address_per_minute" => {
+                    let n = positive(value).ok_or_else(|| bad("expected a count > 0"))?;
+                    settings.signin_per_address_per_minute = n as usize;
+                }
+                "signin_failures_per_account" => {
+                    let n = positive(value).ok_or_else(|| bad("expected a count > 0"))?;
+                    settings.signin_failures_per_account = n as usize;
+                }
+                _ => return Err(format!("dashboard.{key}: unknown key")),
+            }
+        }
+        if settings.session_max < settings.session_idle {
+            settings.session_max = settings.session_idle;
+        }
+        Ok(settings)
+    }
+}
+
+/// The signed-in visitor of a request (none: anonymous).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Visitor(pub(crate) Option<Arc<Session>>);
+
+impl Visitor {
+    pub(crate) fn session(&self) -> Option<&Session> {
+        self.0.as_deref()
+    }
+}
+
+/// Sign-in state shared by the handlers.
+#[derive(Debug)]
+pub(crate) struct Auth {
+    pub(crate) settings: Settings,
+    data_dir: PathBuf,
+    /// A writable catalogue connection (sessions, audit), opened on first use.
+    store: Mutex<Option<Store>>,
+    by_address: Mutex<RateLimit>,
+    by_account: Mutex<RateLimit>,
+    hashing: tokio::sync::Semaphore,
+    refusals_audited: Mutex<std::collections::HashMap<String, Instant>>,
+}
+
+/// One audit entry to write (the time is taken when it is written).
+#[derive(Debug, Clone)]
+pub(crate) struct Audit {
+    pub(crate) actor: String,
+    pub(crate) action: &'static str,
+    pub(crate) subject: String,
+    pub(crate) outcome: &'static str,
+    pub(crate) address: String,
+    pub(crate) detail: serde_json::Value,
+}
+
+/// Unix seconds now.
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+pub(crate) fn rfc3339_now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl Auth {
+    pub(crate) fn new(settings: Settings, data_dir: PathBuf) -> Auth {
+        let by_address =
+            RateLimit::new(settings.signin_per_address_per_minute, Duration::from_secs(60));
+        let by_account =
+            RateLimit::new(settings.signin_failures_per_account, Duration::from_secs(15 * 60));
+        Auth {
+            settings,
+            data_dir,
+            store: Mutex::new(None),
+            by_address: Mutex::new(by_address),
+            by_account: Mutex::new(by_account),
+            hashing: tokio::sync::Semaphore::new(2),
+            refusals_audited: Mutex::default(),
+        }
+    }
+
+    /// Runs `f` on the writable catalogue, on the calling (blocking) thread.
+    pub(crate) fn with_store<R>(
+        &self,
+        f: impl FnOnce(&mut Store) -> md2030_store::Result<R>,
+    ) -> Result<R, String> {
+        let mut guard = self.store.lock().map_err(|_| "catalogue lock poisoned".to_string())?;
+        if guard.is_none() {
+            *guard = Some(Store::open_shared(&self.data_dir).map_err(|e| e.to_string())?);
+        }
+        let store = guard.as_mut().ok_or("catalogue unavailable")?;
+        match f(store) {
+            Ok(r) => Ok(r),
+            Err(err) => {
+                // Open afresh next time (a replaced file, a transient lock…).
+                *guard = None;
+                Err(err.to_string())
+            }
+        }
+    }
+
+    /// Appends to the audit log on the calling (blocking) thread; a failure is
+    /// logged (the action already happened).
+    pub(crate) fn audit_blocking(&self, entry: &Audit) {
+        let at = rfc3339_now();
+        let written = self.with_store(|s| {
+            s.audit(&AuditEntry {
+                at: &at,
+                actor: &entry.actor,
+                action: entry.action,
+                subject: &entry.subject,
+                outcome: entry.outcome,
+                address: &entry.address,
+                detail: entry.detail.clone(),
+            })
+        });
+        if let Err(err) = written {
+            tracing::error!(%err, action = entry.action, "audit log write failed");
+        }
+    }
+
+    /// True at most once a minute per key: a flood of refused sign-ins is audited
+    /// once per minute and address, not once per request.
+    pub(crate) fn first_refusal(&self, key: &str) -> bool {
+        let now = Instant::now();
+        let Ok(mut seen) = self.refusals_audited.lock() else { return true };
+        if seen.len() > 10_000 {
+            seen.retain(|_, at| now.saturating_duration_since(*at) < Duration::from_secs(60));
+        }
+        match seen.get(key) {
+            Some(at) if now.saturating_duration_since(*at) < Duration::from_secs(60) => false,
+            _ => {
+                seen.insert(key.to_string(), now);
+                true
+            }
+        }
+    }
+
+    /// The live session of a cookie token, its idle expiry moved on.
+    fn lookup(&self, token: &str) -> Result<Option<Session>, String> {
+        let sha = md2030_access::token_sha256(token);
+        let now = unix_now();
+        let idle = self.settings.session_idle.as_secs() as i64;
+        let max = self.settings.session_max.as_secs() as i64;
+        self.with_store(|store| {
+            let Some(mut session) = store.session(&sha, now)? else { return Ok(None) };
+            // Touch at most every quarter of the idle time (and at most each minute).
+            if now - session.last_seen >= (idle / 4).clamp(1, 60) {
+                let expires = (now + idle).min(session.created_at + max);
+                store.touch_session(&sha, now, expires)?;
+                session.last_seen = now;
+                session.expires_at = expires;
+            }
+            Ok(Some(session))
+        })
+    }
+
+    /// Checks the limits before a sign-in attempt; `Some(wait)` when refused.
+    pub(crate) fn signin_allowed(&self, address: &str, username: &str) -> Option<Duration> {
+        let now = Instant::now();
+        let by_address = self
+            .by_address
+            .lock()
+            .map(|mut l| {
+                let wait = l.retry_after(address, now);
+                if wait.is_zero() {
+                    l.record(address, now);
+                }
+                wait
+            })
+            .unwrap_or(Duration::from_secs(60));
+        if !by_address.is_zero() {
+            return Some(by_address);
+        }
+        let key = username.to_lowercase();
+        let by_account = self
+            .by_account
+            .lock()
+            .map(|mut l| l.retry_after(&key, now))
+            .unwrap_or(Duration::from_secs(60));
+        (!by_account.is_zero()).then_some(by_account)
+    }
+
+    pub(crate) fn signin_failed(&self, username: &str) {
+        if let Ok(mut l) = self.by_account.lock() {
+            l.record(&username.to_lowercase(), Instant::now());
+        }
+    }
+
+    pub(crate) fn signin_succeeded(&self, username: &str) {
+        if let Ok(mut l) = self.by_account.lock() {
+            l.clear(&username.to_lowercase());
+        }
+    }
+
+    /// Verifies a password on a blocking thread, two at a time at most.
+    pub(crate) async fn verify(&self, password: String, phc: Option<String>) -> bool {
+        let Ok(_permit) = self.hashing.acquire().await else { return false };
+        tokio::task::spawn_blocking(move || {
+            let phc = phc.as_deref().unwrap_or_else(|| md2030_access::decoy_hash());
+            md2030_access::verify_password(&password, phc)
+        })
+        .await
+        .unwrap_or(false)
+    }
+
+    /// Whether the session cookie of this request gets `Secure`.
+    pub(crate) fn secure(&self, headers: &HeaderMap) -> bool {
+        match self.settings.secure_cookies {
+            SecureCookies::Always => true,
+            SecureCookies::Never => false,
+            SecureCookies::Auto => headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.eq_ignore_ascii_case("https")),
+        }
+    }
+
+    pub(crate) fn session_cookie(&self, token: &str, headers: &HeaderMap) -> HeaderValue {
+        let secure = if self.secure(headers) { "; Secure" } else { "" };
+        let max_age = self.settings.session_max.as_secs();
+        HeaderValue::from_str(&format!(
+            "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+        ))
+        .unwrap_or(HeaderValue::from_static(""))
+    }
+}
+
+/// The value of cookie `name`, if the request carries it.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+}
+
+/// The client address (the peer; md2030 does not trust forwarding headers for this).
+pub(crate) fn client_address(request: &Request) -> String {
+    request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_default()
+}
+
+/// Paths anyone may reach in private mode: sign-in, the stylesheet, the icon, the
+/// health check.
+fn open_in_private_mode(path: &str) -> bool {
+    matches!(path, "/" | "/healthz" | "/static/style.css" | "/favicon.svg")
+        || ["/fr/signin", "/ar/signin", "/en/signin"].contains(&path)
+}
+
+fn page_lang(path: &str) -> Option<Lang> {
+    let code = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    Lang::ALL.into_iter().find(|l| l.code() == code)
+}
+
+/// A safe place to return to after signing in: a local path, never another site.
+pub(crate) fn local_path(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+        && next.len() <= 512;
+    ok.then_some(next)
+}
+
+/// The middleware that finds the visitor, enforces private mode and the
+/// same-origin rule for posts, and fills the account bar.
+pub(crate) async fn authenticate(
+    State(app): State<Arc<crate::App>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_string();
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        if let Some(origin) = request.headers().get(header::ORIGIN) {
+            let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+            let same = origin.to_str().ok().zip(host).is_some_and(|(o, h)| {
+                o.strip_prefix("http://").or_else(|| o.strip_prefix("https://")) == Some(h)
+            });
+            if !same {
+                return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+            }
+        }
+    }
+    let token = cookie(request.headers(), SESSION_COOKIE).map(str::to_string);
+    let session = match token {
+        Some(token) => {
+            let auth = app.clone();
+            match tokio::task::spawn_blocking(move || auth.auth.lookup(&token)).await {
+                Ok(Ok(session)) => session.map(Arc::new),
+                Ok(Err(err)) => {
+                    tracing::error!(%err, "session lookup failed");
+                    None
+                }
+                Err(_) => None,
+            }
+        }
+        None => None,
+    };
+    if session.is_none()
+        && app.auth.settings.access == AccessMode::Private
+        && !open_in_private_mode(&path)
+    {
+        return match page_lang(&path) {
+            Some(lang) if request.method() == Method::GET => {
+                let next = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let location =
+                    format!("/{}/signin?next={}", lang.code(), crate::format::url_encode(next));
+                (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+            }
+            _ => (StatusCode::UNAUTHORIZED, "sign-in required").into_response(),
+        };
+    }
+    let signed_in = session.is_some();
+    if signed_in {
+        // Cached pages carry the anonymous account bar: never answer 304 to a
+        // signed-in browser from an anonymous ETag.
+        request.headers_mut().remove(header::IF_NONE_MATCH);
+    }
+    let visitor = Visitor(session);
+    request.extensions_mut().insert(visitor.clone());
+    let response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let mut response = if signed_in && is_html && response.status() == StatusCode::OK {
+        fill_account_bar(response, &visitor, page_lang(&path).unwrap_or_default(), &path).await
+    } else {
+        response
+    };
+    if signed_in {
+        let headers = response.headers_mut();
+        headers.remove(header::ETAG);
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    }
+    response
+}
+
+async fn fill_account_bar(
+    response: Response,
+    visitor: &Visitor,
+    lang: Lang,
+    path: &str,
+) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response();
+    };
+    let Ok(html) = std::str::from_utf8(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let (Some(start), Some(end)) = (html.find(ACCOUNT_BAR), html.find(ACCOUNT_BAR_END)) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let bar = account_bar(visitor, lang, path);
+    let html = format!("{}{bar}{}", &html[..start], &html[end + ACCOUNT_BAR_END.len()..]);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(html))
+}
+
+/// The bar of an anonymous visitor on `/{lang}/{path}` (rendered into cached pages).
+pub(crate) fn anonymous_bar(lang: Lang, path: &str) -> String {
+    let here = format!("/{}/{}", lang.code(), path);
+    account_bar(&Visitor::default(), lang, &here)
+}
+
+/// The account bar: a sign-in link, or who is signed in, their pages and sign-out.
+pub(crate) fn account_bar(visitor: &Visitor, lang: Lang, path: &str) -> String {
+    let code = lang.code();
+    let esc = crate::format::html_escape;
+    match visitor.session() {
+        None => {
+            let next = if path.ends_with("/signin") { String::new() } else { path.to_string() };
+            format!(
+                "{ACCOUNT_BAR}<nav class=\"account\"><a href=\"/{code}/signin?next={}\">{}</a></nav>{ACCOUNT_BAR_END}",
+                esc(&crate::format::url_encode(&next)),
+                esc(&text(lang, "signin"))
+            )
+        }
+        Some(session) => {
+            let account = &session.account;
+            let role = text(lang, &format!("role-{}", account.role.as_str()));
+            let mut links = vec![(format!("/{code}/review"), text(lang, "nav-review"))];
+            if account.role == Role::Steward {
+                links.insert(0, (format!("/{code}/submit"), text(lang, "nav-submit")));
+            }
+            if account.role == Role::Admin {
+                links.push((format!("/{code}/audit"), text(lang, "nav-audit")));
+            }
+            let links: String = links
+                .iter()
+                .map(|(href, label)| format!("<a href=\"{href}\">{}</a> ", esc(label)))
+                .collect();
+            format!(
+                "{ACCOUNT_BAR}<nav class=\"account\"><span class=\"who\"><bdi>{}</bdi> · {}</span> {links}<form method=\"post\" action=\"/{code}/signout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">{}</button></form></nav>{ACCOUNT_BAR_END}",
+                esc(&account.display_name),
+                esc(&role),
+                esc(&session.csrf_token),
+                esc(&text(lang, "signout"))
+            )
+        }
+    }
+}
+
+/// Headers on every response: a Content-Security-Policy without inline script or
+/// style, no MIME sniffing, no framing, no referrer to other sites.
+pub(crate) async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+             form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_read_the_dashboard_table_and_name_bad_values() {
+        let s = Settings::from_toml(
+            "[briefings]\nlanguages=[\"fr\"]\n[dashboard]\naccess = \"private\"\nsession_idle_minutes = 15\n",
+        )
+        .unwrap();
+        assert_eq!(s.access, AccessMode::Private);
+        assert_eq!(s.session_idle, Duration::from_secs(900));
+        assert_eq!(s.session_max, Duration::from_secs(12 * 3600));
+        assert_eq!(Settings::from_toml("").unwrap().access, AccessMode::Public);
+        let err = Settings::from_toml("[dashboard]\naccess = \"open\"").unwrap_err();
+        assert_eq!(err, "dashboard.access = \"open\": expected \"public\" or \"private\"");
+        let err = Settings::from_toml("[dashboard]\nsession_idle_minutes = 0").unwrap_err();
+        assert!(err.starts_with("dashboard.session_idle_minutes = 0"), "{err}");
+        assert!(Settings::from_toml("[dashboard]\nacess = 1").unwrap_err().contains("unknown key"));
+    }
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(local_path("/fr/review"), Some("/fr/review"));
+        assert_eq!(local_path("//evil.example/"), None);
+        assert_eq!(local_path("https://evil.example/"), None);
+        assert_eq!(local_path("/\\evil.example"), None);
+        assert_eq!(local_path("/fr/\r\nSet-Cookie: x"), None);
+    }
+
+    #[test]
+    fn cookies_are_found_by_exact_name() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; md2030_session=tok; b=2"));
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("tok"));
+        assert_eq!(cookie(&headers, "md2030"), None);
+    }
+}

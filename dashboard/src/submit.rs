@@ -1,0 +1,418 @@
+//! Web submission: a steward uploads a file for one of their ministry's datasets;
+//! it goes through the same validation as `md2030 ingest` and, if it passes, is
+//! stored as a *pending* version that a second steward must sign off.
+//!
+//! The upload streams to a file in the store's staging directory under a name of
+//! md2030's choosing (the client's file name is only displayed, never used as a
+//! path), capped at the configured size; the file is removed whatever happens.
+//! A rejected file stores nothing.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use md2030_ingest::{IngestConfig, Outcome};
+use md2030_model::{Contract, Lang};
+use md2030_store::{Session, Store};
+
+use crate::App;
+use crate::account::forbidden;
+use crate::auth::{self, Audit, Visitor};
+use crate::i18n::text;
+use crate::server::{Layout, PageLang, layout};
+
+/// File extensions a submission may have (what `md2030 ingest` reads).
+const EXTENSIONS: [&str; 8] = ["csv", "tsv", "txt", "xlsx", "xls", "json", "parquet", "geojson"];
+
+#[derive(Template)]
+#[template(path = "submit.html")]
+struct SubmitPage {
+    layout: Layout,
+    heading: String,
+    intro: String,
+    dataset_label: String,
+    file_label: String,
+    period_label: String,
+    submit: String,
+    datasets: Vec<(String, String)>,
+    csrf: String,
+    max_mb: u64,
+    /// After an upload: the verdict, the report's issues, the pending version.
+    verdict: String,
+    verdict_class: &'static str,
+    issues: Vec<[String; 5]>,
+    issue_columns: Vec<String>,
+    report_text: String,
+}
+
+fn datasets_of(session: &Session, lang: Lang) -> Vec<(String, String)> {
+    md2030_model::contracts()
+        .iter()
+        .filter(|c| md2030_access::can_submit(&session.account, &c.producer))
+        .map(|c| (c.name.clone(), format!("{} ({})", c.titles.get(lang), c.name)))
+        .collect()
+}
+
+fn page(app: &App, session: &Session, lang: Lang) -> SubmitPage {
+    SubmitPage {
+        layout: layout(lang, "submit", false),
+        heading: text(lang, "submit-heading"),
+        intro: text(lang, "submit-intro"),
+        dataset_label: text(lang, "submit-dataset"),
+        file_label: text(lang, "submit-file"),
+        period_label: text(lang, "submit-period"),
+        submit: text(lang, "submit-button"),
+        datasets: datasets_of(session, lang),
+        csrf: session.csrf_token.clone(),
+        max_mb: app.auth.settings.max_upload_bytes / (1024 * 1024),
+        verdict: String::new(),
+        verdict_class: "",
+        issues: Vec::new(),
+        issue_columns: ["row", "column", "value", "rule", "expected"]
+            .iter()
+            .map(|c| text(lang, &format!("submit-col-{c}")))
+            .collect(),
+        report_text: String::new(),
+    }
+}
+
+fn render(status: StatusCode, page: SubmitPage) -> Response {
+    match page.render() {
+        Ok(body) => (
+            status,
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+                (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::error!(%err, "rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "rendering failed").into_response()
+        }
+    }
+}
+
+fn steward_session(visitor: &Visitor, lang: Lang) -> Result<&Session, Response> {
+    match visitor.session() {
+        None => {
+            let location = format!("/{}/signin?next=/{}/submit", lang.code(), lang.code());
+            Err((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
+        }
+        Some(s) if s.account.role == md2030_store::Role::Steward => Ok(s),
+        Some(_) => Err(forbidden(lang)),
+    }
+}
+
+pub(crate) async fn submit_form(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    axum::Extension(visitor): axum::Extension<Visitor>,
+) -> Response {
+    match steward_session(&visitor, lang) {
+        Ok(session) => render(StatusCode::OK, page(&app, session, lang)),
+        Err(refused) => refused,
+    }
+}
+
+/// The client's file name reduced to a safe display name: the last path
+/// component, no control characters, at most 120 characters.
+pub(crate) fn display_name(client: &str) -> String {
+    let last = client.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last.chars().filter(|c| !c.is_control()).take(120).collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_string();
+    if cleaned.is_empty() { "upload".into() } else { cleaned }
+}
+
+/// A staged upload, removed when dropped.
+struct Upload {
+    path: PathBuf,
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// What the multipart body held.
+struct Received {
+    csrf_ok: bool,
+    dataset: String,
+    period: String,
+    file: Option<(Upload, String, u64)>,
+}
+
+enum Refusal {
+    TooLarge,
+    BadForm(String),
+    Csrf,
+    Io(String),
+}
+
+async fn receive(
+    mut multipart: Multipart,
+    session: &Session,
+    staging: &std::path::Path,
+    limit: u64,
+) -> Result<Received, Refusal> {
+    let mut received =
+        Received { csrf_ok: false, dataset: String::new(), period: String::new(), file: None };
+    let too_large = |err: &axum::extract::multipart::MultipartError| {
+        err.status() == StatusCode::PAYLOAD_TOO_LARGE
+    };
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(err) if too_large(&err) => return Err(Refusal::TooLarge),
+            Err(err) => return Err(Refusal::BadForm(err.body_text())),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "csrf" | "dataset" | "period" => {
+                let value = match field.text().await {
+                    Ok(value) => value,
+                    Err(err) if too_large(&err) => return Err(Refusal::TooLarge),
+                    Err(err) => return Err(Refusal::BadForm(err.body_text())),
+                };
+                match name.as_str() {
+                    "csrf" => {
+                        received.csrf_ok =
+                            md2030_access::constant_time_eq(&session.csrf_token, &value)
+                    }
+                    "dataset" => received.dataset = value.chars().take(64).collect(),
+                    _ => received.period = value.chars().take(16).collect(),
+                }
+            }
+            "file" => {
+                // The token comes first in the form: no file is written for a
+                // forged request.
+                if !received.csrf_ok {
+                    return Err(Refusal::Csrf);
+                }
+                let shown = display_name(field.file_name().unwrap_or(""));
+                let extension = std::path::Path::new(&shown)
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .map(str::to_ascii_lowercase)
+                    .filter(|e| EXTENSIONS.contains(&e.as_str()))
+                    .unwrap_or_else(|| "bin".into());
+                let token =
+                    md2030_access::random_token().map_err(|e| Refusal::Io(e.to_string()))?;
+                let path = staging.join(format!("upload-{}.{extension}", &token[..16]));
+                let upload = Upload { path: path.clone() };
+                let mut out =
+                    std::fs::File::create(&path).map_err(|e| Refusal::Io(e.to_string()))?;
+                let mut field = field;
+                let mut bytes: u64 = 0;
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => {
+                            bytes += chunk.len() as u64;
+                            if bytes > limit {
+                                return Err(Refusal::TooLarge);
+                            }
+                            out.write_all(&chunk).map_err(|e| Refusal::Io(e.to_string()))?;
+                        }
+                        Ok(None) => break,
+                        Err(err) if too_large(&err) => return Err(Refusal::TooLarge),
+                        Err(err) => return Err(Refusal::BadForm(err.body_text())),
+                    }
+                }
+                out.sync_all().map_err(|e| Refusal::Io(e.to_string()))?;
+                received.file = Some((upload, shown, bytes));
+            }
+            _ => {}
+        }
+    }
+    Ok(received)
+}
+
+/// Receives, validates and stores (pending) one submission; shows the report.
+pub(crate) async fn submit(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    axum::Extension(visitor): axum::Extension<Visitor>,
+    request: Request,
+) -> Response {
+    let session = match steward_session(&visitor, lang) {
+        Ok(session) => session.clone(),
+        Err(refused) => return refused,
+    };
+    let address = auth::client_address(&request);
+    let limit = app.auth.settings.max_upload_bytes;
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let entry = |outcome: &'static str, subject: &str, detail: serde_json::Value| Audit {
+        actor: session.account.username.clone(),
+        action: "submit",
+        subject: subject.to_string(),
+        outcome,
+        address: address.clone(),
+        detail,
+    };
+    let too_large = |lang: Lang| {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            crate::i18n::text_with(
+                lang,
+                "submit-too-large",
+                "mb",
+                &(limit / (1024 * 1024)).to_string(),
+            ),
+        )
+            .into_response()
+    };
+    // Refuse an announced oversize body before reading any of it.
+    if declared.is_some_and(|n| n > limit + 64 * 1024) {
+        app.audit(entry(
+            "refused",
+            "",
+            serde_json::json!({"reason": "too large", "bytes": declared}),
+        ))
+        .await;
+        return too_large(lang);
+    }
+    let multipart = match Multipart::from_request(request, &()).await {
+        Ok(multipart) => multipart,
+        Err(_) => return (StatusCode::BAD_REQUEST, text(lang, "bad-form")).into_response(),
+    };
+    let staging = app.data_dir().join("staging");
+    let received = match receive(multipart, &session, &staging, limit).await {
+        Ok(received) => received,
+        Err(Refusal::TooLarge) => {
+            app.audit(entry("refused", "", serde_json::json!({"reason": "too large"}))).await;
+            return too_large(lang);
+        }
+        Err(Refusal::Csrf) => {
+            return (StatusCode::FORBIDDEN, text(lang, "csrf-refused")).into_response();
+        }
+        Err(Refusal::BadForm(why)) => {
+            return (StatusCode::BAD_REQUEST, format!("{}: {why}", text(lang, "bad-form")))
+                .into_response();
+        }
+        Err(Refusal::Io(err)) => {
+            tracing::error!(%err, "receiving an upload failed");
+            return (StatusCode::SERVICE_UNAVAILABLE, "could not receive the file").into_response();
+        }
+    };
+    if !received.csrf_ok {
+        return (StatusCode::FORBIDDEN, text(lang, "csrf-refused")).into_response();
+    }
+    let Some(contract) = md2030_model::find_contract(&received.dataset) else {
+        return (StatusCode::BAD_REQUEST, text(lang, "bad-form")).into_response();
+    };
+    if !md2030_access::can_submit(&session.account, &contract.producer) {
+        app.audit(entry(
+            "refused",
+            &contract.name,
+            serde_json::json!({"reason": "not a steward of this dataset's ministry"}),
+        ))
+        .await;
+        return forbidden(lang);
+    }
+    let Some((upload, shown, bytes)) = received.file else {
+        return (StatusCode::BAD_REQUEST, text(lang, "submit-no-file")).into_response();
+    };
+    let period = received.period.trim().to_string();
+    let period = (!period.is_empty()).then_some(period);
+    let outcome = {
+        let (data_dir, username) = (app.data_dir().to_path_buf(), session.account.username.clone());
+        let shown = shown.clone();
+        let contract: &'static Contract = contract;
+        tokio::task::spawn_blocking(move || {
+            // Its own connection: a long validation does not hold the sessions' one.
+            let mut store = Store::open_shared(&data_dir).map_err(|e| e.to_string())?;
+            let config = IngestConfig {
+                ingested_by: username,
+                ingested_at: auth::rfc3339_now(),
+                synthetic: false,
+                sheet: None,
+                display_name: Some(shown),
+                reference_period: period,
+            };
+            let outcome = md2030_ingest::submit_file(
+                &mut store,
+                contract,
+                &upload.path,
+                &config,
+                &mut |_| {},
+            );
+            drop(upload);
+            outcome.map_err(|e| e.to_string())
+        })
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()))
+    };
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            tracing::error!(%err, "storing a submission failed");
+            return (StatusCode::SERVICE_UNAVAILABLE, "could not store the file").into_response();
+        }
+    };
+    let mut view = page(&app, &session, lang);
+    let report = outcome.report();
+    view.report_text = report.render(lang);
+    view.issues = report
+        .issues
+        .iter()
+        .map(|i| {
+            [
+                i.row.map(|r| r.to_string()).unwrap_or_default(),
+                i.column.clone().unwrap_or_default(),
+                i.value.clone().unwrap_or_default(),
+                i.rule.as_str().to_string(),
+                i.expected.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    match &outcome {
+        Outcome::Accepted { version, .. } => {
+            app.audit(entry(
+                "ok",
+                &version.version_id,
+                serde_json::json!({"file": shown, "bytes": bytes, "rows": version.row_count}),
+            ))
+            .await;
+            view.verdict =
+                crate::i18n::text_with(lang, "submit-pending", "version", &version.version_id);
+            view.verdict_class = "notice";
+            render(StatusCode::OK, view)
+        }
+        _ => {
+            app.audit(entry(
+                "rejected",
+                &contract.name,
+                serde_json::json!({"file": shown, "bytes": bytes, "errors": report.errors}),
+            ))
+            .await;
+            view.verdict = text(lang, "submit-rejected");
+            view.verdict_class = "error";
+            render(StatusCode::UNPROCESSABLE_ENTITY, view)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_name;
+
+    #[test]
+    fn client_file_names_are_reduced_to_a_safe_display_name() {
+        assert_eq!(display_name("../../etc/passwd.csv"), "passwd.csv");
+        assert_eq!(display_name("C:\\\\Users\\\\x\\\\talent.xlsx"), "talent.xlsx");
+        assert_eq!(display_name("..\\\\..\\\\.bashrc"), "bashrc");
+        assert_eq!(display_name("a\u{0}b\r\n.csv"), "ab.csv");
+        assert_eq!(display_name(""), "upload");
+    }
+}
