@@ -315,11 +315,11 @@ struct AuditPage {
     export: String,
 }
 
-fn require_admin(visitor: &Visitor, lang: Lang, here: &str) -> Result<(), Response> {
+fn require_admin(visitor: &Visitor, lang: Lang, here: &str) -> Result<(), Box<Response>> {
     match visitor.session() {
-        None => Err(to_signin(lang, here)),
+        None => Err(Box::new(to_signin(lang, here))),
         Some(s) if md2030_access::is_admin(&s.account) => Ok(()),
-        Some(_) => Err(forbidden(lang)),
+        Some(_) => Err(Box::new(forbidden(lang))),
     }
 }
 
@@ -331,7 +331,7 @@ pub(crate) async fn audit_page(
 ) -> Response {
     let code = lang.code();
     if let Err(refused) = require_admin(&visitor, lang, &format!("/{code}/audit")) {
-        return refused;
+        return *refused;
     }
     let records = {
         let app = app.clone();

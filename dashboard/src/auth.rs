@@ -417,15 +417,14 @@ pub(crate) async fn authenticate(
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_string();
-    if request.method() != Method::GET && request.method() != Method::HEAD {
-        if let Some(origin) = request.headers().get(header::ORIGIN) {
-            let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok());
-            let same = origin.to_str().ok().zip(host).is_some_and(|(o, h)| {
-                o.strip_prefix("http://").or_else(|| o.strip_prefix("https://")) == Some(h)
-            });
-            if !same {
-                return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
-            }
+    let unsafe_method = request.method() != Method::GET && request.method() != Method::HEAD;
+    if let Some(origin) = request.headers().get(header::ORIGIN).filter(|_| unsafe_method) {
+        let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+        let same = origin.to_str().ok().zip(host).is_some_and(|(o, h)| {
+            o.strip_prefix("http://").or_else(|| o.strip_prefix("https://")) == Some(h)
+        });
+        if !same {
+            return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
         }
     }
     let token = cookie(request.headers(), SESSION_COOKIE).map(str::to_string);

@@ -92,31 +92,6 @@ pub fn signed_in_unit(value: f64, unit: &str, lang: Lang) -> String {
     if value < 0.0 { format!("−{magnitude}") } else { format!("+{magnitude}") }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn french_groups_with_a_narrow_space_and_a_decimal_comma() {
-        assert_eq!(number(1234.5, 1, Lang::Fr), "1\u{202F}234,5");
-        assert_eq!(number(148_500.0, 0, Lang::Fr), "148\u{202F}500");
-        assert_eq!(number(999.0, 0, Lang::Fr), "999");
-        assert_eq!(percent(12.345, 1, Lang::Fr), "12,3\u{00A0}%");
-        assert_eq!(number(-0.04, 1, Lang::Fr), "0,0");
-    }
-
-    #[test]
-    fn english_and_arabic() {
-        assert_eq!(number(1_234_567.891, 2, Lang::En), "1,234,567.89");
-        assert_eq!(percent(85.0, 1, Lang::En), "85.0%");
-        // Western digits in Arabic, French separators.
-        assert_eq!(number(240_000.0, 0, Lang::Ar), "240\u{202F}000");
-        assert_eq!(in_unit(26.2e9, "MAD", Lang::En), "26.20\u{00A0}bn MAD");
-        assert_eq!(signed_in_unit(-1.26, "percent", Lang::Fr), "−1,3\u{00A0}pt");
-        assert_eq!(signed_in_unit(20_250.0, "jobs", Lang::En), "+20,250");
-    }
-}
-
 /// Text safe inside HTML content and double-quoted attributes.
 pub fn html_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -144,4 +119,29 @@ pub fn url_encode(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_groups_with_a_narrow_space_and_a_decimal_comma() {
+        assert_eq!(number(1234.5, 1, Lang::Fr), "1\u{202F}234,5");
+        assert_eq!(number(148_500.0, 0, Lang::Fr), "148\u{202F}500");
+        assert_eq!(number(999.0, 0, Lang::Fr), "999");
+        assert_eq!(percent(12.345, 1, Lang::Fr), "12,3\u{00A0}%");
+        assert_eq!(number(-0.04, 1, Lang::Fr), "0,0");
+    }
+
+    #[test]
+    fn english_and_arabic() {
+        assert_eq!(number(1_234_567.891, 2, Lang::En), "1,234,567.89");
+        assert_eq!(percent(85.0, 1, Lang::En), "85.0%");
+        // Western digits in Arabic, French separators.
+        assert_eq!(number(240_000.0, 0, Lang::Ar), "240\u{202F}000");
+        assert_eq!(in_unit(26.2e9, "MAD", Lang::En), "26.20\u{00A0}bn MAD");
+        assert_eq!(signed_in_unit(-1.26, "percent", Lang::Fr), "−1,3\u{00A0}pt");
+        assert_eq!(signed_in_unit(20_250.0, "jobs", Lang::En), "+20,250");
+    }
 }

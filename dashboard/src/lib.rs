@@ -22,4 +22,4 @@ mod server;
 mod submit;
 pub mod view;
 
-pub use server::{App, Config, Recompute, router, serve};
+pub use server::{App, Config, Recompute, RecomputeFn, router, serve};

@@ -40,8 +40,11 @@ pub struct Config {
 }
 
 /// A blocking function that recomputes the results of the store in a directory.
+pub type RecomputeFn = dyn Fn(&std::path::Path) -> Result<(), String> + Send + Sync;
+
+/// [`RecomputeFn`], shareable.
 #[derive(Clone)]
-pub struct Recompute(pub Arc<dyn Fn(&std::path::Path) -> Result<(), String> + Send + Sync>);
+pub struct Recompute(pub Arc<RecomputeFn>);
 
 impl std::fmt::Debug for Recompute {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

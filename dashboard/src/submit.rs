@@ -98,14 +98,14 @@ fn render(status: StatusCode, page: SubmitPage) -> Response {
     }
 }
 
-fn steward_session(visitor: &Visitor, lang: Lang) -> Result<&Session, Response> {
+fn steward_session(visitor: &Visitor, lang: Lang) -> Result<&Session, Box<Response>> {
     match visitor.session() {
         None => {
             let location = format!("/{}/signin?next=/{}/submit", lang.code(), lang.code());
-            Err((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
+            Err(Box::new((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()))
         }
         Some(s) if s.account.role == md2030_store::Role::Steward => Ok(s),
-        Some(_) => Err(forbidden(lang)),
+        Some(_) => Err(Box::new(forbidden(lang))),
     }
 }
 
@@ -116,7 +116,7 @@ pub(crate) async fn submit_form(
 ) -> Response {
     match steward_session(&visitor, lang) {
         Ok(session) => render(StatusCode::OK, page(&app, session, lang)),
-        Err(refused) => refused,
+        Err(refused) => *refused,
     }
 }
 
@@ -243,7 +243,7 @@ pub(crate) async fn submit(
 ) -> Response {
     let session = match steward_session(&visitor, lang) {
         Ok(session) => session.clone(),
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let address = auth::client_address(&request);
     let limit = app.auth.settings.max_upload_bytes;

@@ -305,10 +305,8 @@ impl Store {
     pub fn credentials(&self, username: &str) -> Result<Option<(Account, String)>> {
         self.conn
             .query_row(
-                &format!(
-                    "SELECT id, username, display_name, role, ministries, lang, created_at,
-                        password_changed_at, disabled_at, password_hash FROM accounts WHERE username = ?1"
-                ),
+                "SELECT id, username, display_name, role, ministries, lang, created_at,
+                    password_changed_at, disabled_at, password_hash FROM accounts WHERE username = ?1",
                 [username],
                 |row| Ok((account_from_row(row)?, row.get::<_, String>(9)?)),
             )

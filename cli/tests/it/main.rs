@@ -59,6 +59,17 @@ pub(crate) fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
     files
 }
 
+/// What a rejected file must leave as it was: every stored file but the catalogue
+/// (whose audit log records the rejection), and the catalogue's datasets and
+/// current versions as `md2030 datasets --json` prints them.
+pub(crate) fn stored_state(dir: &Path) -> (BTreeMap<PathBuf, String>, String) {
+    let mut files = snapshot(dir);
+    files.remove(Path::new("catalog.sqlite"));
+    let out = md2030(dir, &["datasets", "--json"]);
+    assert!(out.status.success());
+    (files, String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// `../shared/data/real` next to the repository, when present (CI has it).
 pub(crate) fn real_data() -> Option<PathBuf> {
     let dir = repo("../shared/data/real");

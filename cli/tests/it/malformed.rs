@@ -1,13 +1,14 @@
 //! The malformed corpus (`data/fixtures/malformed/cases.tsv`): each file exits 1
 //! with a report naming the expected rule (and row), nothing panics, and the store
-//! is byte-for-byte unchanged.
+//! is unchanged (every stored file byte for byte, the catalogue's versions; only
+//! the audit log records the attempt).
 
-use crate::{md2030, repo, sample_store, snapshot};
+use crate::{md2030, repo, sample_store, stored_state};
 
 #[test]
 fn every_malformed_file_is_rejected_with_a_clear_report_and_the_store_unchanged() {
     let store = sample_store();
-    let before = snapshot(store.path());
+    let before = stored_state(store.path());
     let cases = std::fs::read_to_string(repo("data/fixtures/malformed/cases.tsv")).unwrap();
     let mut checked = 0;
     for line in cases.lines().skip(1) {
@@ -45,7 +46,15 @@ fn every_malformed_file_is_rejected_with_a_clear_report_and_the_store_unchanged(
         checked += 1;
     }
     assert!(checked >= 30, "the corpus has {checked} cases");
-    assert_eq!(snapshot(store.path()), before, "a rejected file changed the store");
+    assert_eq!(stored_state(store.path()), before, "a rejected file changed the store");
+    // Each rejection is in the audit log, with the file and its error count.
+    let audit = md2030(store.path(), &["audit", "--format", "json", "--limit", "1000"]);
+    let rejected = String::from_utf8_lossy(&audit.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["action"] == "ingest" && e["outcome"] == "rejected")
+        .count();
+    assert_eq!(rejected, checked);
 }
 
 #[test]
