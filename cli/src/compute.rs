@@ -102,6 +102,10 @@ pub(crate) fn compute_and_store(
     computed_at: &str,
     force: bool,
 ) -> anyhow::Result<(Computed, Committed)> {
+    let before = store
+        .current_results()?
+        .and_then(|record| store.read_results_file(&record, RESULTS_JSON).ok())
+        .and_then(|bytes| Results::from_json(&bytes).ok());
     let computed = compute(store, as_of, force)?;
     let json = computed.results.to_json()?;
     let summary = results::parquet_bytes(&mut computed.results.summary_table()?)?;
@@ -115,5 +119,40 @@ pub(crate) fn compute_and_store(
         &as_of.to_string(),
         computed_at,
     )?;
+    if let Some(before) = before.filter(|b| b.catalog_sha256 != computed.results.catalog_sha256) {
+        audit_target_changes(store, &before, &computed.results, computed_at)?;
+    }
     Ok((computed, committed))
+}
+
+/// Targets are changed by editing `catalog/targets.toml`; the first computation
+/// that reads the new text records each target that changed in the audit log.
+fn audit_target_changes(
+    store: &mut Store,
+    before: &Results,
+    now: &Results,
+    at: &str,
+) -> anyhow::Result<()> {
+    use md2030_analytics::vintage::{Change, Digest, diff};
+    let changes = diff(&Digest::from_results(before), &Digest::from_results(now));
+    for change in changes {
+        if let Change::TargetChanged { indicator, before: old, now: new } = change {
+            let subject = new.as_ref().or(old.as_ref()).map(|t| format!("{}@v{}", t.id, t.version));
+            store.audit(&md2030_store::AuditEntry {
+                at,
+                actor: &crate::users::cli_actor(),
+                action: "target-change",
+                subject: &subject.unwrap_or_else(|| indicator.clone()),
+                outcome: "ok",
+                address: "",
+                detail: serde_json::json!({
+                    "indicator": indicator,
+                    "before": old,
+                    "now": new,
+                    "catalog_sha256": now.catalog_sha256,
+                }),
+            })?;
+        }
+    }
+    Ok(())
 }

@@ -18,7 +18,8 @@ use crate::auth::{self, Audit, Visitor};
 use crate::i18n::text;
 use crate::server::{Layout, PageLang, layout};
 
-fn html(status: StatusCode, body: Result<String, askama::Error>) -> Response {
+/// A rendered page for one visitor (never cached), or 500 when rendering failed.
+pub(crate) fn html(status: StatusCode, body: Result<String, askama::Error>) -> Response {
     match body {
         Ok(body) => (
             status,

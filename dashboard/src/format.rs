@@ -92,20 +92,10 @@ pub fn signed_in_unit(value: f64, unit: &str, lang: Lang) -> String {
     if value < 0.0 { format!("−{magnitude}") } else { format!("+{magnitude}") }
 }
 
-/// Text safe inside HTML content and double-quoted attributes.
+/// Text safe inside HTML content and double-quoted attributes (the same escapes
+/// as SVG text).
 pub fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::charts::escape_xml(text)
 }
 
 /// Percent-encoding of a query-string value (RFC 3986 unreserved characters kept).

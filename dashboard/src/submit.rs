@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use md2030_ingest::{IngestConfig, Outcome};
 use md2030_model::{Contract, Lang};
@@ -81,21 +81,7 @@ fn page(app: &App, session: &Session, lang: Lang) -> SubmitPage {
 }
 
 fn render(status: StatusCode, page: SubmitPage) -> Response {
-    match page.render() {
-        Ok(body) => (
-            status,
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
-                (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(err) => {
-            tracing::error!(%err, "rendering failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "rendering failed").into_response()
-        }
-    }
+    crate::account::html(status, page.render())
 }
 
 fn steward_session(visitor: &Visitor, lang: Lang) -> Result<&Session, Box<Response>> {

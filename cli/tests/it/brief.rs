@@ -377,6 +377,23 @@ fn a_new_edition_says_what_changed_since_the_last_and_records_its_inputs() {
         "{text}"
     );
     assert!(text.contains("New dataset version talent talent@v1 talent@v2"), "{text}");
+    // The audit log: the target change, seen by the computation that read the new
+    // targets file, and the editions built.
+    let audit = crate::md2030(store.path(), &["audit", "--format", "json"]);
+    let entries: Vec<Value> = String::from_utf8_lossy(&audit.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let change = entries
+        .iter()
+        .find(|e| e["action"] == "target-change")
+        .unwrap_or_else(|| panic!("no target change audited: {entries:?}"));
+    assert_eq!(change["subject"], "digital_talents_2030_v2@v2");
+    assert_eq!(
+        (change["detail"]["before"]["value"].as_f64(), change["detail"]["now"]["value"].as_f64()),
+        (Some(100_000.0), Some(120_000.0))
+    );
+    assert!(entries.iter().any(|e| e["action"] == "briefing" && e["subject"] == "briefing@e2"));
 
     // The archive: two editions, the second compared with the first; each PDF's
     // recorded hash is the file's; the manifest names the dataset versions with
