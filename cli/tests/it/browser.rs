@@ -1,6 +1,6 @@
 //! The dashboard in a real browser driven through WebDriver (Debian's chromedriver
 //! and headless Chromium), against a server started on 127.0.0.1: the overview, an
-//! indicator page, the regions page and the briefings archive in French, Arabic and English load with no
+//! indicator page, the regions page, the briefings archive and the sign-in page in French, Arabic and English load with no
 //! console error, pass axe-core with no serious or critical violation, and the
 //! Arabic layout is measured to be mirrored. Screenshots go to a temporary
 //! directory, or to `MD2030_SCREENSHOTS` when set (to refresh docs/screenshots).
@@ -155,7 +155,7 @@ async fn layout(client: &Client) -> Value {
                  heading: edges('main h2'),
                  cell: edges('main table tbody td'),
                  lead: (e => e ? (r => ({left: r.left, right: r.right, width: r.width}))(e.getBoundingClientRect()) : null)
-                     (document.querySelector('main .cards .card, main figure.map svg, main figure.chart-figure, main table.values tbody td')),
+                     (document.querySelector('main .cards .card, main figure.map svg, main figure.chart-figure, main table.values tbody td, main form.signin')),
                  svg_direction: (document.querySelector('main svg') || {getAttribute: () => null})
                      .getAttribute('direction'),
                  scroll_width: document.documentElement.scrollWidth,
@@ -206,7 +206,7 @@ fn pages_load_clean_accessible_and_mirrored_in_arabic_in_a_real_browser() {
             };
         }
         for lang in ["fr", "ar", "en"] {
-            for page in ["", "indicator/digital_take_up", "regions", "briefings"] {
+            for page in ["", "indicator/digital_take_up", "regions", "briefings", "signin"] {
                 let url = format!("http://{}/{lang}/{page}", server.addr);
                 client.goto(&url).await.unwrap();
                 let layout = layout(&client).await;
@@ -253,7 +253,7 @@ fn pages_load_clean_accessible_and_mirrored_in_arabic_in_a_real_browser() {
                     }
                 }
                 // Charts keep their own left-to-right drawing inside the RTL page.
-                if !page.is_empty() && page != "briefings" {
+                if !page.is_empty() && page != "briefings" && page != "signin" {
                     check!(
                         layout["svg_direction"] == "ltr",
                         "{url}: chart direction {}",
