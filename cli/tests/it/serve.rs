@@ -452,6 +452,16 @@ fn a_script_in_a_dataset_label_is_shown_escaped_in_html_svg_and_csv() {
         get(&server.addr, "/download/indicator/digital_take_up/procedure.csv?lang=fr", &[])
             .unwrap();
     assert!(csv.contains(&format!(",'{hostile},")), "{csv}");
+    // So does the download of the dataset version itself, served as CSV that a
+    // browser must not sniff into HTML.
+    let (status, head, csv) =
+        get(&server.addr, "/download/dataset/procedures@v3.csv", &[]).unwrap();
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("content-type: text/csv") && head.contains("x-content-type-options: nosniff")
+    );
+    assert!(csv.contains(&format!(",'{hostile},")), "{csv}");
+    assert!(!csv.contains(&format!(",{hostile},")));
 }
 
 #[test]
