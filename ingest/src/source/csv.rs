@@ -138,10 +138,16 @@ impl RowSource for CsvSource {
         row.line =
             self.record.position().map(|p| p.line()).unwrap_or(0) + self.dialect.skipped_lines;
         // Fast path: a record that is valid UTF-8 as a whole (checked once, not per
-        // field) is copied in one piece; field ends map one to one because delimiters
-        // are ASCII.
+        // field) is copied in one piece, its field ends mapping one to one because
+        // delimiters are ASCII. The record holds the fields without their
+        // delimiters, so two invalid halves of a character on either side of a
+        // delimiter can join into a valid one: every end must fall on a character
+        // boundary (found by fuzzing), else the fields are decoded one by one.
         if self.dialect.encoding != Encoding::Windows1252
             && let Ok(text) = std::str::from_utf8(self.record.as_slice())
+            && (0..self.record.len())
+                .filter_map(|idx| self.record.range(idx).map(|r| r.end))
+                .all(|end| text.is_char_boundary(end))
         {
             if self.dialect.encoding == Encoding::Undecided && !text.is_ascii() {
                 self.dialect.encoding = Encoding::Utf8;
@@ -326,6 +332,17 @@ mod tests {
         let (rows, dialect) = rows(b"region;valeur\n01;1 234,5\n02;12,75\n");
         assert_eq!(dialect.delimiter, b';');
         assert_eq!(rows[1], vec!["01", "1 234,5"]);
+    }
+
+    #[test]
+    fn a_character_split_by_a_delimiter_is_not_glued_back_together() {
+        // "ا" is D8 A7 in UTF-8; here a comma stands between its two bytes. The
+        // record without delimiters is valid UTF-8, the fields are not (a fuzzer
+        // found the panic this used to cause).
+        let (rows, _) = rows(b"a,b,c\nx,\xd8,\xa7\n");
+        assert_eq!(rows[1].len(), 3);
+        assert_eq!(rows[1][0], "x");
+        assert!(rows[1][1].chars().count() <= 1 && rows[1][2].chars().count() <= 1, "{rows:?}");
     }
 
     #[test]
