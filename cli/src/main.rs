@@ -6,6 +6,7 @@
 mod brief;
 mod compute;
 mod delivery;
+mod export;
 mod output;
 mod sample;
 mod templates;
@@ -129,6 +130,16 @@ enum Command {
         /// `[dashboard] access` of md2030.toml.
         #[arg(long, env = "MD2030_ACCESS", value_parser = ["public", "private"])]
         access: Option<String>,
+    },
+    /// Write the published data for other tools: every dataset's current version and
+    /// the indicator results as Parquet and CSV, with a Frictionless Data Package
+    /// descriptor (datapackage.json).
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+        /// Export the results as of this date (YYYY-MM-DD), computed first if needed.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
     },
     /// Accounts of the dashboard (viewers, stewards, admins).
     User {
@@ -515,6 +526,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let _ = scheduler.join();
             }
             served?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { out, as_of } => {
+            let mut store = open_store(&cli)?;
+            let started = std::time::Instant::now();
+            let exported = export::export(&mut store, out, *as_of)?;
+            output::line(&format!(
+                "{} written: {} resources, {} bytes, {} and {} dataset versions, in {} ms",
+                out.join("datapackage.json").display(),
+                exported.resources,
+                exported.bytes,
+                exported.results_version,
+                exported.datasets.len(),
+                started.elapsed().as_millis()
+            ));
             Ok(ExitCode::SUCCESS)
         }
         Command::User { command } => {

@@ -19,6 +19,9 @@ fn cell(array: &dyn Array, row: usize) -> String {
     }
     match array.data_type() {
         DataType::Utf8 => neutralise(array.as_string::<i32>().value(row)).into_owned(),
+        DataType::LargeUtf8 => neutralise(array.as_string::<i64>().value(row)).into_owned(),
+        // Polars writes its strings as views.
+        DataType::Utf8View => neutralise(array.as_string_view().value(row)).into_owned(),
         DataType::Int64 => array.as_primitive::<Int64Type>().value(row).to_string(),
         DataType::Int32 => array.as_primitive::<Int32Type>().value(row).to_string(),
         DataType::Float64 => array.as_primitive::<Float64Type>().value(row).to_string(),
@@ -282,5 +285,25 @@ mod tests {
             csv,
             "name,value,ok,day\n\"'=HYPERLINK(\"\"x\"\")\",-1.5,true,2025-01-01\n\"Rabat, Salé\",26200000000,false,\n,,,\n"
         );
+    }
+
+    #[test]
+    fn string_views_and_large_strings_are_written_like_strings() {
+        // Polars writes its results with string views; a missed type would come out
+        // as empty cells.
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("view", DataType::Utf8View, true),
+            Field::new("large", DataType::LargeUtf8, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(arrow_array::StringViewArray::from(vec![Some("offshoring_jobs"), None])),
+                Arc::new(arrow_array::LargeStringArray::from(vec![Some("@SUM(A1)"), Some("x")])),
+            ],
+        )
+        .unwrap();
+        let csv = String::from_utf8(batches_to_csv(&[batch]).unwrap()).unwrap();
+        assert_eq!(csv, "view,large\noffshoring_jobs,'@SUM(A1)\n,x\n");
     }
 }

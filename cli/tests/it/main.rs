@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod crash;
 mod delivery;
+mod export;
 mod golden;
 mod malformed;
 mod serve;

@@ -1,0 +1,360 @@
+//! `md2030 export`: the published data for other tools. Every dataset's current
+//! version and the indicator results, as Parquet and CSV, described by a
+//! Frictionless Data Package (`datapackage.json`: one resource per file, the
+//! contracts' Table Schemas on the CSV files, licences, sources, dataset versions
+//! and hashes; `frictionless validate` checks every CSV row against its schema and
+//! every file's size and SHA-256).
+//!
+//! Layout of the output directory:
+//! - `data/<dataset>.parquet` (the stored file, byte for byte) and `.csv`;
+//! - `results/indicators.{parquet,csv}` (one row per indicator) and
+//!   `results/observations.{parquet,csv}` (every value of every series);
+//! - `datapackage.json`, written last: a directory without it is not an export.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use arrow_array::RecordBatch;
+use arrow_schema::DataType;
+use md2030_model::{Contract, FieldType};
+use md2030_store::{ResultsRecord, Store, VersionRecord};
+use sha2::{Digest, Sha256};
+
+/// What an export wrote.
+#[derive(Debug)]
+pub(crate) struct Exported {
+    pub(crate) resources: usize,
+    pub(crate) bytes: u64,
+    pub(crate) results_version: String,
+    pub(crate) datasets: Vec<String>,
+}
+
+/// The licence of md2030's own sample and of the results it computes, and the
+/// licence of each external publisher's files as their terms state them.
+fn licence(producer: &str) -> serde_json::Value {
+    match producer {
+        "WB" => {
+            serde_json::json!({"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/", "title": "Creative Commons Attribution 4.0 (World Bank Open Data terms)"})
+        }
+        "OpenStreetMap contributors" => {
+            serde_json::json!({"name": "ODbL-1.0", "path": "https://opendatacommons.org/licenses/odbl/1-0/", "title": "Open Data Commons Open Database License 1.0"})
+        }
+        "UNDESA" | "ITU" | "HCP" => {
+            serde_json::json!({"name": "other-at", "title": format!("{producer} terms of use: attribution required")})
+        }
+        _ => {
+            serde_json::json!({"name": "etalab-2.0", "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/", "title": "Licence Ouverte / Open Licence 2.0 (proposed for ministry data; to be confirmed by each producer)"})
+        }
+    }
+}
+
+/// A contract field as a Frictionless Table Schema field (standard keys only).
+fn schema_field(field: &md2030_model::Field) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    out.insert("name".into(), field.name.clone().into());
+    let (kind, pattern) = match field.field_type {
+        FieldType::Quarter => ("string", Some("[0-9]{4}-Q[1-4]".to_string())),
+        other => (other.as_str(), field.pattern_source.clone()),
+    };
+    out.insert("type".into(), kind.into());
+    out.insert("title".into(), field.titles.get(md2030_model::Lang::En).into());
+    out.insert("description".into(), field.descriptions.get(md2030_model::Lang::En).into());
+    let mut constraints = serde_json::Map::new();
+    if field.required {
+        constraints.insert("required".into(), true.into());
+    }
+    if field.unique {
+        constraints.insert("unique".into(), true.into());
+    }
+    let bound = |x: f64| -> serde_json::Value {
+        if matches!(field.field_type, FieldType::Integer | FieldType::Year) {
+            (x as i64).into()
+        } else {
+            x.into()
+        }
+    };
+    if let Some(min) = field.minimum.filter(|_| field.field_type != FieldType::Date) {
+        constraints.insert("minimum".into(), bound(min));
+    }
+    if let Some(max) = field.maximum.filter(|_| field.field_type != FieldType::Date) {
+        constraints.insert("maximum".into(), bound(max));
+    }
+    if let Some(n) = field.min_length {
+        constraints.insert("minLength".into(), n.into());
+    }
+    if let Some(n) = field.max_length {
+        constraints.insert("maxLength".into(), n.into());
+    }
+    if let Some(pattern) = pattern {
+        constraints.insert("pattern".into(), pattern.into());
+    }
+    if let Some(values) = &field.enum_values {
+        constraints.insert("enum".into(), values.clone().into());
+    }
+    if !constraints.is_empty() {
+        out.insert("constraints".into(), constraints.into());
+    }
+    serde_json::Value::Object(out)
+}
+
+/// The Table Schema of a stored dataset: the contract's fields in the stored order.
+fn contract_schema(contract: &Contract, batches: &[RecordBatch]) -> serde_json::Value {
+    let stored: Vec<String> = batches
+        .first()
+        .map(|b| b.schema().fields().iter().map(|f| f.name().clone()).collect())
+        .unwrap_or_else(|| contract.fields.iter().map(|f| f.name.clone()).collect());
+    let fields: Vec<serde_json::Value> = stored
+        .iter()
+        .filter_map(|name| contract.fields.iter().find(|f| &f.name == name))
+        .map(schema_field)
+        .collect();
+    let mut schema = serde_json::json!({
+        "fields": fields,
+        "missingValues": [""],
+    });
+    if !contract.primary_key.is_empty() {
+        schema["primaryKey"] = contract.primary_key.clone().into();
+    }
+    schema
+}
+
+/// A Table Schema read off an Arrow schema (the results tables).
+fn arrow_schema(batches: &[RecordBatch]) -> serde_json::Value {
+    let fields: Vec<serde_json::Value> = batches
+        .first()
+        .map(|b| {
+            b.schema()
+                .fields()
+                .iter()
+                .map(|f| {
+                    let kind = match f.data_type() {
+                        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => {
+                            "integer"
+                        }
+                        DataType::Float32 | DataType::Float64 => "number",
+                        DataType::Boolean => "boolean",
+                        DataType::Date32 => "date",
+                        _ => "string",
+                    };
+                    serde_json::json!({"name": f.name(), "type": kind})
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    serde_json::json!({"fields": fields, "missingValues": [""]})
+}
+
+fn read_parquet(bytes: Vec<u8>) -> anyhow::Result<Vec<RecordBatch>> {
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        bytes::Bytes::from(bytes),
+    )?
+    .build()?;
+    Ok(reader.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Writes `bytes` under `dir` and returns the resource's path, size and hash.
+fn write(dir: &Path, relative: &str, bytes: &[u8]) -> anyhow::Result<(String, u64, String)> {
+    let path = dir.join(relative);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
+    fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    Ok((relative.to_string(), bytes.len() as u64, md2030_store::hex(&Sha256::digest(bytes))))
+}
+
+fn resource(
+    name: &str,
+    written: (String, u64, String),
+    format: &str,
+    schema: &serde_json::Value,
+    extra: serde_json::Value,
+) -> serde_json::Value {
+    let (path, bytes, sha) = written;
+    let mut out = serde_json::json!({
+        "name": name,
+        "path": path,
+        "format": format,
+        "bytes": bytes,
+        "hash": format!("sha256:{sha}"),
+    });
+    if format == "csv" {
+        // Tabular: validated row by row against the contract's Table Schema.
+        out["profile"] = "tabular-data-resource".into();
+        out["mediatype"] = "text/csv".into();
+        out["encoding"] = "utf-8".into();
+        out["dialect"] = serde_json::json!({"delimiter": ",", "header": true});
+        out["schema"] = schema.clone();
+    } else {
+        // The same rows as the CSV twin, typed: a file whose size and hash are
+        // checked (Frictionless reads Parquet through pandas, which turns nulls
+        // into NaN and fails the integer and string fields).
+        out["type"] = "file".into();
+        out["mediatype"] = "application/vnd.apache.parquet".into();
+        out["md2030:table"] = name.trim_end_matches("-parquet").into();
+    }
+    if let (Some(out), Some(extra)) = (out.as_object_mut(), extra.as_object()) {
+        out.extend(extra.clone());
+    }
+    out
+}
+
+fn dataset_resources(
+    store: &Store,
+    version: &VersionRecord,
+    dir: &Path,
+) -> anyhow::Result<Vec<serde_json::Value>> {
+    let contract = md2030_model::find_contract(&version.dataset)
+        .with_context(|| format!("no contract for {}", version.dataset))?;
+    let batches = store.read(version)?;
+    let schema = contract_schema(contract, &batches);
+    let parquet = fs::read(store.path_of(version))?;
+    let csv = md2030_dashboard::export::batches_to_csv(&batches)?;
+    let p = &version.provenance;
+    let about = serde_json::json!({
+        "title": contract.titles.get(md2030_model::Lang::En),
+        "description": contract.descriptions.get(md2030_model::Lang::En),
+        "sources": [{"title": p.source_file_name, "producer": contract.producer}],
+        "licenses": [licence(&contract.producer)],
+        "md2030:version": version.version_id,
+        "md2030:stored_sha256": version.sha256,
+        "md2030:source_sha256": p.source_sha256,
+        "md2030:ingested_at": p.ingested_at,
+        "md2030:contract_version": contract.contract_version,
+        "md2030:sample_data": p.synthetic,
+        "md2030:rows": version.row_count,
+    });
+    let name = version.dataset.replace('_', "-");
+    Ok(vec![
+        resource(
+            &name,
+            write(dir, &format!("data/{}.csv", version.dataset), &csv)?,
+            "csv",
+            &schema,
+            about.clone(),
+        ),
+        resource(
+            &format!("{name}-parquet"),
+            write(dir, &format!("data/{}.parquet", version.dataset), &parquet)?,
+            "parquet",
+            &schema,
+            about,
+        ),
+    ])
+}
+
+fn results_resources(
+    store: &Store,
+    record: &ResultsRecord,
+    dir: &Path,
+) -> anyhow::Result<Vec<serde_json::Value>> {
+    let mut out = Vec::new();
+    for (file, name, title) in [
+        (
+            crate::compute::SUMMARY_PARQUET,
+            "indicators",
+            "Every indicator: latest value, target, status",
+        ),
+        (
+            crate::compute::OBSERVATIONS_PARQUET,
+            "observations",
+            "Every value of every indicator series",
+        ),
+    ] {
+        let parquet = store.read_results_file(record, file)?;
+        let batches = read_parquet(parquet.clone())?;
+        let schema = arrow_schema(&batches);
+        let csv = md2030_dashboard::export::batches_to_csv(&batches)?;
+        let about = serde_json::json!({
+            "title": title,
+            "licenses": [licence("")],
+            "md2030:results_version": record.version_id,
+            "md2030:results_sha256": record.sha256,
+            "md2030:as_of": record.as_of,
+        });
+        out.push(resource(
+            &format!("results-{name}"),
+            write(dir, &format!("results/{name}.csv"), &csv)?,
+            "csv",
+            &schema,
+            about.clone(),
+        ));
+        out.push(resource(
+            &format!("results-{name}-parquet"),
+            write(dir, &format!("results/{name}.parquet"), &parquet)?,
+            "parquet",
+            &schema,
+            about,
+        ));
+    }
+    Ok(out)
+}
+
+/// Writes the export of the current results (computed as of `as_of` first when
+/// given) into `out`, which must not exist or be empty.
+pub(crate) fn export(
+    store: &mut Store,
+    out: &Path,
+    as_of: Option<chrono::NaiveDate>,
+) -> anyhow::Result<Exported> {
+    if out.exists() && fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        bail!("{} exists and is not empty: export into a new directory", out.display());
+    }
+    if let Some(as_of) = as_of {
+        crate::compute::compute_and_store(store, as_of, &crate::now_utc(), false)?;
+    } else if store.current_results()?.is_none() {
+        crate::compute::compute_and_store(store, crate::today(), &crate::now_utc(), false)?;
+    }
+    let record = store.current_results()?.context("no results to export")?;
+    // Written beside the destination, renamed into place once complete.
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    let staging = tempfile::Builder::new().prefix(".md2030-export-").tempdir_in(parent)?;
+    let dir: PathBuf = staging.path().to_path_buf();
+    let versions = store.current_versions()?;
+    let mut resources = Vec::new();
+    for version in &versions {
+        resources.extend(dataset_resources(store, version, &dir)?);
+    }
+    resources.extend(results_resources(store, &record, &dir)?);
+    let synthetic = versions.iter().any(|v| v.provenance.synthetic);
+    let bytes = resources.iter().filter_map(|r| r["bytes"].as_u64()).sum();
+    let package = serde_json::json!({
+        "profile": "data-package",
+        "name": "maroc-digital-2030",
+        "title": if synthetic {
+            "Maroc Digital 2030 indicators (SAMPLE DATA: synthetic ministry figures and extracts of public files, not for citation)"
+        } else {
+            "Maroc Digital 2030 indicators"
+        },
+        "description": "The datasets md2030 computes the Maroc Digital 2030 indicators from (the current published version of each) and the indicator results, as CSV and Parquet.",
+        "version": record.version_id.trim_start_matches("results@v"),
+        "created": crate::now_utc(),
+        "homepage": "https://github.com/md2030",
+        "licenses": [licence("")],
+        "sources": versions.iter().map(|v| serde_json::json!({
+            "title": format!("{} ({})", v.provenance.source_file_name, v.version_id),
+        })).collect::<Vec<_>>(),
+        "md2030:results_version": record.version_id,
+        "md2030:as_of": record.as_of,
+        "md2030:sample_data": synthetic,
+        "md2030:dataset_versions": versions.iter().map(|v| serde_json::json!({
+            "dataset": v.dataset, "version": v.version_id, "sha256": v.sha256,
+            "source_sha256": v.provenance.source_sha256,
+        })).collect::<Vec<_>>(),
+        "resources": resources,
+    });
+    let count = package["resources"].as_array().map(Vec::len).unwrap_or(0);
+    fs::write(dir.join("datapackage.json"), serde_json::to_vec_pretty(&package)?)?;
+    if out.exists() {
+        fs::remove_dir(out).with_context(|| format!("replacing the empty {}", out.display()))?;
+    }
+    let kept = staging.keep();
+    fs::rename(&kept, out).with_context(|| format!("moving the export to {}", out.display()))?;
+    Ok(Exported {
+        resources: count,
+        bytes,
+        results_version: record.version_id,
+        datasets: versions.iter().map(|v| v.version_id.clone()).collect(),
+    })
+}

@@ -1,0 +1,119 @@
+//! `md2030 export`: the published datasets and results as Parquet and CSV with a
+//! Frictionless Data Package that `frictionless validate` accepts.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::{md2030, sample_store};
+
+fn sha256(path: &Path) -> String {
+    format!("{:x}", Sha256::digest(std::fs::read(path).unwrap()))
+}
+
+/// `frictionless` on PATH, or None (a failure when CI asks for it).
+fn frictionless() -> Option<&'static str> {
+    let found =
+        Command::new("frictionless").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !found && std::env::var_os("MD2030_REQUIRE_FRICTIONLESS").is_some() {
+        panic!("frictionless is not installed (pip install frictionless==5.21.0)");
+    }
+    found.then_some("frictionless")
+}
+
+#[test]
+fn the_export_is_a_valid_data_package_of_the_published_versions() {
+    let store = sample_store();
+    let work = tempfile::tempdir().unwrap();
+    let out_dir = work.path().join("export");
+    let out = md2030(store.path(), &["export", "--out", out_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let package: Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("datapackage.json")).unwrap()).unwrap();
+    assert!(package["title"].as_str().unwrap().contains("SAMPLE DATA"));
+    assert_eq!(package["md2030:sample_data"], true);
+    let resources = package["resources"].as_array().unwrap();
+    // Every file's recorded size and hash are the file's.
+    for r in resources {
+        let path = out_dir.join(r["path"].as_str().unwrap());
+        assert_eq!(r["bytes"].as_u64().unwrap(), std::fs::metadata(&path).unwrap().len());
+        assert_eq!(r["hash"].as_str().unwrap(), format!("sha256:{}", sha256(&path)));
+    }
+    // Each current dataset version: its stored Parquet byte for byte, and a CSV
+    // with one line per row after the header.
+    let datasets: Value =
+        serde_json::from_slice(&md2030(store.path(), &["datasets", "--json"]).stdout).unwrap();
+    let current: Vec<&Value> =
+        datasets.as_array().unwrap().iter().filter(|d| !d["current"].is_null()).collect();
+    assert_eq!(resources.len(), 2 * current.len() + 4);
+    for d in &current {
+        let name = d["dataset"].as_str().unwrap();
+        let stored = store.path().join(d["current"]["file"].as_str().unwrap());
+        assert_eq!(
+            sha256(&out_dir.join(format!("data/{name}.parquet"))),
+            sha256(&stored),
+            "{name}"
+        );
+        let csv = std::fs::read_to_string(out_dir.join(format!("data/{name}.csv"))).unwrap();
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        assert_eq!(
+            reader.records().count() as u64,
+            d["current"]["row_count"].as_u64().unwrap(),
+            "{name}"
+        );
+        let listed = package["md2030:dataset_versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["dataset"] == name)
+            .unwrap();
+        assert_eq!(listed["version"], d["current"]["version_id"]);
+        assert_eq!(listed["sha256"], d["current"]["sha256"]);
+    }
+    // The results: offshoring jobs at 154,000 (2025-Q2), as `indicators --json` says.
+    let results: Value =
+        serde_json::from_slice(&md2030(store.path(), &["indicators", "--json"]).stdout).unwrap();
+    let jobs = results["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "offshoring_jobs")
+        .unwrap();
+    assert_eq!(jobs["headline"]["latest"]["value"], 154_000.0);
+    let summary = std::fs::read_to_string(out_dir.join("results/indicators.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(summary.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| {
+        headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name} in {headers:?}"))
+    };
+    let row = reader
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[col("indicator")] == "offshoring_jobs")
+        .unwrap();
+    assert_eq!(row[col("latest_value")].parse::<f64>().unwrap(), 154_000.0);
+
+    // Frictionless reads every CSV row against its Table Schema, and every file's
+    // size and hash.
+    if let Some(tool) = frictionless() {
+        let report = Command::new(tool)
+            .args(["validate", "--json", "datapackage.json"])
+            .current_dir(&out_dir)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&report.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&report.stdout)));
+        assert_eq!(report["valid"], true, "{report:#}");
+        assert_eq!(report["stats"]["tasks"].as_u64(), Some(resources.len() as u64));
+    }
+
+    // A second export into the same directory is refused and changes nothing.
+    let before = crate::snapshot(&out_dir);
+    let again = md2030(store.path(), &["export", "--out", out_dir.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is not empty"));
+    assert_eq!(crate::snapshot(&out_dir), before);
+}
