@@ -290,6 +290,70 @@ fn results_resources(
     Ok(out)
 }
 
+/// The indicator series as SDMX-CSV 2.0, the SDMX-ML structure and the code lists.
+fn sdmx_resources(
+    store: &Store,
+    record: &ResultsRecord,
+    dir: &Path,
+) -> anyhow::Result<Vec<serde_json::Value>> {
+    let results = md2030_analytics::results::Results::from_json(
+        &store.read_results_file(record, crate::compute::RESULTS_JSON)?,
+    )?;
+    let (catalog, _) = crate::compute::load_catalog(store.root())?;
+    let files = crate::sdmx::files(&results, &catalog, &record.computed_at)?;
+    let text = |name: &str| serde_json::json!({"name": name, "type": "string"});
+    let observations_schema = serde_json::json!({
+        "fields": [
+            text("STRUCTURE"), text("STRUCTURE_ID"), text("ACTION"), text("INDICATOR"),
+            text("REF_AREA"), text("BREAKDOWN"), text("MEMBER"), text("TIME_PERIOD"),
+            {"name": "OBS_VALUE", "type": "number"}, text("UNIT_MEASURE"),
+        ],
+        "missingValues": [""],
+        "primaryKey": ["INDICATOR", "REF_AREA", "BREAKDOWN", "MEMBER", "TIME_PERIOD"],
+    });
+    let about = serde_json::json!({
+        "licenses": [licence("")],
+        "md2030:results_version": record.version_id,
+        "md2030:sdmx_dataflow": format!("{}:{}({})", crate::sdmx::AGENCY, crate::sdmx::DATAFLOW, crate::sdmx::VERSION),
+    });
+    let mut out = vec![
+        resource(
+            "sdmx-observations",
+            write(dir, "sdmx/observations.csv", &files.data_csv)?,
+            "csv",
+            &observations_schema,
+            about.clone(),
+        ),
+        {
+            let mut r = resource(
+                "sdmx-structure",
+                write(dir, "sdmx/structure.xml", &files.structure_xml)?,
+                "xml",
+                &serde_json::Value::Null,
+                about.clone(),
+            );
+            r["mediatype"] = "application/vnd.sdmx.structure+xml;version=2.1".into();
+            r.as_object_mut().map(|o| o.remove("md2030:table"));
+            r
+        },
+    ];
+    let list_schema = serde_json::json!({
+        "fields": [text("id"), text("name_fr"), text("name_ar"), text("name_en")],
+        "missingValues": [""],
+        "primaryKey": ["id"],
+    });
+    for (path, bytes) in &files.codelists {
+        let name = Path::new(path)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("codelist")
+            .to_lowercase()
+            .replace('_', "-");
+        out.push(resource(&name, write(dir, path, bytes)?, "csv", &list_schema, about.clone()));
+    }
+    Ok(out)
+}
+
 /// Writes the export of the current results (computed as of `as_of` first when
 /// given) into `out`, which must not exist or be empty.
 pub(crate) fn export(
@@ -317,6 +381,7 @@ pub(crate) fn export(
         resources.extend(dataset_resources(store, version, &dir)?);
     }
     resources.extend(results_resources(store, &record, &dir)?);
+    resources.extend(sdmx_resources(store, &record, &dir)?);
     let synthetic = versions.iter().any(|v| v.provenance.synthetic);
     let bytes = resources.iter().filter_map(|r| r["bytes"].as_u64()).sum();
     let package = serde_json::json!({

@@ -9,6 +9,7 @@ mod delivery;
 mod export;
 mod output;
 mod sample;
+mod sdmx;
 mod templates;
 mod users;
 

@@ -1,5 +1,6 @@
 //! `md2030 export`: the published datasets and results as Parquet and CSV with a
-//! Frictionless Data Package that `frictionless validate` accepts.
+//! Frictionless Data Package that `frictionless validate` accepts, and the
+//! indicator series as SDMX-CSV with its structure, read back by an SDMX reader.
 
 use std::path::Path;
 use std::process::Command;
@@ -21,6 +22,18 @@ fn frictionless() -> Option<&'static str> {
         panic!("frictionless is not installed (pip install frictionless==5.21.0)");
     }
     found.then_some("frictionless")
+}
+
+/// python3 with the sdmx1 package, or None (a failure when CI asks for it).
+fn sdmx_reader() -> Option<&'static str> {
+    let found = Command::new("python3")
+        .args(["-c", "import sdmx"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found && std::env::var_os("MD2030_REQUIRE_FRICTIONLESS").is_some() {
+        panic!("the SDMX reader is not installed (pip install sdmx1==2.28.0)");
+    }
+    found.then_some("python3")
 }
 
 #[test]
@@ -48,7 +61,9 @@ fn the_export_is_a_valid_data_package_of_the_published_versions() {
         serde_json::from_slice(&md2030(store.path(), &["datasets", "--json"]).stdout).unwrap();
     let current: Vec<&Value> =
         datasets.as_array().unwrap().iter().filter(|d| !d["current"].is_null()).collect();
-    assert_eq!(resources.len(), 2 * current.len() + 4);
+    // Two files a dataset, four of results, the SDMX observations and structure,
+    // five code lists.
+    assert_eq!(resources.len(), 2 * current.len() + 4 + 2 + 5);
     for d in &current {
         let name = d["dataset"].as_str().unwrap();
         let stored = store.path().join(d["current"]["file"].as_str().unwrap());
@@ -108,6 +123,73 @@ fn the_export_is_a_valid_data_package_of_the_published_versions() {
             .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&report.stdout)));
         assert_eq!(report["valid"], true, "{report:#}");
         assert_eq!(report["stats"]["tasks"].as_u64(), Some(resources.len() as u64));
+    }
+
+    // The SDMX-CSV follows SDMX-CSV 2.0: its header, the dataflow, action I, and
+    // periods in SDMX's formats; one row per observation of the results.
+    let sdmx = std::fs::read_to_string(out_dir.join("sdmx/observations.csv")).unwrap();
+    let mut lines = sdmx.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "STRUCTURE,STRUCTURE_ID,ACTION,INDICATOR,REF_AREA,BREAKDOWN,MEMBER,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE"
+    );
+    // SDMX periods: 2024, 2024-Q4, 2024-S2, 2024-12.
+    let is_period = |p: &str| {
+        let (year, rest) = p.split_at(p.len().min(4));
+        year.len() == 4
+            && year.bytes().all(|b| b.is_ascii_digit())
+            && (rest.is_empty()
+                || ["-Q1", "-Q2", "-Q3", "-Q4", "-S1", "-S2"].contains(&rest)
+                || rest
+                    .strip_prefix('-')
+                    .and_then(|m| m.parse::<u32>().ok())
+                    .is_some_and(|m| rest.len() == 3 && (1..=12).contains(&m)))
+    };
+    let rows: Vec<Vec<String>> = csv::Reader::from_reader(sdmx.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    for row in &rows {
+        assert_eq!(
+            (row[0].as_str(), row[1].as_str(), row[2].as_str()),
+            ("dataflow", "MD2030:DF_MD2030(1.0)", "I")
+        );
+        assert!(is_period(&row[7]), "period {row:?}");
+    }
+    let observations = csv::Reader::from_reader(
+        std::fs::read_to_string(out_dir.join("results/observations.csv")).unwrap().as_bytes(),
+    )
+    .records()
+    .count();
+    assert_eq!(rows.len(), observations);
+    assert!(rows.iter().any(|r| r[3] == "offshoring_jobs"
+        && r[4] == "MA"
+        && r[5] == "_T"
+        && r[7] == "2025-Q2"
+        && r[8] == "154000"
+        && r[9] == "jobs"));
+    // Read back by an SDMX reader (sdmx1) with the exported structure: every
+    // observation equal to the results' CSV.
+    if let Some(python) = sdmx_reader() {
+        let check = Command::new(python)
+            .arg(crate::repo("tools/check/sdmx_roundtrip.py"))
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        let summary: Value = serde_json::from_slice(&check.stdout).unwrap_or_else(|_| {
+            panic!(
+                "{}{}",
+                String::from_utf8_lossy(&check.stdout),
+                String::from_utf8_lossy(&check.stderr)
+            )
+        });
+        assert!(check.status.success(), "{summary:#}");
+        assert_eq!(summary["observations_read"].as_u64(), Some(observations as u64));
+        assert_eq!(summary["observations_expected"].as_u64(), Some(observations as u64));
+        assert_eq!(
+            summary["codelists"],
+            serde_json::json!(["CL_AREA", "CL_BREAKDOWN", "CL_INDICATOR", "CL_MEMBER", "CL_UNIT"])
+        );
     }
 
     // A second export into the same directory is refused and changes nothing.
