@@ -14,9 +14,9 @@ use md2030_store::{Committed, Store};
 use sha2::{Digest, Sha256};
 
 /// File names inside a results version.
-pub(crate) const RESULTS_JSON: &str = "results.json";
-pub(crate) const SUMMARY_PARQUET: &str = "summary.parquet";
-pub(crate) const OBSERVATIONS_PARQUET: &str = "observations.parquet";
+pub(crate) const RESULTS_JSON: &str = md2030_dashboard::opendata::RESULTS_JSON;
+pub(crate) const SUMMARY_PARQUET: &str = md2030_dashboard::opendata::SUMMARY_PARQUET;
+pub(crate) const OBSERVATIONS_PARQUET: &str = md2030_dashboard::opendata::OBSERVATIONS_PARQUET;
 
 /// The catalogue and the SHA-256 of its text: the data directory's
 /// `catalog/indicators.toml` and `catalog/targets.toml` when present (editable

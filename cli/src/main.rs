@@ -6,10 +6,8 @@
 mod brief;
 mod compute;
 mod delivery;
-mod export;
 mod output;
 mod sample;
-mod sdmx;
 mod templates;
 mod users;
 
@@ -532,7 +530,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export { out, as_of } => {
             let mut store = open_store(&cli)?;
             let started = std::time::Instant::now();
-            let exported = export::export(&mut store, out, *as_of)?;
+            if let Some(as_of) = as_of {
+                compute::compute_and_store(&mut store, *as_of, &now_utc(), false)?;
+            } else if store.current_results()?.is_none() {
+                recompute(&mut store, today());
+            }
+            let record = store.current_results()?.context("no results to export")?;
+            let (catalog, _) = compute::load_catalog(store.root())?;
+            let exported = md2030_dashboard::opendata::write_export(
+                &store,
+                &catalog,
+                &record,
+                out,
+                &now_utc(),
+            )?;
             output::line(&format!(
                 "{} written: {} resources, {} bytes, {} and {} dataset versions, in {} ms",
                 out.join("datapackage.json").display(),

@@ -86,6 +86,8 @@ pub struct App {
     snapshot: RwLock<Arc<Snapshot>>,
     pub(crate) auth: crate::auth::Auth,
     recompute: Option<Recompute>,
+    /// One export zip is built at a time.
+    exports: tokio::sync::Mutex<()>,
 }
 
 impl App {
@@ -227,6 +229,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/download/indicator/{file}", get(download_indicator))
         .route("/download/indicator/{id}/{file}", get(download_breakdown))
         .route("/download/dataset/{file}", get(download_dataset))
+        .route("/download/export.zip", get(download_export))
         .route("/download/regions/{file}", get(download_regions))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/indicators", get(api_indicators))
@@ -273,6 +276,7 @@ pub async fn serve(
         snapshot: RwLock::new(Arc::new(first)),
         auth: crate::auth::Auth::new(config.access.clone(), config.data_dir.clone()),
         recompute: config.recompute.clone(),
+        exports: tokio::sync::Mutex::new(()),
     });
     let reloader = tokio::spawn(reload_when_changed(app.clone(), config.refresh));
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
@@ -891,6 +895,8 @@ struct TablePage {
     columns: Vec<String>,
     /// (row class, cells, download link).
     rows: Vec<TableRow>,
+    /// On the data page: the whole open-data export as a zip.
+    export_link: String,
 }
 
 fn table_page(
@@ -907,6 +913,7 @@ fn table_page(
             path.to_string(),
             snapshot.versions.iter().any(|v| v.provenance.synthetic),
         ),
+        export_link: if path == "data" { text(lang, "export-zip") } else { String::new() },
         heading,
         columns,
         rows,
@@ -1459,9 +1466,43 @@ fn with_attachment(mut response: Response, file: &str) -> Response {
     response
 }
 
+/// The open-data export (datasets and results as Parquet and CSV, SDMX, the data
+/// package) as one zip, built on the first request for each data version and kept
+/// under `exports/` in the data directory.
+async fn download_export(State(app): State<Arc<App>>) -> Response {
+    let _one_at_a_time = app.exports.lock().await;
+    let data_dir = app.data_dir.clone();
+    let catalog = app.catalog.clone();
+    let built = tokio::task::spawn_blocking(move || {
+        let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let zip = crate::opendata::export_zip(&data_dir, &catalog, &created)?;
+        zip.map(|(path, name)| Ok::<_, anyhow::Error>((std::fs::read(path)?, name))).transpose()
+    })
+    .await;
+    match built {
+        Ok(Ok(Some((bytes, name)))) => with_attachment(
+            ([(header::CONTENT_TYPE, "application/zip")], bytes).into_response(),
+            name.trim_start_matches("md2030-"),
+        ),
+        Ok(Ok(None)) => (StatusCode::NOT_FOUND, "no results yet").into_response(),
+        Ok(Err(err)) => {
+            tracing::error!(err = %format!("{err:#}"), "export failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "export failed").into_response()
+        }
+        Err(err) => {
+            tracing::error!(%err, "export task failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "export failed").into_response()
+        }
+    }
+}
+
 /// A stored dataset version as Parquet: `DATASET@vN.parquet`, exactly the bytes
 /// the catalogue recorded (and hashed).
-async fn download_dataset(State(app): State<Arc<App>>, Path(file): Path<String>) -> Response {
+async fn download_dataset(
+    State(app): State<Arc<App>>,
+    axum::Extension(visitor): axum::Extension<crate::auth::Visitor>,
+    Path(file): Path<String>,
+) -> Response {
     let (version_id, as_csv) = match (file.strip_suffix(".parquet"), file.strip_suffix(".csv")) {
         (Some(id), _) => (id, false),
         (_, Some(id)) => (id, true),
@@ -1480,6 +1521,17 @@ async fn download_dataset(State(app): State<Arc<App>>, Path(file): Path<String>)
             return Ok(None);
         }
         let Ok(record) = store.version(dataset, number) else { return Ok(None) };
+        // A version awaiting sign-off (or rejected) is not published: only those
+        // who may see pending versions of its ministry get it.
+        if record.status != md2030_store::VersionStatus::Published {
+            let producer = md2030_model::find_contract(dataset).map(|c| c.producer.as_str());
+            let allowed = visitor.session().zip(producer).is_some_and(|(session, producer)| {
+                md2030_access::can_see_pending(&session.account, producer)
+            });
+            if !allowed {
+                return Ok(None);
+            }
+        }
         if as_csv {
             let batches = store.read(&record).map_err(|e| e.to_string())?;
             return crate::export::batches_to_csv(&batches).map(Some).map_err(|e| e.to_string());

@@ -407,6 +407,16 @@ fn each_role_can_do_exactly_what_it_may() {
             .contains("civil_servant_training@v2")
     );
 
+    // Its data: not for anonymous visitors nor another ministry's steward; the
+    // viewer and the ministry's stewards can download it.
+    let pending = "/download/dataset/civil_servant_training@v2.csv";
+    assert_eq!(send(addr, "GET", pending, &[], b"").unwrap().status, 404);
+    assert_eq!(omar.get(addr, pending).status, 404);
+    let got = nadia.get(addr, pending);
+    assert_eq!(got.status, 200);
+    assert!(got.body.contains("2026,MTNRA,700,300,21000"), "{}", got.body);
+    assert_eq!(karim.get(addr, pending).status, 200);
+
     // Maker-checker: not the submitter, not another ministry, not a viewer.
     let path = "/en/review/civil_servant_training/2";
     let own = amina.post(addr, path, &[("csrf", &amina.csrf), ("decision", "publish")]);

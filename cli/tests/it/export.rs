@@ -199,3 +199,81 @@ fn the_export_is_a_valid_data_package_of_the_published_versions() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("is not empty"));
     assert_eq!(crate::snapshot(&out_dir), before);
 }
+
+#[test]
+fn the_dashboard_serves_the_export_as_a_zip_built_once_per_data_version() {
+    let store = sample_store();
+    let server = crate::serve::start(store.path());
+    let fetch = |path: &str| -> Vec<u8> {
+        let out = Command::new("python3")
+            .args([
+                "-c",
+                "import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1]).read())",
+                &format!("http://{}{path}", server.addr),
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    let data_page = String::from_utf8(fetch("/en/data")).unwrap();
+    assert!(data_page.contains("<a href=\"/download/export.zip\" download>Download everything"));
+    let first = fetch("/download/export.zip");
+    assert!(first.starts_with(b"PK\x03\x04"), "not a zip");
+    let again = fetch("/download/export.zip");
+    assert_eq!(first, again, "the second download is the kept zip");
+    let kept: Vec<_> = std::fs::read_dir(store.path().join("exports"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let name = kept[0].to_string_lossy().to_string();
+    assert!(name.starts_with("md2030-export-results-v1-") && name.ends_with(".zip"), "{name}");
+
+    // Unzipped, it is the same export as the command's: the same files with the
+    // same hashes, and a valid data package.
+    let work = tempfile::tempdir().unwrap();
+    let zip_path = work.path().join("export.zip");
+    std::fs::write(&zip_path, &first).unwrap();
+    let unzip = Command::new("python3")
+        .args([
+            "-m",
+            "zipfile",
+            "-e",
+            zip_path.to_str().unwrap(),
+            work.path().join("unzipped").to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(unzip.success());
+    let root = work.path().join("unzipped").join(name.trim_end_matches(".zip"));
+    let from_zip: Value =
+        serde_json::from_slice(&std::fs::read(root.join("datapackage.json")).unwrap()).unwrap();
+    let cli_dir = work.path().join("cli");
+    assert!(md2030(store.path(), &["export", "--out", cli_dir.to_str().unwrap()]).status.success());
+    let from_cli: Value =
+        serde_json::from_slice(&std::fs::read(cli_dir.join("datapackage.json")).unwrap()).unwrap();
+    let hashes = |p: &Value| -> Vec<(String, String)> {
+        p["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (r["path"].as_str().unwrap().to_string(), r["hash"].as_str().unwrap().to_string())
+            })
+            .collect()
+    };
+    assert_eq!(hashes(&from_zip), hashes(&from_cli));
+    for (path, hash) in hashes(&from_zip) {
+        assert_eq!(format!("sha256:{}", sha256(&root.join(&path))), hash, "{path}");
+    }
+    if let Some(tool) = frictionless() {
+        let report = Command::new(tool)
+            .args(["validate", "--json", "datapackage.json"])
+            .current_dir(&root)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+        assert_eq!(report["valid"], true, "{report:#}");
+    }
+}

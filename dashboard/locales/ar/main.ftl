@@ -213,3 +213,4 @@ submit-col-column = العمود
 submit-col-value = القيمة
 submit-col-rule = القاعدة
 submit-col-expected = المتوقع
+export-zip = تنزيل الكل: مجموعات البيانات والنتائج بصيغتي Parquet وCSV، سلاسل SDMX، حزمة بيانات Frictionless (zip)

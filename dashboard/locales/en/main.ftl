@@ -213,3 +213,4 @@ submit-col-column = Column
 submit-col-value = Value
 submit-col-rule = Rule
 submit-col-expected = Expected
+export-zip = Download everything: datasets and results as Parquet and CSV, SDMX series, Frictionless data package (zip)

@@ -14,9 +14,9 @@ use md2030_analytics::catalog::Catalog;
 use md2030_analytics::results::Results;
 use md2030_model::Lang;
 
-pub(crate) const AGENCY: &str = "MD2030";
-pub(crate) const DATAFLOW: &str = "DF_MD2030";
-pub(crate) const VERSION: &str = "1.0";
+pub const AGENCY: &str = "MD2030";
+pub const DATAFLOW: &str = "DF_MD2030";
+pub const VERSION: &str = "1.0";
 const TOTAL: &str = "_T";
 
 /// One code: id and names in three languages.
@@ -31,14 +31,15 @@ fn code(id: &str, fr: &str, ar: &str, en: &str) -> Code {
 }
 
 /// The files of the SDMX export, by path relative to the export directory.
-pub(crate) struct Files {
-    pub(crate) data_csv: Vec<u8>,
-    pub(crate) structure_xml: Vec<u8>,
-    pub(crate) codelists: Vec<(String, Vec<u8>)>,
+#[derive(Debug)]
+pub struct Files {
+    pub data_csv: Vec<u8>,
+    pub structure_xml: Vec<u8>,
+    pub codelists: Vec<(String, Vec<u8>)>,
 }
 
 fn xml(text: &str) -> String {
-    md2030_dashboard::format::html_escape(text)
+    crate::format::html_escape(text)
 }
 
 fn names_xml(out: &mut String, names: &[String; 3], indent: &str) {
@@ -60,7 +61,7 @@ fn concept_ref(id: &str) -> String {
 }
 
 /// The observations, the code lists they use and the structure.
-pub(crate) fn files(results: &Results, catalog: &Catalog, prepared: &str) -> anyhow::Result<Files> {
+pub fn files(results: &Results, catalog: &Catalog, prepared: &str) -> anyhow::Result<Files> {
     let regions = md2030_model::reference::regions();
     let mut indicators: BTreeMap<String, Code> = BTreeMap::new();
     let mut areas: BTreeMap<String, Code> = BTreeMap::new();

@@ -1,4 +1,5 @@
-//! `md2030 export`: the published data for other tools. Every dataset's current
+//! The open-data export (`md2030 export`, `/download/export.zip`): the published
+//! data for other tools. Every dataset's current
 //! version and the indicator results, as Parquet and CSV, described by a
 //! Frictionless Data Package (`datapackage.json`: one resource per file, the
 //! contracts' Table Schemas on the CSV files, licences, sources, dataset versions
@@ -15,19 +16,25 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+
+/// File names inside a results version (written by the command's `compute`).
+pub const RESULTS_JSON: &str = "results.json";
+pub const SUMMARY_PARQUET: &str = "summary.parquet";
+pub const OBSERVATIONS_PARQUET: &str = "observations.parquet";
 use arrow_array::RecordBatch;
 use arrow_schema::DataType;
+use md2030_analytics::catalog::Catalog;
 use md2030_model::{Contract, FieldType};
 use md2030_store::{ResultsRecord, Store, VersionRecord};
 use sha2::{Digest, Sha256};
 
 /// What an export wrote.
 #[derive(Debug)]
-pub(crate) struct Exported {
-    pub(crate) resources: usize,
-    pub(crate) bytes: u64,
-    pub(crate) results_version: String,
-    pub(crate) datasets: Vec<String>,
+pub struct Exported {
+    pub resources: usize,
+    pub bytes: u64,
+    pub results_version: String,
+    pub datasets: Vec<String>,
 }
 
 /// The licence of md2030's own sample and of the results it computes, and the
@@ -209,7 +216,7 @@ fn dataset_resources(
     let batches = store.read(version)?;
     let schema = contract_schema(contract, &batches);
     let parquet = fs::read(store.path_of(version))?;
-    let csv = md2030_dashboard::export::batches_to_csv(&batches)?;
+    let csv = crate::export::batches_to_csv(&batches)?;
     let p = &version.provenance;
     let about = serde_json::json!({
         "title": contract.titles.get(md2030_model::Lang::En),
@@ -250,21 +257,13 @@ fn results_resources(
 ) -> anyhow::Result<Vec<serde_json::Value>> {
     let mut out = Vec::new();
     for (file, name, title) in [
-        (
-            crate::compute::SUMMARY_PARQUET,
-            "indicators",
-            "Every indicator: latest value, target, status",
-        ),
-        (
-            crate::compute::OBSERVATIONS_PARQUET,
-            "observations",
-            "Every value of every indicator series",
-        ),
+        (SUMMARY_PARQUET, "indicators", "Every indicator: latest value, target, status"),
+        (OBSERVATIONS_PARQUET, "observations", "Every value of every indicator series"),
     ] {
         let parquet = store.read_results_file(record, file)?;
         let batches = read_parquet(parquet.clone())?;
         let schema = arrow_schema(&batches);
-        let csv = md2030_dashboard::export::batches_to_csv(&batches)?;
+        let csv = crate::export::batches_to_csv(&batches)?;
         let about = serde_json::json!({
             "title": title,
             "licenses": [licence("")],
@@ -293,14 +292,14 @@ fn results_resources(
 /// The indicator series as SDMX-CSV 2.0, the SDMX-ML structure and the code lists.
 fn sdmx_resources(
     store: &Store,
+    catalog: &Catalog,
     record: &ResultsRecord,
     dir: &Path,
 ) -> anyhow::Result<Vec<serde_json::Value>> {
     let results = md2030_analytics::results::Results::from_json(
-        &store.read_results_file(record, crate::compute::RESULTS_JSON)?,
+        &store.read_results_file(record, RESULTS_JSON)?,
     )?;
-    let (catalog, _) = crate::compute::load_catalog(store.root())?;
-    let files = crate::sdmx::files(&results, &catalog, &record.computed_at)?;
+    let files = crate::sdmx::files(&results, catalog, &record.computed_at)?;
     let text = |name: &str| serde_json::json!({"name": name, "type": "string"});
     let observations_schema = serde_json::json!({
         "fields": [
@@ -354,34 +353,59 @@ fn sdmx_resources(
     Ok(out)
 }
 
-/// Writes the export of the current results (computed as of `as_of` first when
-/// given) into `out`, which must not exist or be empty.
-pub(crate) fn export(
-    store: &mut Store,
+/// Writes the export of the results `record` (the current one) and the current
+/// dataset versions into `out`, which must not exist or be empty. Written into a
+/// hidden directory beside it and renamed into place.
+pub fn write_export(
+    store: &Store,
+    catalog: &Catalog,
+    record: &ResultsRecord,
     out: &Path,
-    as_of: Option<chrono::NaiveDate>,
+    created: &str,
 ) -> anyhow::Result<Exported> {
     if out.exists() && fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
         bail!("{} exists and is not empty: export into a new directory", out.display());
     }
-    if let Some(as_of) = as_of {
-        crate::compute::compute_and_store(store, as_of, &crate::now_utc(), false)?;
-    } else if store.current_results()?.is_none() {
-        crate::compute::compute_and_store(store, crate::today(), &crate::now_utc(), false)?;
-    }
-    let record = store.current_results()?.context("no results to export")?;
-    // Written beside the destination, renamed into place once complete.
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-    let staging = tempfile::Builder::new().prefix(".md2030-export-").tempdir_in(parent)?;
-    let dir: PathBuf = staging.path().to_path_buf();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let dir: PathBuf = parent.join(format!(".md2030-export-{}-{nanos}", std::process::id()));
+    fs::create_dir(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let written = fill(store, catalog, record, &dir, created);
+    let exported = match written {
+        Ok(exported) => exported,
+        Err(err) => {
+            let _ = fs::remove_dir_all(&dir);
+            return Err(err);
+        }
+    };
+    if out.exists() {
+        fs::remove_dir(out).with_context(|| format!("replacing the empty {}", out.display()))?;
+    }
+    if let Err(err) = fs::rename(&dir, out) {
+        let _ = fs::remove_dir_all(&dir);
+        return Err(err).with_context(|| format!("moving the export to {}", out.display()));
+    }
+    Ok(exported)
+}
+
+fn fill(
+    store: &Store,
+    catalog: &Catalog,
+    record: &ResultsRecord,
+    dir: &Path,
+    created: &str,
+) -> anyhow::Result<Exported> {
     let versions = store.current_versions()?;
     let mut resources = Vec::new();
     for version in &versions {
-        resources.extend(dataset_resources(store, version, &dir)?);
+        resources.extend(dataset_resources(store, version, dir)?);
     }
-    resources.extend(results_resources(store, &record, &dir)?);
-    resources.extend(sdmx_resources(store, &record, &dir)?);
+    resources.extend(results_resources(store, record, dir)?);
+    resources.extend(sdmx_resources(store, catalog, record, dir)?);
     let synthetic = versions.iter().any(|v| v.provenance.synthetic);
     let bytes = resources.iter().filter_map(|r| r["bytes"].as_u64()).sum();
     let package = serde_json::json!({
@@ -394,7 +418,7 @@ pub(crate) fn export(
         },
         "description": "The datasets md2030 computes the Maroc Digital 2030 indicators from (the current published version of each) and the indicator results, as CSV and Parquet.",
         "version": record.version_id.trim_start_matches("results@v"),
-        "created": crate::now_utc(),
+        "created": created,
         "homepage": "https://github.com/md2030",
         "licenses": [licence("")],
         "sources": versions.iter().map(|v| serde_json::json!({
@@ -411,15 +435,91 @@ pub(crate) fn export(
     });
     let count = package["resources"].as_array().map(Vec::len).unwrap_or(0);
     fs::write(dir.join("datapackage.json"), serde_json::to_vec_pretty(&package)?)?;
-    if out.exists() {
-        fs::remove_dir(out).with_context(|| format!("replacing the empty {}", out.display()))?;
-    }
-    let kept = staging.keep();
-    fs::rename(&kept, out).with_context(|| format!("moving the export to {}", out.display()))?;
     Ok(Exported {
         resources: count,
         bytes,
-        results_version: record.version_id,
+        results_version: record.version_id.clone(),
         datasets: versions.iter().map(|v| v.version_id.clone()).collect(),
     })
+}
+
+/// Zips the files under `dir` (sorted, deflated, dated 1980-01-01 so that the
+/// same export gives the same bytes) under the folder `prefix/` into `zip_path`.
+pub fn zip_dir(dir: &Path, prefix: &str, zip_path: &Path) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in fs::read_dir(&current)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let file =
+        fs::File::create(zip_path).with_context(|| format!("creating {}", zip_path.display()))?;
+    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    for path in files {
+        let relative = path
+            .strip_prefix(dir)?
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        zip.start_file(format!("{prefix}/{relative}"), options)?;
+        zip.write_all(&fs::read(&path)?)?;
+    }
+    let mut out = zip.finish()?;
+    out.flush()?;
+    out.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))?.sync_all()?;
+    Ok(())
+}
+
+/// The zip of the export of the current results and dataset versions, built once
+/// per (results version, dataset versions) under `exports/` in the data directory
+/// and found there afterwards. Returns its path and download name.
+pub fn export_zip(
+    data_dir: &Path,
+    catalog: &Catalog,
+    created: &str,
+) -> anyhow::Result<Option<(PathBuf, String)>> {
+    let store = Store::open_read_only(data_dir)?;
+    let Some(record) = store.current_results()? else { return Ok(None) };
+    let mut hasher = Sha256::new();
+    hasher.update(record.version_id.as_bytes());
+    hasher.update(record.sha256.as_bytes());
+    for v in store.current_versions()? {
+        hasher.update(v.version_id.as_bytes());
+        hasher.update(v.sha256.as_bytes());
+    }
+    let key = &md2030_store::hex(&hasher.finalize())[..16];
+    let stem = format!("md2030-export-{}-{key}", record.version_id.replace('@', "-"));
+    let exports = data_dir.join("exports");
+    let zip_path = exports.join(format!("{stem}.zip"));
+    if zip_path.is_file() {
+        return Ok(Some((zip_path, format!("{stem}.zip"))));
+    }
+    fs::create_dir_all(&exports)?;
+    // Leftovers of a build that died half-way (hidden names) go first.
+    for entry in fs::read_dir(&exports)?.flatten() {
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            let path = entry.path();
+            let _ = if path.is_dir() { fs::remove_dir_all(&path) } else { fs::remove_file(&path) };
+        }
+    }
+    let dir = exports.join(format!(".{stem}-{}", std::process::id()));
+    write_export(&store, catalog, &record, &dir, created)?;
+    let tmp = exports.join(format!(".{stem}-{}.zip", std::process::id()));
+    let zipped = zip_dir(&dir, &stem, &tmp);
+    let _ = fs::remove_dir_all(&dir);
+    zipped?;
+    fs::rename(&tmp, &zip_path)?;
+    Ok(Some((zip_path, format!("{stem}.zip"))))
 }
