@@ -470,7 +470,7 @@ pub(crate) async fn authenticate(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    let mut response = if signed_in && is_html && response.status() == StatusCode::OK {
+    let mut response = if signed_in && is_html {
         fill_account_bar(response, &visitor, page_lang(&path).unwrap_or_default(), &path).await
     } else {
         response

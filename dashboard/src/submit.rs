@@ -47,6 +47,9 @@ struct SubmitPage {
     issues: Vec<[String; 5]>,
     issue_columns: Vec<String>,
     report_text: String,
+    report_label: String,
+    /// The dataset chosen last (kept selected after an upload).
+    selected: String,
 }
 
 fn datasets_of(session: &Session, lang: Lang) -> Vec<(String, String)> {
@@ -77,6 +80,8 @@ fn page(app: &App, session: &Session, lang: Lang) -> SubmitPage {
             .map(|c| text(lang, &format!("submit-col-{c}")))
             .collect(),
         report_text: String::new(),
+        report_label: text(lang, "submit-report"),
+        selected: String::new(),
     }
 }
 
@@ -347,6 +352,7 @@ pub(crate) async fn submit(
         }
     };
     let mut view = page(&app, &session, lang);
+    view.selected = contract.name.clone();
     let report = outcome.report();
     view.report_text = report.render(lang);
     view.issues = report

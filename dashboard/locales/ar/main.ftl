@@ -214,3 +214,4 @@ submit-col-value = القيمة
 submit-col-rule = القاعدة
 submit-col-expected = المتوقع
 export-zip = تنزيل الكل: مجموعات البيانات والنتائج بصيغتي Parquet وCSV، سلاسل SDMX، حزمة بيانات Frictionless (zip)
+submit-report = التقرير الكامل

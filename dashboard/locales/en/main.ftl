@@ -214,3 +214,4 @@ submit-col-value = Value
 submit-col-rule = Rule
 submit-col-expected = Expected
 export-zip = Download everything: datasets and results as Parquet and CSV, SDMX series, Frictionless data package (zip)
+submit-report = The whole report

@@ -214,3 +214,4 @@ submit-col-value = Valeur
 submit-col-rule = Règle
 submit-col-expected = Attendu
 export-zip = Tout télécharger : jeux de données et résultats en Parquet et CSV, séries SDMX, paquet de données Frictionless (zip)
+submit-report = Le rapport complet
