@@ -631,3 +631,133 @@ pub(crate) async fn review(
         }
     }
 }
+
+#[derive(Template)]
+#[template(path = "accounts.html")]
+struct AccountsPage {
+    layout: Layout,
+    heading: String,
+    intro: String,
+    columns: Vec<String>,
+    /// (username, display name, role, ministries, status, created, disable/enable action, button).
+    rows: Vec<[String; 8]>,
+    csrf: String,
+}
+
+/// Every account, with a button to disable or enable it (admins). Accounts are
+/// added and passwords reset from the command line.
+pub(crate) async fn accounts_page(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    axum::Extension(visitor): axum::Extension<Visitor>,
+) -> Response {
+    let code = lang.code();
+    if let Err(refused) = require_admin(&visitor, lang, &format!("/{code}/accounts")) {
+        return *refused;
+    }
+    let Some(session) = visitor.session() else { return forbidden(lang) };
+    let accounts = {
+        let app = app.clone();
+        tokio::task::spawn_blocking(move || app.auth.with_store(|s| s.accounts()))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()))
+    };
+    let Ok(accounts) = accounts else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
+    };
+    let rows = accounts
+        .into_iter()
+        .map(|a| {
+            let (status, verb) = match &a.disabled_at {
+                Some(at) => (format!("{} {at}", text(lang, "account-disabled")), "enable"),
+                None => (text(lang, "account-active"), "disable"),
+            };
+            [
+                a.username.clone(),
+                a.display_name,
+                text(lang, &format!("role-{}", a.role.as_str())),
+                a.ministries.join(", "),
+                status,
+                a.created_at,
+                format!("/{code}/accounts/{}/{verb}", crate::format::url_encode(&a.username)),
+                text(lang, &format!("account-{verb}")),
+            ]
+        })
+        .collect();
+    html(
+        StatusCode::OK,
+        AccountsPage {
+            layout: layout(lang, "accounts", false),
+            heading: text(lang, "accounts-heading"),
+            intro: text(lang, "accounts-intro"),
+            columns: ["user", "name", "role", "ministries", "status", "created"]
+                .iter()
+                .map(|c| text(lang, &format!("accounts-col-{c}")))
+                .collect(),
+            rows,
+            csrf: session.csrf_token.clone(),
+        }
+        .render(),
+    )
+}
+
+/// Disables (its sessions end) or enables an account (admins; not their own).
+pub(crate) async fn account_status(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    axum::extract::Path((_, username, verb)): axum::extract::Path<(String, String, String)>,
+    axum::Extension(visitor): axum::Extension<Visitor>,
+    request: Request,
+) -> Response {
+    let address = auth::client_address(&request);
+    let Ok(Form(form)) = Form::<CsrfForm>::from_request(request, &()).await else {
+        return (StatusCode::BAD_REQUEST, text(lang, "bad-form")).into_response();
+    };
+    let Some(session) = checked_session(&visitor, &form.csrf) else {
+        return (StatusCode::FORBIDDEN, text(lang, "csrf-refused")).into_response();
+    };
+    let actor = session.account.username.clone();
+    let action = match verb.as_str() {
+        "disable" => "account-disable",
+        "enable" => "account-enable",
+        _ => return (StatusCode::NOT_FOUND, "disable or enable").into_response(),
+    };
+    let entry = |outcome: &'static str, detail: serde_json::Value| Audit {
+        actor: actor.clone(),
+        action,
+        subject: username.chars().take(64).collect(),
+        outcome,
+        address: address.clone(),
+        detail,
+    };
+    if !md2030_access::is_admin(&session.account) || username.eq_ignore_ascii_case(&actor) {
+        app.audit(entry(
+            "refused",
+            serde_json::json!({"reason": "admins only, not on their own account"}),
+        ))
+        .await;
+        return forbidden(lang);
+    }
+    let changed = {
+        let app = app.clone();
+        let username = username.clone();
+        let at = (verb == "disable").then(auth::rfc3339_now);
+        tokio::task::spawn_blocking(move || {
+            app.auth.with_store(|s| s.set_disabled(&username, at.as_deref()))
+        })
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()))
+    };
+    match changed {
+        Ok(true) => {
+            app.audit(entry("ok", serde_json::json!({}))).await;
+            (StatusCode::SEE_OTHER, [(header::LOCATION, format!("/{}/accounts", lang.code()))])
+                .into_response()
+        }
+        Ok(false) => (StatusCode::NOT_FOUND, "no such account").into_response(),
+        Err(err) => {
+            tracing::error!(%err, "changing an account failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response()
+        }
+    }
+}

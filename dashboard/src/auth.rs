@@ -532,6 +532,7 @@ pub(crate) fn account_bar(visitor: &Visitor, lang: Lang, path: &str) -> String {
                 links.insert(0, (format!("/{code}/submit"), text(lang, "nav-submit")));
             }
             if account.role == Role::Admin {
+                links.push((format!("/{code}/accounts"), text(lang, "nav-accounts")));
                 links.push((format!("/{code}/audit"), text(lang, "nav-audit")));
             }
             let links: String = links

@@ -240,6 +240,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/{lang}/signin", get(crate::account::signin_form).post(crate::account::signin))
         .route("/{lang}/signout", post(crate::account::signout))
         .route("/{lang}/audit", get(crate::account::audit_page))
+        .route("/{lang}/accounts", get(crate::account::accounts_page))
+        .route("/{lang}/accounts/{username}/{verb}", post(crate::account::account_status))
         .route("/{lang}/review", get(crate::account::review_page))
         .route(
             "/{lang}/submit",

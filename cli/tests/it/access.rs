@@ -469,6 +469,36 @@ fn each_role_can_do_exactly_what_it_may() {
     let verify = md2030(dir.path(), &["audit", "verify"]);
     assert!(String::from_utf8_lossy(&verify.stdout).starts_with("audit log intact:"));
 
+    // The admin lists the accounts and disables one (its sessions end at once);
+    // a steward cannot, nor can the admin disable their own account.
+    assert_eq!(amina.get(addr, "/en/accounts").status, 403);
+    let accounts = root.get(addr, "/en/accounts");
+    assert_eq!(accounts.status, 200);
+    assert!(accounts.body.contains("action=\"/en/accounts/omar/disable\""));
+    assert_eq!(amina.post(addr, "/en/accounts/omar/disable", &[("csrf", &amina.csrf)]).status, 403);
+    assert_eq!(root.post(addr, "/en/accounts/root/disable", &[("csrf", &root.csrf)]).status, 403);
+    assert_eq!(root.post(addr, "/en/accounts/omar/disable", &[]).status, 403, "no CSRF token");
+    assert_eq!(omar.get(addr, "/api/v1/whoami").status, 200);
+    assert_eq!(root.post(addr, "/en/accounts/omar/disable", &[("csrf", &root.csrf)]).status, 303);
+    assert_eq!(omar.get(addr, "/api/v1/whoami").status, 401, "a disabled account's session ends");
+    assert!(sign_in(addr, "omar", PASSWORD).is_err(), "and it cannot sign in");
+    assert!(root.get(addr, "/en/accounts").body.contains("action=\"/en/accounts/omar/enable\""));
+    assert_eq!(root.post(addr, "/en/accounts/omar/enable", &[("csrf", &root.csrf)]).status, 303);
+    let omar = sign_in(addr, "omar", PASSWORD).unwrap();
+    let entries = audit(dir.path());
+    for (action, outcome, subject) in [
+        ("account-disable", "ok", "omar"),
+        ("account-enable", "ok", "omar"),
+        ("account-disable", "refused", "root"),
+    ] {
+        assert!(
+            entries.iter().any(|e| e["action"] == action
+                && e["outcome"] == outcome
+                && e["subject"] == subject),
+            "{action} {outcome} {subject} not audited"
+        );
+    }
+
     // Sign-out ends the session at once.
     assert_eq!(omar.post(addr, "/en/signout", &[("csrf", &omar.csrf)]).status, 303);
     assert_eq!(omar.get(addr, "/api/v1/whoami").status, 401);
