@@ -269,6 +269,17 @@ fn open_store(cli: &Cli) -> anyhow::Result<Store> {
     Store::open(&dir).with_context(|| format!("opening the store in {}", dir.display()))
 }
 
+/// The results a briefing or an export is made of: computed and stored as of
+/// `as_of` when given, else the current ones (computed first if there are none).
+fn results_for(store: &mut Store, as_of: Option<chrono::NaiveDate>) -> anyhow::Result<()> {
+    if let Some(as_of) = as_of {
+        compute::compute_and_store(store, as_of, &now_utc(), false)?;
+    } else if store.current_results()?.is_none() {
+        recompute(store, today());
+    }
+    Ok(())
+}
+
 fn now_utc() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
@@ -399,11 +410,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Brief { out, as_of } => {
             let mut store = open_store(&cli)?;
             let started = std::time::Instant::now();
-            if let Some(as_of) = as_of {
-                compute::compute_and_store(&mut store, *as_of, &now_utc(), false)?;
-            } else if store.current_results()?.is_none() {
-                recompute(&mut store, today());
-            }
+            results_for(&mut store, *as_of)?;
             let built = brief::build(&mut store, lang, "cli")?;
             if !built.typeset.is_empty() {
                 users::audit(
@@ -530,11 +537,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export { out, as_of } => {
             let mut store = open_store(&cli)?;
             let started = std::time::Instant::now();
-            if let Some(as_of) = as_of {
-                compute::compute_and_store(&mut store, *as_of, &now_utc(), false)?;
-            } else if store.current_results()?.is_none() {
-                recompute(&mut store, today());
-            }
+            results_for(&mut store, *as_of)?;
             let record = store.current_results()?.context("no results to export")?;
             let (catalog, _) = compute::load_catalog(store.root())?;
             let exported = md2030_dashboard::opendata::write_export(

@@ -224,22 +224,8 @@ pub(crate) fn show(store: &Store, limit: usize, format: &str) -> anyhow::Result<
             }
         }
         "csv" => {
-            let mut writer = csv_writer();
-            writer.write_record([
-                "seq", "at", "actor", "action", "subject", "outcome", "address", "detail", "sha256",
-            ])?;
-            for r in &records {
-                let seq = r.seq.to_string();
-                let detail = r.detail.to_string();
-                writer.write_record(
-                    [
-                        &seq, &r.at, &r.actor, &r.action, &r.subject, &r.outcome, &r.address,
-                        &detail, &r.sha256,
-                    ]
-                    .map(|cell| md2030_access::neutralise_formula(cell).into_owned()),
-                )?;
-            }
-            output::line(String::from_utf8(writer.into_inner()?)?.trim_end());
+            let csv = md2030_dashboard::export::audit_csv(&records)?;
+            output::line(String::from_utf8(csv)?.trim_end());
         }
         _ => {
             for r in &records {
@@ -251,10 +237,6 @@ pub(crate) fn show(store: &Store, limit: usize, format: &str) -> anyhow::Result<
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::Writer::from_writer(Vec::new())
 }
 
 /// `md2030 audit verify`: recompute the hash chain.

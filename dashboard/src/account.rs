@@ -173,13 +173,8 @@ pub(crate) async fn signin(
         }
         return response;
     }
-    let found = {
-        let app = app.clone();
-        let name = username.clone();
-        tokio::task::spawn_blocking(move || app.auth.with_store(|s| s.credentials(&name)))
-            .await
-            .unwrap_or_else(|e| Err(e.to_string()))
-    };
+    let name = username.clone();
+    let found = app.catalogue(move |s| s.credentials(&name)).await;
     let found = match found {
         Ok(found) => found,
         Err(err) => {
@@ -212,19 +207,13 @@ pub(crate) async fn signin(
     };
     let now = auth::unix_now();
     let expires = now + app.auth.settings.session_idle.as_secs() as i64;
-    let created = {
-        let app = app.clone();
-        let (sha, account_id, address) =
-            (md2030_access::token_sha256(&token), account.id, address.clone());
-        tokio::task::spawn_blocking(move || {
-            app.auth.with_store(|s| {
-                s.purge_sessions(now)?;
-                s.create_session(&sha, account_id, &csrf, now, expires, &address)
-            })
+    let (sha, account_id, at) = (md2030_access::token_sha256(&token), account.id, address.clone());
+    let created = app
+        .catalogue(move |s| {
+            s.purge_sessions(now)?;
+            s.create_session(&sha, account_id, &csrf, now, expires, &at)
         })
-        .await
-        .unwrap_or_else(|e| Err(e.to_string()))
-    };
+        .await;
     if let Err(err) = created {
         tracing::error!(%err, "creating the session failed");
         return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
@@ -248,6 +237,48 @@ pub(crate) struct CsrfForm {
     csrf: String,
 }
 
+/// A form that carries the session's CSRF token.
+pub(crate) trait WithCsrf {
+    fn csrf(&self) -> &str;
+}
+
+impl WithCsrf for CsrfForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+impl WithCsrf for ReviewForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// A posted form whose CSRF token is the signed-in visitor's, with the session
+/// and the client address.
+pub(crate) struct Checked<T> {
+    form: T,
+    session: md2030_store::Session,
+    address: String,
+}
+
+/// Reads a posted form and checks its CSRF token against the visitor's session:
+/// 400 for an unreadable form, 403 for a missing or foreign token.
+async fn checked_form<T: serde::de::DeserializeOwned + WithCsrf>(
+    request: Request,
+    visitor: &Visitor,
+    lang: Lang,
+) -> Result<Checked<T>, Box<Response>> {
+    let address = auth::client_address(&request);
+    let Ok(Form(form)) = Form::<T>::from_request(request, &()).await else {
+        return Err(Box::new((StatusCode::BAD_REQUEST, text(lang, "bad-form")).into_response()));
+    };
+    let Some(session) = checked_session(visitor, form.csrf()) else {
+        return Err(Box::new((StatusCode::FORBIDDEN, text(lang, "csrf-refused")).into_response()));
+    };
+    Ok(Checked { session: session.clone(), form, address })
+}
+
 /// The visitor's session if the form's CSRF token is its own.
 pub(crate) fn checked_session<'a>(
     visitor: &'a Visitor,
@@ -264,21 +295,14 @@ pub(crate) async fn signout(
     axum::Extension(visitor): axum::Extension<Visitor>,
     request: Request,
 ) -> Response {
-    let address = auth::client_address(&request);
-    let Ok(Form(form)) = Form::<CsrfForm>::from_request(request, &()).await else {
-        return (StatusCode::BAD_REQUEST, text(lang, "bad-form")).into_response();
-    };
-    let Some(session) = checked_session(&visitor, &form.csrf) else {
-        return (StatusCode::FORBIDDEN, text(lang, "csrf-refused")).into_response();
-    };
+    let Checked { session, address, .. } =
+        match checked_form::<CsrfForm>(request, &visitor, lang).await {
+            Ok(checked) => checked,
+            Err(refused) => return *refused,
+        };
     let sha = session.token_sha256.clone();
     let username = session.account.username.clone();
-    let ended = {
-        let app = app.clone();
-        tokio::task::spawn_blocking(move || app.auth.with_store(|s| s.end_session(&sha)))
-            .await
-            .unwrap_or_else(|e| Err(e.to_string()))
-    };
+    let ended = app.catalogue(move |s| s.end_session(&sha)).await;
     if let Err(err) = ended {
         tracing::error!(%err, "ending the session failed");
         return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
@@ -334,12 +358,7 @@ pub(crate) async fn audit_page(
     if let Err(refused) = require_admin(&visitor, lang, &format!("/{code}/audit")) {
         return *refused;
     }
-    let records = {
-        let app = app.clone();
-        tokio::task::spawn_blocking(move || app.auth.with_store(|s| s.audit_tail(500)))
-            .await
-            .unwrap_or_else(|e| Err(e.to_string()))
-    };
+    let records = app.catalogue(|s| s.audit_tail(500)).await;
     let rows = match records {
         Ok(rows) => rows,
         Err(err) => {
@@ -372,30 +391,13 @@ pub(crate) async fn audit_csv(
     if !visitor.session().is_some_and(|s| md2030_access::is_admin(&s.account)) {
         return (StatusCode::FORBIDDEN, "admins only").into_response();
     }
-    let records = {
-        let app = app.clone();
-        tokio::task::spawn_blocking(move || {
-            app.auth.with_store(|s| s.audit_log(0, usize::MAX >> 1))
-        })
-        .await
-        .unwrap_or_else(|e| Err(e.to_string()))
-    };
+    let records = app.catalogue(|s| s.audit_log(0, usize::MAX >> 1)).await;
     let Ok(records) = records else {
         return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
     };
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record([
-        "seq", "at", "actor", "action", "subject", "outcome", "address", "detail", "sha256",
-    ]);
-    for r in &records {
-        let (seq, detail) = (r.seq.to_string(), r.detail.to_string());
-        let row = [
-            &seq, &r.at, &r.actor, &r.action, &r.subject, &r.outcome, &r.address, &detail,
-            &r.sha256,
-        ];
-        let _ = writer.write_record(row.map(|c| md2030_access::neutralise_formula(c).into_owned()));
-    }
-    let body = writer.into_inner().unwrap_or_default();
+    let Ok(body) = crate::export::audit_csv(&records) else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "export failed").into_response();
+    };
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
@@ -474,12 +476,7 @@ pub(crate) async fn review_page(
     let Some(session) = visitor.session() else {
         return to_signin(lang, &format!("/{code}/review"));
     };
-    let pending = {
-        let app = app.clone();
-        tokio::task::spawn_blocking(move || app.auth.with_store(|s| s.pending_versions()))
-            .await
-            .unwrap_or_else(|e| Err(e.to_string()))
-    };
+    let pending = app.catalogue(|s| s.pending_versions()).await;
     let pending = match pending {
         Ok(pending) => pending,
         Err(err) => {
@@ -563,14 +560,12 @@ pub(crate) async fn review(
     axum::Extension(visitor): axum::Extension<Visitor>,
     request: Request,
 ) -> Response {
-    let address = auth::client_address(&request);
-    let Ok(Form(form)) = Form::<ReviewForm>::from_request(request, &()).await else {
-        return (StatusCode::BAD_REQUEST, text(lang, "bad-form")).into_response();
-    };
-    let Some(session) = checked_session(&visitor, &form.csrf) else {
-        return (StatusCode::FORBIDDEN, text(lang, "csrf-refused")).into_response();
-    };
-    let account = session.account.clone();
+    let Checked { form, session, address } =
+        match checked_form::<ReviewForm>(request, &visitor, lang).await {
+            Ok(checked) => checked,
+            Err(refused) => return *refused,
+        };
+    let account = session.account;
     let subject = format!("{dataset}@v{version_no}");
     let decision = match form.decision.as_str() {
         "publish" => md2030_store::Decision::Publish,
@@ -597,17 +592,14 @@ pub(crate) async fn review(
         return forbidden(lang);
     }
     let note: String = form.note.chars().filter(|c| !c.is_control()).take(500).collect();
-    let reviewed = {
-        let app = app.clone();
-        let (dataset, username, note) = (dataset.clone(), account.username.clone(), note.clone());
-        tokio::task::spawn_blocking(move || {
-            app.auth.with_store(|s| {
-                s.review(&dataset, version_no, decision, &username, &note, &auth::rfc3339_now())
-            })
+    let (reviewed_dataset, username, reviewed_note) =
+        (dataset.clone(), account.username.clone(), note.clone());
+    let reviewed = app
+        .catalogue(move |s| {
+            let now = auth::rfc3339_now();
+            s.review(&reviewed_dataset, version_no, decision, &username, &reviewed_note, &now)
         })
-        .await
-        .unwrap_or_else(|e| Err(e.to_string()))
-    };
+        .await;
     match reviewed {
         Ok(Ok(_)) => {
             app.audit(entry("ok", serde_json::json!({"note": note}))).await;
@@ -656,12 +648,7 @@ pub(crate) async fn accounts_page(
         return *refused;
     }
     let Some(session) = visitor.session() else { return forbidden(lang) };
-    let accounts = {
-        let app = app.clone();
-        tokio::task::spawn_blocking(move || app.auth.with_store(|s| s.accounts()))
-            .await
-            .unwrap_or_else(|e| Err(e.to_string()))
-    };
+    let accounts = app.catalogue(|s| s.accounts()).await;
     let Ok(accounts) = accounts else {
         return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
     };
@@ -709,13 +696,11 @@ pub(crate) async fn account_status(
     axum::Extension(visitor): axum::Extension<Visitor>,
     request: Request,
 ) -> Response {
-    let address = auth::client_address(&request);
-    let Ok(Form(form)) = Form::<CsrfForm>::from_request(request, &()).await else {
-        return (StatusCode::BAD_REQUEST, text(lang, "bad-form")).into_response();
-    };
-    let Some(session) = checked_session(&visitor, &form.csrf) else {
-        return (StatusCode::FORBIDDEN, text(lang, "csrf-refused")).into_response();
-    };
+    let Checked { session, address, .. } =
+        match checked_form::<CsrfForm>(request, &visitor, lang).await {
+            Ok(checked) => checked,
+            Err(refused) => return *refused,
+        };
     let actor = session.account.username.clone();
     let action = match verb.as_str() {
         "disable" => "account-disable",
@@ -738,16 +723,8 @@ pub(crate) async fn account_status(
         .await;
         return forbidden(lang);
     }
-    let changed = {
-        let app = app.clone();
-        let username = username.clone();
-        let at = (verb == "disable").then(auth::rfc3339_now);
-        tokio::task::spawn_blocking(move || {
-            app.auth.with_store(|s| s.set_disabled(&username, at.as_deref()))
-        })
-        .await
-        .unwrap_or_else(|e| Err(e.to_string()))
-    };
+    let (name, at) = (username.clone(), (verb == "disable").then(auth::rfc3339_now));
+    let changed = app.catalogue(move |s| s.set_disabled(&name, at.as_deref())).await;
     match changed {
         Ok(true) => {
             app.audit(entry("ok", serde_json::json!({}))).await;

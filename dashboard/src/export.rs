@@ -49,6 +49,24 @@ pub fn batches_to_csv(batches: &[RecordBatch]) -> Result<Vec<u8>, csv::Error> {
     writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
+/// The audit log as CSV (`md2030 audit --format csv` and `/download/audit.csv`),
+/// every cell formula-safe.
+pub fn audit_csv(records: &[md2030_store::AuditRecord]) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "seq", "at", "actor", "action", "subject", "outcome", "address", "detail", "sha256",
+    ])?;
+    for r in records {
+        let (seq, detail) = (r.seq.to_string(), r.detail.to_string());
+        let row = [
+            &seq, &r.at, &r.actor, &r.action, &r.subject, &r.outcome, &r.address, &detail,
+            &r.sha256,
+        ];
+        writer.write_record(row.map(|c| neutralise(c).into_owned()))?;
+    }
+    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
 fn versions_of(report: &md2030_analytics::indicator::IndicatorReport, period: &str) -> String {
     report.period_versions.get(period).cloned().unwrap_or_else(|| report.dataset_versions.join(" "))
 }

@@ -103,6 +103,18 @@ impl App {
         }
     }
 
+    /// Runs `f` on the writable catalogue (sessions, accounts, audit, reviews) on a
+    /// blocking thread.
+    pub(crate) async fn catalogue<R: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&mut Store) -> md2030_store::Result<R> + Send + 'static,
+    ) -> Result<R, String> {
+        let app = self.clone();
+        tokio::task::spawn_blocking(move || app.auth.with_store(f))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()))
+    }
+
     /// Appends to the audit log on a blocking thread.
     pub(crate) async fn audit(self: &Arc<Self>, entry: crate::auth::Audit) {
         let app = self.clone();

@@ -242,18 +242,23 @@ const SELECT_ACCOUNT: &str =
     password_changed_at, disabled_at FROM accounts";
 
 fn account_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
-    let role: String = row.get(3)?;
-    let ministries: String = row.get(4)?;
+    account_at(row, 0)
+}
+
+/// The account in the columns of [`SELECT_ACCOUNT`], starting at column `at`.
+fn account_at(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Account> {
+    let role: String = row.get(at + 3)?;
+    let ministries: String = row.get(at + 4)?;
     Ok(Account {
-        id: row.get(0)?,
-        username: row.get(1)?,
-        display_name: row.get(2)?,
+        id: row.get(at)?,
+        username: row.get(at + 1)?,
+        display_name: row.get(at + 2)?,
         role: Role::parse(&role).unwrap_or(Role::Viewer),
         ministries: ministries.split(',').filter(|m| !m.is_empty()).map(str::to_string).collect(),
-        lang: row.get(5)?,
-        created_at: row.get(6)?,
-        password_changed_at: row.get(7)?,
-        disabled_at: row.get(8)?,
+        lang: row.get(at + 5)?,
+        created_at: row.get(at + 6)?,
+        password_changed_at: row.get(at + 7)?,
+        disabled_at: row.get(at + 8)?,
     })
 }
 
@@ -317,41 +322,43 @@ impl Store {
     /// Replaces the password hash and ends the account's sessions. False when there
     /// is no such account.
     pub fn set_password(&mut self, username: &str, password_hash: &str, now: &str) -> Result<bool> {
-        let catalog_err = self.catalog_err_owned();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(&catalog_err)?;
-        let changed = tx
-            .execute(
-                "UPDATE accounts SET password_hash = ?2, password_changed_at = ?3 WHERE username = ?1",
-                params![username, password_hash, now],
-            )
-            .map_err(&catalog_err)?;
-        tx.execute(
-            "DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE username = ?1)",
-            [username],
+        self.update_account(
+            username,
+            "UPDATE accounts SET password_hash = ?2, password_changed_at = ?3 WHERE username = ?1",
+            &[&password_hash, &now],
+            true,
         )
-        .map_err(&catalog_err)?;
-        tx.commit().map_err(&catalog_err)?;
-        Ok(changed > 0)
     }
 
     /// Disables (or enables again) an account; disabling ends its sessions. False
     /// when there is no such account.
     pub fn set_disabled(&mut self, username: &str, disabled_at: Option<&str>) -> Result<bool> {
+        self.update_account(
+            username,
+            "UPDATE accounts SET disabled_at = ?2 WHERE username = ?1",
+            &[&disabled_at],
+            disabled_at.is_some(),
+        )
+    }
+
+    /// Runs `update` (`?1` the username, `?2`… `values`) and, if asked, ends the
+    /// account's sessions, in one transaction. False when no account was updated.
+    fn update_account(
+        &mut self,
+        username: &str,
+        update: &str,
+        values: &[&dyn rusqlite::ToSql],
+        end_sessions: bool,
+    ) -> Result<bool> {
         let catalog_err = self.catalog_err_owned();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&catalog_err)?;
-        let changed = tx
-            .execute(
-                "UPDATE accounts SET disabled_at = ?2 WHERE username = ?1",
-                params![username, disabled_at],
-            )
-            .map_err(&catalog_err)?;
-        if disabled_at.is_some() {
+        let mut bound: Vec<&dyn rusqlite::ToSql> = vec![&username];
+        bound.extend_from_slice(values);
+        let changed = tx.execute(update, bound.as_slice()).map_err(&catalog_err)?;
+        if end_sessions {
             tx.execute(
                 "DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE username = ?1)",
                 [username],
@@ -393,29 +400,13 @@ impl Store {
                  WHERE s.token_sha256 = ?1 AND s.expires_at > ?2 AND a.disabled_at IS NULL",
                 params![token_sha256, now],
                 |row| {
-                    let role: String = row.get(8)?;
-                    let ministries: String = row.get(9)?;
                     Ok(Session {
                         token_sha256: row.get(0)?,
                         csrf_token: row.get(1)?,
                         created_at: row.get(2)?,
                         last_seen: row.get(3)?,
                         expires_at: row.get(4)?,
-                        account: Account {
-                            id: row.get(5)?,
-                            username: row.get(6)?,
-                            display_name: row.get(7)?,
-                            role: Role::parse(&role).unwrap_or(Role::Viewer),
-                            ministries: ministries
-                                .split(',')
-                                .filter(|m| !m.is_empty())
-                                .map(str::to_string)
-                                .collect(),
-                            lang: row.get(10)?,
-                            created_at: row.get(11)?,
-                            password_changed_at: row.get(12)?,
-                            disabled_at: row.get(13)?,
-                        },
+                        account: account_at(row, 5)?,
                     })
                 },
             )
