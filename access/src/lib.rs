@@ -22,6 +22,8 @@ pub enum PasswordError {
     TooShort,
     #[error("a password has at most {MAX_PASSWORD_BYTES} bytes")]
     TooLong,
+    #[error("this password is too easy to guess ({0}): choose a longer phrase of unrelated words")]
+    Weak(String),
     #[error("the system's random number generator failed: {0}")]
     Random(String),
     #[error("hashing failed: {0}")]
@@ -37,6 +39,27 @@ pub fn check_password(password: &str) -> Result<(), PasswordError> {
     } else {
         Ok(())
     }
+}
+
+/// Checks a password chosen for an account: the policy's length, then its
+/// strength as zxcvbn estimates it (frequency lists of breached passwords, common
+/// words and names, keyboard patterns, repeats, sequences, dates, and the
+/// account's own `user_inputs` such as its user name): a score of 3 of 4 at
+/// least, about 10^8 guesses.
+pub fn check_new_password(password: &str, user_inputs: &[&str]) -> Result<(), PasswordError> {
+    check_password(password)?;
+    let mut inputs: Vec<&str> = user_inputs.to_vec();
+    inputs.extend(["md2030", "maroc", "digital", "2030"]);
+    let estimate = zxcvbn::zxcvbn(password, &inputs);
+    if u8::from(estimate.score()) >= 3 {
+        return Ok(());
+    }
+    let why = estimate
+        .feedback()
+        .and_then(|f| f.warning())
+        .map(|w| w.to_string())
+        .unwrap_or_else(|| "a common pattern".to_string());
+    Err(PasswordError::Weak(why.trim_end_matches('.').to_lowercase()))
 }
 
 /// An argon2id hash (PHC string, OWASP parameters: 19 MiB, 2 passes, 1 lane) of a

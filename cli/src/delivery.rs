@@ -385,7 +385,41 @@ pub(crate) fn run(data_dir: PathBuf, config: Config, catalog: Catalog, stop: Rec
         "briefings scheduled"
     );
     loop {
-        cycle(&mut store, &config, &catalog, Utc::now()).iter().for_each(log);
+        let now = Utc::now();
+        let mut events = Vec::new();
+        // Building an edition writes the archive: under the writer lock, taken
+        // only when a slot is due and never waited for (a busy store is tried
+        // again next cycle). Sending only updates the queue in the catalogue.
+        let due = config
+            .schedule
+            .due(now)
+            .iter()
+            .any(|slot| store.slot_edition(&slot.id).is_ok_and(|e| e.is_none()));
+        if due {
+            let holder = md2030_store::Holder::new("scheduled briefing", "scheduler");
+            match Store::open_writer(&data_dir, holder, md2030_store::Wait::No, &mut |_| {}) {
+                Ok(mut writer) => {
+                    if let Err(err) = scheduled(&mut writer, &config, &catalog, now, &mut events) {
+                        events.push(Event::Error {
+                            what: "scheduled briefing".into(),
+                            error: format!("{err:#}"),
+                        });
+                    }
+                }
+                Err(md2030_store::Error::Busy { holder }) => tracing::info!(
+                    writer = holder.as_deref().unwrap_or(""),
+                    "briefings: the store is busy; the scheduled edition waits for the next cycle"
+                ),
+                Err(err) => events.push(Event::Error {
+                    what: "scheduled briefing".into(),
+                    error: err.to_string(),
+                }),
+            }
+        }
+        if let Err(err) = send_due(&mut store, &config, now, &mut events) {
+            events.push(Event::Error { what: "delivery".into(), error: format!("{err:#}") });
+        }
+        events.iter().for_each(log);
         match stop.recv_timeout(CYCLE_EVERY) {
             Err(RecvTimeoutError::Timeout) => continue,
             Ok(()) | Err(RecvTimeoutError::Disconnected) => break,

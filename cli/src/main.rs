@@ -37,6 +37,10 @@ struct Cli {
     /// Language of reports and messages: fr, ar or en.
     #[arg(long, global = true, env = "MD2030_LANG", default_value = "fr")]
     lang: Lang,
+    /// A command that writes (ingest, compute, brief…) fails at once, exit 2, when
+    /// another writer holds the store's lock, instead of waiting for it.
+    #[arg(long, global = true)]
+    no_wait: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -81,6 +85,10 @@ enum Command {
     Versions { dataset: String },
     /// Check that every stored version's file matches its recorded SHA-256.
     Verify,
+    /// Set aside what `verify` reports (versions, pending or current, whose file is
+    /// missing or altered; lost results): the dataset falls back to its newest
+    /// intact version, then the results are recomputed. Audited.
+    Repair,
     /// Print every indicator of the catalogue computed from the current dataset versions.
     Indicators {
         /// The whole results as JSON: series, breakdowns, regional view, versions.
@@ -215,6 +223,9 @@ enum UserCommand {
         #[arg(long)]
         enable: bool,
     },
+    /// Forget an account's failed sign-ins: no address stays held out of it and
+    /// no attempt on it is slowed down.
+    Unlock { username: String },
     /// Replace an account's password (its sessions end at once).
     ResetPassword {
         username: String,
@@ -264,9 +275,26 @@ fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
     Ok(PathBuf::from(home).join(".local/share/md2030"))
 }
 
-fn open_store(cli: &Cli) -> anyhow::Result<Store> {
+/// Opens the store for reading: never waits, never removes anything.
+fn open_reader(cli: &Cli) -> anyhow::Result<Store> {
     let dir = data_dir(cli)?;
-    Store::open(&dir).with_context(|| format!("opening the store in {}", dir.display()))
+    Store::open_reader(&dir).with_context(|| format!("opening the store in {}", dir.display()))
+}
+
+/// Opens the store as its one writer for `what` (`ingest of talent`): waits for
+/// the writer lock while another process holds it, saying for what, unless
+/// `--no-wait`.
+fn open_writer(cli: &Cli, what: &str) -> anyhow::Result<Store> {
+    let dir = data_dir(cli)?;
+    let wait = if cli.no_wait { md2030_store::Wait::No } else { md2030_store::Wait::Forever };
+    let holder = md2030_store::Holder::new(what, users::cli_actor());
+    Store::open_writer(&dir, holder, wait, &mut |other| {
+        output::error(&match other {
+            Some(other) => format!("md2030: waiting for the {}", other.describe()),
+            None => "md2030: waiting for another writer of the store".to_string(),
+        })
+    })
+    .with_context(|| format!("opening the store in {} for the {what}", dir.display()))
 }
 
 /// The results a briefing or an export is made of: computed and stored as of
@@ -289,7 +317,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Ingest { dataset, file, sheet, dry_run, by, json, period } => {
             let contract = find_contract(dataset).with_context(|| unknown_dataset(dataset))?;
-            let mut store = open_store(&cli)?;
+            let mut store = if *dry_run {
+                open_reader(&cli)?
+            } else {
+                open_writer(&cli, &format!("ingest of {dataset}"))?
+            };
             let config = IngestConfig {
                 ingested_by: by.clone(),
                 ingested_at: now_utc(),
@@ -335,7 +367,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Validate { dataset, file, sheet, json } => {
             let contract = find_contract(dataset).with_context(|| unknown_dataset(dataset))?;
-            let store = open_store(&cli)?;
+            let store = open_reader(&cli)?;
             let config = IngestConfig {
                 ingested_by: String::new(),
                 ingested_at: now_utc(),
@@ -353,21 +385,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(output::outcome(&outcome, lang, *json, true))
         }
         Command::Datasets { json } => {
-            let store = open_store(&cli)?;
+            let store = open_reader(&cli)?;
             output::datasets(&store, lang, *json)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Versions { dataset } => {
             find_contract(dataset).with_context(|| unknown_dataset(dataset))?;
-            let store = open_store(&cli)?;
+            let store = open_reader(&cli)?;
             output::versions(&store.versions(dataset)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify => {
-            let store = open_store(&cli)?;
+            let store = open_reader(&cli)?;
             let problems = store.verify()?;
             for problem in &problems {
-                output::line(problem);
+                output::line(&output::printable(problem));
+            }
+            for lost in store.lost_versions()? {
+                output::line(&output::printable(&format!(
+                    "{}: set aside as lost on {} ({})",
+                    lost.version_id,
+                    lost.lost_at.as_deref().unwrap_or_default(),
+                    lost.lost_note.as_deref().unwrap_or_default()
+                )));
             }
             if problems.is_empty() {
                 output::line(&format!(
@@ -379,8 +419,32 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(1))
             }
         }
+        Command::Repair => {
+            let mut store = open_writer(&cli, "repair")?;
+            let changes = store.repair(&now_utc(), &users::cli_actor())?;
+            for change in &changes {
+                output::line(&output::printable(change));
+            }
+            if changes.is_empty() {
+                output::line("nothing to repair");
+            } else {
+                users::audit(
+                    &mut store,
+                    "repair",
+                    "store",
+                    "ok",
+                    serde_json::json!({"changes": changes}),
+                )?;
+                recompute(&mut store, today());
+            }
+            let problems = store.verify()?;
+            for problem in &problems {
+                output::error(&output::printable(problem));
+            }
+            Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
         Command::Indicators { json, csv, as_of } => {
-            let store = open_store(&cli)?;
+            let store = open_reader(&cli)?;
             let as_of = as_of.unwrap_or_else(today);
             let (catalog, _) = compute::load_catalog(store.root())?;
             let computed = compute::compute(&store, as_of, false)?;
@@ -399,7 +463,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Compute { as_of, force } => {
-            let mut store = open_store(&cli)?;
+            let mut store = open_writer(&cli, "computation of the results")?;
             let started = std::time::Instant::now();
             let as_of = as_of.unwrap_or_else(today);
             let (computed, committed) =
@@ -408,7 +472,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Brief { out, as_of } => {
-            let mut store = open_store(&cli)?;
+            let mut store = open_writer(&cli, "briefing")?;
             let started = std::time::Instant::now();
             results_for(&mut store, *as_of)?;
             let built = brief::build(&mut store, lang, "cli")?;
@@ -441,7 +505,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Briefings { command } => briefings(&cli, command),
         Command::LoadSample => {
-            let mut store = open_store(&cli)?;
+            let mut store = open_writer(&cli, "loading of the sample data")?;
             let loaded = sample::load_into(&mut store, lang)?;
             output::line(&format!(
                 "{loaded} sample files loaded into {} (sample data: synthetic ministry figures and small subsets of public files)",
@@ -452,16 +516,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { addr, access } => {
-            let mut store = open_store(&cli)?;
-            if store.current_versions()?.is_empty() {
-                output::line(&format!(
-                    "{} is empty: loading the sample data carried by the binary (labelled as sample data on every page)",
-                    store.root().display()
-                ));
-                sample::load_into(&mut store, lang)?;
-            }
-            if store.current_results()?.is_none() {
-                recompute(&mut store, today());
+            // Taken before anything is written, so that a second `serve` on a busy
+            // address stops without touching the store.
+            let listener = std::net::TcpListener::bind(addr)
+                .with_context(|| format!("listening on {addr}"))?;
+            let mut store = open_reader(&cli)?;
+            if store.current_versions()?.is_empty() || store.current_results()?.is_none() {
+                drop(store);
+                let mut writer = open_writer(&cli, "first start of the dashboard")?;
+                if writer.current_versions()?.is_empty() {
+                    output::line(&format!(
+                        "{} is empty: loading the sample data carried by the binary (labelled as sample data on every page)",
+                        writer.root().display()
+                    ));
+                    sample::load_into(&mut writer, lang)?;
+                }
+                if writer.current_results()?.is_none() {
+                    recompute(&mut writer, today());
+                }
+                drop(writer);
+                store = open_reader(&cli)?;
             }
             let (catalog, _) = compute::load_catalog(store.root())?;
             let data_dir = store.root().to_path_buf();
@@ -517,15 +591,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 addr: *addr,
                 refresh: std::time::Duration::from_secs(2),
                 access: access_settings,
-                recompute: Some(md2030_dashboard::Recompute(std::sync::Arc::new(|dir| {
-                    let mut store = Store::open_shared(dir).map_err(|e| e.to_string())?;
-                    compute::compute_and_store(&mut store, today(), &now_utc(), false)
+                recompute: Some(md2030_dashboard::Recompute(std::sync::Arc::new(|store| {
+                    compute::compute_and_store(store, today(), &now_utc(), false)
                         .map(|_| ())
                         .map_err(|e| format!("{e:#}"))
                 }))),
             };
             let served = runtime
-                .block_on(md2030_dashboard::serve(config, shutdown_signal()))
+                .block_on(md2030_dashboard::serve(config, listener, shutdown_signal()))
                 .with_context(|| format!("serving on {addr}"));
             drop(stop);
             if let Some(scheduler) = scheduler {
@@ -535,7 +608,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { out, as_of } => {
-            let mut store = open_store(&cli)?;
+            let mut store = open_writer(&cli, "export")?;
             let started = std::time::Instant::now();
             results_for(&mut store, *as_of)?;
             let record = store.current_results()?.context("no results to export")?;
@@ -559,7 +632,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User { command } => {
-            let mut store = open_store(&cli)?;
+            if let UserCommand::List { json } = command {
+                return users::list(&open_reader(&cli)?, *json);
+            }
+            let mut store = open_writer(&cli, "change of accounts")?;
             match command {
                 UserCommand::Add { username, role, ministries, name, password_stdin } => {
                     users::add(
@@ -578,13 +654,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 UserCommand::Disable { username, enable } => {
                     users::disable(&mut store, username, *enable)
                 }
+                UserCommand::Unlock { username } => users::unlock(&mut store, username),
                 UserCommand::ResetPassword { username, password_stdin } => {
                     users::reset_password(&mut store, username, *password_stdin)
                 }
             }
         }
         Command::Audit { command, limit, format } => {
-            let store = open_store(&cli)?;
+            let store = open_reader(&cli)?;
             match command {
                 Some(AuditCommand::Verify) => users::verify(&store),
                 None => users::show(&store, *limit, format),
@@ -600,12 +677,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// `md2030 briefings …`.
 fn briefings(cli: &Cli, command: &BriefingsCommand) -> anyhow::Result<ExitCode> {
-    let mut store = open_store(cli)?;
     if let BriefingsCommand::List { json } = command {
         // The archive needs no configuration (nor the SMTP password it names).
+        let store = open_reader(cli)?;
         output::editions(&store.editions()?, &store.deliveries()?, *json)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let mut store = open_writer(cli, "briefing delivery")?;
     let config = delivery::load_config(store.root(), cli.config.as_deref())?;
     let now = chrono::Utc::now();
     match command {

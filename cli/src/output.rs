@@ -11,10 +11,12 @@ use md2030_store::{Delivery, EditionRecord, Store, VersionRecord};
 
 /// `println!` that ends the process quietly when stdout is closed (`| head`)
 /// instead of panicking.
+/// Control characters other than line breaks and tabs are escaped (see [`line`]).
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        if let Err(err) = writeln!(std::io::stdout().lock(), $($arg)*) {
+        let text = format!($($arg)*);
+        if let Err(err) = writeln!(std::io::stdout().lock(), "{}", escape_controls(&text, false)) {
             stdout_failed(err);
         }
     }};
@@ -24,7 +26,8 @@ macro_rules! out {
 macro_rules! out_raw {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        if let Err(err) = write!(std::io::stdout().lock(), $($arg)*) {
+        let text = format!($($arg)*);
+        if let Err(err) = write!(std::io::stdout().lock(), "{}", escape_controls(&text, false)) {
             stdout_failed(err);
         }
     }};
@@ -38,12 +41,44 @@ fn stdout_failed(err: std::io::Error) {
     std::process::exit(2);
 }
 
+/// Prints a line (or lines) on stdout; control characters other than line breaks
+/// and tabs are escaped, so that no stored text can move the cursor, recolour or
+/// clear a terminal.
 pub(crate) fn line(text: &str) {
     out!("{text}");
 }
 
+/// The same on stderr.
 pub(crate) fn error(text: &str) {
-    eprintln!("{text}");
+    eprintln!("{}", escape_controls(text, false));
+}
+
+/// One field of a table: every control character escaped, line breaks included,
+/// so that a stored value cannot forge a line of its own.
+pub(crate) fn printable(text: &str) -> String {
+    escape_controls(text, true)
+}
+
+fn escape_controls(text: &str, breaks_too: bool) -> String {
+    if !text.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        let keep = matches!(c, '\n' | '\t') && !breaks_too;
+        if (c.is_control() || is_bidi_control(c)) && !keep {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Unicode bidirectional overrides and isolates, which can reorder what a terminal
+/// shows (Trojan Source); the marks (LRM, RLM, ALM) stay.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Prints an outcome and returns its exit code: 0 accepted or valid, 1 rejected.
@@ -169,6 +204,10 @@ pub(crate) fn versions(records: &[VersionRecord]) {
                 format!("  ({})", v.status.as_str())
             }
             _ => String::new(),
+        };
+        let review = match &v.lost_at {
+            Some(at) => format!("{review}  (lost, set aside {at})"),
+            None => review,
         };
         out!(
             "{current} {:<28} {:>10} rows  {}  {}  {} by {}{review}",

@@ -63,12 +63,12 @@ fn check_username(name: &str) -> anyhow::Result<()> {
 
 /// The password: one line from stdin with `--password-stdin`, else a random one
 /// printed once.
-fn new_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+fn new_password(from_stdin: bool, user_inputs: &[&str]) -> anyhow::Result<(String, bool)> {
     if from_stdin {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
         let password = line.trim_end_matches(['\n', '\r']).to_string();
-        md2030_access::check_password(&password)?;
+        md2030_access::check_new_password(&password, user_inputs)?;
         Ok((password, false))
     } else {
         // 43 characters of URL-safe base64: 256 bits.
@@ -114,7 +114,7 @@ pub(crate) fn add(store: &mut Store, add: &AddUser<'_>) -> anyhow::Result<ExitCo
     if display_name.chars().count() > 120 || display_name.chars().any(char::is_control) {
         bail!("display name: at most 120 characters, no control characters");
     }
-    let (password, generated) = new_password(add.password_stdin)?;
+    let (password, generated) = new_password(add.password_stdin, &[add.username, display_name])?;
     let hash = md2030_access::hash_password(&password)?;
     let now = crate::now_utc();
     let account = store.add_account(&NewAccount {
@@ -165,7 +165,7 @@ pub(crate) fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
     for a in &accounts {
         output::line(&format!(
             "{:<24} {:<8} {:<16} {:<4} {:<21} {}",
-            a.username,
+            output::printable(&a.username),
             a.role.as_str(),
             a.ministries.join(","),
             a.lang,
@@ -199,10 +199,11 @@ pub(crate) fn reset_password(
     username: &str,
     password_stdin: bool,
 ) -> anyhow::Result<ExitCode> {
-    if store.account(username)?.is_none() {
+    let Some(account) = store.account(username)? else {
         bail!("no user {username:?}");
-    }
-    let (password, generated) = new_password(password_stdin)?;
+    };
+    let (password, generated) =
+        new_password(password_stdin, &[&account.username, &account.display_name])?;
     let hash = md2030_access::hash_password(&password)?;
     store.set_password(username, &hash, &crate::now_utc())?;
     audit(store, "password-reset", username, "ok", serde_json::json!({}))?;
@@ -210,6 +211,26 @@ pub(crate) fn reset_password(
     if generated {
         output::line(&format!("password (shown once): {password}"));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `md2030 user unlock NAME`: forgets the account's failed sign-ins, so that no
+/// address is held out of it and no attempt on it is slowed down.
+pub(crate) fn unlock(store: &mut Store, username: &str) -> anyhow::Result<ExitCode> {
+    if store.account(username)?.is_none() {
+        bail!("no user {username:?}");
+    }
+    let cleared = store.clear_signin_failures(username, None)?;
+    audit(
+        store,
+        "account-unlock",
+        username,
+        "ok",
+        serde_json::json!({"failures_cleared": cleared}),
+    )?;
+    output::line(&format!(
+        "user {username} unlocked: {cleared} failed sign-ins of the last day forgotten (a running dashboard sees it at the next attempt)"
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -229,9 +250,17 @@ pub(crate) fn show(store: &Store, limit: usize, format: &str) -> anyhow::Result<
         }
         _ => {
             for r in &records {
+                let p = output::printable;
                 output::line(&format!(
                     "{:>6} {} {:<18} {:<16} {:<28} {:<8} {} {}",
-                    r.seq, r.at, r.actor, r.action, r.subject, r.outcome, r.address, r.detail
+                    r.seq,
+                    p(&r.at),
+                    p(&r.actor),
+                    p(&r.action),
+                    p(&r.subject),
+                    p(&r.outcome),
+                    p(&r.address),
+                    p(&r.detail.to_string())
                 ));
             }
         }

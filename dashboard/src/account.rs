@@ -3,6 +3,7 @@
 //! CSRF token.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use askama::Template;
 use axum::Form;
@@ -156,7 +157,7 @@ pub(crate) async fn signin(
         address: address.clone(),
         detail,
     };
-    if let Some(wait) = app.auth.signin_allowed(&address, &username) {
+    if let Some(wait) = app.auth.signin_allowed(&address) {
         if app.auth.first_refusal(&address) {
             app.audit(entry("refused", serde_json::json!({"reason": "rate limit", "note": "further refusals from this address in the next minute are not recorded"}))).await;
         }
@@ -172,6 +173,35 @@ pub(crate) async fn signin(
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         return response;
+    }
+    let throttle = {
+        let (app, name, at) = (app.clone(), username.clone(), address.clone());
+        tokio::task::spawn_blocking(move || app.auth.signin_throttle(&name, &at))
+            .await
+            .unwrap_or(auth::Throttle::Delay(Duration::from_secs(1)))
+    };
+    match throttle {
+        auth::Throttle::Held { failures } => {
+            if app.auth.first_refusal(&format!("{address} {username}")) {
+                app.audit(entry(
+                    "locked",
+                    serde_json::json!({"reason": "too many failed sign-ins on this account from this address", "failures": failures, "note": "further refusals in the next minute are not recorded"}),
+                ))
+                .await;
+            }
+            let mut response = signin_page(
+                lang,
+                StatusCode::TOO_MANY_REQUESTS,
+                text(lang, "signin-wait"),
+                &username,
+                &form.csrf,
+                &next,
+            );
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
+            return response;
+        }
+        auth::Throttle::Delay(wait) => tokio::time::sleep(wait).await,
+        auth::Throttle::None => {}
     }
     let name = username.clone();
     let found = app.catalogue(move |s| s.credentials(&name)).await;
@@ -189,8 +219,20 @@ pub(crate) async fn signin(
     // An unknown or disabled account costs the same argon2 time as a wrong password.
     let matches = app.auth.verify(form.password, phc).await;
     let Some(account) = account.filter(|_| matches) else {
-        app.auth.signin_failed(&username);
+        let held = {
+            let (app, name, at) = (app.clone(), username.clone(), address.clone());
+            tokio::task::spawn_blocking(move || app.auth.signin_failed(&name, &at))
+                .await
+                .unwrap_or(false)
+        };
         app.audit(entry("failed", serde_json::json!({}))).await;
+        if held {
+            app.audit(entry(
+                "locked",
+                serde_json::json!({"reason": "too many failed sign-ins on this account from this address", "for_minutes": 15}),
+            ))
+            .await;
+        }
         return signin_page(
             lang,
             StatusCode::UNAUTHORIZED,
@@ -200,7 +242,10 @@ pub(crate) async fn signin(
             &next,
         );
     };
-    app.auth.signin_succeeded(&username);
+    {
+        let (app, name, at) = (app.clone(), username.clone(), address.clone());
+        let _ = tokio::task::spawn_blocking(move || app.auth.signin_succeeded(&name, &at)).await;
+    }
     let (Ok(token), Ok(csrf)) = (md2030_access::random_token(), md2030_access::random_token())
     else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "no randomness").into_response();
@@ -594,18 +639,23 @@ pub(crate) async fn review(
     let note: String = form.note.chars().filter(|c| !c.is_control()).take(500).collect();
     let (reviewed_dataset, username, reviewed_note) =
         (dataset.clone(), account.username.clone(), note.clone());
+    let what = format!("{action} of {subject}");
     let reviewed = app
-        .catalogue(move |s| {
+        .write(what, format!("web:{}", account.username), move |app, s| {
             let now = auth::rfc3339_now();
-            s.review(&reviewed_dataset, version_no, decision, &username, &reviewed_note, &now)
+            let reviewed = s
+                .review(&reviewed_dataset, version_no, decision, &username, &reviewed_note, &now)
+                .map_err(|e| e.to_string())?;
+            if reviewed.is_ok() && decision == md2030_store::Decision::Publish {
+                // Under the same lock: the figures follow the publication.
+                app.recompute_blocking(s);
+            }
+            Ok(reviewed)
         })
         .await;
     match reviewed {
         Ok(Ok(_)) => {
             app.audit(entry("ok", serde_json::json!({"note": note}))).await;
-            if decision == md2030_store::Decision::Publish {
-                app.recompute().await;
-            }
             let done = if action == "publish" { "published" } else { "rejected" };
             let location = format!("/{}/review?done={done}", lang.code());
             (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
@@ -614,13 +664,10 @@ pub(crate) async fn review(
             app.audit(entry("refused", serde_json::json!({"reason": refusal.to_string()}))).await;
             (StatusCode::CONFLICT, refusal.to_string()).into_response()
         }
-        Err(err) if err.contains("no version") => {
+        Err(crate::server::WriteRefusal::Failed(err)) if err.contains("no version") => {
             (StatusCode::NOT_FOUND, text(lang, "review-none")).into_response()
         }
-        Err(err) => {
-            tracing::error!(%err, "review failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response()
-        }
+        Err(refusal) => refusal.response(lang),
     }
 }
 

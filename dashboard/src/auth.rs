@@ -69,8 +69,15 @@ pub struct Settings {
     pub max_upload_bytes: u64,
     /// Sign-in attempts per client address per minute.
     pub signin_per_address_per_minute: usize,
-    /// Failed sign-ins per account per 15 minutes before the account is held.
+    /// Failed sign-ins on one account from one address per 15 minutes before
+    /// that address is held out of it; as many from all addresses together slow
+    /// every attempt on the account down (1 s doubling to 30 s), never lock it.
     pub signin_failures_per_account: usize,
+    /// Versions a steward may have awaiting sign-off at once; a further
+    /// submission is refused (429) until one is reviewed.
+    pub max_pending_per_steward: usize,
+    /// Connections at once and the request-head deadline.
+    pub connections: crate::listener::Limits,
 }
 
 impl Default for Settings {
@@ -83,6 +90,8 @@ impl Default for Settings {
             max_upload_bytes: 50 * 1024 * 1024,
             signin_per_address_per_minute: 20,
             signin_failures_per_account: 5,
+            max_pending_per_steward: 10,
+            connections: crate::listener::Limits::default(),
         }
     }
 }
@@ -145,6 +154,18 @@ impl Settings {
                     let n = positive(value).ok_or_else(|| bad("expected a count > 0"))?;
                     settings.signin_failures_per_account = n as usize;
                 }
+                "max_connections" => {
+                    let n = positive(value).ok_or_else(|| bad("expected a count > 0"))?;
+                    settings.connections.max_connections = n as usize;
+                }
+                "header_timeout_seconds" => {
+                    let n = positive(value).ok_or_else(|| bad("expected seconds > 0"))?;
+                    settings.connections.header_timeout = Duration::from_secs(n);
+                }
+                "max_pending_per_steward" => {
+                    let n = positive(value).ok_or_else(|| bad("expected a count > 0"))?;
+                    settings.max_pending_per_steward = n as usize;
+                }
                 _ => return Err(format!("dashboard.{key}: unknown key")),
             }
         }
@@ -153,6 +174,18 @@ impl Settings {
         }
         Ok(settings)
     }
+}
+
+/// What earlier failed sign-ins mean for the next attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Throttle {
+    None,
+    /// Wait this long before checking the password.
+    Delay(Duration),
+    /// This address has failed too often on this account: refused for now.
+    Held {
+        failures: u32,
+    },
 }
 
 /// The signed-in visitor of a request (none: anonymous).
@@ -173,7 +206,6 @@ pub(crate) struct Auth {
     /// A writable catalogue connection (sessions, audit), opened on first use.
     store: Mutex<Option<Store>>,
     by_address: Mutex<RateLimit>,
-    by_account: Mutex<RateLimit>,
     hashing: tokio::sync::Semaphore,
     refusals_audited: Mutex<std::collections::HashMap<String, Instant>>,
 }
@@ -205,14 +237,11 @@ impl Auth {
     pub(crate) fn new(settings: Settings, data_dir: PathBuf) -> Auth {
         let by_address =
             RateLimit::new(settings.signin_per_address_per_minute, Duration::from_secs(60));
-        let by_account =
-            RateLimit::new(settings.signin_failures_per_account, Duration::from_secs(15 * 60));
         Auth {
             settings,
             data_dir,
             store: Mutex::new(None),
             by_address: Mutex::new(by_address),
-            by_account: Mutex::new(by_account),
             hashing: tokio::sync::Semaphore::new(2),
             refusals_audited: Mutex::default(),
         }
@@ -294,8 +323,9 @@ impl Auth {
         })
     }
 
-    /// Checks the limits before a sign-in attempt; `Some(wait)` when refused.
-    pub(crate) fn signin_allowed(&self, address: &str, username: &str) -> Option<Duration> {
+    /// Checks the per-address limit (sign-ins per minute from one address, any
+    /// account) before a sign-in attempt; `Some(wait)` when refused.
+    pub(crate) fn signin_allowed(&self, address: &str) -> Option<Duration> {
         let now = Instant::now();
         let by_address = self
             .by_address
@@ -308,27 +338,53 @@ impl Auth {
                 wait
             })
             .unwrap_or(Duration::from_secs(60));
-        if !by_address.is_zero() {
-            return Some(by_address);
-        }
-        let key = username.to_lowercase();
-        let by_account = self
-            .by_account
-            .lock()
-            .map(|mut l| l.retry_after(&key, now))
-            .unwrap_or(Duration::from_secs(60));
-        (!by_account.is_zero()).then_some(by_account)
+        (!by_address.is_zero()).then_some(by_address)
     }
 
-    pub(crate) fn signin_failed(&self, username: &str) {
-        if let Ok(mut l) = self.by_account.lock() {
-            l.record(&username.to_lowercase(), Instant::now());
+    /// What the recorded failures of `username` mean for an attempt from
+    /// `address` (on the calling, blocking thread). Failures are counted over 15
+    /// minutes and kept in the catalogue (they survive restarts;
+    /// `md2030 user unlock` clears them):
+    /// - from this address, `signin_failures_per_account` or more: this address
+    ///   may not try this account until they age out (`Throttle::Held`);
+    /// - from all addresses, as many or more: every attempt on the account waits
+    ///   1, 2, 4… up to 30 seconds before its password is checked
+    ///   (`Throttle::Delay`), the right password included: an attacker elsewhere
+    ///   slows the owner down but never locks them out.
+    pub(crate) fn signin_throttle(&self, username: &str, address: &str) -> Throttle {
+        let since = unix_now() - 15 * 60;
+        let Ok((here, everywhere)) =
+            self.with_store(|s| s.signin_failures(username, address, since))
+        else {
+            return Throttle::Delay(Duration::from_secs(1));
+        };
+        let limit = self.settings.signin_failures_per_account as u32;
+        if here >= limit {
+            return Throttle::Held { failures: here };
         }
+        if everywhere >= limit {
+            let doublings = (everywhere - limit).min(5);
+            return Throttle::Delay(Duration::from_secs((1u64 << doublings).min(30)));
+        }
+        Throttle::None
     }
 
-    pub(crate) fn signin_succeeded(&self, username: &str) {
-        if let Ok(mut l) = self.by_account.lock() {
-            l.clear(&username.to_lowercase());
+    /// Records a failed sign-in; true when it is the one that holds this address
+    /// out of the account (to be audited as such).
+    pub(crate) fn signin_failed(&self, username: &str, address: &str) -> bool {
+        let now = unix_now();
+        let since = now - 15 * 60;
+        let limit = self.settings.signin_failures_per_account as u32;
+        self.with_store(|s| {
+            s.record_signin_failure(username, address, now)?;
+            s.signin_failures(username, address, since)
+        })
+        .is_ok_and(|(here, _)| here == limit)
+    }
+
+    pub(crate) fn signin_succeeded(&self, username: &str, address: &str) {
+        if let Err(err) = self.with_store(|s| s.clear_signin_failures(username, Some(address))) {
+            tracing::warn!(%err, "clearing sign-in failures failed");
         }
     }
 

@@ -49,6 +49,28 @@ pub fn batches_to_csv(batches: &[RecordBatch]) -> Result<Vec<u8>, csv::Error> {
     writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
+/// A stored version as CSV written to `out` batch by batch (memory: one batch),
+/// with a header row; formula-like cells neutralised as in [`batches_to_csv`].
+pub fn version_csv_to(
+    batches: impl Iterator<Item = Result<RecordBatch, String>>,
+    schema: &arrow_schema::Schema,
+    out: impl std::io::Write,
+) -> Result<(), String> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer
+        .write_record(schema.fields().iter().map(|f| f.name().as_str()))
+        .map_err(|e| e.to_string())?;
+    for batch in batches {
+        let batch = batch?;
+        for row in 0..batch.num_rows() {
+            writer
+                .write_record(batch.columns().iter().map(|c| cell(c.as_ref(), row)))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    writer.flush().map_err(|e| e.to_string())
+}
+
 /// The audit log as CSV (`md2030 audit --format csv` and `/download/audit.csv`),
 /// every cell formula-safe.
 pub fn audit_csv(records: &[md2030_store::AuditRecord]) -> Result<Vec<u8>, csv::Error> {

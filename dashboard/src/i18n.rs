@@ -113,6 +113,7 @@ mod tests {
             "pending",
             "failed",
             "mb",
+            "writer",
         ]
         .into_iter()
         .map(|n| (Cow::Borrowed(n), FluentValue::from("x")))

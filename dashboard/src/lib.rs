@@ -16,6 +16,7 @@ pub mod export;
 pub mod format;
 pub mod i18n;
 pub mod labels;
+pub mod listener;
 pub mod map;
 pub mod opendata;
 pub mod png;

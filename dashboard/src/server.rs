@@ -39,8 +39,40 @@ pub struct Config {
     pub recompute: Option<Recompute>,
 }
 
-/// A blocking function that recomputes the results of the store in a directory.
-pub type RecomputeFn = dyn Fn(&std::path::Path) -> Result<(), String> + Send + Sync;
+/// A blocking function that recomputes and stores the results, given the store
+/// opened as a writer (the publication that asked for it still holds the lock).
+pub type RecomputeFn = dyn Fn(&mut Store) -> Result<(), String> + Send + Sync;
+
+/// How long a dashboard request waits for the store's writer lock (behind a
+/// command-line ingest, say) before it answers 503 naming the writer.
+pub(crate) const WRITER_WAIT: Duration = Duration::from_secs(45);
+
+/// Why a write asked of the dashboard did not happen.
+#[derive(Debug)]
+pub(crate) enum WriteRefusal {
+    /// Another writer held the lock for longer than [`WRITER_WAIT`]; who, when known.
+    Busy(String),
+    Failed(String),
+}
+
+impl WriteRefusal {
+    /// 503 with `Retry-After` for a busy store (the message names the writer);
+    /// 503 for the rest (logged).
+    pub(crate) fn response(&self, lang: Lang) -> Response {
+        match self {
+            WriteRefusal::Busy(holder) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "30")],
+                text_with(lang, "store-busy", "writer", holder),
+            )
+                .into_response(),
+            WriteRefusal::Failed(err) => {
+                tracing::error!(%err, "writing to the store failed");
+                (StatusCode::SERVICE_UNAVAILABLE, text(lang, "store-unavailable")).into_response()
+            }
+        }
+    }
+}
 
 /// [`RecomputeFn`], shareable.
 #[derive(Clone)]
@@ -88,19 +120,55 @@ pub struct App {
     recompute: Option<Recompute>,
     /// One export zip is built at a time.
     exports: tokio::sync::Mutex<()>,
+    /// One dataset CSV is converted at a time.
+    conversions: tokio::sync::Mutex<()>,
 }
 
 impl App {
     /// Recomputes the results on a blocking thread (after a publication); the
     /// reloader then picks them up.
-    pub(crate) async fn recompute(&self) {
+    /// Recomputes the results with `store` (a writer) after a publication; the
+    /// reloader then picks them up. A failure is logged: the publication stands
+    /// and `md2030 compute` retries.
+    pub(crate) fn recompute_blocking(&self, store: &mut Store) {
         let Some(recompute) = self.recompute.clone() else { return };
-        let data_dir = self.data_dir.clone();
-        match tokio::task::spawn_blocking(move || (recompute.0)(&data_dir)).await {
-            Ok(Ok(())) => tracing::info!("results recomputed after a publication"),
-            Ok(Err(err)) => tracing::error!(%err, "recomputing after a publication failed"),
-            Err(err) => tracing::error!(%err, "recompute task failed"),
+        match (recompute.0)(store) {
+            Ok(()) => tracing::info!("results recomputed after a publication"),
+            Err(err) => tracing::error!(%err, "recomputing after a publication failed"),
         }
+    }
+
+    /// Runs `f` with the store opened as its one writer for `what` by `by`, on a
+    /// blocking thread, waiting at most [`WRITER_WAIT`] for the writer lock.
+    pub(crate) async fn write<R: Send + 'static>(
+        self: &Arc<Self>,
+        what: String,
+        by: String,
+        f: impl FnOnce(&App, &mut Store) -> Result<R, String> + Send + 'static,
+    ) -> Result<R, WriteRefusal> {
+        let app = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let holder = md2030_store::Holder::new(what, by);
+            let opened = Store::open_writer(
+                &app.data_dir,
+                holder,
+                md2030_store::Wait::Upto(WRITER_WAIT),
+                &mut |other| {
+                    let other = other.map(|h| h.describe()).unwrap_or_default();
+                    tracing::info!(%other, "waiting for the store's writer lock");
+                },
+            );
+            let mut store = match opened {
+                Ok(store) => store,
+                Err(md2030_store::Error::Busy { holder }) => {
+                    return Err(WriteRefusal::Busy(holder.unwrap_or_default()));
+                }
+                Err(err) => return Err(WriteRefusal::Failed(err.to_string())),
+            };
+            f(&app, &mut store).map_err(WriteRefusal::Failed)
+        })
+        .await
+        .unwrap_or_else(|e| Err(WriteRefusal::Failed(e.to_string())))
     }
 
     /// Runs `f` on the writable catalogue (sessions, accounts, audit, reviews) on a
@@ -277,8 +345,10 @@ pub fn router(app: Arc<App>) -> Router {
 /// when the results or a dataset version change.
 pub async fn serve(
     config: Config,
+    listener: std::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    listener.set_nonblocking(true)?;
     let data_dir = config.data_dir.clone();
     let first = tokio::task::spawn_blocking(move || load_snapshot(current(&data_dir)?))
         .await
@@ -291,12 +361,16 @@ pub async fn serve(
         auth: crate::auth::Auth::new(config.access.clone(), config.data_dir.clone()),
         recompute: config.recompute.clone(),
         exports: tokio::sync::Mutex::new(()),
+        conversions: tokio::sync::Mutex::new(()),
     });
     let reloader = tokio::spawn(reload_when_changed(app.clone(), config.refresh));
-    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
     tracing::info!(addr = %listener.local_addr()?, "md2030 dashboard listening");
+    let listener = crate::listener::GuardedListener::new(listener, config.access.connections);
     let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+    let served = axum::serve(axum::serve::ListenerExt::tap_io(listener, |_| {}), service)
+        .with_graceful_shutdown(shutdown)
+        .await;
     reloader.abort();
     tracing::info!("md2030 dashboard stopped");
     served
@@ -494,42 +568,39 @@ async fn briefing_pdf(
         return (StatusCode::NOT_FOUND, "no results yet").into_response();
     }
     let catalog = app.catalog.clone();
-    let data_dir = app.data_dir.clone();
-    let auditor = app.clone();
     let actor =
         visitor.session().map(|s| s.account.username.clone()).unwrap_or_else(|| "anonymous".into());
-    let built = tokio::task::spawn_blocking(move || {
-        // The briefing is archived as an edition (or found in the archive): what
-        // the dashboard hands out can always be shown again.
-        let mut store = Store::open_shared(&data_dir).map_err(|e| e.to_string())?;
-        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let built = crate::edition::build(&mut store, &catalog, &[lang], "dashboard", &now)
-            .map_err(|e| e.to_string())?;
-        if !built.typeset.is_empty() {
-            auditor.auth.audit_blocking(&crate::auth::Audit {
-                actor: actor.clone(),
-                action: "briefing",
-                subject: built.edition.edition_id.clone(),
-                outcome: "ok",
-                address: String::new(),
-                detail: serde_json::json!({"trigger": "dashboard", "langs": [lang.code()]}),
-            });
-        }
-        let pdf = built.pdfs.into_iter().next().map(|(_, pdf)| pdf).ok_or("no briefing built")?;
-        Ok::<Page, String>(keep(&snapshot, &key, Bytes::from(pdf)))
-    })
-    .await;
+    let what = format!("briefing in {}", lang.code());
+    let built = app
+        .write(what, format!("web:{actor}"), move |auditor, store| {
+            // The briefing is archived as an edition (or found in the archive): what
+            // the dashboard hands out can always be shown again.
+            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let built = crate::edition::build(store, &catalog, &[lang], "dashboard", &now)
+                .map_err(|e| e.to_string())?;
+            if !built.typeset.is_empty() {
+                auditor.auth.audit_blocking(&crate::auth::Audit {
+                    actor: actor.clone(),
+                    action: "briefing",
+                    subject: built.edition.edition_id.clone(),
+                    outcome: "ok",
+                    address: String::new(),
+                    detail: serde_json::json!({"trigger": "dashboard", "langs": [lang.code()]}),
+                });
+            }
+            let pdf =
+                built.pdfs.into_iter().next().map(|(_, pdf)| pdf).ok_or("no briefing built")?;
+            Ok::<Page, String>(keep(&snapshot, &key, Bytes::from(pdf)))
+        })
+        .await;
     match built {
-        Ok(Ok(page)) => with_attachment(
+        Ok(page) => with_attachment(
             respond(&page, &headers, "application/pdf"),
             &format!("briefing-{}.pdf", lang.code()),
         ),
-        Ok(Err(err)) => {
+        Err(refusal @ WriteRefusal::Busy(_)) => refusal.response(lang),
+        Err(WriteRefusal::Failed(err)) => {
             tracing::error!(%err, "briefing failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "briefing failed").into_response()
-        }
-        Err(err) => {
-            tracing::error!(%err, "briefing task failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "briefing failed").into_response()
         }
     }
@@ -707,8 +778,30 @@ async fn api_targets(State(app): State<Arc<App>>, headers: HeaderMap) -> Respons
 async fn api_datasets(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let snapshot = app.snapshot();
     cached_as(&snapshot, "api/datasets", &headers, "application/json", || {
-        json_body(&serde_json::to_value(&snapshot.versions).unwrap_or_default())
+        let public: Vec<serde_json::Value> = snapshot.versions.iter().map(public_version).collect();
+        json_body(&serde_json::Value::Array(public))
     })
+}
+
+/// A version as the public API shows it: who submitted and who signed off are
+/// named by their ministry (the dataset's producer), never by account; review
+/// notes stay inside.
+pub(crate) fn public_version(version: &VersionRecord) -> serde_json::Value {
+    let mut value = serde_json::to_value(version).unwrap_or_default();
+    if let Some(object) = value.as_object_mut() {
+        let producer = md2030_model::find_contract(&version.dataset)
+            .map(|c| c.producer.clone())
+            .unwrap_or_default();
+        let reviewed = version.reviewed_by.is_some();
+        object.insert("ingested_by".into(), serde_json::Value::String(producer.clone()));
+        object.insert(
+            "reviewed_by".into(),
+            if reviewed { serde_json::Value::String(producer) } else { serde_json::Value::Null },
+        );
+        object.remove("review_note");
+        object.remove("lost_note");
+    }
+    value
 }
 
 #[derive(Template)]
@@ -1527,7 +1620,9 @@ async fn download_dataset(
     };
     let data_dir = app.data_dir.clone();
     let version_id = version_id.to_string();
-    let read = tokio::task::spawn_blocking(move || -> Result<Option<Vec<u8>>, String> {
+    // Which file answers: the stored Parquet, or the version's CSV, converted
+    // once (versions never change) and kept under downloads/.
+    let found = tokio::task::spawn_blocking(move || -> Result<Option<Download>, String> {
         let store = Store::open_read_only(&data_dir).map_err(|e| e.to_string())?;
         let Some((dataset, number)) = version_id.split_once("@v") else { return Ok(None) };
         let Ok(number) = number.parse::<i64>() else { return Ok(None) };
@@ -1546,29 +1641,108 @@ async fn download_dataset(
                 return Ok(None);
             }
         }
-        if as_csv {
-            let batches = store.read(&record).map_err(|e| e.to_string())?;
-            return crate::export::batches_to_csv(&batches).map(Some).map_err(|e| e.to_string());
-        }
-        std::fs::read(store.path_of(&record)).map(Some).map_err(|e| e.to_string())
+        let parquet = store.path_of(&record);
+        let csv = data_dir.join("downloads").join(format!(
+            "{}-{}.csv",
+            record.version_id,
+            &record.sha256[..16]
+        ));
+        Ok(Some(Download { parquet, csv, record }))
     })
-    .await;
-    match read {
-        Ok(Ok(Some(bytes))) => {
-            let content_type =
-                if as_csv { "text/csv; charset=utf-8" } else { "application/vnd.apache.parquet" };
-            with_attachment(([(header::CONTENT_TYPE, content_type)], bytes).into_response(), &file)
-        }
-        Ok(Ok(None)) => (StatusCode::NOT_FOUND, "no such dataset version").into_response(),
-        Ok(Err(err)) => {
-            tracing::error!(%err, "download failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "download failed").into_response()
-        }
+    .await
+    .unwrap_or_else(|e| Err(e.to_string()));
+    let download = match found {
+        Ok(Some(download)) => download,
+        Ok(None) => return (StatusCode::NOT_FOUND, "no such dataset version").into_response(),
         Err(err) => {
-            tracing::error!(%err, "download task failed");
+            tracing::error!(%err, "download failed");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "download failed").into_response();
+        }
+    };
+    let path = if as_csv {
+        if !download.csv.is_file() {
+            // One conversion at a time, whatever the number of visitors: the others
+            // wait, then find the file.
+            let _one = app.conversions.lock().await;
+            if !download.csv.is_file() {
+                let (data_dir, record, csv) =
+                    (app.data_dir.clone(), download.record.clone(), download.csv.clone());
+                let built =
+                    tokio::task::spawn_blocking(move || convert_csv(&data_dir, &record, &csv))
+                        .await
+                        .unwrap_or_else(|e| Err(e.to_string()));
+                if let Err(err) = built {
+                    tracing::error!(%err, "CSV conversion failed");
+                    return (StatusCode::INTERNAL_SERVER_ERROR, "download failed").into_response();
+                }
+            }
+        }
+        download.csv
+    } else {
+        download.parquet
+    };
+    let content_type =
+        if as_csv { "text/csv; charset=utf-8" } else { "application/vnd.apache.parquet" };
+    match stream_file(&path, content_type).await {
+        Ok(response) => with_attachment(response, &file),
+        Err(err) => {
+            tracing::error!(%err, path = %path.display(), "download failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "download failed").into_response()
         }
     }
+}
+
+/// Where a dataset version's downloads are.
+struct Download {
+    parquet: PathBuf,
+    csv: PathBuf,
+    record: VersionRecord,
+}
+
+/// Writes a version's CSV to `out` through a temporary file beside it, batch by
+/// batch, then renames it into place.
+fn convert_csv(
+    data_dir: &std::path::Path,
+    record: &VersionRecord,
+    out: &std::path::Path,
+) -> Result<(), String> {
+    let store = Store::open_read_only(data_dir).map_err(|e| e.to_string())?;
+    let reader = store.reader(record).map_err(|e| e.to_string())?;
+    let schema = arrow_array::RecordBatchReader::schema(&reader);
+    let dir = out.parent().ok_or("no downloads directory")?;
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let tmp = dir.join(format!(".{}.{}.tmp", record.version_id, std::process::id()));
+    let file = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
+    let written = crate::export::version_csv_to(
+        reader.map(|b| b.map_err(|e| e.to_string())),
+        &schema,
+        std::io::BufWriter::with_capacity(1 << 20, &file),
+    )
+    .and_then(|()| file.sync_all().map_err(|e| e.to_string()))
+    .and_then(|()| std::fs::rename(&tmp, out).map_err(|e| e.to_string()));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// A file as a response body read 64 KiB at a time, with its length.
+async fn stream_file(
+    path: &std::path::Path,
+    content_type: &'static str,
+) -> std::io::Result<Response> {
+    let file = tokio::fs::File::open(path).await?;
+    let length = file.metadata().await?.len();
+    let body =
+        axum::body::Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024));
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_LENGTH, length.to_string()),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// One archived edition as the briefings page lists it.

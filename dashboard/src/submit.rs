@@ -17,7 +17,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use md2030_ingest::{IngestConfig, Outcome};
 use md2030_model::{Contract, Lang};
-use md2030_store::{Session, Store};
+use md2030_store::Session;
 
 use crate::App;
 use crate::account::forbidden;
@@ -120,9 +120,15 @@ pub(crate) fn display_name(client: &str) -> String {
     if cleaned.is_empty() { "upload".into() } else { cleaned }
 }
 
-/// A staged upload, removed when dropped.
+/// Longest wait for the next piece of an upload's body.
+const BODY_IDLE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A staged upload, removed when dropped. Its file is locked while it lives, so
+/// that a writer's recovery never removes an upload still being received or
+/// checked.
 struct Upload {
     path: PathBuf,
+    _owned: std::fs::File,
 }
 
 impl Drop for Upload {
@@ -158,7 +164,10 @@ async fn receive(
         err.status() == StatusCode::PAYLOAD_TOO_LARGE
     };
     loop {
-        let field = match multipart.next_field().await {
+        let next = tokio::time::timeout(BODY_IDLE, multipart.next_field())
+            .await
+            .map_err(|_| Refusal::BadForm("the upload stalled".into()))?;
+        let field = match next {
             Ok(Some(field)) => field,
             Ok(None) => break,
             Err(err) if too_large(&err) => return Err(Refusal::TooLarge),
@@ -197,13 +206,20 @@ async fn receive(
                 let token =
                     md2030_access::random_token().map_err(|e| Refusal::Io(e.to_string()))?;
                 let path = staging.join(format!("upload-{}.{extension}", &token[..16]));
-                let upload = Upload { path: path.clone() };
                 let mut out =
-                    std::fs::File::create(&path).map_err(|e| Refusal::Io(e.to_string()))?;
+                    md2030_store::create_owned(&path).map_err(|e| Refusal::Io(e.to_string()))?;
+                let upload = Upload {
+                    path: path.clone(),
+                    _owned: out.try_clone().map_err(|e| Refusal::Io(e.to_string()))?,
+                };
                 let mut field = field;
                 let mut bytes: u64 = 0;
                 loop {
-                    match field.chunk().await {
+                    // A body that stops arriving does not hold the connection.
+                    let chunk = tokio::time::timeout(BODY_IDLE, field.chunk())
+                        .await
+                        .map_err(|_| Refusal::BadForm("the upload stalled".into()))?;
+                    match chunk {
                         Ok(Some(chunk)) => {
                             bytes += chunk.len() as u64;
                             if bytes > limit {
@@ -316,13 +332,22 @@ pub(crate) async fn submit(
     };
     let period = received.period.trim().to_string();
     let period = (!period.is_empty()).then_some(period);
+    let max_pending = app.auth.settings.max_pending_per_steward;
     let outcome = {
-        let (data_dir, username) = (app.data_dir().to_path_buf(), session.account.username.clone());
+        let username = session.account.username.clone();
         let shown = shown.clone();
         let contract: &'static Contract = contract;
-        tokio::task::spawn_blocking(move || {
-            // Its own connection: a long validation does not hold the sessions' one.
-            let mut store = Store::open_shared(&data_dir).map_err(|e| e.to_string())?;
+        let what = format!("submission of {} ({shown})", contract.name);
+        app.write(what, format!("web:{username}"), move |_, store| {
+            let pending = store
+                .pending_versions()
+                .map_err(|e| e.to_string())?
+                .iter()
+                .filter(|v| v.provenance.ingested_by.eq_ignore_ascii_case(&username))
+                .count();
+            if pending >= max_pending {
+                return Ok(Err(pending));
+            }
             let config = IngestConfig {
                 ingested_by: username,
                 ingested_at: auth::rfc3339_now(),
@@ -331,24 +356,38 @@ pub(crate) async fn submit(
                 display_name: Some(shown),
                 reference_period: period,
             };
-            let outcome = md2030_ingest::submit_file(
-                &mut store,
-                contract,
-                &upload.path,
-                &config,
-                &mut |_| {},
-            );
+            let outcome =
+                md2030_ingest::submit_file(store, contract, &upload.path, &config, &mut |_| {});
             drop(upload);
-            outcome.map_err(|e| e.to_string())
+            outcome.map(Ok).map_err(|e| e.to_string())
         })
         .await
-        .unwrap_or_else(|e| Err(e.to_string()))
     };
     let outcome = match outcome {
-        Ok(outcome) => outcome,
-        Err(err) => {
-            tracing::error!(%err, "storing a submission failed");
-            return (StatusCode::SERVICE_UNAVAILABLE, "could not store the file").into_response();
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(pending)) => {
+            app.audit(entry(
+                "refused",
+                &contract.name,
+                serde_json::json!({"reason": "pending quota", "pending": pending}),
+            ))
+            .await;
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                crate::i18n::text_with(lang, "submit-quota", "count", &pending.to_string()),
+            )
+                .into_response();
+        }
+        Err(refusal) => {
+            if let crate::server::WriteRefusal::Busy(holder) = &refusal {
+                app.audit(entry(
+                    "refused",
+                    &contract.name,
+                    serde_json::json!({"reason": "store busy", "writer": holder}),
+                ))
+                .await;
+            }
+            return refusal.response(lang);
         }
     };
     let mut view = page(&app, &session, lang);

@@ -178,7 +178,7 @@ pub fn connector_for(
             };
             if !has("survey_year") {
                 let year = year_in_name(file_name).ok_or_else(|| {
-                    connector_error("the file has no Survey Year column and its name holds no year (e.g. egdi-2010.csv)".into())
+                    connector_error("the file has no \"Survey Year\" column and its name holds no year (e.g. egdi-2010.csv)".into())
                 })?;
                 cells.push(("survey_year".into(), Cell::Const(year)));
             }

@@ -211,6 +211,7 @@ fn run(
             Ok(connector) => connector,
             Err(issue) => return rejected(report, issue),
         };
+        let source_width = header.len();
         let effective_header = connector.as_ref().map(|c| c.header().clone()).unwrap_or(header);
         let keys = dataset_keys(store, contract)?;
         let validator_config = ValidatorConfig {
@@ -265,6 +266,23 @@ fn run(
                 }
                 match connector.as_mut() {
                     Some(connector) => {
+                        // A value beyond the publisher's header (an unquoted comma
+                        // shifted the row) would be read into the wrong columns.
+                        if let Some(extra) = (source_width..row.len()).find(|&idx| {
+                            !md2030_model::normalize::trim_cell(row.cell(idx)).is_empty()
+                        }) {
+                            validator.report.add(
+                                Issue::error(Rule::RaggedRow)
+                                    .at_row(row.line)
+                                    .with_value(row.cell(extra))
+                                    .expecting(format!(
+                                        "{} cells, the header has {}",
+                                        row.len(),
+                                        source_width
+                                    )),
+                            );
+                            continue;
+                        }
                         rewritten.clear();
                         connector.transform(row, &mut rewritten, &mut source_issues);
                         for out in &rewritten {
@@ -446,17 +464,17 @@ fn open_source(
                 );
             }
             let names =
-                || sheets.iter().map(|(name, _)| name.clone()).collect::<Vec<_>>().join(", ");
+                || sheets.iter().map(|sheet| sheet.name.clone()).collect::<Vec<_>>().join(", ");
             let chosen = match sheet {
                 Some(wanted) => {
                     let folded = md2030_model::normalize::fold(wanted);
                     sheets
                         .iter()
-                        .position(|(name, _)| name == wanted)
+                        .position(|sheet| sheet.name == wanted)
                         .or_else(|| {
-                            sheets
-                                .iter()
-                                .position(|(name, _)| md2030_model::normalize::fold(name) == folded)
+                            sheets.iter().position(|sheet| {
+                                md2030_model::normalize::fold(&sheet.name) == folded
+                            })
                         })
                         .ok_or_else(|| {
                             Issue::error(Rule::SheetNotFound).with_value(wanted).expecting(names())
@@ -465,8 +483,8 @@ fn open_source(
                 None => {
                     let scores: Vec<usize> = sheets
                         .iter()
-                        .map(|(_, range)| {
-                            XlsxSource::preview(range, HEADER_SEARCH_ROWS)
+                        .map(|sheet| {
+                            XlsxSource::preview(sheet, HEADER_SEARCH_ROWS)
                                 .iter()
                                 .map(|cells| {
                                     header_score(contract, cells.iter().map(String::as_str))
@@ -479,8 +497,7 @@ fn open_source(
                     scores.iter().position(|&score| score == best).unwrap_or(0)
                 }
             };
-            let (name, range) = sheets.swap_remove(chosen);
-            Box::new(XlsxSource::new(name, range, file_bytes))
+            Box::new(XlsxSource::new(sheets.swap_remove(chosen), file_bytes))
         }
     };
     Ok((source, format))

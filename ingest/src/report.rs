@@ -133,9 +133,15 @@ impl Report {
         };
         out.push_str(&summary);
         out.push('\n');
+        let json = self.source_description.starts_with("JSON,");
+        let unit = if json { md2030_model::RowUnit::Record } else { md2030_model::RowUnit::Row };
         if !self.source_description.is_empty() {
-            out.push_str(&format!("  {}", self.source_description));
-            if let Some(row) = self.header_row {
+            out.push_str(&format!(
+                "  {}",
+                md2030_model::phrases::localize(&self.source_description, lang)
+            ));
+            // A JSON array has no header row: its keys are the headings.
+            if let Some(row) = self.header_row.filter(|_| !json) {
                 let word = match lang {
                     Lang::Fr => "en-tête à la ligne",
                     Lang::Ar => "العناوين في السطر",
@@ -149,7 +155,7 @@ impl Report {
         sorted.sort_by_key(|issue| (issue.severity, issue.row.unwrap_or(0)));
         for issue in sorted {
             out.push_str("  ");
-            out.push_str(&issue.render(&self.file_name, lang));
+            out.push_str(&issue.render_as(&self.file_name, lang, unit));
             out.push('\n');
         }
         let shown = self.issues.len() as u64;

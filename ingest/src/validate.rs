@@ -652,6 +652,7 @@ impl<'a> Validator<'a> {
             Issue::error(rule).at_row(line).in_column(field.name.clone()).with_value(text)
         };
         let mut failure: Option<Issue> = None;
+        let mut warning: Option<Issue> = None;
         match (&mut self.builders[field_idx], field.field_type) {
             (ColumnBuilder::Str(builder), FieldType::String) => {
                 let value = match (&field.enum_values, &self.lookups[field_idx]) {
@@ -660,9 +661,22 @@ impl<'a> Validator<'a> {
                         None => field.enum_lookup.get(&fold(text)).map(String::as_str),
                     }
                     .ok_or_else(|| issue(Rule::Enum).expecting(values.join(", "))),
-                    (None, Lookup::Reference(table)) => table
-                        .resolve(text)
-                        .ok_or_else(|| issue(Rule::ForeignKey).expecting(table.name.to_string())),
+                    (None, Lookup::Reference(table)) => match table.resolve(text) {
+                        Some(code) => Ok(code),
+                        None => match table.resolve_unpadded(text) {
+                            Some(code) => {
+                                warning = Some(
+                                    Issue::warning(Rule::UnpaddedCode)
+                                        .at_row(line)
+                                        .in_column(field.name.clone())
+                                        .with_value(text)
+                                        .expecting(code),
+                                );
+                                Ok(code)
+                            }
+                            None => Err(issue(Rule::ForeignKey).expecting(table.name.to_string())),
+                        },
+                    },
                     (None, Lookup::Dataset(values)) => {
                         if values.contains(text) {
                             Ok(text)
@@ -781,6 +795,9 @@ impl<'a> Validator<'a> {
             (ColumnBuilder::Str(_), _) => {
                 unreachable!("string builders are made for string, month and quarter fields")
             }
+        }
+        if let Some(warning) = warning {
+            self.report.add(warning);
         }
         match failure {
             None => {

@@ -196,3 +196,69 @@ fn a_file_full_of_duplicates_gets_every_one_counted_and_the_first_detailed() {
     assert_eq!(count.count, 600);
     assert!(store.current("talent").unwrap().is_none());
 }
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/fixtures/formats").join(name)
+}
+
+/// The same three rows as Python polars writes them in every Parquet codec, and as
+/// xlwt writes an Excel 97 workbook: each is read and stored with the same values.
+#[test]
+fn parquet_in_every_codec_and_excel_97_workbooks_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("store")).unwrap();
+    let files = [
+        "civil_servant_training.snappy.parquet",
+        "civil_servant_training.gzip.parquet",
+        "civil_servant_training.lz4.parquet",
+        "civil_servant_training.brotli.parquet",
+        "civil_servant_training.zstd.parquet",
+        "civil_servant_training.uncompressed.parquet",
+        "civil_servant_training.xls",
+    ];
+    let mut stored = Vec::new();
+    for name in files {
+        accepted(ingest(&mut store, "civil_servant_training", &fixture(name), None));
+        let current = store.current("civil_servant_training").unwrap().unwrap();
+        let batch = &store.read(&current).unwrap()[0];
+        let trained = batch.column_by_name("trained").unwrap().as_primitive::<Int64Type>();
+        let codes = batch.column_by_name("ministry_code").unwrap().as_string::<i32>();
+        let rows: Vec<(String, i64)> =
+            (0..batch.num_rows()).map(|r| (codes.value(r).to_string(), trained.value(r))).collect();
+        stored.push((name, rows));
+    }
+    // The rows the fixture script wrote: MI 1200, MEF 800, MTNRA 640 (sorted by key).
+    for (name, rows) in &stored {
+        let mut rows = rows.clone();
+        rows.sort();
+        assert_eq!(
+            rows,
+            vec![("MEF".to_string(), 800), ("MI".to_string(), 1200), ("MTNRA".to_string(), 640)],
+            "{name}"
+        );
+    }
+}
+
+/// Region codes typed into Excel as numbers (1 for 01) are read as the codes, with a
+/// warning naming the cell.
+#[test]
+fn numeric_region_codes_are_read_as_zero_padded_codes_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("store")).unwrap();
+    let path = fixture("connectivity.numeric_region_codes.xlsx");
+    let outcome = ingest(&mut store, "connectivity", &path, None);
+    let report = outcome.report().clone();
+    accepted(outcome);
+    let warnings: Vec<_> = report.issues.iter().filter(|i| i.rule == Rule::UnpaddedCode).collect();
+    let seen: Vec<(Option<u64>, Option<&str>, Option<&str>)> =
+        warnings.iter().map(|i| (i.row, i.value.as_deref(), i.expected.as_deref())).collect();
+    assert_eq!(seen, vec![(Some(2), Some("1"), Some("01")), (Some(3), Some("6"), Some("06"))]);
+    assert!(warnings.iter().all(|i| i.column.as_deref() == Some("region_code")));
+    let current = store.current("connectivity").unwrap().unwrap();
+    let batch = &store.read(&current).unwrap()[0];
+    let mut codes: Vec<&str> = (0..batch.num_rows())
+        .map(|r| batch.column_by_name("region_code").unwrap().as_string::<i32>().value(r))
+        .collect();
+    codes.sort();
+    assert_eq!(codes, vec!["01", "06", "12"]);
+}

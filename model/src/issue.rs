@@ -25,6 +25,8 @@ pub enum Rule {
     MalformedCsv,
     MalformedJson,
     MalformedSpreadsheet,
+    /// A cell holds an Excel error (`#DIV/0!`, `#N/A`…) instead of a value.
+    SpreadsheetError,
     SheetNotFound,
     NoHeader,
     MissingColumn,
@@ -41,6 +43,8 @@ pub enum Rule {
     Pattern,
     Enum,
     ForeignKey,
+    /// A zero-padded code typed as a number (`1` for `01`), read as the code.
+    UnpaddedCode,
     ReferenceMissing,
     PrimaryKey,
     Unique,
@@ -59,6 +63,7 @@ impl Rule {
             Rule::MalformedCsv => "malformed_csv",
             Rule::MalformedJson => "malformed_json",
             Rule::MalformedSpreadsheet => "malformed_spreadsheet",
+            Rule::SpreadsheetError => "spreadsheet_error",
             Rule::SheetNotFound => "sheet_not_found",
             Rule::NoHeader => "no_header",
             Rule::MissingColumn => "missing_column",
@@ -75,6 +80,7 @@ impl Rule {
             Rule::Pattern => "pattern",
             Rule::Enum => "enum",
             Rule::ForeignKey => "foreign_key",
+            Rule::UnpaddedCode => "unpadded_code",
             Rule::ReferenceMissing => "reference_missing",
             Rule::PrimaryKey => "primary_key",
             Rule::Unique => "unique",
@@ -115,6 +121,15 @@ impl Rule {
             (Rule::MalformedSpreadsheet, En) => "the spreadsheet cannot be read: {expected}",
             (Rule::MalformedSpreadsheet, Fr) => "le classeur ne peut pas être lu : {expected}",
             (Rule::MalformedSpreadsheet, Ar) => "تعذرت قراءة المصنف: {expected}",
+            (Rule::SpreadsheetError, En) => {
+                "the cell holds a spreadsheet error instead of a value: correct its formula or type the value"
+            }
+            (Rule::SpreadsheetError, Fr) => {
+                "la cellule contient une erreur de tableur au lieu d'une valeur : corrigez sa formule ou saisissez la valeur"
+            }
+            (Rule::SpreadsheetError, Ar) => {
+                "تحتوي الخانة على خطأ جدول بيانات بدل قيمة: صحح صيغتها أو أدخل القيمة"
+            }
             (Rule::SheetNotFound, En) => "no sheet with this name; the workbook has: {expected}",
             (Rule::SheetNotFound, Fr) => {
                 "aucune feuille de ce nom ; le classeur contient : {expected}"
@@ -156,8 +171,8 @@ impl Rule {
             (Rule::Required, Fr) => "une valeur est obligatoire",
             (Rule::Required, Ar) => "القيمة إلزامية",
             (Rule::Type, En) => "not a valid {expected}",
-            (Rule::Type, Fr) => "n'est pas un(e) {expected} valide",
-            (Rule::Type, Ar) => "ليست قيمة صالحة من نوع {expected}",
+            (Rule::Type, Fr) => "valeur invalide ; attendu : {expected}",
+            (Rule::Type, Ar) => "قيمة غير صالحة؛ المنتظر: {expected}",
             (Rule::Minimum, En) => "below the minimum {expected}",
             (Rule::Minimum, Fr) => "inférieur au minimum {expected}",
             (Rule::Minimum, Ar) => "أقل من الحد الأدنى {expected}",
@@ -179,6 +194,15 @@ impl Rule {
             (Rule::ForeignKey, En) => "unknown in the reference {expected}",
             (Rule::ForeignKey, Fr) => "inconnu dans la référence {expected}",
             (Rule::ForeignKey, Ar) => "غير موجود في المرجع {expected}",
+            (Rule::UnpaddedCode, En) => {
+                "a number where a code is expected: read as {expected} (and so in every cell holding it); format the column as text"
+            }
+            (Rule::UnpaddedCode, Fr) => {
+                "un nombre à la place d'un code : lu comme {expected} (ici et dans toute cellule qui le contient) ; mettez la colonne au format texte"
+            }
+            (Rule::UnpaddedCode, Ar) => {
+                "رقم في مكان رمز: قُرئ على أنه {expected} (هنا وفي كل خانة تحتويه)؛ اجعل تنسيق العمود نصا"
+            }
             (Rule::ReferenceMissing, En) => {
                 "this dataset refers to {expected}, which has no stored version yet; ingest it first"
             }
@@ -258,15 +282,27 @@ impl Issue {
 
     /// The problem in `lang`, without its location.
     pub fn message(&self, lang: Lang) -> String {
-        self.rule.template(lang).replace("{expected}", self.expected.as_deref().unwrap_or(""))
+        let expected = crate::phrases::localize(self.expected.as_deref().unwrap_or(""), lang);
+        self.rule.template(lang).replace("{expected}", &expected)
     }
 
     /// One report line: `FILE: row R, column C: value "V": message [rule]`.
     pub fn render(&self, file_name: &str, lang: Lang) -> String {
-        let (row_word, column_word, value_word) = match lang {
-            Lang::Fr => ("ligne", "colonne", "valeur"),
-            Lang::Ar => ("السطر", "العمود", "القيمة"),
-            Lang::En => ("row", "column", "value"),
+        self.render_as(file_name, lang, RowUnit::Row)
+    }
+
+    /// [`Issue::render`], naming the location as `unit` says (JSON files number
+    /// records, not rows; a malformed document is still located by line).
+    pub fn render_as(&self, file_name: &str, lang: Lang, unit: RowUnit) -> String {
+        let unit = if self.rule == Rule::MalformedJson { RowUnit::Line } else { unit };
+        let (row_word, column_word, value_word) = match (lang, unit) {
+            (Lang::Fr, RowUnit::Row | RowUnit::Line) => ("ligne", "colonne", "valeur"),
+            (Lang::Fr, RowUnit::Record) => ("enregistrement", "colonne", "valeur"),
+            (Lang::Ar, RowUnit::Row | RowUnit::Line) => ("السطر", "العمود", "القيمة"),
+            (Lang::Ar, RowUnit::Record) => ("السجل", "العمود", "القيمة"),
+            (Lang::En, RowUnit::Row) => ("row", "column", "value"),
+            (Lang::En, RowUnit::Line) => ("line", "column", "value"),
+            (Lang::En, RowUnit::Record) => ("record", "column", "value"),
         };
         let mut line = format!("{file_name}:");
         if let Some(row) = self.row {
@@ -293,6 +329,17 @@ impl Issue {
         };
         format!("{line}: {severity}{} [{}]", self.message(lang), self.rule.as_str())
     }
+}
+
+/// What an issue's row number counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowUnit {
+    /// Rows of a table (CSV lines, spreadsheet rows, Parquet rows).
+    Row,
+    /// Lines of a text document.
+    Line,
+    /// Records of a JSON array.
+    Record,
 }
 
 fn shorten(value: &str, max_chars: usize) -> String {

@@ -10,12 +10,13 @@ pub mod issue;
 pub mod lang;
 pub mod normalize;
 pub mod period;
+pub mod phrases;
 pub mod reference;
 
 pub use contract::{
     BOUNDARIES, Cadence, Contract, DatasetKind, Field, FieldType, contracts, find_contract,
 };
-pub use issue::{Issue, Rule, Severity};
+pub use issue::{Issue, RowUnit, Rule, Severity};
 pub use lang::{I18n, Lang};
 
 /// Errors raised while loading the compiled-in contracts and reference tables.

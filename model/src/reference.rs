@@ -51,6 +51,22 @@ impl ReferenceTable {
         self.lookup.get(&fold(value)).map(|&idx| self.rows[idx].code.as_str())
     }
 
+    /// The code `value` stands for when it is a code of zero-padded digits typed
+    /// as a number (`1` for `01`: a spreadsheet drops the zero), if the table's
+    /// codes are all digits of one width.
+    pub fn resolve_unpadded(&self, value: &str) -> Option<&str> {
+        let width = self.rows.first()?.code.len();
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(value)
+            || value.len() >= width
+            || !self.rows.iter().all(|r| r.code.len() == width && digits(&r.code))
+        {
+            return None;
+        }
+        let padded = format!("{value:0>width$}");
+        self.exact.get(&padded).map(|&idx| self.rows[idx].code.as_str())
+    }
+
     pub fn row(&self, code: &str) -> Option<&ReferenceRow> {
         self.exact.get(code).map(|&idx| &self.rows[idx])
     }

@@ -19,6 +19,17 @@ use sha2::{Digest, Sha256};
 
 use crate::{Error, Result, Store, VersionRecord, hex};
 
+/// Schema 5: failed sign-ins, kept so that throttling survives restarts and an
+/// admin can clear it (`md2030 user unlock`).
+pub(crate) const SIGNIN_SQL: &str = "
+CREATE TABLE IF NOT EXISTS signin_failures (
+    username TEXT NOT NULL COLLATE NOCASE,
+    address TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS signin_failures_by_user ON signin_failures (username, at);
+";
+
 pub(crate) const ACCESS_SQL: &str = "
 CREATE TABLE IF NOT EXISTS accounts (
     id INTEGER PRIMARY KEY,
@@ -188,6 +199,9 @@ pub enum ReviewRefusal {
     OwnSubmission(String, String),
     #[error("{0} was built on {1}, but the current version is now {2}: submit the file again")]
     Stale(String, String, String),
+    /// The version's stored file is missing or is not the file recorded.
+    #[error("{0} cannot be published: {1}")]
+    BadFile(String, String),
 }
 
 /// One entry to append to the audit log.
@@ -432,6 +446,52 @@ impl Store {
         Ok(())
     }
 
+    /// Failed sign-ins for `username` since `since` (unix seconds): those from
+    /// `address`, and those from every address.
+    pub fn signin_failures(&self, username: &str, address: &str, since: i64) -> Result<(u32, u32)> {
+        self.conn
+            .query_row(
+                "SELECT COALESCE(SUM(address = ?2), 0), COUNT(*) FROM signin_failures
+                 WHERE username = ?1 AND at >= ?3",
+                params![username, address, since],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .map_err(self.catalog_err())
+    }
+
+    /// Records a failed sign-in (and forgets those older than a day).
+    pub fn record_signin_failure(&mut self, username: &str, address: &str, at: i64) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO signin_failures (username, address, at) VALUES (?1, ?2, ?3)",
+                params![username, address, at],
+            )
+            .and_then(|_| {
+                self.conn.execute("DELETE FROM signin_failures WHERE at < ?1", [at - 86_400])
+            })
+            .map(|_| ())
+            .map_err(self.catalog_err())
+    }
+
+    /// Forgets the failed sign-ins of `username` (from `address` only, when
+    /// given); returns how many.
+    pub fn clear_signin_failures(
+        &mut self,
+        username: &str,
+        address: Option<&str>,
+    ) -> Result<usize> {
+        match address {
+            Some(address) => self.conn.execute(
+                "DELETE FROM signin_failures WHERE username = ?1 AND address = ?2",
+                params![username, address],
+            ),
+            None => {
+                self.conn.execute("DELETE FROM signin_failures WHERE username = ?1", [username])
+            }
+        }
+        .map_err(self.catalog_err())
+    }
+
     /// Removes expired sessions; returns how many.
     pub fn purge_sessions(&mut self, now: i64) -> Result<usize> {
         self.conn
@@ -593,8 +653,9 @@ impl Store {
         note: &str,
         now: &str,
     ) -> Result<Result<VersionRecord, ReviewRefusal>> {
+        self.require_writer("reviewing a version")?;
         let record = self.version(dataset, version_no)?;
-        if record.status != VersionStatus::Pending {
+        if record.status != VersionStatus::Pending || record.lost_at.is_some() {
             return Ok(Err(ReviewRefusal::NotPending(record.version_id, record.status.as_str())));
         }
         if record.provenance.ingested_by.eq_ignore_ascii_case(reviewer) {
@@ -616,6 +677,9 @@ impl Store {
                     .unwrap_or_else(|| "no version".into());
                 let now_current = current.map(|c| c.version_id).unwrap_or_default();
                 return Ok(Err(ReviewRefusal::Stale(record.version_id, parent, now_current)));
+            }
+            if let Some(problem) = self.file_problem(&record) {
+                return Ok(Err(ReviewRefusal::BadFile(record.version_id, problem)));
             }
         }
         let catalog_err = self.catalog_err_owned();

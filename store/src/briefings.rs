@@ -238,6 +238,7 @@ impl Store {
 
     /// Writes `bytes` to a fresh staging file, fsynced; returns its path.
     fn stage_bytes(&self, name: &str, bytes: &[u8]) -> Result<PathBuf> {
+        self.require_writer("archiving a briefing")?;
         let path = self.root.join("staging").join(format!(
             "{name}-{}-{}",
             std::process::id(),
@@ -246,7 +247,8 @@ impl Store {
                 .map(|d| d.as_nanos())
                 .unwrap_or(0)
         ));
-        let mut file = fs::File::create(&path).map_err(Store::io_err("creating", path.clone()))?;
+        let mut file =
+            crate::lock::create_owned(&path).map_err(Store::io_err("creating", path.clone()))?;
         file.write_all(bytes).map_err(Store::io_err("writing", path.clone()))?;
         file.sync_all().map_err(Store::io_err("syncing", path.clone()))?;
         Ok(path)

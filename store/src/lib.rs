@@ -32,12 +32,14 @@ use sha2::{Digest, Sha256};
 
 mod access;
 mod briefings;
+mod lock;
 mod results;
 pub use access::{
     Account, AuditEntry, AuditRecord, Decision, NewAccount, ReviewRefusal, Role, Session,
     VersionStatus,
 };
 pub use briefings::{Addressee, BriefingFile, Delivery, DeliveryStatus, EditionRecord, NewEdition};
+pub use lock::{Holder, LOCK_FILE, Wait, WriterLock, create_owned};
 pub use results::{Committed, ResultsFile, ResultsRecord};
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +56,15 @@ pub enum Error {
     NoSuchEdition(i64),
     #[error("dataset name {0:?} is not a valid name")]
     BadDatasetName(String),
+    /// Another writer holds the store's lock (and the wait allowed is over).
+    #[error("the store is busy: {}", holder.as_deref().unwrap_or("another writer holds its lock"))]
+    Busy { holder: Option<String> },
+    /// A store opened for reading was asked to write files.
+    #[error("{0} needs the store's writer lock (open the store as a writer)")]
+    NotWriter(&'static str),
+    /// A version's file is missing or differs from what the catalogue recorded.
+    #[error("{version_id}: {problem}")]
+    BadFile { version_id: String, problem: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -106,6 +117,12 @@ pub struct VersionRecord {
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<String>,
     pub review_note: Option<String>,
+    /// When `md2030 repair` found this version's file missing or altered and set
+    /// the version aside (never current again), and what it found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lost_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lost_note: Option<String>,
     #[serde(flatten)]
     pub provenance: Provenance,
 }
@@ -115,6 +132,8 @@ pub struct VersionRecord {
 pub struct Store {
     root: PathBuf,
     conn: Connection,
+    /// Held by a writer store: files may be written and recovery has run.
+    lock: Option<WriterLock>,
 }
 
 const SCHEMA_SQL: &str = "
@@ -147,56 +166,80 @@ CREATE TABLE IF NOT EXISTS current_versions (
 );
 ";
 
+/// The catalogue's schema version (`PRAGMA user_version`) this build migrates to.
+pub const SCHEMA_VERSION: i64 = 5;
+
 impl Store {
-    /// Opens (creating if needed) the store in `root`, and removes what a crashed
-    /// ingest may have left: staging files and version files the catalogue never
-    /// recorded.
+    /// Opens the store in `root` as a writer, waiting as long as it takes for the
+    /// writer lock (tests and one-shot tools; commands say who they are with
+    /// [`Store::open_writer`]).
     pub fn open(root: &Path) -> Result<Store> {
-        let store = Store::open_shared(root)?;
+        Store::open_writer(root, Holder::new("md2030", "library"), Wait::Forever, &mut |_| {})
+    }
+
+    /// Opens (creating and migrating if needed) the store in `root` as its one
+    /// writer: takes the writer lock (see [`WriterLock::acquire`] for `wait` and
+    /// `on_wait`), then removes what a dead writer left: staging files no live
+    /// process holds, and dataset, results and briefing files the catalogue never
+    /// recorded. The lock is held until the store is dropped.
+    pub fn open_writer(
+        root: &Path,
+        holder: Holder,
+        wait: Wait,
+        on_wait: &mut dyn FnMut(Option<&Holder>),
+    ) -> Result<Store> {
+        create_dirs(root)?;
+        let lock = WriterLock::acquire(root, holder, wait, on_wait)?;
+        let mut store = Store::open_shared(root)?;
+        store.lock = Some(lock);
         store.recover()?;
         Ok(store)
     }
 
-    /// Opens (creating and migrating if needed) the store for writing *without*
-    /// removing anything: for a long-running process (the dashboard's briefing
-    /// scheduler) beside which other commands may be ingesting. Call [`Store::open`]
-    /// once first, when nothing else runs.
+    /// Opens (creating and migrating if needed) the catalogue *without* the writer
+    /// lock and without removing anything: for catalogue-only writes (sessions,
+    /// the audit log, the delivery queue), each one SQLite transaction, beside
+    /// whatever writer runs. Writing files (versions, results, briefings) is
+    /// refused with [`Error::NotWriter`].
     pub fn open_shared(root: &Path) -> Result<Store> {
-        for dir in [root.to_path_buf(), root.join("datasets"), root.join("staging")] {
-            fs::create_dir_all(&dir).map_err(|source| Error::Io {
-                action: "creating",
-                path: dir.clone(),
-                source,
-            })?;
-        }
+        create_dirs(root)?;
         let db_path = root.join("catalog.sqlite");
         let catalog_err = |source| Error::Catalog { path: db_path.clone(), source };
         let conn = Connection::open(&db_path).map_err(catalog_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(catalog_err)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(catalog_err)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(catalog_err)?;
-        let user_version: i64 =
-            conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(catalog_err)?;
-        if user_version < 1 {
-            conn.execute_batch(SCHEMA_SQL).map_err(catalog_err)?;
-            conn.pragma_update(None, "user_version", 1).map_err(catalog_err)?;
+        migrate(&conn).map_err(catalog_err)?;
+        Ok(Store { root: root.to_path_buf(), conn, lock: None })
+    }
+
+    /// Opens the store for reading: no lock, no migration, no recovery, so it
+    /// never waits behind a writer nor touches a file a writer is writing; it
+    /// sees the last committed catalogue. A data directory without a catalogue
+    /// (or with an older schema) is first created (or migrated) under the writer
+    /// lock, which nobody can be holding for long on a store with no data.
+    pub fn open_reader(root: &Path) -> Result<Store> {
+        let db_path = root.join("catalog.sqlite");
+        let current = db_path.is_file()
+            && Store::open_read_only(root)
+                .and_then(|s| {
+                    s.conn
+                        .pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0))
+                        .map_err(s.catalog_err())
+                })
+                .is_ok_and(|v| v >= SCHEMA_VERSION);
+        if !current {
+            let lock = WriterLock::acquire(
+                root,
+                Holder::new("creating the catalogue", "md2030"),
+                Wait::Forever,
+                &mut |_| {},
+            )?;
+            create_dirs(root)?;
+            drop(Store::open_shared(root)?);
+            drop(lock);
         }
-        if user_version < 2 {
-            conn.execute_batch(results::RESULTS_SQL).map_err(catalog_err)?;
-            conn.execute_batch("ALTER TABLE versions ADD COLUMN reference_period TEXT;")
-                .map_err(catalog_err)?;
-            conn.pragma_update(None, "user_version", 2).map_err(catalog_err)?;
-        }
-        if user_version < 3 {
-            conn.execute_batch(briefings::BRIEFINGS_SQL).map_err(catalog_err)?;
-            conn.pragma_update(None, "user_version", 3).map_err(catalog_err)?;
-        }
-        if user_version < 4 {
-            conn.execute_batch(&format!("BEGIN; {} COMMIT;", access::ACCESS_SQL))
-                .map_err(catalog_err)?;
-            conn.pragma_update(None, "user_version", 4).map_err(catalog_err)?;
-        }
-        Ok(Store { root: root.to_path_buf(), conn })
+        Store::open_read_only(root)
     }
 
     /// Opens an existing store for reading only (the dashboard): no migration, no
@@ -210,7 +253,17 @@ impl Store {
         )
         .map_err(catalog_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(catalog_err)?;
-        Ok(Store { root: root.to_path_buf(), conn })
+        Ok(Store { root: root.to_path_buf(), conn, lock: None })
+    }
+
+    /// The writer lock this store holds, if it is a writer.
+    pub fn writer_lock(&self) -> Option<&WriterLock> {
+        self.lock.as_ref()
+    }
+
+    /// Refuses `action` unless this store holds the writer lock.
+    pub(crate) fn require_writer(&self, action: &'static str) -> Result<()> {
+        if self.lock.is_some() { Ok(()) } else { Err(Error::NotWriter(action)) }
     }
 
     pub fn root(&self) -> &Path {
@@ -224,8 +277,13 @@ impl Store {
     /// Removes staging leftovers and unrecorded version files. Both come only from an
     /// ingest that died before its catalogue transaction committed.
     fn recover(&self) -> Result<()> {
+        self.require_writer("recovery")?;
         let staging = self.root.join("staging");
         for entry in read_dir(&staging)? {
+            if lock::is_owned(&entry) {
+                // A live process is still writing it (an upload being received).
+                continue;
+            }
             if entry.is_dir() {
                 fs::remove_dir_all(&entry).map_err(|source| Error::Io {
                     action: "removing",
@@ -263,6 +321,7 @@ impl Store {
     /// Starts writing a new version of `dataset` with `schema`. Nothing is visible
     /// until [`Store::commit`].
     pub fn stage(&self, dataset: &str, schema: SchemaRef) -> Result<StagedVersion> {
+        self.require_writer("storing a version")?;
         check_dataset_name(dataset)?;
         let unique = format!(
             "{dataset}-{}-{}.parquet.tmp",
@@ -273,7 +332,7 @@ impl Store {
                 .unwrap_or(0)
         );
         let tmp_path = self.root.join("staging").join(unique);
-        let file = File::create(&tmp_path).map_err(|source| Error::Io {
+        let file = lock::create_owned(&tmp_path).map_err(|source| Error::Io {
             action: "creating",
             path: tmp_path.clone(),
             source,
@@ -367,6 +426,20 @@ impl Store {
             source,
         })?;
         sync_dir(&dataset_dir)?;
+        failpoint("version-renamed");
+        // Never record a version whose file is not there whole (the writer lock
+        // keeps other processes' recovery away; this checks it).
+        let on_disk = fs::metadata(&final_path).map(|m| m.len()).unwrap_or(0);
+        if on_disk != bytes {
+            drop(tx);
+            return Err(Error::BadFile {
+                version_id: format!("{}@v{version_no}", staged.dataset),
+                problem: format!(
+                    "{} holds {on_disk} bytes after the rename, {bytes} were written",
+                    final_path.display()
+                ),
+            });
+        }
         let relative = relative_path(&root, &final_path);
         let inserted = tx
             .execute(
@@ -415,6 +488,7 @@ impl Store {
             let _ = fs::remove_file(&final_path);
             return Err(Error::Catalog { path: catalog_path, source });
         }
+        failpoint("version-committed");
         self.version(&staged.dataset, version_no)
     }
 
@@ -500,19 +574,158 @@ impl Store {
             .collect::<Result<_, _>>()
             .map_err(self.catalog_err())?;
         for record in records {
-            let path = self.path_of(&record);
-            match sha256_file(&path) {
-                Ok((sha, bytes)) if sha == record.sha256 && bytes == record.bytes => {}
-                Ok((sha, bytes)) => problems.push(format!(
-                    "{}: {} has sha256 {sha} ({bytes} bytes), catalogue says {} ({} bytes)",
-                    record.version_id, record.file, record.sha256, record.bytes
-                )),
-                Err(err) => problems.push(format!("{}: {err}", record.version_id)),
+            if record.lost_at.is_some() {
+                // Set aside by `repair`: history, not a problem any more.
+                continue;
+            }
+            if let Some(problem) = self.file_problem(&record) {
+                problems.push(format!("{}: {problem}", record.version_id));
             }
         }
         problems.extend(self.verify_results()?);
         problems.extend(self.verify_briefings()?);
         Ok(problems)
+    }
+
+    /// What is wrong with a version's stored file, if anything: missing, or not
+    /// the bytes the catalogue recorded.
+    pub fn file_problem(&self, record: &VersionRecord) -> Option<String> {
+        match sha256_file(&self.path_of(record)) {
+            Ok((sha, bytes)) if sha == record.sha256 && bytes == record.bytes => None,
+            Ok((sha, bytes)) => Some(format!(
+                "{} has sha256 {sha} ({bytes} bytes), catalogue says {} ({} bytes)",
+                record.file, record.sha256, record.bytes
+            )),
+            Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
+                Some(format!("{} is missing", record.file))
+            }
+            Err(err) => Some(err.to_string()),
+        }
+    }
+
+    /// Versions `repair` set aside, oldest first.
+    pub fn lost_versions(&self) -> Result<Vec<VersionRecord>> {
+        let sql = format!(
+            "{SELECT_VERSION} WHERE v.lost_at IS NOT NULL ORDER BY v.dataset, v.version_no"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(self.catalog_err())?;
+        let rows = stmt.query_map([], version_from_row).map_err(self.catalog_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.catalog_err())
+    }
+
+    /// Mends what a writer without the lock (md2030 before the writer lock) could
+    /// leave: a version recorded (pending or current) whose file is missing or
+    /// altered, and results whose files are missing. Each such version is set
+    /// aside as lost (kept in the catalogue as history, never current or
+    /// publishable again; a pending one is marked rejected); a dataset whose current
+    /// version was lost falls back to its newest intact published version (or has
+    /// none); current results that were lost fall back to the newest intact ones
+    /// (recompute afterwards). One transaction. Returns one line per change.
+    pub fn repair(&mut self, now: &str, by: &str) -> Result<Vec<String>> {
+        self.require_writer("repairing the store")?;
+        let sql =
+            format!("{SELECT_VERSION} WHERE v.lost_at IS NULL ORDER BY v.dataset, v.version_no");
+        let records: Vec<VersionRecord> = {
+            let mut stmt = self.conn.prepare(&sql).map_err(self.catalog_err())?;
+            let rows = stmt.query_map([], version_from_row).map_err(self.catalog_err())?;
+            rows.collect::<Result<_, _>>().map_err(self.catalog_err())?
+        };
+        let broken: Vec<(VersionRecord, String)> =
+            records.iter().filter_map(|r| self.file_problem(r).map(|p| (r.clone(), p))).collect();
+        let broken_results: Vec<ResultsRecord> = self
+            .results_versions()?
+            .into_iter()
+            .filter(|r| {
+                r.files.iter().any(|f| {
+                    sha256_file(&self.results_file(r, &f.name))
+                        .map_or(true, |(sha, bytes)| sha != f.sha256 || bytes != f.bytes)
+                })
+            })
+            .collect();
+        let mut changes = Vec::new();
+        let catalog_path = self.root.join("catalog.sqlite");
+        let catalog_err = |source| Error::Catalog { path: catalog_path.clone(), source };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(catalog_err)?;
+        for (record, problem) in &broken {
+            tx.execute(
+                "UPDATE versions SET lost_at = ?3, lost_note = ?4 WHERE dataset = ?1 AND version_no = ?2",
+                params![record.dataset, record.version_no, now, problem],
+            )
+            .map_err(catalog_err)?;
+            if record.status == VersionStatus::Pending {
+                tx.execute(
+                    "UPDATE versions SET status = 'rejected', reviewed_by = ?3, reviewed_at = ?4,
+                     review_note = ?5 WHERE dataset = ?1 AND version_no = ?2",
+                    params![record.dataset, record.version_no, by, now, format!("lost: {problem}")],
+                )
+                .map_err(catalog_err)?;
+            }
+            changes.push(format!("{}: {problem}; set aside as lost", record.version_id));
+        }
+        for (record, _) in broken.iter().filter(|(r, _)| r.is_current) {
+            let fallback = records
+                .iter()
+                .rev()
+                .filter(|r| r.dataset == record.dataset && r.version_no != record.version_no)
+                .filter(|r| r.status == VersionStatus::Published)
+                .find(|r| !broken.iter().any(|(b, _)| b.version_id == r.version_id));
+            match fallback {
+                Some(previous) => {
+                    tx.execute(
+                        "UPDATE current_versions SET version_id =
+                           (SELECT id FROM versions WHERE dataset = ?1 AND version_no = ?2)
+                         WHERE dataset = ?1",
+                        params![previous.dataset, previous.version_no],
+                    )
+                    .map_err(catalog_err)?;
+                    changes.push(format!(
+                        "{}: current version is now {}",
+                        record.dataset, previous.version_id
+                    ));
+                }
+                None => {
+                    tx.execute(
+                        "DELETE FROM current_versions WHERE dataset = ?1",
+                        [&record.dataset],
+                    )
+                    .map_err(catalog_err)?;
+                    changes.push(format!(
+                        "{}: no intact version left; none is current",
+                        record.dataset
+                    ));
+                }
+            }
+        }
+        for results in &broken_results {
+            tx.execute(
+                "UPDATE results SET lost_at = ?2 WHERE version_no = ?1",
+                params![results.version_no, now],
+            )
+            .map_err(catalog_err)?;
+            changes.push(format!(
+                "{}: files missing or altered; set aside as lost",
+                results.version_id
+            ));
+        }
+        if broken_results.iter().any(|r| r.is_current) {
+            let moved = tx
+                .execute(
+                    "UPDATE current_results SET results_id =
+                       (SELECT id FROM results WHERE lost_at IS NULL ORDER BY version_no DESC LIMIT 1)
+                     WHERE EXISTS (SELECT 1 FROM results WHERE lost_at IS NULL)",
+                    [],
+                )
+                .map_err(catalog_err)?;
+            if moved == 0 {
+                tx.execute("DELETE FROM current_results", []).map_err(catalog_err)?;
+            }
+            changes.push("results: the current results were lost; run md2030 compute".to_string());
+        }
+        tx.commit().map_err(catalog_err)?;
+        Ok(changes)
     }
 }
 
@@ -520,7 +733,7 @@ pub(crate) const SELECT_VERSION: &str = "SELECT v.dataset, v.version_no, v.file,
     v.source_file_name, v.source_sha256, v.source_bytes, v.source_format, v.ingested_at, v.ingested_by, v.synthetic,
     v.validation, v.parent_version_no, v.rows_from_file, v.rows_kept_from_parent, v.rows_replaced,
     EXISTS (SELECT 1 FROM current_versions cv WHERE cv.version_id = v.id), v.reference_period,
-    v.status, v.reviewed_by, v.reviewed_at, v.review_note
+    v.status, v.reviewed_by, v.reviewed_at, v.review_note, v.lost_at, v.lost_note
     FROM versions v";
 
 pub(crate) fn version_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<VersionRecord> {
@@ -540,6 +753,8 @@ pub(crate) fn version_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Vers
         reviewed_by: row.get(22)?,
         reviewed_at: row.get(23)?,
         review_note: row.get(24)?,
+        lost_at: row.get(25)?,
+        lost_note: row.get(26)?,
         provenance: Provenance {
             contract_version: row.get(6)?,
             source_file_name: row.get(7)?,
@@ -619,6 +834,63 @@ impl Write for HashingWriter {
     }
 }
 
+fn create_dirs(root: &Path) -> Result<()> {
+    for dir in [root.to_path_buf(), root.join("datasets"), root.join("staging")] {
+        fs::create_dir_all(&dir).map_err(|source| Error::Io {
+            action: "creating",
+            path: dir.clone(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// Creates or migrates the catalogue's tables up to [`SCHEMA_VERSION`].
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let user_version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if user_version >= SCHEMA_VERSION {
+        return Ok(());
+    }
+    // One writer migrates; a second one waiting on SQLite's lock sees it done.
+    conn.execute_batch("BEGIN IMMEDIATE;")?;
+    let migrated = (|| {
+        let user_version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if user_version < 1 {
+            conn.execute_batch(SCHEMA_SQL)?;
+        }
+        if user_version < 2 {
+            conn.execute_batch(results::RESULTS_SQL)?;
+            conn.execute_batch("ALTER TABLE versions ADD COLUMN reference_period TEXT;")?;
+        }
+        if user_version < 3 {
+            conn.execute_batch(briefings::BRIEFINGS_SQL)?;
+        }
+        if user_version < 4 {
+            conn.execute_batch(access::ACCESS_SQL)?;
+        }
+        if user_version < 5 {
+            conn.execute_batch(LOST_SQL)?;
+            conn.execute_batch(access::SIGNIN_SQL)?;
+        }
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)
+    })();
+    match migrated {
+        Ok(()) => conn.execute_batch("COMMIT;"),
+        Err(err) => {
+            let _ = conn.execute_batch("ROLLBACK;");
+            Err(err)
+        }
+    }
+}
+
+/// Schema 5: versions whose file was found missing or altered, set aside by
+/// `md2030 repair` (never current, never published again; kept as history).
+const LOST_SQL: &str = "
+ALTER TABLE versions ADD COLUMN lost_at TEXT;
+ALTER TABLE versions ADD COLUMN lost_note TEXT;
+ALTER TABLE results ADD COLUMN lost_at TEXT;
+";
+
 fn check_dataset_name(name: &str) -> Result<()> {
     let valid = !name.is_empty()
         && name.len() <= 64
@@ -668,6 +940,18 @@ fn relative_path(root: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// Crash points for the tests that kill a writer at a chosen moment: with
+/// `MD2030_FAILPOINT=NAME` in its environment the process aborts there, as a
+/// power cut would (no destructor runs). Names: `version-renamed` (a version's
+/// file renamed into `datasets/` and the directory fsynced, the catalogue not yet
+/// committed), `version-committed` (the catalogue committed, nothing after),
+/// `results-renamed`, `results-committed`.
+pub fn failpoint(name: &str) {
+    if std::env::var_os("MD2030_FAILPOINT").is_some_and(|v| v == name) {
+        std::process::abort();
+    }
 }
 
 pub fn hex(bytes: &[u8]) -> String {

@@ -146,7 +146,9 @@ impl Store {
         let io = |action: &'static str, path: PathBuf| {
             move |source| Error::Io { action, path: path.clone(), source }
         };
+        self.require_writer("storing results")?;
         fs::create_dir_all(&staging).map_err(io("creating", staging.clone()))?;
+        let owned = crate::lock::own_dir(&staging).map_err(io("locking", staging.clone()))?;
         for (name, bytes) in files {
             let path = staging.join(name);
             let mut file = fs::File::create(&path).map_err(io("creating", path.clone()))?;
@@ -169,7 +171,9 @@ impl Store {
             .map_err(catalog_err)?;
         let final_dir = results_root.join(format!("v{version_no:05}-{}", &sha256[..8]));
         fs::rename(&staging, &final_dir).map_err(io("renaming", final_dir.clone()))?;
+        drop(owned);
         sync_dir(&results_root)?;
+        crate::failpoint("results-renamed");
         let relative = relative_path(&root, &final_dir);
         let files_json = serde_json::to_string(&described).unwrap_or_default();
         let recorded = tx
@@ -191,6 +195,7 @@ impl Store {
             let _ = fs::remove_dir_all(&final_dir);
             return Err(Error::Catalog { path: catalog_path, source });
         }
+        crate::failpoint("results-committed");
         let record = self.results_version(version_no)?;
         Ok(Committed::New(record))
     }
@@ -208,7 +213,7 @@ impl Store {
     }
 
     pub fn results_versions(&self) -> Result<Vec<ResultsRecord>> {
-        let sql = format!("{SELECT_RESULTS} ORDER BY r.version_no");
+        let sql = format!("{SELECT_RESULTS} WHERE r.lost_at IS NULL ORDER BY r.version_no");
         let mut stmt = self.conn.prepare(&sql).map_err(self.catalog_err())?;
         let rows = stmt.query_map([], results_from_row).map_err(self.catalog_err())?;
         rows.collect::<Result<_, _>>().map_err(self.catalog_err())

@@ -10,11 +10,17 @@ use std::time::{Duration, Instant};
 
 use crate::{md2030, sample_store};
 
-const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    addr: String,
+    pub(crate) addr: String,
+}
+
+impl Server {
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
 }
 
 impl Drop for Server {
@@ -24,7 +30,7 @@ impl Drop for Server {
     }
 }
 
-fn start(data_dir: &Path, extra: &[&str]) -> Server {
+pub(crate) fn start(data_dir: &Path, extra: &[&str]) -> Server {
     let addr =
         std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
     let log = data_dir.join("serve.log");
@@ -47,11 +53,11 @@ fn start(data_dir: &Path, extra: &[&str]) -> Server {
 }
 
 #[derive(Debug, PartialEq)]
-struct Reply {
-    status: u16,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
     /// Header lines as sent (names lowercased).
-    headers: Vec<(String, String)>,
-    body: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
 }
 
 impl Reply {
@@ -65,7 +71,7 @@ impl Reply {
 }
 
 /// One HTTP/1.1 request on its own connection.
-fn send(
+pub(crate) fn send(
     addr: &str,
     method: &str,
     path: &str,
@@ -134,12 +140,12 @@ fn cookie_value<'a>(reply: &'a Reply, name: &str) -> Option<&'a str> {
 }
 
 /// A signed-in browser: its session cookie and its CSRF token.
-struct Browser {
-    cookie: String,
-    csrf: String,
+pub(crate) struct Browser {
+    pub(crate) cookie: String,
+    pub(crate) csrf: String,
 }
 
-fn sign_in(addr: &str, user: &str, password: &str) -> Result<Browser, Reply> {
+pub(crate) fn sign_in(addr: &str, user: &str, password: &str) -> Result<Browser, Reply> {
     let page = send(addr, "GET", "/en/signin", &[], b"").unwrap();
     assert_eq!(page.status, 200);
     let token = cookie_value(&page, "md2030_signin").unwrap().to_string();
@@ -166,11 +172,11 @@ fn sign_in(addr: &str, user: &str, password: &str) -> Result<Browser, Reply> {
 }
 
 impl Browser {
-    fn get(&self, addr: &str, path: &str) -> Reply {
+    pub(crate) fn get(&self, addr: &str, path: &str) -> Reply {
         send(addr, "GET", path, &[("Cookie", &self.cookie)], b"").unwrap()
     }
 
-    fn post(&self, addr: &str, path: &str, pairs: &[(&str, &str)]) -> Reply {
+    pub(crate) fn post(&self, addr: &str, path: &str, pairs: &[(&str, &str)]) -> Reply {
         send(
             addr,
             "POST",
@@ -182,7 +188,7 @@ impl Browser {
     }
 
     /// A multipart upload of `content` as `file_name` for `dataset`.
-    fn upload(
+    pub(crate) fn upload(
         &self,
         addr: &str,
         dataset: &str,
@@ -221,7 +227,7 @@ impl Browser {
     }
 }
 
-fn add_user(dir: &Path, args: &[&str]) {
+pub(crate) fn add_user(dir: &Path, args: &[&str]) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_md2030"))
         .args(["--data-dir", dir.to_str().unwrap(), "--lang", "en", "user", "add"])
         .args(args)
@@ -236,7 +242,7 @@ fn add_user(dir: &Path, args: &[&str]) {
     assert!(out.status.success(), "user add {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
-fn users(dir: &Path) {
+pub(crate) fn users(dir: &Path) {
     add_user(dir, &["root", "--role", "admin"]);
     add_user(
         dir,
@@ -247,10 +253,10 @@ fn users(dir: &Path) {
     add_user(dir, &["nadia", "--role", "viewer"]);
 }
 
-const TRAINING_2026: &[u8] =
+pub(crate) const TRAINING_2026: &[u8] =
     b"year,ministry_code,trained,trained_women,training_hours\n2026,MTNRA,700,300,21000\n";
 
-fn audit(dir: &Path) -> Vec<serde_json::Value> {
+pub(crate) fn audit(dir: &Path) -> Vec<serde_json::Value> {
     let out = md2030(dir, &["audit", "--format", "json", "--limit", "1000"]);
     assert!(out.status.success());
     String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()

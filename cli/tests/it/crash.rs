@@ -9,11 +9,16 @@ use crate::{md2030, sample_store};
 
 /// A valid service_transactions file of `months` x 40 procedures x 12 regions x 3
 /// channels rows, in months far from the sample's so that keys are unique.
-fn big_transactions_file(path: &std::path::Path, months: u32) {
+pub(crate) fn big_transactions_file(path: &std::path::Path, months: u32) {
+    transactions_file(path, 0, months);
+}
+
+/// The same for months `first..first + months` counted from 1950-01.
+pub(crate) fn transactions_file(path: &std::path::Path, first: u32, months: u32) {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     writeln!(out, "period,procedure_id,region_code,channel,transactions").unwrap();
     let active = active_procedures();
-    for m in 0..months {
+    for m in first..first + months {
         let (year, month) = (1950 + m / 12, m % 12 + 1);
         for procedure in &active {
             for region in 1..=12 {
@@ -91,15 +96,14 @@ fn killing_an_ingest_mid_write_leaves_the_previous_version_current() {
         let tx = items.iter().find(|i| i["dataset"] == "service_transactions").unwrap();
         assert_eq!(tx["current"]["version_no"], 1, "killed after {delay_ms} ms");
         assert_eq!(tx["current"]["row_count"], 34_560);
-        assert_eq!(
-            std::fs::read_dir(&staging).unwrap().count(),
-            0,
-            "opening the store cleans the staging area"
-        );
+        // Readers leave the killed writer's staging file alone; the next writer
+        // (here the ingest below) removes it.
     }
-    // And the same file, left to finish, becomes version 2.
+    // And the same file, left to finish, becomes version 2; this writer removed what
+    // the killed ones left in staging.
     let out = md2030(store.path(), &["ingest", "service_transactions", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_dir(&staging).unwrap().count(), 0, "the writer cleans staging");
     let out = md2030(store.path(), &["versions", "service_transactions"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("service_transactions@v2"));
 }

@@ -7,10 +7,12 @@ mod access;
 mod brief;
 mod browser;
 mod cli;
+mod concurrency;
 mod crash;
 mod delivery;
 mod export;
 mod golden;
+mod hostile;
 mod malformed;
 mod serve;
 

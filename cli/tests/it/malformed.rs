@@ -32,7 +32,13 @@ fn every_malformed_file_is_rejected_with_a_clear_report_and_the_store_unchanged(
             stderr.starts_with(&format!("REJECTED {file} for dataset {dataset}")),
             "{file}: {stderr}"
         );
-        let expected = if row.is_empty() { format!("[{rule}]") } else { format!("row {row}") };
+        // JSON files are located by record, a malformed document by line.
+        let unit = match (file.ends_with(".json"), rule) {
+            (true, "malformed_json") => "line",
+            (true, _) => "record",
+            _ => "row",
+        };
+        let expected = if row.is_empty() { format!("[{rule}]") } else { format!("{unit} {row}") };
         let issue_line = stderr
             .lines()
             .find(|l| l.contains(&format!("[{rule}]")))
@@ -97,4 +103,120 @@ fn reports_are_given_in_french_and_arabic() {
             .unwrap();
         assert!(String::from_utf8_lossy(&out.stderr).contains(expected), "{lang}");
     }
+}
+
+/// English words that must not appear in a French or Arabic report once the
+/// file names, quoted values, column names and rule tags are taken out.
+const ENGLISH: &[&str] = &[
+    "the",
+    "is",
+    "not",
+    "has",
+    "have",
+    "row",
+    "rows",
+    "column",
+    "columns",
+    "value",
+    "valid",
+    "header",
+    "cells",
+    "cell",
+    "file",
+    "sheet",
+    "records",
+    "record",
+    "number",
+    "integer",
+    "month",
+    "quarter",
+    "year",
+    "boolean",
+    "missing",
+    "required",
+    "unknown",
+    "spreadsheet",
+    "delimiter",
+    "expected",
+    "found",
+    "line",
+    "with",
+    "and",
+    "or",
+    "of",
+    "no",
+    "truncated",
+    "workbook",
+    "array",
+    "object",
+    "error",
+    "while",
+    "parsing",
+    "EOF",
+    "invalid",
+];
+
+/// What is left of a report line for the language check: no quoted values, no
+/// file names, no `[rule]` tags, no identifiers (snake_case or with digits).
+fn words_to_check(line: &str, file: &str) -> Vec<String> {
+    let mut text = line.replace(file, " ");
+    // The column named after "colonne" / "العمود" is the contract's field name.
+    for word in ["colonne ", "العمود "] {
+        if let Some(at) = text.find(word) {
+            let end = text[at..].find(',').map_or(text.len(), |e| at + e);
+            text.replace_range(at..end, " ");
+        }
+    }
+    let mut kept = String::new();
+    let (mut quoted, mut tagged, mut escaped) = (false, false, false);
+    for c in text.chars() {
+        match c {
+            // Values are shown with their quotes escaped (\").
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '[' if !quoted => tagged = true,
+            ']' if !quoted => tagged = false,
+            _ if quoted || tagged => {}
+            _ => kept.push(c),
+        }
+    }
+    kept.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty() && !w.contains('_') && !w.chars().any(|c| c.is_ascii_digit()))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn reports_in_french_and_arabic_hold_no_english() {
+    let store = sample_store();
+    let cases = std::fs::read_to_string(repo("data/fixtures/malformed/cases.tsv")).unwrap();
+    let mut lines_checked = 0;
+    for line in cases.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (file, dataset, sheet) = (cols[0], cols[1], cols[4]);
+        let path = repo(&format!("data/fixtures/malformed/{file}"));
+        for lang in ["fr", "ar"] {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_md2030"));
+            command.args(["--data-dir", store.path().to_str().unwrap(), "--lang", lang]);
+            command.args(["validate", dataset, path.to_str().unwrap()]);
+            if !sheet.is_empty() {
+                command.args(["--sheet", sheet]);
+            }
+            let out = command.output().unwrap();
+            let report = String::from_utf8_lossy(&out.stderr);
+            for report_line in report.lines() {
+                let english: Vec<String> = words_to_check(report_line, file)
+                    .into_iter()
+                    .filter(|w| ENGLISH.iter().any(|e| e.eq_ignore_ascii_case(w)))
+                    .collect();
+                assert!(
+                    english.is_empty(),
+                    "{file} ({lang}): English {english:?} in: {report_line}"
+                );
+                lines_checked += 1;
+            }
+        }
+    }
+    assert!(lines_checked > 80, "{lines_checked} lines checked");
 }

@@ -5,31 +5,55 @@
 
 use std::path::Path;
 
-use calamine::{Data, Range, Reader, open_workbook_auto};
+use calamine::{Data, Reader, Xlsx, open_workbook_auto};
 use md2030_model::{Issue, Rule};
 
 use crate::source::{RowBuf, RowSource};
 
 pub struct XlsxSource {
-    sheet: String,
-    range: Range<Data>,
-    first_row: u64,
+    sheet: Sheet,
     next: usize,
     pending: Vec<Issue>,
-    total_rows: usize,
     file_bytes: u64,
 }
 
 impl std::fmt::Debug for XlsxSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("XlsxSource").field("sheet", &self.sheet).finish()
+        f.debug_struct("XlsxSource").field("sheet", &self.sheet.name).finish()
     }
+}
+
+/// One sheet as its non-empty cells, row by row (rows without a value are left
+/// out; each keeps its number as the sheet shows it). Never a dense rectangle: a
+/// sheet with one cell at A1 and one at XFD1048576 holds two cells.
+#[derive(Debug, Default)]
+pub struct Sheet {
+    pub name: String,
+    rows: Vec<SheetRow>,
+}
+
+#[derive(Debug)]
+struct SheetRow {
+    /// 0-based row index in the sheet.
+    row: u32,
+    /// (0-based column, value), by column.
+    cells: Vec<(u32, Data)>,
 }
 
 /// Most bytes a workbook's zip entries may expand to, all together.
 pub const MAX_EXPANDED_BYTES: u64 = 256 * 1024 * 1024;
 /// Most entries a workbook's zip may hold.
 pub const MAX_ZIP_ENTRIES: usize = 10_000;
+/// Most non-empty cells md2030 reads from one workbook (all sheets together):
+/// 20 million, about 1.3 GB of cells at worst; a bigger table belongs in a CSV or
+/// Parquet file.
+pub const MAX_CELLS: usize = 20_000_000;
+/// Rightmost column a value may sit in (ALL, the 1,000th): no contract has more
+/// than a few dozen fields.
+pub const MAX_COLUMNS: u32 = 1_000;
+/// Most cells a legacy workbook (`.xls`, `.ods`) may span from its first to its last
+/// used cell: those readers build the whole rectangle.
+pub const MAX_DENSE_CELLS: u64 = 30_000_000;
 
 /// Refuses a zip-based workbook that would expand past [`MAX_EXPANDED_BYTES`] (a
 /// zip bomb named .xlsx) before calamine reads it. The entries are inflated and
@@ -69,35 +93,143 @@ pub fn check_expansion(path: &Path) -> Result<(), Issue> {
     Ok(())
 }
 
-/// Every sheet of the workbook, in order, with its cells.
-pub fn read_sheets(path: &Path) -> Result<Vec<(String, Range<Data>)>, Issue> {
+/// Counts cells against [`MAX_CELLS`] and [`MAX_COLUMNS`] as they are read.
+struct CellBudget {
+    cells: usize,
+}
+
+impl CellBudget {
+    fn take(&mut self, sheet: &str, row: u32, col: u32) -> Result<(), Issue> {
+        if col >= MAX_COLUMNS {
+            return Err(Issue::error(Rule::MalformedSpreadsheet)
+                .at_row(u64::from(row) + 1)
+                .in_column(column_letters(col as usize))
+                .with_value(format!("{sheet}!{}{}", column_letters(col as usize), row + 1))
+                .expecting(format!(
+                    "values in the first {MAX_COLUMNS} columns (A to {})",
+                    column_letters(MAX_COLUMNS as usize - 1)
+                )));
+        }
+        self.cells += 1;
+        if self.cells > MAX_CELLS {
+            return Err(Issue::error(Rule::MalformedSpreadsheet).expecting(format!(
+                "a workbook of at most {MAX_CELLS} filled cells (send larger tables as CSV or Parquet)"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Groups cells read in any order into rows sorted by row then column.
+fn into_rows(name: String, mut cells: Vec<(u32, u32, Data)>) -> Sheet {
+    cells.sort_by_key(|(row, col, _)| (*row, *col));
+    let mut rows: Vec<SheetRow> = Vec::new();
+    for (row, col, value) in cells {
+        match rows.last_mut() {
+            Some(last) if last.row == row => last.cells.push((col, value)),
+            _ => rows.push(SheetRow { row, cells: vec![(col, value)] }),
+        }
+    }
+    Sheet { name, rows }
+}
+
+/// Every sheet of the workbook, in order, with its non-empty cells. `.xlsx` and
+/// `.xlsm` are read cell by cell (memory follows the cells present, not the
+/// rectangle they span); `.xls` and `.ods` through calamine's range reader, after
+/// a check that the rectangle is not absurd.
+pub fn read_sheets(path: &Path) -> Result<Vec<Sheet>, Issue> {
     check_expansion(path)?;
+    let malformed = |what: String| Issue::error(Rule::MalformedSpreadsheet).expecting(what);
+    let mut budget = CellBudget { cells: 0 };
+    let is_zip = {
+        let mut head = [0u8; 4];
+        std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+            .is_ok_and(|()| &head == b"PK\x03\x04")
+    };
+    let is_ods =
+        path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("ods"));
+    if is_zip && !is_ods {
+        let file = std::fs::File::open(path)
+            .map_err(|err| Issue::error(Rule::Unreadable).expecting(err.to_string()))?;
+        let mut workbook: Xlsx<_> = Xlsx::new(std::io::BufReader::new(file))
+            .map_err(|err| malformed(format!("the workbook's structure ({err})")))?;
+        let names = workbook.sheet_names().to_vec();
+        let mut sheets = Vec::with_capacity(names.len());
+        for name in names {
+            let mut reader = match workbook.worksheet_cells_reader(&name) {
+                Ok(reader) => reader,
+                // A chart sheet or a macro sheet: no cells to read.
+                Err(calamine::XlsxError::NotAWorksheet(_)) => continue,
+                Err(err) => return Err(malformed(format!("sheet {name}: its content ({err})"))),
+            };
+            let mut cells = Vec::new();
+            while let Some(cell) = reader
+                .next_cell()
+                .map_err(|err| malformed(format!("sheet {name}: its content ({err})")))?
+            {
+                let value: Data = cell.get_value().clone().into();
+                if value == Data::Empty {
+                    continue;
+                }
+                let (row, col) = cell.get_position();
+                budget.take(&name, row, col)?;
+                cells.push((row, col, value));
+            }
+            sheets.push(into_rows(name, cells));
+        }
+        return Ok(sheets);
+    }
     let mut workbook = open_workbook_auto(path)
-        .map_err(|err| Issue::error(Rule::MalformedSpreadsheet).expecting(err.to_string()))?;
+        .map_err(|err| malformed(format!("the workbook's structure ({err})")))?;
     let names = workbook.sheet_names().to_vec();
     let mut sheets = Vec::with_capacity(names.len());
     for name in names {
-        let range = workbook.worksheet_range(&name).map_err(|err| {
-            Issue::error(Rule::MalformedSpreadsheet).expecting(format!("sheet {name}: {err}"))
-        })?;
-        sheets.push((name, range));
+        let range = workbook
+            .worksheet_range(&name)
+            .map_err(|err| malformed(format!("sheet {name}: its content ({err})")))?;
+        let (height, width) = range.get_size();
+        if height as u64 * width as u64 > MAX_DENSE_CELLS {
+            return Err(malformed(format!(
+                "sheet {name}: a used range of at most {MAX_DENSE_CELLS} cells (it spans {height} rows by {width} columns; save it as .xlsx or CSV)"
+            )));
+        }
+        let mut cells = Vec::new();
+        for (row, col, value) in range.used_cells() {
+            let (row, col) = (row as u32, col as u32);
+            let (row, col) = match range.start() {
+                Some((r0, c0)) => (row + r0, col + c0),
+                None => (row, col),
+            };
+            budget.take(&name, row, col)?;
+            cells.push((row, col, value.clone()));
+        }
+        sheets.push(into_rows(name, cells));
     }
     Ok(sheets)
 }
 
 impl XlsxSource {
-    pub fn new(sheet: String, range: Range<Data>, file_bytes: u64) -> XlsxSource {
-        let first_row = range.start().map(|(row, _)| u64::from(row)).unwrap_or(0);
-        let total_rows = range.height();
-        XlsxSource { sheet, range, first_row, next: 0, pending: Vec::new(), total_rows, file_bytes }
+    pub fn new(sheet: Sheet, file_bytes: u64) -> XlsxSource {
+        XlsxSource { sheet, next: 0, pending: Vec::new(), file_bytes }
     }
 
     /// The first `limit` rows as text, for choosing the sheet.
-    pub fn preview(range: &Range<Data>, limit: usize) -> Vec<Vec<String>> {
-        range
-            .rows()
+    pub fn preview(sheet: &Sheet, limit: usize) -> Vec<Vec<String>> {
+        sheet
+            .rows
+            .iter()
             .take(limit)
-            .map(|cells| cells.iter().map(|c| cell_text(c).unwrap_or_default()).collect())
+            .map(|row| {
+                let mut cells = Vec::new();
+                for (col, value) in &row.cells {
+                    while cells.len() < *col as usize {
+                        cells.push(String::new());
+                    }
+                    cells.push(cell_text(value).unwrap_or_default());
+                }
+                cells
+            })
             .collect()
     }
 }
@@ -105,30 +237,31 @@ impl XlsxSource {
 impl RowSource for XlsxSource {
     fn next_row(&mut self, row: &mut RowBuf) -> Result<bool, Issue> {
         row.clear();
-        let Some(cells) = self.range.rows().nth(self.next) else {
+        let Some(cells) = self.sheet.rows.get(self.next) else {
             return Ok(false);
         };
-        row.line = self.first_row + self.next as u64 + 1;
+        row.line = u64::from(cells.row) + 1;
         self.next += 1;
-        let first_col = self.range.start().map(|(_, col)| col as usize).unwrap_or(0);
-        // Columns left of the used range are empty: keep positions as the sheet shows them.
-        for _ in 0..first_col {
-            row.push("");
-        }
-        for (idx, cell) in cells.iter().enumerate() {
-            match cell_text(cell) {
+        // Empty columns keep their place: positions as the sheet shows them.
+        let mut width = 0;
+        for (col, value) in &cells.cells {
+            while width < *col {
+                row.push("");
+                width += 1;
+            }
+            match cell_text(value) {
                 Ok(text) => row.push(&text),
                 Err(error) => {
                     self.pending.push(
-                        Issue::error(Rule::Type)
+                        Issue::error(Rule::SpreadsheetError)
                             .at_row(row.line)
-                            .in_column(column_letters(first_col + idx))
-                            .with_value(error)
-                            .expecting("value (the cell holds a spreadsheet error)"),
+                            .in_column(column_letters(*col as usize))
+                            .with_value(error),
                     );
                     row.push("");
                 }
             }
+            width += 1;
         }
         Ok(true)
     }
@@ -139,12 +272,12 @@ impl RowSource for XlsxSource {
 
     fn bytes_read(&self) -> u64 {
         (self.file_bytes * self.next as u64)
-            .checked_div(self.total_rows as u64)
+            .checked_div(self.sheet.rows.len() as u64)
             .unwrap_or(self.file_bytes)
     }
 
     fn describe(&self) -> String {
-        format!("spreadsheet, sheet {:?}", self.sheet)
+        format!("spreadsheet, sheet {:?}", self.sheet.name)
     }
 }
 
@@ -164,7 +297,8 @@ fn cell_text(cell: &Data) -> Result<String, String> {
             None => dt.as_f64().to_string(),
         },
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(err) => return Err(format!("{err:?}")),
+        // As Excel writes it: #DIV/0!, #N/A, #REF!…
+        Data::Error(err) => return Err(err.to_string()),
     })
 }
 
