@@ -184,8 +184,8 @@ pub(crate) async fn signin(
         auth::Throttle::Held { failures } => {
             if app.auth.first_refusal(&format!("{address} {username}")) {
                 app.audit(entry(
-                    "locked",
-                    serde_json::json!({"reason": "too many failed sign-ins on this account from this address", "failures": failures, "note": "further refusals in the next minute are not recorded"}),
+                    "refused",
+                    serde_json::json!({"reason": "this address is held out of the account after failed sign-ins", "failures": failures, "note": "further refusals in the next minute are not recorded"}),
                 ))
                 .await;
             }

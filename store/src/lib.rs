@@ -1075,6 +1075,60 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_version_without_its_file_is_never_published_and_repair_sets_it_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let mut versions = Vec::new();
+        for (rows, pending) in [(&[1, 2][..], false), (&[3][..], false), (&[4, 5, 6][..], true)] {
+            let mut staged = store.stage("talent", batch(&[1]).schema()).unwrap();
+            staged.write(&batch(rows)).unwrap();
+            let prov = provenance("a.csv");
+            versions.push(if pending {
+                store.commit_pending(staged, &prov).unwrap()
+            } else {
+                store.commit(staged, &prov).unwrap()
+            });
+        }
+        // What a writer without the lock could leave: v2 (current) and v3 (pending)
+        // recorded, their files gone.
+        fs::remove_file(store.path_of(&versions[1])).unwrap();
+        fs::remove_file(store.path_of(&versions[2])).unwrap();
+        assert_eq!(store.verify().unwrap().len(), 2);
+        let refused = store
+            .review("talent", 3, Decision::Publish, "reviewer", "", "2026-12-02T10:00:00Z")
+            .unwrap();
+        assert!(matches!(refused, Err(ReviewRefusal::BadFile(..))), "{refused:?}");
+        assert_eq!(store.current("talent").unwrap().unwrap().version_no, 2);
+
+        let changes = store.repair("2026-12-02T10:01:00Z", "cli:admin").unwrap();
+        assert_eq!(changes.len(), 3, "{changes:?}");
+        assert!(changes[2].contains("current version is now talent@v1"), "{changes:?}");
+        assert_eq!(store.current("talent").unwrap().unwrap().version_no, 1);
+        assert!(store.verify().unwrap().is_empty());
+        let lost: Vec<i64> = store.lost_versions().unwrap().iter().map(|v| v.version_no).collect();
+        assert_eq!(lost, vec![2, 3]);
+        assert_eq!(store.version("talent", 3).unwrap().status, VersionStatus::Rejected);
+        // Nothing left to repair.
+        assert!(store.repair("2026-12-02T10:02:00Z", "cli:admin").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_reader_cannot_write_and_recovery_spares_files_a_live_writer_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        let reader = Store::open_reader(dir.path()).unwrap();
+        assert!(matches!(reader.stage("talent", batch(&[1]).schema()), Err(Error::NotWriter(_))));
+        // An upload being received (held) and one left by a dead process.
+        let live = dir.path().join("staging/upload-live.csv");
+        let held = create_owned(&live).unwrap();
+        fs::write(dir.path().join("staging/upload-dead.csv"), b"left behind").unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        assert!(live.exists(), "a live upload was removed");
+        assert!(!dir.path().join("staging/upload-dead.csv").exists());
+        drop(held);
+    }
+
+    #[test]
     fn dataset_names_cannot_escape_the_store() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();

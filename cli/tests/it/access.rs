@@ -78,7 +78,30 @@ pub(crate) fn send(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> std::io::Result<Reply> {
-    let mut stream = TcpStream::connect(addr)?;
+    send_via(None, addr, method, path, headers, body)
+}
+
+/// [`send`] from the local address `from` (another loopback address, 127.0.0.2:
+/// another client as the server sees it).
+pub(crate) fn send_via(
+    from: Option<&str>,
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<Reply> {
+    let mut stream = match from {
+        None => TcpStream::connect(addr)?,
+        Some(from) => {
+            let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+            let local: std::net::SocketAddr = format!("{from}:0").parse().unwrap();
+            socket.bind(&local.into())?;
+            let remote: std::net::SocketAddr = addr.parse().unwrap();
+            socket.connect(&remote.into())?;
+            socket.into()
+        }
+    };
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (name, value) in headers {
@@ -146,6 +169,19 @@ pub(crate) struct Browser {
 }
 
 pub(crate) fn sign_in(addr: &str, user: &str, password: &str) -> Result<Browser, Reply> {
+    sign_in_via(None, addr, user, password)
+}
+
+/// [`sign_in`] from the local address `from`.
+pub(crate) fn sign_in_via(
+    from: Option<&str>,
+    addr: &str,
+    user: &str,
+    password: &str,
+) -> Result<Browser, Reply> {
+    let send = |addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]| {
+        send_via(from, addr, method, path, headers, body)
+    };
     let page = send(addr, "GET", "/en/signin", &[], b"").unwrap();
     assert_eq!(page.status, 200);
     let token = cookie_value(&page, "md2030_signin").unwrap().to_string();
@@ -630,4 +666,113 @@ fn hostile_requests_are_refused_and_the_server_stays_up() {
     assert_eq!(crate::snapshot(&dir.path().join("datasets")), before);
     assert_eq!(std::fs::read_dir(dir.path().join("staging")).unwrap().count(), 0);
     assert_eq!(send(addr, "GET", "/healthz", &[], b"").unwrap().status, 200);
+}
+
+/// The status of one sign-in attempt from `from`.
+fn attempt(from: &str, addr: &str, user: &str, password: &str) -> u16 {
+    match sign_in_via(Some(from), addr, user, password) {
+        Ok(_) => 303,
+        Err(reply) => reply.status,
+    }
+}
+
+#[test]
+fn an_attacker_cannot_lock_a_steward_out_and_the_public_sees_no_account_names() {
+    let store = sample_store();
+    users(store.path());
+    std::fs::write(store.path().join("md2030.toml"), "[dashboard]\nmax_pending_per_steward = 2\n")
+        .unwrap();
+    let server = start(store.path(), &[]);
+    let addr = server.addr.clone();
+
+    // Five wrong passwords for amina from 127.0.0.2 hold that address out of her
+    // account, even with the right password...
+    for _ in 0..5 {
+        assert_eq!(attempt("127.0.0.2", &addr, "amina", "wrong password, surely"), 401);
+    }
+    assert_eq!(attempt("127.0.0.2", &addr, "amina", PASSWORD), 429);
+    // ...but not amina herself, from her own address (after a short delay).
+    let started = Instant::now();
+    let amina = sign_in(&addr, "amina", PASSWORD).expect("the owner still signs in");
+    assert!(started.elapsed() >= Duration::from_millis(900), "attempts on the account are slowed");
+    let locked: Vec<_> = audit(store.path())
+        .into_iter()
+        .filter(|e| e["action"] == "signin" && e["outcome"] == "locked")
+        .collect();
+    assert_eq!(locked.len(), 1, "{locked:?}");
+    assert_eq!(locked[0]["address"], "127.0.0.2");
+    // An admin lifts it from the command line; the counters were in the catalogue.
+    let out = md2030(store.path(), &["user", "unlock", "amina"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(attempt("127.0.0.2", &addr, "amina", PASSWORD), 303);
+    assert!(audit(store.path()).iter().any(|e| e["action"] == "account-unlock"));
+
+    // A steward may have two versions awaiting sign-off; a third is refused.
+    for (year, status) in [(2026, 200), (2027, 200), (2028, 429)] {
+        let file = format!(
+            "year,ministry_code,trained,trained_women,training_hours\n{year},MTNRA,700,300,21000\n"
+        );
+        let reply = amina.upload(
+            &addr,
+            "civil_servant_training",
+            "t.csv",
+            file.as_bytes(),
+            Some(&amina.csrf),
+        );
+        assert_eq!(reply.status, status, "{year}: {}", reply.body);
+    }
+    // Karim signs one off with a note; the public API names the ministry, not them.
+    let karim = sign_in(&addr, "karim", PASSWORD).unwrap();
+    let listed = md2030(store.path(), &["versions", "civil_servant_training"]);
+    let pending: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .filter(|l| l.contains("(pending)"))
+        .map(|l| l.split_whitespace().next().unwrap().split("@v").nth(1).unwrap().to_string())
+        .collect();
+    let reply = karim.post(
+        &addr,
+        &format!("/en/review/civil_servant_training/{}", pending[1]),
+        &[
+            ("csrf", &karim.csrf),
+            ("decision", "publish"),
+            ("note", "checked against the HR ledger"),
+        ],
+    );
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    std::thread::sleep(Duration::from_secs(3));
+    let api = send(&addr, "GET", "/api/v1/datasets", &[], b"").unwrap();
+    assert_eq!(api.status, 200);
+    for secret in ["amina", "karim", "HR ledger", "cli:"] {
+        assert!(!api.body.contains(secret), "the public API shows {secret:?}");
+    }
+    let versions: Vec<serde_json::Value> = serde_json::from_str(&api.body).unwrap();
+    let training = versions.iter().find(|v| v["dataset"] == "civil_servant_training").unwrap();
+    assert_eq!(
+        (training["ingested_by"].as_str(), training["reviewed_by"].as_str()),
+        (Some("MTNRA"), Some("MTNRA"))
+    );
+
+    // A sign-in name with terminal escapes and a line break is printed escaped.
+    assert_eq!(attempt("127.0.0.3", &addr, "evil\u{1b}[2J\nroot ok signin", "x"), 401);
+    let out = md2030(store.path(), &["audit", "--limit", "3"]);
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(!shown.contains('\u{1b}') && shown.contains("\\u{1b}[2J\\u{a}root"), "{shown}");
+    assert_eq!(shown.lines().count(), 3, "one line per entry: {shown}");
+
+    // Weak passwords are refused when an account is made.
+    for weak in ["aaaaaaaaaaaa", "password1234", "qwertyuiop12", "amina-steward1"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_md2030"))
+            .args(["--data-dir", store.path().to_str().unwrap(), "user", "add", "amina-steward"])
+            .args(["--role", "viewer", "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(format!("{weak}\n").as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{weak} was accepted");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("too easy to guess"), "{weak}");
+    }
+    drop(server);
 }
