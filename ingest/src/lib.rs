@@ -212,6 +212,19 @@ fn run(
             Err(issue) => return rejected(report, issue),
         };
         let source_width = header.len();
+        // Spreadsheet cells are located by column letter; a report names the field.
+        let name_column = {
+            let header = header.clone();
+            move |mut issue: Issue| {
+                if let Some(letters) = issue.column.as_deref()
+                    && let Some(idx) = crate::source::xlsx::column_index(letters)
+                    && let Some(field) = contract.field_for_heading(header.cell(idx))
+                {
+                    issue.column = Some(format!("{} ({letters})", contract.fields[field].name));
+                }
+                issue
+            }
+        };
         let effective_header = connector.as_ref().map(|c| c.header().clone()).unwrap_or(header);
         let keys = dataset_keys(store, contract)?;
         let validator_config = ValidatorConfig {
@@ -261,7 +274,7 @@ fn run(
                     && *line <= row.line
                 {
                     if let Some((_, issue)) = issues.next() {
-                        validator.report.add(issue);
+                        validator.report.add(name_column(issue));
                     }
                 }
                 match connector.as_mut() {
@@ -302,7 +315,7 @@ fn run(
                 }
             }
             for (_, issue) in issues {
-                validator.report.add(issue);
+                validator.report.add(name_column(issue));
             }
             rows_seen += chunk.filled as u64;
             if rows_seen >= next_progress {

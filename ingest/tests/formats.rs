@@ -201,8 +201,9 @@ fn fixture(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/fixtures/formats").join(name)
 }
 
-/// The same three rows as Python polars writes them in every Parquet codec, and as
-/// xlwt writes an Excel 97 workbook: each is read and stored with the same values.
+/// The same three rows as Python polars writes them in every Parquet codec, as xlwt
+/// writes an Excel 97 workbook and as pandas (odfpy) writes an OpenDocument
+/// spreadsheet: each is read and stored with the same values.
 #[test]
 fn parquet_in_every_codec_and_excel_97_workbooks_are_read() {
     let dir = tempfile::tempdir().unwrap();
@@ -215,6 +216,7 @@ fn parquet_in_every_codec_and_excel_97_workbooks_are_read() {
         "civil_servant_training.zstd.parquet",
         "civil_servant_training.uncompressed.parquet",
         "civil_servant_training.xls",
+        "civil_servant_training.ods",
     ];
     let mut stored = Vec::new();
     for name in files {

@@ -1,5 +1,5 @@
 # Writes data/fixtures/formats/* and the hostile workbooks of data/fixtures/malformed/:
-#   python3 tools/sample/fixtures.py   (needs polars and xlwt: pip install polars xlwt)
+#   python3 tools/sample/fixtures.py   (needs polars, xlwt, pandas and odfpy)
 """Fixtures for issue 13, written by the usual tools: Parquet by Python polars in
 every codec, an Excel 97 workbook by xlwt, and hand-made OOXML for the hostile and
 error-cell workbooks."""
@@ -28,6 +28,11 @@ for r in range(3):
     for col, h in enumerate(rows):
         sheet.write(r + 1, col, rows[h][r])
 book.save(f"{fmt}/civil_servant_training.xls")
+
+# OpenDocument (.ods) as pandas writes it with odfpy.
+import pandas as pd
+pd.DataFrame(rows).to_excel(f"{fmt}/civil_servant_training.ods", engine="odf",
+                            sheet_name="Formation", index=False)
 
 def workbook(path, sheet_xml, shared=None):
     ct = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'

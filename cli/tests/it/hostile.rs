@@ -78,6 +78,12 @@ fn hostile_files_are_read_within_a_small_address_space() {
     let said = text(&out);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{said}");
     assert!(said.contains(&format!("{records} data rows")), "{said}");
+    // CSV and Parquet are read batch by batch: 432,000 rows in the same space.
+    let csv = dir.path().join("transactions.csv");
+    transactions_file(&csv, 0, 300);
+    let out = validate_within(ADDRESS_SPACE_KB, store.path(), "service_transactions", &csv);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("432000 data rows"), "{}", text(&out));
 }
 
 #[test]

@@ -80,6 +80,18 @@ fn a_report_locates_each_problem_by_row_column_and_value() {
         stderr.contains("procedures.above_max.csv: row 3, column maturity_level, value \"7\": above the maximum 5 [maximum]"),
         "{stderr}"
     );
+    // An Excel error cell is shown as Excel writes it, with its field and column.
+    let file = repo("data/fixtures/malformed/civil_servant_training.div0.xlsx");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_md2030"))
+        .args(["--data-dir", store.path().to_str().unwrap(), "--lang", "fr"])
+        .args(["validate", "civil_servant_training", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ligne 2, colonne training_hours (E), valeur \"#DIV/0!\": la cellule contient une erreur de tableur"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -310,6 +310,15 @@ fn float_text(value: f64) -> String {
     }
 }
 
+/// The 0-based index of spreadsheet column letters (`A` -> 0, `AA` -> 26); none
+/// for anything else.
+pub fn column_index(letters: &str) -> Option<usize> {
+    if letters.is_empty() || letters.len() > 3 || !letters.bytes().all(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    Some(letters.bytes().fold(0usize, |n, b| n * 26 + usize::from(b - b'A') + 1) - 1)
+}
+
 /// Spreadsheet column letters: 0 -> A, 25 -> Z, 26 -> AA.
 pub fn column_letters(mut idx: usize) -> String {
     let mut letters = Vec::new();
@@ -334,6 +343,11 @@ mod tests {
         assert_eq!(column_letters(25), "Z");
         assert_eq!(column_letters(26), "AA");
         assert_eq!(column_letters(27), "AB");
+        for idx in [0, 25, 26, 27, 701, 702, 16_383] {
+            assert_eq!(column_index(&column_letters(idx)), Some(idx));
+        }
+        assert_eq!(column_letters(16_383), "XFD");
+        assert_eq!(column_index("region_code"), None);
     }
 
     #[test]
