@@ -131,6 +131,22 @@ pub(crate) struct SigninForm {
     next: String,
 }
 
+/// The sign-in page again, 429 with `Retry-After`: attempts are refused for now.
+fn wait_page(lang: Lang, username: &str, csrf: &str, next: &str, wait: Duration) -> Response {
+    let mut response = signin_page(
+        lang,
+        StatusCode::TOO_MANY_REQUESTS,
+        text(lang, "signin-wait"),
+        username,
+        csrf,
+        next,
+    );
+    if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
 /// Checks the form's CSRF token against the sign-in cookie, the rate limits, then
 /// the password; opens a session on success. Every attempt is audited.
 pub(crate) async fn signin(
@@ -161,18 +177,7 @@ pub(crate) async fn signin(
         if app.auth.first_refusal(&address) {
             app.audit(entry("refused", serde_json::json!({"reason": "rate limit", "note": "further refusals from this address in the next minute are not recorded"}))).await;
         }
-        let mut response = signin_page(
-            lang,
-            StatusCode::TOO_MANY_REQUESTS,
-            text(lang, "signin-wait"),
-            &username,
-            &form.csrf,
-            &next,
-        );
-        if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        return response;
+        return wait_page(lang, &username, &form.csrf, &next, wait);
     }
     let throttle = {
         let (app, name, at) = (app.clone(), username.clone(), address.clone());
@@ -189,16 +194,7 @@ pub(crate) async fn signin(
                 ))
                 .await;
             }
-            let mut response = signin_page(
-                lang,
-                StatusCode::TOO_MANY_REQUESTS,
-                text(lang, "signin-wait"),
-                &username,
-                &form.csrf,
-                &next,
-            );
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
-            return response;
+            return wait_page(lang, &username, &form.csrf, &next, Duration::from_secs(900));
         }
         auth::Throttle::Delay(wait) => tokio::time::sleep(wait).await,
         auth::Throttle::None => {}

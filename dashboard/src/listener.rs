@@ -121,6 +121,13 @@ impl Guarded {
         self.tail = window;
     }
 
+    /// After a write: bytes went out, so the answer is under way.
+    fn note(&mut self, written: &Poll<std::io::Result<usize>>) {
+        if matches!(written, Poll::Ready(Ok(n)) if *n > 0) {
+            self.answered();
+        }
+    }
+
     /// The server wrote: the next request head has `header_timeout` from now.
     fn answered(&mut self) {
         self.awaiting_head = true;
@@ -166,11 +173,7 @@ impl AsyncWrite for Guarded {
         data: &[u8],
     ) -> Poll<std::io::Result<usize>> {
         let written = Pin::new(&mut self.stream).poll_write(cx, data);
-        if let Poll::Ready(Ok(n)) = written
-            && n > 0
-        {
-            self.answered();
-        }
+        self.note(&written);
         written
     }
 
@@ -188,11 +191,7 @@ impl AsyncWrite for Guarded {
         bufs: &[std::io::IoSlice<'_>],
     ) -> Poll<std::io::Result<usize>> {
         let written = Pin::new(&mut self.stream).poll_write_vectored(cx, bufs);
-        if let Poll::Ready(Ok(n)) = written
-            && n > 0
-        {
-            self.answered();
-        }
+        self.note(&written);
         written
     }
 
