@@ -403,7 +403,10 @@ pub(crate) async fn submit(
                 i.column.clone().unwrap_or_default(),
                 i.value.clone().unwrap_or_default(),
                 i.rule.as_str().to_string(),
-                i.expected.clone().unwrap_or_default(),
+                i.expected
+                    .as_deref()
+                    .map(|e| md2030_model::phrases::localize(e, lang))
+                    .unwrap_or_default(),
             ]
         })
         .collect();
