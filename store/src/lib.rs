@@ -229,13 +229,13 @@ impl Store {
                 })
                 .is_ok_and(|v| v >= SCHEMA_VERSION);
         if !current {
+            create_dirs(root)?;
             let lock = WriterLock::acquire(
                 root,
                 Holder::new("creating the catalogue", "md2030"),
                 Wait::Forever,
                 &mut |_| {},
             )?;
-            create_dirs(root)?;
             drop(Store::open_shared(root)?);
             drop(lock);
         }
@@ -1115,6 +1115,9 @@ pub(crate) mod tests {
     #[test]
     fn a_reader_cannot_write_and_recovery_spares_files_a_live_writer_holds() {
         let dir = tempfile::tempdir().unwrap();
+        // A data directory that does not exist yet is created for a reader too.
+        let fresh = dir.path().join("not/yet");
+        assert!(Store::open_reader(&fresh).unwrap().current_versions().unwrap().is_empty());
         drop(Store::open(dir.path()).unwrap());
         let reader = Store::open_reader(dir.path()).unwrap();
         assert!(matches!(reader.stage("talent", batch(&[1]).schema()), Err(Error::NotWriter(_))));

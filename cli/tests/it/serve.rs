@@ -73,8 +73,10 @@ fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
 
 #[test]
 fn the_dashboard_serves_the_sample_in_three_languages() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = start(dir.path());
+    // As README's first command does: a data directory that does not exist yet.
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("md2030-data");
+    let server = start(&dir);
 
     let (status, _, health) = get(&server.addr, "/healthz", &[]).unwrap();
     assert_eq!(status, 200);
@@ -89,7 +91,7 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
         fr.contains("Données d'exemple") || fr.contains("Données d&#39;exemple"),
         "no sample banner"
     );
-    let out = md2030(dir.path(), &["indicators", "--json"]);
+    let out = md2030(&dir, &["indicators", "--json"]);
     let results: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // The EGDI rank of Morocco in 2024 (UN): 90, shown as 90.
     let rank =
@@ -229,7 +231,7 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
         get(&server.addr, "/download/indicator/offshoring_jobs.csv", &[]).unwrap();
     assert_eq!(status, 200);
     assert!(header(&head, "content-disposition").unwrap().contains("md2030-offshoring_jobs.csv"));
-    let one = md2030(dir.path(), &["indicators", "--json"]);
+    let one = md2030(&dir, &["indicators", "--json"]);
     let all: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
     let jobs_all = all["indicators"]
         .as_array()
@@ -250,7 +252,7 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
     assert_eq!(status, 200);
     assert!(header(&head, "content-type").unwrap().starts_with("image/svg+xml"));
     assert!(svg.contains("مناصب الشغل"));
-    let datasets = md2030(dir.path(), &["datasets", "--json"]);
+    let datasets = md2030(&dir, &["datasets", "--json"]);
     let datasets: serde_json::Value = serde_json::from_slice(&datasets.stdout).unwrap();
     let talent = datasets.as_array().unwrap().iter().find(|d| d["dataset"] == "talent").unwrap();
     let mut stream = TcpStream::connect(&server.addr).unwrap();
