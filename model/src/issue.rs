@@ -304,17 +304,19 @@ impl Issue {
             (Lang::En, RowUnit::Line) => ("line", "column", "value"),
             (Lang::En, RowUnit::Record) => ("record", "column", "value"),
         };
+        // The Arabic comma between the parts of an Arabic location.
+        let comma = if lang == Lang::Ar { '،' } else { ',' };
         let mut line = format!("{file_name}:");
         if let Some(row) = self.row {
-            line.push_str(&format!(" {row_word} {row},"));
+            line.push_str(&format!(" {row_word} {row}{comma}"));
         }
         if let Some(column) = &self.column {
-            line.push_str(&format!(" {column_word} {column},"));
+            line.push_str(&format!(" {column_word} {column}{comma}"));
         }
         if let Some(value) = &self.value {
-            line.push_str(&format!(" {value_word} \"{}\",", shorten(value, 80)));
+            line.push_str(&format!(" {value_word} \"{}\"{comma}", shorten(value, 80)));
         }
-        if line.ends_with(',') {
+        if line.ends_with(comma) {
             line.pop();
         }
         // A file-level problem has no location: `FILE: message`.
