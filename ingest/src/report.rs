@@ -147,7 +147,8 @@ impl Report {
                     Lang::Ar => "العناوين في السطر",
                     Lang::En => "header at row",
                 };
-                out.push_str(&format!(", {word} {row}"));
+                let comma = if lang == Lang::Ar { "،" } else { "," };
+                out.push_str(&format!("{comma} {word} {row}"));
             }
             out.push('\n');
         }
