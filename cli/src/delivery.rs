@@ -342,13 +342,29 @@ pub(crate) fn cycle(
     now: DateTime<Utc>,
 ) -> Vec<Event> {
     let mut events = Vec::new();
-    if let Err(err) = scheduled(store, config, catalog, now, &mut events) {
+    schedule_step(store, config, catalog, now, &mut events);
+    send_step(store, config, now, &mut events);
+    events
+}
+
+/// [`scheduled`], its error recorded as an event.
+fn schedule_step(
+    store: &mut Store,
+    config: &Config,
+    catalog: &Catalog,
+    now: DateTime<Utc>,
+    events: &mut Vec<Event>,
+) {
+    if let Err(err) = scheduled(store, config, catalog, now, events) {
         events.push(Event::Error { what: "scheduled briefing".into(), error: format!("{err:#}") });
     }
-    if let Err(err) = send_due(store, config, now, &mut events) {
+}
+
+/// [`send_due`], its error recorded as an event.
+fn send_step(store: &mut Store, config: &Config, now: DateTime<Utc>, events: &mut Vec<Event>) {
+    if let Err(err) = send_due(store, config, now, events) {
         events.push(Event::Error { what: "delivery".into(), error: format!("{err:#}") });
     }
-    events
 }
 
 /// The loop `md2030 serve` runs on its own thread until `stop` is dropped or
@@ -398,14 +414,7 @@ pub(crate) fn run(data_dir: PathBuf, config: Config, catalog: Catalog, stop: Rec
         if due {
             let holder = md2030_store::Holder::new("scheduled briefing", "scheduler");
             match Store::open_writer(&data_dir, holder, md2030_store::Wait::No, &mut |_| {}) {
-                Ok(mut writer) => {
-                    if let Err(err) = scheduled(&mut writer, &config, &catalog, now, &mut events) {
-                        events.push(Event::Error {
-                            what: "scheduled briefing".into(),
-                            error: format!("{err:#}"),
-                        });
-                    }
-                }
+                Ok(mut writer) => schedule_step(&mut writer, &config, &catalog, now, &mut events),
                 Err(md2030_store::Error::Busy { holder }) => tracing::info!(
                     writer = holder.as_deref().unwrap_or(""),
                     "briefings: the store is busy; the scheduled edition waits for the next cycle"
@@ -416,9 +425,7 @@ pub(crate) fn run(data_dir: PathBuf, config: Config, catalog: Catalog, stop: Rec
                 }),
             }
         }
-        if let Err(err) = send_due(&mut store, &config, now, &mut events) {
-            events.push(Event::Error { what: "delivery".into(), error: format!("{err:#}") });
-        }
+        send_step(&mut store, &config, now, &mut events);
         events.iter().for_each(log);
         match stop.recv_timeout(CYCLE_EVERY) {
             Err(RecvTimeoutError::Timeout) => continue,

@@ -631,13 +631,7 @@ impl Store {
 
     /// Versions awaiting sign-off, by dataset and number.
     pub fn pending_versions(&self) -> Result<Vec<VersionRecord>> {
-        let sql = format!(
-            "{} WHERE v.status = 'pending' ORDER BY v.dataset, v.version_no",
-            crate::SELECT_VERSION
-        );
-        let mut stmt = self.conn.prepare(&sql).map_err(self.catalog_err())?;
-        let rows = stmt.query_map([], crate::version_from_row).map_err(self.catalog_err())?;
-        rows.collect::<Result<_, _>>().map_err(self.catalog_err())
+        self.select_versions("WHERE v.status = 'pending' ORDER BY v.dataset, v.version_no", [])
     }
 
     /// Signs off (publishes: the version becomes current) or rejects a pending

@@ -219,26 +219,24 @@ impl Store {
     /// (or with an older schema) is first created (or migrated) under the writer
     /// lock, which nobody can be holding for long on a store with no data.
     pub fn open_reader(root: &Path) -> Result<Store> {
-        let db_path = root.join("catalog.sqlite");
-        let current = db_path.is_file()
-            && Store::open_read_only(root)
-                .and_then(|s| {
-                    s.conn
-                        .pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0))
-                        .map_err(s.catalog_err())
-                })
-                .is_ok_and(|v| v >= SCHEMA_VERSION);
-        if !current {
-            create_dirs(root)?;
-            let lock = WriterLock::acquire(
-                root,
-                Holder::new("creating the catalogue", "md2030"),
-                Wait::Forever,
-                &mut |_| {},
-            )?;
-            drop(Store::open_shared(root)?);
-            drop(lock);
+        if root.join("catalog.sqlite").is_file()
+            && let Ok(store) = Store::open_read_only(root)
+            && store
+                .conn
+                .pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0))
+                .is_ok_and(|v| v >= SCHEMA_VERSION)
+        {
+            return Ok(store);
         }
+        create_dirs(root)?;
+        let lock = WriterLock::acquire(
+            root,
+            Holder::new("creating the catalogue", "md2030"),
+            Wait::Forever,
+            &mut |_| {},
+        )?;
+        drop(Store::open_shared(root)?);
+        drop(lock);
         Store::open_read_only(root)
     }
 
@@ -511,22 +509,30 @@ impl Store {
             .ok_or_else(|| Error::NoSuchVersion { dataset: dataset.to_string(), version_no })
     }
 
+    /// The versions `SELECT_VERSION` followed by `rest` (joins, conditions, order)
+    /// selects.
+    pub(crate) fn select_versions(
+        &self,
+        rest: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<VersionRecord>> {
+        let sql = format!("{SELECT_VERSION} {rest}");
+        let mut stmt = self.conn.prepare(&sql).map_err(self.catalog_err())?;
+        let rows = stmt.query_map(params, version_from_row).map_err(self.catalog_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.catalog_err())
+    }
+
     /// Every version of `dataset`, oldest first.
     pub fn versions(&self, dataset: &str) -> Result<Vec<VersionRecord>> {
-        let sql = format!("{SELECT_VERSION} WHERE v.dataset = ?1 ORDER BY v.version_no");
-        let mut stmt = self.conn.prepare(&sql).map_err(self.catalog_err())?;
-        let rows = stmt.query_map([dataset], version_from_row).map_err(self.catalog_err())?;
-        rows.collect::<Result<_, _>>().map_err(self.catalog_err())
+        self.select_versions("WHERE v.dataset = ?1 ORDER BY v.version_no", [dataset])
     }
 
     /// The current version of every dataset that has one, by dataset name.
     pub fn current_versions(&self) -> Result<Vec<VersionRecord>> {
-        let sql = format!(
-            "{SELECT_VERSION} JOIN current_versions c ON c.version_id = v.id ORDER BY v.dataset"
-        );
-        let mut stmt = self.conn.prepare(&sql).map_err(self.catalog_err())?;
-        let rows = stmt.query_map([], version_from_row).map_err(self.catalog_err())?;
-        rows.collect::<Result<_, _>>().map_err(self.catalog_err())
+        self.select_versions(
+            "JOIN current_versions c ON c.version_id = v.id ORDER BY v.dataset",
+            [],
+        )
     }
 
     pub fn path_of(&self, record: &VersionRecord) -> PathBuf {
@@ -566,18 +572,10 @@ impl Store {
     /// SHA-256. Returns one line per problem; empty means consistent.
     pub fn verify(&self) -> Result<Vec<String>> {
         let mut problems = Vec::new();
-        let sql = format!("{SELECT_VERSION} ORDER BY v.dataset, v.version_no");
-        let mut stmt = self.conn.prepare(&sql).map_err(self.catalog_err())?;
-        let records: Vec<VersionRecord> = stmt
-            .query_map([], version_from_row)
-            .map_err(self.catalog_err())?
-            .collect::<Result<_, _>>()
-            .map_err(self.catalog_err())?;
+        // Versions set aside by `repair` are history, not problems any more.
+        let records =
+            self.select_versions("WHERE v.lost_at IS NULL ORDER BY v.dataset, v.version_no", [])?;
         for record in records {
-            if record.lost_at.is_some() {
-                // Set aside by `repair`: history, not a problem any more.
-                continue;
-            }
             if let Some(problem) = self.file_problem(&record) {
                 problems.push(format!("{}: {problem}", record.version_id));
             }
@@ -605,12 +603,7 @@ impl Store {
 
     /// Versions `repair` set aside, oldest first.
     pub fn lost_versions(&self) -> Result<Vec<VersionRecord>> {
-        let sql = format!(
-            "{SELECT_VERSION} WHERE v.lost_at IS NOT NULL ORDER BY v.dataset, v.version_no"
-        );
-        let mut stmt = self.conn.prepare(&sql).map_err(self.catalog_err())?;
-        let rows = stmt.query_map([], version_from_row).map_err(self.catalog_err())?;
-        rows.collect::<Result<_, _>>().map_err(self.catalog_err())
+        self.select_versions("WHERE v.lost_at IS NOT NULL ORDER BY v.dataset, v.version_no", [])
     }
 
     /// Mends what a writer without the lock (md2030 before the writer lock) could
@@ -623,24 +616,14 @@ impl Store {
     /// (recompute afterwards). One transaction. Returns one line per change.
     pub fn repair(&mut self, now: &str, by: &str) -> Result<Vec<String>> {
         self.require_writer("repairing the store")?;
-        let sql =
-            format!("{SELECT_VERSION} WHERE v.lost_at IS NULL ORDER BY v.dataset, v.version_no");
-        let records: Vec<VersionRecord> = {
-            let mut stmt = self.conn.prepare(&sql).map_err(self.catalog_err())?;
-            let rows = stmt.query_map([], version_from_row).map_err(self.catalog_err())?;
-            rows.collect::<Result<_, _>>().map_err(self.catalog_err())?
-        };
+        let records =
+            self.select_versions("WHERE v.lost_at IS NULL ORDER BY v.dataset, v.version_no", [])?;
         let broken: Vec<(VersionRecord, String)> =
             records.iter().filter_map(|r| self.file_problem(r).map(|p| (r.clone(), p))).collect();
         let broken_results: Vec<ResultsRecord> = self
             .results_versions()?
             .into_iter()
-            .filter(|r| {
-                r.files.iter().any(|f| {
-                    sha256_file(&self.results_file(r, &f.name))
-                        .map_or(true, |(sha, bytes)| sha != f.sha256 || bytes != f.bytes)
-                })
-            })
+            .filter(|r| !self.results_problems(r).is_empty())
             .collect();
         let mut changes = Vec::new();
         let catalog_path = self.root.join("catalog.sqlite");

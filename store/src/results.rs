@@ -250,19 +250,27 @@ impl Store {
     pub(crate) fn verify_results(&self) -> Result<Vec<String>> {
         let mut problems = Vec::new();
         for record in self.results_versions()? {
-            for file in &record.files {
-                let path = self.results_file(&record, &file.name);
-                match crate::sha256_file(&path) {
-                    Ok((sha, bytes)) if sha == file.sha256 && bytes == file.bytes => {}
-                    Ok((sha, _)) => problems.push(format!(
-                        "{}: {}/{} has sha256 {sha}, catalogue says {}",
-                        record.version_id, record.dir, file.name, file.sha256
-                    )),
-                    Err(err) => problems.push(format!("{}: {err}", record.version_id)),
-                }
-            }
+            problems.extend(self.results_problems(&record));
         }
         Ok(problems)
+    }
+
+    /// What is wrong with one results version's files: one line per file missing
+    /// or not matching its recorded size and hash.
+    pub(crate) fn results_problems(&self, record: &ResultsRecord) -> Vec<String> {
+        let mut problems = Vec::new();
+        for file in &record.files {
+            let path = self.results_file(record, &file.name);
+            match crate::sha256_file(&path) {
+                Ok((sha, bytes)) if sha == file.sha256 && bytes == file.bytes => {}
+                Ok((sha, _)) => problems.push(format!(
+                    "{}: {}/{} has sha256 {sha}, catalogue says {}",
+                    record.version_id, record.dir, file.name, file.sha256
+                )),
+                Err(err) => problems.push(format!("{}: {err}", record.version_id)),
+            }
+        }
+        problems
     }
 
     /// Removes results directories the catalogue never recorded (a computation

@@ -264,6 +264,12 @@ impl Browser {
 }
 
 pub(crate) fn add_user(dir: &Path, args: &[&str]) {
+    let out = add_user_with(dir, args, PASSWORD);
+    assert!(out.status.success(), "user add {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// `md2030 user add ARGS --password-stdin` with `password` on stdin.
+fn add_user_with(dir: &Path, args: &[&str], password: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_md2030"))
         .args(["--data-dir", dir.to_str().unwrap(), "--lang", "en", "user", "add"])
         .args(args)
@@ -273,9 +279,8 @@ pub(crate) fn add_user(dir: &Path, args: &[&str]) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "user add {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
 }
 
 pub(crate) fn users(dir: &Path) {
@@ -761,16 +766,7 @@ fn an_attacker_cannot_lock_a_steward_out_and_the_public_sees_no_account_names() 
 
     // Weak passwords are refused when an account is made.
     for weak in ["aaaaaaaaaaaa", "password1234", "qwertyuiop12", "amina-steward1"] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_md2030"))
-            .args(["--data-dir", store.path().to_str().unwrap(), "user", "add", "amina-steward"])
-            .args(["--role", "viewer", "--password-stdin"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(format!("{weak}\n").as_bytes()).unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = add_user_with(store.path(), &["amina-steward", "--role", "viewer"], weak);
         assert_eq!(out.status.code(), Some(2), "{weak} was accepted");
         assert!(String::from_utf8_lossy(&out.stderr).contains("too easy to guess"), "{weak}");
     }

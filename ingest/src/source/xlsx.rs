@@ -58,12 +58,13 @@ pub const MAX_DENSE_CELLS: u64 = 30_000_000;
 /// Refuses a zip-based workbook that would expand past [`MAX_EXPANDED_BYTES`] (a
 /// zip bomb named .xlsx) before calamine reads it. The entries are inflated and
 /// counted, not trusted by their declared sizes, and inflation stops at the limit.
-pub fn check_expansion(path: &Path) -> Result<(), Issue> {
+/// True when the file is a zip (OOXML or OpenDocument), false for anything else.
+pub fn check_expansion(path: &Path) -> Result<bool, Issue> {
     let file = std::fs::File::open(path)
         .map_err(|err| Issue::error(Rule::Unreadable).expecting(err.to_string()))?;
     let mut head = [0u8; 4];
     if std::io::Read::read_exact(&mut &file, &mut head).is_err() || &head != b"PK\x03\x04" {
-        return Ok(()); // not a zip (.xls, or not a workbook at all: calamine says so)
+        return Ok(false); // not a zip (.xls, or not a workbook at all: calamine says so)
     }
     let bad = |what: String| Issue::error(Rule::MalformedSpreadsheet).expecting(what);
     let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
@@ -90,7 +91,7 @@ pub fn check_expansion(path: &Path) -> Result<(), Issue> {
             )));
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Counts cells against [`MAX_CELLS`] and [`MAX_COLUMNS`] as they are read.
@@ -138,15 +139,9 @@ fn into_rows(name: String, mut cells: Vec<(u32, u32, Data)>) -> Sheet {
 /// rectangle they span); `.xls` and `.ods` through calamine's range reader, after
 /// a check that the rectangle is not absurd.
 pub fn read_sheets(path: &Path) -> Result<Vec<Sheet>, Issue> {
-    check_expansion(path)?;
+    let is_zip = check_expansion(path)?;
     let malformed = |what: String| Issue::error(Rule::MalformedSpreadsheet).expecting(what);
     let mut budget = CellBudget { cells: 0 };
-    let is_zip = {
-        let mut head = [0u8; 4];
-        std::fs::File::open(path)
-            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
-            .is_ok_and(|()| &head == b"PK\x03\x04")
-    };
     let is_ods =
         path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("ods"));
     if is_zip && !is_ods {
