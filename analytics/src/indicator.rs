@@ -90,6 +90,9 @@ pub struct TrajectoryPoint {
 #[derive(Default, Clone)]
 pub struct Inputs {
     pub frames: Frames,
+    /// Dataset -> the stored file of its current version (read directly where a
+    /// table is too large to scan with Polars: `service_transactions`).
+    pub paths: BTreeMap<String, std::path::PathBuf>,
     /// Dataset -> current version id (`procedures@v3`).
     pub versions: BTreeMap<String, String>,
     /// Inventory dataset -> its snapshots, oldest first.

@@ -10,6 +10,7 @@ pub mod progress;
 pub mod regional;
 pub mod results;
 pub mod series;
+pub mod transactions;
 pub mod vintage;
 
 #[derive(Debug, thiserror::Error)]

@@ -78,7 +78,10 @@ pub fn compute_all(
                     && prepared.is_none()
                 {
                     let mut with_aggregates = inputs.clone();
-                    series::prepare(&mut with_aggregates.frames)?;
+                    // Without a stored version, each transaction indicator says so.
+                    if let Some(path) = inputs.paths.get("service_transactions") {
+                        series::prepare(&mut with_aggregates.frames, path)?;
+                    }
                     prepared = Some(with_aggregates);
                 }
                 let inputs = prepared.as_ref().unwrap_or(inputs);

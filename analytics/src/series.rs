@@ -122,73 +122,41 @@ fn percent(numerator: &str, denominator: &str) -> Expr {
 const TX_BY_REGION: &str = "service_transactions/by_region";
 const TX_BY_PROCEDURE: &str = "service_transactions/by_procedure";
 
-/// The two aggregates every transaction indicator is computed from, so that the
-/// large `service_transactions` table is read once, not once per breakdown:
-/// per (period, region): digital, total, and on fully online procedures (level >= 4);
-/// per (period, procedure): digital and total.
+/// The two aggregates every transaction indicator is computed from (see
+/// [`crate::transactions`]), put in the frames by [`prepare`].
 fn transaction_aggregates(frames: &Frames) -> Result<(LazyFrame, LazyFrame)> {
-    if let (Some(by_region), Some(by_procedure)) =
-        (frames.get(TX_BY_REGION), frames.get(TX_BY_PROCEDURE))
-    {
-        return Ok((by_region.clone(), by_procedure.clone()));
+    match (frames.get(TX_BY_REGION), frames.get(TX_BY_PROCEDURE)) {
+        (Some(by_region), Some(by_procedure)) => Ok((by_region.clone(), by_procedure.clone())),
+        _ => Err(Error::MissingDataset("service_transactions".to_string())),
     }
-    let tx = frame(frames, "service_transactions")?;
-    let digital =
-        when(col("channel").eq(lit("counter"))).then(lit(0i64)).otherwise(col("transactions"));
-    // Fully online: transactions of procedures at level >= 4 (a join on the
-    // procedure inventory's flags, cheaper than a membership test per row).
-    let (tx, full) = match frames.get("procedures") {
-        Some(procedures) => {
-            let flags = procedures.clone().select([
-                col("procedure_id"),
-                col("maturity_level").gt_eq(lit(4)).alias("fully_online"),
-            ]);
-            let joined = tx.join(
-                flags,
-                [col("procedure_id")],
-                [col("procedure_id")],
-                JoinArgs::new(JoinType::Left),
-            );
-            let full = when(col("fully_online").fill_null(lit(false)))
-                .then(col("transactions"))
-                .otherwise(lit(0i64));
-            (joined, full)
-        }
-        None => (tx, lit(0i64)),
-    };
-    let by_region = tx.clone().group_by([col("period"), col("region_code")]).agg([
-        digital.clone().sum().alias("digital"),
-        col("transactions").sum().alias("total"),
-        full.sum().alias("full"),
-    ]);
-    let by_procedure = tx
-        .group_by([col("period"), col("procedure_id")])
-        .agg([digital.sum().alias("digital"), col("transactions").sum().alias("total")]);
-    Ok((by_region, by_procedure))
 }
 
-/// Computes the transaction aggregates once and keeps them in `frames` (in memory,
-/// a few hundred thousand rows), for every transaction indicator and breakdown.
-pub fn prepare(frames: &mut Frames) -> Result<()> {
-    if !frames.contains_key("service_transactions") || frames.contains_key(TX_BY_REGION) {
+/// Reads the stored `service_transactions` version at `path` once and keeps its two
+/// aggregates in `frames` (in memory, a few hundred thousand rows), for every
+/// transaction indicator and breakdown. A procedure counts as fully online when
+/// the procedure inventory in `frames` puts it at level 4 or above.
+pub fn prepare(frames: &mut Frames, path: &std::path::Path) -> Result<()> {
+    if frames.contains_key(TX_BY_REGION) {
         return Ok(());
     }
-    let (by_region, by_procedure) = transaction_aggregates(frames)?;
-    // Both from one plan, so the streaming engine scans the file once.
-    let opt_state = by_region.get_current_optimizations();
-    let mut both = LazyFrame::collect_all_with_engine(
-        vec![by_region.logical_plan, by_procedure.logical_plan],
-        Engine::Streaming,
-        opt_state,
-    )
-    .map_err(Error::from)?;
-    let (Some(by_procedure), Some(by_region), None) = (both.pop(), both.pop(), both.pop()) else {
-        return Err(Error::Polars(
-            "the transaction aggregates did not come back as two frames".into(),
-        ));
+    let fully_online: std::collections::HashSet<String> = match frames.get("procedures") {
+        Some(procedures) => {
+            let df = procedures
+                .clone()
+                .filter(col("maturity_level").gt_eq(lit(4)))
+                .select([col("procedure_id").cast(DataType::String)])
+                .collect()
+                .map_err(Error::from)?;
+            let ids = df.column("procedure_id").map_err(Error::from)?.str().map_err(Error::from)?;
+            ids.iter().flatten().map(str::to_string).collect()
+        }
+        None => Default::default(),
     };
-    frames.insert(TX_BY_REGION.to_string(), by_region.lazy());
-    frames.insert(TX_BY_PROCEDURE.to_string(), by_procedure.lazy());
+    let aggregates = crate::transactions::aggregate(path, &|_period, procedure| {
+        fully_online.contains(procedure)
+    })?;
+    frames.insert(TX_BY_REGION.to_string(), aggregates.by_region.lazy());
+    frames.insert(TX_BY_PROCEDURE.to_string(), aggregates.by_procedure.lazy());
     Ok(())
 }
 
@@ -608,9 +576,10 @@ impl From<PolarsError> for Error {
 mod tests {
     use super::*;
 
-    /// Two months, two regions, three channels (hand-made fixture).
+    /// Two months, two regions, three channels (hand-made fixture), the transactions
+    /// stored as Parquet as a dataset version is, and their aggregates prepared.
     fn frames() -> Frames {
-        let tx = df!(
+        let mut tx = df!(
             "period" => ["2024-01", "2024-01", "2024-01", "2024-01", "2024-01", "2024-01",
                          "2024-02", "2024-02", "2024-02", "2024-02", "2024-02", "2024-02"],
             "procedure_id" => ["PRC-00001"; 12],
@@ -621,10 +590,15 @@ mod tests {
         )
         .unwrap();
         let procedures = df!("procedure_id" => ["PRC-00001"], "ministry_code" => ["MI"], "maturity_level" => [4i64]).unwrap();
-        BTreeMap::from([
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("service_transactions.parquet");
+        std::fs::write(&path, crate::results::parquet_bytes(&mut tx).unwrap()).unwrap();
+        let mut frames = BTreeMap::from([
             ("service_transactions".to_string(), tx.lazy()),
             ("procedures".to_string(), procedures.lazy()),
-        ])
+        ]);
+        prepare(&mut frames, &path).unwrap();
+        frames
     }
 
     #[test]

@@ -46,7 +46,8 @@ pub(crate) fn load_catalog(data_dir: &Path) -> anyhow::Result<(Catalog, String)>
 /// quarter it was stored in).
 pub(crate) fn inputs(store: &Store) -> anyhow::Result<Inputs> {
     let current = store.current_versions()?;
-    let paths = current.iter().map(|v| (v.dataset.clone(), store.path_of(v))).collect();
+    let paths: BTreeMap<String, std::path::PathBuf> =
+        current.iter().map(|v| (v.dataset.clone(), store.path_of(v))).collect();
     let frames = series::scan_versions(&paths)?;
     let versions = current.iter().map(|v| (v.dataset.clone(), v.version_id.clone())).collect();
     let mut snapshots = BTreeMap::new();
@@ -74,7 +75,7 @@ pub(crate) fn inputs(store: &Store) -> anyhow::Result<Inputs> {
         }
         snapshots.insert(record.dataset.clone(), list);
     }
-    Ok(Inputs { frames, versions, snapshots })
+    Ok(Inputs { frames, paths, versions, snapshots })
 }
 
 /// The newest stored results computed as of `as_of`, if any can be read.
@@ -88,10 +89,18 @@ pub(crate) fn previous_results(store: &Store, as_of: NaiveDate) -> Option<Result
 /// Computes every indicator as of `as_of`, reusing the newest results computed as
 /// of the same date for the indicators whose dataset versions have not changed.
 pub(crate) fn compute(store: &Store, as_of: NaiveDate, force: bool) -> anyhow::Result<Computed> {
+    let previous = if force { None } else { previous_results(store, as_of) };
+    compute_from(store, as_of, previous.as_ref())
+}
+
+fn compute_from(
+    store: &Store,
+    as_of: NaiveDate,
+    previous: Option<&Results>,
+) -> anyhow::Result<Computed> {
     let (catalog, catalog_sha) = load_catalog(store.root())?;
     let inputs = inputs(store)?;
-    let previous = if force { None } else { previous_results(store, as_of) };
-    Ok(results::compute_all(&catalog, &catalog_sha, &inputs, as_of, previous.as_ref())?)
+    Ok(results::compute_all(&catalog, &catalog_sha, &inputs, as_of, previous)?)
 }
 
 /// Computes and stores the results as a new results version (unless they are the
@@ -102,11 +111,19 @@ pub(crate) fn compute_and_store(
     computed_at: &str,
     force: bool,
 ) -> anyhow::Result<(Computed, Committed)> {
-    let before = store
-        .current_results()?
-        .and_then(|record| store.read_results_file(&record, RESULTS_JSON).ok())
-        .and_then(|bytes| Results::from_json(&bytes).ok());
-    let computed = compute(store, as_of, force)?;
+    // The current results, read once: the cache of this computation when they were
+    // computed as of the same date (the usual case), and the targets they used.
+    let current = store.current_results()?.and_then(|record| {
+        let bytes = store.read_results_file(&record, RESULTS_JSON).ok()?;
+        Some((record.as_of.clone(), Results::from_json(&bytes).ok()?))
+    });
+    let computed = match (&current, force) {
+        (_, true) => compute_from(store, as_of, None)?,
+        (Some((current_as_of, results)), false) if *current_as_of == as_of.to_string() => {
+            compute_from(store, as_of, Some(results))?
+        }
+        (_, false) => compute(store, as_of, false)?,
+    };
     let json = computed.results.to_json()?;
     let summary = results::parquet_bytes(&mut computed.results.summary_table()?)?;
     let observations = results::parquet_bytes(&mut computed.results.observations_table()?)?;
@@ -119,7 +136,9 @@ pub(crate) fn compute_and_store(
         &as_of.to_string(),
         computed_at,
     )?;
-    if let Some(before) = before.filter(|b| b.catalog_sha256 != computed.results.catalog_sha256) {
+    if let Some((_, before)) =
+        current.filter(|(_, b)| b.catalog_sha256 != computed.results.catalog_sha256)
+    {
         audit_target_changes(store, &before, &computed.results, computed_at)?;
     }
     Ok((computed, committed))

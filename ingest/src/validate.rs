@@ -111,24 +111,54 @@ enum Lookup {
 /// Detects duplicate keys exactly. Each key part arrives as a small integer (the
 /// validator interns values). Keys are sharded by their first part (usually the
 /// period): files come grouped by period, so the shard in use stays small and hot in
-/// cache. Within a shard the other parts are packed into a u64 (8 bytes a row), or a
-/// u128 once some part has too many distinct values for its share of 64 bits.
+/// cache.
+///
+/// When every other part has a known, small set of values (an enumeration, a
+/// reference table, the codes of another dataset), a shard is a dense table of
+/// first rows, indexed by the parts in mixed radix: four bytes per possible key,
+/// one array access per row, no hashing. Otherwise the parts are packed into a u64
+/// (a u128 once some part has too many distinct values for its share of 64 bits)
+/// in a hash map.
 struct KeyIndex {
     parts: usize,
     shards: Vec<KeyShard>,
+    /// The number of possible values of each part after the first, when all are
+    /// known and the dense table of a shard stays under [`DENSE_SHARD_SLOTS`].
+    radix: Option<Vec<u64>>,
+    /// Dense slots the shards may still allocate (see [`DENSE_TOTAL_SLOTS`]).
+    dense_budget: u64,
 }
+
+/// The largest dense table of one shard (16 MB of first rows).
+const DENSE_SHARD_SLOTS: u64 = 1 << 22;
+/// The dense tables of all shards together (256 MB of address space at most, of
+/// which only the pages holding keys are ever touched); further shards hash.
+const DENSE_TOTAL_SLOTS: u64 = 1 << 26;
 
 #[derive(Default)]
 struct KeyShard {
     narrow: FxHashMap<u64, u64>,
     wide: FxHashMap<u128, u64>,
     is_wide: bool,
+    /// First row of each key (saturated at `u32::MAX - 1`), plus one; 0 for none.
+    dense: Option<Vec<u32>>,
 }
 
 impl KeyIndex {
-    fn new(parts: usize) -> KeyIndex {
+    /// `sizes`: for each part, how many values it can take, when known.
+    fn new(parts: usize, sizes: &[Option<usize>]) -> KeyIndex {
         assert!((1..=4).contains(&parts), "contracts have primary keys of 1 to 4 fields");
-        KeyIndex { parts, shards: Vec::new() }
+        let rest = if parts == 1 { sizes } else { sizes.get(1..).unwrap_or(&[]) };
+        let radix: Option<Vec<u64>> = (rest.len() == parts.max(2) - 1)
+            .then(|| rest.iter().map(|size| size.map(|n| n.max(1) as u64)).collect())
+            .flatten();
+        let radix = radix.filter(|radix| {
+            radix
+                .iter()
+                .try_fold(1u64, |product, &n| product.checked_mul(n))
+                .is_some_and(|slots| slots <= DENSE_SHARD_SLOTS)
+        });
+        KeyIndex { parts, shards: Vec::new(), radix, dense_budget: DENSE_TOTAL_SLOTS }
     }
 
     /// Bits per packed part within a shard.
@@ -146,6 +176,30 @@ impl KeyIndex {
             self.shards.resize_with(shard_idx + 1, KeyShard::default);
         }
         let shard = &mut self.shards[shard_idx];
+        if let Some(radix) = &self.radix {
+            // Mixed radix; an id beyond its part's size (never for a valid row) hashes.
+            let slot = rest.iter().zip(radix).try_fold(0u64, |acc, (&id, &n)| {
+                (u64::from(id) < n).then_some(acc * n + u64::from(id))
+            });
+            if let Some(slot) = slot {
+                if shard.dense.is_none() {
+                    let slots: u64 = radix.iter().product();
+                    if self.dense_budget >= slots {
+                        self.dense_budget -= slots;
+                        // Zeroed by the allocator: untouched pages cost nothing.
+                        shard.dense = Some(vec![0u32; slots as usize]);
+                    }
+                }
+                if let Some(dense) = &mut shard.dense {
+                    let first = &mut dense[slot as usize];
+                    if *first != 0 {
+                        return Some(u64::from(*first) - 1);
+                    }
+                    *first = u32::try_from(line + 1).unwrap_or(u32::MAX);
+                    return None;
+                }
+            }
+        }
         if !shard.is_wide
             && narrow_bits < 32
             && rest.iter().any(|&id| u64::from(id) >= 1u64 << narrow_bits)
@@ -202,10 +256,10 @@ struct KeyChecker {
 const KEY_CHUNK: usize = 8192;
 
 impl KeyChecker {
-    fn spawn(parts: usize) -> KeyChecker {
+    fn spawn(parts: usize, sizes: Vec<Option<usize>>) -> KeyChecker {
         let (sender, receiver) = mpsc::sync_channel::<Vec<(u64, [u32; 4])>>(8);
         let handle = std::thread::spawn(move || {
-            let mut index = KeyIndex::new(parts);
+            let mut index = KeyIndex::new(parts, &sizes);
             let (mut duplicates, mut total) = (Vec::new(), 0u64);
             for chunk in receiver {
                 for (line, ids) in chunk {
@@ -420,7 +474,7 @@ impl<'a> Validator<'a> {
             .iter()
             .enumerate()
             .filter(|(idx, field)| field.unique && pk_fields != [*idx])
-            .map(|(idx, _)| (idx, KeyIndex::new(1)))
+            .map(|(idx, field)| (idx, KeyIndex::new(1, &[domain_size(field, &lookups[idx])])))
             .collect();
         let rule_fields = contract
             .rules
@@ -481,7 +535,11 @@ impl<'a> Validator<'a> {
                 })
                 .collect(),
             last_partition_ids: Vec::new(),
-            pk_checker: (!pk_fields.is_empty()).then(|| KeyChecker::spawn(pk_fields.len())),
+            pk_checker: (!pk_fields.is_empty()).then(|| {
+                let sizes =
+                    pk_fields.iter().map(|&idx| domain_size(&contract.fields[idx], &lookups[idx]));
+                KeyChecker::spawn(pk_fields.len(), sizes.collect())
+            }),
             pk_fields,
             unique_indexes,
             partition_fields,
@@ -903,6 +961,20 @@ impl<'a> Validator<'a> {
     }
 }
 
+/// How many canonical values a field can take, when the contract bounds them: its
+/// enumeration, the codes of its reference table or of the dataset it refers to.
+fn domain_size(field: &Field, lookup: &Lookup) -> Option<usize> {
+    if field.field_type != FieldType::String {
+        return None;
+    }
+    match (&field.enum_values, lookup) {
+        (Some(values), _) => Some(values.len()),
+        (None, Lookup::Reference(table)) => Some(table.rows.len()),
+        (None, Lookup::Dataset(values)) => Some(values.len()),
+        (None, Lookup::None | Lookup::Missing) => None,
+    }
+}
+
 /// Missing-value markers are short; longer cells skip the set lookup.
 const MISSING_MAX_LEN: usize = 4;
 
@@ -952,7 +1024,7 @@ mod tests {
 
     #[test]
     fn key_index_finds_duplicates_exactly_and_widens() {
-        let mut index = KeyIndex::new(4);
+        let mut index = KeyIndex::new(4, &[None; 4]);
         // More than 2^16 distinct values in one part forces the u128 representation.
         // 2^21 values per part fit in a u64 of three parts; more force the u128.
         for i in 0..70_000u32 {
@@ -962,5 +1034,36 @@ mod tests {
         assert!(index.is_wide());
         assert_eq!(index.insert(&[0, 12, 7, 9], 99_999), Some(14));
         assert_eq!(index.insert(&[1, 12, 7, 9], 100_000), None);
+    }
+
+    #[test]
+    fn dense_shards_find_the_first_row_and_fall_back_to_hashing() {
+        // 100 procedures x 12 regions x 3 channels: 3,600 slots per period.
+        let mut index = KeyIndex::new(4, &[None, Some(100), Some(12), Some(3)]);
+        assert_eq!(index.radix.as_deref(), Some(&[100, 12, 3][..]));
+        for period in 0..3u32 {
+            for procedure in 0..100u32 {
+                for region in 0..12u32 {
+                    for channel in 0..3u32 {
+                        let line =
+                            u64::from(period * 3_600 + procedure * 36 + region * 3 + channel) + 2;
+                        assert_eq!(index.insert(&[period, procedure, region, channel], line), None);
+                    }
+                }
+            }
+        }
+        assert!(index.shards.iter().all(|shard| shard.dense.is_some() && shard.narrow.is_empty()));
+        // Period 1, procedure 7, region 11, channel 2 was row 3,600 + 252 + 33 + 2 + 2.
+        assert_eq!(index.insert(&[1, 7, 11, 2], 20_000), Some(3_889));
+        // An id beyond its part's size is hashed, and found again there.
+        assert_eq!(index.insert(&[0, 100, 0, 0], 20_001), None);
+        assert_eq!(index.insert(&[0, 100, 0, 0], 20_002), Some(20_001));
+        // Too many possible keys per shard: no dense table at all.
+        let index = KeyIndex::new(2, &[None, Some(1 << 23)]);
+        assert!(index.radix.is_none());
+        // A unique column of a reference table: one part, dense.
+        let mut index = KeyIndex::new(1, &[Some(12)]);
+        assert_eq!(index.insert(&[5], 2), None);
+        assert_eq!(index.insert(&[5], 3), Some(2));
     }
 }

@@ -1,0 +1,478 @@
+//! The transaction aggregates, read from the stored Parquet version in one
+//! streaming pass.
+//!
+//! `service_transactions` is the one large table (about ten million rows for two
+//! years of monthly data); every transaction indicator is computed from two small
+//! aggregates of it:
+//! - per (period, region): digital, total, and on fully online procedures;
+//! - per (period, procedure): digital and total.
+//!
+//! Polars would decode each string key of every row and hash it. Here the key
+//! columns are read as Parquet stores them, dictionary-encoded: each row group's
+//! few distinct values are mapped once, and each row costs a few array lookups and
+//! additions. Memory stays at one row group plus the aggregates, whatever the
+//! number of rows. The aggregates come back as Polars frames, from which Polars
+//! computes the indicators.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int32Type, Int64Type};
+use arrow_array::{Array, DictionaryArray, RecordBatch};
+use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
+use polars::prelude::{Column, DataFrame};
+use rustc_hash::FxHashMap;
+
+use crate::{Error, Result};
+
+/// The key columns, read as dictionaries, and the measure.
+const PERIOD: &str = "period";
+const REGION: &str = "region_code";
+const PROCEDURE: &str = "procedure_id";
+const CHANNEL: &str = "channel";
+const TRANSACTIONS: &str = "transactions";
+
+/// The one channel that is not digital.
+const COUNTER: &str = "counter";
+
+/// Rows per batch: a stored row group (`md2030_store::ROW_GROUP_ROWS`), so that each
+/// group's dictionaries are mapped once.
+const BATCH_ROWS: usize = 128 * 1024;
+
+/// Whether a procedure counts as fully online in a period.
+pub type FullyOnline<'a> = dyn Fn(&str, &str) -> bool + Sync + 'a;
+
+/// The two aggregates, as Polars frames: `by_region` (period, region_code, digital,
+/// total, full) and `by_procedure` (period, procedure_id, digital, total).
+#[derive(Debug)]
+pub struct Aggregates {
+    pub by_region: DataFrame,
+    pub by_procedure: DataFrame,
+}
+
+/// Distinct values of one key, numbered in order of appearance.
+#[derive(Default)]
+struct Interner {
+    ids: FxHashMap<Box<str>, u32>,
+    values: Vec<Box<str>>,
+}
+
+impl Interner {
+    fn id(&mut self, value: &str) -> u32 {
+        if let Some(&id) = self.ids.get(value) {
+            return id;
+        }
+        let id = self.values.len() as u32;
+        self.values.push(value.into());
+        self.ids.insert(value.into(), id);
+        id
+    }
+}
+
+/// Sums per period, as dense rows indexed by region or procedure number.
+#[derive(Default)]
+struct Sums {
+    periods: Interner,
+    regions: Interner,
+    procedures: Interner,
+    /// [period][region] -> digital, total, full, rows.
+    by_region: Vec<Vec<[i64; 4]>>,
+    /// [period][procedure] -> digital, total.
+    by_procedure: Vec<Vec<[i64; 2]>>,
+    /// [period][procedure] -> 0 not yet asked, 1 not fully online, 2 fully online.
+    full: Vec<Vec<u8>>,
+}
+
+fn slot<T: Default + Clone>(rows: &mut Vec<Vec<T>>, row: usize, col: usize) -> &mut T {
+    if rows.len() <= row {
+        rows.resize_with(row + 1, Vec::new);
+    }
+    let cells = &mut rows[row];
+    if cells.len() <= col {
+        cells.resize(col + 1, T::default());
+    }
+    &mut cells[col]
+}
+
+/// Reads `path` (a stored `service_transactions` version) and returns its two
+/// aggregates; `fully_online` says which procedures count as fully online, asked
+/// once per period and procedure. Row groups are shared among the cores.
+pub fn aggregate(path: &Path, fully_online: &FullyOnline<'_>) -> Result<Aggregates> {
+    let failed = |what: &str, err: &dyn std::fmt::Display| {
+        Error::Polars(format!("reading {} ({what}): {err}", path.display()))
+    };
+    let file = File::open(path).map_err(|err| failed("open", &err))?;
+    // The types from the Parquet schema alone (a writer's own Arrow schema, such as
+    // Polars' string views, is not needed to read text).
+    let metadata =
+        ArrowReaderMetadata::load(&file, ArrowReaderOptions::new().with_skip_arrow_metadata(true))
+            .map_err(|err| failed("footer", &err))?;
+    // The key columns as dictionaries, as they are stored; everything else as is.
+    let keys = [PERIOD, REGION, PROCEDURE, CHANNEL];
+    let dictionary_type = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+    let fields: Vec<Field> = metadata
+        .schema()
+        .fields()
+        .iter()
+        .map(|field| match field.data_type() {
+            DataType::Utf8 if keys.contains(&field.name().as_str()) => {
+                field.as_ref().clone().with_data_type(dictionary_type.clone())
+            }
+            _ => field.as_ref().clone(),
+        })
+        .collect();
+    let schema = Arc::new(Schema::new(fields));
+    let metadata = ArrowReaderMetadata::try_new(
+        metadata.metadata().clone(),
+        ArrowReaderOptions::new().with_schema(schema.clone()),
+    )
+    .map_err(|err| failed("schema", &err))?;
+    let mut columns = Vec::new();
+    for name in keys.iter().chain([&TRANSACTIONS]) {
+        columns.push(schema.index_of(name).map_err(|err| failed("columns", &err))?);
+    }
+    let mask = ProjectionMask::roots(metadata.parquet_schema(), columns);
+    let groups = metadata.metadata().num_row_groups();
+    let threads =
+        std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, groups.max(1));
+    let read = |row_groups: Vec<usize>| -> Result<Sums> {
+        // Its own handle: a cloned one would share the read position.
+        let file = File::open(path).map_err(|err| failed("open", &err))?;
+        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata.clone())
+            .with_projection(mask.clone())
+            .with_row_groups(row_groups)
+            .with_batch_size(BATCH_ROWS)
+            .build()
+            .map_err(|err| failed("reader", &err))?;
+        let mut sums = Sums::default();
+        for batch in reader {
+            let batch = batch.map_err(|err| failed("row group", &err))?;
+            sums.add(&batch, fully_online).map_err(|err| failed("columns", &err))?;
+        }
+        Ok(sums)
+    };
+    let parts: Vec<Result<Sums>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let row_groups: Vec<usize> = (t..groups).step_by(threads).collect();
+                scope.spawn(|| read(row_groups))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap_or_else(|_| Err(failed("thread", &"panicked"))))
+            .collect()
+    });
+    let mut total = Sums::default();
+    for part in parts {
+        total.merge(part?);
+    }
+    total.frames()
+}
+
+/// A dictionary column of `batch` by name.
+fn dictionary<'b>(
+    batch: &'b RecordBatch,
+    name: &str,
+) -> std::result::Result<&'b DictionaryArray<Int32Type>, String> {
+    batch
+        .column_by_name(name)
+        .and_then(|column| column.as_dictionary_opt::<Int32Type>())
+        .ok_or_else(|| format!("no text column {name}"))
+}
+
+/// For each value of a dictionary, its number in `interner` (None for a null value).
+fn map_values(
+    column: &DictionaryArray<Int32Type>,
+    interner: &mut Interner,
+) -> std::result::Result<Vec<Option<u32>>, String> {
+    let values = column.values().as_string_opt::<i32>().ok_or("a dictionary of non-text values")?;
+    Ok(values.iter().map(|value| value.map(|v| interner.id(v))).collect())
+}
+
+impl Sums {
+    fn add(
+        &mut self,
+        batch: &RecordBatch,
+        fully_online: &FullyOnline<'_>,
+    ) -> std::result::Result<(), String> {
+        let (period, region, procedure, channel) = (
+            dictionary(batch, PERIOD)?,
+            dictionary(batch, REGION)?,
+            dictionary(batch, PROCEDURE)?,
+            dictionary(batch, CHANNEL)?,
+        );
+        let transactions = batch
+            .column_by_name(TRANSACTIONS)
+            .and_then(|column| column.as_primitive_opt::<Int64Type>())
+            .ok_or("no integer column transactions")?;
+        let periods = map_values(period, &mut self.periods)?;
+        let regions = map_values(region, &mut self.regions)?;
+        let procedures = map_values(procedure, &mut self.procedures)?;
+        let channel_values =
+            channel.values().as_string_opt::<i32>().ok_or("a dictionary of non-text values")?;
+        let is_counter: Vec<bool> =
+            channel_values.iter().map(|value| value == Some(COUNTER)).collect();
+        let (period_keys, region_keys, procedure_keys, channel_keys) =
+            (period.keys(), region.keys(), procedure.keys(), channel.keys());
+        for row in 0..batch.num_rows() {
+            // Key columns are required by the contract; a row missing one has no group.
+            let key = |keys: &arrow_array::Int32Array, mapped: &[Option<u32>]| {
+                if keys.is_null(row) {
+                    return None;
+                }
+                mapped.get(usize::try_from(keys.value(row)).ok()?).copied().flatten()
+            };
+            let (Some(p), Some(r), Some(c)) = (
+                key(period_keys, &periods),
+                key(region_keys, &regions),
+                key(procedure_keys, &procedures),
+            ) else {
+                continue;
+            };
+            let count = if transactions.is_null(row) { 0 } else { transactions.value(row) };
+            // As `channel = 'counter'` would: a missing channel is not the counter.
+            let counter = !channel_keys.is_null(row)
+                && usize::try_from(channel_keys.value(row))
+                    .ok()
+                    .and_then(|k| is_counter.get(k).copied())
+                    .unwrap_or(false);
+            let digital = if counter { 0 } else { count };
+            let (p, r, c) = (p as usize, r as usize, c as usize);
+            let full = {
+                let flag = slot(&mut self.full, p, c);
+                if *flag == 0 {
+                    let (period, procedure) = (&self.periods.values[p], &self.procedures.values[c]);
+                    *flag = if fully_online(period, procedure) { 2 } else { 1 };
+                }
+                *flag == 2
+            };
+            let region_sums = slot(&mut self.by_region, p, r);
+            region_sums[0] = region_sums[0].saturating_add(digital);
+            region_sums[1] = region_sums[1].saturating_add(count);
+            if full {
+                region_sums[2] = region_sums[2].saturating_add(count);
+            }
+            region_sums[3] += 1;
+            let procedure_sums = slot(&mut self.by_procedure, p, c);
+            procedure_sums[0] = procedure_sums[0].saturating_add(digital);
+            procedure_sums[1] = procedure_sums[1].saturating_add(count);
+        }
+        Ok(())
+    }
+
+    /// Adds the sums of another part of the file.
+    fn merge(&mut self, other: Sums) {
+        for (q, period) in other.periods.values.iter().enumerate() {
+            let p = self.periods.id(period) as usize;
+            for (s, sums) in other.by_region.get(q).into_iter().flatten().enumerate() {
+                if sums[3] == 0 {
+                    continue;
+                }
+                let r = self.regions.id(&other.regions.values[s]) as usize;
+                let into = slot(&mut self.by_region, p, r);
+                for k in 0..4 {
+                    into[k] = into[k].saturating_add(sums[k]);
+                }
+            }
+            for (d, sums) in other.by_procedure.get(q).into_iter().flatten().enumerate() {
+                let flag = other.full.get(q).and_then(|f| f.get(d)).copied().unwrap_or(0);
+                if flag == 0 {
+                    continue;
+                }
+                let c = self.procedures.id(&other.procedures.values[d]) as usize;
+                *slot(&mut self.full, p, c) = flag;
+                let into = slot(&mut self.by_procedure, p, c);
+                into[0] = into[0].saturating_add(sums[0]);
+                into[1] = into[1].saturating_add(sums[1]);
+            }
+        }
+    }
+
+    /// The aggregates as frames, one row per (period, member) that has rows.
+    fn frames(self) -> Result<Aggregates> {
+        let (mut region_periods, mut regions) = (Vec::new(), Vec::new());
+        let mut region_sums: [Vec<i64>; 3] = Default::default();
+        let (mut procedure_periods, mut procedures) = (Vec::new(), Vec::new());
+        let mut procedure_sums: [Vec<i64>; 2] = Default::default();
+        for (p, period) in self.periods.values.iter().enumerate() {
+            for (r, sums) in self.by_region.get(p).into_iter().flatten().enumerate() {
+                // Regions not met in this period are padding.
+                if sums[3] == 0 {
+                    continue;
+                }
+                region_periods.push(period.as_ref());
+                regions.push(self.regions.values[r].as_ref());
+                for (column, value) in region_sums.iter_mut().zip(sums) {
+                    column.push(*value);
+                }
+            }
+            for (c, sums) in self.by_procedure.get(p).into_iter().flatten().enumerate() {
+                // A procedure met in this period has its flag asked; others are padding.
+                if self.full.get(p).and_then(|f| f.get(c)).copied().unwrap_or(0) == 0 {
+                    continue;
+                }
+                procedure_periods.push(period.as_ref());
+                procedures.push(self.procedures.values[c].as_ref());
+                for (column, value) in procedure_sums.iter_mut().zip(sums) {
+                    column.push(*value);
+                }
+            }
+        }
+        let [digital, total, full] = region_sums;
+        let by_region = DataFrame::new_infer_height(vec![
+            Column::new(PERIOD.into(), region_periods),
+            Column::new(REGION.into(), regions),
+            Column::new("digital".into(), digital),
+            Column::new("total".into(), total),
+            Column::new("full".into(), full),
+        ])?;
+        let [digital, total] = procedure_sums;
+        let by_procedure = DataFrame::new_infer_height(vec![
+            Column::new(PERIOD.into(), procedure_periods),
+            Column::new(PROCEDURE.into(), procedures),
+            Column::new("digital".into(), digital),
+            Column::new("total".into(), total),
+        ])?;
+        Ok(Aggregates { by_region, by_procedure })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{ArrayRef, Int64Array, StringArray};
+    use parquet::arrow::ArrowWriter;
+    use parquet::file::properties::WriterProperties;
+
+    /// Nine rows over five row groups of two rows, so that groups are shared
+    /// between threads and their sums merged; a null channel and a null count.
+    #[test]
+    fn sums_span_row_groups_and_ask_each_procedure_once_per_period() {
+        let text =
+            |values: &[Option<&str>]| -> ArrayRef { Arc::new(StringArray::from(values.to_vec())) };
+        let batch = RecordBatch::try_from_iter([
+            (
+                "period",
+                text(&[
+                    Some("2024-01"),
+                    Some("2024-01"),
+                    Some("2024-01"),
+                    Some("2024-01"),
+                    Some("2024-01"),
+                    Some("2024-02"),
+                    Some("2024-02"),
+                    Some("2024-02"),
+                    Some("2024-02"),
+                ]),
+            ),
+            (
+                "region_code",
+                text(&[
+                    Some("01"),
+                    Some("06"),
+                    Some("01"),
+                    Some("06"),
+                    Some("01"),
+                    Some("01"),
+                    Some("06"),
+                    Some("06"),
+                    Some("01"),
+                ]),
+            ),
+            (
+                "procedure_id",
+                text(&[
+                    Some("A"),
+                    Some("A"),
+                    Some("B"),
+                    Some("B"),
+                    Some("A"),
+                    Some("A"),
+                    Some("B"),
+                    Some("A"),
+                    Some("B"),
+                ]),
+            ),
+            (
+                "channel",
+                text(&[
+                    Some("online"),
+                    Some("counter"),
+                    Some("counter"),
+                    None,
+                    Some("assisted_digital"),
+                    Some("counter"),
+                    Some("online"),
+                    Some("online"),
+                    Some("counter"),
+                ]),
+            ),
+            (
+                "transactions",
+                Arc::new(Int64Array::from(vec![
+                    Some(10),
+                    Some(20),
+                    Some(5),
+                    Some(7),
+                    Some(3),
+                    Some(8),
+                    None,
+                    Some(4),
+                    Some(6),
+                ])) as ArrayRef,
+            ),
+        ])
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tx.parquet");
+        let properties = WriterProperties::builder().set_max_row_group_row_count(Some(2)).build();
+        let mut writer =
+            ArrowWriter::try_new(File::create(&path).unwrap(), batch.schema(), Some(properties))
+                .unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+
+        // A is fully online in 2024-02 only.
+        let asked = std::sync::Mutex::new(Vec::new());
+        let fully_online = |period: &str, procedure: &str| {
+            asked.lock().unwrap().push(format!("{period} {procedure}"));
+            period == "2024-02" && procedure == "A"
+        };
+        let aggregates = aggregate(&path, &fully_online).unwrap();
+        let mut asked = asked.into_inner().unwrap();
+        asked.sort();
+        // Once per (period, procedure) and thread at most: two threads at most here.
+        asked.dedup();
+        assert_eq!(asked, ["2024-01 A", "2024-01 B", "2024-02 A", "2024-02 B"]);
+
+        let by_region =
+            aggregates.by_region.sort(["period", "region_code"], Default::default()).unwrap();
+        // 2024-01, 01: rows 0 (online 10, A), 2 (counter 5, B), 4 (assisted 3, A):
+        //   digital 13, total 18, full 0.
+        // 2024-01, 06: rows 1 (counter 20, A), 3 (no channel 7, B): digital 7, total 27.
+        // 2024-02, 01: rows 5 (counter 8, A), 8 (counter 6, B): digital 0, total 14,
+        //   full 8 (A).
+        // 2024-02, 06: rows 6 (online, no count, B), 7 (online 4, A): digital 4,
+        //   total 4, full 4.
+        let column = |frame: &DataFrame, name: &str| -> Vec<i64> {
+            frame.column(name).unwrap().i64().unwrap().into_no_null_iter().collect()
+        };
+        assert_eq!(column(&by_region, "digital"), [13, 7, 0, 4]);
+        assert_eq!(column(&by_region, "total"), [18, 27, 14, 4]);
+        assert_eq!(column(&by_region, "full"), [0, 0, 8, 4]);
+
+        let by_procedure =
+            aggregates.by_procedure.sort(["period", "procedure_id"], Default::default()).unwrap();
+        // 2024-01 A: 10 + 20 + 3 = 33, digital 13; B: 5 + 7 = 12, digital 7.
+        // 2024-02 A: 8 + 4 = 12, digital 4; B: 0 + 6 = 6, digital 0.
+        assert_eq!(column(&by_procedure, "total"), [33, 12, 12, 6]);
+        assert_eq!(column(&by_procedure, "digital"), [13, 7, 4, 0]);
+    }
+}
