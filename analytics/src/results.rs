@@ -185,29 +185,34 @@ impl Results {
     /// from (for an inventory, the version that observed that quarter) and the
     /// target version it is assessed against.
     pub fn observations_table(&self) -> Result<DataFrame> {
-        let mut indicator = Vec::new();
-        let mut breakdown = Vec::new();
-        let mut member = Vec::new();
-        let mut period = Vec::new();
+        // Borrowed text: about 280,000 rows at scale, each cell a reference, not a copy.
+        let mut indicator: Vec<&str> = Vec::new();
+        let mut breakdown: Vec<Option<&str>> = Vec::new();
+        let mut member: Vec<Option<&str>> = Vec::new();
+        let mut period: Vec<&str> = Vec::new();
         let mut value = Vec::new();
-        let mut versions = Vec::new();
-        let mut target = Vec::new();
-        for (report, result) in self.rows() {
-            let all_versions = report.dataset_versions.join(" ");
-            for observation in &result.series {
-                indicator.push(result.id.clone());
-                breakdown.push(result.breakdown.clone());
-                member.push(result.member.clone());
-                period.push(observation.period.clone());
-                value.push(observation.value);
-                versions.push(
-                    report
-                        .period_versions
-                        .get(&observation.period)
-                        .cloned()
-                        .unwrap_or_else(|| all_versions.clone()),
-                );
-                target.push(result.target.as_ref().map(|t| t.id.clone()));
+        let mut versions: Vec<&str> = Vec::new();
+        let mut target: Vec<Option<&str>> = Vec::new();
+        let joined: Vec<String> =
+            self.indicators.iter().map(|report| report.dataset_versions.join(" ")).collect();
+        for (report, all_versions) in self.indicators.iter().zip(&joined) {
+            let results =
+                std::iter::once(&report.headline).chain(report.breakdowns.values().flatten());
+            for result in results {
+                for observation in &result.series {
+                    indicator.push(&result.id);
+                    breakdown.push(result.breakdown.as_deref());
+                    member.push(result.member.as_deref());
+                    period.push(&observation.period);
+                    value.push(observation.value);
+                    versions.push(
+                        report
+                            .period_versions
+                            .get(&observation.period)
+                            .map_or(all_versions.as_str(), String::as_str),
+                    );
+                    target.push(result.target.as_ref().map(|t| t.id.as_str()));
+                }
             }
         }
         DataFrame::new_infer_height(vec![

@@ -10,6 +10,7 @@ use md2030_analytics::catalog::Catalog;
 use md2030_analytics::indicator::{INVENTORY_DATASETS, Inputs};
 use md2030_analytics::results::{self, Computed, Results};
 use md2030_analytics::series::{self, Snapshot};
+use md2030_analytics::vintage;
 use md2030_store::{Committed, Store};
 use sha2::{Digest, Sha256};
 
@@ -112,21 +113,28 @@ pub(crate) fn compute_and_store(
     force: bool,
 ) -> anyhow::Result<(Computed, Committed)> {
     // The current results, read once: the cache of this computation when they were
-    // computed as of the same date (the usual case), and the targets they used.
+    // computed as of the same date (the usual case), and a digest of their headlines
+    // to audit a change of targets. The full results are freed as soon as the
+    // computation has taken what it reuses.
     let current = store.current_results()?.and_then(|record| {
         let bytes = store.read_results_file(&record, RESULTS_JSON).ok()?;
         Some((record.as_of.clone(), Results::from_json(&bytes).ok()?))
     });
-    let computed = match (&current, force) {
-        (_, true) => compute_from(store, as_of, None)?,
-        (Some((current_as_of, results)), false) if *current_as_of == as_of.to_string() => {
-            compute_from(store, as_of, Some(results))?
-        }
-        (_, false) => compute(store, as_of, false)?,
+    let before = current.as_ref().map(|(_, results)| {
+        (results.catalog_sha256.clone(), vintage::Digest::from_results(results))
+    });
+    let cache = current
+        .filter(|(current_as_of, _)| !force && *current_as_of == as_of.to_string())
+        .map(|(_, results)| results);
+    let computed = match &cache {
+        Some(results) => compute_from(store, as_of, Some(results))?,
+        None => compute(store, as_of, force)?,
     };
-    let json = computed.results.to_json()?;
-    let summary = results::parquet_bytes(&mut computed.results.summary_table()?)?;
+    drop(cache);
+    // Largest transient first: the observations table (a row per observation).
     let observations = results::parquet_bytes(&mut computed.results.observations_table()?)?;
+    let summary = results::parquet_bytes(&mut computed.results.summary_table()?)?;
+    let json = computed.results.to_json()?;
     let committed = store.commit_results(
         &[
             (RESULTS_JSON, &json),
@@ -137,7 +145,7 @@ pub(crate) fn compute_and_store(
         computed_at,
     )?;
     if let Some((_, before)) =
-        current.filter(|(_, b)| b.catalog_sha256 != computed.results.catalog_sha256)
+        before.filter(|(catalog_sha256, _)| *catalog_sha256 != computed.results.catalog_sha256)
     {
         audit_target_changes(store, &before, &computed.results, computed_at)?;
     }
@@ -148,12 +156,12 @@ pub(crate) fn compute_and_store(
 /// that reads the new text records each target that changed in the audit log.
 fn audit_target_changes(
     store: &mut Store,
-    before: &Results,
+    before: &vintage::Digest,
     now: &Results,
     at: &str,
 ) -> anyhow::Result<()> {
-    use md2030_analytics::vintage::{Change, Digest, diff};
-    let changes = diff(&Digest::from_results(before), &Digest::from_results(now));
+    use vintage::{Change, diff};
+    let changes = diff(before, &vintage::Digest::from_results(now));
     for change in changes {
         if let Change::TargetChanged { indicator, before: old, now: new } = change {
             let subject = new.as_ref().or(old.as_ref()).map(|t| format!("{}@v{}", t.id, t.version));

@@ -241,7 +241,9 @@ enum AuditCommand {
 }
 
 /// mimalloc: Polars allocates and frees many short-lived buffers across threads,
-/// where glibc's allocator spends most of the time in the kernel.
+/// where glibc's allocator spends most of the time in the kernel. Built without its
+/// transparent-huge-page advice (`no_thp`): huge pages on each thread's regions
+/// added 20–30 MB to the peak of an ingest for no measurable speed.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -33,7 +33,7 @@ for _ in $(seq "$runs"); do
   tx_ms+=("$(echo "$line" | grep -oE '(transactions_fully_online_share|digital_take_up) [0-9]+ ms' | awk '{ s += $2 } END { print s / 1000 }')")
 done
 printf '%s\n' "${times[@]}" | sort -n | awk -v n="$runs" '{ t[NR] = $1 } END {
-  printf "md2030 compute --force (whole process: 21 indicators, 11,927 series assessed, results written): best %.3f s, median %.3f s over %d runs\n", t[1], t[int((n + 1) / 2)], n }'
+  printf "md2030 compute --force (whole process: every indicator, breakdown and regional view, results written): best %.3f s, median %.3f s over %d runs\n", t[1], t[int((n + 1) / 2)], n }'
 printf '%s\n' "${tx_ms[@]}" | sort -n | awk -v n="$runs" '{ t[NR] = $1 } END {
   printf "md2030 transaction indicators only (take-up + fully online share, all breakdowns): best %.3f s, median %.3f s\n", t[1], t[int((n + 1) / 2)] }'
 results=$(ls -d "$store"/results/v* | tail -1)/results.json
