@@ -138,6 +138,12 @@ fn is_inventory(id: &str) -> bool {
     )
 }
 
+/// Indicators computed from a monthly dataset joined with the procedure inventory
+/// in force each month: they read every snapshot of the inventory.
+fn joins_inventory_as_of(id: &str) -> bool {
+    id == "transactions_fully_online_share"
+}
+
 /// The column a breakdown dimension groups by.
 fn breakdown_column(dimension: &str) -> &str {
     match dimension {
@@ -265,6 +271,26 @@ pub fn compute(
     let mut period_versions = BTreeMap::new();
     for dataset in &indicator.datasets {
         match inputs.snapshots.get(dataset) {
+            Some(snapshots) if joins_inventory_as_of(&indicator.id) => {
+                // Each month with the inventory version in force then.
+                let others: Vec<&String> = indicator
+                    .datasets
+                    .iter()
+                    .filter(|d| *d != dataset)
+                    .filter_map(|d| inputs.versions.get(d))
+                    .collect();
+                for observation in &headline.series {
+                    if let Some(snapshot) =
+                        series::snapshot_in_force(snapshots, &observation.period)
+                    {
+                        let mut versions = vec![snapshot.version_id.clone()];
+                        versions.extend(others.iter().map(|v| v.to_string()));
+                        versions.sort();
+                        period_versions.insert(observation.period.clone(), versions.join(" "));
+                        dataset_versions.push(snapshot.version_id.clone());
+                    }
+                }
+            }
             Some(snapshots) if is_inventory(&indicator.id) => {
                 // The version that observed each quarter (a later one replaces an
                 // earlier), kept for the quarters known as of `as_of`.
@@ -303,7 +329,9 @@ pub fn read_versions(indicator: &Indicator, inputs: &Inputs) -> Vec<String> {
         .datasets
         .iter()
         .flat_map(|dataset| match inputs.snapshots.get(dataset) {
-            Some(snapshots) if is_inventory(&indicator.id) => {
+            Some(snapshots)
+                if is_inventory(&indicator.id) || joins_inventory_as_of(&indicator.id) =>
+            {
                 snapshots.iter().map(|s| s.version_id.clone()).collect()
             }
             _ => inputs.versions.get(dataset).cloned().into_iter().collect::<Vec<_>>(),

@@ -80,7 +80,9 @@ pub fn compute_all(
                     let mut with_aggregates = inputs.clone();
                     // Without a stored version, each transaction indicator says so.
                     if let Some(path) = inputs.paths.get("service_transactions") {
-                        series::prepare(&mut with_aggregates.frames, path)?;
+                        let snapshots = inputs.snapshots.get("procedures").map_or(&[][..], |s| s);
+                        let inventory = series::InventoryAsOf::new(snapshots)?;
+                        series::prepare(&mut with_aggregates.frames, path, &inventory)?;
                     }
                     prepared = Some(with_aggregates);
                 }

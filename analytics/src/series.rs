@@ -5,11 +5,12 @@
 //! as the data writes it (`2024-03`, `2024-Q1`, `2024`) and placed in time by
 //! [`period_year`]. Polars types do not leave this module.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::*;
 
 use crate::progress::Point;
+use crate::transactions::Standing;
 use crate::{Error, Result};
 
 /// The lazy frames of the current dataset versions, by dataset name.
@@ -131,29 +132,86 @@ fn transaction_aggregates(frames: &Frames) -> Result<(LazyFrame, LazyFrame)> {
     }
 }
 
+/// The inventory snapshot in force in `month` (`2024-12`): the latest whose quarter
+/// is at or before the month's quarter (a later snapshot of the same quarter
+/// replaces an earlier one). None before the first inventory: a month is never
+/// judged by an inventory observed after it.
+pub fn snapshot_in_force<'a>(snapshots: &'a [Snapshot], month: &str) -> Option<&'a Snapshot> {
+    let quarter = quarter_of(month)?;
+    snapshots.iter().filter(|s| s.period <= quarter).max_by(|a, b| a.period.cmp(&b.period))
+}
+
+/// Where each procedure stands in each inventory snapshot, for the fully-online
+/// share of transactions: withdrawn procedures are out of scope, procedures at
+/// maturity level 4 or above fully online, the others in scope.
+#[derive(Debug, Default)]
+pub struct InventoryAsOf {
+    /// Per quarter, oldest first: each procedure's standing.
+    quarters: Vec<(String, HashMap<String, Standing>)>,
+}
+
+impl InventoryAsOf {
+    pub fn new(snapshots: &[Snapshot]) -> Result<InventoryAsOf> {
+        let mut quarters: Vec<(String, HashMap<String, Standing>)> = Vec::new();
+        for snapshot in snapshots {
+            let df = snapshot
+                .frame
+                .clone()
+                .select([
+                    col("procedure_id").cast(DataType::String),
+                    col("maturity_level").cast(DataType::Int64),
+                    col("status").cast(DataType::String),
+                ])
+                .collect()?;
+            let ids = df.column("procedure_id")?.str()?;
+            let levels = df.column("maturity_level")?.i64()?;
+            let statuses = df.column("status")?.str()?;
+            let mut standings = HashMap::with_capacity(df.height());
+            for ((id, level), status) in ids.iter().zip(levels.iter()).zip(statuses.iter()) {
+                let Some(id) = id else { continue };
+                let standing = match (status, level) {
+                    (Some("withdrawn"), _) => Standing::OutOfScope,
+                    (_, Some(level)) if level >= 4 => Standing::FullyOnline,
+                    _ => Standing::InScope,
+                };
+                standings.insert(id.to_string(), standing);
+            }
+            // Snapshots come oldest first: a later one of the same quarter replaces it.
+            quarters.retain(|(quarter, _)| *quarter != snapshot.period);
+            quarters.push((snapshot.period.clone(), standings));
+        }
+        quarters.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(InventoryAsOf { quarters })
+    }
+
+    /// Where `procedure` stands in `month`: out of scope before the first inventory
+    /// or once withdrawn; a procedure the inventory in force does not list is
+    /// counted, as not fully online.
+    pub fn standing(&self, month: &str, procedure: &str) -> Standing {
+        let Some(quarter) = quarter_of(month) else {
+            return Standing::OutOfScope;
+        };
+        match self.quarters.iter().rev().find(|(q, _)| *q <= quarter) {
+            None => Standing::OutOfScope,
+            Some((_, standings)) => standings.get(procedure).copied().unwrap_or(Standing::InScope),
+        }
+    }
+}
+
 /// Reads the stored `service_transactions` version at `path` once and keeps its two
 /// aggregates in `frames` (in memory, a few hundred thousand rows), for every
-/// transaction indicator and breakdown. A procedure counts as fully online when
-/// the procedure inventory in `frames` puts it at level 4 or above.
-pub fn prepare(frames: &mut Frames, path: &std::path::Path) -> Result<()> {
+/// transaction indicator and breakdown. Each month's transactions are judged by the
+/// procedure inventory in force that month (see [`InventoryAsOf`]).
+pub fn prepare(
+    frames: &mut Frames,
+    path: &std::path::Path,
+    inventory: &InventoryAsOf,
+) -> Result<()> {
     if frames.contains_key(TX_BY_REGION) {
         return Ok(());
     }
-    let fully_online: std::collections::HashSet<String> = match frames.get("procedures") {
-        Some(procedures) => {
-            let df = procedures
-                .clone()
-                .filter(col("maturity_level").gt_eq(lit(4)))
-                .select([col("procedure_id").cast(DataType::String)])
-                .collect()
-                .map_err(Error::from)?;
-            let ids = df.column("procedure_id").map_err(Error::from)?.str().map_err(Error::from)?;
-            ids.iter().flatten().map(str::to_string).collect()
-        }
-        None => Default::default(),
-    };
-    let aggregates = crate::transactions::aggregate(path, &|_period, procedure| {
-        fully_online.contains(procedure)
+    let aggregates = crate::transactions::aggregate(path, &|month, procedure| {
+        inventory.standing(month, procedure)
     })?;
     frames.insert(TX_BY_REGION.to_string(), aggregates.by_region.lazy());
     frames.insert(TX_BY_PROCEDURE.to_string(), aggregates.by_procedure.lazy());
@@ -374,25 +432,23 @@ pub fn wdi_with_itu(frames: &Frames, wdi_code: &str, itu_code: &str) -> Result<V
     Ok(series)
 }
 
-/// Share (percent) of transactions on procedures at maturity level 4 or 5, per month;
-/// by `region_code` or by a column of the procedures (`ministry_code`).
+/// Share (percent) of transactions on procedures at maturity level 4 or 5, per month,
+/// each month by the procedure inventory in force then, withdrawn procedures left
+/// out of both terms; by `region_code`, `procedure_id` or a column of the procedures
+/// (`ministry_code`).
 pub fn transactions_fully_online_share(frames: &Frames, by: Option<&str>) -> Result<Groups> {
     let (by_region, by_procedure) = transaction_aggregates(frames)?;
     let source = match by {
         None | Some("region_code") => by_region,
-        Some(column) => by_procedure_with(frames, by_procedure, &["maturity_level", column])?
-            .with_column(
-                when(col("maturity_level").gt_eq(lit(4)))
-                    .then(col("total"))
-                    .otherwise(lit(0i64))
-                    .alias("full"),
-            ),
+        Some("procedure_id") => by_procedure,
+        Some(column) => by_procedure_with(frames, by_procedure, &[column])?,
     };
+    // A month with nothing in scope (before the first inventory) has no value.
     grouped(
         source
             .group_by([key(by).alias("group"), col("period")])
-            .agg([col("full").sum(), col("total").sum()])
-            .select([col("group"), col("period"), percent("full", "total")]),
+            .agg([col("full").sum(), col("scope").sum()])
+            .select([col("group"), col("period"), percent("full", "scope")]),
     )
 }
 
@@ -579,7 +635,7 @@ mod tests {
     /// Two months, two regions, three channels (hand-made fixture), the transactions
     /// stored as Parquet as a dataset version is, and their aggregates prepared.
     fn frames() -> Frames {
-        let mut tx = df!(
+        let tx = df!(
             "period" => ["2024-01", "2024-01", "2024-01", "2024-01", "2024-01", "2024-01",
                          "2024-02", "2024-02", "2024-02", "2024-02", "2024-02", "2024-02"],
             "procedure_id" => ["PRC-00001"; 12],
@@ -589,7 +645,19 @@ mod tests {
             "transactions" => [30i64, 60, 10, 5, 15, 0, 50, 40, 10, 10, 10, 0],
         )
         .unwrap();
-        let procedures = df!("procedure_id" => ["PRC-00001"], "ministry_code" => ["MI"], "maturity_level" => [4i64]).unwrap();
+        let procedures = df!("procedure_id" => ["PRC-00001"], "ministry_code" => ["MI"], "maturity_level" => [4i64], "status" => ["active"]).unwrap();
+        let inventory = InventoryAsOf::new(&[Snapshot {
+            period: "2024-Q1".into(),
+            version_id: "procedures@v1".into(),
+            frame: procedures.clone().lazy(),
+        }])
+        .unwrap();
+        prepared(tx, procedures, &inventory)
+    }
+
+    /// The transactions stored as Parquet as a dataset version is, and their
+    /// aggregates prepared against `inventory`.
+    fn prepared(mut tx: DataFrame, procedures: DataFrame, inventory: &InventoryAsOf) -> Frames {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("service_transactions.parquet");
         std::fs::write(&path, crate::results::parquet_bytes(&mut tx).unwrap()).unwrap();
@@ -597,8 +665,63 @@ mod tests {
             ("service_transactions".to_string(), tx.lazy()),
             ("procedures".to_string(), procedures.lazy()),
         ]);
-        prepare(&mut frames, &path).unwrap();
+        prepare(&mut frames, &path, inventory).unwrap();
         frames
+    }
+
+    /// Each month judged by the inventory in force then: none before the first,
+    /// a withdrawn procedure out of both terms, an unlisted one counted as not
+    /// fully online.
+    #[test]
+    fn fully_online_share_joins_the_inventory_in_force_each_month() {
+        let tx = df!(
+            "period" => ["2024-03", "2024-03", "2024-04", "2024-04", "2024-04",
+                         "2024-07", "2024-07", "2024-07", "2024-08", "2024-08", "2024-08"],
+            "procedure_id" => ["P1", "P2", "P1", "P2", "P3", "P1", "P2", "P3", "P1", "P2", "P4"],
+            "region_code" => ["06"; 11],
+            "channel" => ["online"; 11],
+            "transactions" => [10i64, 20, 10, 30, 60, 10, 30, 60, 20, 20, 10],
+        )
+        .unwrap();
+        let snapshot = |period: &str, levels: [i64; 3], statuses: [&str; 3]| {
+            let frame = df!(
+                "procedure_id" => ["P1", "P2", "P3"],
+                "ministry_code" => ["MI", "MI", "MEF"],
+                "maturity_level" => levels,
+                "status" => statuses,
+            )
+            .unwrap();
+            Snapshot {
+                period: period.into(),
+                version_id: format!("procedures@{period}"),
+                frame: frame.lazy(),
+            }
+        };
+        let q2 = snapshot("2024-Q2", [3, 4, 5], ["active", "active", "active"]);
+        let q3 = snapshot("2024-Q3", [4, 4, 5], ["active", "active", "withdrawn"]);
+        let current = q3.frame.clone().collect().unwrap();
+        // Given in either order: the quarter decides, not the order.
+        let inventory = InventoryAsOf::new(&[q3.clone(), q2.clone()]).unwrap();
+        let frames = prepared(tx, current, &inventory);
+        let share = national(transactions_fully_online_share(&frames, None).unwrap());
+        let values: Vec<(&str, f64)> = share.iter().map(|o| (o.period.as_str(), o.value)).collect();
+        // 2024-03 (Q1): no inventory yet, no value.
+        // 2024-04 (Q2): P2 30 + P3 60 fully online of 100 = 90 %.
+        // 2024-07 (Q3): P3 withdrawn; P1 10 + P2 30 of 40 = 100 %.
+        // 2024-08 (Q3): P1 20 + P2 20 of 50 (P4 unlisted, counted) = 80 %.
+        assert_eq!(values, [("2024-04", 90.0), ("2024-07", 100.0), ("2024-08", 80.0)]);
+        let by_procedure = transactions_fully_online_share(&frames, Some("procedure_id")).unwrap();
+        // P3: 100 % in 2024-04, nothing in scope once withdrawn.
+        let p3: Vec<&str> = by_procedure["P3"].iter().map(|o| o.period.as_str()).collect();
+        assert_eq!(p3, ["2024-04"]);
+        // P1: 0 % in 2024-04 (level 3 then), 100 % from 2024-07.
+        let p1: Vec<f64> = by_procedure["P1"].iter().map(|o| o.value).collect();
+        assert_eq!(p1, [0.0, 100.0, 100.0]);
+        assert_eq!(
+            snapshot_in_force(&[q2.clone(), q3.clone()], "2024-06").unwrap().period,
+            "2024-Q2"
+        );
+        assert!(snapshot_in_force(&[q2, q3], "2024-03").is_none());
     }
 
     #[test]

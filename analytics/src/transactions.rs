@@ -4,8 +4,9 @@
 //! `service_transactions` is the one large table (about ten million rows for two
 //! years of monthly data); every transaction indicator is computed from two small
 //! aggregates of it:
-//! - per (period, region): digital, total, and on fully online procedures;
-//! - per (period, procedure): digital and total.
+//! - per (period, region): digital, total, in scope (procedures the inventory in
+//!   force that month has not withdrawn) and on fully online procedures;
+//! - per (period, procedure): digital, total, in scope and fully online.
 //!
 //! Polars would decode each string key of every row and hash it. Here the key
 //! columns are read as Parquet stores them, dictionary-encoded: each row group's
@@ -45,11 +46,35 @@ const COUNTER: &str = "counter";
 /// group's dictionaries are mapped once.
 const BATCH_ROWS: usize = 128 * 1024;
 
-/// Whether a procedure counts as fully online in a period.
-pub type FullyOnline<'a> = dyn Fn(&str, &str) -> bool + Sync + 'a;
+/// Where a procedure stands in a month for the fully-online share, from the
+/// inventory in force that month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Not counted at all: no inventory yet, or withdrawn.
+    OutOfScope,
+    /// Counted in the denominator only.
+    InScope,
+    /// Counted in the numerator and the denominator.
+    FullyOnline,
+}
+
+impl Standing {
+    /// The memo value of a standing (0 means not yet asked).
+    fn flag(self) -> u8 {
+        match self {
+            Standing::OutOfScope => 1,
+            Standing::InScope => 2,
+            Standing::FullyOnline => 3,
+        }
+    }
+}
+
+/// Where a procedure stands in a period (`2024-12`, procedure id).
+pub type FullyOnline<'a> = dyn Fn(&str, &str) -> Standing + Sync + 'a;
 
 /// The two aggregates, as Polars frames: `by_region` (period, region_code, digital,
-/// total, full) and `by_procedure` (period, procedure_id, digital, total).
+/// total, scope, full) and `by_procedure` (period, procedure_id, digital, total,
+/// scope, full).
 #[derive(Debug)]
 pub struct Aggregates {
     pub by_region: DataFrame,
@@ -81,11 +106,11 @@ struct Sums {
     periods: Interner,
     regions: Interner,
     procedures: Interner,
-    /// [period][region] -> digital, total, full, rows.
-    by_region: Vec<Vec<[i64; 4]>>,
+    /// [period][region] -> digital, total, scope, full, rows.
+    by_region: Vec<Vec<[i64; 5]>>,
     /// [period][procedure] -> digital, total.
     by_procedure: Vec<Vec<[i64; 2]>>,
-    /// [period][procedure] -> 0 not yet asked, 1 not fully online, 2 fully online.
+    /// [period][procedure] -> 0 not yet asked, else [`Standing::flag`].
     full: Vec<Vec<u8>>,
 }
 
@@ -101,8 +126,8 @@ fn slot<T: Default + Clone>(rows: &mut Vec<Vec<T>>, row: usize, col: usize) -> &
 }
 
 /// Reads `path` (a stored `service_transactions` version) and returns its two
-/// aggregates; `fully_online` says which procedures count as fully online, asked
-/// once per period and procedure. Row groups are shared among the cores.
+/// aggregates; `fully_online` says where each procedure stands, asked once per
+/// period and procedure. Row groups are shared among the cores.
 pub fn aggregate(path: &Path, fully_online: &FullyOnline<'_>) -> Result<Aggregates> {
     let failed = |what: &str, err: &dyn std::fmt::Display| {
         Error::Polars(format!("reading {} ({what}): {err}", path.display()))
@@ -245,21 +270,24 @@ impl Sums {
                     .unwrap_or(false);
             let digital = if counter { 0 } else { count };
             let (p, r, c) = (p as usize, r as usize, c as usize);
-            let full = {
+            let flag = {
                 let flag = slot(&mut self.full, p, c);
                 if *flag == 0 {
                     let (period, procedure) = (&self.periods.values[p], &self.procedures.values[c]);
-                    *flag = if fully_online(period, procedure) { 2 } else { 1 };
+                    *flag = fully_online(period, procedure).flag();
                 }
-                *flag == 2
+                *flag
             };
             let region_sums = slot(&mut self.by_region, p, r);
             region_sums[0] = region_sums[0].saturating_add(digital);
             region_sums[1] = region_sums[1].saturating_add(count);
-            if full {
+            if flag >= Standing::InScope.flag() {
                 region_sums[2] = region_sums[2].saturating_add(count);
             }
-            region_sums[3] += 1;
+            if flag == Standing::FullyOnline.flag() {
+                region_sums[3] = region_sums[3].saturating_add(count);
+            }
+            region_sums[4] += 1;
             let procedure_sums = slot(&mut self.by_procedure, p, c);
             procedure_sums[0] = procedure_sums[0].saturating_add(digital);
             procedure_sums[1] = procedure_sums[1].saturating_add(count);
@@ -272,12 +300,12 @@ impl Sums {
         for (q, period) in other.periods.values.iter().enumerate() {
             let p = self.periods.id(period) as usize;
             for (s, sums) in other.by_region.get(q).into_iter().flatten().enumerate() {
-                if sums[3] == 0 {
+                if sums[4] == 0 {
                     continue;
                 }
                 let r = self.regions.id(&other.regions.values[s]) as usize;
                 let into = slot(&mut self.by_region, p, r);
-                for k in 0..4 {
+                for k in 0..5 {
                     into[k] = into[k].saturating_add(sums[k]);
                 }
             }
@@ -298,13 +326,13 @@ impl Sums {
     /// The aggregates as frames, one row per (period, member) that has rows.
     fn frames(self) -> Result<Aggregates> {
         let (mut region_periods, mut regions) = (Vec::new(), Vec::new());
-        let mut region_sums: [Vec<i64>; 3] = Default::default();
+        let mut region_sums: [Vec<i64>; 4] = Default::default();
         let (mut procedure_periods, mut procedures) = (Vec::new(), Vec::new());
-        let mut procedure_sums: [Vec<i64>; 2] = Default::default();
+        let mut procedure_sums: [Vec<i64>; 4] = Default::default();
         for (p, period) in self.periods.values.iter().enumerate() {
             for (r, sums) in self.by_region.get(p).into_iter().flatten().enumerate() {
                 // Regions not met in this period are padding.
-                if sums[3] == 0 {
+                if sums[4] == 0 {
                     continue;
                 }
                 region_periods.push(period.as_ref());
@@ -315,30 +343,37 @@ impl Sums {
             }
             for (c, sums) in self.by_procedure.get(p).into_iter().flatten().enumerate() {
                 // A procedure met in this period has its flag asked; others are padding.
-                if self.full.get(p).and_then(|f| f.get(c)).copied().unwrap_or(0) == 0 {
+                let flag = self.full.get(p).and_then(|f| f.get(c)).copied().unwrap_or(0);
+                if flag == 0 {
                     continue;
                 }
                 procedure_periods.push(period.as_ref());
                 procedures.push(self.procedures.values[c].as_ref());
-                for (column, value) in procedure_sums.iter_mut().zip(sums) {
-                    column.push(*value);
+                let scope = if flag >= Standing::InScope.flag() { sums[1] } else { 0 };
+                let full = if flag == Standing::FullyOnline.flag() { sums[1] } else { 0 };
+                let values = [sums[0], sums[1], scope, full];
+                for (column, value) in procedure_sums.iter_mut().zip(values) {
+                    column.push(value);
                 }
             }
         }
-        let [digital, total, full] = region_sums;
+        let [digital, total, scope, full] = region_sums;
         let by_region = DataFrame::new_infer_height(vec![
             Column::new(PERIOD.into(), region_periods),
             Column::new(REGION.into(), regions),
             Column::new("digital".into(), digital),
             Column::new("total".into(), total),
+            Column::new("scope".into(), scope),
             Column::new("full".into(), full),
         ])?;
-        let [digital, total] = procedure_sums;
+        let [digital, total, scope, full] = procedure_sums;
         let by_procedure = DataFrame::new_infer_height(vec![
             Column::new(PERIOD.into(), procedure_periods),
             Column::new(PROCEDURE.into(), procedures),
             Column::new("digital".into(), digital),
             Column::new("total".into(), total),
+            Column::new("scope".into(), scope),
+            Column::new("full".into(), full),
         ])?;
         Ok(Aggregates { by_region, by_procedure })
     }
@@ -439,11 +474,15 @@ mod tests {
         writer.write(&batch).unwrap();
         writer.close().unwrap();
 
-        // A is fully online in 2024-02 only.
+        // A is fully online in 2024-02 only; B is withdrawn in 2024-02.
         let asked = std::sync::Mutex::new(Vec::new());
         let fully_online = |period: &str, procedure: &str| {
             asked.lock().unwrap().push(format!("{period} {procedure}"));
-            period == "2024-02" && procedure == "A"
+            match (period, procedure) {
+                ("2024-02", "A") => Standing::FullyOnline,
+                ("2024-02", _) => Standing::OutOfScope,
+                _ => Standing::InScope,
+            }
         };
         let aggregates = aggregate(&path, &fully_online).unwrap();
         let mut asked = asked.into_inner().unwrap();
@@ -467,6 +506,8 @@ mod tests {
         assert_eq!(column(&by_region, "digital"), [13, 7, 0, 4]);
         assert_eq!(column(&by_region, "total"), [18, 27, 14, 4]);
         assert_eq!(column(&by_region, "full"), [0, 0, 8, 4]);
+        // In scope: everything in 2024-01; only A in 2024-02 (8 in 01, 4 in 06).
+        assert_eq!(column(&by_region, "scope"), [18, 27, 8, 4]);
 
         let by_procedure =
             aggregates.by_procedure.sort(["period", "procedure_id"], Default::default()).unwrap();
@@ -474,5 +515,7 @@ mod tests {
         // 2024-02 A: 8 + 4 = 12, digital 4; B: 0 + 6 = 6, digital 0.
         assert_eq!(column(&by_procedure, "total"), [33, 12, 12, 6]);
         assert_eq!(column(&by_procedure, "digital"), [13, 7, 4, 0]);
+        assert_eq!(column(&by_procedure, "scope"), [33, 12, 12, 0]);
+        assert_eq!(column(&by_procedure, "full"), [0, 0, 12, 0]);
     }
 }

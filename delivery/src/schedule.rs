@@ -176,10 +176,14 @@ mod tests {
         assert!(!is_working_day(date("2026-11-18"), &[]));
         assert!(!is_working_day(date("2026-11-21"), &[]));
         assert!(is_working_day(date("2026-11-19"), &[]));
-        // Yennayer is a holiday from 2024 only.
-        assert!(is_working_day(date("2023-01-13"), &[]));
+        // Yennayer (14 January) is a holiday from 2024 only: Friday 2022-01-14 is a
+        // working day; Tuesday 2025-01-14 and Wednesday 2026-01-14 are not, while the
+        // days around them (Monday 2025-01-13, Thursday 2026-01-15) are.
+        assert!(is_working_day(date("2022-01-14"), &[]));
         assert!(!is_working_day(date("2025-01-14"), &[]));
-        assert!(is_working_day(date("2023-01-16"), &[]));
+        assert!(!is_working_day(date("2026-01-14"), &[]));
+        assert!(is_working_day(date("2025-01-13"), &[]));
+        assert!(is_working_day(date("2026-01-15"), &[]));
         // A configured (movable) holiday: Eid al-Fitr on Friday 2027-03-12 (say).
         assert!(!is_working_day(date("2027-03-12"), &[date("2027-03-12")]));
     }

@@ -154,7 +154,12 @@ fn briefings_carry_the_computed_figures_in_three_languages() {
         let said = brief(store.path(), lang, &pdf);
         assert!(said.contains("typeset and archived"), "{said}");
         let pages = page_count(&pdf);
-        assert!((4..=8).contains(&pages), "{lang}: {pages} pages");
+        // The README's figures: 7 pages in French and English, 8 in Arabic.
+        assert!((7..=8).contains(&pages), "{lang}: {pages} pages");
+        // Charts are vectors: no raster image anywhere (`pdfimages -list` prints a
+        // two-line header and one line per image).
+        let images = tool("pdfimages", &["-list", pdf.to_str().unwrap()]);
+        assert_eq!(images.lines().count(), 2, "{lang}: raster images in the PDF:\n{images}");
         let fonts = tool("pdffonts", &[pdf.to_str().unwrap()]);
         assert!(fonts.contains("NotoSans-Regular"), "{fonts}");
         if lang == "ar" {

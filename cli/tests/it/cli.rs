@@ -159,9 +159,64 @@ fn indicators_on_the_sample_data() {
         .collect();
     assert!((values[0] - 100.0 * 302.0 / 2732.0).abs() < 1e-9, "{values:?}");
     assert!((values[1] - 100.0 * 422.0 / 2732.0).abs() < 1e-9, "{values:?}");
+    // Transactions on fully online procedures, each month by the inventory in force
+    // then (end-2024 inventory for 2024-12, end-2025 for 2025-12), computed here from
+    // the sample files; nothing before the first inventory (2024-Q4).
+    let fully = find("transactions_fully_online_share");
+    let series = fully["headline"]["series"].as_array().unwrap();
+    let value = |period: &str| {
+        series.iter().find(|o| o["period"] == period).map(|o| o["value"].as_f64().unwrap())
+    };
+    for (month, inventory) in [("2024-12", "procedures.2024-Q4.csv"), ("2025-12", "procedures.csv")]
+    {
+        let expected = fully_online_share(month, inventory);
+        let actual = value(month).unwrap_or_else(|| panic!("no value for {month}"));
+        assert!((actual - expected).abs() < 1e-9, "{month}: {actual} != {expected}");
+    }
+    // The end-2024 inventory puts 3.66 % of December 2024's transactions on fully
+    // online procedures (today's inventory read 6.63 %).
+    assert!((value("2024-12").unwrap() - 3.663).abs() < 0.001);
+    assert_eq!(value("2024-09"), None, "a month before the first inventory");
     // --csv: one row per series with its versions.
     let out = md2030(store.path(), &["indicators", "--csv", "--as-of", "2026-01-15"]);
     let csv = String::from_utf8(out.stdout).unwrap();
     assert!(csv.starts_with("indicator,breakdown,member,latest_period,latest_value,"));
     assert!(csv.lines().any(|l| l.starts_with("egdi_rank,,,2024,90,")), "{csv}");
+}
+
+/// The share of `month`'s sample transactions on procedures at maturity level 4 or
+/// above in the sample `inventory` file, withdrawn ("supprimée") procedures left
+/// out of both terms: an independent reading of the files with the csv crate.
+fn fully_online_share(month: &str, inventory: &str) -> f64 {
+    let mut standing = std::collections::HashMap::new();
+    let mut procedures = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_path(repo(&format!("data/sample/{inventory}")))
+        .unwrap();
+    for row in procedures.records() {
+        let row = row.unwrap();
+        let id = row[0].trim_start_matches('\u{feff}').to_string();
+        let level: i64 = row[6].parse().unwrap();
+        let active = row[10].eq_ignore_ascii_case("active");
+        standing.insert(id, (active, level >= 4));
+    }
+    let (mut full, mut scope) = (0i64, 0i64);
+    let mut transactions =
+        csv::Reader::from_path(repo("data/sample/service_transactions.csv")).unwrap();
+    for row in transactions.records() {
+        let row = row.unwrap();
+        if &row[0] != month {
+            continue;
+        }
+        let count: i64 = row[4].parse().unwrap();
+        match standing.get(&row[1]) {
+            Some((false, _)) => {}
+            Some((true, true)) => {
+                full += count;
+                scope += count;
+            }
+            _ => scope += count,
+        }
+    }
+    100.0 * full as f64 / scope as f64
 }

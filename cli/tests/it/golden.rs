@@ -133,11 +133,28 @@ fn every_indicator_matches_the_hand_computed_fixture() {
         vec![("2024-Q4".into(), 4.0), ("2025-Q4".into(), 5.0)]
     );
 
-    // Transactions on procedures at level >= 4 (PRC-00001 only, 100 of the 120 each
-    // month): 100/120 = 83.33 %, flat: 0 % growth is limited progress without a target.
+    // Transactions on procedures at level >= 4, each month by the inventory in force
+    // then. Dec 2024 (inventory 2024-Q4): PRC-00001 and PRC-00004 both at level 3,
+    // 0 of 120 = 0 %. Nov and Dec 2025 (inventory 2025-Q4): PRC-00001 at level 4,
+    // 100 of 120 = 83.33 %. (With today's inventory for every month, Dec 2024 read
+    // 83.33 % too.) Growth from a zero base is undefined: not assessable.
     let fully = r.headline("transactions_fully_online_share");
+    let values = r.series("transactions_fully_online_share");
+    assert_eq!(values.len(), 3);
+    assert_eq!(values[0], ("2024-12".to_string(), 0.0));
+    assert_eq!(values[1].0, "2025-11");
+    assert!((values[1].1 - 100.0 / 1.2).abs() < 1e-9, "{values:?}");
     close(&fully["latest"]["value"], 100.0 / 1.2);
-    assert_eq!(status(fully), ("limited_progress", "current"));
+    close(&fully["change_one_year"], 100.0 / 1.2);
+    assert_eq!(status(fully), ("not_assessable", "current"));
+    // Each month names the inventory version it was judged by (v1 = 2024-Q4, v2 =
+    // 2025-Q4) with the transactions version.
+    let periods = &r.indicator("transactions_fully_online_share")["period_versions"];
+    assert_eq!(periods["2024-12"], "procedures@v1 service_transactions@v1");
+    assert_eq!(periods["2025-12"], "procedures@v2 service_transactions@v1");
+    // By region: region 06 is PRC-00001 (100 %), region 01 PRC-00004 (level 3, 0 %).
+    close(&r.member("transactions_fully_online_share", "region", "06")["latest"]["value"], 100.0);
+    close(&r.member("transactions_fully_online_share", "region", "01")["latest"]["value"], 0.0);
 
     // Digital take-up = (online + assisted) / all: Dec 2024 (30+10+5)/120 = 37.5 %;
     // Nov 2025 (50+10+10)/120 = 58.33 %; Dec 2025 (60+10+12)/120 = 68.33 %.
@@ -300,6 +317,11 @@ fn every_indicator_matches_the_hand_computed_fixture() {
     assert_eq!(
         r.indicator("digital_take_up")["dataset_versions"],
         serde_json::json!(["procedures@v2", "service_transactions@v1"])
+    );
+    // The fully-online share read both inventory versions, one per month.
+    assert_eq!(
+        r.indicator("transactions_fully_online_share")["dataset_versions"],
+        serde_json::json!(["procedures@v1", "procedures@v2", "service_transactions@v1"])
     );
 }
 

@@ -73,8 +73,15 @@ pub(crate) fn stored_state(dir: &Path) -> (BTreeMap<PathBuf, String>, String) {
     (files, String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// `../shared/data/real` next to the repository, when present (CI has it).
+/// `../shared/data/real` next to the repository, when present (CI has it). With
+/// `MD2030_REQUIRE_REAL_DATA=1` (as `.ci/run` sets) a missing folder fails the test
+/// instead of skipping it.
 pub(crate) fn real_data() -> Option<PathBuf> {
     let dir = repo("../shared/data/real");
-    dir.is_dir().then_some(dir)
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    let required = std::env::var("MD2030_REQUIRE_REAL_DATA").is_ok_and(|v| v == "1");
+    assert!(!required, "MD2030_REQUIRE_REAL_DATA=1 but {} is missing", dir.display());
+    None
 }
