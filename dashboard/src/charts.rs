@@ -188,7 +188,7 @@ pub fn indicator_chart(
             return String::new();
         }
     }
-    svg.replacen(
+    settle_text(&svg).replacen(
         "<svg ",
         "<svg role=\"img\" aria-labelledby=\"chart-title chart-desc\" class=\"chart\" direction=\"ltr\" ",
         1,
@@ -202,6 +202,63 @@ pub fn indicator_chart(
         ),
         1,
     )
+}
+
+/// Plotters' SVG text, made to lay out the same in every renderer: each label's
+/// `dy="0.76em"` (its top alignment) folded into `y`, and the newlines plotters puts
+/// around each label's text removed. A relative `dy` applies to the first
+/// character only; the PDF's SVG renderer (typst) then shaped that character on its
+/// own, so an Arabic label lost its initial alef ("لمسار" for "المسار"), which
+/// browsers do not show.
+fn settle_text(svg: &str) -> String {
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(at) = rest.find("<text ") {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let Some(end) = rest.find('>') else { break };
+        let tag = &rest[..end];
+        out.push_str(&settle_tag(tag));
+        out.push('>');
+        rest = &rest[end + 1..];
+        // The text itself, without the newline plotters writes on each side.
+        let close = rest.find("</text>").unwrap_or(rest.len());
+        out.push_str(rest[..close].trim_matches('\n'));
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A `<text …` opening tag (without its `>`) with a `dy` in `em` folded into `y`.
+fn settle_tag(tag: &str) -> String {
+    let attribute = |name: &str| -> Option<(usize, usize, &str)> {
+        let key = format!(" {name}=\"");
+        let start = tag.find(&key)?;
+        let value_start = start + key.len();
+        let value_end = value_start + tag[value_start..].find('"')?;
+        Some((start, value_end + 1, &tag[value_start..value_end]))
+    };
+    let (Some(dy), Some(y), Some(size)) = (attribute("dy"), attribute("y"), attribute("font-size"))
+    else {
+        return tag.to_string();
+    };
+    let (Some(em), Ok(y_value), Ok(size_value)) = (
+        dy.2.strip_suffix("em").and_then(|v| v.parse::<f64>().ok()),
+        y.2.parse::<f64>(),
+        size.2.parse::<f64>(),
+    ) else {
+        return tag.to_string();
+    };
+    let settled = format!(" y=\"{:.2}\"", y_value + em * size_value);
+    // Replace y and drop dy, the later one first so the earlier offsets hold.
+    let mut edits = [(y.0, y.1, settled), (dy.0, dy.1, String::new())];
+    edits.sort_by(|a, b| b.0.cmp(&a.0));
+    let mut tag = tag.to_string();
+    for (start, end, with) in edits {
+        tag.replace_range(start..end, &with);
+    }
+    tag
 }
 
 /// Where each region sits on the tile map: (column, row), north at the top, the
@@ -494,7 +551,7 @@ pub fn bar_chart(bars: &[Bar], text: &BarText, id: &str, rtl: bool) -> String {
         }
     }
     let id = escape_xml(id);
-    svg.replacen(
+    settle_text(&svg).replacen(
         "<svg ",
         &format!(
             "<svg role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"chart bars\" direction=\"ltr\" "
@@ -653,6 +710,16 @@ pub fn framed(chart: &str, title: &str, notes: &[(String, bool)], rtl: bool) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn label_offsets_are_folded_into_y_and_newlines_dropped() {
+        // y 27 + 0.76 em of 10.5 = 27 + 7.98 = 34.98.
+        let svg = "<g><text x=\"69\" y=\"27\" dy=\"0.76em\" text-anchor=\"start\" font-size=\"10.5\">\nالمسار\n</text>\n<text x=\"1\" y=\"2\">\n12\n</text></g>";
+        assert_eq!(
+            settle_text(svg),
+            "<g><text x=\"69\" y=\"34.98\" text-anchor=\"start\" font-size=\"10.5\">المسار</text>\n<text x=\"1\" y=\"2\">12</text></g>"
+        );
+    }
 
     fn obs(period: &str, value: f64) -> Observation {
         Observation { period: period.into(), value }

@@ -164,6 +164,22 @@ fn briefings_carry_the_computed_figures_in_three_languages() {
         assert!(fonts.contains("NotoSans-Regular"), "{fonts}");
         if lang == "ar" {
             assert!(fonts.contains("NotoNaskhArabic-Regular"), "{fonts}");
+            // Words are shaped whole, chart legends included: no Arabic letter stands
+            // alone as a word where `pdftotext -bbox` reads the page (a detached
+            // initial alef read "لمسار" for "المسار"). The conjunction و may stand alone.
+            let words = tool("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
+            let detached: Vec<&str> = words
+                .split("<word ")
+                .skip(1)
+                .filter_map(|w| w.split_once('>').and_then(|(_, rest)| rest.split_once("</word>")))
+                .map(|(word, _)| word)
+                .filter(|word| {
+                    let mut chars = word.chars();
+                    matches!((chars.next(), chars.next()),
+                        (Some(c), None) if ('\u{0621}'..='\u{064A}').contains(&c) && c != 'و')
+                })
+                .collect();
+            assert!(detached.is_empty(), "{} detached letters: {detached:?}", detached.len());
         }
         // Every font is embedded (the `emb` column).
         for line in fonts.lines().skip(2) {
