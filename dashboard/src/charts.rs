@@ -253,7 +253,7 @@ fn settle_tag(tag: &str) -> String {
     let settled = format!(" y=\"{:.2}\"", y_value + em * size_value);
     // Replace y and drop dy, the later one first so the earlier offsets hold.
     let mut edits = [(y.0, y.1, settled), (dy.0, dy.1, String::new())];
-    edits.sort_by(|a, b| b.0.cmp(&a.0));
+    edits.sort_by_key(|edit| std::cmp::Reverse(edit.0));
     let mut tag = tag.to_string();
     for (start, end, with) in edits {
         tag.replace_range(start..end, &with);
