@@ -137,8 +137,19 @@ fn transaction_aggregates(frames: &Frames) -> Result<(LazyFrame, LazyFrame)> {
 /// replaces an earlier one). None before the first inventory: a month is never
 /// judged by an inventory observed after it.
 pub fn snapshot_in_force<'a>(snapshots: &'a [Snapshot], month: &str) -> Option<&'a Snapshot> {
-    let quarter = quarter_of(month)?;
-    snapshots.iter().filter(|s| s.period <= quarter).max_by(|a, b| a.period.cmp(&b.period))
+    in_force(snapshots.iter().map(|s| s.period.as_str()), month).map(|at| &snapshots[at])
+}
+
+/// The rule of [`snapshot_in_force`] over quarters given in stored order: the
+/// position of the one in force in `month`.
+fn in_force<'a>(quarters: impl Iterator<Item = &'a str>, month: &str) -> Option<usize> {
+    let month = quarter_of(month)?;
+    // `max_by` keeps the last of equal quarters: the later snapshot.
+    quarters
+        .enumerate()
+        .filter(|(_, q)| *q <= month.as_str())
+        .max_by(|a, b| a.1.cmp(b.1))
+        .map(|(at, _)| at)
 }
 
 /// Where each procedure stands in each inventory snapshot, for the fully-online
@@ -146,7 +157,7 @@ pub fn snapshot_in_force<'a>(snapshots: &'a [Snapshot], month: &str) -> Option<&
 /// maturity level 4 or above fully online, the others in scope.
 #[derive(Debug, Default)]
 pub struct InventoryAsOf {
-    /// Per quarter, oldest first: each procedure's standing.
+    /// Per snapshot, in stored order: its quarter and each procedure's standing.
     quarters: Vec<(String, HashMap<String, Standing>)>,
 }
 
@@ -176,11 +187,8 @@ impl InventoryAsOf {
                 };
                 standings.insert(id.to_string(), standing);
             }
-            // Snapshots come oldest first: a later one of the same quarter replaces it.
-            quarters.retain(|(quarter, _)| *quarter != snapshot.period);
             quarters.push((snapshot.period.clone(), standings));
         }
-        quarters.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(InventoryAsOf { quarters })
     }
 
@@ -188,12 +196,9 @@ impl InventoryAsOf {
     /// or once withdrawn; a procedure the inventory in force does not list is
     /// counted, as not fully online.
     pub fn standing(&self, month: &str, procedure: &str) -> Standing {
-        let Some(quarter) = quarter_of(month) else {
-            return Standing::OutOfScope;
-        };
-        match self.quarters.iter().rev().find(|(q, _)| *q <= quarter) {
+        match in_force(self.quarters.iter().map(|(q, _)| q.as_str()), month) {
             None => Standing::OutOfScope,
-            Some((_, standings)) => standings.get(procedure).copied().unwrap_or(Standing::InScope),
+            Some(at) => self.quarters[at].1.get(procedure).copied().unwrap_or(Standing::InScope),
         }
     }
 }

@@ -59,13 +59,8 @@ pub enum Standing {
 }
 
 impl Standing {
-    /// The memo value of a standing (0 means not yet asked).
-    fn flag(self) -> u8 {
-        match self {
-            Standing::OutOfScope => 1,
-            Standing::InScope => 2,
-            Standing::FullyOnline => 3,
-        }
+    fn in_scope(self) -> bool {
+        self != Standing::OutOfScope
     }
 }
 
@@ -110,8 +105,8 @@ struct Sums {
     by_region: Vec<Vec<[i64; 5]>>,
     /// [period][procedure] -> digital, total.
     by_procedure: Vec<Vec<[i64; 2]>>,
-    /// [period][procedure] -> 0 not yet asked, else [`Standing::flag`].
-    full: Vec<Vec<u8>>,
+    /// [period][procedure] -> its standing, once asked.
+    standings: Vec<Vec<Option<Standing>>>,
 }
 
 fn slot<T: Default + Clone>(rows: &mut Vec<Vec<T>>, row: usize, col: usize) -> &mut T {
@@ -270,21 +265,16 @@ impl Sums {
                     .unwrap_or(false);
             let digital = if counter { 0 } else { count };
             let (p, r, c) = (p as usize, r as usize, c as usize);
-            let flag = {
-                let flag = slot(&mut self.full, p, c);
-                if *flag == 0 {
-                    let (period, procedure) = (&self.periods.values[p], &self.procedures.values[c]);
-                    *flag = fully_online(period, procedure).flag();
-                }
-                *flag
-            };
+            let standing = *slot(&mut self.standings, p, c).get_or_insert_with(|| {
+                fully_online(&self.periods.values[p], &self.procedures.values[c])
+            });
             let region_sums = slot(&mut self.by_region, p, r);
             region_sums[0] = region_sums[0].saturating_add(digital);
             region_sums[1] = region_sums[1].saturating_add(count);
-            if flag >= Standing::InScope.flag() {
+            if standing.in_scope() {
                 region_sums[2] = region_sums[2].saturating_add(count);
             }
-            if flag == Standing::FullyOnline.flag() {
+            if standing == Standing::FullyOnline {
                 region_sums[3] = region_sums[3].saturating_add(count);
             }
             region_sums[4] += 1;
@@ -310,12 +300,13 @@ impl Sums {
                 }
             }
             for (d, sums) in other.by_procedure.get(q).into_iter().flatten().enumerate() {
-                let flag = other.full.get(q).and_then(|f| f.get(d)).copied().unwrap_or(0);
-                if flag == 0 {
+                let Some(standing) =
+                    other.standings.get(q).and_then(|f| f.get(d)).copied().flatten()
+                else {
                     continue;
-                }
+                };
                 let c = self.procedures.id(&other.procedures.values[d]) as usize;
-                *slot(&mut self.full, p, c) = flag;
+                *slot(&mut self.standings, p, c) = Some(standing);
                 let into = slot(&mut self.by_procedure, p, c);
                 into[0] = into[0].saturating_add(sums[0]);
                 into[1] = into[1].saturating_add(sums[1]);
@@ -342,15 +333,16 @@ impl Sums {
                 }
             }
             for (c, sums) in self.by_procedure.get(p).into_iter().flatten().enumerate() {
-                // A procedure met in this period has its flag asked; others are padding.
-                let flag = self.full.get(p).and_then(|f| f.get(c)).copied().unwrap_or(0);
-                if flag == 0 {
+                // A procedure met in this period has its standing asked; others are padding.
+                let Some(standing) =
+                    self.standings.get(p).and_then(|f| f.get(c)).copied().flatten()
+                else {
                     continue;
-                }
+                };
                 procedure_periods.push(period.as_ref());
                 procedures.push(self.procedures.values[c].as_ref());
-                let scope = if flag >= Standing::InScope.flag() { sums[1] } else { 0 };
-                let full = if flag == Standing::FullyOnline.flag() { sums[1] } else { 0 };
+                let scope = if standing.in_scope() { sums[1] } else { 0 };
+                let full = if standing == Standing::FullyOnline { sums[1] } else { 0 };
                 let values = [sums[0], sums[1], scope, full];
                 for (column, value) in procedure_sums.iter_mut().zip(values) {
                     column.push(value);
