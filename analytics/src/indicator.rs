@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Result;
 use crate::catalog::{Catalog, Indicator, Target};
-use crate::progress::{self, Assessment, Point};
+use crate::progress::{self, Judgment, Point, ProgressStatus, Trend};
 use crate::regional::{self, RegionalPeriod};
 use crate::series::{self, Frames, Groups, Observation, Snapshot};
 
@@ -49,15 +49,20 @@ pub struct IndicatorResult {
     /// The target in force for the last target year, and every version of it.
     pub target: Option<Target>,
     pub target_versions: Vec<String>,
-    /// Linear and constant-growth paths from the baseline to the target, per year.
+    /// The straight path from the judgment's baseline to the target: the baseline,
+    /// then the end of each year.
     pub trajectory: Vec<TrajectoryPoint>,
-    /// The value in the target year at the growth observed over the comparable series.
-    pub projection: Option<f64>,
-    pub required_annual_change: Option<f64>,
-    /// The calendar year the target would be reached at the observed pace.
-    pub year_reached: Option<i32>,
+    /// The earlier targets in force (the 2026 milestones), each judged like the last.
+    pub milestones: Vec<Milestone>,
     pub assessment: Assessment,
     pub data_status: DataStatus,
+}
+
+impl IndicatorResult {
+    /// The judgment against the last target in force, if there is one to judge.
+    pub fn judgment(&self) -> Option<&Judgment> {
+        self.assessment.judgment.as_ref()
+    }
 }
 
 /// Everything computed for one indicator: the headline, each breakdown member, the
@@ -78,11 +83,35 @@ pub struct IndicatorReport {
     pub read: Vec<String>,
 }
 
+/// A point of the trajectory: `at` a point in time (2025.0 = the end of 2024).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TrajectoryPoint {
-    pub year: i32,
-    pub linear: f64,
-    pub growth: Option<f64>,
+    pub at: f64,
+    pub value: f64,
+}
+
+impl TrajectoryPoint {
+    /// The period the point ends: `2024` for the end of a year, `2024-Q3` for the
+    /// end of a quarter.
+    pub fn period(&self) -> String {
+        progress::period_of(self.at)
+    }
+}
+
+/// What a status rests on: against the last target in force, the judgment (see
+/// [`progress`] for the method); without a target, the trend.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Assessment {
+    pub status: ProgressStatus,
+    pub judgment: Option<Judgment>,
+    pub trend: Option<Trend>,
+}
+
+/// A milestone (a target in force before the last one) and its judgment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Milestone {
+    pub target: Target,
+    pub judgment: Option<Judgment>,
 }
 
 /// What the engine reads: the current version of each dataset, and every version
@@ -107,9 +136,6 @@ impl std::fmt::Debug for Inputs {
             .finish_non_exhaustive()
     }
 }
-
-/// The end of 2015, the Open SDG base year, as a point in time.
-const OPEN_SDG_BASE_YEAR_END: f64 = 2016.0;
 
 /// Days a producer has, after the expected next period ends, before data is overdue.
 const PUBLICATION_GRACE_DAYS: i64 = 90;
@@ -234,8 +260,9 @@ pub fn headline_series(indicator: &Indicator, inputs: &Inputs) -> Result<Vec<Obs
     Ok(series::national(indicator_series(indicator, inputs, None)?))
 }
 
-/// Units whose national target also applies to each region, ministry or class (a
-/// share or an index); a count's national target does not.
+/// Units whose national target is drawn beside each region, ministry or class as a
+/// reference (a share or an index; a count's national target is not). A member is
+/// never judged against it: only against a target set for its own slice.
 pub fn target_applies_to_members(unit: &str) -> bool {
     matches!(unit, "percent" | "index" | "per_100")
 }
@@ -353,8 +380,8 @@ pub fn assess_series(
 }
 
 /// Assesses one series: the headline (`slice` None) or a breakdown member. A
-/// member is held to a target set for its slice in the registry, else to the
-/// national target when the unit is a share or an index.
+/// member is held to a target set for its slice in the registry, or to none (it
+/// then gets a trend).
 pub fn assess_slice(
     catalog: &Catalog,
     indicator: &Indicator,
@@ -379,95 +406,73 @@ pub fn assess_slice(
             series.iter().find(|o| o.point().is_some_and(|p| (p.year - at).abs() < 1e-6))?;
         Some(last.value - before.value)
     });
-    let headline = BTreeMap::new();
+    // A member is judged against a target set for its own slice, or not at all.
     let own =
         slice.map(|(d, m)| BTreeMap::from([(d.to_string(), m.to_string())])).unwrap_or_default();
-    let own_years: Vec<i32> = catalog
-        .targets
-        .iter()
-        .filter(|t| t.indicator == indicator.id && !own.is_empty() && t.breakdown == own)
-        .map(|t| t.year)
-        .collect();
-    let key = if !own_years.is_empty() {
-        Some(&own)
-    } else if slice.is_none() || target_applies_to_members(&indicator.unit) {
-        Some(&headline)
+    let years: Vec<i32> = if slice.is_none() {
+        catalog.target_years(&indicator.id)
     } else {
-        None
+        let mut years: Vec<i32> = catalog
+            .targets
+            .iter()
+            .filter(|t| t.indicator == indicator.id && t.breakdown == own)
+            .map(|t| t.year)
+            .filter(|&y| catalog.target_in_force(&indicator.id, y, &own).is_some())
+            .collect();
+        years.sort_unstable();
+        years.dedup();
+        years
     };
-    let target_year = key.and_then(|key| {
-        if key.is_empty() {
-            catalog.target_years(&indicator.id).into_iter().max()
-        } else {
-            own_years
+    let in_force: Vec<Target> = years
+        .iter()
+        .filter_map(|&y| catalog.target_in_force(&indicator.id, y, &own).cloned())
+        .collect();
+    let target = in_force.last().cloned();
+    let target_versions = target
+        .as_ref()
+        .map(|t| {
+            catalog
+                .target_versions(&indicator.id, t.year, &own)
                 .iter()
-                .copied()
-                .filter(|&y| catalog.target_in_force(&indicator.id, y, key).is_some())
-                .max()
-        }
-    });
-    let target = target_year
-        .zip(key)
-        .and_then(|(year, key)| catalog.target_in_force(&indicator.id, year, key))
-        .cloned();
-    let target_versions = target_year
-        .zip(key)
-        .map(|(year, key)| {
-            catalog.target_versions(&indicator.id, year, key).iter().map(|t| t.id.clone()).collect()
+                .map(|t| t.id.clone())
+                .collect()
         })
         .unwrap_or_default();
-    // A target for year Y is read at the end of Y, like every period.
-    let target_point =
-        target.as_ref().map(|t| Point { year: f64::from(t.year) + 1.0, value: t.value });
-    // Growth is measured over the comparable series: after the last series break.
-    let last_break =
-        indicator.series_breaks.iter().map(|b| f64::from(b.year)).fold(f64::MIN, f64::max);
-    let comparable: Vec<Point> =
-        series.iter().filter_map(Observation::point).filter(|p| p.year > last_break).collect();
-    let base = match (&target, comparable.first()) {
-        // Assess from the target's baseline year when the comparable series has it.
-        (Some(Target { baseline: Some(b), .. }), _) => comparable
-            .iter()
-            .find(|p| (p.year - (f64::from(b.year) + 1.0)).abs() < 1e-9)
-            .copied()
-            .or(comparable.first().copied()),
-        // Otherwise from 2015, the base year of the Open SDG method (the first point
-        // at or after the end of 2015), or the first point of a younger series.
-        (_, first) => {
-            comparable.iter().find(|p| p.year >= OPEN_SDG_BASE_YEAR_END).or(first).copied()
-        }
+    // Progress is measured over the comparable series: after the last series break.
+    let last_break = indicator.series_breaks.iter().map(|b| b.year).max();
+    let comparable: Vec<Point> = series
+        .iter()
+        .filter_map(Observation::point)
+        .filter(|p| last_break.is_none_or(|b| p.year > f64::from(b) + 1e-9))
+        .collect();
+    let judge = |t: &Target| judge_target(t, &comparable, last_break, indicator);
+    let judgment = target.as_ref().and_then(judge);
+    let milestones: Vec<Milestone> = in_force
+        .iter()
+        .take(in_force.len().saturating_sub(1))
+        .map(|t| Milestone { target: t.clone(), judgment: judge(t) })
+        .collect();
+    let trend = if target.is_none() { progress::trend(&comparable) } else { None };
+    let status = match (&judgment, &trend) {
+        (Some(j), _) => j.status,
+        (None, Some(t)) => t.status,
+        _ => ProgressStatus::NotAssessable,
     };
-    let latest_point = comparable.last().copied();
-    let assessment = progress::assess(base, latest_point, target_point, indicator.direction);
-    let (projection, required_annual_change, year_reached) =
-        match (base, latest_point, target_point) {
-            (Some(from), Some(to), Some(target)) if to.year > from.year => (
-                progress::project(from, to, target.year),
-                progress::required_annual_change(to, target),
-                progress::year_reached(from, to, target.value, indicator.direction)
-                    .map(|t| (t - 1.0).ceil() as i32),
-            ),
-            (_, Some(to), Some(target)) => {
-                (None, progress::required_annual_change(to, target), None)
+    let trajectory = judgment
+        .map(|j| {
+            let mut points = vec![TrajectoryPoint { at: j.baseline.year, value: j.baseline.value }];
+            let mut at = j.baseline.year.floor() + 1.0;
+            while at <= j.target.year + 1e-9 {
+                points.push(TrajectoryPoint {
+                    at,
+                    value: progress::linear_path(j.baseline, j.target, at),
+                });
+                at += 1.0;
             }
-            _ => (None, None, None),
-        };
-    let trajectory = match (&target, target_point) {
-        (Some(Target { baseline: Some(b), year, .. }), Some(target_point)) => {
-            let start = Point { year: f64::from(b.year) + 1.0, value: b.value };
-            (b.year..=*year)
-                .map(|y| {
-                    let at = f64::from(y) + 1.0;
-                    TrajectoryPoint {
-                        year: y,
-                        linear: progress::linear_path(start, target_point, at),
-                        growth: progress::growth_path(start, target_point, at),
-                    }
-                })
-                .collect()
-        }
-        _ => Vec::new(),
-    };
+            points
+        })
+        .unwrap_or_default();
+    let assessment = Assessment { status, judgment, trend };
     let data_status = match &latest {
         None => DataStatus::Missing,
         Some(observation) => {
@@ -493,25 +498,44 @@ pub fn assess_slice(
         target,
         target_versions,
         trajectory,
-        projection,
-        required_annual_change,
-        year_reached,
+        milestones,
         assessment,
         data_status,
     }
 }
 
+/// Judges the comparable series against one target from the target's own baseline.
+/// A baseline dated at or before the series' last break is on a scope the series no
+/// longer has, and a target may carry none: either way the first comparable
+/// observation stands in for it (and the judgment says so).
+fn judge_target(
+    target: &Target,
+    comparable: &[Point],
+    last_break: Option<i32>,
+    indicator: &Indicator,
+) -> Option<Judgment> {
+    let first = comparable.first().copied();
+    let (baseline, restated) = match target.baseline {
+        Some(b) if last_break.is_none_or(|brk| b.year > brk) => {
+            (Point { year: f64::from(b.year) + 1.0, value: b.value }, false)
+        }
+        _ => (first?, true),
+    };
+    let end = Point { year: f64::from(target.year) + 1.0, value: target.value };
+    progress::judge(baseline, restated, end, comparable, indicator.direction, &indicator.unit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::progress::ProgressStatus;
+    use crate::progress::Reach;
 
     fn obs(period: &str, value: f64) -> Observation {
         Observation { period: period.to_string(), value }
     }
 
     #[test]
-    fn offshoring_jobs_against_the_270000_target() {
+    fn offshoring_jobs_against_the_270000_target_and_the_2026_milestone() {
         let catalog = Catalog::compiled_in().unwrap();
         let indicator = catalog.indicator("offshoring_jobs").unwrap();
         let series =
@@ -523,19 +547,34 @@ mod tests {
             NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
         );
         assert_eq!(result.target.as_ref().unwrap().value, 270_000.0);
-        // Baseline 130,000 (2022) -> 148,500 (2024): +6.879 % a year; required from
-        // the baseline to 270,000 in 2030: (270/130)^(1/8) - 1 = 9.566 % a year;
-        // ratio 0.719: needs acceleration.
-        assert_eq!(result.assessment.status, ProgressStatus::NeedsAcceleration);
-        assert!((result.assessment.ratio.unwrap() - 0.0687880 / 0.0956644).abs() < 1e-4);
-        // At that pace 2030 ends at 221,348; 270,000 comes 8.99 years after end 2024,
-        // in December 2033.
-        assert!((result.projection.unwrap() - 221_348.08).abs() < 0.01);
-        assert_eq!(result.year_reached, Some(2033));
-        // (270,000 - 148,500) / 6 years = 20,250 a year needed.
-        assert_eq!(result.required_annual_change, Some(20_250.0));
-        // Linear trajectory: 130,000 + 140,000 x 2/8 = 165,000 in 2024.
-        assert_eq!(result.trajectory.iter().find(|t| t.year == 2024).unwrap().linear, 165_000.0);
+        // Baseline 130,000 (2022) -> 148,500 (2024): 18,500 of 140,000 = 13.2 % of the
+        // way, against 2/8 = 25 % expected: ratio 0.5286, limited progress. Pace
+        // 9,250 a year against 17,500 on the trajectory and (270,000 - 148,500) / 6
+        // = 20,250 needed. 2030 at that pace: 148,500 + 6 x 9,250 = 204,000; 270,000
+        // comes 121,500 / 9,250 = 13.1 years after end 2024: during 2038.
+        let j = result.assessment.judgment.unwrap();
+        assert_eq!(result.assessment.status, ProgressStatus::LimitedProgress);
+        assert!((j.ratio.unwrap() - (18_500.0 / 140_000.0) / 0.25).abs() < 1e-9);
+        assert_eq!(
+            (j.pace_observed, j.pace_path, j.pace_needed),
+            (9_250.0, 17_500.0, Some(20_250.0))
+        );
+        assert_eq!(j.projection, 204_000.0);
+        assert_eq!(j.reach, Reach::In(2038));
+        // Trajectory: 130,000 + 140,000 x 2/8 = 165,000 at the end of 2024.
+        let at_2024 = result.trajectory.iter().find(|t| t.at == 2025.0).unwrap();
+        assert_eq!(at_2024.value, 165_000.0);
+        assert_eq!(result.trajectory.first().unwrap().at, 2023.0);
+        assert_eq!(result.trajectory.last().unwrap().at, 2031.0);
+        // The 2026 milestone (190,000) from the same baseline: 18,500 of 60,000 done
+        // (30.8 %) against 2/4 expected: ratio 0.617, needs acceleration; at 9,250 a
+        // year the end of 2026 reads 167,000, short by 23,000.
+        assert_eq!(result.milestones.len(), 1);
+        let m = result.milestones[0].judgment.unwrap();
+        assert_eq!(result.milestones[0].target.value, 190_000.0);
+        assert_eq!(m.status, ProgressStatus::NeedsAcceleration);
+        assert_eq!(m.projection, 167_000.0);
+        assert_eq!(m.projected_short_by(indicator.direction), 23_000.0);
         assert_eq!(result.data_status, DataStatus::Current);
         assert_eq!(result.change_one_period, Some(9_500.0));
     }
@@ -553,7 +592,7 @@ mod tests {
             NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
         );
         assert_eq!(late.data_status, DataStatus::Overdue);
-        assert_eq!(late.assessment.status, ProgressStatus::NeedsAcceleration);
+        assert_eq!(late.assessment.status, ProgressStatus::LimitedProgress);
         let missing = assess_series(
             &catalog,
             catalog.indicator("direct_digital_jobs").unwrap(),
@@ -576,36 +615,86 @@ mod tests {
     }
 
     #[test]
-    fn without_a_target_baseline_growth_is_measured_from_2015() {
+    fn without_a_target_a_trend_never_a_status() {
         let catalog = Catalog::compiled_in().unwrap();
         let indicator = catalog.indicator("internet_users").unwrap();
-        // 0 in 1990 has no growth rate; from 2015 (57.1) to 2022 (89.9):
-        // (89.9/57.1)^(1/7) - 1 = 6.70 % a year, on track (>= 1.5 %).
-        let series = vec![obs("1990", 0.0), obs("2015", 57.1), obs("2022", 89.9)];
+        // The last three years: 84.1 (2019) to 89.9 (2022) is +1.93 a year, more
+        // than 1 % of 89.9: rising.
+        let series =
+            vec![obs("2015", 57.1), obs("2019", 84.1), obs("2021", 88.1), obs("2022", 89.9)];
         let result = assess_series(
             &catalog,
             indicator,
             series,
             NaiveDate::from_ymd_opt(2023, 6, 1).unwrap(),
         );
-        assert_eq!(result.assessment.status, ProgressStatus::OnTrack);
-        assert!((result.assessment.observed_growth.unwrap() - 0.0670).abs() < 1e-4);
+        assert_eq!(result.assessment.status, ProgressStatus::Rising);
+        assert_eq!(result.assessment.judgment, None);
+        let trend = result.assessment.trend.unwrap();
+        assert!((trend.per_year - (89.9 - 84.1) / 3.0).abs() < 1e-9);
     }
 
     #[test]
-    fn a_series_is_never_projected_across_its_break() {
+    fn a_member_is_judged_against_its_own_target_or_not_at_all() {
+        let catalog = Catalog::compiled_in().unwrap();
+        let indicator = catalog.indicator("digital_talents_trained").unwrap();
+        let series = vec![obs("2022", 6_000.0), obs("2025", 12_000.0)];
+        let as_of = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        // Reconversion: 50,000 by 2030 with no baseline in the registry: from the
+        // first observation, 6,000 (2022); 6,000 of 44,000 done (13.6 %) against 3/8
+        // (37.5 %): ratio 0.364, limited progress; its 2026 milestone (26,000) too.
+        let member = assess_slice(
+            &catalog,
+            indicator,
+            Some(("programme_type", "reconversion")),
+            series.clone(),
+            as_of,
+        );
+        let j = member.assessment.judgment.unwrap();
+        assert!(j.baseline_restated);
+        assert_eq!(j.baseline, Point { year: 2023.0, value: 6_000.0 });
+        assert_eq!(member.assessment.status, ProgressStatus::LimitedProgress);
+        assert_eq!(member.milestones[0].target.value, 26_000.0);
+        // A member with no target of its own: a trend (+2,000 a year: rising).
+        let other =
+            assess_slice(&catalog, indicator, Some(("programme_type", "bootcamp")), series, as_of);
+        assert_eq!(
+            (other.target.is_none(), other.assessment.status),
+            (true, ProgressStatus::Rising)
+        );
+    }
+
+    #[test]
+    fn a_baseline_before_a_series_break_is_restated() {
         let catalog = Catalog::compiled_in().unwrap();
         let indicator = catalog.indicator("offshoring_export_revenue").unwrap();
-        // Break in 2023: only 2023 onward is comparable; one point is not enough.
-        let series = vec![obs("2021", 14.3e9), obs("2022", 15.7e9), obs("2023", 26.15e9)];
+        // Break in 2023: the registry's baseline (17.9 bn, 2023, old scope) gives way
+        // to the first comparable observation, 26.15 bn (2023, new scope). 26.2 bn in
+        // 2024: 0.05 of 13.85 bn done (0.36 %) against 1/7 expected: limited progress.
+        let series = vec![
+            obs("2021", 14.3e9),
+            obs("2022", 15.7e9),
+            obs("2023", 26.15e9),
+            obs("2024", 26.2e9),
+        ];
         let result = assess_series(
             &catalog,
             indicator,
             series,
+            NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+        );
+        let j = result.assessment.judgment.unwrap();
+        assert_eq!((j.baseline_restated, j.baseline.value), (true, 26.15e9));
+        assert_eq!(result.assessment.status, ProgressStatus::LimitedProgress);
+        // The 2026 milestone (25 bn) is already met on the new scope.
+        assert_eq!(result.milestones[0].judgment.unwrap().status, ProgressStatus::Achieved);
+        // One comparable point only: nothing to judge.
+        let result = assess_series(
+            &catalog,
+            indicator,
+            vec![obs("2022", 15.7e9), obs("2023", 26.15e9)],
             NaiveDate::from_ymd_opt(2024, 6, 1).unwrap(),
         );
         assert_eq!(result.assessment.status, ProgressStatus::NotAssessable);
-        assert_eq!(result.projection, None);
-        assert_eq!(result.year_reached, None);
     }
 }

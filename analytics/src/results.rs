@@ -14,12 +14,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::indicator::{self, IndicatorReport, IndicatorResult, Inputs};
+use crate::progress::Reach;
 use crate::series;
 use crate::{Error, Result};
 
 /// The engine's identity: results computed by another engine version are
 /// recomputed, never reused.
-pub const ENGINE: &str = concat!("md2030-analytics ", env!("CARGO_PKG_VERSION"));
+/// The method revision follows the package version: results judged by an earlier
+/// method (2: the straight trajectory from the target's baseline, `progress.rs`)
+/// are recomputed, never reused.
+pub const ENGINE: &str = concat!("md2030-analytics ", env!("CARGO_PKG_VERSION"), "+method.2");
 
 /// Every indicator, as of one date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -154,19 +158,44 @@ impl Results {
                 rows.iter().map(|(_, r)| r.target.as_ref().map(|t| t.year)).collect::<Vec<_>>(),
             ),
             Column::new("target_value".into(), number(&|r| r.target.as_ref().map(|t| t.value))),
-            Column::new("projection".into(), number(&|r| r.projection)),
-            Column::new("required_annual_change".into(), number(&|r| r.required_annual_change)),
+            Column::new(
+                "baseline_value".into(),
+                number(&|r| r.judgment().map(|j| j.baseline.value)),
+            ),
+            Column::new(
+                "baseline_restated".into(),
+                rows.iter()
+                    .map(|(_, r)| r.judgment().map(|j| j.baseline_restated))
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new("done_share".into(), number(&|r| r.judgment().map(|j| j.done))),
+            Column::new("expected_share".into(), number(&|r| r.judgment().map(|j| j.expected))),
+            Column::new("pace_observed".into(), number(&|r| r.judgment().map(|j| j.pace_observed))),
+            Column::new("pace_path".into(), number(&|r| r.judgment().map(|j| j.pace_path))),
+            Column::new(
+                "pace_needed".into(),
+                number(&|r| r.judgment().and_then(|j| j.pace_needed)),
+            ),
+            Column::new("projection".into(), number(&|r| r.judgment().map(|j| j.projection))),
+            Column::new(
+                "reached".into(),
+                text(&|_, r| r.judgment().map(|j| reach_kind(j.reach).to_string())),
+            ),
             Column::new(
                 "year_reached".into(),
-                rows.iter().map(|(_, r)| r.year_reached).collect::<Vec<_>>(),
+                rows.iter()
+                    .map(|(_, r)| r.judgment().and_then(|j| reach_year(j.reach)))
+                    .collect::<Vec<_>>(),
             ),
             Column::new(
                 "progress_status".into(),
                 text(&|_, r| Some(r.assessment.status.as_str().to_string())),
             ),
-            Column::new("progress_ratio".into(), number(&|r| r.assessment.ratio)),
-            Column::new("observed_growth".into(), number(&|r| r.assessment.observed_growth)),
-            Column::new("required_growth".into(), number(&|r| r.assessment.required_growth)),
+            Column::new("progress_ratio".into(), number(&|r| r.judgment().and_then(|j| j.ratio))),
+            Column::new(
+                "trend_per_year".into(),
+                number(&|r| r.assessment.trend.map(|t| t.per_year)),
+            ),
             Column::new(
                 "data_status".into(),
                 text(&|_, r| Some(r.data_status.as_str().to_string())),
@@ -227,6 +256,23 @@ impl Results {
             Column::new("target_id".into(), target),
         ])
         .map_err(Error::from)
+    }
+}
+
+/// How a target is reached, as the summary table writes it.
+fn reach_kind(reach: Reach) -> &'static str {
+    match reach {
+        Reach::Met(_) => "met",
+        Reach::In(_) => "in",
+        Reach::NotBefore(_) => "not_before",
+        Reach::Never => "never",
+    }
+}
+
+fn reach_year(reach: Reach) -> Option<i32> {
+    match reach {
+        Reach::Met(y) | Reach::In(y) | Reach::NotBefore(y) => Some(y),
+        Reach::Never => None,
     }
 }
 

@@ -73,6 +73,11 @@ pub struct Briefing {
     pub since: Table,
     pub scorecard_title: String,
     pub scorecard: Table,
+    /// The mid-term review: each milestone's verdict and what the final target
+    /// needs after it.
+    pub midterm_title: String,
+    pub midterm_text: Vec<String>,
+    pub midterm: Table,
     pub sections: Vec<Section>,
     pub annex_title: String,
     pub annex: Table,
@@ -113,6 +118,9 @@ impl Briefing {
         put("since", table(&self.since));
         put("scorecard_title", self.scorecard_title.clone().into_value());
         put("scorecard", table(&self.scorecard));
+        put("midterm_title", self.midterm_title.clone().into_value());
+        put("midterm_text", strings(&self.midterm_text));
+        put("midterm", table(&self.midterm));
         put(
             "sections",
             self.sections

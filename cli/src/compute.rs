@@ -87,6 +87,18 @@ pub(crate) fn previous_results(store: &Store, as_of: NaiveDate) -> Option<Result
     Results::from_json(&bytes).ok()
 }
 
+/// True when the current results cannot be read by this engine or were computed
+/// by another one (an earlier method): the dashboard recomputes them on start.
+pub(crate) fn current_results_stale(store: &Store) -> bool {
+    let Ok(Some(record)) = store.current_results() else {
+        return false;
+    };
+    match store.read_results_file(&record, RESULTS_JSON) {
+        Ok(bytes) => Results::from_json(&bytes).map_or(true, |r| r.engine != results::ENGINE),
+        Err(_) => false,
+    }
+}
+
 /// Computes every indicator as of `as_of`, reusing the newest results computed as
 /// of the same date for the indicators whose dataset versions have not changed.
 pub(crate) fn compute(store: &Store, as_of: NaiveDate, force: bool) -> anyhow::Result<Computed> {

@@ -523,7 +523,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let listener = std::net::TcpListener::bind(addr)
                 .with_context(|| format!("listening on {addr}"))?;
             let mut store = open_reader(&cli)?;
-            if store.current_versions()?.is_empty() || store.current_results()?.is_none() {
+            if store.current_versions()?.is_empty()
+                || store.current_results()?.is_none()
+                || compute::current_results_stale(&store)
+            {
                 drop(store);
                 let mut writer = open_writer(&cli, "first start of the dashboard")?;
                 if writer.current_versions()?.is_empty() {
@@ -533,7 +536,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ));
                     sample::load_into(&mut writer, lang)?;
                 }
-                if writer.current_results()?.is_none() {
+                if writer.current_results()?.is_none() || compute::current_results_stale(&writer) {
                     recompute(&mut writer, today());
                 }
                 drop(writer);

@@ -6,6 +6,7 @@
 
 use md2030_analytics::catalog::Catalog;
 use md2030_analytics::indicator::IndicatorReport;
+use md2030_analytics::progress::{self, ProgressStatus, Reach};
 use md2030_analytics::results::Results;
 use md2030_analytics::vintage::{Change, TargetRef};
 use md2030_briefing::{Briefing, Chart, Section, Table};
@@ -52,10 +53,10 @@ fn ltr(lang: Lang, text: String) -> String {
     if lang == Lang::Ar { format!("\u{200E}{text}\u{200E}") } else { text }
 }
 
-/// Status order for the summary: the most urgent first.
+/// Status order for the charts: the most urgent first.
 fn urgency(report: &IndicatorReport) -> u8 {
     match report.headline.assessment.status.as_str() {
-        "deterioration" => 0,
+        "missed" | "deterioration" => 0,
         "limited_progress" => 1,
         "needs_acceleration" => 2,
         "on_track" => 3,
@@ -64,52 +65,72 @@ fn urgency(report: &IndicatorReport) -> u8 {
     }
 }
 
-/// One sentence on an indicator with a target: where it is, its pace, and when
-/// the target would be reached at that pace.
+/// One sentence on an indicator judged against its target, every number in it
+/// one the reader can check by mental arithmetic: the latest value against the
+/// baseline, the pace that makes (the change since the baseline over the years
+/// since), the pace needed, and where that pace leads by the target's date.
 fn sentence(
     report: &IndicatorReport,
     indicator: &md2030_analytics::catalog::Indicator,
     lang: Lang,
 ) -> Option<String> {
     let result = &report.headline;
-    let latest = result.latest.as_ref()?;
-    let target = result.target.as_ref()?;
+    let j = result.judgment()?;
     let unit = indicator.unit.as_str();
-    let value = |v: f64| format::in_unit(v, unit, lang);
-    // The change over the last year, or the last change scaled to a year for
-    // series observed less often (the UN survey is biennial).
-    let change = result
-        .change_one_year
-        .or_else(|| view::observed_annual_change(&result.series))
-        .map(|c| {
-            format!(
-                "{} {}",
-                ltr(lang, format::signed_in_unit(c, unit, lang)),
-                text(lang, "per-year")
-            )
-        })
-        .unwrap_or_else(|| "–".into());
+    let value = |v: f64| ltr(lang, format::in_unit(v, unit, lang));
+    let period = |at: f64| ltr(lang, progress::period_of(at));
+    let status = j.status.as_str();
     let mut args = vec![
         ("name", indicator.name.get(lang).to_string()),
-        ("value", ltr(lang, value(latest.value))),
-        ("period", ltr(lang, latest.period.clone())),
-        ("change", change),
-        ("target", ltr(lang, value(target.value))),
-        ("target_year", ltr(lang, target.year.to_string())),
+        ("status", text(lang, &format!("status-{status}"))),
+        ("value", value(j.latest.value)),
+        ("period", period(j.latest.year)),
+        ("target", value(j.target.value)),
+        ("target_year", period(j.target.year)),
     ];
-    let key = match (result.assessment.status.as_str(), result.year_reached, result.projection) {
-        ("achieved", _, _) => "brief-achieved",
-        (_, Some(year), _) => {
-            args.push(("year", ltr(lang, year.to_string())));
-            "brief-reached-in"
+    if j.status == ProgressStatus::Achieved {
+        return Some(text_args(lang, "brief-achieved", &args));
+    }
+    let reach = match j.reach {
+        Reach::In(year) => text_with(lang, "brief-reach-in", "year", &ltr(lang, year.to_string())),
+        Reach::NotBefore(year) => {
+            text_with(lang, "brief-reach-not-before", "year", &ltr(lang, year.to_string()))
         }
-        (_, None, Some(projection)) => {
-            args.push(("projection", ltr(lang, value(projection))));
-            "brief-projection"
-        }
-        _ => "brief-no-pace",
+        Reach::Never | Reach::Met(_) => text(lang, "brief-reach-never"),
     };
-    Some(text_args(lang, key, &args))
+    args.extend([
+        ("baseline", value(j.baseline.value)),
+        ("baseline_period", period(j.baseline.year)),
+        ("pace", ltr(lang, view::pace(j.pace_observed, unit, lang))),
+        ("needed", ltr(lang, j.pace_needed.map(|p| view::pace(p, unit, lang)).unwrap_or_default())),
+        ("projection", value(j.projection)),
+        ("reach", reach),
+    ]);
+    Some(text_args(lang, "brief-judged", &args))
+}
+
+/// The headline judgments against a target, the furthest behind first (by the
+/// ratio done ÷ expected); those that cannot be judged are left out.
+fn judged<'a>(
+    reports: &[(&'a IndicatorReport, &'a md2030_analytics::catalog::Indicator)],
+) -> Vec<(&'a IndicatorReport, &'a md2030_analytics::catalog::Indicator)> {
+    let mut judged: Vec<_> = reports
+        .iter()
+        .filter(|(r, _)| {
+            r.headline.judgment().is_some_and(|j| j.status != ProgressStatus::NotAssessable)
+        })
+        .copied()
+        .collect();
+    let rank = |r: &IndicatorReport| {
+        let j = r.headline.judgment();
+        (urgency(r), j.and_then(|j| j.ratio).unwrap_or(f64::MAX))
+    };
+    judged.sort_by(|(a, _), (b, _)| {
+        let (ua, ra) = rank(a);
+        let (ub, rb) = rank(b);
+        ua.cmp(&ub).then(ra.total_cmp(&rb))
+    });
+    judged
 }
 
 /// The "since the last briefing" section: a sentence counting the changes and a
@@ -243,37 +264,47 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
         .collect();
     let name = |i: &md2030_analytics::catalog::Indicator| i.name.get(lang).to_string();
 
-    // Executive summary: the count by status, the indicators off track, then the
-    // data that is overdue or missing.
-    let assessed: Vec<_> = reports
-        .iter()
-        .filter(|(r, _)| r.headline.target.is_some() && r.headline.latest.is_some())
-        .collect();
-    let on_track = assessed.iter().filter(|(r, _)| urgency(r) >= 3 && urgency(r) <= 4).count();
+    // Executive summary: the count by status, the targets off track (furthest
+    // behind first), those on track, the milestones, then the data overdue or
+    // missing.
+    let with_target: Vec<_> = reports.iter().filter(|(r, _)| r.headline.target.is_some()).collect();
+    let judged = judged(&reports);
+    let count = |f: &dyn Fn(ProgressStatus) -> bool| {
+        judged.iter().filter(|(r, _)| f(r.headline.assessment.status)).count().to_string()
+    };
     let mut summary = vec![text_args(
         lang,
         "brief-count",
         &[
-            ("on_track", on_track.to_string()),
-            ("total", assessed.len().to_string()),
-            ("off_track", (assessed.iter().filter(|(r, _)| urgency(r) <= 2).count()).to_string()),
+            ("total", with_target.len().to_string()),
+            (
+                "on_track",
+                count(&|s| matches!(s, ProgressStatus::OnTrack | ProgressStatus::Achieved)),
+            ),
+            ("behind", count(&|s| s.is_off_track())),
+            ("unjudged", (with_target.len() - judged.len()).to_string()),
         ],
     )];
-    let mut by_urgency = assessed.clone();
-    by_urgency.sort_by_key(|(r, _)| urgency(r));
-    summary.extend(
-        by_urgency
-            .iter()
-            .filter(|(r, _)| urgency(r) <= 2)
-            .filter_map(|(r, i)| sentence(r, i, lang)),
-    );
-    summary.extend(
-        by_urgency
-            .iter()
-            .filter(|(r, _)| urgency(r) >= 3 && urgency(r) <= 4)
-            .take(3)
-            .filter_map(|(r, i)| sentence(r, i, lang)),
-    );
+    summary.extend(judged.iter().filter_map(|(r, i)| sentence(r, i, lang)));
+    let milestones = view::milestones(results, catalog, lang);
+    if !milestones.is_empty() {
+        let count = |status: &[&str]| {
+            milestones.iter().filter(|m| status.contains(&m.status)).count().to_string()
+        };
+        summary.push(text_args(
+            lang,
+            "brief-milestones",
+            &[
+                ("total", milestones.len().to_string()),
+                ("met", count(&["achieved"])),
+                ("on_course", count(&["on_track"])),
+                (
+                    "behind",
+                    count(&["needs_acceleration", "limited_progress", "deterioration", "missed"]),
+                ),
+            ],
+        ));
+    }
     let list = |status: &str| -> Vec<String> {
         reports
             .iter()
@@ -458,6 +489,32 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
         since: since_table,
         scorecard_title: text(lang, "brief-scorecard"),
         scorecard,
+        midterm_title: text(lang, "midterm-title"),
+        midterm_text: vec![text(lang, "midterm-intro")],
+        midterm: Table {
+            header: [
+                "indicator",
+                "milestone",
+                "milestone-at-date",
+                "milestone-verdict",
+                "milestone-after-head",
+            ]
+            .iter()
+            .map(|k| text(lang, k))
+            .collect(),
+            rows: milestones
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.name.clone(),
+                        ltr(lang, m.milestone.clone()),
+                        m.at_date.clone(),
+                        format!("{} — {}", m.verdict, m.status_text),
+                        m.after.clone(),
+                    ]
+                })
+                .collect(),
+        },
         sections,
         annex_title: text(lang, "brief-annex"),
         annex,

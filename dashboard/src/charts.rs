@@ -71,6 +71,10 @@ pub struct ChartText {
     pub observed: String,
     pub trajectory: String,
     pub projection: String,
+    /// The legend of the target and milestone markers.
+    pub targets: String,
+    /// A rank: lower is better, so the value axis runs downward (1 at the top).
+    pub inverted: bool,
     /// Arabic: the value axis on the right and the legend at the top right, where
     /// the reader starts (time still runs left to right, as in HCP's Arabic charts).
     pub rtl: bool,
@@ -91,21 +95,38 @@ pub fn indicator_chart(
     if observed.is_empty() {
         return String::new();
     }
+    // A rank is drawn upside down: values are negated and labelled back.
+    let sign = if text.inverted { -1.0 } else { 1.0 };
+    let observed: Vec<(f64, f64)> = observed.into_iter().map(|(x, y)| (x, sign * y)).collect();
     let trajectory: Vec<(f64, f64)> =
-        result.trajectory.iter().map(|t| (f64::from(t.year) + 1.0, t.linear)).collect();
-    let projection: Vec<(f64, f64)> = match (observed.last(), &result.target, result.projection) {
-        (Some(&last), Some(target), Some(value)) => {
-            vec![last, (f64::from(target.year) + 1.0, value)]
+        result.trajectory.iter().map(|t| (t.at, sign * t.value)).collect();
+    // The projection at the observed pace: a straight line from the latest value,
+    // flat from where it meets the quantity's bound.
+    let projection: Vec<(f64, f64)> = match (observed.last(), result.judgment()) {
+        (Some(&last), Some(j)) if j.verdict.is_none() => {
+            let end = (j.target.year, sign * j.projection);
+            let unbounded = j.latest.value + j.pace_observed * (j.target.year - j.latest.year);
+            if (unbounded - j.projection).abs() > 1e-9 && j.pace_observed.abs() > f64::EPSILON {
+                let hit = j.latest.year + (j.projection - j.latest.value) / j.pace_observed;
+                vec![last, (hit, sign * j.projection), end]
+            } else {
+                vec![last, end]
+            }
         }
         _ => Vec::new(),
     };
-    let all = observed.iter().chain(&trajectory).chain(&projection);
+    // The target in force and its milestones, as markers at the end of their year.
+    let targets: Vec<(f64, f64)> = result
+        .milestones
+        .iter()
+        .map(|m| &m.target)
+        .chain(&result.target)
+        .map(|t| (f64::from(t.year) + 1.0, sign * t.value))
+        .collect();
+    let all = observed.iter().chain(&trajectory).chain(&projection).chain(&targets);
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for &(x, y) in all {
         (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
-    }
-    if let Some(target) = &result.target {
-        (y0, y1) = (y0.min(target.value), y1.max(target.value));
     }
     if (x1 - x0).abs() < 1.0 {
         (x0, x1) = (x0 - 1.0, x1 + 1.0);
@@ -113,8 +134,13 @@ pub fn indicator_chart(
     // A flat series still gets a readable value axis around its value.
     let span = y1 - y0;
     let pad = if span > f64::EPSILON { span * 0.08 } else { (y1.abs() * 0.05).max(1.0) };
-    let (y0, y1) = (if y0 >= 0.0 { (y0 - pad).max(0.0) } else { y0 - pad }, y1 + pad);
-    let lines = [observed.as_slice(), trajectory.as_slice(), projection.as_slice()];
+    let (y0, y1) = if text.inverted {
+        (y0 - pad, (y1 + pad).min(0.0))
+    } else {
+        (if y0 >= 0.0 { (y0 - pad).max(0.0) } else { y0 - pad }, y1 + pad)
+    };
+    let lines =
+        [observed.as_slice(), trajectory.as_slice(), projection.as_slice(), targets.as_slice()];
     let green = RGBColor(0, 98, 65);
     let red = RGBColor(193, 39, 45);
     let grey = RGBColor(120, 120, 120);
@@ -143,7 +169,7 @@ pub fn indicator_chart(
                 .max_light_lines(1)
                 .x_labels(x_labels)
                 .x_label_formatter(&|x| period_tick(*x, monthly))
-                .y_label_formatter(&|y| format_value(*y))
+                .y_label_formatter(&|y| format_value(sign * *y))
                 .label_style(font.clone())
                 .draw()?;
             for year in breaks {
@@ -168,6 +194,18 @@ pub fn indicator_chart(
                     ))?
                     .label(text.projection.clone())
                     .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], red));
+            }
+            if !targets.is_empty() {
+                chart
+                    .draw_series(
+                        targets
+                            .iter()
+                            .map(|&p| Cross::new(p, 6, ShapeStyle::from(&BLACK).stroke_width(2))),
+                    )?
+                    .label(text.targets.clone())
+                    .legend(move |(x, y)| {
+                        Cross::new((x + 8, y), 5, ShapeStyle::from(&BLACK).stroke_width(2))
+                    });
             }
             chart
                 .draw_series(LineSeries::new(observed.iter().copied(), green.stroke_width(3)))?
@@ -802,6 +840,8 @@ mod tests {
             observed: hostile.into(),
             trajectory: "trajectory".into(),
             projection: "projection".into(),
+            targets: "targets".into(),
+            inverted: false,
             rtl: false,
         };
         let svg = indicator_chart(&result, &[], &text, &|v| format!("{v}"));
@@ -829,6 +869,8 @@ mod tests {
             observed: "o".into(),
             trajectory: "t".into(),
             projection: "p".into(),
+            targets: "c".into(),
+            inverted: false,
             rtl: false,
         };
         let svg = indicator_chart(&result, &[], &text, &|v| format!("{v:.0}"));

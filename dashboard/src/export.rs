@@ -214,15 +214,15 @@ pub fn chart_csv(
         writer.write_record([
             id,
             "trajectory",
-            &t.year.to_string(),
-            &t.linear.to_string(),
+            &t.period(),
+            &t.value.to_string(),
             "",
             target_id,
             as_of,
         ])?;
     }
     if let (Some(last), Some(target), Some(projection)) =
-        (headline.series.last(), &headline.target, headline.projection)
+        (headline.series.last(), &headline.target, headline.judgment().map(|j| j.projection))
     {
         let versions = versions_of(report, &last.period);
         writer.write_record([

@@ -21,7 +21,7 @@ use md2030_model::Lang;
 use md2030_store::{Store, VersionRecord};
 use sha2::{Digest, Sha256};
 
-use crate::i18n::{text, text_with};
+use crate::i18n::{text, text_args, text_with};
 use crate::view::{self, PillarView};
 
 /// How to serve.
@@ -303,6 +303,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/{lang}/indicator/{id}", get(indicator_page))
         .route("/{lang}/data", get(data_page))
         .route("/{lang}/targets", get(targets_page))
+        .route("/{lang}/method", get(method_page))
+        .route("/{lang}/milestones", get(milestones_page))
         .route("/{lang}/regions", get(regions_page))
         .route("/{lang}/briefings", get(briefings_page))
         .route("/download/briefing/{file}", get(download_briefing))
@@ -480,6 +482,9 @@ struct OverviewPage {
     data_label: String,
     pace_needed_label: String,
     pace_observed_label: String,
+    trend_label: String,
+    why_label: String,
+    milestones_label: String,
     versions_label: String,
 }
 
@@ -668,6 +673,9 @@ async fn overview(
             data_label: text(lang, "data"),
             pace_needed_label: text(lang, "pace-needed"),
             pace_observed_label: text(lang, "pace-observed"),
+            trend_label: text(lang, "trend"),
+            why_label: text(lang, "why-link"),
+            milestones_label: text(lang, "midterm-link"),
             versions_label: text(lang, "source-versions"),
         }
         .render()
@@ -707,11 +715,10 @@ async fn api_indicators(State(app): State<Arc<App>>, headers: HeaderMap) -> Resp
                     "change_one_period": headline.change_one_period,
                     "change_one_year": headline.change_one_year,
                     "target": headline.target,
-                    "projection": headline.projection,
-                    "required_annual_change": headline.required_annual_change,
-                    "year_reached": headline.year_reached,
                     "progress_status": headline.assessment.status.as_str(),
-                    "progress_ratio": headline.assessment.ratio,
+                    "judgment": headline.assessment.judgment,
+                    "trend": headline.assessment.trend,
+                    "milestones": headline.milestones,
                     "data_status": headline.data_status,
                     "no_target_reason": indicator.no_target_reason,
                     "dataset_versions": report.dataset_versions,
@@ -837,6 +844,12 @@ struct IndicatorPage {
     no_target: String,
     versions_label: String,
     versions: String,
+    /// "Why this status": the figures it rests on, the milestones, the method.
+    why_label: String,
+    why: Vec<(String, String)>,
+    milestones: Vec<view::MilestoneRow>,
+    milestone_columns: Vec<String>,
+    method_label: String,
 }
 
 async fn indicator_page(
@@ -922,6 +935,18 @@ async fn indicator_page(
                 })
                 .collect::<Vec<_>>()
                 .join(" · "),
+            why_label: text(lang, "why-title"),
+            why: view::why(result, unit, lang),
+            milestones: snapshot
+                .results
+                .as_ref()
+                .map(|r| view::milestones(r, &app.catalog, lang))
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|m| m.id == id)
+                .collect(),
+            milestone_columns: view::milestone_header(lang),
+            method_label: text(lang, "method-link"),
             name,
         }
         .render()
@@ -1183,6 +1208,105 @@ async fn targets_page(
         .map(|k| text(lang, k))
         .collect();
         table_page(&snapshot, lang, "targets", text(lang, "nav-targets"), columns, rows)
+    })
+}
+
+/// The 2026 mid-term review: every milestone judged like the final target.
+async fn milestones_page(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    headers: HeaderMap,
+) -> Response {
+    let code = lang.code();
+    let snapshot = app.snapshot();
+    cached(&snapshot, &format!("milestones/{code}"), &headers, || {
+        let rows = snapshot
+            .results
+            .as_ref()
+            .map(|r| view::milestones(r, &app.catalog, lang))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| {
+                (
+                    format!("status-{}", m.status),
+                    vec![
+                        m.name,
+                        m.milestone,
+                        m.at_date,
+                        format!("{} — {}", m.verdict, m.status_text),
+                        m.after,
+                    ],
+                    None,
+                )
+            })
+            .collect();
+        table_page(
+            &snapshot,
+            lang,
+            "milestones",
+            text(lang, "midterm-title"),
+            view::milestone_header(lang),
+            rows,
+        )
+    })
+}
+
+#[derive(Template)]
+#[template(path = "method.html")]
+struct MethodPage {
+    layout: Layout,
+    heading: String,
+    paragraphs: Vec<String>,
+}
+
+/// The method every status rests on, stated once, with its thresholds.
+async fn method_page(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    headers: HeaderMap,
+) -> Response {
+    use md2030_analytics::progress as p;
+    let code = lang.code();
+    let snapshot = app.snapshot();
+    cached(&snapshot, &format!("method/{code}"), &headers, || {
+        let number = |v: f64, d: usize| crate::format::number(v, d, lang);
+        let percent = |v: f64| crate::format::percent(v * 100.0, 0, lang);
+        let paragraphs = vec![
+            text(lang, "method-basis"),
+            text(lang, "method-shares"),
+            text(lang, "method-pace"),
+            text_with(lang, "method-projection", "horizon", &p::HORIZON.to_string()),
+            text_args(
+                lang,
+                "method-status",
+                &[
+                    ("on_track", number(p::ON_TRACK_RATIO, 2)),
+                    ("acceleration", number(p::ACCELERATION_RATIO, 2)),
+                ],
+            ),
+            text_args(
+                lang,
+                "method-early",
+                &[("early", percent(p::EARLY_EXPECTED)), ("gap", percent(p::EARLY_GAP))],
+            ),
+            text(lang, "method-milestones"),
+            text_args(
+                lang,
+                "method-trend",
+                &[("years", number(p::TREND_YEARS, 0)), ("noise", percent(p::TREND_NOISE))],
+            ),
+            text(lang, "method-members"),
+        ];
+        MethodPage {
+            layout: layout(
+                lang,
+                "method",
+                snapshot.versions.iter().any(|v| v.provenance.synthetic),
+            ),
+            heading: text(lang, "method-title"),
+            paragraphs,
+        }
+        .render()
     })
 }
 

@@ -2,15 +2,15 @@
 //! strings and numbers for the templates (which escape them).
 
 use md2030_analytics::catalog::{Catalog, Pillar};
-use md2030_analytics::indicator::IndicatorReport;
-use md2030_analytics::progress::{self, Point};
+use md2030_analytics::indicator::{IndicatorReport, IndicatorResult};
+use md2030_analytics::progress::{self, Point, ProgressStatus, Reach};
 use md2030_analytics::results::Results;
 use md2030_model::Lang;
 use md2030_store::VersionRecord;
 
 use crate::charts;
 use crate::format;
-use crate::i18n::{text, text_with};
+use crate::i18n::{text, text_args, text_with};
 
 /// One indicator card of the overview.
 #[derive(Debug, Clone)]
@@ -83,31 +83,28 @@ fn card(
     let result = &report.headline;
     let unit = indicator.unit.as_str();
     let name = indicator.name.get(lang).to_string();
-    let latest_point = result.latest.as_ref().and_then(|o| o.point());
     let target = result.target.as_ref().map(|t| {
         let year = t.year.to_string();
         format!("{} ({year})", format::in_unit(t.value, unit, lang))
     });
-    // Progress along the way from the target's baseline to the target.
-    let (progress, expected) = match (&result.target, latest_point) {
-        (Some(t), Some(latest)) => match t.baseline {
-            Some(b) if (t.value - b.value).abs() > f64::EPSILON => {
-                let share =
-                    |v: f64| ((v - b.value) / (t.value - b.value) * 100.0).clamp(0.0, 100.0);
-                let start = Point { year: f64::from(b.year) + 1.0, value: b.value };
-                let end = Point { year: f64::from(t.year) + 1.0, value: t.value };
-                let on_path = progress::linear_path(start, end, latest.year);
-                (Some(share(latest.value)), Some(share(on_path)))
-            }
-            _ => (None, None),
-        },
-        _ => (None, None),
+    // Progress along the way from the judgment's baseline to the target, and the
+    // paces: all from the one judgment the status rests on.
+    let judgment = result.judgment();
+    let share = |v: f64| (v * 100.0).clamp(0.0, 100.0);
+    let (progress, expected) = match judgment {
+        Some(j) => (Some(share(j.done)), Some(share(j.expected))),
+        None => (None, None),
     };
-    let pace_observed = observed_annual_change(&result.series)
-        .map(|c| format!("{} {}", format::signed_in_unit(c, unit, lang), text(lang, "per-year")));
-    let pace_needed = result
-        .required_annual_change
-        .map(|c| format!("{} {}", format::signed_in_unit(c, unit, lang), text(lang, "per-year")));
+    let pace_observed = match (judgment, result.assessment.trend) {
+        (Some(j), _) => Some(format!(
+            "{} {}",
+            pace(j.pace_observed, unit, lang),
+            text_with(lang, "since-year", "year", &progress::period_of(j.baseline.year))
+        )),
+        (None, Some(t)) => Some(pace(t.per_year, unit, lang)),
+        _ => None,
+    };
+    let pace_needed = judgment.and_then(|j| j.pace_needed).map(|c| pace(c, unit, lang));
     let synthetic = synthetic(versions, &report.dataset_versions);
     let status = result.assessment.status.as_str();
     let data_status = result.data_status.as_str();
@@ -137,20 +134,169 @@ fn card(
     }
 }
 
-/// The change over the last year of the series: over exactly one year when the
-/// series has a point a year before its latest, else the last change scaled to a
-/// year.
-pub(crate) fn observed_annual_change(
-    series: &[md2030_analytics::series::Observation],
-) -> Option<f64> {
-    let points: Vec<Point> = series.iter().filter_map(|o| o.point()).collect();
-    let last = *points.last()?;
-    if let Some(year_before) = points.iter().find(|p| (p.year - (last.year - 1.0)).abs() < 1e-6) {
-        return Some(last.value - year_before.value);
+/// A change a year in the indicator's unit: `+213 par an`, `+0,4 pt par an`; for a
+/// rank, places gained or lost (`gagne 5,5 places par an`).
+pub fn pace(value: f64, unit: &str, lang: Lang) -> String {
+    if unit == "rank" {
+        let key = if value <= 0.0 { "pace-rank-gain" } else { "pace-rank-loss" };
+        return text_with(lang, key, "n", &format::number(value.abs(), 1, lang));
     }
-    let previous = points.get(points.len().checked_sub(2)?)?;
-    let years = last.year - previous.year;
-    (years > 0.0).then(|| (last.value - previous.value) / years)
+    format!("{} {}", format::signed_in_unit(value, unit, lang), text(lang, "per-year"))
+}
+
+/// When a target is reached at the observed pace, in words.
+pub fn reach_text(reach: Reach, lang: Lang) -> String {
+    match reach {
+        Reach::Met(year) => text_with(lang, "reach-met", "year", &year.to_string()),
+        Reach::In(year) => year.to_string(),
+        Reach::NotBefore(year) => text_with(lang, "reach-not-before", "year", &year.to_string()),
+        Reach::Never => text(lang, "reach-never"),
+    }
+}
+
+/// What a status rests on, as the indicator page's "why this status" lists it:
+/// (label, figure) rows, in the order the method reads them.
+pub fn why(result: &IndicatorResult, unit: &str, lang: Lang) -> Vec<(String, String)> {
+    let value = |v: f64| format::in_unit(v, unit, lang);
+    let at = |p: Point| format!("{} ({})", value(p.value), progress::period_of(p.year));
+    let percent = |v: f64| format::percent(v * 100.0, 1, lang);
+    let mut rows = Vec::new();
+    let mut row = |key: &str, figure: String| rows.push((text(lang, key), figure));
+    if let Some(j) = result.judgment() {
+        let mut baseline = at(j.baseline);
+        if j.baseline_restated {
+            baseline.push_str(" — ");
+            baseline.push_str(&text(lang, "why-restated"));
+        }
+        row("why-baseline", baseline);
+        row("why-target", at(j.target));
+        row("why-latest", at(j.latest));
+        row("why-on-path", value(j.on_path));
+        row("why-done", percent(j.done));
+        row("why-expected", percent(j.expected));
+        row("why-ratio", j.ratio.map(|r| format::number(r, 2, lang)).unwrap_or_else(|| "–".into()));
+        row("why-pace-observed", pace(j.pace_observed, unit, lang));
+        row("why-pace-path", pace(j.pace_path, unit, lang));
+        if let Some(needed) = j.pace_needed {
+            row("why-pace-needed", pace(needed, unit, lang));
+        }
+        row(
+            "why-projection",
+            format!("{} ({})", value(j.projection), progress::period_of(j.target.year)),
+        );
+        row("why-reached", reach_text(j.reach, lang));
+        if let Some(v) = j.verdict {
+            row("why-verdict", verdict_text(v.met, v.short_by, unit, lang));
+        }
+    } else if let Some(t) = result.assessment.trend {
+        row("why-trend-from", at(t.from));
+        row("why-latest", at(t.to));
+        row("why-trend", pace(t.per_year, unit, lang));
+        row("why-noise", format!("± {}", pace(t.noise, unit, lang).trim_start_matches('+')));
+    }
+    rows
+}
+
+fn verdict_text(met: bool, short_by: f64, unit: &str, lang: Lang) -> String {
+    if met {
+        text(lang, "verdict-met")
+    } else {
+        text_with(lang, "verdict-missed", "gap", &format::in_unit(short_by, unit, lang))
+    }
+}
+
+/// One milestone of the mid-term review.
+#[derive(Debug, Clone)]
+pub struct MilestoneRow {
+    pub id: String,
+    pub name: String,
+    pub milestone: String,
+    /// The value at the milestone's date: observed, or projected at the pace observed.
+    pub at_date: String,
+    pub verdict: String,
+    pub status: &'static str,
+    pub status_text: String,
+    /// What the final target needs after the milestone, a year, and the pace observed.
+    pub after: String,
+}
+
+/// The mid-term review table's header, on the dashboard and in the briefing.
+pub fn milestone_header(lang: Lang) -> Vec<String> {
+    ["indicator", "milestone", "milestone-at-date", "milestone-verdict", "milestone-after-head"]
+        .iter()
+        .map(|k| text(lang, k))
+        .collect()
+}
+
+/// The mid-term review: every milestone in force (the 2026 ones), headline and
+/// breakdown members, judged like the final target; its verdict (met, missed by how
+/// much, or on course to be at the pace observed) and what the final target needs
+/// a year after it.
+pub fn milestones(results: &Results, catalog: &Catalog, lang: Lang) -> Vec<MilestoneRow> {
+    let mut rows = Vec::new();
+    for indicator in &catalog.indicators {
+        let Some(report) = results.indicators.iter().find(|r| r.id == indicator.id) else {
+            continue;
+        };
+        let unit = indicator.unit.as_str();
+        let value = |v: f64| format::in_unit(v, unit, lang);
+        let members = report.breakdowns.values().flatten();
+        for result in std::iter::once(&report.headline).chain(members) {
+            let mut name = indicator.name.get(lang).to_string();
+            if let Some(member) = &result.member {
+                name = format!("{name} — {member}");
+            }
+            for m in &result.milestones {
+                let (at_date, verdict, status) = match m.judgment {
+                    Some(j) => {
+                        let (v, observed) = match j.verdict {
+                            Some(v) => (v.value, true),
+                            None => (j.projection, false),
+                        };
+                        let key =
+                            if observed { "milestone-observed" } else { "milestone-projected" };
+                        let short = j.projected_short_by(indicator.direction);
+                        let verdict = match (j.status, j.verdict) {
+                            (ProgressStatus::Achieved, _) => text(lang, "verdict-met"),
+                            (_, Some(v)) => verdict_text(v.met, v.short_by, unit, lang),
+                            _ if short == 0.0 => text(lang, "verdict-on-course"),
+                            _ => text_with(lang, "verdict-would-miss", "gap", &value(short)),
+                        };
+                        (text_with(lang, key, "value", &value(v)), verdict, j.status)
+                    }
+                    None => ("–".into(), "–".into(), ProgressStatus::NotAssessable),
+                };
+                let after = match (m.judgment, result.judgment()) {
+                    (Some(mj), Some(fj)) if fj.target.year > mj.target.year => {
+                        let from = mj.verdict.map_or(mj.projection, |v| v.value);
+                        let needed = (fj.target.value - from) / (fj.target.year - mj.target.year);
+                        text_args(
+                            lang,
+                            "milestone-after",
+                            &[
+                                ("needed", pace(needed, unit, lang)),
+                                ("observed", pace(fj.pace_observed, unit, lang)),
+                                ("from", (m.target.year + 1).to_string()),
+                                ("to", progress::period_of(fj.target.year)),
+                            ],
+                        )
+                    }
+                    _ => "–".into(),
+                };
+                rows.push(MilestoneRow {
+                    id: indicator.id.clone(),
+                    name: name.clone(),
+                    milestone: format!("{} ({})", value(m.target.value), m.target.year),
+                    at_date,
+                    verdict,
+                    status: status.as_str(),
+                    status_text: text(lang, &format!("status-{}", status.as_str())),
+                    after,
+                });
+            }
+        }
+    }
+    rows
 }
 
 /// True when any of `version_ids` is a sample (synthetic) dataset version.
@@ -177,6 +323,8 @@ pub fn indicator_chart(
             observed: text(lang, "chart-observed"),
             trajectory: text(lang, "chart-trajectory"),
             projection: text(lang, "chart-projection"),
+            targets: text(lang, "chart-targets"),
+            inverted: indicator.direction == md2030_analytics::progress::Direction::Lower,
             rtl: lang == Lang::Ar,
         },
         &|v| format::in_unit(v, &indicator.unit, lang),

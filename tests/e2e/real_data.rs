@@ -184,16 +184,23 @@ fn the_indicator_engine_reads_morocco_egdi_2024_from_the_real_un_files() {
     // Published ranks 2003 -> 131, 2022 -> 101 (FACTS.md §3.1).
     assert_eq!(rank.first().unwrap().value, 131.0);
     assert!(rank.iter().any(|o| o.period == "2022" && o.value == 101.0));
-    // Against the top-50 target from the 2022 baseline of 101: observed 101 -> 90 over
-    // two years, required 101 -> 50 over eight: ratio 0.666, needs acceleration.
+    // Against the top-50 target from the 2022 baseline of 101: 11 of the 51 places to
+    // gain are gained (21.6 %) after 2 of 8 years (25 %): ratio 0.863, needs
+    // acceleration; 5.5 places a year against 6.375 on the trajectory.
     let point = |o: &md2030_analytics::series::Observation| o.point().unwrap();
-    let base = rank.iter().find(|o| o.period == "2022").map(point);
+    let series: Vec<_> = rank.iter().filter(|o| o.period.as_str() >= "2022").map(point).collect();
+    let base = rank.iter().find(|o| o.period == "2022").map(point).unwrap();
     let target = md2030_analytics::progress::Point { year: 2031.0, value: 50.0 };
-    let assessment = md2030_analytics::progress::assess(
+    let assessment = md2030_analytics::progress::judge(
         base,
-        Some(point(last_rank)),
-        Some(target),
+        false,
+        target,
+        &series,
         md2030_analytics::progress::Direction::Lower,
-    );
+        "rank",
+    )
+    .unwrap();
+    assert!((assessment.ratio.unwrap() - (11.0 / 51.0) / 0.25).abs() < 1e-9);
+    assert_eq!(assessment.pace_observed, -5.5);
     assert_eq!(assessment.status, md2030_analytics::progress::ProgressStatus::NeedsAcceleration);
 }

@@ -225,6 +225,110 @@ fn briefings_carry_the_computed_figures_in_three_languages() {
         checked += 1;
     }
     assert!(checked >= 15, "only {checked} indicators with a value");
+
+    // Key messages: every target judged gets a sentence whose numbers are recomputed
+    // here from the results JSON by the method page's arithmetic (not md2030's
+    // code): pace = change since the baseline over the years since, needed = what is
+    // left over the years left, projection = latest + pace x years left (a share
+    // within 0-100), year reached where that line meets the target. The targets
+    // behind their trajectory come first, the furthest behind first.
+    let summary = {
+        let from = whole.find("Summary").expect("a summary");
+        let to = whole[from..].find("Since the last briefing").map_or(whole.len(), |i| from + i);
+        &whole[from..to]
+    };
+    let period_end = |period: &str| -> f64 {
+        let year: f64 = period[..4].parse().unwrap();
+        match period.split_once("-Q") {
+            Some((_, q)) => year + q.parse::<f64>().unwrap() / 4.0,
+            None if period.len() == 7 => year + period[5..].parse::<f64>().unwrap() / 12.0,
+            None => year + 1.0,
+        }
+    };
+    let signed = |value: f64, unit: &str| -> String {
+        if unit == "rank" {
+            let verb = if value <= 0.0 { "gains" } else { "loses" };
+            return format!("{verb} {:.1} places a year", value.abs());
+        }
+        let sign = if value < 0.0 { "\u{2212}" } else { "+" };
+        let magnitude = match unit {
+            "percent" => format!("{:.1} pt", value.abs()),
+            _ => english(value.abs(), unit),
+        };
+        format!("{sign}{magnitude} a year")
+    };
+    let mut positions = Vec::new();
+    for indicator in &indicators {
+        let id = indicator["id"].as_str().unwrap();
+        let headline = &indicator["headline"];
+        let status = headline["assessment"]["status"].as_str().unwrap();
+        let (Some(target), Some(latest)) =
+            (headline["target"].as_object(), headline["latest"].as_object())
+        else {
+            continue;
+        };
+        if matches!(status, "not_assessable" | "achieved") {
+            continue;
+        }
+        let unit = unit_of(id);
+        let series = headline["series"].as_array().unwrap();
+        // The baseline: the registry's, except for export revenue, whose series
+        // broke in 2023 (new scope, FACTS.md §3.4): its first new-scope year.
+        let (base_period, base) = if id == "offshoring_export_revenue" {
+            let first = series.iter().find(|o| o["period"].as_str().unwrap() >= "2023").unwrap();
+            (first["period"].as_str().unwrap().to_string(), first["value"].as_f64().unwrap())
+        } else {
+            let b = &target["baseline"];
+            (b["year"].to_string(), b["value"].as_f64().unwrap())
+        };
+        let (value, period) =
+            (latest["value"].as_f64().unwrap(), latest["period"].as_str().unwrap());
+        let goal = target["value"].as_f64().unwrap();
+        let year = target["year"].as_i64().unwrap();
+        let (t_base, t_latest, t_goal) =
+            (period_end(&base_period), period_end(period), year as f64 + 1.0);
+        let pace = (value - base) / (t_latest - t_base);
+        let needed = (goal - value) / (t_goal - t_latest);
+        let mut projection = value + pace * (t_goal - t_latest);
+        if unit == "percent" {
+            projection = projection.clamp(0.0, 100.0);
+        }
+        let toward = pace * (goal - value).signum();
+        let reach = if toward <= 0.0 {
+            "target never reached".to_string()
+        } else {
+            let when = (t_latest + (goal - value).abs() / toward - 1.0).ceil() as i64;
+            if when > 2050 {
+                "target not reached before 2050".to_string()
+            } else {
+                format!("target reached in {when}")
+            }
+        };
+        let sentence = format!(
+            "{} ({period}) against {} ({base_period}): {}; pace needed: {} to reach {} by {year}. At this pace: {} in {year}, {reach}.",
+            english(value, &unit),
+            english(base, &unit),
+            signed(pace, &unit),
+            signed(needed, &unit),
+            english(goal, &unit),
+            english(projection, &unit),
+        );
+        let at = summary.find(&sentence);
+        assert!(at.is_some(), "{id}: «{sentence}» not in the summary:\n{summary}");
+        positions.push((at.unwrap(), status.to_string(), id.to_string()));
+    }
+    assert!(positions.len() >= 6, "only {} key messages checked", positions.len());
+    positions.sort();
+    let behind = |s: &str| s != "on_track";
+    let first_on_track = positions.iter().position(|(_, s, _)| !behind(s));
+    if let Some(first) = first_on_track {
+        assert!(
+            positions[first..].iter().all(|(_, s, _)| !behind(s)),
+            "a target behind comes after one on track: {positions:?}"
+        );
+    }
+    // 5G, at 0 % against 85 %, is the furthest behind: the first sentence.
+    assert_eq!(positions[0].2, "coverage_5g", "{positions:?}");
     assert!(whole.contains("Sample data"), "the sample data is not labelled");
     assert!(
         whole.contains("results@v1") && whole.contains("briefing@e1"),

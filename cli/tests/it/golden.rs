@@ -137,7 +137,8 @@ fn every_indicator_matches_the_hand_computed_fixture() {
     // then. Dec 2024 (inventory 2024-Q4): PRC-00001 and PRC-00004 both at level 3,
     // 0 of 120 = 0 %. Nov and Dec 2025 (inventory 2025-Q4): PRC-00001 at level 4,
     // 100 of 120 = 83.33 %. (With today's inventory for every month, Dec 2024 read
-    // 83.33 % too.) Growth from a zero base is undefined: not assessable.
+    // 83.33 % too.) No target: a trend, from Dec 2024 (0 %) to Dec 2025 (83.33 %),
+    // +83.33 points a year: rising.
     let fully = r.headline("transactions_fully_online_share");
     let values = r.series("transactions_fully_online_share");
     assert_eq!(values.len(), 3);
@@ -146,7 +147,8 @@ fn every_indicator_matches_the_hand_computed_fixture() {
     assert!((values[1].1 - 100.0 / 1.2).abs() < 1e-9, "{values:?}");
     close(&fully["latest"]["value"], 100.0 / 1.2);
     close(&fully["change_one_year"], 100.0 / 1.2);
-    assert_eq!(status(fully), ("not_assessable", "current"));
+    assert_eq!(status(fully), ("rising", "current"));
+    close(&fully["assessment"]["trend"]["per_year"], 100.0 / 1.2);
     // Each month names the inventory version it was judged by (v1 = 2024-Q4, v2 =
     // 2025-Q4) with the transactions version.
     let periods = &r.indicator("transactions_fully_online_share")["period_versions"];
@@ -165,7 +167,9 @@ fn every_indicator_matches_the_hand_computed_fixture() {
     close(&take_up["change_one_period"], 10.0);
     // One year: Dec 2025 - Dec 2024 = 68.33 - 37.5 = 30.83 points.
     close(&take_up["change_one_year"], 82.0 / 1.2 - 37.5);
-    assert_eq!(status(take_up), ("on_track", "current"));
+    // No target: rising (30.83 points a year, far above 1 % of 68.33).
+    assert_eq!(status(take_up), ("rising", "current"));
+    assert!(take_up["assessment"]["judgment"].is_null());
     // Region 06 (PRC-00001): 70/100 = 70 %; region 01 (PRC-00004): 12/20 = 60 %.
     close(&r.member("digital_take_up", "region", "06")["latest"]["value"], 70.0);
     close(&r.member("digital_take_up", "region", "01")["latest"]["value"], 60.0);
@@ -197,14 +201,15 @@ fn every_indicator_matches_the_hand_computed_fixture() {
     // EGDI 2024 0.6841 (Tunisia's row ignored); OSI component 0.6926.
     close(&r.headline("egdi_score")["latest"]["value"], 0.6841);
     close(&r.member("egdi_score", "component", "osi")["latest"]["value"], 0.6926);
-    // Rank 101 (2022, the target's baseline) -> 90 (2024): (90/101)^(1/2) - 1 =
-    // -5.602 % a year; needed for 50 by 2030: (50/101)^(1/8) - 1 = -8.414 %;
-    // ratio 0.6659: needs acceleration.
+    // Rank 101 (2022, the target's baseline) -> 90 (2024): 11 of the 51 places to
+    // gain by 2030 (21.57 %) after 2 of 8 years (25 %): ratio 44/51 = 0.8627, needs
+    // acceleration; 5.5 places gained a year.
     let rank = r.headline("egdi_rank");
     close(&rank["latest"]["value"], 90.0);
     assert_eq!(rank["target"]["value"], 50.0);
     assert_eq!(status(rank), ("needs_acceleration", "current"));
-    close(&rank["assessment"]["ratio"], 0.665_885_751_307_168_4);
+    close(&rank["assessment"]["judgment"]["ratio"], 44.0 / 51.0);
+    close(&rank["assessment"]["judgment"]["pace_observed"], -5.5);
 
     // Civil servants trained: 100 + 50 in 2024, 120 + 80 in 2025.
     assert_eq!(
@@ -230,14 +235,22 @@ fn every_indicator_matches_the_hand_computed_fixture() {
     );
     close(&jobs["change_one_period"], 3_500.0);
     close(&jobs["change_one_year"], 9_500.0);
-    // From the 2022 baseline: (148.5/130)^(1/2) - 1 = 6.879 % a year, needed
-    // (270/130)^(1/8) - 1 = 9.566 %: needs acceleration; 2030 at this pace:
-    // 148,500 x 1.06879^6 = 221,348; 270,000 reached in 2033; (270,000 - 148,500)/6
-    // = 20,250 a year needed. The last quarter ended 2024-12-31: overdue by 2026.
-    assert_eq!(status(jobs), ("needs_acceleration", "overdue"));
-    assert!((jobs["projection"].as_f64().unwrap() - 221_348.08).abs() < 0.01);
-    assert_eq!(jobs["year_reached"], 2033);
-    close(&jobs["required_annual_change"], 20_250.0);
+    // From the 2022 baseline (130,000, end 2022) to 270,000 at the end of 2030:
+    // 18,500 of 140,000 done (13.21 %) after 2 of 8 years (25 %): ratio 0.5286,
+    // limited progress. 9,250 a year observed, 17,500 on the trajectory,
+    // (270,000 - 148,500) / 6 = 20,250 needed; 2030 at this pace: 148,500 + 6 x
+    // 9,250 = 204,000; 270,000 after 121,500 / 9,250 = 13.1 years: 2038. The last
+    // quarter ended 2024-12-31: overdue by 2026.
+    assert_eq!(status(jobs), ("limited_progress", "overdue"));
+    let judgment = &jobs["assessment"]["judgment"];
+    close(&judgment["ratio"], (18_500.0 / 140_000.0) / 0.25);
+    close(&judgment["pace_observed"], 9_250.0);
+    close(&judgment["pace_needed"], 20_250.0);
+    close(&judgment["projection"], 204_000.0);
+    assert_eq!(judgment["reach"], serde_json::json!({"kind": "in", "year": 2038}));
+    // The 2026 milestone, 190,000: at 9,250 a year, 148,500 + 2 x 9,250 = 167,000
+    // at the end of 2026.
+    close(&jobs["milestones"][0]["judgment"]["projection"], 167_000.0);
     close(&r.member("offshoring_jobs", "segment", "CRM")["latest"]["value"], 48_500.0);
 
     // Revenue, new scope, 2024 (four quarters): 6.0 + 6.5 + 6.7 + 5.0 + 2.0 = MAD 26.2 bn.
@@ -245,24 +258,27 @@ fn every_indicator_matches_the_hand_computed_fixture() {
     let revenue = r.headline("offshoring_export_revenue");
     assert_eq!(series(revenue), vec![("2024".into(), 26.2e9)]);
     assert_eq!(status(revenue).0, "not_assessable");
-    assert!(revenue["projection"].is_null());
+    assert!(revenue["assessment"]["judgment"].is_null());
+    // Its 2026 milestone (25 bn, old scope) is already met on the new scope.
+    assert_eq!(revenue["milestones"][0]["judgment"]["status"], "achieved");
 
     // No dataset reports direct digital jobs: missing, with its 240,000 target.
     let direct = r.headline("direct_digital_jobs");
     assert_eq!(status(direct), ("not_assessable", "missing"));
     assert_eq!(direct["target"]["value"], 240_000.0);
 
-    // Labelled startups cumulated by label year: 1 (2021), 3 (2022), 4 (2024). From
-    // 2022 (3) to 2024 (4): 15.5 % a year against (3000/3)^(1/8) - 1 = 137 % needed:
-    // ratio 0.11, limited progress; annual data for 2024 is overdue by January 2026.
+    // Labelled startups cumulated by label year: 1 (2021), 3 (2022), 4 (2024). The
+    // target's baseline is 380 (2022): 4 is further from 3,000 than that, so
+    // deterioration; annual data for 2024 is overdue by January 2026.
     assert_eq!(
         r.series("labelled_startups"),
         vec![("2021".into(), 1.0), ("2022".into(), 3.0), ("2024".into(), 4.0)]
     );
-    assert_eq!(status(r.headline("labelled_startups")), ("limited_progress", "overdue"));
+    assert_eq!(status(r.headline("labelled_startups")), ("deterioration", "overdue"));
     close(&r.member("labelled_startups", "region", "06")["latest"]["value"], 3.0);
 
-    // Funding by closing year: 1.5 + 2.5 = MAD 4 M (2024), 3 M (2025): falling.
+    // Funding by closing year: 1.5 + 2.5 = MAD 4 M (2024), 3 M (2025): below the
+    // target's 260 M baseline (2022), deterioration.
     assert_eq!(r.series("startup_funding"), vec![("2024".into(), 4e6), ("2025".into(), 3e6)]);
     assert_eq!(status(r.headline("startup_funding")).0, "deterioration");
 
@@ -296,6 +312,10 @@ fn every_indicator_matches_the_hand_computed_fixture() {
     close(&g5["latest"]["value"], 60.0 * 7_688_967.0 / 7_908_932.0);
     close(&g5["series"][0]["value"], 40.0 * 7_688_967.0 / 7_908_932.0);
     assert_eq!(g5["target"]["value"], 85.0);
+    // From 0 % (end 2024): 58.33 of 85 points done (68.6 %) against 0.75 of 6 years
+    // (12.5 %): on track; the 2026 milestone (25 %) is already met.
+    assert_eq!(status(g5).0, "on_track");
+    assert_eq!(g5["milestones"][0]["judgment"]["status"], "achieved");
     close(&r.member("coverage_5g", "region", "06")["latest"]["value"], 60.0);
 
     // Internet users: World Bank 2015 57.1 and 2022 89.9 (the World Bank wins over
