@@ -492,16 +492,7 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
         midterm_title: text(lang, "midterm-title"),
         midterm_text: vec![text(lang, "midterm-intro")],
         midterm: Table {
-            header: [
-                "indicator",
-                "milestone",
-                "milestone-at-date",
-                "milestone-verdict",
-                "milestone-after-head",
-            ]
-            .iter()
-            .map(|k| text(lang, k))
-            .collect(),
+            header: view::milestone_header(lang),
             rows: milestones
                 .iter()
                 .map(|m| {
