@@ -48,6 +48,10 @@ pub struct Indicator {
     pub no_target_reason: Option<String>,
     #[serde(default)]
     pub series_breaks: Vec<SeriesBreak>,
+    /// Days the producer takes to publish a period after it ends (default
+    /// [`crate::freshness::PUBLICATION_LAG_DAYS`]).
+    #[serde(default)]
+    pub publication_lag_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -129,6 +133,12 @@ impl Catalog {
                 return bad(format!(
                     "indicator {} needs its name and definition in fr, ar and en",
                     indicator.id
+                ));
+            }
+            if crate::freshness::cadence_months(&indicator.frequency).is_none() {
+                return bad(format!(
+                    "indicator {} has frequency {:?}: monthly, quarterly, annual, biennial or decennial",
+                    indicator.id, indicator.frequency
                 ));
             }
             for dataset in &indicator.datasets {

@@ -13,25 +13,7 @@ use crate::progress::{self, Judgment, Point, ProgressStatus, Trend};
 use crate::regional::{self, RegionalPeriod};
 use crate::series::{self, Frames, Groups, Observation, Snapshot};
 
-/// Is the data there and fresh? Never merged with the progress status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DataStatus {
-    Current,
-    Overdue,
-    Missing,
-}
-
-impl DataStatus {
-    /// The status as written in JSON, CSV and CSS classes.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DataStatus::Current => "current",
-            DataStatus::Overdue => "overdue",
-            DataStatus::Missing => "missing",
-        }
-    }
-}
+pub use crate::freshness::{DataStatus, Freshness};
 
 /// One series assessed: the headline (no `member`) or one member of a breakdown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,6 +38,8 @@ pub struct IndicatorResult {
     pub milestones: Vec<Milestone>,
     pub assessment: Assessment,
     pub data_status: DataStatus,
+    /// What the data status rests on: the period expected next and its due date.
+    pub freshness: Option<Freshness>,
 }
 
 impl IndicatorResult {
@@ -134,19 +118,6 @@ impl std::fmt::Debug for Inputs {
             .field("versions", &self.versions)
             .field("snapshots", &self.snapshots)
             .finish_non_exhaustive()
-    }
-}
-
-/// Days a producer has, after the expected next period ends, before data is overdue.
-const PUBLICATION_GRACE_DAYS: i64 = 90;
-
-fn frequency_days(frequency: &str) -> i64 {
-    match frequency {
-        "monthly" => 31,
-        "quarterly" => 92,
-        "annual" => 366,
-        "biennial" => 731,
-        _ => 3653,
     }
 }
 
@@ -473,20 +444,12 @@ pub fn assess_slice(
         })
         .unwrap_or_default();
     let assessment = Assessment { status, judgment, trend };
-    let data_status = match &latest {
-        None => DataStatus::Missing,
-        Some(observation) => {
-            let days_since_end =
-                observation.point().map(|p| (as_of_year - p.year) * 365.25).unwrap_or(f64::MAX);
-            if days_since_end
-                > (frequency_days(&indicator.frequency) + PUBLICATION_GRACE_DAYS) as f64
-            {
-                DataStatus::Overdue
-            } else {
-                DataStatus::Current
-            }
-        }
-    };
+    let (data_status, freshness) = crate::freshness::assess(
+        latest.as_ref().map(|o| o.period.as_str()),
+        &indicator.frequency,
+        indicator.publication_lag_days.unwrap_or(crate::freshness::PUBLICATION_LAG_DAYS),
+        as_of,
+    );
     IndicatorResult {
         id: indicator.id.clone(),
         breakdown: slice.map(|(d, _)| d.to_string()),
@@ -501,6 +464,7 @@ pub fn assess_slice(
         milestones,
         assessment,
         data_status,
+        freshness,
     }
 }
 
@@ -584,7 +548,7 @@ mod tests {
         let catalog = Catalog::compiled_in().unwrap();
         let indicator = catalog.indicator("offshoring_jobs").unwrap();
         let series = vec![obs("2022-Q4", 130_000.0), obs("2024-Q4", 148_500.0)];
-        // Quarterly data: due 92 + 90 days after the last quarter's end.
+        // Quarterly data: 2025-Q1 is due 90 days after 31 March 2025, on 29 June.
         let late = assess_series(
             &catalog,
             indicator,

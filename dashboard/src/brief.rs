@@ -309,7 +309,11 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
         reports
             .iter()
             .filter(|(r, _)| r.headline.data_status.as_str() == status)
-            .map(|(_, i)| name(i))
+            .map(|(r, i)| match &r.headline.freshness {
+                // The period awaited: "Offshoring jobs (2025-Q3)".
+                Some(f) => format!("{} ({})", name(i), ltr(lang, f.next_period.clone())),
+                None => name(i),
+            })
             .collect()
     };
     for (status, key) in [("overdue", "brief-overdue"), ("missing", "brief-missing")] {

@@ -134,6 +134,10 @@ mod tests {
             "noise",
             "years",
             "n",
+            "latest",
+            "next",
+            "due",
+            "producer",
         ]
         .into_iter()
         .map(|n| (Cow::Borrowed(n), FluentValue::from("x")))

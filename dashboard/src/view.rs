@@ -31,6 +31,9 @@ pub struct Card {
     pub status_text: String,
     pub data_status: &'static str,
     pub data_text: String,
+    /// What the data status rests on: the latest period, the one expected next
+    /// and when, and the producer.
+    pub data_detail: String,
     pub pace_needed: Option<String>,
     pub pace_observed: Option<String>,
     /// An SVG built by [`charts::sparkline`], its text escaped there.
@@ -122,6 +125,7 @@ fn card(
         status_text: text(lang, &format!("status-{status}")),
         data_status,
         data_text: text(lang, &format!("data-{data_status}")),
+        data_detail: data_detail(result, indicator, lang),
         pace_needed,
         pace_observed,
         sparkline: charts::sparkline(
@@ -131,6 +135,36 @@ fn card(
         versions: report.dataset_versions.join(", "),
         synthetic,
         name,
+    }
+}
+
+/// The data status explained: "dernière période 2025 · prochaine (2026) attendue
+/// d'ici le 2027-03-31 (MTNRA)", or since when it is overdue, or that nothing came.
+pub fn data_detail(
+    result: &IndicatorResult,
+    indicator: &md2030_analytics::catalog::Indicator,
+    lang: Lang,
+) -> String {
+    let producer = indicator.producer.clone();
+    match (&result.freshness, result.data_status) {
+        (Some(f), status) => {
+            let key = if status == md2030_analytics::indicator::DataStatus::Overdue {
+                "data-detail-overdue"
+            } else {
+                "data-detail"
+            };
+            text_args(
+                lang,
+                key,
+                &[
+                    ("latest", f.latest_period.clone()),
+                    ("next", f.next_period.clone()),
+                    ("due", f.due.to_string()),
+                    ("producer", producer),
+                ],
+            )
+        }
+        (None, _) => text_with(lang, "data-detail-missing", "producer", &producer),
     }
 }
 

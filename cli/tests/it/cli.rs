@@ -118,6 +118,102 @@ fn transactions_before_their_procedures_are_refused_with_a_reason() {
     assert!(stderr.contains("column procedure_id: this dataset refers to procedures, which has no stored version yet; ingest it first [reference_missing]"), "{stderr}");
 }
 
+/// The month index a period ends in, worked out here: `2025` ends in December,
+/// `2025-Q2` in June, `2025-07` in July.
+fn end_month(period: &str) -> i64 {
+    let year: i64 = period[..4].parse().unwrap();
+    let month: i64 = match period.split_once("-Q") {
+        Some((_, q)) => q.parse::<i64>().unwrap() * 3,
+        None if period.len() == 7 => period[5..].parse().unwrap(),
+        None => 12,
+    };
+    year * 12 + month - 1
+}
+
+#[test]
+fn each_cadence_matches_its_series_and_a_publication_clears_overdue() {
+    let store = sample_store();
+    let indicators = |as_of: &str| -> Vec<serde_json::Value> {
+        let out = md2030(store.path(), &["indicators", "--json", "--as-of", as_of]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        value["indicators"].as_array().unwrap().clone()
+    };
+    // Every catalogue cadence is the usual gap between the sample's periods, and no
+    // series is now observed more often than its cadence says (its last three gaps:
+    // the UN survey was yearly in 2003-2005, biennial since).
+    let catalog = std::fs::read_to_string(crate::repo("data/catalog/indicators.toml")).unwrap();
+    let mut checked = 0;
+    for indicator in indicators("2026-12-03") {
+        let id = indicator["id"].as_str().unwrap();
+        let at = catalog.find(&format!("id = \"{id}\"")).unwrap();
+        let frequency = catalog[at..].lines().find(|l| l.starts_with("frequency = ")).unwrap();
+        let months = match frequency.trim_start_matches("frequency = ").trim_matches('"') {
+            "monthly" => 1,
+            "quarterly" => 3,
+            "annual" => 12,
+            "biennial" => 24,
+            "decennial" => 120,
+            other => panic!("{id}: cadence {other}"),
+        };
+        let ends: Vec<i64> = indicator["headline"]["series"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| end_month(o["period"].as_str().unwrap()))
+            .collect();
+        if ends.len() < 2 {
+            continue;
+        }
+        let gaps: Vec<i64> = ends.windows(2).map(|w| w[1] - w[0]).collect();
+        let mut counts = std::collections::BTreeMap::new();
+        for gap in &gaps {
+            *counts.entry(*gap).or_insert(0) += 1;
+        }
+        let usual =
+            counts.iter().max_by_key(|(gap, n)| (**n, -**gap)).map(|(gap, _)| *gap).unwrap();
+        assert_eq!(
+            usual, months,
+            "{id}: catalogue says every {months} months, the series {gaps:?}"
+        );
+        let recent = &gaps[gaps.len().saturating_sub(3)..];
+        assert!(recent.iter().all(|g| *g >= months), "{id}: observed more often: {gaps:?}");
+        checked += 1;
+    }
+    assert!(checked >= 17, "only {checked} series checked");
+
+    // Labelled startups are annual: 2025 is the latest, 2026 is due 90 days after
+    // 31 December 2026, on 31 March 2027: current on 3 December 2026, overdue on
+    // 1 April 2027.
+    let startups = |as_of: &str| {
+        indicators(as_of).into_iter().find(|i| i["id"] == "labelled_startups").unwrap()["headline"]
+            .clone()
+    };
+    let now = startups("2026-12-03");
+    assert_eq!(now["data_status"], "current");
+    assert_eq!(now["freshness"]["next_period"], "2026");
+    assert_eq!(now["freshness"]["due"], "2027-03-31");
+    assert_eq!(startups("2027-04-01")["data_status"], "overdue");
+    // A steward publishes the 2026 labels (the sample plus one startup labelled in
+    // 2026): the expected period is there and the status clears.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("startups-2026.csv");
+    let mut csv = std::fs::read_to_string(crate::repo("data/sample/startups.csv")).unwrap();
+    csv.push_str("STU-09999,Startup 9999,2025,2026,06,logistics,non,active\n");
+    std::fs::write(&file, csv).unwrap();
+    let out = md2030(store.path(), &["ingest", "startups", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let after = startups("2027-04-01");
+    assert_eq!(
+        (after["latest"]["period"].as_str(), after["latest"]["value"].as_f64()),
+        (Some("2026"), Some(1021.0))
+    );
+    assert_eq!(after["data_status"], "current");
+    // 2027 next: 31 December 2027 + 90 days (31 + 29 in leap February + 30) =
+    // 30 March 2028.
+    assert_eq!(after["freshness"]["due"], "2028-03-30");
+}
+
 #[test]
 fn indicators_on_the_sample_data() {
     let store = sample_store();

@@ -269,12 +269,14 @@ fn every_indicator_matches_the_hand_computed_fixture() {
 
     // Labelled startups cumulated by label year: 1 (2021), 3 (2022), 4 (2024). The
     // target's baseline is 380 (2022): 4 is further from 3,000 than that, so
-    // deterioration; annual data for 2024 is overdue by January 2026.
+    // deterioration. Annual: 2025 is due 90 days after its end, on 31 March 2026,
+    // so the data is still current on 20 January 2026.
     assert_eq!(
         r.series("labelled_startups"),
         vec![("2021".into(), 1.0), ("2022".into(), 3.0), ("2024".into(), 4.0)]
     );
-    assert_eq!(status(r.headline("labelled_startups")), ("deterioration", "overdue"));
+    assert_eq!(status(r.headline("labelled_startups")), ("deterioration", "current"));
+    assert_eq!(r.headline("labelled_startups")["freshness"]["due"], "2026-03-31");
     close(&r.member("labelled_startups", "region", "06")["latest"]["value"], 3.0);
 
     // Funding by closing year: 1.5 + 2.5 = MAD 4 M (2024), 3 M (2025): below the

@@ -291,3 +291,6 @@ brief-reach-in = يتحقق الهدف في { $year }
 brief-reach-not-before = لا يتحقق الهدف قبل { $year }
 brief-reach-never = لن يتحقق الهدف أبداً
 brief-milestones = مراحل 2026: { $met } محققة، و{ $on_course } في طريقها إلى التحقق، و{ $behind } متأخرة، من أصل { $total } (انظر مراجعة منتصف المدة).
+data-detail = آخر فترة { $latest } · الفترة المقبلة ({ $next }) منتظرة قبل { $due } ({ $producer })
+data-detail-overdue = آخر فترة { $latest } · الفترة { $next } منتظرة منذ { $due } ({ $producer })
+data-detail-missing = لم تصل أي بيانات ({ $producer })

@@ -291,3 +291,6 @@ brief-reach-in = target reached in { $year }
 brief-reach-not-before = target not reached before { $year }
 brief-reach-never = target never reached
 brief-milestones = 2026 milestones: { $met } met, { $on_course } on course and { $behind } behind, of { $total } (see the mid-term review).
+data-detail = latest period { $latest } · next ({ $next }) due by { $due } ({ $producer })
+data-detail-overdue = latest period { $latest } · { $next } due since { $due } ({ $producer })
+data-detail-missing = no data received ({ $producer })

@@ -291,3 +291,6 @@ brief-reach-in = cible atteinte en { $year }
 brief-reach-not-before = cible pas atteinte avant { $year }
 brief-reach-never = cible jamais atteinte
 brief-milestones = Jalons 2026 : { $met } atteints, { $on_course } en voie de l'être et { $behind } en retard sur { $total } (voir la revue à mi-parcours).
+data-detail = dernière période { $latest } · prochaine ({ $next }) attendue d'ici le { $due } ({ $producer })
+data-detail-overdue = dernière période { $latest } · { $next } attendue depuis le { $due } ({ $producer })
+data-detail-missing = aucune donnée reçue ({ $producer })
