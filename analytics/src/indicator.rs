@@ -130,6 +130,9 @@ fn is_inventory(id: &str) -> bool {
         id,
         "procedures_fully_online_share"
             | "procedures_published_idarati"
+            | "procedures_inventoried"
+            | "procedures_withdrawn"
+            | "procedures_published_share"
             | "digital_platforms"
             | "platforms_amazigh_share"
     )
@@ -204,8 +207,10 @@ pub fn indicator_series(
         ("digital_talents_trained", _) => {
             series::yearly_total(frames, "talent", "year", "trained", by)?
         }
-        ("civil_servants_trained", _) => {
-            series::yearly_total(frames, "civil_servant_training", "year", "trained", by)?
+        ("civil_servants_trained", _) => series::civil_servants(frames, by)?,
+        ("civil_servants_programme", _) => series::civil_servants_programme(frames, by)?,
+        ("administrations_on_add_systems", _) => {
+            series::administrations_on_add_systems(frames, by)?
         }
         ("fibre_eligible_households", _) => series::fibre_eligible_households(frames, by)?,
         ("sme_basic_digital_intensity", _) => series::sme_basic_digital_intensity(frames, by)?,

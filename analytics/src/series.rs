@@ -350,6 +350,68 @@ pub fn yearly_total(
     sum_by_period(frame(frames, dataset)?, None, year_text(year_column), col(value), by)
 }
 
+/// Civil servants trained per year: in all, by ministry, by administration level
+/// (central or deconcentrated, in files of contract 1.1 on; none for older ones), and
+/// by sex (women from `trained_women`, men the rest, on the rows that give it).
+pub fn civil_servants(frames: &Frames, by: Option<&str>) -> Result<Groups> {
+    let lf = frame(frames, "civil_servant_training")?;
+    let year = || year_text("year");
+    match by {
+        Some("sex") => {
+            let known = col("trained_women").is_not_null();
+            let women =
+                sum_by_period(lf.clone(), Some(known.clone()), year(), col("trained_women"), None)?;
+            let men = sum_by_period(
+                lf,
+                Some(known),
+                year(),
+                col("trained") - col("trained_women"),
+                None,
+            )?;
+            Ok(Groups::from([
+                ("women".to_string(), national(women)),
+                ("men".to_string(), national(men)),
+            ]))
+        }
+        Some(column) if !has_column(&lf, column) => Ok(Groups::new()),
+        _ => sum_by_period(lf, None, year(), col("trained"), by),
+    }
+}
+
+/// Administrations using at least one of the ADD's shared systems, per year, each
+/// counted once whatever the number of systems it uses; by system, those using it.
+pub fn administrations_on_add_systems(frames: &Frames, by: Option<&str>) -> Result<Groups> {
+    grouped(
+        frame(frames, "add_shared_systems")?
+            .group_by([key(by).alias("group"), year_text("year").alias("period")])
+            .agg([col("administration_id").n_unique().cast(DataType::Float64).alias("value")]),
+    )
+}
+
+/// The first year of the programme of 10,000 civil servants trained.
+pub const CIVIL_SERVANTS_PROGRAMME_START: &str = "2024";
+
+/// The programme of 10,000: civil servants trained since its first year, cumulated
+/// (each year's value is every trainee since 2024 up to that year).
+pub fn civil_servants_programme(frames: &Frames, by: Option<&str>) -> Result<Groups> {
+    let mut groups = civil_servants(frames, by)?;
+    for series in groups.values_mut() {
+        series.retain(|o| o.period.as_str() >= CIVIL_SERVANTS_PROGRAMME_START);
+        let mut total = 0.0;
+        for observation in series.iter_mut() {
+            total += observation.value;
+            observation.value = total;
+        }
+    }
+    groups.retain(|_, series| !series.is_empty());
+    Ok(groups)
+}
+
+/// Whether a stored version has `column` (a field added by a later contract version).
+fn has_column(lf: &LazyFrame, column: &str) -> bool {
+    lf.clone().collect_schema().is_ok_and(|schema| schema.contains(column))
+}
+
 /// Startup funding raised per calendar year of the round's closing date.
 pub fn startup_funding(frames: &Frames, by: Option<&str>) -> Result<Groups> {
     let year = col("round_date").cast(DataType::String).str().slice(lit(0), lit(4));
@@ -571,7 +633,8 @@ pub const PLATFORM_LANGUAGES: [&str; 5] = ["ar", "amz", "fr", "en", "es"];
 
 /// Inventory indicators over every stored version of the inventory, one
 /// observation per quarter (the latest version describing it): procedures fully
-/// online, published on Idarati, platforms, and platforms in Amazigh.
+/// online, published on Idarati, the law 55.19 funnel (inventoried, withdrawn,
+/// share of the kept ones published), platforms, and platforms in Amazigh.
 pub fn inventory(snapshots: &[Snapshot], indicator: &str, by: Option<&str>) -> Result<Groups> {
     let mut out = Groups::new();
     for s in snapshots {
@@ -606,6 +669,14 @@ pub fn inventory(snapshots: &[Snapshot], indicator: &str, by: Option<&str>) -> R
                 }
                 "procedures_published_idarati" => {
                     snapshot(s, active, col("published_idarati"), false, by)?
+                }
+                // The law 55.19 funnel: inventoried -> withdrawn, published of those kept.
+                "procedures_inventoried" => snapshot(s, lit(true), lit(1i64), false, by)?,
+                "procedures_withdrawn" => {
+                    snapshot(s, lit(true), col("status").eq(lit("withdrawn")), false, by)?
+                }
+                "procedures_published_share" => {
+                    snapshot(s, active, col("published_idarati"), true, by)?
                 }
                 "digital_platforms" => snapshot(s, lit(true), lit(1i64), false, by)?,
                 "platforms_amazigh_share" => snapshot(s, lit(true), col("lang_amz"), true, by)?,

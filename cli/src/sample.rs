@@ -10,7 +10,7 @@ use md2030_store::Store;
 use sha2::{Digest, Sha256};
 
 /// Every sample file, in load order (referenced datasets first).
-pub(crate) const SAMPLE_FILES: [(&str, &[u8]); 28] = [
+pub(crate) const SAMPLE_FILES: [(&str, &[u8]); 30] = [
     // The inventory at the end of 2024, then as it stands (its history).
     ("procedures.2024-Q4.csv", include_bytes!("../../data/sample/procedures.2024-Q4.csv")),
     ("procedures.csv", include_bytes!("../../data/sample/procedures.csv")),
@@ -23,6 +23,8 @@ pub(crate) const SAMPLE_FILES: [(&str, &[u8]); 28] = [
     ("talent.csv", include_bytes!("../../data/sample/talent.csv")),
     ("connectivity.csv", include_bytes!("../../data/sample/connectivity.csv")),
     ("civil_servant_training.csv", include_bytes!("../../data/sample/civil_servant_training.csv")),
+    ("add_shared_systems.csv", include_bytes!("../../data/sample/add_shared_systems.csv")),
+    ("ambassadors.csv", include_bytes!("../../data/sample/ambassadors.csv")),
     ("un_egdi.2003.csv", include_bytes!("../../data/sample/un_egdi.2003.csv")),
     ("un_egdi.2004.csv", include_bytes!("../../data/sample/un_egdi.2004.csv")),
     ("un_egdi.2005.csv", include_bytes!("../../data/sample/un_egdi.2005.csv")),

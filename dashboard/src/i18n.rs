@@ -138,6 +138,7 @@ mod tests {
             "next",
             "due",
             "producer",
+            "role",
         ]
         .into_iter()
         .map(|n| (Cow::Borrowed(n), FluentValue::from("x")))

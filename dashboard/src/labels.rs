@@ -14,6 +14,19 @@ use md2030_model::reference::reference_table;
 pub struct Labels {
     /// Procedure id -> (French title, Arabic title).
     procedures: HashMap<String, (String, String)>,
+    /// Ministry code -> its e-government ambassador, from the current `ambassadors`
+    /// version.
+    ambassadors: HashMap<String, Ambassador>,
+    /// That version (`ambassadors@v2`) and whether it is sample data.
+    pub ambassadors_version: Option<(String, bool)>,
+}
+
+/// One ministry's e-government ambassador.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ambassador {
+    pub name: String,
+    pub role: String,
+    pub appointed_on: String,
 }
 
 impl Labels {
@@ -38,7 +51,61 @@ impl Labels {
                 }
             }
         }
-        Labels { procedures }
+        Labels { procedures, ..Labels::default() }
+    }
+
+    /// Adds the ambassadors of a stored `ambassadors` version (`version_id`,
+    /// `synthetic` for sample data).
+    pub fn with_ambassadors(
+        mut self,
+        batches: &[RecordBatch],
+        version_id: &str,
+        synthetic: bool,
+    ) -> Labels {
+        for batch in batches {
+            let text =
+                |name: &str| batch.column_by_name(name).and_then(|c| c.as_string_opt::<i32>());
+            let (Some(codes), Some(names), Some(roles)) =
+                (text("ministry_code"), text("name"), text("role"))
+            else {
+                continue;
+            };
+            let dates = batch
+                .column_by_name("appointed_on")
+                .and_then(|c| c.as_primitive_opt::<arrow_array::types::Date32Type>());
+            for row in 0..batch.num_rows() {
+                if !codes.is_valid(row) || !names.is_valid(row) {
+                    continue;
+                }
+                // Days since 1970-01-01, the 719,163rd day of the common era.
+                let appointed_on = dates
+                    .filter(|d| d.is_valid(row))
+                    .and_then(|d| {
+                        chrono::NaiveDate::from_num_days_from_ce_opt(719_163 + d.value(row))
+                    })
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
+                self.ambassadors.insert(
+                    codes.value(row).to_string(),
+                    Ambassador {
+                        name: names.value(row).to_string(),
+                        role: if roles.is_valid(row) {
+                            roles.value(row).to_string()
+                        } else {
+                            String::new()
+                        },
+                        appointed_on,
+                    },
+                );
+            }
+        }
+        self.ambassadors_version = Some((version_id.to_string(), synthetic));
+        self
+    }
+
+    /// A ministry's e-government ambassador, if the network names one.
+    pub fn ambassador(&self, ministry: &str) -> Option<&Ambassador> {
+        self.ambassadors.get(ministry)
     }
 
     /// The name of `code` as a member of `dimension` for an indicator computed from
@@ -51,6 +118,18 @@ impl Labels {
                 Lang::Ar => ar.clone(),
                 _ => fr.clone(),
             };
+        }
+        if dimension == "sex" {
+            let name = match (code, lang) {
+                ("women", Lang::Fr) => "Femmes",
+                ("women", Lang::Ar) => "نساء",
+                ("women", Lang::En) => "Women",
+                ("men", Lang::Fr) => "Hommes",
+                ("men", Lang::Ar) => "رجال",
+                ("men", Lang::En) => "Men",
+                _ => code,
+            };
+            return name.to_string();
         }
         let table = match dimension {
             "region" => Some("regions"),

@@ -269,12 +269,19 @@ fn load_snapshot(current: Current) -> Result<Snapshot, String> {
         }
         None => None,
     };
-    let labels = match versions.iter().find(|v| v.dataset == "procedures") {
+    let mut labels = match versions.iter().find(|v| v.dataset == "procedures") {
         Some(record) => {
             crate::labels::Labels::from_procedures(&store.read(record).map_err(|e| e.to_string())?)
         }
         None => crate::labels::Labels::default(),
     };
+    if let Some(record) = versions.iter().find(|v| v.dataset == "ambassadors") {
+        labels = labels.with_ambassadors(
+            &store.read(record).map_err(|e| e.to_string())?,
+            &record.version_id,
+            record.provenance.synthetic,
+        );
+    }
     // A catalogue from before the archive existed has no editions (not an error).
     let editions = store.editions().unwrap_or_default();
     let deliveries = store.deliveries().unwrap_or_default();
@@ -852,6 +859,7 @@ struct IndicatorPage {
     milestones: Vec<view::MilestoneRow>,
     milestone_columns: Vec<String>,
     method_label: String,
+    ambassador_label: String,
 }
 
 async fn indicator_page(
@@ -950,6 +958,7 @@ async fn indicator_page(
                 .collect(),
             milestone_columns: view::milestone_header(lang),
             method_label: text(lang, "method-link"),
+            ambassador_label: text(lang, "ambassador"),
             name,
         }
         .render()

@@ -390,8 +390,12 @@ pub struct BreakdownView {
     pub drawn: Vec<MemberValue>,
     /// Members with a value at the chart's period.
     pub members_at_period: usize,
-    /// Every member: label, latest period, latest value (written), status.
-    pub rows: Vec<(String, String, String, String)>,
+    /// Every member: label, latest period, latest value (written), status, and by
+    /// ministry its e-government ambassador ("name, role, appointed on").
+    pub rows: Vec<(String, String, String, String, String)>,
+    /// By ministry: the column of ambassadors, and the version they come from.
+    pub with_ambassadors: bool,
+    pub ambassadors_source: String,
 }
 
 /// The breakdown `dimension` of an indicator, or `None` if it has none.
@@ -471,6 +475,14 @@ pub fn breakdown(
         &format!("bars-{dimension}"),
         lang == Lang::Ar,
     );
+    let ambassador = |code: &str| match labels.ambassador(code) {
+        Some(a) if dimension == "ministry" => text_args(
+            lang,
+            "ambassador-line",
+            &[("name", a.name.clone()), ("role", a.role.clone()), ("date", a.appointed_on.clone())],
+        ),
+        _ => String::new(),
+    };
     let rows = members
         .iter()
         .map(|m| {
@@ -480,9 +492,22 @@ pub fn breakdown(
                 m.latest.as_ref().map(|o| o.period.clone()).unwrap_or_default(),
                 m.latest.as_ref().map(|o| value_text(o.value)).unwrap_or_default(),
                 text(lang, &format!("status-{}", m.assessment.status.as_str())),
+                ambassador(&code),
             )
         })
         .collect();
+    let by_ministry = dimension == "ministry";
+    let ambassadors_source = match (&labels.ambassadors_version, by_ministry) {
+        (Some((version, synthetic)), true) => {
+            let mut source = text_with(lang, "ambassadors-source", "version", version);
+            if *synthetic {
+                source.push_str(" · ");
+                source.push_str(&text(lang, "sample-data"));
+            }
+            source
+        }
+        _ => String::new(),
+    };
     Some(BreakdownView {
         dimension: dimension.to_string(),
         title: dimension_title,
@@ -491,6 +516,8 @@ pub fn breakdown(
         drawn,
         members_at_period,
         rows,
+        with_ambassadors: by_ministry,
+        ambassadors_source,
     })
 }
 

@@ -18,7 +18,7 @@ use crate::normalize::fold;
 use crate::{Error, Result};
 
 /// The contracts compiled into the binary, in the order the catalogue lists them.
-const CONTRACT_SOURCES: [(&str, &str); 16] = [
+const CONTRACT_SOURCES: [(&str, &str); 18] = [
     ("procedures", include_str!("../../data/schemas/procedures.schema.json")),
     ("service_transactions", include_str!("../../data/schemas/service_transactions.schema.json")),
     ("platforms", include_str!("../../data/schemas/platforms.schema.json")),
@@ -32,6 +32,8 @@ const CONTRACT_SOURCES: [(&str, &str); 16] = [
         "civil_servant_training",
         include_str!("../../data/schemas/civil_servant_training.schema.json"),
     ),
+    ("add_shared_systems", include_str!("../../data/schemas/add_shared_systems.schema.json")),
+    ("ambassadors", include_str!("../../data/schemas/ambassadors.schema.json")),
     ("un_egdi", include_str!("../../data/schemas/un_egdi.schema.json")),
     ("wb_wdi", include_str!("../../data/schemas/wb_wdi.schema.json")),
     ("itu_datahub", include_str!("../../data/schemas/itu_datahub.schema.json")),
@@ -516,7 +518,7 @@ mod tests {
     #[test]
     fn every_contract_loads() {
         let names: Vec<&str> = contracts().iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names.len(), 16);
+        assert_eq!(names.len(), 18);
         assert!(names.contains(&"service_transactions"));
     }
 

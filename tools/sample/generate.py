@@ -65,6 +65,35 @@ def procedures(n_active=2732, n_withdrawn=823, seed=1):
                      audience, level, published, "Loi 55.19 ; décret 2.20.660", rng.randint(1, 9), status,
                      f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.choice([2023, 2024, 2025])}"])
     return rows
+# --- law 55.19, the ministry's communiqué (figures cited in the mission brief; FACTS
+# §3.3: the 3,832 is not in press sources, which give 2,732 / 823 for the first phase):
+# 3,832 procedures inventoried, 2,700 published on Idarati, 800 withdrawn for lack of a
+# legal basis. The sample reaches these exactly: 23 of the 823 withdrawn are reinstated
+# (the last 23), 8 active procedures not yet on Idarati are published (the last 8), and
+# 277 procedures inventoried during 2025 (at maturity 0-1, not yet published) join the
+# end-2025 inventory only. Applied after the transactions are drawn, which stay those of
+# the first 40 active procedures.
+COMMUNIQUE = {"inventoried": 3832, "published": 2700, "withdrawn": 800}
+def law_55_19(rows, seed=5):
+    rows = [list(r) for r in rows]
+    withdrawn = [r for r in rows if r[10] == "Supprimée"]
+    for r in withdrawn[len(withdrawn) - (len(withdrawn) - COMMUNIQUE["withdrawn"]):]:
+        r[10] = "Active"
+    unpublished = [r for r in rows if r[10] == "Active" and r[7] == "non"]
+    to_publish = COMMUNIQUE["published"] - sum(1 for r in rows if r[7] == "oui")
+    for r in unpublished[len(unpublished) - to_publish:]:
+        r[7] = "oui"
+    rng = random.Random(seed)
+    mins, ths = ministries(), themes()
+    min_w = [8 if m == "MI" else 5 if m in ("MEF", "MJ") else 2 for m in mins]
+    new = []
+    for i in range(len(rows), COMMUNIQUE["inventoried"]):
+        new.append([f"PRC-{i + 1:05d}", f"Procédure administrative n° {i + 1}", f"المسطرة الإدارية رقم {i + 1}", rng.choices(mins, min_w)[0],
+                    rng.choice(ths), rng.choices(["Citoyens", "Entreprises", "Administrations"], [0.6, 0.3, 0.1])[0], rng.choice([0, 1]),
+                    "non", "Loi 55.19 ; décret 2.20.660", rng.randint(1, 9), "Active",
+                    f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/2025"])
+    return rows, new
+
 def procedures_a_year_earlier(rows):
     """The inventory as it stood at the end of 2024: procedures reviewed in 2025 were one
     maturity level lower and carried their previous (2024) review date."""
@@ -224,12 +253,55 @@ def connectivity(seed=9):
     return rows
 
 # --- civil servant training ---
+# --- civil servants trained in digital skills, central and deconcentrated: anchored on
+# the ministry's programme of 10,000 civil servants (communiqué cited in the mission
+# brief; FACTS §3.3: not found in press sources): 3,100 trained in 2024 and 3,900 in
+# 2025, 7,000 of the 10,000 by the end of 2025; about 40 % in central administrations.
+CIVIL_TOTALS = {2021: 1400, 2022: 1800, 2023: 2300, 2024: 3100, 2025: 3900}
 def civil(seed=10):
     rng = random.Random(seed); rows = []
-    for year in range(2021, 2026):
-        for m in ministries():
-            n = int(rng.uniform(80, 900) * (1 + 0.25 * (year - 2021)))
-            rows.append([year, m, n, int(n * rng.uniform(0.35, 0.55)), n * rng.randint(12, 40)])
+    for year, total in CIVIL_TOTALS.items():
+        mins = ministries()
+        weights = [rng.uniform(0.5, 1.5) * (3 if m in ("MTNRA", "MI", "MEF") else 1) for m in mins]
+        shares = [w / sum(weights) for w in weights]
+        counts = [int(total * s) for s in shares]
+        counts[0] += total - sum(counts)
+        for m, n in zip(mins, counts):
+            central = int(n * rng.uniform(0.3, 0.5))
+            for level, k in (("central", central), ("deconcentrated", n - central)):
+                rows.append([year, m, level, k, int(k * rng.uniform(0.35, 0.55)), k * rng.randint(12, 40)])
+    return rows
+
+# --- administrations on the ADD's shared systems (digital mail register, e-signature
+# book): about 1,000 after the 2020 roll-out (30 -> ~1,000 in 7 months, infomediaire.net
+# 2020-12, FACTS §3.3) and "more than 2,000" by 2025 (the ministry's communiqué, cited in
+# the mission brief). An administration connected one year stays connected; about 70 %
+# of them also sign on the e-signature book, a few use another shared system.
+ADD_ADMINISTRATIONS = {2022: 1480, 2023: 1690, 2024: 1880, 2025: 2060}
+def add_systems(seed=11):
+    rng = random.Random(seed); mins = ministries(); rows = []
+    min_w = [8 if m == "MI" else 5 if m in ("MEF", "MJ") else 2 for m in mins]
+    admins = []
+    for year, total in ADD_ADMINISTRATIONS.items():
+        while len(admins) < total:
+            i = len(admins) + 1
+            level = rng.choices(["central", "deconcentrated", "territorial", "public_body"], [0.2, 0.45, 0.25, 0.1])[0]
+            systems = ["bureau_ordre_digital"] + (["parapheur_electronique"] if rng.random() < 0.7 else []) + (["other"] if rng.random() < 0.05 else [])
+            since = f"{min(year, 2020 + rng.randint(0, year - 2020))}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            admins.append((f"ADM-{i:04d}", rng.choices(mins, min_w)[0], level, systems, since))
+        for admin_id, ministry, level, systems, since in admins:
+            for system in systems:
+                rows.append([year, admin_id, ministry, level, system, since])
+    return rows
+
+# --- the e-government ambassadors network (one per ministry, its director for
+# information systems and digitalisation, launched with GIZ): the names are not
+# public in our sources, so the sample names say they are examples.
+def ambassadors(seed=12):
+    rng = random.Random(seed); rows = []
+    for m in [m for m in ministries() if m not in ("DGSN", "ADD", "ANRT", "OC", "HCP")]:
+        rows.append([m, f"Ambassadeur {m} (exemple)", "Directeur des systèmes d'information et de la digitalisation",
+                     f"2024-{rng.randint(10, 12):02d}-{rng.randint(1, 28):02d}"])
     return rows
 
 # --- external subsets from the real public files ---
@@ -302,10 +374,11 @@ def main():
     n_tx_procs = 40 * a.scale
     n_active = max(2732, n_tx_procs)
     procs = procedures(n_active=n_active)
+    inventory, new_in_2025 = law_55_19(procs)
     if a.only in (None, "procedures", "service_transactions"):
-        write_csv(os.path.join(a.out, "procedures.csv"), PROC_HEADER, procs, delimiter=";", bom=True)
+        write_csv(os.path.join(a.out, "procedures.csv"), PROC_HEADER, inventory + new_in_2025, delimiter=";", bom=True)
         if a.only is None:
-            write_csv(os.path.join(a.out, "procedures.2024-Q4.csv"), PROC_HEADER, procedures_a_year_earlier(procs), delimiter=";", bom=True)
+            write_csv(os.path.join(a.out, "procedures.2024-Q4.csv"), PROC_HEADER, procedures_a_year_earlier(inventory), delimiter=";", bom=True)
     if a.only in (None, "service_transactions"):
         tx = transactions(procs, n_tx_procs, months_range(2024, 1, 24))
         write_csv(os.path.join(a.out, "service_transactions.csv"), ["period", "procedure_id", "region_code", "channel", "transactions"], tx)
@@ -327,7 +400,9 @@ def main():
         json.dump(funding(st), f, ensure_ascii=False, indent=1)
     write_csv(os.path.join(a.out, "talent.csv"), ["Année", "Type de programme", "Région", "Personnes formées", "dont femmes"], talent(), delimiter=";")
     write_csv(os.path.join(a.out, "connectivity.csv"), ["Trimestre", "Code région", "Ménages éligibles", "Abonnés FTTH", "Couverture 4G", "Couverture 5G", "Localités connectées"], connectivity(), delimiter=";", encoding="cp1252")
-    write_csv(os.path.join(a.out, "civil_servant_training.csv"), ["year", "ministry_code", "trained", "trained_women", "training_hours"], civil())
+    write_csv(os.path.join(a.out, "civil_servant_training.csv"), ["year", "ministry_code", "administration_level", "trained", "trained_women", "training_hours"], civil())
+    write_csv(os.path.join(a.out, "add_shared_systems.csv"), ["year", "administration_id", "ministry_code", "administration_level", "system", "connected_on"], add_systems())
+    write_csv(os.path.join(a.out, "ambassadors.csv"), ["ministry_code", "name", "role", "appointed_on"], ambassadors())
     external(a.out)
 
 if __name__ == "__main__":

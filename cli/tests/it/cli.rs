@@ -29,8 +29,8 @@ fn every_sample_file_ingests_and_datasets_json_lists_them() {
     }
     let by_name =
         |name: &str| items.iter().find(|i| i["dataset"] == name).unwrap()["current"].clone();
-    // 2,732 confirmed + 823 deleted procedures (FACTS §3.3), all in the sample.
-    assert_eq!(by_name("procedures")["row_count"], 3555);
+    // The law 55.19 communiqué's 3,832 procedures inventoried, all in the sample.
+    assert_eq!(by_name("procedures")["row_count"], 3832);
     // 40 procedures x 12 regions x 3 channels x 24 months.
     assert_eq!(by_name("service_transactions")["row_count"], 40 * 12 * 3 * 24);
     // 306 citizen + 204 business + 102 administration platforms.
@@ -238,7 +238,7 @@ fn indicators_on_the_sample_data() {
     assert_eq!(find("direct_digital_jobs")["headline"]["data_status"], "missing");
     // The procedure inventory has two stored versions: end 2024 and end 2025.
     // Counted from the sample files with Python's csv module (active rows at level
-    // >= 4): end 2024: 302 of 2,732 = 11.05 %; end 2025: 422 of 2,732 = 15.45 %.
+    // >= 4): end 2024: 304 of 2,755 = 11.03 %; end 2025: 425 of 3,032 = 14.02 %.
     let share = find("procedures_fully_online_share");
     let periods: Vec<&str> = share["headline"]["series"]
         .as_array()
@@ -253,8 +253,34 @@ fn indicators_on_the_sample_data() {
         .iter()
         .map(|o| o["value"].as_f64().unwrap())
         .collect();
-    assert!((values[0] - 100.0 * 302.0 / 2732.0).abs() < 1e-9, "{values:?}");
-    assert!((values[1] - 100.0 * 422.0 / 2732.0).abs() < 1e-9, "{values:?}");
+    assert!((values[0] - 100.0 * 304.0 / 2755.0).abs() < 1e-9, "{values:?}");
+    assert!((values[1] - 100.0 * 425.0 / 3032.0).abs() < 1e-9, "{values:?}");
+    // The law 55.19 funnel at the end of 2025, the sample anchored on the ministry's
+    // communiqué: 3,832 procedures inventoried, 800 withdrawn for lack of a legal
+    // basis, 2,700 published on Idarati of the 3,032 kept (89.05 %); each counted
+    // here from the file.
+    let (mut inventoried, mut withdrawn, mut kept, mut published) = (0, 0, 0, 0);
+    let mut file = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_path(repo("data/sample/procedures.csv"))
+        .unwrap();
+    for row in file.records() {
+        let row = row.unwrap();
+        inventoried += 1;
+        if row[10].eq_ignore_ascii_case("active") {
+            kept += 1;
+            published += i32::from(&row[7] == "oui");
+        } else {
+            withdrawn += 1;
+        }
+    }
+    assert_eq!((inventoried, withdrawn, published), (3832, 800, 2700));
+    let latest = |id: &str| find(id)["headline"]["latest"]["value"].as_f64().unwrap();
+    assert_eq!(latest("procedures_inventoried"), f64::from(inventoried));
+    assert_eq!(latest("procedures_withdrawn"), f64::from(withdrawn));
+    assert_eq!(latest("procedures_published_idarati"), f64::from(published));
+    let share = latest("procedures_published_share");
+    assert!((share - 100.0 * f64::from(published) / f64::from(kept)).abs() < 1e-9, "{share}");
     // Transactions on fully online procedures, each month by the inventory in force
     // then (end-2024 inventory for 2024-12, end-2025 for 2025-12), computed here from
     // the sample files; nothing before the first inventory (2024-Q4).

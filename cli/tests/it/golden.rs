@@ -97,7 +97,7 @@ fn every_indicator_matches_the_hand_computed_fixture() {
     let out = md2030(store.path(), &["indicators", "--json", "--as-of", AS_OF]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let r = Results(serde_json::from_slice(&out.stdout).unwrap());
-    assert_eq!(r.0["indicators"].as_array().unwrap().len(), 21);
+    assert_eq!(r.0["indicators"].as_array().unwrap().len(), 26);
 
     // --- Public services ---
     // Inventory at end 2024 (max review date 2024-11-30): 7 active procedures at

@@ -113,8 +113,8 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
         "data-indicator-value=\"offshoring_jobs\"><bdi dir=\"ltr\">154\u{202F}000</bdi>"
     ));
     // Every indicator has a card, each with both statuses.
-    assert_eq!(fr.matches("<article class=\"card\"").count(), 21);
-    assert_eq!(fr.matches("class=\"data data-").count(), 21);
+    assert_eq!(fr.matches("<article class=\"card\"").count(), 26);
+    assert_eq!(fr.matches("class=\"data data-").count(), 26);
 
     // The same page again with its ETag: 304, no body.
     let etag = header(&head, "etag").unwrap().to_string();
@@ -140,7 +140,7 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
     assert!(header(&head, "content-type").unwrap().starts_with("application/json"));
     let api: serde_json::Value = serde_json::from_str(&api).unwrap();
     let items = api["indicators"].as_array().unwrap();
-    assert_eq!(items.len(), 21);
+    assert_eq!(items.len(), 26);
     for item in items {
         let id = item["id"].as_str().unwrap();
         let ours =
