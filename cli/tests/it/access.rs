@@ -466,7 +466,7 @@ fn each_role_can_do_exactly_what_it_may() {
     assert_eq!(omar.get(addr, pending).status, 404);
     let got = nadia.get(addr, pending);
     assert_eq!(got.status, 200);
-    assert!(got.body.contains("2026,MTNRA,700,300,21000"), "{}", got.body);
+    assert!(got.body.contains("2026,MTNRA,,700,300,21000"), "{}", got.body);
     assert_eq!(karim.get(addr, pending).status, 200);
 
     // Maker-checker: not the submitter, not another ministry, not a viewer.

@@ -357,7 +357,7 @@ fn results_are_versioned_deterministic_and_recomputed_when_data_changes() {
         String::from_utf8(out.stdout).unwrap()
     };
     let (first, _) = (compute(a.path()), compute(b.path()));
-    assert!(first.contains("21 recomputed, 0 unchanged"), "{first}");
+    assert!(first.contains("26 recomputed, 0 unchanged"), "{first}");
     let current = |dir: &std::path::Path| {
         let catalog = newest_results_dir(dir);
         ["results.json", "summary.parquet", "observations.parquet"]
@@ -367,7 +367,7 @@ fn results_are_versioned_deterministic_and_recomputed_when_data_changes() {
     // Nothing changed: nothing recomputed, no new version.
     let again = compute(a.path());
     assert!(
-        again.contains("0 recomputed, 21 unchanged") && again.contains("unchanged, still"),
+        again.contains("0 recomputed, 26 unchanged") && again.contains("unchanged, still"),
         "{again}"
     );
     // A new talent year changes one indicator only; the others are reused.
@@ -380,7 +380,7 @@ fn results_are_versioned_deterministic_and_recomputed_when_data_changes() {
     let out = md2030(a.path(), &["ingest", "talent", file.to_str().unwrap()]);
     assert!(out.status.success());
     let after = compute(a.path());
-    assert!(after.contains("1 recomputed, 20 unchanged"), "{after}");
+    assert!(after.contains("1 recomputed, 25 unchanged"), "{after}");
     // The Parquet summary is readable and tagged with versions: checked by reading
     // it back with the store's own reader in the analytics crate's tests; here the
     // JSON says where the talent figure came from.

@@ -175,7 +175,7 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
     let (_, _, datasets) = get(&server.addr, "/api/v1/datasets", &[]).unwrap();
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&datasets).unwrap().as_array().unwrap().len(),
-        15
+        17
     );
 
     // The indicator page: chart with title and description, the values as a table,
@@ -192,11 +192,11 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
     assert!(page.contains("حسب الجهة"), "no regional breakdown table");
     assert_eq!(get(&server.addr, "/fr/indicator/nope", &[]).unwrap().0, 404);
 
-    // Data: all 15 datasets with their versions and the sample label; targets:
+    // Data: all 17 datasets with their versions and the sample label; targets:
     // the 5G target raised to 85 % in force, the 70 % kept as superseded.
     let (status, _, data) = get(&server.addr, "/en/data", &[]).unwrap();
     assert_eq!(status, 200);
-    assert_eq!(data.matches("<tr class=\"").count(), 15);
+    assert_eq!(data.matches("<tr class=\"").count(), 17);
     assert!(data.contains("<td>procedures@v2</td>") && data.contains("(sample data)"));
     assert!(data.contains("<a href=\"/download/dataset/procedures@v2.parquet\" download>"));
     let (status, _, targets) = get(&server.addr, "/en/targets", &[]).unwrap();
