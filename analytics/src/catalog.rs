@@ -52,6 +52,10 @@ pub struct Indicator {
     /// [`crate::freshness::PUBLICATION_LAG_DAYS`]).
     #[serde(default)]
     pub publication_lag_days: Option<u32>,
+    /// What the quantity cannot exceed beyond its unit's range, read from a dataset
+    /// the indicator reads: `census_households`, the households of the latest census.
+    #[serde(default)]
+    pub ceiling: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -134,6 +138,17 @@ impl Catalog {
                     "indicator {} needs its name and definition in fr, ar and en",
                     indicator.id
                 ));
+            }
+            match indicator.ceiling.as_deref() {
+                None => {}
+                Some("census_households")
+                    if indicator.datasets.iter().any(|d| d == "hcp_regions") => {}
+                Some(other) => {
+                    return bad(format!(
+                        "indicator {} has ceiling {other:?}: census_households, with hcp_regions among its datasets",
+                        indicator.id
+                    ));
+                }
             }
             if crate::freshness::cadence_months(&indicator.frequency).is_none() {
                 return bad(format!(

@@ -251,7 +251,12 @@ pub fn compute(
     as_of: NaiveDate,
 ) -> Result<IndicatorReport> {
     let national = headline_series(indicator, inputs)?;
-    let headline = assess_slice(catalog, indicator, None, national.clone(), as_of);
+    // The national quantity's ceiling, when the catalogue names one.
+    let ceiling = match &indicator.ceiling {
+        Some(name) => series::ceiling(&inputs.frames, name)?,
+        None => None,
+    };
+    let headline = assess_within(catalog, indicator, None, national.clone(), as_of, ceiling);
     let mut breakdowns = BTreeMap::new();
     let mut regional = Vec::new();
     for dimension in &indicator.breakdowns {
@@ -365,6 +370,18 @@ pub fn assess_slice(
     series: Vec<Observation>,
     as_of: NaiveDate,
 ) -> IndicatorResult {
+    assess_within(catalog, indicator, slice, series, as_of, None)
+}
+
+/// [`assess_slice`] with a ceiling on the quantity (projections never pass it).
+fn assess_within(
+    catalog: &Catalog,
+    indicator: &Indicator,
+    slice: Option<(&str, &str)>,
+    series: Vec<Observation>,
+    as_of: NaiveDate,
+    ceiling: Option<f64>,
+) -> IndicatorResult {
     // Observations after `as_of` are not known yet.
     let as_of_year = f64::from(as_of.year()) + f64::from(as_of.ordinal0()) / 365.25;
     let series: Vec<Observation> = series
@@ -421,7 +438,7 @@ pub fn assess_slice(
         .filter_map(Observation::point)
         .filter(|p| last_break.is_none_or(|b| p.year > f64::from(b) + 1e-9))
         .collect();
-    let judge = |t: &Target| judge_target(t, &comparable, last_break, indicator);
+    let judge = |t: &Target| judge_target(t, &comparable, last_break, indicator, ceiling);
     let judgment = target.as_ref().and_then(judge);
     let milestones: Vec<Milestone> = in_force
         .iter()
@@ -482,6 +499,7 @@ fn judge_target(
     comparable: &[Point],
     last_break: Option<i32>,
     indicator: &Indicator,
+    ceiling: Option<f64>,
 ) -> Option<Judgment> {
     let first = comparable.first().copied();
     let (baseline, restated) = match target.baseline {
@@ -491,7 +509,9 @@ fn judge_target(
         _ => (first?, true),
     };
     let end = Point { year: f64::from(target.year) + 1.0, value: target.value };
-    progress::judge(baseline, restated, end, comparable, indicator.direction, &indicator.unit)
+    let (low, high) = progress::bounds(&indicator.unit);
+    let high = ceiling.map_or(high, |c| high.min(c));
+    progress::judge_within(baseline, restated, end, comparable, indicator.direction, (low, high))
 }
 
 #[cfg(test)]

@@ -264,6 +264,20 @@ pub fn judge(
     direction: Direction,
     unit: &str,
 ) -> Option<Judgment> {
+    judge_within(baseline, baseline_restated, target, series, direction, bounds(unit))
+}
+
+/// [`judge`] with the quantity's range given: `(low, high)`, for example the unit's
+/// [`bounds`] with a ceiling from the census (fibre-eligible households cannot
+/// outnumber households).
+pub fn judge_within(
+    baseline: Point,
+    baseline_restated: bool,
+    target: Point,
+    series: &[Point],
+    direction: Direction,
+    (low, high): (f64, f64),
+) -> Option<Judgment> {
     let latest = *series.last()?;
     if target.year <= baseline.year || latest.year < baseline.year {
         return None;
@@ -289,7 +303,6 @@ pub fn judge(
     let pace_path = way / (target.year - baseline.year);
     let remaining = target.year - latest.year;
     let pace_needed = (remaining > 0.0).then(|| (target.value - latest.value) / remaining);
-    let (low, high) = bounds(unit);
     let projection = (latest.value + pace_observed * remaining.max(0.0)).clamp(low, high);
     let reach = if met(latest.value, target.value, direction) {
         Reach::Met(calendar_year(latest.year))
@@ -463,6 +476,20 @@ mod tests {
         .unwrap();
         assert_eq!(j.reach, Reach::NotBefore(2050));
         assert_eq!(j.status, ProgressStatus::LimitedProgress);
+        // A ceiling from the census: fibre-eligible households, 1.5 M at the end of
+        // 2022 and 3.0 M a year later, rising 1.5 M a year, would be 13.5 M at the
+        // end of 2030; there are 9.28 M households, so the projection stops there.
+        let steep = [p(2023.0, 1.5e6), p(2024.0, 3.0e6)];
+        let j = judge_within(
+            p(2023.0, 1.5e6),
+            false,
+            p(2031.0, 5.6e6),
+            &steep,
+            Direction::Higher,
+            (0.0, 9.28e6),
+        )
+        .unwrap();
+        assert_eq!(j.projection, 9.28e6);
     }
 
     #[test]

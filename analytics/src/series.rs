@@ -519,6 +519,22 @@ pub fn transactions_fully_online_share(frames: &Frames, by: Option<&str>) -> Res
     )
 }
 
+/// A ceiling named in the catalogue: `census_households`, the households counted
+/// at the latest census (`hcp_regions`). None for an unknown name or missing data.
+pub fn ceiling(frames: &Frames, name: &str) -> Result<Option<f64>> {
+    match name {
+        "census_households" => {
+            let df = frame(frames, "hcp_regions")?
+                .filter(col("census_year").eq(col("census_year").max()))
+                .select([col("households").cast(DataType::Float64).sum().alias("households")])
+                .collect()?;
+            let total = df.column("households")?.f64()?.get(0);
+            Ok(total.filter(|t| *t > 0.0))
+        }
+        _ => Ok(None),
+    }
+}
+
 /// 5G coverage of the population: regional coverage weighted by regional
 /// population at the latest census, per quarter (by region: the region's own).
 pub fn coverage_5g(frames: &Frames, by: Option<&str>) -> Result<Groups> {

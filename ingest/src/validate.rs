@@ -593,9 +593,12 @@ impl<'a> Validator<'a> {
                     .iter()
                     .enumerate()
                     .map(|(slot, &idx)| {
-                        let canonical = self.caches[idx]
-                            .as_ref()
-                            .map_or("", |c| &c.canonical[duplicate.ids[slot] as usize]);
+                        // A key field left empty (an optional field in the key, such
+                        // as an administration level a file does not give) has no
+                        // canonical value: it is written empty.
+                        let canonical = self.caches[idx].as_ref().map_or("", |c| {
+                            c.canonical.get(duplicate.ids[slot] as usize).map_or("", |s| &**s)
+                        });
                         format!("{}={canonical}", self.contract.fields[idx].name)
                     })
                     .collect::<Vec<_>>()

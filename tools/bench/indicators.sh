@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Indicator benchmark: md2030 recomputing every indicator (21, with breakdowns and
+# Indicator benchmark: md2030 recomputing every indicator (26, with breakdowns and
 # regional views) over a large service_transactions dataset, and DuckDB running the
 # same service_transactions aggregations on the same stored Parquet files, in one run.
 #   bash tools/bench/indicators.sh DIR [RUNS]
