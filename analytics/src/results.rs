@@ -18,12 +18,11 @@ use crate::progress::Reach;
 use crate::series;
 use crate::{Error, Result};
 
-/// The engine's identity: results computed by another engine version are
-/// recomputed, never reused.
-/// The method revision follows the package version: results judged by an earlier
-/// method (2: the straight trajectory from the target's baseline, `progress.rs`)
-/// are recomputed, never reused.
-pub const ENGINE: &str = concat!("md2030-analytics ", env!("CARGO_PKG_VERSION"), "+method.2");
+/// The engine's identity. The revision after the package version changes whenever the method or the
+/// results' files change (2: the straight trajectory from the target's baseline,
+/// `progress.rs`; 3: the summary table's baseline period): results of another
+/// revision are recomputed and rewritten, never reused.
+pub const ENGINE: &str = concat!("md2030-analytics ", env!("CARGO_PKG_VERSION"), "+r3");
 
 /// Every indicator, as of one date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -158,6 +157,10 @@ impl Results {
                 rows.iter().map(|(_, r)| r.target.as_ref().map(|t| t.year)).collect::<Vec<_>>(),
             ),
             Column::new("target_value".into(), number(&|r| r.target.as_ref().map(|t| t.value))),
+            Column::new(
+                "baseline_period".into(),
+                text(&|_, r| r.judgment().map(|j| crate::progress::period_of(j.baseline.year))),
+            ),
             Column::new(
                 "baseline_value".into(),
                 number(&|r| r.judgment().map(|j| j.baseline.value)),
