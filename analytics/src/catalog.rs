@@ -52,8 +52,8 @@ pub struct Indicator {
     /// [`crate::freshness::PUBLICATION_LAG_DAYS`]).
     #[serde(default)]
     pub publication_lag_days: Option<u32>,
-    /// What the quantity cannot exceed beyond its unit's range, read from a dataset
-    /// the indicator reads: `census_households`, the households of the latest census.
+    /// What the quantity cannot exceed beyond its unit's range: `census_households`,
+    /// the households of the latest census (`hcp_regions`), when it is stored.
     #[serde(default)]
     pub ceiling: Option<String>,
 }
@@ -139,16 +139,13 @@ impl Catalog {
                     indicator.id
                 ));
             }
-            match indicator.ceiling.as_deref() {
-                None => {}
-                Some("census_households")
-                    if indicator.datasets.iter().any(|d| d == "hcp_regions") => {}
-                Some(other) => {
-                    return bad(format!(
-                        "indicator {} has ceiling {other:?}: census_households, with hcp_regions among its datasets",
-                        indicator.id
-                    ));
-                }
+            if let Some(ceiling) = indicator.ceiling.as_deref()
+                && crate::series::ceiling_dataset(ceiling).is_none()
+            {
+                return bad(format!(
+                    "indicator {} has ceiling {ceiling:?}: census_households is known",
+                    indicator.id
+                ));
             }
             if crate::freshness::cadence_months(&indicator.frequency).is_none() {
                 return bad(format!(

@@ -316,6 +316,12 @@ pub fn compute(
             _ => dataset_versions.extend(inputs.versions.get(dataset).cloned()),
         }
     }
+    // A projection bounded by the census names the census version it read.
+    if ceiling.is_some()
+        && let Some(dataset) = indicator.ceiling.as_deref().and_then(series::ceiling_dataset)
+    {
+        dataset_versions.extend(inputs.versions.get(dataset).cloned());
+    }
     dataset_versions.sort();
     dataset_versions.dedup();
     let read = read_versions(indicator, inputs);
@@ -345,6 +351,10 @@ pub fn read_versions(indicator: &Indicator, inputs: &Inputs) -> Vec<String> {
             _ => inputs.versions.get(dataset).cloned().into_iter().collect::<Vec<_>>(),
         })
         .collect();
+    // The census a ceiling reads, when stored, is an input too.
+    if let Some(dataset) = indicator.ceiling.as_deref().and_then(series::ceiling_dataset) {
+        read.extend(inputs.versions.get(dataset).cloned());
+    }
     read.sort();
     read
 }
@@ -651,6 +661,45 @@ mod tests {
             (other.target.is_none(), other.assessment.status),
             (true, ProgressStatus::Rising)
         );
+    }
+
+    #[test]
+    fn a_ceiling_applies_when_the_census_is_stored_and_is_not_required() {
+        use polars::prelude::*;
+        let catalog = Catalog::compiled_in().unwrap();
+        let fibre = catalog.indicator("fibre_eligible_households").unwrap();
+        // 1.5 M households at the end of 2022 and 3.0 M a year later: 1.5 M a year
+        // would give 13.5 M at the end of 2030.
+        let connectivity = df! {
+            "period" => ["2022-Q4", "2023-Q4"],
+            "region_code" => ["01", "01"],
+            "fibre_eligible_households" => [1_500_000i64, 3_000_000],
+        }
+        .unwrap()
+        .lazy();
+        let mut inputs = Inputs::default();
+        inputs.frames.insert("connectivity".into(), connectivity);
+        inputs.versions.insert("connectivity".into(), "connectivity@v1".into());
+        let as_of = NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
+        // No census stored: computed all the same, bounded by the unit only.
+        let report = compute(&catalog, fibre, &inputs, as_of).unwrap();
+        assert_eq!(report.headline.judgment().unwrap().projection, 13_500_000.0);
+        assert_eq!(report.read, vec!["connectivity@v1".to_string()]);
+        // With a census of 9,275,038 households: the projection stops there, and the
+        // census version is named among the figure's sources.
+        let census = df! {
+            "region_code" => ["01", "02"],
+            "census_year" => [2024i64, 2024],
+            "households" => [5_000_000i64, 4_275_038],
+        }
+        .unwrap()
+        .lazy();
+        inputs.frames.insert("hcp_regions".into(), census);
+        inputs.versions.insert("hcp_regions".into(), "hcp_regions@v1".into());
+        let report = compute(&catalog, fibre, &inputs, as_of).unwrap();
+        assert_eq!(report.headline.judgment().unwrap().projection, 9_275_038.0);
+        assert!(report.dataset_versions.contains(&"hcp_regions@v1".to_string()));
+        assert!(report.read.contains(&"hcp_regions@v1".to_string()));
     }
 
     #[test]

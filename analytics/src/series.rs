@@ -519,11 +519,17 @@ pub fn transactions_fully_online_share(frames: &Frames, by: Option<&str>) -> Res
     )
 }
 
+/// The dataset a ceiling named in the catalogue reads.
+pub fn ceiling_dataset(name: &str) -> Option<&'static str> {
+    (name == "census_households").then_some("hcp_regions")
+}
+
 /// A ceiling named in the catalogue: `census_households`, the households counted
-/// at the latest census (`hcp_regions`). None for an unknown name or missing data.
+/// at the latest census (`hcp_regions`). None for an unknown name, or when the
+/// census is not stored (the projection is then bounded by its unit only).
 pub fn ceiling(frames: &Frames, name: &str) -> Result<Option<f64>> {
     match name {
-        "census_households" => {
+        "census_households" if frames.contains_key("hcp_regions") => {
             let df = frame(frames, "hcp_regions")?
                 .filter(col("census_year").eq(col("census_year").max()))
                 .select([col("households").cast(DataType::Float64).sum().alias("households")])
