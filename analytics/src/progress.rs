@@ -94,6 +94,19 @@ impl ProgressStatus {
         )
     }
 
+    /// Order of urgency, the most urgent first: missed and deterioration, limited
+    /// progress, needs acceleration, on track, achieved, then trends and the rest.
+    pub fn urgency(self) -> u8 {
+        match self {
+            ProgressStatus::Missed | ProgressStatus::Deterioration => 0,
+            ProgressStatus::LimitedProgress => 1,
+            ProgressStatus::NeedsAcceleration => 2,
+            ProgressStatus::OnTrack => 3,
+            ProgressStatus::Achieved => 4,
+            _ => 5,
+        }
+    }
+
     /// A trend (no target), as opposed to a judgment against a target.
     pub fn is_trend(self) -> bool {
         matches!(self, ProgressStatus::Rising | ProgressStatus::Stable | ProgressStatus::Falling)

@@ -123,6 +123,11 @@ impl Results {
         serde_json::from_slice(bytes).map_err(|err| Error::Polars(format!("results JSON: {err}")))
     }
 
+    /// One indicator's report, by id.
+    pub fn indicator(&self, id: &str) -> Option<&IndicatorReport> {
+        self.indicators.iter().find(|r| r.id == id)
+    }
+
     /// Every series assessed, headline first then each breakdown member.
     pub fn rows(&self) -> impl Iterator<Item = (&IndicatorReport, &IndicatorResult)> {
         self.indicators.iter().flat_map(|report| {

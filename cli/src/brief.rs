@@ -10,6 +10,6 @@ use md2030_store::Store;
 /// results give the same briefing.
 pub(crate) fn build(store: &mut Store, lang: Lang, trigger: &str) -> anyhow::Result<Built> {
     let (catalog, _) = crate::compute::load_catalog(store.root())?;
-    let now = crate::delivery::rfc3339(chrono::Utc::now());
+    let now = crate::now_utc();
     Ok(edition::build(store, &catalog, &[lang], trigger, &now)?)
 }

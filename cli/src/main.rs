@@ -311,7 +311,7 @@ fn results_for(store: &mut Store, as_of: Option<chrono::NaiveDate>) -> anyhow::R
 }
 
 fn now_utc() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    delivery::rfc3339(chrono::Utc::now())
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {

@@ -200,7 +200,7 @@ pub(crate) async fn signin(
         auth::Throttle::None => {}
     }
     let name = username.clone();
-    let found = app.catalogue(move |s| s.credentials(&name)).await;
+    let found = app.with_store(move |s| s.credentials(&name)).await;
     let found = match found {
         Ok(found) => found,
         Err(err) => {
@@ -250,7 +250,7 @@ pub(crate) async fn signin(
     let expires = now + app.auth.settings.session_idle.as_secs() as i64;
     let (sha, account_id, at) = (md2030_access::token_sha256(&token), account.id, address.clone());
     let created = app
-        .catalogue(move |s| {
+        .with_store(move |s| {
             s.purge_sessions(now)?;
             s.create_session(&sha, account_id, &csrf, now, expires, &at)
         })
@@ -343,7 +343,7 @@ pub(crate) async fn signout(
         };
     let sha = session.token_sha256.clone();
     let username = session.account.username.clone();
-    let ended = app.catalogue(move |s| s.end_session(&sha)).await;
+    let ended = app.with_store(move |s| s.end_session(&sha)).await;
     if let Err(err) = ended {
         tracing::error!(%err, "ending the session failed");
         return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
@@ -399,7 +399,7 @@ pub(crate) async fn audit_page(
     if let Err(refused) = require_admin(&visitor, lang, &format!("/{code}/audit")) {
         return *refused;
     }
-    let records = app.catalogue(|s| s.audit_tail(500)).await;
+    let records = app.with_store(|s| s.audit_tail(500)).await;
     let rows = match records {
         Ok(rows) => rows,
         Err(err) => {
@@ -432,7 +432,7 @@ pub(crate) async fn audit_csv(
     if !visitor.session().is_some_and(|s| md2030_access::is_admin(&s.account)) {
         return (StatusCode::FORBIDDEN, "admins only").into_response();
     }
-    let records = app.catalogue(|s| s.audit_log(0, usize::MAX >> 1)).await;
+    let records = app.with_store(|s| s.audit_log(0, usize::MAX >> 1)).await;
     let Ok(records) = records else {
         return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
     };
@@ -517,7 +517,7 @@ pub(crate) async fn review_page(
     let Some(session) = visitor.session() else {
         return to_signin(lang, &format!("/{code}/review"));
     };
-    let pending = app.catalogue(|s| s.pending_versions()).await;
+    let pending = app.with_store(|s| s.pending_versions()).await;
     let pending = match pending {
         Ok(pending) => pending,
         Err(err) => {
@@ -691,7 +691,7 @@ pub(crate) async fn accounts_page(
         return *refused;
     }
     let Some(session) = visitor.session() else { return forbidden(lang) };
-    let accounts = app.catalogue(|s| s.accounts()).await;
+    let accounts = app.with_store(|s| s.accounts()).await;
     let Ok(accounts) = accounts else {
         return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
     };
@@ -767,7 +767,7 @@ pub(crate) async fn account_status(
         return forbidden(lang);
     }
     let (name, at) = (username.clone(), (verb == "disable").then(auth::rfc3339_now));
-    let changed = app.catalogue(move |s| s.set_disabled(&name, at.as_deref())).await;
+    let changed = app.with_store(move |s| s.set_disabled(&name, at.as_deref())).await;
     match changed {
         Ok(true) => {
             app.audit(entry("ok", serde_json::json!({}))).await;

@@ -55,14 +55,7 @@ fn ltr(lang: Lang, text: String) -> String {
 
 /// Status order for the charts: the most urgent first.
 fn urgency(report: &IndicatorReport) -> u8 {
-    match report.headline.assessment.status.as_str() {
-        "missed" | "deterioration" => 0,
-        "limited_progress" => 1,
-        "needs_acceleration" => 2,
-        "on_track" => 3,
-        "achieved" => 4,
-        _ => 5,
-    }
+    report.headline.assessment.status.urgency()
 }
 
 /// One sentence on an indicator judged against its target, every number in it
@@ -143,7 +136,7 @@ fn since(previous: Option<Previous<'_>>, catalog: &Catalog, lang: Lang) -> (Vec<
     let Some(previous) = previous else {
         return (vec![text(lang, "brief-since-first")], Table { header, rows: Vec::new() });
     };
-    let indicator = |id: &str| catalog.indicators.iter().find(|i| i.id == id);
+    let indicator = |id: &str| catalog.indicator(id);
     let name = |id: &str| {
         indicator(id).map(|i| i.name.get(lang).to_string()).unwrap_or_else(|| id.to_string())
     };
@@ -257,11 +250,8 @@ fn since(previous: Option<Previous<'_>>, catalog: &Catalog, lang: Lang) -> (Vec<
 /// The briefing in `lang`, edition dated `edition` (YYYY-MM-DD).
 pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
     let Sources { catalog, results, versions, .. } = *sources;
-    let reports: Vec<(&IndicatorReport, &md2030_analytics::catalog::Indicator)> = catalog
-        .indicators
-        .iter()
-        .filter_map(|i| Some((results.indicators.iter().find(|r| r.id == i.id)?, i)))
-        .collect();
+    let reports: Vec<(&IndicatorReport, &md2030_analytics::catalog::Indicator)> =
+        catalog.indicators.iter().filter_map(|i| Some((results.indicator(&i.id)?, i))).collect();
     let name = |i: &md2030_analytics::catalog::Indicator| i.name.get(lang).to_string();
 
     // Executive summary: the count by status, the targets off track (furthest

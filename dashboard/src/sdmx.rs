@@ -87,7 +87,7 @@ pub fn files(results: &Results, catalog: &Catalog, prepared: &str) -> anyhow::Re
     ])?;
     let structure_id = format!("{AGENCY}:{DATAFLOW}({VERSION})");
     for (report, result) in results.rows() {
-        let Some(def) = catalog.indicators.iter().find(|i| i.id == report.id) else { continue };
+        let Some(def) = catalog.indicator(&report.id) else { continue };
         indicators.entry(def.id.clone()).or_insert_with(|| Code {
             id: def.id.clone(),
             names: [

@@ -173,7 +173,7 @@ impl App {
 
     /// Runs `f` on the writable catalogue (sessions, accounts, audit, reviews) on a
     /// blocking thread.
-    pub(crate) async fn catalogue<R: Send + 'static>(
+    pub(crate) async fn with_store<R: Send + 'static>(
         self: &Arc<Self>,
         f: impl FnOnce(&mut Store) -> md2030_store::Result<R> + Send + 'static,
     ) -> Result<R, String> {
@@ -748,7 +748,7 @@ async fn api_indicator(
     headers: HeaderMap,
 ) -> Response {
     let snapshot = app.snapshot();
-    let report = snapshot.results.as_ref().and_then(|r| r.indicators.iter().find(|i| i.id == id));
+    let report = snapshot.results.as_ref().and_then(|r| r.indicator(&id));
     let (Some(report), Some(indicator)) = (report, app.catalog.indicator(&id)) else {
         return (
             StatusCode::NOT_FOUND,
@@ -870,7 +870,7 @@ async fn indicator_page(
 ) -> Response {
     let code = lang.code();
     let snapshot = app.snapshot();
-    let report = snapshot.results.as_ref().and_then(|r| r.indicators.iter().find(|i| i.id == id));
+    let report = snapshot.results.as_ref().and_then(|r| r.indicator(&id));
     let (Some(report), Some(indicator)) = (report, app.catalog.indicator(&id)) else {
         return (StatusCode::NOT_FOUND, "no such indicator").into_response();
     };
@@ -1516,10 +1516,8 @@ async fn download_regions(
 ) -> Response {
     let snapshot = app.snapshot();
     let (id, history, extension) = download_name(&file, ".history");
-    let report = snapshot
-        .results
-        .as_ref()
-        .and_then(|r| r.indicators.iter().find(|i| i.id == id && !i.regional.is_empty()));
+    let report =
+        snapshot.results.as_ref().and_then(|r| r.indicator(id)).filter(|i| !i.regional.is_empty());
     let (Some(report), Some(indicator)) = (report, app.catalog.indicator(id)) else {
         return (StatusCode::NOT_FOUND, "no regional breakdown for this indicator").into_response();
     };
@@ -1568,7 +1566,7 @@ async fn download_indicator(
 ) -> Response {
     let snapshot = app.snapshot();
     let (id, displayed, extension) = download_name(&file, ".displayed");
-    let report = snapshot.results.as_ref().and_then(|r| r.indicators.iter().find(|i| i.id == id));
+    let report = snapshot.results.as_ref().and_then(|r| r.indicator(id));
     let (Some(report), Some(indicator)) = (report, app.catalog.indicator(id)) else {
         return (StatusCode::NOT_FOUND, "no such indicator").into_response();
     };
@@ -1617,7 +1615,7 @@ async fn download_breakdown(
 ) -> Response {
     let snapshot = app.snapshot();
     let (dimension, extension) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
-    let report = snapshot.results.as_ref().and_then(|r| r.indicators.iter().find(|i| i.id == id));
+    let report = snapshot.results.as_ref().and_then(|r| r.indicator(&id));
     let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
     let key = format!("download/{id}/{file}/{}", lang.code());
     if let Some(hit) =

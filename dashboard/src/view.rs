@@ -68,7 +68,7 @@ pub fn overview(
                 .iter()
                 .filter(|i| i.pillar == pillar)
                 .filter_map(|indicator| {
-                    let report = results.indicators.iter().find(|r| r.id == indicator.id)?;
+                    let report = results.indicator(&indicator.id)?;
                     Some(card(report, indicator, versions, lang))
                 })
                 .collect();
@@ -269,7 +269,7 @@ pub fn milestone_header(lang: Lang) -> Vec<String> {
 pub fn milestones(results: &Results, catalog: &Catalog, lang: Lang) -> Vec<MilestoneRow> {
     let mut rows = Vec::new();
     for indicator in &catalog.indicators {
-        let Some(report) = results.indicators.iter().find(|r| r.id == indicator.id) else {
+        let Some(report) = results.indicator(&indicator.id) else {
             continue;
         };
         let unit = indicator.unit.as_str();
