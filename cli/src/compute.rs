@@ -12,7 +12,6 @@ use md2030_analytics::results::{self, Computed, Results};
 use md2030_analytics::series::{self, Snapshot};
 use md2030_analytics::vintage;
 use md2030_store::{Committed, Store};
-use sha2::{Digest, Sha256};
 
 /// File names inside a results version.
 pub(crate) const RESULTS_JSON: &str = md2030_dashboard::opendata::RESULTS_JSON;
@@ -23,22 +22,7 @@ pub(crate) const OBSERVATIONS_PARQUET: &str = md2030_dashboard::opendata::OBSERV
 /// `catalog/indicators.toml` and `catalog/targets.toml` when present (editable
 /// without recompiling), else the copies compiled in.
 pub(crate) fn load_catalog(data_dir: &Path) -> anyhow::Result<(Catalog, String)> {
-    let read = |name: &str, compiled: &str| -> anyhow::Result<String> {
-        let path = data_dir.join("catalog").join(name);
-        if path.is_file() {
-            std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
-        } else {
-            Ok(compiled.to_string())
-        }
-    };
-    let indicators = read("indicators.toml", md2030_analytics::catalog::INDICATORS_TOML)?;
-    let targets = read("targets.toml", md2030_analytics::catalog::TARGETS_TOML)?;
-    let mut hasher = Sha256::new();
-    hasher.update(indicators.as_bytes());
-    hasher.update([0]);
-    hasher.update(targets.as_bytes());
-    let sha = md2030_store::hex(&hasher.finalize());
-    Ok((Catalog::from_toml(&indicators, &targets)?, sha))
+    Ok(md2030_results::load_catalog(data_dir)?)
 }
 
 /// The engine's inputs: the current version of every dataset, and every version of

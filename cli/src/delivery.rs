@@ -369,7 +369,7 @@ fn send_step(store: &mut Store, config: &Config, now: DateTime<Utc>, events: &mu
 
 /// The loop `md2030 serve` runs on its own thread until `stop` is dropped or
 /// signalled.
-pub(crate) fn run(data_dir: PathBuf, config: Config, catalog: Catalog, stop: Receiver<()>) {
+pub(crate) fn run(data_dir: PathBuf, config: Config, stop: Receiver<()>) {
     let log = |event: &Event| {
         if event.is_problem() {
             tracing::warn!(event = %event.describe(), "briefings");
@@ -414,7 +414,16 @@ pub(crate) fn run(data_dir: PathBuf, config: Config, catalog: Catalog, stop: Rec
         if due {
             let holder = md2030_store::Holder::new("scheduled briefing", "scheduler");
             match Store::open_writer(&data_dir, holder, md2030_store::Wait::No, &mut |_| {}) {
-                Ok(mut writer) => schedule_step(&mut writer, &config, &catalog, now, &mut events),
+                // The catalogue in force now (an edited targets file counts).
+                Ok(mut writer) => match md2030_results::load_catalog(&data_dir) {
+                    Ok((catalog, _)) => {
+                        schedule_step(&mut writer, &config, &catalog, now, &mut events)
+                    }
+                    Err(err) => events.push(Event::Error {
+                        what: "scheduled briefing".into(),
+                        error: err.to_string(),
+                    }),
+                },
                 Err(md2030_store::Error::Busy { holder }) => tracing::info!(
                     writer = holder.as_deref().unwrap_or(""),
                     "briefings: the store is busy; the scheduled edition waits for the next cycle"

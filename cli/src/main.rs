@@ -542,7 +542,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 drop(writer);
                 store = open_reader(&cli)?;
             }
-            let (catalog, _) = compute::load_catalog(store.root())?;
+            // The catalogue is checked here (a broken one stops the start); the
+            // dashboard and the scheduler read it again whenever it changes.
+            compute::load_catalog(store.root())?;
             let data_dir = store.root().to_path_buf();
             let delivery_config = delivery::load_config(&data_dir, cli.config.as_deref())?;
             let mut access_settings =
@@ -574,10 +576,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (stop, stopped) = std::sync::mpsc::channel::<()>();
             let scheduler = match delivery_config {
                 Some(config) => {
-                    let (data_dir, catalog) = (data_dir.clone(), catalog.clone());
-                    Some(std::thread::spawn(move || {
-                        delivery::run(data_dir, config, catalog, stopped)
-                    }))
+                    let data_dir = data_dir.clone();
+                    Some(std::thread::spawn(move || delivery::run(data_dir, config, stopped)))
                 }
                 None => {
                     tracing::info!(
@@ -592,7 +592,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .context("starting the async runtime")?;
             let config = md2030_dashboard::Config {
                 data_dir,
-                catalog,
                 addr: *addr,
                 refresh: std::time::Duration::from_secs(2),
                 access: access_settings,

@@ -28,7 +28,6 @@ use crate::view::{self, PillarView};
 #[derive(Debug, Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
-    pub catalog: Catalog,
     pub addr: SocketAddr,
     /// How often to look for new results or dataset versions.
     pub refresh: Duration,
@@ -92,10 +91,16 @@ struct Page {
 }
 
 /// The current results and dataset versions, and the pages rendered from them.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Snapshot {
-    /// What the snapshot was read from: results version and dataset versions.
+    /// What the snapshot was read from: results version, dataset versions, archive
+    /// and catalogue fingerprint.
     key: String,
+    /// The catalogue in force (the data directory's copy, else the compiled one):
+    /// read again whenever its files change, so an edited `targets.toml` shows on
+    /// the targets page and in the next PDF without a restart.
+    catalog: Arc<Catalog>,
+    catalog_sha256: String,
     results: Option<Results>,
     results_version: String,
     versions: Vec<VersionRecord>,
@@ -114,7 +119,6 @@ struct Snapshot {
 #[derive(Debug)]
 pub struct App {
     data_dir: PathBuf,
-    catalog: Catalog,
     snapshot: RwLock<Arc<Snapshot>>,
     pub(crate) auth: crate::auth::Auth,
     recompute: Option<Recompute>,
@@ -125,16 +129,14 @@ pub struct App {
 }
 
 impl App {
-    /// Recomputes the results on a blocking thread (after a publication); the
-    /// reloader then picks them up.
-    /// Recomputes the results with `store` (a writer) after a publication; the
-    /// reloader then picks them up. A failure is logged: the publication stands
-    /// and `md2030 compute` retries.
+    /// Recomputes the results with `store` (a writer) after a publication or an
+    /// edit of the catalogue; the reloader then picks them up. A failure is logged:
+    /// the publication stands and `md2030 compute` retries.
     pub(crate) fn recompute_blocking(&self, store: &mut Store) {
         let Some(recompute) = self.recompute.clone() else { return };
         match (recompute.0)(store) {
-            Ok(()) => tracing::info!("results recomputed after a publication"),
-            Err(err) => tracing::error!(%err, "recomputing after a publication failed"),
+            Ok(()) => tracing::info!("results recomputed"),
+            Err(err) => tracing::error!(%err, "recomputing the results failed"),
         }
     }
 
@@ -213,6 +215,7 @@ impl App {
 /// naming them (to tell whether anything changed). Blocking (SQLite).
 struct Current {
     key: String,
+    catalog: md2030_results::CatalogFiles,
     store: Store,
     results: Option<md2030_store::ResultsRecord>,
     versions: Vec<VersionRecord>,
@@ -229,12 +232,19 @@ fn current(data_dir: &std::path::Path) -> Result<Current, String> {
     }
     key.push(' ');
     key.push_str(&store.archive_fingerprint());
-    Ok(Current { key, store, results, versions })
+    let catalog = md2030_results::read_catalog(data_dir).map_err(|e| e.to_string())?;
+    key.push(' ');
+    key.push_str(&catalog.sha256);
+    Ok(Current { key, catalog, store, results, versions })
 }
 
 /// Reads the current results file. Blocking (a file read).
 fn load_snapshot(current: Current) -> Result<Snapshot, String> {
-    let Current { key, store, results, versions } = current;
+    let Current { key, catalog, store, results, versions } = current;
+    // A broken edit of the catalogue keeps the previous snapshot (the reloader logs
+    // the error and tries again).
+    let catalog_sha256 = catalog.sha256.clone();
+    let catalog = Arc::new(catalog.parse().map_err(|e| e.to_string())?);
     let (results, results_version) = match results {
         Some(record) => {
             let bytes =
@@ -287,6 +297,8 @@ fn load_snapshot(current: Current) -> Result<Snapshot, String> {
     let deliveries = store.deliveries().unwrap_or_default();
     Ok(Snapshot {
         key,
+        catalog,
+        catalog_sha256,
         editions,
         deliveries,
         results,
@@ -365,7 +377,6 @@ pub async fn serve(
         .map_err(std::io::Error::other)?;
     let app = Arc::new(App {
         data_dir: config.data_dir.clone(),
-        catalog: config.catalog.clone(),
         snapshot: RwLock::new(Arc::new(first)),
         auth: crate::auth::Auth::new(config.access.clone(), config.data_dir.clone()),
         recompute: config.recompute.clone(),
@@ -398,7 +409,29 @@ async fn reload_when_changed(app: Arc<App>, every: Duration) {
         match reloaded {
             Ok(Ok(Some(snapshot))) => {
                 tracing::info!(results = %snapshot.results_version, "new results: pages will be rendered again");
+                // Results computed with another catalogue (an edited targets file):
+                // recomputed once, then picked up by the next reload.
+                let stale = snapshot
+                    .results
+                    .as_ref()
+                    .is_some_and(|r| r.catalog_sha256 != snapshot.catalog_sha256);
                 app.replace(snapshot);
+                if stale && app.recompute.is_some() {
+                    tracing::info!("the catalogue changed: recomputing the results");
+                    let done = app
+                        .write(
+                            "recompute after a catalogue edit".into(),
+                            "dashboard".into(),
+                            |app, store| {
+                                app.recompute_blocking(store);
+                                Ok(())
+                            },
+                        )
+                        .await;
+                    if let Err(err) = done {
+                        tracing::warn!(?err, "could not recompute after a catalogue edit");
+                    }
+                }
             }
             Ok(Ok(None)) => {}
             Ok(Err(err)) => tracing::warn!(%err, "could not reload the results"),
@@ -579,7 +612,7 @@ async fn briefing_pdf(
     if snapshot.results.is_none() {
         return (StatusCode::NOT_FOUND, "no results yet").into_response();
     }
-    let catalog = app.catalog.clone();
+    let catalog = snapshot.catalog.clone();
     let actor =
         visitor.session().map(|s| s.account.username.clone()).unwrap_or_else(|| "anonymous".into());
     let what = format!("briefing in {}", lang.code());
@@ -656,7 +689,7 @@ async fn overview(
 ) -> Response {
     let code = lang.code();
     let snapshot = app.snapshot();
-    let catalog = &app.catalog;
+    let catalog = &snapshot.catalog;
     cached(&snapshot, &format!("overview/{code}"), &headers, || {
         let (pillars, as_of) = match &snapshot.results {
             Some(results) => (
@@ -710,7 +743,7 @@ async fn api_indicators(State(app): State<Arc<App>>, headers: HeaderMap) -> Resp
             .iter()
             .flat_map(|results| results.indicators.iter())
             .filter_map(|report| {
-                let indicator = app.catalog.indicator(&report.id)?;
+                let indicator = snapshot.catalog.indicator(&report.id)?;
                 let headline = &report.headline;
                 Some(serde_json::json!({
                     "id": report.id,
@@ -749,7 +782,7 @@ async fn api_indicator(
 ) -> Response {
     let snapshot = app.snapshot();
     let report = snapshot.results.as_ref().and_then(|r| r.indicator(&id));
-    let (Some(report), Some(indicator)) = (report, app.catalog.indicator(&id)) else {
+    let (Some(report), Some(indicator)) = (report, snapshot.catalog.indicator(&id)) else {
         return (
             StatusCode::NOT_FOUND,
             [(header::CONTENT_TYPE, "application/json")],
@@ -771,7 +804,7 @@ async fn api_indicator(
 async fn api_targets(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let snapshot = app.snapshot();
     cached_as(&snapshot, "api/targets", &headers, "application/json", || {
-        let catalog = &app.catalog;
+        let catalog = &snapshot.catalog;
         let targets: Vec<serde_json::Value> = catalog
             .targets
             .iter()
@@ -871,7 +904,7 @@ async fn indicator_page(
     let code = lang.code();
     let snapshot = app.snapshot();
     let report = snapshot.results.as_ref().and_then(|r| r.indicator(&id));
-    let (Some(report), Some(indicator)) = (report, app.catalog.indicator(&id)) else {
+    let (Some(report), Some(indicator)) = (report, snapshot.catalog.indicator(&id)) else {
         return (StatusCode::NOT_FOUND, "no such indicator").into_response();
     };
     cached(&snapshot, &format!("indicator/{id}/{code}"), &headers, || {
@@ -951,7 +984,7 @@ async fn indicator_page(
             milestones: snapshot
                 .results
                 .as_ref()
-                .map(|r| view::milestones(r, &app.catalog, lang))
+                .map(|r| view::milestones(r, &snapshot.catalog, lang))
                 .unwrap_or_default()
                 .into_iter()
                 .filter(|m| m.id == id)
@@ -1161,7 +1194,7 @@ async fn targets_page(
     let code = lang.code();
     let snapshot = app.snapshot();
     cached(&snapshot, &format!("targets/{code}"), &headers, || {
-        let catalog = &app.catalog;
+        let catalog = &snapshot.catalog;
         let rows = catalog
             .targets
             .iter()
@@ -1235,7 +1268,7 @@ async fn milestones_page(
         let rows = snapshot
             .results
             .as_ref()
-            .map(|r| view::milestones(r, &app.catalog, lang))
+            .map(|r| view::milestones(r, &snapshot.catalog, lang))
             .unwrap_or_default()
             .into_iter()
             .map(|m| {
@@ -1377,7 +1410,7 @@ async fn regions_page(
         .collect();
     let id = query.indicator.unwrap_or_else(|| "digital_take_up".to_string());
     let (Some(report), Some(indicator)) =
-        (regional.iter().find(|r| r.id == id), app.catalog.indicator(&id))
+        (regional.iter().find(|r| r.id == id), snapshot.catalog.indicator(&id))
     else {
         return (StatusCode::NOT_FOUND, "no regional breakdown for this indicator").into_response();
     };
@@ -1418,7 +1451,7 @@ async fn regions_page(
             choose_label: text(lang, "choose-indicator"),
             options: regional
                 .iter()
-                .filter_map(|r| app.catalog.indicator(&r.id))
+                .filter_map(|r| snapshot.catalog.indicator(&r.id))
                 .map(|i| (i.id.clone(), i.name.get(lang).to_string()))
                 .collect(),
             indicator: id.clone(),
@@ -1518,7 +1551,7 @@ async fn download_regions(
     let (id, history, extension) = download_name(&file, ".history");
     let report =
         snapshot.results.as_ref().and_then(|r| r.indicator(id)).filter(|i| !i.regional.is_empty());
-    let (Some(report), Some(indicator)) = (report, app.catalog.indicator(id)) else {
+    let (Some(report), Some(indicator)) = (report, snapshot.catalog.indicator(id)) else {
         return (StatusCode::NOT_FOUND, "no regional breakdown for this indicator").into_response();
     };
     let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
@@ -1567,7 +1600,7 @@ async fn download_indicator(
     let snapshot = app.snapshot();
     let (id, displayed, extension) = download_name(&file, ".displayed");
     let report = snapshot.results.as_ref().and_then(|r| r.indicator(id));
-    let (Some(report), Some(indicator)) = (report, app.catalog.indicator(id)) else {
+    let (Some(report), Some(indicator)) = (report, snapshot.catalog.indicator(id)) else {
         return (StatusCode::NOT_FOUND, "no such indicator").into_response();
     };
     let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
@@ -1623,7 +1656,7 @@ async fn download_breakdown(
     {
         return hit;
     }
-    let view = match (report, app.catalog.indicator(&id)) {
+    let view = match (report, snapshot.catalog.indicator(&id)) {
         (Some(report), Some(indicator)) => {
             view::breakdown(indicator, report, dimension, &snapshot.labels, lang)
                 .map(|view| (report, view))
@@ -1639,7 +1672,7 @@ async fn download_breakdown(
                 .map_err(|err| askama::Error::Custom(Box::new(err)))
         }),
         "svg" | "png" => {
-            let title = match app.catalog.indicator(&id) {
+            let title = match snapshot.catalog.indicator(&id) {
                 Some(indicator) => {
                     format!("{} — {}, {}", indicator.name.get(lang), view.title, view.period)
                 }
@@ -1713,7 +1746,7 @@ fn with_attachment(mut response: Response, file: &str) -> Response {
 async fn download_export(State(app): State<Arc<App>>) -> Response {
     let _one_at_a_time = app.exports.lock().await;
     let data_dir = app.data_dir.clone();
-    let catalog = app.catalog.clone();
+    let catalog = app.snapshot().catalog.clone();
     let built = tokio::task::spawn_blocking(move || {
         let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let zip = crate::opendata::export_zip(&data_dir, &catalog, &created)?;

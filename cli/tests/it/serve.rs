@@ -4,6 +4,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -525,4 +526,72 @@ fn the_regions_map_downloads_as_csv_svg_and_png_with_the_computed_values() {
     let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
     let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
     assert_eq!((width, height), (2 * 752, 2 * 705));
+}
+
+/// A GET whose body is kept as bytes (a PDF).
+fn get_bytes(addr: &str, path: &str) -> (u16, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let at = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let head = String::from_utf8_lossy(&response[..at]).to_string();
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, response[at..].to_vec())
+}
+
+#[test]
+fn an_edited_targets_file_shows_on_the_targets_page_and_in_the_next_pdf_without_a_restart() {
+    let store = crate::sample_store();
+    let server = start(store.path());
+    let (_, _, before) = get(&server.addr, "/en/targets", &[]).unwrap();
+    assert!(before.contains("<td>85.0%</td>") && !before.contains("<td>90.0%</td>"));
+    // An administrator adopts a 5G target of 90 % (version 3, superseding 85 %) by
+    // editing the data directory's copy of the registry, while the server runs.
+    let compiled =
+        |name: &str| std::fs::read_to_string(crate::repo(&format!("data/catalog/{name}")));
+    let folder = store.path().join("catalog");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("indicators.toml"), compiled("indicators.toml").unwrap()).unwrap();
+    let targets = format!(
+        "{}\n[[target]]\nid = \"coverage_5g_2030_v3\"\nindicator = \"coverage_5g\"\nyear = 2030\nvalue = 90\nbaseline = {{ year = 2024, value = 0 }}\nsource = \"A test\"\nadopted_by = \"The test\"\nadopted_on = \"2026-12-03\"\nversion = 3\nsupersedes = \"coverage_5g_2030_v2\"\n",
+        compiled("targets.toml").unwrap()
+    );
+    std::fs::write(folder.join("targets.toml"), targets).unwrap();
+    // The targets page follows within a reload (every 2 s), and the results are
+    // recomputed against the new registry (the API's 5G target).
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let recomputed = loop {
+        let (_, _, page) = get(&server.addr, "/en/targets", &[]).unwrap();
+        let (_, _, api) = get(&server.addr, "/api/v1/indicators", &[]).unwrap();
+        let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+        let g5 = api["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "coverage_5g");
+        let target = g5.and_then(|i| i["target"]["value"].as_f64());
+        if page.contains(
+            "<tr class=\"in_force\"><td>5G population coverage</td><td>2030</td><td>90.0%</td>",
+        ) && target == Some(90.0)
+        {
+            break true;
+        }
+        if Instant::now() > deadline {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert!(recomputed, "the edited target did not reach the targets page and the results");
+    // The next PDF carries it: the annex names the new target version.
+    if Path::new("/usr/bin/pdftotext").exists() {
+        let (status, pdf) = get_bytes(&server.addr, "/briefing.pdf?lang=en");
+        assert_eq!(status, 200);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("en.pdf");
+        std::fs::write(&file, pdf).unwrap();
+        let out = Command::new("pdftotext").arg(&file).arg("-").output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).replace('\n', " ");
+        assert!(
+            text.contains("coverage_5g_2030_v3"),
+            "the PDF's annex does not name the new target"
+        );
+    }
 }
