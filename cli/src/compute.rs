@@ -71,14 +71,18 @@ pub(crate) fn previous_results(store: &Store, as_of: NaiveDate) -> Option<Result
     Results::from_json(&bytes).ok()
 }
 
-/// True when the current results cannot be read by this engine or were computed
-/// by another one (an earlier method): the dashboard recomputes them on start.
+/// True when the current results cannot be read by this engine, were computed by
+/// another one (an earlier method), or against another catalogue (the targets file
+/// was edited while nothing ran): the dashboard recomputes them on start.
 pub(crate) fn current_results_stale(store: &Store) -> bool {
     let Ok(Some(record)) = store.current_results() else {
         return false;
     };
+    let catalog_sha = md2030_results::read_catalog(store.root()).map(|c| c.sha256).ok();
     match store.read_results_file(&record, RESULTS_JSON) {
-        Ok(bytes) => Results::from_json(&bytes).map_or(true, |r| r.engine != results::ENGINE),
+        Ok(bytes) => Results::from_json(&bytes).map_or(true, |r| {
+            r.engine != results::ENGINE || catalog_sha.is_some_and(|sha| sha != r.catalog_sha256)
+        }),
         Err(_) => false,
     }
 }

@@ -528,6 +528,34 @@ fn the_regions_map_downloads_as_csv_svg_and_png_with_the_computed_values() {
     assert_eq!((width, height), (2 * 752, 2 * 705));
 }
 
+/// Writes the data directory's copy of the catalogue: the compiled one, with a 5G
+/// target of 90 % by 2030 (version 3, superseding 85 %).
+fn adopt_90_percent_5g(data_dir: &std::path::Path) {
+    let compiled =
+        |name: &str| std::fs::read_to_string(crate::repo(&format!("data/catalog/{name}"))).unwrap();
+    let folder = data_dir.join("catalog");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("indicators.toml"), compiled("indicators.toml")).unwrap();
+    let targets = format!(
+        "{}\n[[target]]\nid = \"coverage_5g_2030_v3\"\nindicator = \"coverage_5g\"\nyear = 2030\nvalue = 90\nbaseline = {{ year = 2024, value = 0 }}\nsource = \"A test\"\nadopted_by = \"The test\"\nadopted_on = \"2026-12-03\"\nversion = 3\nsupersedes = \"coverage_5g_2030_v2\"\n",
+        compiled("targets.toml")
+    );
+    std::fs::write(folder.join("targets.toml"), targets).unwrap();
+}
+
+#[test]
+fn results_computed_before_an_edit_of_the_targets_are_recomputed_when_the_dashboard_starts() {
+    // The targets file is edited while nothing runs: the stored results were made
+    // with the old registry, and `serve` recomputes them before it answers.
+    let store = crate::sample_store();
+    adopt_90_percent_5g(store.path());
+    let server = start(store.path());
+    let (_, _, api) = get(&server.addr, "/api/v1/indicators", &[]).unwrap();
+    let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+    let g5 = api["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "coverage_5g");
+    assert_eq!(g5.and_then(|i| i["target"]["value"].as_f64()), Some(90.0));
+}
+
 /// A GET whose body is kept as bytes (a PDF).
 fn get_bytes(addr: &str, path: &str) -> (u16, Vec<u8>) {
     let mut stream = TcpStream::connect(addr).unwrap();
@@ -549,16 +577,7 @@ fn an_edited_targets_file_shows_on_the_targets_page_and_in_the_next_pdf_without_
     assert!(before.contains("<td>85.0%</td>") && !before.contains("<td>90.0%</td>"));
     // An administrator adopts a 5G target of 90 % (version 3, superseding 85 %) by
     // editing the data directory's copy of the registry, while the server runs.
-    let compiled =
-        |name: &str| std::fs::read_to_string(crate::repo(&format!("data/catalog/{name}")));
-    let folder = store.path().join("catalog");
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join("indicators.toml"), compiled("indicators.toml").unwrap()).unwrap();
-    let targets = format!(
-        "{}\n[[target]]\nid = \"coverage_5g_2030_v3\"\nindicator = \"coverage_5g\"\nyear = 2030\nvalue = 90\nbaseline = {{ year = 2024, value = 0 }}\nsource = \"A test\"\nadopted_by = \"The test\"\nadopted_on = \"2026-12-03\"\nversion = 3\nsupersedes = \"coverage_5g_2030_v2\"\n",
-        compiled("targets.toml").unwrap()
-    );
-    std::fs::write(folder.join("targets.toml"), targets).unwrap();
+    adopt_90_percent_5g(store.path());
     // The targets page follows within a reload (every 2 s), and the results are
     // recomputed against the new registry (the API's 5G target).
     let deadline = Instant::now() + Duration::from_secs(90);
