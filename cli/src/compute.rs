@@ -1,185 +1,32 @@
-//! Wiring between the store and the indicator engine: which versions the engine
-//! reads, and storing what it computes as a results version.
+//! The command line's side of the results: the catalogue and the computation from
+//! `md2030_results`, with the command's actor (`cli:$USER`) and `anyhow` errors.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Context;
 use chrono::NaiveDate;
 use md2030_analytics::catalog::Catalog;
-use md2030_analytics::indicator::{INVENTORY_DATASETS, Inputs};
-use md2030_analytics::results::{self, Computed, Results};
-use md2030_analytics::series::{self, Snapshot};
-use md2030_analytics::vintage;
+use md2030_analytics::results::Computed;
 use md2030_store::{Committed, Store};
 
-/// File names inside a results version.
-pub(crate) const RESULTS_JSON: &str = md2030_dashboard::opendata::RESULTS_JSON;
-pub(crate) const SUMMARY_PARQUET: &str = md2030_dashboard::opendata::SUMMARY_PARQUET;
-pub(crate) const OBSERVATIONS_PARQUET: &str = md2030_dashboard::opendata::OBSERVATIONS_PARQUET;
+pub(crate) use md2030_results::current_results_stale;
 
-/// The catalogue and the SHA-256 of its text: the data directory's
-/// `catalog/indicators.toml` and `catalog/targets.toml` when present (editable
-/// without recompiling), else the copies compiled in.
+/// The catalogue in force and the SHA-256 of its text (`md2030_results::load_catalog`).
 pub(crate) fn load_catalog(data_dir: &Path) -> anyhow::Result<(Catalog, String)> {
     Ok(md2030_results::load_catalog(data_dir)?)
 }
 
-/// The engine's inputs: the current version of every dataset, and every version of
-/// the inventories up to the current one, each dated by the period it describes
-/// (declared at ingest, else the quarter of its latest review date, else the
-/// quarter it was stored in).
-pub(crate) fn inputs(store: &Store) -> anyhow::Result<Inputs> {
-    let current = store.current_versions()?;
-    let paths: BTreeMap<String, std::path::PathBuf> =
-        current.iter().map(|v| (v.dataset.clone(), store.path_of(v))).collect();
-    let frames = series::scan_versions(&paths)?;
-    let versions = current.iter().map(|v| (v.dataset.clone(), v.version_id.clone())).collect();
-    let mut snapshots = BTreeMap::new();
-    for record in current.iter().filter(|v| INVENTORY_DATASETS.contains(&v.dataset.as_str())) {
-        let mut list = Vec::new();
-        for version in store.versions(&record.dataset)? {
-            if version.version_no > record.version_no
-                || version.status != md2030_store::VersionStatus::Published
-            {
-                continue;
-            }
-            let path = store.path_of(&version);
-            let frame = series::scan_versions(&BTreeMap::from([(version.dataset.clone(), path)]))?
-                .remove(&version.dataset)
-                .context("scanning an inventory version")?;
-            let stored = series::quarter_of(&version.provenance.ingested_at).unwrap_or_default();
-            let period = match &version.provenance.reference_period {
-                Some(period) => period.clone(),
-                None => {
-                    let date_column = (version.dataset == "procedures").then_some("reviewed_date");
-                    series::inventory_period(&frame, date_column, &stored)
-                }
-            };
-            list.push(Snapshot { period, version_id: version.version_id.clone(), frame });
-        }
-        snapshots.insert(record.dataset.clone(), list);
-    }
-    Ok(Inputs { frames, paths, versions, snapshots })
-}
-
-/// The newest stored results computed as of `as_of`, if any can be read.
-pub(crate) fn previous_results(store: &Store, as_of: NaiveDate) -> Option<Results> {
-    let as_of = as_of.to_string();
-    let record = store.results_versions().ok()?.into_iter().rev().find(|r| r.as_of == as_of)?;
-    let bytes = store.read_results_file(&record, RESULTS_JSON).ok()?;
-    Results::from_json(&bytes).ok()
-}
-
-/// True when the current results cannot be read by this engine, were computed by
-/// another one (an earlier method), or against another catalogue (the targets file
-/// was edited while nothing ran): the dashboard recomputes them on start.
-pub(crate) fn current_results_stale(store: &Store) -> bool {
-    let Ok(Some(record)) = store.current_results() else {
-        return false;
-    };
-    let catalog_sha = md2030_results::read_catalog(store.root()).map(|c| c.sha256).ok();
-    match store.read_results_file(&record, RESULTS_JSON) {
-        Ok(bytes) => Results::from_json(&bytes).map_or(true, |r| {
-            r.engine != results::ENGINE || catalog_sha.is_some_and(|sha| sha != r.catalog_sha256)
-        }),
-        Err(_) => false,
-    }
-}
-
-/// Computes every indicator as of `as_of`, reusing the newest results computed as
-/// of the same date for the indicators whose dataset versions have not changed.
+/// Computes every indicator as of `as_of` (nothing stored).
 pub(crate) fn compute(store: &Store, as_of: NaiveDate, force: bool) -> anyhow::Result<Computed> {
-    let previous = if force { None } else { previous_results(store, as_of) };
-    compute_from(store, as_of, previous.as_ref())
+    Ok(md2030_results::compute::compute(store, as_of, force)?)
 }
 
-fn compute_from(
-    store: &Store,
-    as_of: NaiveDate,
-    previous: Option<&Results>,
-) -> anyhow::Result<Computed> {
-    let (catalog, catalog_sha) = load_catalog(store.root())?;
-    let inputs = inputs(store)?;
-    Ok(results::compute_all(&catalog, &catalog_sha, &inputs, as_of, previous)?)
-}
-
-/// Computes and stores the results as a new results version (unless they are the
-/// same bytes as the current one).
+/// Computes and stores the results as a new results version, as the command's user.
 pub(crate) fn compute_and_store(
     store: &mut Store,
     as_of: NaiveDate,
     computed_at: &str,
     force: bool,
 ) -> anyhow::Result<(Computed, Committed)> {
-    // The current results, read once: the cache of this computation when they were
-    // computed as of the same date (the usual case), and a digest of their headlines
-    // to audit a change of targets. The full results are freed as soon as the
-    // computation has taken what it reuses.
-    let current = store.current_results()?.and_then(|record| {
-        let bytes = store.read_results_file(&record, RESULTS_JSON).ok()?;
-        Some((record.as_of.clone(), Results::from_json(&bytes).ok()?))
-    });
-    let before = current.as_ref().map(|(_, results)| {
-        (results.catalog_sha256.clone(), vintage::Digest::from_results(results))
-    });
-    let cache = current
-        .filter(|(current_as_of, _)| !force && *current_as_of == as_of.to_string())
-        .map(|(_, results)| results);
-    let computed = match &cache {
-        Some(results) => compute_from(store, as_of, Some(results))?,
-        None => compute(store, as_of, force)?,
-    };
-    drop(cache);
-    // Largest transient first: the observations table (a row per observation).
-    let observations = results::parquet_bytes(&mut computed.results.observations_table()?)?;
-    let summary = results::parquet_bytes(&mut computed.results.summary_table()?)?;
-    let json = computed.results.to_json()?;
-    let committed = store.commit_results(
-        &[
-            (RESULTS_JSON, &json),
-            (SUMMARY_PARQUET, &summary),
-            (OBSERVATIONS_PARQUET, &observations),
-        ],
-        &as_of.to_string(),
-        computed_at,
-    )?;
-    if let Some((_, before)) =
-        before.filter(|(catalog_sha256, _)| *catalog_sha256 != computed.results.catalog_sha256)
-    {
-        audit_target_changes(store, &before, &computed.results, computed_at)?;
-    }
-    Ok((computed, committed))
-}
-
-/// Targets are changed by editing `catalog/targets.toml`; the first computation
-/// that reads the new text records each target that changed in the audit log.
-fn audit_target_changes(
-    store: &mut Store,
-    before: &vintage::Digest,
-    now: &Results,
-    at: &str,
-) -> anyhow::Result<()> {
-    use vintage::{Change, diff};
-    let changes = diff(before, &vintage::Digest::from_results(now));
-    for change in changes {
-        if let Change::TargetChanged { indicator, before: old, now: new } = change {
-            let subject = new.as_ref().or(old.as_ref()).map(|t| format!("{}@v{}", t.id, t.version));
-            store.audit(&md2030_store::AuditEntry {
-                at,
-                actor: &crate::users::cli_actor(),
-                action: "target-change",
-                subject: &subject.unwrap_or_else(|| indicator.clone()),
-                outcome: "ok",
-                address: "",
-                detail: serde_json::json!({
-                    "indicator": indicator,
-                    "before": old,
-                    "now": new,
-                    "catalog_sha256": now.catalog_sha256,
-                }),
-            })?;
-        }
-    }
-    Ok(())
+    let actor = crate::users::cli_actor();
+    Ok(md2030_results::compute_and_store(store, as_of, computed_at, force, &actor)?)
 }

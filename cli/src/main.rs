@@ -595,11 +595,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 addr: *addr,
                 refresh: std::time::Duration::from_secs(2),
                 access: access_settings,
-                recompute: Some(md2030_dashboard::Recompute(std::sync::Arc::new(|store| {
-                    compute::compute_and_store(store, today(), &now_utc(), false)
-                        .map(|_| ())
-                        .map_err(|e| format!("{e:#}"))
-                }))),
             };
             let served = runtime
                 .block_on(md2030_dashboard::serve(config, listener, shutdown_signal()))

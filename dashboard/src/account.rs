@@ -644,7 +644,7 @@ pub(crate) async fn review(
                 .map_err(|e| e.to_string())?;
             if reviewed.is_ok() && decision == md2030_store::Decision::Publish {
                 // Under the same lock: the figures follow the publication.
-                app.recompute_blocking(s);
+                app.recompute_blocking(s, &format!("web:{username}"));
             }
             Ok(reviewed)
         })

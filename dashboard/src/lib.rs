@@ -25,4 +25,4 @@ mod server;
 mod submit;
 pub mod view;
 
-pub use server::{App, Config, Recompute, RecomputeFn, router, serve};
+pub use server::{App, Config, router, serve};

@@ -17,14 +17,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-/// File names inside a results version (written by the command's `compute`).
-pub const RESULTS_JSON: &str = "results.json";
-pub const SUMMARY_PARQUET: &str = "summary.parquet";
-pub const OBSERVATIONS_PARQUET: &str = "observations.parquet";
 use arrow_array::RecordBatch;
 use arrow_schema::DataType;
 use md2030_analytics::catalog::Catalog;
 use md2030_model::{Contract, FieldType};
+/// File names inside a results version (written by the command's `compute`).
+pub use md2030_results::{OBSERVATIONS_PARQUET, RESULTS_JSON, SUMMARY_PARQUET};
 use md2030_store::{ResultsRecord, Store, VersionRecord};
 use sha2::{Digest, Sha256};
 

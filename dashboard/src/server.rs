@@ -33,14 +33,7 @@ pub struct Config {
     pub refresh: Duration,
     /// Access mode, sessions, upload limits (`[dashboard]` of md2030.toml).
     pub access: crate::auth::Settings,
-    /// Recomputes and stores the results after a version is published on the
-    /// dashboard (the engine lives with the command; none: nothing recomputed).
-    pub recompute: Option<Recompute>,
 }
-
-/// A blocking function that recomputes and stores the results, given the store
-/// opened as a writer (the publication that asked for it still holds the lock).
-pub type RecomputeFn = dyn Fn(&mut Store) -> Result<(), String> + Send + Sync;
 
 /// How long a dashboard request waits for the store's writer lock (behind a
 /// command-line ingest, say) before it answers 503 naming the writer.
@@ -70,16 +63,6 @@ impl WriteRefusal {
                 (StatusCode::SERVICE_UNAVAILABLE, text(lang, "store-unavailable")).into_response()
             }
         }
-    }
-}
-
-/// [`RecomputeFn`], shareable.
-#[derive(Clone)]
-pub struct Recompute(pub Arc<RecomputeFn>);
-
-impl std::fmt::Debug for Recompute {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Recompute")
     }
 }
 
@@ -121,7 +104,6 @@ pub struct App {
     data_dir: PathBuf,
     snapshot: RwLock<Arc<Snapshot>>,
     pub(crate) auth: crate::auth::Auth,
-    recompute: Option<Recompute>,
     /// One export zip is built at a time.
     exports: tokio::sync::Mutex<()>,
     /// One dataset CSV is converted at a time.
@@ -132,10 +114,12 @@ impl App {
     /// Recomputes the results with `store` (a writer) after a publication or an
     /// edit of the catalogue; the reloader then picks them up. A failure is logged:
     /// the publication stands and `md2030 compute` retries.
-    pub(crate) fn recompute_blocking(&self, store: &mut Store) {
-        let Some(recompute) = self.recompute.clone() else { return };
-        match (recompute.0)(store) {
-            Ok(()) => tracing::info!("results recomputed"),
+    /// `actor` is who asked (`web:karim`), recorded with any target change found.
+    pub(crate) fn recompute_blocking(&self, store: &mut Store, actor: &str) {
+        let today = chrono::Utc::now().date_naive();
+        let now = crate::auth::rfc3339_now();
+        match md2030_results::compute_and_store(store, today, &now, false, actor) {
+            Ok(_) => tracing::info!(%actor, "results recomputed"),
             Err(err) => tracing::error!(%err, "recomputing the results failed"),
         }
     }
@@ -379,7 +363,6 @@ pub async fn serve(
         data_dir: config.data_dir.clone(),
         snapshot: RwLock::new(Arc::new(first)),
         auth: crate::auth::Auth::new(config.access.clone(), config.data_dir.clone()),
-        recompute: config.recompute.clone(),
         exports: tokio::sync::Mutex::new(()),
         conversions: tokio::sync::Mutex::new(()),
     });
@@ -416,14 +399,14 @@ async fn reload_when_changed(app: Arc<App>, every: Duration) {
                     .as_ref()
                     .is_some_and(|r| r.catalog_sha256 != snapshot.catalog_sha256);
                 app.replace(snapshot);
-                if stale && app.recompute.is_some() {
+                if stale {
                     tracing::info!("the catalogue changed: recomputing the results");
                     let done = app
                         .write(
                             "recompute after a catalogue edit".into(),
                             "dashboard".into(),
                             |app, store| {
-                                app.recompute_blocking(store);
+                                app.recompute_blocking(store, "dashboard");
                                 Ok(())
                             },
                         )

@@ -1,10 +1,17 @@
-//! The published state as a data directory holds it. For now: the indicator
-//! catalogue in force, read from the data directory's `catalog/` folder when an
-//! administrator put one there, else the copy compiled into the binary, with the
-//! SHA-256 that names it. Every reader (recompute, dashboard snapshot, briefing
-//! scheduler) reads it here, so an edit to `targets.toml` reaches all of them.
+//! The published state of a data directory: the indicator catalogue in force (read
+//! from the data directory's `catalog/` folder when an administrator put one there,
+//! else the copy compiled into the binary, with the SHA-256 that names it), and the
+//! results versions, computed from the current dataset versions and stored
+//! (`compute`). Every reader (recompute, dashboard snapshot, briefing scheduler)
+//! takes the catalogue here, so an edit to `targets.toml` reaches all of them.
 //!
-//! **Invariant:** reads only; never writes the data directory.
+//! **Invariant:** the only writer of results versions; the catalogue is only read.
+
+pub mod compute;
+
+pub use compute::{
+    OBSERVATIONS_PARQUET, RESULTS_JSON, SUMMARY_PARQUET, compute_and_store, current_results_stale,
+};
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +24,10 @@ pub enum Error {
     Io { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Catalog(#[from] md2030_analytics::Error),
+    #[error(transparent)]
+    Store(#[from] md2030_store::Error),
+    #[error("scanning the inventory version {0}")]
+    Scan(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
