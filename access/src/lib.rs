@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
-use md2030_store::{Account, Role};
+use md2030_model::account::{Account, Role};
 use sha2::{Digest, Sha256};
 
 /// Shortest password accepted.

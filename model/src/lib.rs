@@ -1,10 +1,11 @@
 //! Shared vocabulary of md2030: dataset contracts (Frictionless Table Schema plus
 //! md2030's own keys), the reference tables (regions, ministries, themes, countries),
-//! text normalisation for matching headings and codes, and validation issues with
-//! messages in French, Arabic and English.
+//! text normalisation for matching headings and codes, validation issues with
+//! messages in French, Arabic and English, and accounts as plain data (roles).
 //!
 //! No IO: the contracts and reference tables are compiled in from `data/`.
 
+pub mod account;
 pub mod contract;
 pub mod issue;
 pub mod lang;
