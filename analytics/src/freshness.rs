@@ -75,12 +75,6 @@ enum Kind {
     Month,
 }
 
-/// The month index (year × 12 + month − 1) a period ends in.
-pub fn end_month(period: &str) -> Option<i64> {
-    let (year, month, _) = parse(period)?;
-    Some(i64::from(year) * 12 + i64::from(month) - 1)
-}
-
 /// The period `months` after `period`, written the same way (`2025` + 12 = `2026`,
 /// `2025-Q4` + 12 = `2026-Q4`, `2025-Q2` + 3 = `2025-Q3`, `2025-12` + 1 = `2026-01`).
 pub fn next_period(period: &str, months: u32) -> Option<String> {

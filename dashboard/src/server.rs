@@ -964,14 +964,7 @@ async fn indicator_page(
                 .join(" · "),
             why_label: text(lang, "why-title"),
             why: view::why(result, unit, lang),
-            milestones: snapshot
-                .results
-                .as_ref()
-                .map(|r| view::milestones(r, &snapshot.catalog, lang))
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|m| m.id == id)
-                .collect(),
+            milestones: view::indicator_milestones(report, indicator, lang),
             milestone_columns: view::milestone_header(lang),
             method_label: text(lang, "method-link"),
             ambassador_label: text(lang, "ambassador"),

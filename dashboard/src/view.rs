@@ -242,7 +242,6 @@ fn verdict_text(met: bool, short_by: f64, unit: &str, lang: Lang) -> String {
 /// One milestone of the mid-term review.
 #[derive(Debug, Clone)]
 pub struct MilestoneRow {
-    pub id: String,
     pub name: String,
     pub milestone: String,
     /// The value at the milestone's date: observed, or projected at the pace observed.
@@ -267,67 +266,75 @@ pub fn milestone_header(lang: Lang) -> Vec<String> {
 /// much, or on course to be at the pace observed) and what the final target needs
 /// a year after it.
 pub fn milestones(results: &Results, catalog: &Catalog, lang: Lang) -> Vec<MilestoneRow> {
+    catalog
+        .indicators
+        .iter()
+        .filter_map(|indicator| Some((results.indicator(&indicator.id)?, indicator)))
+        .flat_map(|(report, indicator)| indicator_milestones(report, indicator, lang))
+        .collect()
+}
+
+/// The milestones of one indicator, headline then breakdown members (the
+/// indicator page's share of the mid-term review).
+pub fn indicator_milestones(
+    report: &IndicatorReport,
+    indicator: &md2030_analytics::catalog::Indicator,
+    lang: Lang,
+) -> Vec<MilestoneRow> {
     let mut rows = Vec::new();
-    for indicator in &catalog.indicators {
-        let Some(report) = results.indicator(&indicator.id) else {
-            continue;
-        };
-        let unit = indicator.unit.as_str();
-        let value = |v: f64| format::in_unit(v, unit, lang);
-        let members = report.breakdowns.values().flatten();
-        for result in std::iter::once(&report.headline).chain(members) {
-            let mut name = indicator.name.get(lang).to_string();
-            if let Some(member) = &result.member {
-                name = format!("{name} — {member}");
-            }
-            for m in &result.milestones {
-                let (at_date, verdict, status) = match m.judgment {
-                    Some(j) => {
-                        let (v, observed) = match j.verdict {
-                            Some(v) => (v.value, true),
-                            None => (j.projection, false),
-                        };
-                        let key =
-                            if observed { "milestone-observed" } else { "milestone-projected" };
-                        let short = j.projected_short_by(indicator.direction);
-                        let verdict = match (j.status, j.verdict) {
-                            (ProgressStatus::Achieved, _) => text(lang, "verdict-met"),
-                            (_, Some(v)) => verdict_text(v.met, v.short_by, unit, lang),
-                            _ if short == 0.0 => text(lang, "verdict-on-course"),
-                            _ => text_with(lang, "verdict-would-miss", "gap", &value(short)),
-                        };
-                        (text_with(lang, key, "value", &value(v)), verdict, j.status)
-                    }
-                    None => ("–".into(), "–".into(), ProgressStatus::NotAssessable),
-                };
-                let after = match (m.judgment, result.judgment()) {
-                    (Some(mj), Some(fj)) if fj.target.year > mj.target.year => {
-                        let from = mj.verdict.map_or(mj.projection, |v| v.value);
-                        let needed = (fj.target.value - from) / (fj.target.year - mj.target.year);
-                        text_args(
-                            lang,
-                            "milestone-after",
-                            &[
-                                ("needed", pace(needed, unit, lang)),
-                                ("observed", pace(fj.pace_observed, unit, lang)),
-                                ("from", (m.target.year + 1).to_string()),
-                                ("to", progress::period_of(fj.target.year)),
-                            ],
-                        )
-                    }
-                    _ => "–".into(),
-                };
-                rows.push(MilestoneRow {
-                    id: indicator.id.clone(),
-                    name: name.clone(),
-                    milestone: format!("{} ({})", value(m.target.value), m.target.year),
-                    at_date,
-                    verdict,
-                    status: status.as_str(),
-                    status_text: text(lang, &format!("status-{}", status.as_str())),
-                    after,
-                });
-            }
+    let unit = indicator.unit.as_str();
+    let value = |v: f64| format::in_unit(v, unit, lang);
+    let members = report.breakdowns.values().flatten();
+    for result in std::iter::once(&report.headline).chain(members) {
+        let mut name = indicator.name.get(lang).to_string();
+        if let Some(member) = &result.member {
+            name = format!("{name} — {member}");
+        }
+        for m in &result.milestones {
+            let (at_date, verdict, status) = match m.judgment {
+                Some(j) => {
+                    let (v, observed) = match j.verdict {
+                        Some(v) => (v.value, true),
+                        None => (j.projection, false),
+                    };
+                    let key = if observed { "milestone-observed" } else { "milestone-projected" };
+                    let short = j.projected_short_by(indicator.direction);
+                    let verdict = match (j.status, j.verdict) {
+                        (ProgressStatus::Achieved, _) => text(lang, "verdict-met"),
+                        (_, Some(v)) => verdict_text(v.met, v.short_by, unit, lang),
+                        _ if short == 0.0 => text(lang, "verdict-on-course"),
+                        _ => text_with(lang, "verdict-would-miss", "gap", &value(short)),
+                    };
+                    (text_with(lang, key, "value", &value(v)), verdict, j.status)
+                }
+                None => ("–".into(), "–".into(), ProgressStatus::NotAssessable),
+            };
+            let after = match (m.judgment, result.judgment()) {
+                (Some(mj), Some(fj)) if fj.target.year > mj.target.year => {
+                    let from = mj.verdict.map_or(mj.projection, |v| v.value);
+                    let needed = (fj.target.value - from) / (fj.target.year - mj.target.year);
+                    text_args(
+                        lang,
+                        "milestone-after",
+                        &[
+                            ("needed", pace(needed, unit, lang)),
+                            ("observed", pace(fj.pace_observed, unit, lang)),
+                            ("from", (m.target.year + 1).to_string()),
+                            ("to", progress::period_of(fj.target.year)),
+                        ],
+                    )
+                }
+                _ => "–".into(),
+            };
+            rows.push(MilestoneRow {
+                name: name.clone(),
+                milestone: format!("{} ({})", value(m.target.value), m.target.year),
+                at_date,
+                verdict,
+                status: status.as_str(),
+                status_text: text(lang, &format!("status-{}", status.as_str())),
+                after,
+            });
         }
     }
     rows
