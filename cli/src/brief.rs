@@ -9,7 +9,7 @@ use md2030_store::Store;
 /// and archived. The edition is dated by the results' as-of date, so the same
 /// results give the same briefing.
 pub(crate) fn build(store: &mut Store, lang: Lang, trigger: &str) -> anyhow::Result<Built> {
-    let (catalog, _) = crate::compute::load_catalog(store.root())?;
+    let published = md2030_results::Published::load_in_force(store)?;
     let now = crate::now_utc();
-    Ok(edition::build(store, &catalog, &[lang], trigger, &now)?)
+    Ok(edition::build(store, &published, &[lang], trigger, &now)?)
 }

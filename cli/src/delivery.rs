@@ -17,10 +17,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use md2030_analytics::catalog::Catalog;
 use md2030_dashboard::edition;
 use md2030_delivery::{Config, Letter, Mailer, SendError};
 use md2030_model::Lang;
+use md2030_results::CatalogFiles;
 use md2030_store::{Addressee, Delivery, EditionRecord, Store};
 use sha2::{Digest, Sha256};
 
@@ -158,13 +158,14 @@ pub(crate) fn enqueue(
 pub(crate) fn build_edition(
     store: &mut Store,
     config: &Config,
-    catalog: &Catalog,
+    catalog: &CatalogFiles,
     as_of: chrono::NaiveDate,
     trigger: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<edition::Built> {
     crate::compute::compute_and_store(store, as_of, &rfc3339(now), false)?;
-    let built = edition::build(store, catalog, &config.languages, trigger, &rfc3339(now))?;
+    let published = md2030_results::Published::load(store, catalog)?;
+    let built = edition::build(store, &published, &config.languages, trigger, &rfc3339(now))?;
     if !built.typeset.is_empty() {
         store.audit(&md2030_store::AuditEntry {
             at: &rfc3339(now),
@@ -187,7 +188,7 @@ pub(crate) fn build_edition(
 fn scheduled(
     store: &mut Store,
     config: &Config,
-    catalog: &Catalog,
+    catalog: &CatalogFiles,
     now: DateTime<Utc>,
     events: &mut Vec<Event>,
 ) -> anyhow::Result<()> {
@@ -338,7 +339,7 @@ pub(crate) fn settle(store: &mut Store, events: &mut Vec<Event>) -> anyhow::Resu
 pub(crate) fn cycle(
     store: &mut Store,
     config: &Config,
-    catalog: &Catalog,
+    catalog: &CatalogFiles,
     now: DateTime<Utc>,
 ) -> Vec<Event> {
     let mut events = Vec::new();
@@ -351,7 +352,7 @@ pub(crate) fn cycle(
 fn schedule_step(
     store: &mut Store,
     config: &Config,
-    catalog: &Catalog,
+    catalog: &CatalogFiles,
     now: DateTime<Utc>,
     events: &mut Vec<Event>,
 ) {
@@ -415,10 +416,8 @@ pub(crate) fn run(data_dir: PathBuf, config: Config, stop: Receiver<()>) {
             let holder = md2030_store::Holder::new("scheduled briefing", "scheduler");
             match Store::open_writer(&data_dir, holder, md2030_store::Wait::No, &mut |_| {}) {
                 // The catalogue in force now (an edited targets file counts).
-                Ok(mut writer) => match md2030_results::load_catalog(&data_dir) {
-                    Ok((catalog, _)) => {
-                        schedule_step(&mut writer, &config, &catalog, now, &mut events)
-                    }
+                Ok(mut writer) => match md2030_results::read_catalog(&data_dir) {
+                    Ok(catalog) => schedule_step(&mut writer, &config, &catalog, now, &mut events),
                     Err(err) => events.push(Event::Error {
                         what: "scheduled briefing".into(),
                         error: err.to_string(),

@@ -711,7 +711,7 @@ fn briefings(cli: &Cli, command: &BriefingsCommand) -> anyhow::Result<ExitCode> 
         }
         BriefingsCommand::Send { as_of } => {
             let config = config.context("no delivery configuration: write md2030.toml in the data directory or pass --config")?;
-            let (catalog, _) = compute::load_catalog(store.root())?;
+            let catalog = md2030_results::read_catalog(store.root())?;
             let as_of = as_of.unwrap_or_else(|| config.schedule.local_date(now));
             let built =
                 delivery::build_edition(&mut store, &config, &catalog, as_of, "on-demand", now)?;
@@ -730,7 +730,7 @@ fn briefings(cli: &Cli, command: &BriefingsCommand) -> anyhow::Result<ExitCode> 
         }
         BriefingsCommand::Run => {
             let config = config.context("no delivery configuration: write md2030.toml in the data directory or pass --config")?;
-            let (catalog, _) = compute::load_catalog(store.root())?;
+            let catalog = md2030_results::read_catalog(store.root())?;
             let mut events = Vec::new();
             delivery::settle(&mut store, &mut events)?;
             events.extend(delivery::cycle(&mut store, &config, &catalog, now));

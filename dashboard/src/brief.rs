@@ -28,7 +28,7 @@ pub struct Sources<'a> {
     pub results_version: &'a str,
     pub results_sha256: &'a str,
     pub versions: &'a [VersionRecord],
-    pub outlines: Option<&'a crate::map::Outlines>,
+    pub outlines: Option<&'a md2030_results::outlines::Outlines>,
     /// `briefing@e4` and the edition's content key (named on the cover).
     pub edition_id: &'a str,
     pub edition_key: &'a str,

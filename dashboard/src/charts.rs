@@ -393,9 +393,13 @@ pub struct MapText {
 /// of its largest polygon, the name and value in each region's tooltip, and a
 /// legend from the lowest to the highest value. Regions without an outline are
 /// listed under the map by the page. Text elements, escaped.
-pub fn choropleth(outlines: &crate::map::Outlines, tiles: &[Tile], text: &MapText) -> String {
+pub fn choropleth(
+    outlines: &md2030_results::outlines::Outlines,
+    tiles: &[Tile],
+    text: &MapText,
+) -> String {
     const FONT: &str = "DejaVu Sans, Noto Sans, Noto Naskh Arabic, sans-serif";
-    let width = crate::map::MAP_WIDTH;
+    let width = md2030_results::outlines::MAP_WIDTH;
     let legend_y = outlines.height + 24.0;
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"map-title map-desc\" class=\"choropleth\" viewBox=\"-10 -10 {} {}\" direction=\"ltr\" data-boundaries=\"{}\"><title id=\"map-title\">{}</title><desc id=\"map-desc\">{}</desc>",

@@ -9,10 +9,10 @@
 //!
 //! Blocking (SQLite, files, typst): call it off the async executor.
 
-use md2030_analytics::catalog::Catalog;
 use md2030_analytics::results::Results;
 use md2030_analytics::vintage::{self, Change, Digest};
 use md2030_model::Lang;
+use md2030_results::Published;
 use md2030_store::{EditionRecord, NewEdition, Store, VersionRecord};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -223,19 +223,17 @@ pub fn read_manifest(store: &Store, edition: &EditionRecord) -> Result<Manifest,
 /// `monthly:2026-12`…); `now` is the RFC 3339 time recorded.
 pub fn build(
     store: &mut Store,
-    catalog: &Catalog,
+    published: &Published,
     langs: &[Lang],
     trigger: &str,
     now: &str,
 ) -> Result<Built, Error> {
-    let record = store.current_results()?.ok_or(Error::NoResults)?;
-    let json = store.read_results_file(&record, "results.json")?;
-    let results = Results::from_json(&json)
-        .map_err(|e| Error::Manifest(format!("{}: {e}", record.version_id)))?;
-    let results_sha256 = md2030_store::hex(&Sha256::digest(&json));
+    let (results, record) = published.current().map_err(|_| Error::NoResults)?;
+    let catalog = &published.catalog;
+    let results_sha256 = published.results_sha256.clone();
     let renderer = renderer();
     let key = edition_key(&results_sha256, &renderer);
-    let versions = versions_read(store, &results)?;
+    let versions = versions_read(store, results)?;
 
     let (edition, new_edition) = match store.edition_by_key(&key)? {
         Some(edition) => (edition, false),
@@ -244,13 +242,13 @@ pub fn build(
             let previous = match previous {
                 Some(prev) => {
                     let manifest = read_manifest(store, &prev)?;
-                    let changes = vintage::diff(&manifest.digest, &Digest::from_results(&results));
+                    let changes = vintage::diff(&manifest.digest, &Digest::from_results(results));
                     Some((prev, changes))
                 }
                 None => None,
             };
             let manifest = manifest_of(
-                &results,
+                results,
                 &record.version_id,
                 &results_sha256,
                 &versions,
@@ -284,10 +282,6 @@ pub fn build(
             continue;
         }
         let manifest = read_manifest(store, &edition)?;
-        let outlines = match versions.iter().find(|v| v.dataset == md2030_model::BOUNDARIES) {
-            Some(v) => crate::map::outlines(&store.read(v)?, &v.version_id).ok(),
-            None => None,
-        };
         let previous = manifest.compared_with.as_ref().map(|c| crate::brief::Previous {
             edition_id: &c.edition,
             as_of: &c.as_of,
@@ -295,11 +289,11 @@ pub fn build(
         });
         let sources = crate::brief::Sources {
             catalog,
-            results: &results,
+            results,
             results_version: &record.version_id,
             results_sha256: &results_sha256,
             versions: &versions,
-            outlines: outlines.as_ref(),
+            outlines: published.outlines.as_ref(),
             edition_id: &edition.edition_id,
             edition_key: &edition.key,
             previous,

@@ -15,9 +15,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use md2030_analytics::catalog::Catalog;
-use md2030_analytics::results::Results;
 use md2030_model::Lang;
+use md2030_results::Published;
 use md2030_store::{Store, VersionRecord};
 use sha2::{Digest, Sha256};
 
@@ -79,19 +78,10 @@ struct Snapshot {
     /// What the snapshot was read from: results version, dataset versions, archive
     /// and catalogue fingerprint.
     key: String,
-    /// The catalogue in force (the data directory's copy, else the compiled one):
-    /// read again whenever its files change, so an edited `targets.toml` shows on
-    /// the targets page and in the next PDF without a restart.
-    catalog: Arc<Catalog>,
-    catalog_sha256: String,
-    results: Option<Results>,
-    results_version: String,
-    versions: Vec<VersionRecord>,
-    /// Region outlines from the current `region_boundaries` version, if one was
-    /// ingested (the regions page then draws a choropleth instead of tiles).
-    outlines: Option<crate::map::Outlines>,
-    /// Names of breakdown members that come from datasets (procedure titles).
-    labels: crate::labels::Labels,
+    /// The catalogue in force, results, dataset versions, outlines and labels:
+    /// read again whenever any of them changes, so an edited `targets.toml` shows
+    /// on the targets page and in the next PDF without a restart.
+    published: Published,
     /// The archived briefing editions, newest first, and their deliveries.
     editions: Vec<md2030_store::EditionRecord>,
     deliveries: Vec<md2030_store::Delivery>,
@@ -201,8 +191,6 @@ struct Current {
     key: String,
     catalog: md2030_results::CatalogFiles,
     store: Store,
-    results: Option<md2030_store::ResultsRecord>,
-    versions: Vec<VersionRecord>,
 }
 
 fn current(data_dir: &std::path::Path) -> Result<Current, String> {
@@ -219,79 +207,31 @@ fn current(data_dir: &std::path::Path) -> Result<Current, String> {
     let catalog = md2030_results::read_catalog(data_dir).map_err(|e| e.to_string())?;
     key.push(' ');
     key.push_str(&catalog.sha256);
-    Ok(Current { key, catalog, store, results, versions })
+    Ok(Current { key, catalog, store })
 }
 
-/// Reads the current results file. Blocking (a file read).
+/// Reads the published state of the store. Blocking (SQLite and file reads).
 fn load_snapshot(current: Current) -> Result<Snapshot, String> {
-    let Current { key, catalog, store, results, versions } = current;
+    let Current { key, catalog, store } = current;
     // A broken edit of the catalogue keeps the previous snapshot (the reloader logs
     // the error and tries again).
-    let catalog_sha256 = catalog.sha256.clone();
-    let catalog = Arc::new(catalog.parse().map_err(|e| e.to_string())?);
-    let (results, results_version) = match results {
-        Some(record) => {
-            let bytes =
-                store.read_results_file(&record, "results.json").map_err(|e| e.to_string())?;
-            (Some(Results::from_json(&bytes).map_err(|e| e.to_string())?), record.version_id)
+    let published = Published::load(&store, &catalog).map_err(|e| e.to_string())?;
+    match &published.outlines {
+        Some(outlines) => tracing::info!(
+            boundaries = %outlines.version_id,
+            stored = outlines.stored_vertices,
+            drawn = outlines.drawn_vertices,
+            "region outlines loaded"
+        ),
+        None if published.versions.iter().any(|v| v.dataset == md2030_model::BOUNDARIES) => {
+            tracing::warn!("region outlines unusable: the map falls back to tiles")
         }
-        None => (None, String::new()),
-    };
-    let outlines = match versions.iter().find(|v| v.dataset == md2030_model::BOUNDARIES) {
-        Some(record) => {
-            let batches = store.read(record).map_err(|e| e.to_string())?;
-            match crate::map::outlines(&batches, &record.version_id) {
-                Ok(mut outlines) => {
-                    outlines.source = format!(
-                        "{}, {}",
-                        record.provenance.source_file_name,
-                        record.provenance.ingested_at.get(..10).unwrap_or_default()
-                    );
-                    tracing::info!(
-                        boundaries = %record.version_id,
-                        stored = outlines.stored_vertices,
-                        drawn = outlines.drawn_vertices,
-                        "region outlines loaded"
-                    );
-                    Some(outlines)
-                }
-                Err(err) => {
-                    tracing::warn!(%err, "region outlines unusable: the map falls back to tiles");
-                    None
-                }
-            }
-        }
-        None => None,
-    };
-    let mut labels = match versions.iter().find(|v| v.dataset == "procedures") {
-        Some(record) => {
-            crate::labels::Labels::from_procedures(&store.read(record).map_err(|e| e.to_string())?)
-        }
-        None => crate::labels::Labels::default(),
-    };
-    if let Some(record) = versions.iter().find(|v| v.dataset == "ambassadors") {
-        labels = labels.with_ambassadors(
-            &store.read(record).map_err(|e| e.to_string())?,
-            &record.version_id,
-            record.provenance.synthetic,
-        );
+        None => {}
     }
     // A catalogue from before the archive existed has no editions (not an error).
     let editions = store.editions().unwrap_or_default();
     let deliveries = store.deliveries().unwrap_or_default();
-    Ok(Snapshot {
-        key,
-        catalog,
-        catalog_sha256,
-        editions,
-        deliveries,
-        results,
-        results_version,
-        versions,
-        outlines,
-        labels,
-        pages: Mutex::default(),
-    })
+    Ok(Snapshot { key, published, editions, deliveries, pages: Mutex::default() })
 }
 
 /// The router over a loaded application.
@@ -391,13 +331,14 @@ async fn reload_when_changed(app: Arc<App>, every: Duration) {
         .await;
         match reloaded {
             Ok(Ok(Some(snapshot))) => {
-                tracing::info!(results = %snapshot.results_version, "new results: pages will be rendered again");
+                tracing::info!(results = %snapshot.published.results_version, "new results: pages will be rendered again");
                 // Results computed with another catalogue (an edited targets file):
                 // recomputed once, then picked up by the next reload.
                 let stale = snapshot
+                    .published
                     .results
                     .as_ref()
-                    .is_some_and(|r| r.catalog_sha256 != snapshot.catalog_sha256);
+                    .is_some_and(|r| r.catalog_sha256 != snapshot.published.catalog_sha256);
                 app.replace(snapshot);
                 if stale {
                     tracing::info!("the catalogue changed: recomputing the results");
@@ -442,8 +383,8 @@ async fn healthz(State(app): State<Arc<App>>) -> Response {
     let snapshot = app.snapshot();
     let body = serde_json::json!({
         "status": "ok",
-        "results_version": snapshot.results_version,
-        "datasets": snapshot.versions.len(),
+        "results_version": snapshot.published.results_version,
+        "datasets": snapshot.published.versions.len(),
     });
     ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
@@ -592,10 +533,9 @@ async fn briefing_pdf(
             &format!("briefing-{}.pdf", lang.code()),
         );
     }
-    if snapshot.results.is_none() {
+    if snapshot.published.results.is_none() {
         return (StatusCode::NOT_FOUND, "no results yet").into_response();
     }
-    let catalog = snapshot.catalog.clone();
     let actor =
         visitor.session().map(|s| s.account.username.clone()).unwrap_or_else(|| "anonymous".into());
     let what = format!("briefing in {}", lang.code());
@@ -604,8 +544,9 @@ async fn briefing_pdf(
             // The briefing is archived as an edition (or found in the archive): what
             // the dashboard hands out can always be shown again.
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            let built = crate::edition::build(store, &catalog, &[lang], "dashboard", &now)
-                .map_err(|e| e.to_string())?;
+            let built =
+                crate::edition::build(store, &snapshot.published, &[lang], "dashboard", &now)
+                    .map_err(|e| e.to_string())?;
             if !built.typeset.is_empty() {
                 auditor.auth.audit_blocking(&crate::auth::Audit {
                     actor: actor.clone(),
@@ -672,21 +613,21 @@ async fn overview(
 ) -> Response {
     let code = lang.code();
     let snapshot = app.snapshot();
-    let catalog = &snapshot.catalog;
+    let catalog = &snapshot.published.catalog;
     cached(&snapshot, &format!("overview/{code}"), &headers, || {
-        let (pillars, as_of) = match &snapshot.results {
+        let (pillars, as_of) = match &snapshot.published.results {
             Some(results) => (
-                view::overview(results, catalog, &snapshot.versions, lang),
+                view::overview(results, catalog, &snapshot.published.versions, lang),
                 text_with(lang, "as-of", "date", &results.as_of.to_string()),
             ),
             None => (Vec::new(), String::new()),
         };
-        let synthetic = snapshot.versions.iter().any(|v| v.provenance.synthetic);
+        let synthetic = snapshot.published.versions.iter().any(|v| v.provenance.synthetic);
         OverviewPage {
             layout: layout(lang, String::new(), synthetic),
             as_of,
             results_label: text(lang, "results-version"),
-            results_version: snapshot.results_version.clone(),
+            results_version: snapshot.published.results_version.clone(),
             pillars,
             no_data: text(lang, "no-data"),
             target_label: text(lang, "target"),
@@ -715,18 +656,19 @@ fn json_body(value: &serde_json::Value) -> Result<String, askama::Error> {
 
 /// True when any of the versions is sample data.
 fn synthetic(snapshot: &Snapshot, version_ids: &[String]) -> bool {
-    view::synthetic(&snapshot.versions, version_ids)
+    view::synthetic(&snapshot.published.versions, version_ids)
 }
 
 async fn api_indicators(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let snapshot = app.snapshot();
     cached_as(&snapshot, "api/indicators", &headers, "application/json", || {
         let indicators: Vec<serde_json::Value> = snapshot
+            .published
             .results
             .iter()
             .flat_map(|results| results.indicators.iter())
             .filter_map(|report| {
-                let indicator = snapshot.catalog.indicator(&report.id)?;
+                let indicator = snapshot.published.catalog.indicator(&report.id)?;
                 let headline = &report.headline;
                 Some(serde_json::json!({
                     "id": report.id,
@@ -751,8 +693,8 @@ async fn api_indicators(State(app): State<Arc<App>>, headers: HeaderMap) -> Resp
             })
             .collect();
         json_body(&serde_json::json!({
-            "as_of": snapshot.results.as_ref().map(|r| r.as_of.to_string()),
-            "results_version": snapshot.results_version,
+            "as_of": snapshot.published.results.as_ref().map(|r| r.as_of.to_string()),
+            "results_version": snapshot.published.results_version,
             "indicators": indicators,
         }))
     })
@@ -764,8 +706,9 @@ async fn api_indicator(
     headers: HeaderMap,
 ) -> Response {
     let snapshot = app.snapshot();
-    let report = snapshot.results.as_ref().and_then(|r| r.indicator(&id));
-    let (Some(report), Some(indicator)) = (report, snapshot.catalog.indicator(&id)) else {
+    let report = snapshot.published.results.as_ref().and_then(|r| r.indicator(&id));
+    let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(&id))
+    else {
         return (
             StatusCode::NOT_FOUND,
             [(header::CONTENT_TYPE, "application/json")],
@@ -777,8 +720,8 @@ async fn api_indicator(
         json_body(&serde_json::json!({
             "definition": indicator,
             "result": report,
-            "as_of": snapshot.results.as_ref().map(|r| r.as_of.to_string()),
-            "results_version": snapshot.results_version,
+            "as_of": snapshot.published.results.as_ref().map(|r| r.as_of.to_string()),
+            "results_version": snapshot.published.results_version,
             "synthetic": synthetic(&snapshot, &report.dataset_versions),
         }))
     })
@@ -787,7 +730,7 @@ async fn api_indicator(
 async fn api_targets(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let snapshot = app.snapshot();
     cached_as(&snapshot, "api/targets", &headers, "application/json", || {
-        let catalog = &snapshot.catalog;
+        let catalog = &snapshot.published.catalog;
         let targets: Vec<serde_json::Value> = catalog
             .targets
             .iter()
@@ -809,7 +752,8 @@ async fn api_targets(State(app): State<Arc<App>>, headers: HeaderMap) -> Respons
 async fn api_datasets(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let snapshot = app.snapshot();
     cached_as(&snapshot, "api/datasets", &headers, "application/json", || {
-        let public: Vec<serde_json::Value> = snapshot.versions.iter().map(public_version).collect();
+        let public: Vec<serde_json::Value> =
+            snapshot.published.versions.iter().map(public_version).collect();
         json_body(&serde_json::Value::Array(public))
     })
 }
@@ -886,8 +830,9 @@ async fn indicator_page(
 ) -> Response {
     let code = lang.code();
     let snapshot = app.snapshot();
-    let report = snapshot.results.as_ref().and_then(|r| r.indicator(&id));
-    let (Some(report), Some(indicator)) = (report, snapshot.catalog.indicator(&id)) else {
+    let report = snapshot.published.results.as_ref().and_then(|r| r.indicator(&id));
+    let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(&id))
+    else {
         return (StatusCode::NOT_FOUND, "no such indicator").into_response();
     };
     cached(&snapshot, &format!("indicator/{id}/{code}"), &headers, || {
@@ -902,7 +847,7 @@ async fn indicator_page(
             .breakdowns
             .keys()
             .filter_map(|dimension| {
-                view::breakdown(indicator, report, dimension, &snapshot.labels, lang)
+                view::breakdown(indicator, report, dimension, &snapshot.published.labels, lang)
             })
             .collect();
         IndicatorPage {
@@ -951,7 +896,7 @@ async fn indicator_page(
             versions: report
                 .dataset_versions
                 .iter()
-                .map(|id| match snapshot.versions.iter().find(|v| &v.version_id == id) {
+                .map(|id| match snapshot.published.versions.iter().find(|v| &v.version_id == id) {
                     Some(v) => format!(
                         "{id} ({}, {} {})",
                         v.provenance.source_file_name,
@@ -1064,7 +1009,7 @@ fn table_page(
         layout: layout(
             lang,
             path.to_string(),
-            snapshot.versions.iter().any(|v| v.provenance.synthetic),
+            snapshot.published.versions.iter().any(|v| v.provenance.synthetic),
         ),
         export_link: if path == "data" { text(lang, "export-zip") } else { String::new() },
         heading,
@@ -1087,6 +1032,7 @@ async fn data_page(
     cached(&snapshot, &format!("data/{code}"), &headers, || {
         let freshness = |version_id: &str| {
             let statuses: Vec<md2030_analytics::indicator::DataStatus> = snapshot
+                .published
                 .results
                 .iter()
                 .flat_map(|r| r.indicators.iter())
@@ -1099,7 +1045,7 @@ async fn data_page(
                 "current"
             }
         };
-        let mut versions: Vec<&VersionRecord> = snapshot.versions.iter().collect();
+        let mut versions: Vec<&VersionRecord> = snapshot.published.versions.iter().collect();
         let producer = |v: &VersionRecord| {
             md2030_model::find_contract(&v.dataset).map(|c| c.producer.clone()).unwrap_or_default()
         };
@@ -1170,7 +1116,7 @@ async fn targets_page(
     let code = lang.code();
     let snapshot = app.snapshot();
     cached(&snapshot, &format!("targets/{code}"), &headers, || {
-        let catalog = &snapshot.catalog;
+        let catalog = &snapshot.published.catalog;
         let rows = catalog
             .targets
             .iter()
@@ -1242,9 +1188,10 @@ async fn milestones_page(
     let snapshot = app.snapshot();
     cached(&snapshot, &format!("milestones/{code}"), &headers, || {
         let rows = snapshot
+            .published
             .results
             .as_ref()
-            .map(|r| view::milestones(r, &snapshot.catalog, lang))
+            .map(|r| view::milestones(r, &snapshot.published.catalog, lang))
             .unwrap_or_default()
             .into_iter()
             .map(|m| {
@@ -1322,7 +1269,7 @@ async fn method_page(
             layout: layout(
                 lang,
                 "method",
-                snapshot.versions.iter().any(|v| v.provenance.synthetic),
+                snapshot.published.versions.iter().any(|v| v.provenance.synthetic),
             ),
             heading: text(lang, "method-title"),
             paragraphs,
@@ -1379,6 +1326,7 @@ async fn regions_page(
     let code = lang.code();
     let snapshot = app.snapshot();
     let regional: Vec<&md2030_analytics::indicator::IndicatorReport> = snapshot
+        .published
         .results
         .iter()
         .flat_map(|r| r.indicators.iter())
@@ -1386,7 +1334,7 @@ async fn regions_page(
         .collect();
     let id = query.indicator.unwrap_or_else(|| "digital_take_up".to_string());
     let (Some(report), Some(indicator)) =
-        (regional.iter().find(|r| r.id == id), snapshot.catalog.indicator(&id))
+        (regional.iter().find(|r| r.id == id), snapshot.published.catalog.indicator(&id))
     else {
         return (StatusCode::NOT_FOUND, "no regional breakdown for this indicator").into_response();
     };
@@ -1398,7 +1346,7 @@ async fn regions_page(
         let latest = report.regional.last();
         let lagging = latest.and_then(|p| p.lagging.clone()).unwrap_or_default();
         let (map, map_note, map_source) =
-            view::region_map(snapshot.outlines.as_ref(), report, indicator, lang);
+            view::region_map(snapshot.published.outlines.as_ref(), report, indicator, lang);
         let rows = latest
             .map(|p| {
                 p.regions
@@ -1427,7 +1375,7 @@ async fn regions_page(
             choose_label: text(lang, "choose-indicator"),
             options: regional
                 .iter()
-                .filter_map(|r| snapshot.catalog.indicator(&r.id))
+                .filter_map(|r| snapshot.published.catalog.indicator(&r.id))
                 .map(|i| (i.id.clone(), i.name.get(lang).to_string()))
                 .collect(),
             indicator: id.clone(),
@@ -1479,12 +1427,13 @@ fn frame_notes(
     let versions: Vec<String> = report
         .dataset_versions
         .iter()
-        .map(|id| match snapshot.versions.iter().find(|v| &v.version_id == id) {
+        .map(|id| match snapshot.published.versions.iter().find(|v| &v.version_id == id) {
             Some(v) => format!("{id} ({})", v.provenance.source_file_name),
             None => id.clone(),
         })
         .collect();
-    let as_of = snapshot.results.as_ref().map(|r| r.as_of.to_string()).unwrap_or_default();
+    let as_of =
+        snapshot.published.results.as_ref().map(|r| r.as_of.to_string()).unwrap_or_default();
     // Left-to-right marks keep dates and ids in order inside Arabic lines (an SVG
     // text line has no <bdi> to isolate them).
     let ltr = |text: &str| format!("\u{200E}{text}\u{200E}");
@@ -1494,7 +1443,7 @@ fn frame_notes(
             format!(
                 "{} · {}",
                 text_with(lang, "as-of", "date", &ltr(&as_of)),
-                ltr(&format!("md2030 {}", snapshot.results_version))
+                ltr(&format!("md2030 {}", snapshot.published.results_version))
             ),
             false,
         ),
@@ -1525,9 +1474,13 @@ async fn download_regions(
 ) -> Response {
     let snapshot = app.snapshot();
     let (id, history, extension) = download_name(&file, ".history");
-    let report =
-        snapshot.results.as_ref().and_then(|r| r.indicator(id)).filter(|i| !i.regional.is_empty());
-    let (Some(report), Some(indicator)) = (report, snapshot.catalog.indicator(id)) else {
+    let report = snapshot
+        .published
+        .results
+        .as_ref()
+        .and_then(|r| r.indicator(id))
+        .filter(|i| !i.regional.is_empty());
+    let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(id)) else {
         return (StatusCode::NOT_FOUND, "no regional breakdown for this indicator").into_response();
     };
     let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
@@ -1545,7 +1498,7 @@ async fn download_regions(
         "svg" | "png" => {
             let period = report.regional.last().map(|p| p.period.as_str()).unwrap_or_default();
             let svg = crate::charts::framed(
-                &view::region_map(snapshot.outlines.as_ref(), report, indicator, lang).0,
+                &view::region_map(snapshot.published.outlines.as_ref(), report, indicator, lang).0,
                 &format!("{} — {period}", indicator.name.get(lang)),
                 &frame_notes(&snapshot, report, lang),
                 lang == Lang::Ar,
@@ -1575,12 +1528,13 @@ async fn download_indicator(
 ) -> Response {
     let snapshot = app.snapshot();
     let (id, displayed, extension) = download_name(&file, ".displayed");
-    let report = snapshot.results.as_ref().and_then(|r| r.indicator(id));
-    let (Some(report), Some(indicator)) = (report, snapshot.catalog.indicator(id)) else {
+    let report = snapshot.published.results.as_ref().and_then(|r| r.indicator(id));
+    let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(id)) else {
         return (StatusCode::NOT_FOUND, "no such indicator").into_response();
     };
     let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
-    let as_of = snapshot.results.as_ref().map(|r| r.as_of.to_string()).unwrap_or_default();
+    let as_of =
+        snapshot.published.results.as_ref().map(|r| r.as_of.to_string()).unwrap_or_default();
     let key = format!("download/{file}/{}", lang.code());
     if let Some(hit) = cached_download(&snapshot, &key, &headers, extension, &file) {
         return hit;
@@ -1624,7 +1578,7 @@ async fn download_breakdown(
 ) -> Response {
     let snapshot = app.snapshot();
     let (dimension, extension) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
-    let report = snapshot.results.as_ref().and_then(|r| r.indicator(&id));
+    let report = snapshot.published.results.as_ref().and_then(|r| r.indicator(&id));
     let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
     let key = format!("download/{id}/{file}/{}", lang.code());
     if let Some(hit) =
@@ -1632,9 +1586,9 @@ async fn download_breakdown(
     {
         return hit;
     }
-    let view = match (report, snapshot.catalog.indicator(&id)) {
+    let view = match (report, snapshot.published.catalog.indicator(&id)) {
         (Some(report), Some(indicator)) => {
-            view::breakdown(indicator, report, dimension, &snapshot.labels, lang)
+            view::breakdown(indicator, report, dimension, &snapshot.published.labels, lang)
                 .map(|view| (report, view))
         }
         _ => None,
@@ -1648,7 +1602,7 @@ async fn download_breakdown(
                 .map_err(|err| askama::Error::Custom(Box::new(err)))
         }),
         "svg" | "png" => {
-            let title = match snapshot.catalog.indicator(&id) {
+            let title = match snapshot.published.catalog.indicator(&id) {
                 Some(indicator) => {
                     format!("{} — {}, {}", indicator.name.get(lang), view.title, view.period)
                 }
@@ -1722,7 +1676,7 @@ fn with_attachment(mut response: Response, file: &str) -> Response {
 async fn download_export(State(app): State<Arc<App>>) -> Response {
     let _one_at_a_time = app.exports.lock().await;
     let data_dir = app.data_dir.clone();
-    let catalog = app.snapshot().catalog.clone();
+    let catalog = app.snapshot().published.catalog.clone();
     let built = tokio::task::spawn_blocking(move || {
         let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let zip = crate::opendata::export_zip(&data_dir, &catalog, &created)?;
@@ -1989,7 +1943,7 @@ async fn briefings_page(
             layout: layout(
                 lang,
                 "briefings",
-                snapshot.versions.iter().any(|v| v.provenance.synthetic),
+                snapshot.published.versions.iter().any(|v| v.provenance.synthetic),
             ),
             heading: text(lang, "nav-briefings"),
             intro: text(lang, "briefings-intro"),

@@ -410,7 +410,7 @@ pub fn breakdown(
     indicator: &md2030_analytics::catalog::Indicator,
     report: &IndicatorReport,
     dimension: &str,
-    labels: &crate::labels::Labels,
+    labels: &md2030_results::labels::Labels,
     lang: Lang,
 ) -> Option<BreakdownView> {
     let members = report.breakdowns.get(dimension)?;
@@ -539,7 +539,7 @@ pub fn region_name(code: &str, lang: Lang) -> String {
 /// The map of the regions for an indicator at its latest period: the choropleth
 /// when outlines are stored, else the tile map; with the caption's note and source.
 pub fn region_map(
-    outlines: Option<&crate::map::Outlines>,
+    outlines: Option<&md2030_results::outlines::Outlines>,
     report: &md2030_analytics::indicator::IndicatorReport,
     indicator: &md2030_analytics::catalog::Indicator,
     lang: Lang,

@@ -8,10 +8,15 @@
 //! **Invariant:** the only writer of results versions; the catalogue is only read.
 
 pub mod compute;
+pub mod labels;
+pub mod outlines;
+pub mod published;
 
 pub use compute::{
     OBSERVATIONS_PARQUET, RESULTS_JSON, SUMMARY_PARQUET, compute_and_store, current_results_stale,
 };
+
+pub use published::Published;
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +33,10 @@ pub enum Error {
     Store(#[from] md2030_store::Error),
     #[error("scanning the inventory version {0}")]
     Scan(String),
+    #[error("reading the results {0}")]
+    Results(String),
+    #[error("no results: run `md2030 compute` first")]
+    NoResults,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
