@@ -111,19 +111,6 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// A cell for a CSV download that a spreadsheet will not run as a formula: text
-/// starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'`
-/// (OWASP's advice). A plain number (`-3.5`) is left alone: spreadsheets read it
-/// as a number, not a formula.
-pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
-    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && cell.trim().parse::<f64>().is_err() {
-        std::borrow::Cow::Owned(format!("'{cell}"))
-    } else {
-        std::borrow::Cow::Borrowed(cell)
-    }
-}
-
 /// May `account` see versions awaiting sign-off for `producer`'s datasets?
 pub fn can_see_pending(account: &Account, producer: &str) -> bool {
     match account.role {
@@ -228,18 +215,6 @@ mod tests {
         );
         assert!(constant_time_eq("abc", "abc"));
         assert!(!constant_time_eq("abc", "abd") && !constant_time_eq("abc", "ab"));
-    }
-
-    #[test]
-    fn formulas_are_neutralised_and_numbers_kept() {
-        assert_eq!(neutralise_formula("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
-        assert_eq!(neutralise_formula("+1+cmd|' /C calc'!A0"), "'+1+cmd|' /C calc'!A0");
-        assert_eq!(neutralise_formula("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(neutralise_formula("-2+3"), "'-2+3");
-        assert_eq!(neutralise_formula("\t=1"), "'\t=1");
-        assert_eq!(neutralise_formula("-3.5"), "-3.5");
-        assert_eq!(neutralise_formula("Rabat-Salé-Kénitra"), "Rabat-Salé-Kénitra");
-        assert_eq!(neutralise_formula(""), "");
     }
 
     #[test]

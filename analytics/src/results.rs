@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use md2030_model::csv::formula_safe;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -295,7 +296,8 @@ pub fn parquet_bytes(table: &mut DataFrame) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// A table as CSV bytes (comma, header, `.` decimal point, empty for no value).
+/// A table as CSV bytes (comma, header, `.` decimal point, empty for no value,
+/// text cells formula-safe).
 pub fn csv_bytes(table: &DataFrame) -> Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let csv_err = |err: csv::Error| Error::Polars(format!("writing CSV: {err}"));
@@ -305,8 +307,8 @@ pub fn csv_bytes(table: &DataFrame) -> Result<Vec<u8>> {
         for column in table.columns() {
             record.push(match column.get(row).map_err(Error::from)? {
                 AnyValue::Null => String::new(),
-                AnyValue::String(s) => s.to_string(),
-                AnyValue::StringOwned(s) => s.to_string(),
+                AnyValue::String(s) => formula_safe(s).into_owned(),
+                AnyValue::StringOwned(s) => formula_safe(&s).into_owned(),
                 AnyValue::Float64(v) => v.to_string(),
                 AnyValue::Int32(v) => v.to_string(),
                 AnyValue::Int64(v) => v.to_string(),

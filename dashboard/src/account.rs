@@ -16,8 +16,8 @@ use serde::Deserialize;
 
 use crate::App;
 use crate::auth::{self, Audit, Visitor};
-use crate::i18n::text;
 use crate::server::{Layout, PageLang, layout};
+use md2030_view::i18n::text;
 
 /// A rendered page for one visitor (never cached), or 500 when rendering failed.
 pub(crate) fn html(status: StatusCode, body: Result<String, askama::Error>) -> Response {
@@ -45,7 +45,8 @@ pub(crate) fn forbidden(lang: Lang) -> Response {
 
 /// Sends anonymous visitors to the sign-in page, and back here afterwards.
 fn to_signin(lang: Lang, next: &str) -> Response {
-    let location = format!("/{}/signin?next={}", lang.code(), crate::format::url_encode(next));
+    let location =
+        format!("/{}/signin?next={}", lang.code(), md2030_view::format::url_encode(next));
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
@@ -709,7 +710,7 @@ pub(crate) async fn accounts_page(
                 a.ministries.join(", "),
                 status,
                 a.created_at,
-                format!("/{code}/accounts/{}/{verb}", crate::format::url_encode(&a.username)),
+                format!("/{code}/accounts/{}/{verb}", md2030_view::format::url_encode(&a.username)),
                 text(lang, &format!("account-{verb}")),
             ]
         })

@@ -28,7 +28,7 @@ use md2030_access::RateLimit;
 use md2030_model::Lang;
 use md2030_store::{AuditEntry, Role, Session, Store};
 
-use crate::i18n::text;
+use md2030_view::i18n::text;
 
 pub(crate) const SESSION_COOKIE: &str = "md2030_session";
 pub(crate) const SIGNIN_CSRF_COOKIE: &str = "md2030_signin";
@@ -505,8 +505,11 @@ pub(crate) async fn authenticate(
         return match page_lang(&path) {
             Some(lang) if request.method() == Method::GET => {
                 let next = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-                let location =
-                    format!("/{}/signin?next={}", lang.code(), crate::format::url_encode(next));
+                let location = format!(
+                    "/{}/signin?next={}",
+                    lang.code(),
+                    md2030_view::format::url_encode(next)
+                );
                 (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
             }
             _ => (StatusCode::UNAUTHORIZED, "sign-in required").into_response(),
@@ -570,13 +573,13 @@ pub(crate) fn anonymous_bar(lang: Lang, path: &str) -> String {
 /// The account bar: a sign-in link, or who is signed in, their pages and sign-out.
 pub(crate) fn account_bar(visitor: &Visitor, lang: Lang, path: &str) -> String {
     let code = lang.code();
-    let esc = crate::format::html_escape;
+    let esc = md2030_view::format::html_escape;
     match visitor.session() {
         None => {
             let next = if path.ends_with("/signin") { String::new() } else { path.to_string() };
             format!(
                 "{ACCOUNT_BAR}<nav class=\"account\"><a href=\"/{code}/signin?next={}\">{}</a></nav>{ACCOUNT_BAR_END}",
-                esc(&crate::format::url_encode(&next)),
+                esc(&md2030_view::format::url_encode(&next)),
                 esc(&text(lang, "signin"))
             )
         }

@@ -13,8 +13,8 @@ use md2030_briefing::{Briefing, Chart, Section, Table};
 use md2030_model::Lang;
 use md2030_store::VersionRecord;
 
-use crate::i18n::{text, text_args, text_with};
-use crate::{format, view};
+use md2030_view::i18n::{text, text_args, text_with};
+use md2030_view::{self as view, format};
 
 /// Most charts per pillar section: the indicators with a target, off track first.
 const CHARTS_PER_PILLAR: usize = 4;

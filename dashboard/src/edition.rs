@@ -17,7 +17,7 @@ use md2030_store::{EditionRecord, NewEdition, Store, VersionRecord};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use crate::i18n::{text, text_args};
+use md2030_view::i18n::{text, text_args};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

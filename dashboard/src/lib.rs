@@ -10,17 +10,13 @@
 mod account;
 pub mod auth;
 pub mod brief;
-pub mod charts;
 pub mod edition;
 pub mod export;
-pub mod format;
-pub mod i18n;
 pub mod listener;
 pub mod opendata;
-pub mod png;
 pub mod sdmx;
 mod server;
 mod submit;
-pub mod view;
 
+pub use md2030_view as view;
 pub use server::{App, Config, router, serve};

@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use md2030_analytics::catalog::Catalog;
 use md2030_analytics::results::Results;
 use md2030_model::Lang;
+use md2030_model::csv::formula_safe;
 
 pub const AGENCY: &str = "MD2030";
 pub const DATAFLOW: &str = "DF_MD2030";
@@ -39,7 +40,7 @@ pub struct Files {
 }
 
 fn xml(text: &str) -> String {
-    crate::format::html_escape(text)
+    md2030_view::format::html_escape(text)
 }
 
 fn names_xml(out: &mut String, names: &[String; 3], indent: &str) {
@@ -123,7 +124,7 @@ pub fn files(results: &Results, catalog: &Catalog, prepared: &str) -> anyhow::Re
                 }
             };
         for observation in &result.series {
-            data.write_record([
+            let row = [
                 "dataflow",
                 &structure_id,
                 "I",
@@ -134,7 +135,8 @@ pub fn files(results: &Results, catalog: &Catalog, prepared: &str) -> anyhow::Re
                 &observation.period,
                 &observation.value.to_string(),
                 &unit,
-            ])?;
+            ];
+            data.write_record(row.map(|c| formula_safe(c).into_owned()))?;
         }
     }
     let data_csv = data.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))?;
@@ -187,7 +189,10 @@ pub fn files(results: &Results, catalog: &Catalog, prepared: &str) -> anyhow::Re
             let _ = writeln!(xml_out, "        <str:Code id=\"{}\">", xml(&c.id));
             names_xml(&mut xml_out, &c.names, "          ");
             let _ = writeln!(xml_out, "        </str:Code>");
-            list.write_record([&c.id, &c.names[0], &c.names[1], &c.names[2]])?;
+            list.write_record(
+                [&c.id, &c.names[0], &c.names[1], &c.names[2]]
+                    .map(|c| formula_safe(c).into_owned()),
+            )?;
         }
         let _ = writeln!(xml_out, "      </str:Codelist>");
         codelists.push((

@@ -20,8 +20,8 @@ use md2030_results::Published;
 use md2030_store::{Store, VersionRecord};
 use sha2::{Digest, Sha256};
 
-use crate::i18n::{text, text_args, text_with};
-use crate::view::{self, PillarView};
+use md2030_view::i18n::{text, text_args, text_with};
+use md2030_view::{self as view, PillarView};
 
 /// How to serve.
 #[derive(Debug, Clone)]
@@ -590,7 +590,7 @@ async fn cached_png(
         return (StatusCode::NOT_FOUND, "no chart to draw").into_response();
     }
     let rendered = tokio::task::spawn_blocking(move || {
-        crate::png::render(&svg).map(|png| keep(&snapshot, &key, Bytes::from(png)))
+        md2030_view::png::render(&svg).map(|png| keep(&snapshot, &key, Bytes::from(png)))
     })
     .await;
     match rendered {
@@ -839,7 +839,7 @@ async fn indicator_page(
         let unit = indicator.unit.as_str();
         let name = indicator.name.get(lang).to_string();
         let result = &report.headline;
-        let format_value = |v: f64| crate::format::in_unit(v, unit, lang);
+        let format_value = |v: f64| md2030_view::format::in_unit(v, unit, lang);
         let chart = view::indicator_chart(indicator, report, lang);
         let status = result.assessment.status.as_str();
         let data_status = result.data_status.as_str();
@@ -1078,7 +1078,7 @@ async fn data_page(
                         title,
                         producer(v),
                         v.version_id.clone(),
-                        crate::format::number(v.row_count as f64, 0, lang),
+                        md2030_view::format::number(v.row_count as f64, 0, lang),
                         format!("{}{sample}", v.provenance.source_file_name),
                         v.provenance.ingested_at.clone(),
                         validation,
@@ -1142,12 +1142,12 @@ async fn targets_page(
                     vec![
                         name,
                         t.year.to_string(),
-                        crate::format::in_unit(t.value, unit, lang),
+                        md2030_view::format::in_unit(t.value, unit, lang),
                         t.baseline
                             .map(|b| {
                                 format!(
                                     "{} ({})",
-                                    crate::format::in_unit(b.value, unit, lang),
+                                    md2030_view::format::in_unit(b.value, unit, lang),
                                     b.year
                                 )
                             })
@@ -1237,8 +1237,8 @@ async fn method_page(
     let code = lang.code();
     let snapshot = app.snapshot();
     cached(&snapshot, &format!("method/{code}"), &headers, || {
-        let number = |v: f64, d: usize| crate::format::number(v, d, lang);
-        let percent = |v: f64| crate::format::percent(v * 100.0, 0, lang);
+        let number = |v: f64, d: usize| md2030_view::format::number(v, d, lang);
+        let percent = |v: f64| md2030_view::format::percent(v * 100.0, 0, lang);
         let paragraphs = vec![
             text(lang, "method-basis"),
             text(lang, "method-shares"),
@@ -1340,7 +1340,7 @@ async fn regions_page(
     };
     cached(&snapshot, &format!("regions/{id}/{code}"), &headers, || {
         let unit = indicator.unit.as_str();
-        let value = |v: f64| crate::format::in_unit(v, unit, lang);
+        let value = |v: f64| md2030_view::format::in_unit(v, unit, lang);
         let name = indicator.name.get(lang).to_string();
         let region_name = |code: &str| view::region_name(code, lang);
         let latest = report.regional.last();
@@ -1355,7 +1355,7 @@ async fn regions_page(
                         (
                             region_name(&r.region_code),
                             value(r.value),
-                            crate::format::signed_in_unit(r.gap, unit, lang),
+                            md2030_view::format::signed_in_unit(r.gap, unit, lang),
                             r.region_code == lagging,
                         )
                     })
@@ -1363,7 +1363,7 @@ async fn regions_page(
             })
             .unwrap_or_default();
         let cv = |c: Option<f64>| {
-            c.map(|c| crate::format::number(c, 3, lang)).unwrap_or_else(|| "–".into())
+            c.map(|c| md2030_view::format::number(c, 3, lang)).unwrap_or_else(|| "–".into())
         };
         RegionsPage {
             layout: layout(
@@ -1492,12 +1492,14 @@ async fn download_regions(
     }
     let response = match extension {
         "csv" => cached_as(&snapshot, &key, &headers, CSV, || {
-            crate::export::regional_csv(report, history, &|code| view::region_name(code, lang))
-                .map_err(|err| askama::Error::Custom(Box::new(err)))
+            md2030_view::chart_csv::regional_csv(report, history, &|code| {
+                view::region_name(code, lang)
+            })
+            .map_err(|err| askama::Error::Custom(Box::new(err)))
         }),
         "svg" | "png" => {
             let period = report.regional.last().map(|p| p.period.as_str()).unwrap_or_default();
-            let svg = crate::charts::framed(
+            let svg = md2030_view::charts::framed(
                 &view::region_map(snapshot.published.outlines.as_ref(), report, indicator, lang).0,
                 &format!("{} — {period}", indicator.name.get(lang)),
                 &frame_notes(&snapshot, report, lang),
@@ -1541,15 +1543,15 @@ async fn download_indicator(
     }
     let response = match extension {
         "csv" if displayed => cached_as(&snapshot, &key, &headers, CSV, || {
-            crate::export::chart_csv(report, &as_of)
+            md2030_view::chart_csv::chart_csv(report, &as_of)
                 .map_err(|err| askama::Error::Custom(Box::new(err)))
         }),
         "csv" => cached_as(&snapshot, &key, &headers, CSV, || {
-            crate::export::series_csv(report, &as_of)
+            md2030_view::chart_csv::series_csv(report, &as_of)
                 .map_err(|err| askama::Error::Custom(Box::new(err)))
         }),
         "svg" | "png" => {
-            let svg = crate::charts::framed(
+            let svg = md2030_view::charts::framed(
                 &view::indicator_chart(indicator, report, lang),
                 indicator.name.get(lang),
                 &frame_notes(&snapshot, report, lang),
@@ -1598,7 +1600,7 @@ async fn download_breakdown(
     };
     let response = match extension {
         "csv" => cached_as(&snapshot, &key, &headers, CSV, || {
-            crate::export::breakdown_csv(report, &view)
+            md2030_view::chart_csv::breakdown_csv(report, &view)
                 .map_err(|err| askama::Error::Custom(Box::new(err)))
         }),
         "svg" | "png" => {
@@ -1608,7 +1610,7 @@ async fn download_breakdown(
                 }
                 None => view.title.clone(),
             };
-            let svg = crate::charts::framed(
+            let svg = md2030_view::charts::framed(
                 &view.chart,
                 &title,
                 &frame_notes(&snapshot, report, lang),
@@ -1926,7 +1928,7 @@ async fn briefings_page(
                     deliveries: if mine.is_empty() {
                         "–".into()
                     } else {
-                        crate::i18n::text_args(
+                        md2030_view::i18n::text_args(
                             lang,
                             "delivery-counts",
                             &[

@@ -22,8 +22,8 @@ use md2030_store::Session;
 use crate::App;
 use crate::account::forbidden;
 use crate::auth::{self, Audit, Visitor};
-use crate::i18n::text;
 use crate::server::{Layout, PageLang, layout};
+use md2030_view::i18n::text;
 
 /// File extensions a submission may have (what `md2030 ingest` reads).
 const EXTENSIONS: [&str; 8] = ["csv", "tsv", "txt", "xlsx", "xls", "json", "parquet", "geojson"];
@@ -270,7 +270,7 @@ pub(crate) async fn submit(
     let too_large = |lang: Lang| {
         (
             StatusCode::PAYLOAD_TOO_LARGE,
-            crate::i18n::text_with(
+            md2030_view::i18n::text_with(
                 lang,
                 "submit-too-large",
                 "mb",
@@ -374,7 +374,7 @@ pub(crate) async fn submit(
             .await;
             return (
                 StatusCode::TOO_MANY_REQUESTS,
-                crate::i18n::text_with(lang, "submit-quota", "count", &pending.to_string()),
+                md2030_view::i18n::text_with(lang, "submit-quota", "count", &pending.to_string()),
             )
                 .into_response();
         }
@@ -418,8 +418,12 @@ pub(crate) async fn submit(
                 serde_json::json!({"file": shown, "bytes": bytes, "rows": version.row_count}),
             ))
             .await;
-            view.verdict =
-                crate::i18n::text_with(lang, "submit-pending", "version", &version.version_id);
+            view.verdict = md2030_view::i18n::text_with(
+                lang,
+                "submit-pending",
+                "version",
+                &version.version_id,
+            );
             view.verdict_class = "notice";
             render(StatusCode::OK, view)
         }

@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod contract;
+pub mod csv;
 pub mod issue;
 pub mod lang;
 pub mod normalize;

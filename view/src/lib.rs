@@ -1,5 +1,18 @@
-//! What the pages show, computed from the stored results and the catalogue: plain
-//! strings and numbers for the templates (which escape them).
+//! What a reader sees, for web pages and PDF briefings alike: the stored results
+//! and the catalogue turned into plain strings and numbers in the reader's language
+//! (indicator cards, the reasons for a status, milestones, breakdowns, the region
+//! map), charts as SVG ([`charts`]) or PNG ([`png`]), numbers as each language
+//! writes them ([`format`]), interface text ([`i18n`]) and the CSV behind each
+//! chart ([`chart_csv`]).
+//!
+//! **Invariant:** no HTTP, no PDF, no Arrow; the same inputs give the same bytes
+//! (deterministic SVG for a given report and size).
+
+pub mod chart_csv;
+pub mod charts;
+pub mod format;
+pub mod i18n;
+pub mod png;
 
 use md2030_analytics::catalog::{Catalog, Pillar};
 use md2030_analytics::indicator::{IndicatorReport, IndicatorResult};
@@ -8,8 +21,6 @@ use md2030_analytics::results::Results;
 use md2030_model::Lang;
 use md2030_store::VersionRecord;
 
-use crate::charts;
-use crate::format;
 use crate::i18n::{text, text_args, text_with};
 
 /// One indicator card of the overview.

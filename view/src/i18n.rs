@@ -1,5 +1,5 @@
 //! Interface text in French, Arabic and English from Fluent files
-//! (`dashboard/locales/<lang>/main.ftl`), compiled into the binary.
+//! (`view/locales/<lang>/main.ftl`), compiled into the binary.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
