@@ -1,7 +1,7 @@
 //! `md2030 brief` and `md2030 briefings`: briefings of the current results,
 //! archived as editions, and the archive and delivery queue listed.
 
-use md2030_dashboard::edition::{self, Built};
+use md2030_briefing::edition::{self, Built};
 use md2030_model::Lang;
 use md2030_store::Store;
 

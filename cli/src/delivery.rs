@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use md2030_dashboard::edition;
+use md2030_briefing::edition;
 use md2030_delivery::{Config, Letter, Mailer, SendError};
 use md2030_model::Lang;
 use md2030_results::CatalogFiles;

@@ -9,8 +9,6 @@
 
 mod account;
 pub mod auth;
-pub mod brief;
-pub mod edition;
 pub mod export;
 pub mod listener;
 pub mod opendata;

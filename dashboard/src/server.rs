@@ -544,9 +544,14 @@ async fn briefing_pdf(
             // The briefing is archived as an edition (or found in the archive): what
             // the dashboard hands out can always be shown again.
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            let built =
-                crate::edition::build(store, &snapshot.published, &[lang], "dashboard", &now)
-                    .map_err(|e| e.to_string())?;
+            let built = md2030_briefing::edition::build(
+                store,
+                &snapshot.published,
+                &[lang],
+                "dashboard",
+                &now,
+            )
+            .map_err(|e| e.to_string())?;
             if !built.typeset.is_empty() {
                 auditor.auth.audit_blocking(&crate::auth::Audit {
                     actor: actor.clone(),
@@ -1989,7 +1994,7 @@ async fn download_briefing(State(app): State<Arc<App>>, Path(file): Path<String>
             let Some(file) = edition.file(lang.code()) else { return Ok(None) };
             let sha = file.sha256.clone();
             let bytes = store.read_briefing(&edition, lang.code()).map_err(|e| e.to_string())?;
-            Ok(bytes.map(|b| (crate::edition::file_name(&edition, lang), sha, b)))
+            Ok(bytes.map(|b| (md2030_briefing::edition::file_name(&edition, lang), sha, b)))
         },
     )
     .await;

@@ -2,14 +2,14 @@
 //! an executive summary in sentences generated from the figures, the scorecard,
 //! one section per pillar with its charts (the dashboard's SVG), the regional view
 //! and an annex of definitions, sources and target versions. Typesetting is
-//! `md2030_briefing::render`.
+//! `crate::typeset::render`.
 
+use crate::typeset::{Briefing, Chart, Section, Table};
 use md2030_analytics::catalog::Catalog;
 use md2030_analytics::indicator::IndicatorReport;
 use md2030_analytics::progress::{self, ProgressStatus, Reach};
 use md2030_analytics::results::Results;
 use md2030_analytics::vintage::{Change, TargetRef};
-use md2030_briefing::{Briefing, Chart, Section, Table};
 use md2030_model::Lang;
 use md2030_store::VersionRecord;
 

@@ -24,7 +24,7 @@ pub enum Error {
     #[error(transparent)]
     Store(#[from] md2030_store::Error),
     #[error(transparent)]
-    Render(#[from] md2030_briefing::Error),
+    Render(#[from] crate::typeset::Error),
     #[error("no results: run `md2030 compute` first")]
     NoResults,
     #[error("{0}")]
@@ -109,7 +109,7 @@ pub struct Built {
 pub fn renderer() -> Renderer {
     Renderer {
         md2030: env!("CARGO_PKG_VERSION").to_string(),
-        template_sha256: md2030_briefing::template_sha256(),
+        template_sha256: crate::typeset::template_sha256(),
     }
 }
 
@@ -282,12 +282,12 @@ pub fn build(
             continue;
         }
         let manifest = read_manifest(store, &edition)?;
-        let previous = manifest.compared_with.as_ref().map(|c| crate::brief::Previous {
+        let previous = manifest.compared_with.as_ref().map(|c| crate::content::Previous {
             edition_id: &c.edition,
             as_of: &c.as_of,
             changes: &manifest.changes,
         });
-        let sources = crate::brief::Sources {
+        let sources = crate::content::Sources {
             catalog,
             results,
             results_version: &record.version_id,
@@ -298,8 +298,8 @@ pub fn build(
             edition_key: &edition.key,
             previous,
         };
-        let briefing = crate::brief::briefing(&sources, lang, &results.as_of.to_string());
-        let rendered = md2030_briefing::render(&briefing)?;
+        let briefing = crate::content::briefing(&sources, lang, &results.as_of.to_string());
+        let rendered = crate::typeset::render(&briefing)?;
         store.add_briefing_file(
             edition.edition_no,
             lang.code(),
