@@ -610,15 +610,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut store = open_writer(&cli, "export")?;
             let started = std::time::Instant::now();
             results_for(&mut store, *as_of)?;
-            let record = store.current_results()?.context("no results to export")?;
-            let (catalog, _) = compute::load_catalog(store.root())?;
-            let exported = md2030_dashboard::opendata::write_export(
-                &store,
-                &catalog,
-                &record,
-                out,
-                &now_utc(),
-            )?;
+            let published = md2030_results::Published::load_in_force(&store)?;
+            published.current().context("no results to export")?;
+            let exported = md2030_opendata::write_export(&store, &published, out, &now_utc())?;
             output::line(&format!(
                 "{} written: {} resources, {} bytes, {} and {} dataset versions, in {} ms",
                 out.join("datapackage.json").display(),

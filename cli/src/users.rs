@@ -245,7 +245,7 @@ pub(crate) fn show(store: &Store, limit: usize, format: &str) -> anyhow::Result<
             }
         }
         "csv" => {
-            let csv = md2030_dashboard::export::audit_csv(&records)?;
+            let csv = md2030_opendata::csv::audit_csv(&records)?;
             output::line(String::from_utf8(csv)?.trim_end());
         }
         _ => {

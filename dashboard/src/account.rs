@@ -437,7 +437,7 @@ pub(crate) async fn audit_csv(
     let Ok(records) = records else {
         return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
     };
-    let Ok(body) = crate::export::audit_csv(&records) else {
+    let Ok(body) = md2030_opendata::csv::audit_csv(&records) else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "export failed").into_response();
     };
     (

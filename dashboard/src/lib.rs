@@ -9,10 +9,7 @@
 
 mod account;
 pub mod auth;
-pub mod export;
 pub mod listener;
-pub mod opendata;
-pub mod sdmx;
 mod server;
 mod submit;
 

@@ -1683,10 +1683,9 @@ fn with_attachment(mut response: Response, file: &str) -> Response {
 async fn download_export(State(app): State<Arc<App>>) -> Response {
     let _one_at_a_time = app.exports.lock().await;
     let data_dir = app.data_dir.clone();
-    let catalog = app.snapshot().published.catalog.clone();
     let built = tokio::task::spawn_blocking(move || {
         let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let zip = crate::opendata::export_zip(&data_dir, &catalog, &created)?;
+        let zip = md2030_opendata::export_zip(&data_dir, &created)?;
         zip.map(|(path, name)| Ok::<_, anyhow::Error>((std::fs::read(path)?, name))).transpose()
     })
     .await;
@@ -1817,7 +1816,7 @@ fn convert_csv(
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let tmp = dir.join(format!(".{}.{}.tmp", record.version_id, std::process::id()));
     let file = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
-    let written = crate::export::version_csv_to(
+    let written = md2030_opendata::csv::version_csv_to(
         reader.map(|b| b.map_err(|e| e.to_string())),
         &schema,
         std::io::BufWriter::with_capacity(1 << 20, &file),

@@ -14,6 +14,7 @@ pub mod normalize;
 pub mod period;
 pub mod phrases;
 pub mod reference;
+pub mod xml;
 
 pub use contract::{
     BOUNDARIES, Cadence, Contract, DatasetKind, Field, FieldType, contracts, find_contract,

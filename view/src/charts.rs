@@ -5,21 +5,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use md2030_analytics::series::Observation;
 
-/// Escapes text for an XML attribute or element.
-pub fn escape_xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use md2030_model::xml::escape as escape_xml;
 
 /// A small line chart of a series (no axes), with a title for screen readers.
 /// Empty when the series has fewer than two points.

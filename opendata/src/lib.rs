@@ -1,5 +1,6 @@
-//! The open-data export (`md2030 export`, `/download/export.zip`): the published
-//! data for other tools. Every dataset's current
+//! Files for other tools: the open-data export (`md2030 export`,
+//! `/download/export.zip`), the indicator series as SDMX ([`sdmx`]), and stored
+//! dataset versions and the audit log as CSV ([`csv`]). Every dataset's current
 //! version and the indicator results, as Parquet and CSV, described by a
 //! Frictionless Data Package (`datapackage.json`: one resource per file, the
 //! contracts' Table Schemas on the CSV files, licences, sources, dataset versions
@@ -10,21 +11,60 @@
 //! - `data/<dataset>.parquet` (the stored file, byte for byte) and `.csv`;
 //! - `results/indicators.{parquet,csv}` (one row per indicator) and
 //!   `results/observations.{parquet,csv}` (every value of every series);
+//! - `sdmx/`: observations, structure and code lists;
 //! - `datapackage.json`, written last: a directory without it is not an export.
+//!
+//! **Invariant:** reads the published state only ([`Published`]); every CSV cell
+//! goes through [`md2030_model::csv::formula_safe`].
+
+pub mod csv;
+pub mod sdmx;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
-
 use arrow_array::RecordBatch;
 use arrow_schema::DataType;
 use md2030_analytics::catalog::Catalog;
+use md2030_analytics::results::Results;
 use md2030_model::{Contract, FieldType};
-/// File names inside a results version (written by the command's `compute`).
-pub use md2030_results::{OBSERVATIONS_PARQUET, RESULTS_JSON, SUMMARY_PARQUET};
+use md2030_results::{OBSERVATIONS_PARQUET, Published, SUMMARY_PARQUET};
 use md2030_store::{ResultsRecord, Store, VersionRecord};
 use sha2::{Digest, Sha256};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{what} {path}: {source}")]
+    Io { what: &'static str, path: PathBuf, source: std::io::Error },
+    #[error("{0} exists and is not empty: export into a new directory")]
+    NotEmpty(PathBuf),
+    #[error("no contract for {0}")]
+    NoContract(String),
+    #[error(transparent)]
+    Store(#[from] md2030_store::Error),
+    #[error(transparent)]
+    Published(#[from] md2030_results::Error),
+    #[error("writing CSV: {0}")]
+    Csv(#[from] ::csv::Error),
+    #[error("reading Parquet: {0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
+    #[error("reading Arrow batches: {0}")]
+    Arrow(#[from] arrow_schema::ArrowError),
+    #[error("writing the zip: {0}")]
+    Zip(#[from] zip::result::ZipError),
+    #[error("writing JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    Analytics(#[from] md2030_analytics::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An IO error with what was being done and on which path.
+fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error + use<> {
+    let path = path.to_path_buf();
+    move |source| Error::Io { what, path, source }
+}
 
 /// What an export wrote.
 #[derive(Debug)]
@@ -150,7 +190,7 @@ fn arrow_schema(batches: &[RecordBatch]) -> serde_json::Value {
     serde_json::json!({"fields": fields, "missingValues": [""]})
 }
 
-fn read_parquet(bytes: Vec<u8>) -> anyhow::Result<Vec<RecordBatch>> {
+fn read_parquet(bytes: Vec<u8>) -> Result<Vec<RecordBatch>> {
     let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
         bytes::Bytes::from(bytes),
     )?
@@ -159,12 +199,12 @@ fn read_parquet(bytes: Vec<u8>) -> anyhow::Result<Vec<RecordBatch>> {
 }
 
 /// Writes `bytes` under `dir` and returns the resource's path, size and hash.
-fn write(dir: &Path, relative: &str, bytes: &[u8]) -> anyhow::Result<(String, u64, String)> {
+fn write(dir: &Path, relative: &str, bytes: &[u8]) -> Result<(String, u64, String)> {
     let path = dir.join(relative);
     if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        fs::create_dir_all(parent).map_err(io("creating", parent))?;
     }
-    fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    fs::write(&path, bytes).map_err(io("writing", &path))?;
     Ok((relative.to_string(), bytes.len() as u64, md2030_store::hex(&Sha256::digest(bytes))))
 }
 
@@ -208,13 +248,14 @@ fn dataset_resources(
     store: &Store,
     version: &VersionRecord,
     dir: &Path,
-) -> anyhow::Result<Vec<serde_json::Value>> {
+) -> Result<Vec<serde_json::Value>> {
     let contract = md2030_model::find_contract(&version.dataset)
-        .with_context(|| format!("no contract for {}", version.dataset))?;
+        .ok_or_else(|| Error::NoContract(version.dataset.clone()))?;
     let batches = store.read(version)?;
     let schema = contract_schema(contract, &batches);
-    let parquet = fs::read(store.path_of(version))?;
-    let csv = crate::export::batches_to_csv(&batches)?;
+    let path = store.path_of(version);
+    let parquet = fs::read(&path).map_err(io("reading", &path))?;
+    let csv = crate::csv::batches_to_csv(&batches)?;
     let p = &version.provenance;
     let about = serde_json::json!({
         "title": contract.titles.get(md2030_model::Lang::En),
@@ -252,7 +293,7 @@ fn results_resources(
     store: &Store,
     record: &ResultsRecord,
     dir: &Path,
-) -> anyhow::Result<Vec<serde_json::Value>> {
+) -> Result<Vec<serde_json::Value>> {
     let mut out = Vec::new();
     for (file, name, title) in [
         (SUMMARY_PARQUET, "indicators", "Every indicator: latest value, target, status"),
@@ -261,7 +302,7 @@ fn results_resources(
         let parquet = store.read_results_file(record, file)?;
         let batches = read_parquet(parquet.clone())?;
         let schema = arrow_schema(&batches);
-        let csv = crate::export::batches_to_csv(&batches)?;
+        let csv = crate::csv::batches_to_csv(&batches)?;
         let about = serde_json::json!({
             "title": title,
             "licenses": [licence("")],
@@ -289,15 +330,12 @@ fn results_resources(
 
 /// The indicator series as SDMX-CSV 2.0, the SDMX-ML structure and the code lists.
 fn sdmx_resources(
-    store: &Store,
+    results: &Results,
     catalog: &Catalog,
     record: &ResultsRecord,
     dir: &Path,
-) -> anyhow::Result<Vec<serde_json::Value>> {
-    let results = md2030_analytics::results::Results::from_json(
-        &store.read_results_file(record, RESULTS_JSON)?,
-    )?;
-    let files = crate::sdmx::files(&results, catalog, &record.computed_at)?;
+) -> Result<Vec<serde_json::Value>> {
+    let files = crate::sdmx::files(results, catalog, &record.computed_at)?;
     let text = |name: &str| serde_json::json!({"name": name, "type": "string"});
     let observations_schema = serde_json::json!({
         "fields": [
@@ -356,23 +394,22 @@ fn sdmx_resources(
 /// hidden directory beside it and renamed into place.
 pub fn write_export(
     store: &Store,
-    catalog: &Catalog,
-    record: &ResultsRecord,
+    published: &Published,
     out: &Path,
     created: &str,
-) -> anyhow::Result<Exported> {
+) -> Result<Exported> {
     if out.exists() && fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        bail!("{} exists and is not empty: export into a new directory", out.display());
+        return Err(Error::NotEmpty(out.to_path_buf()));
     }
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    fs::create_dir_all(parent).map_err(io("creating", parent))?;
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0);
     let dir: PathBuf = parent.join(format!(".md2030-export-{}-{nanos}", std::process::id()));
-    fs::create_dir(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let written = fill(store, catalog, record, &dir, created);
+    fs::create_dir(&dir).map_err(io("creating", &dir))?;
+    let written = fill(store, published, &dir, created);
     let exported = match written {
         Ok(exported) => exported,
         Err(err) => {
@@ -381,29 +418,24 @@ pub fn write_export(
         }
     };
     if out.exists() {
-        fs::remove_dir(out).with_context(|| format!("replacing the empty {}", out.display()))?;
+        fs::remove_dir(out).map_err(io("replacing the empty", out))?;
     }
     if let Err(err) = fs::rename(&dir, out) {
         let _ = fs::remove_dir_all(&dir);
-        return Err(err).with_context(|| format!("moving the export to {}", out.display()));
+        return Err(io("moving the export to", out)(err));
     }
     Ok(exported)
 }
 
-fn fill(
-    store: &Store,
-    catalog: &Catalog,
-    record: &ResultsRecord,
-    dir: &Path,
-    created: &str,
-) -> anyhow::Result<Exported> {
-    let versions = store.current_versions()?;
+fn fill(store: &Store, published: &Published, dir: &Path, created: &str) -> Result<Exported> {
+    let (results, record) = published.current()?;
+    let versions = &published.versions;
     let mut resources = Vec::new();
-    for version in &versions {
+    for version in versions {
         resources.extend(dataset_resources(store, version, dir)?);
     }
     resources.extend(results_resources(store, record, dir)?);
-    resources.extend(sdmx_resources(store, catalog, record, dir)?);
+    resources.extend(sdmx_resources(results, &published.catalog, record, dir)?);
     let synthetic = versions.iter().any(|v| v.provenance.synthetic);
     let bytes = resources.iter().filter_map(|r| r["bytes"].as_u64()).sum();
     let package = serde_json::json!({
@@ -432,7 +464,8 @@ fn fill(
         "resources": resources,
     });
     let count = package["resources"].as_array().map(Vec::len).unwrap_or(0);
-    fs::write(dir.join("datapackage.json"), serde_json::to_vec_pretty(&package)?)?;
+    let path = dir.join("datapackage.json");
+    fs::write(&path, serde_json::to_vec_pretty(&package)?).map_err(io("writing", &path))?;
     Ok(Exported {
         resources: count,
         bytes,
@@ -443,13 +476,13 @@ fn fill(
 
 /// Zips the files under `dir` (sorted, deflated, dated 1980-01-01 so that the
 /// same export gives the same bytes) under the folder `prefix/` into `zip_path`.
-pub fn zip_dir(dir: &Path, prefix: &str, zip_path: &Path) -> anyhow::Result<()> {
+pub fn zip_dir(dir: &Path, prefix: &str, zip_path: &Path) -> Result<()> {
     use std::io::Write;
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(current) = stack.pop() {
-        for entry in fs::read_dir(&current)? {
-            let path = entry?.path();
+        for entry in fs::read_dir(&current).map_err(io("listing", &current))? {
+            let path = entry.map_err(io("listing", &current))?.path();
             if path.is_dir() {
                 stack.push(path);
             } else {
@@ -458,42 +491,43 @@ pub fn zip_dir(dir: &Path, prefix: &str, zip_path: &Path) -> anyhow::Result<()> 
         }
     }
     files.sort();
-    let file =
-        fs::File::create(zip_path).with_context(|| format!("creating {}", zip_path.display()))?;
+    let file = fs::File::create(zip_path).map_err(io("creating", zip_path))?;
     let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(zip::DateTime::default());
     for path in files {
         let relative = path
-            .strip_prefix(dir)?
+            .strip_prefix(dir)
+            .unwrap_or(&path)
             .components()
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
         zip.start_file(format!("{prefix}/{relative}"), options)?;
-        zip.write_all(&fs::read(&path)?)?;
+        zip.write_all(&fs::read(&path).map_err(io("reading", &path))?)
+            .map_err(io("writing", zip_path))?;
     }
     let mut out = zip.finish()?;
-    out.flush()?;
-    out.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))?.sync_all()?;
+    out.flush().map_err(io("writing", zip_path))?;
+    out.into_inner()
+        .map_err(|e| io("writing", zip_path)(e.into_error()))?
+        .sync_all()
+        .map_err(io("writing", zip_path))?;
     Ok(())
 }
 
 /// The zip of the export of the current results and dataset versions, built once
 /// per (results version, dataset versions) under `exports/` in the data directory
 /// and found there afterwards. Returns its path and download name.
-pub fn export_zip(
-    data_dir: &Path,
-    catalog: &Catalog,
-    created: &str,
-) -> anyhow::Result<Option<(PathBuf, String)>> {
+pub fn export_zip(data_dir: &Path, created: &str) -> Result<Option<(PathBuf, String)>> {
     let store = Store::open_read_only(data_dir)?;
-    let Some(record) = store.current_results()? else { return Ok(None) };
+    let published = Published::load_in_force(&store)?;
+    let Some(record) = &published.results_record else { return Ok(None) };
     let mut hasher = Sha256::new();
     hasher.update(record.version_id.as_bytes());
     hasher.update(record.sha256.as_bytes());
-    for v in store.current_versions()? {
+    for v in &published.versions {
         hasher.update(v.version_id.as_bytes());
         hasher.update(v.sha256.as_bytes());
     }
@@ -504,20 +538,20 @@ pub fn export_zip(
     if zip_path.is_file() {
         return Ok(Some((zip_path, format!("{stem}.zip"))));
     }
-    fs::create_dir_all(&exports)?;
+    fs::create_dir_all(&exports).map_err(io("creating", &exports))?;
     // Leftovers of a build that died half-way (hidden names) go first.
-    for entry in fs::read_dir(&exports)?.flatten() {
+    for entry in fs::read_dir(&exports).map_err(io("listing", &exports))?.flatten() {
         if entry.file_name().to_string_lossy().starts_with('.') {
             let path = entry.path();
             let _ = if path.is_dir() { fs::remove_dir_all(&path) } else { fs::remove_file(&path) };
         }
     }
     let dir = exports.join(format!(".{stem}-{}", std::process::id()));
-    write_export(&store, catalog, &record, &dir, created)?;
+    write_export(&store, &published, &dir, created)?;
     let tmp = exports.join(format!(".{stem}-{}.zip", std::process::id()));
     let zipped = zip_dir(&dir, &stem, &tmp);
     let _ = fs::remove_dir_all(&dir);
     zipped?;
-    fs::rename(&tmp, &zip_path)?;
+    fs::rename(&tmp, &zip_path).map_err(io("moving the zip to", &zip_path))?;
     Ok(Some((zip_path, format!("{stem}.zip"))))
 }

@@ -39,9 +39,7 @@ pub struct Files {
     pub codelists: Vec<(String, Vec<u8>)>,
 }
 
-fn xml(text: &str) -> String {
-    md2030_view::format::html_escape(text)
-}
+use md2030_model::xml::escape as xml;
 
 fn names_xml(out: &mut String, names: &[String; 3], indent: &str) {
     for (lang, name) in ["fr", "ar", "en"].iter().zip(names) {
@@ -62,7 +60,7 @@ fn concept_ref(id: &str) -> String {
 }
 
 /// The observations, the code lists they use and the structure.
-pub fn files(results: &Results, catalog: &Catalog, prepared: &str) -> anyhow::Result<Files> {
+pub fn files(results: &Results, catalog: &Catalog, prepared: &str) -> crate::Result<Files> {
     let regions = md2030_model::reference::regions();
     let mut indicators: BTreeMap<String, Code> = BTreeMap::new();
     let mut areas: BTreeMap<String, Code> = BTreeMap::new();
@@ -139,7 +137,7 @@ pub fn files(results: &Results, catalog: &Catalog, prepared: &str) -> anyhow::Re
             data.write_record(row.map(|c| formula_safe(c).into_owned()))?;
         }
     }
-    let data_csv = data.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))?;
+    let data_csv = data.into_inner().map_err(|e| ::csv::Error::from(e.into_error()))?;
 
     let lists: [(&str, &str, &BTreeMap<String, Code>); 5] = [
         ("CL_INDICATOR", "Maroc Digital 2030 indicators", &indicators),
@@ -197,7 +195,7 @@ pub fn files(results: &Results, catalog: &Catalog, prepared: &str) -> anyhow::Re
         let _ = writeln!(xml_out, "      </str:Codelist>");
         codelists.push((
             format!("sdmx/codelists/{id}.csv"),
-            list.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))?,
+            list.into_inner().map_err(|e| ::csv::Error::from(e.into_error()))?,
         ));
     }
     let concepts = [
