@@ -5,7 +5,7 @@
 
 mod brief;
 mod compute;
-mod delivery;
+mod config;
 mod output;
 mod sample;
 mod templates;
@@ -16,6 +16,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use md2030_delivery::cycle;
 use md2030_ingest::{IngestConfig, Outcome, Progress};
 use md2030_model::{Lang, find_contract};
 use md2030_store::Store;
@@ -311,7 +312,7 @@ fn results_for(store: &mut Store, as_of: Option<chrono::NaiveDate>) -> anyhow::R
 }
 
 fn now_utc() -> String {
-    delivery::rfc3339(chrono::Utc::now())
+    cycle::rfc3339(chrono::Utc::now())
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -546,9 +547,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // dashboard and the scheduler read it again whenever it changes.
             compute::load_catalog(store.root())?;
             let data_dir = store.root().to_path_buf();
-            let delivery_config = delivery::load_config(&data_dir, cli.config.as_deref())?;
-            let mut access_settings =
-                delivery::load_dashboard_settings(&data_dir, cli.config.as_deref())?;
+            let config::ConfigFile {
+                dashboard: mut access_settings,
+                delivery: delivery_config,
+                ..
+            } = config::load(&data_dir, cli.config.as_deref())?;
             match access.as_deref() {
                 Some("private") => {
                     access_settings.access = md2030_dashboard::auth::AccessMode::Private
@@ -577,7 +580,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let scheduler = match delivery_config {
                 Some(config) => {
                     let data_dir = data_dir.clone();
-                    Some(std::thread::spawn(move || delivery::run(data_dir, config, stopped)))
+                    Some(std::thread::spawn(move || cycle::run(data_dir, config, stopped)))
                 }
                 None => {
                     tracing::info!(
@@ -677,7 +680,7 @@ fn briefings(cli: &Cli, command: &BriefingsCommand) -> anyhow::Result<ExitCode> 
         return Ok(ExitCode::SUCCESS);
     }
     let mut store = open_writer(cli, "briefing delivery")?;
-    let config = delivery::load_config(store.root(), cli.config.as_deref())?;
+    let config = config::load(store.root(), cli.config.as_deref())?.delivery;
     let now = chrono::Utc::now();
     match command {
         BriefingsCommand::List { .. } => Ok(ExitCode::SUCCESS),
@@ -697,7 +700,7 @@ fn briefings(cli: &Cli, command: &BriefingsCommand) -> anyhow::Result<ExitCode> 
                 output::line(&format!(
                     "{}  due {}  dated {}",
                     slot.id,
-                    delivery::rfc3339(slot.due_at),
+                    cycle::rfc3339(slot.due_at),
                     slot.edition_date
                 ));
             }
@@ -708,26 +711,26 @@ fn briefings(cli: &Cli, command: &BriefingsCommand) -> anyhow::Result<ExitCode> 
             let catalog = md2030_results::read_catalog(store.root())?;
             let as_of = as_of.unwrap_or_else(|| config.schedule.local_date(now));
             let built =
-                delivery::build_edition(&mut store, &config, &catalog, as_of, "on-demand", now)?;
-            let mut events = vec![delivery::Event::Built {
+                cycle::build_edition(&mut store, &config, &catalog, as_of, "on-demand", now)?;
+            let mut events = vec![cycle::Event::Built {
                 slot: "on-demand".into(),
                 edition: built.edition.edition_id.clone(),
                 new: built.new_edition,
             }];
-            let queued = delivery::enqueue(&mut store, &config, &built.edition, now)?;
-            events.push(delivery::Event::Queued {
+            let queued = cycle::enqueue(&mut store, &config, &built.edition, now)?;
+            events.push(cycle::Event::Queued {
                 edition: built.edition.edition_id.clone(),
                 recipients: queued,
             });
-            delivery::send_due(&mut store, &config, now, &mut events)?;
+            cycle::send_due(&mut store, &config, now, &mut events)?;
             Ok(report_events(&events))
         }
         BriefingsCommand::Run => {
             let config = config.context("no delivery configuration: write md2030.toml in the data directory or pass --config")?;
             let catalog = md2030_results::read_catalog(store.root())?;
             let mut events = Vec::new();
-            delivery::settle(&mut store, &mut events)?;
-            events.extend(delivery::cycle(&mut store, &config, &catalog, now));
+            cycle::settle(&mut store, &mut events)?;
+            events.extend(cycle::cycle(&mut store, &config, &catalog, now));
             if events.is_empty() {
                 output::line("nothing due");
             }
@@ -737,7 +740,7 @@ fn briefings(cli: &Cli, command: &BriefingsCommand) -> anyhow::Result<ExitCode> 
 }
 
 /// Prints what a delivery run did; exit 1 when something failed or waits for a retry.
-fn report_events(events: &[delivery::Event]) -> ExitCode {
+fn report_events(events: &[cycle::Event]) -> ExitCode {
     for event in events {
         if event.is_problem() {
             output::error(&event.describe());
@@ -745,11 +748,7 @@ fn report_events(events: &[delivery::Event]) -> ExitCode {
             output::line(&event.describe());
         }
     }
-    if events.iter().any(delivery::Event::is_problem) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if events.iter().any(cycle::Event::is_problem) { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 /// Resolves on Ctrl-C or SIGTERM: the server stops accepting, finishes the

@@ -96,79 +96,100 @@ impl Default for Settings {
     }
 }
 
+/// The `[dashboard]` section as written; every key optional, unknown keys refused.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    access: Option<String>,
+    session_idle_minutes: Option<i64>,
+    session_idle_seconds: Option<i64>,
+    session_max_hours: Option<i64>,
+    secure_cookies: Option<String>,
+    max_upload_mb: Option<i64>,
+    signin_per_address_per_minute: Option<i64>,
+    signin_failures_per_account: Option<i64>,
+    max_connections: Option<i64>,
+    header_timeout_seconds: Option<i64>,
+    max_pending_per_steward: Option<i64>,
+}
+
 impl Settings {
-    /// Reads the `[dashboard]` table of a `md2030.toml` (absent: the defaults).
+    /// Reads the `[dashboard]` section of `md2030.toml` (absent: the defaults).
     /// Every problem names the key and the value.
-    pub fn from_toml(text: &str) -> Result<Settings, String> {
-        let table: toml::Table = text.parse().map_err(|e| format!("{e}"))?;
+    pub fn from_section(section: Option<toml::Table>) -> Result<Settings, String> {
+        let raw: RawSettings = match section {
+            Some(table) => toml::Value::Table(table)
+                .try_into()
+                .map_err(|e: toml::de::Error| format!("[dashboard]: {}", e.message()))?,
+            None => RawSettings::default(),
+        };
         let mut settings = Settings::default();
-        let Some(section) = table.get("dashboard") else { return Ok(settings) };
-        let section = section.as_table().ok_or("[dashboard] must be a table")?;
-        for (key, value) in section {
-            let shown = match value {
-                toml::Value::String(text) => format!("{text:?}"),
-                toml::Value::Integer(n) => n.to_string(),
-                toml::Value::Float(x) => x.to_string(),
-                toml::Value::Boolean(b) => b.to_string(),
-                other => format!("{other:?}"),
-            };
-            let bad = |rule: &str| format!("dashboard.{key} = {shown}: {rule}");
-            let positive = |v: &toml::Value| v.as_integer().filter(|n| *n > 0).map(|n| n as u64);
-            match key.as_str() {
-                "access" => {
-                    settings.access = match value.as_str() {
-                        Some("public") => AccessMode::Public,
-                        Some("private") => AccessMode::Private,
-                        _ => return Err(bad("expected \"public\" or \"private\"")),
-                    }
-                }
-                "session_idle_minutes" => {
-                    let n = positive(value).ok_or_else(|| bad("expected minutes > 0"))?;
-                    settings.session_idle = Duration::from_secs(n * 60);
-                }
-                "session_idle_seconds" => {
-                    let n = positive(value).ok_or_else(|| bad("expected seconds > 0"))?;
-                    settings.session_idle = Duration::from_secs(n);
-                }
-                "session_max_hours" => {
-                    let n = positive(value).ok_or_else(|| bad("expected hours > 0"))?;
-                    settings.session_max = Duration::from_secs(n * 3600);
-                }
-                "secure_cookies" => {
-                    settings.secure_cookies = match value.as_str() {
-                        Some("auto") => SecureCookies::Auto,
-                        Some("always") => SecureCookies::Always,
-                        Some("never") => SecureCookies::Never,
-                        _ => return Err(bad("expected \"auto\", \"always\" or \"never\"")),
-                    }
-                }
-                "max_upload_mb" => {
-                    let n = positive(value).ok_or_else(|| bad("expected megabytes > 0"))?;
-                    settings.max_upload_bytes = n * 1024 * 1024;
-                }
-                "signin_per_address_per_minute" => {
-                    let n = positive(value).ok_or_else(|| bad("expected a count > 0"))?;
-                    settings.signin_per_address_per_minute = n as usize;
-                }
-                "signin_failures_per_account" => {
-                    let n = positive(value).ok_or_else(|| bad("expected a count > 0"))?;
-                    settings.signin_failures_per_account = n as usize;
-                }
-                "max_connections" => {
-                    let n = positive(value).ok_or_else(|| bad("expected a count > 0"))?;
-                    settings.connections.max_connections = n as usize;
-                }
-                "header_timeout_seconds" => {
-                    let n = positive(value).ok_or_else(|| bad("expected seconds > 0"))?;
-                    settings.connections.header_timeout = Duration::from_secs(n);
-                }
-                "max_pending_per_steward" => {
-                    let n = positive(value).ok_or_else(|| bad("expected a count > 0"))?;
-                    settings.max_pending_per_steward = n as usize;
-                }
-                _ => return Err(format!("dashboard.{key}: unknown key")),
+        let positive = |key: &str, value: Option<i64>, unit: &str| -> Result<Option<u64>, String> {
+            match value {
+                None => Ok(None),
+                Some(n) if n > 0 => Ok(Some(n as u64)),
+                Some(n) => Err(format!("dashboard.{key} = {n}: expected {unit} > 0")),
             }
+        };
+        if let Some(access) = raw.access {
+            settings.access = match access.as_str() {
+                "public" => AccessMode::Public,
+                "private" => AccessMode::Private,
+                _ => {
+                    return Err(format!(
+                        "dashboard.access = {access:?}: expected \"public\" or \"private\""
+                    ));
+                }
+            };
         }
+        if let Some(n) = positive("session_idle_minutes", raw.session_idle_minutes, "minutes")? {
+            settings.session_idle = Duration::from_secs(n * 60);
+        }
+        if let Some(n) = positive("session_idle_seconds", raw.session_idle_seconds, "seconds")? {
+            settings.session_idle = Duration::from_secs(n);
+        }
+        if let Some(n) = positive("session_max_hours", raw.session_max_hours, "hours")? {
+            settings.session_max = Duration::from_secs(n * 3600);
+        }
+        if let Some(mode) = raw.secure_cookies {
+            settings.secure_cookies = match mode.as_str() {
+                "auto" => SecureCookies::Auto,
+                "always" => SecureCookies::Always,
+                "never" => SecureCookies::Never,
+                _ => {
+                    return Err(format!(
+                        "dashboard.secure_cookies = {mode:?}: expected \"auto\", \"always\" or \"never\""
+                    ));
+                }
+            };
+        }
+        if let Some(n) = positive("max_upload_mb", raw.max_upload_mb, "megabytes")? {
+            settings.max_upload_bytes = n * 1024 * 1024;
+        }
+        let count = |key: &str, value: Option<i64>, default: usize| {
+            positive(key, value, "a count").map(|n| n.map_or(default, |n| n as usize))
+        };
+        settings.signin_per_address_per_minute = count(
+            "signin_per_address_per_minute",
+            raw.signin_per_address_per_minute,
+            settings.signin_per_address_per_minute,
+        )?;
+        settings.signin_failures_per_account = count(
+            "signin_failures_per_account",
+            raw.signin_failures_per_account,
+            settings.signin_failures_per_account,
+        )?;
+        settings.connections.max_connections =
+            count("max_connections", raw.max_connections, settings.connections.max_connections)?;
+        if let Some(n) = positive("header_timeout_seconds", raw.header_timeout_seconds, "seconds")?
+        {
+            settings.connections.header_timeout = Duration::from_secs(n);
+        }
+        settings.max_pending_per_steward = count(
+            "max_pending_per_steward",
+            raw.max_pending_per_steward,
+            settings.max_pending_per_steward,
+        )?;
         if settings.session_max < settings.session_idle {
             settings.session_max = settings.session_idle;
         }
@@ -639,19 +660,23 @@ mod tests {
 
     #[test]
     fn settings_read_the_dashboard_table_and_name_bad_values() {
-        let s = Settings::from_toml(
-            "[briefings]\nlanguages=[\"fr\"]\n[dashboard]\naccess = \"private\"\nsession_idle_minutes = 15\n",
-        )
-        .unwrap();
+        let section = |text: &str| {
+            let mut table: toml::Table = text.parse().unwrap();
+            Settings::from_section(table.remove("dashboard").and_then(|v| v.as_table().cloned()))
+        };
+        let s = section("[dashboard]\naccess = \"private\"\nsession_idle_minutes = 15\n").unwrap();
         assert_eq!(s.access, AccessMode::Private);
         assert_eq!(s.session_idle, Duration::from_secs(900));
         assert_eq!(s.session_max, Duration::from_secs(12 * 3600));
-        assert_eq!(Settings::from_toml("").unwrap().access, AccessMode::Public);
-        let err = Settings::from_toml("[dashboard]\naccess = \"open\"").unwrap_err();
+        assert_eq!(section("").unwrap().access, AccessMode::Public);
+        let err = section("[dashboard]\naccess = \"open\"").unwrap_err();
         assert_eq!(err, "dashboard.access = \"open\": expected \"public\" or \"private\"");
-        let err = Settings::from_toml("[dashboard]\nsession_idle_minutes = 0").unwrap_err();
-        assert!(err.starts_with("dashboard.session_idle_minutes = 0"), "{err}");
-        assert!(Settings::from_toml("[dashboard]\nacess = 1").unwrap_err().contains("unknown key"));
+        let err = section("[dashboard]\nsession_idle_minutes = 0").unwrap_err();
+        assert_eq!(err, "dashboard.session_idle_minutes = 0: expected minutes > 0");
+        let err = section("[dashboard]\nacess = 1").unwrap_err();
+        assert!(err.contains("unknown field `acess`"), "{err}");
+        let err = section("[dashboard]\nmax_upload_mb = \"ten\"").unwrap_err();
+        assert!(err.contains("max_upload_mb") || err.contains("invalid type"), "{err}");
     }
 
     #[test]

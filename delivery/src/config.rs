@@ -115,10 +115,6 @@ struct RawFile {
     smtp: Option<RawSmtp>,
     #[serde(default)]
     recipients: Vec<RawRecipient>,
-    /// The dashboard's own section (access mode, sessions), read by the dashboard.
-    #[serde(default)]
-    #[allow(dead_code)]
-    dashboard: Option<toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -198,7 +194,19 @@ impl Config {
     /// Parses and checks the configuration text. `env` reads environment
     /// variables (the SMTP password).
     pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, Error> {
-        let raw: RawFile = toml::from_str(text).map_err(|e| Error::Config(e.to_string()))?;
+        let table: toml::Table = toml::from_str(text).map_err(|e| Error::Config(e.to_string()))?;
+        Config::from_sections(table, env)
+    }
+
+    /// Checks the `[briefings]`, `[smtp]` and `[[recipients]]` sections of a parsed
+    /// `md2030.toml` (any other key is refused).
+    pub fn from_sections(
+        sections: toml::Table,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, Error> {
+        let raw: RawFile = toml::Value::Table(sections)
+            .try_into()
+            .map_err(|e: toml::de::Error| Error::Config(e.message().to_string()))?;
         let briefings = raw.briefings.unwrap_or(RawBriefings {
             languages: None,
             monthly: None,

@@ -11,25 +11,24 @@
 //! transient failure (server unreachable, 4xx) is retried after the configured
 //! delays; a permanent one (5xx, bad address, TLS) fails at once. Both are logged.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
-use anyhow::Context;
+use crate::{Config, Error, Letter, Mailer, SendError};
 use chrono::{DateTime, Utc};
 use md2030_briefing::edition;
-use md2030_delivery::{Config, Letter, Mailer, SendError};
 use md2030_model::Lang;
 use md2030_results::CatalogFiles;
 use md2030_store::{Addressee, Delivery, EditionRecord, Store};
 use sha2::{Digest, Sha256};
 
 /// How often `md2030 serve` runs a cycle.
-pub(crate) const CYCLE_EVERY: Duration = Duration::from_secs(30);
+pub const CYCLE_EVERY: Duration = Duration::from_secs(30);
 
 /// Something a cycle did, for the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Event {
+pub enum Event {
     Built { slot: String, edition: String, new: bool },
     Queued { edition: String, recipients: usize },
     Sent { edition: String, recipient: String, lang: String },
@@ -40,7 +39,7 @@ pub(crate) enum Event {
 }
 
 impl Event {
-    pub(crate) fn is_problem(&self) -> bool {
+    pub fn is_problem(&self) -> bool {
         matches!(
             self,
             Event::Retry { .. }
@@ -50,7 +49,7 @@ impl Event {
         )
     }
 
-    pub(crate) fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         match self {
             Event::Built { slot, edition, new: true } => {
                 format!("{slot}: {edition} built and archived")
@@ -80,48 +79,8 @@ impl Event {
     }
 }
 
-pub(crate) fn rfc3339(time: DateTime<Utc>) -> String {
+pub fn rfc3339(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// The configuration file: `--config`, else `<data dir>/md2030.toml` when present.
-pub(crate) fn config_path(data_dir: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
-    match explicit {
-        Some(path) => Some(path.to_path_buf()),
-        None => Some(data_dir.join("md2030.toml")).filter(|p| p.is_file()),
-    }
-}
-
-/// The `[dashboard]` settings of the configuration file (defaults without one).
-pub(crate) fn load_dashboard_settings(
-    data_dir: &Path,
-    explicit: Option<&Path>,
-) -> anyhow::Result<md2030_dashboard::auth::Settings> {
-    let Some(path) = config_path(data_dir, explicit) else {
-        return Ok(md2030_dashboard::auth::Settings::default());
-    };
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    md2030_dashboard::auth::Settings::from_toml(&text)
-        .map_err(|e| anyhow::anyhow!("in {}: {e}", path.display()))
-}
-
-/// The delivery configuration, if there is one.
-pub(crate) fn load_config(
-    data_dir: &Path,
-    explicit: Option<&Path>,
-) -> anyhow::Result<Option<Config>> {
-    let Some(path) = config_path(data_dir, explicit) else { return Ok(None) };
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    // A file that only configures the dashboard schedules nothing.
-    let table: toml::Table = text.parse().with_context(|| format!("in {}", path.display()))?;
-    if !["briefings", "smtp", "recipients"].iter().any(|k| table.contains_key(*k)) {
-        return Ok(None);
-    }
-    let config = Config::parse(&text, &|name| std::env::var(name).ok())
-        .with_context(|| format!("in {}", path.display()))?;
-    Ok(Some(config))
 }
 
 /// A Message-ID stable for one (edition, recipient).
@@ -134,12 +93,12 @@ fn message_id(edition: &EditionRecord, recipient: &str, from: &str) -> String {
 
 /// Queues `edition` for every recipient of `config` (those already queued for
 /// it are left alone).
-pub(crate) fn enqueue(
+pub fn enqueue(
     store: &mut Store,
     config: &Config,
     edition: &EditionRecord,
     now: DateTime<Utc>,
-) -> anyhow::Result<usize> {
+) -> Result<usize, Error> {
     let Some(smtp) = &config.smtp else { return Ok(0) };
     let addressees: Vec<Addressee<'_>> = config
         .recipients
@@ -155,15 +114,15 @@ pub(crate) fn enqueue(
 
 /// Builds (or finds) the edition of the results as of `as_of` in every configured
 /// language: results computed and stored first, then the edition archived.
-pub(crate) fn build_edition(
+pub fn build_edition(
     store: &mut Store,
     config: &Config,
     catalog: &CatalogFiles,
     as_of: chrono::NaiveDate,
     trigger: &str,
     now: DateTime<Utc>,
-) -> anyhow::Result<edition::Built> {
-    crate::compute::compute_and_store(store, as_of, &rfc3339(now), false)?;
+) -> Result<edition::Built, Error> {
+    md2030_results::compute_and_store(store, as_of, &rfc3339(now), false, "scheduler")?;
     let published = md2030_results::Published::load(store, catalog)?;
     let built = edition::build(store, &published, &config.languages, trigger, &rfc3339(now))?;
     if !built.typeset.is_empty() {
@@ -191,13 +150,13 @@ fn scheduled(
     catalog: &CatalogFiles,
     now: DateTime<Utc>,
     events: &mut Vec<Event>,
-) -> anyhow::Result<()> {
+) -> Result<(), Error> {
     for slot in config.schedule.due(now) {
         if store.slot_edition(&slot.id)?.is_some() {
             continue;
         }
         let built = build_edition(store, config, catalog, slot.edition_date, &slot.id, now)
-            .with_context(|| format!("building the edition of {}", slot.id))?;
+            .map_err(|e| Error::Slot { slot: slot.id.clone(), source: Box::new(e) })?;
         events.push(Event::Built {
             slot: slot.id.clone(),
             edition: built.edition.edition_id.clone(),
@@ -256,12 +215,12 @@ fn send_one(
 }
 
 /// Sends every delivery that is due.
-pub(crate) fn send_due(
+pub fn send_due(
     store: &mut Store,
     config: &Config,
     now: DateTime<Utc>,
     events: &mut Vec<Event>,
-) -> anyhow::Result<()> {
+) -> Result<(), Error> {
     let due = store.due_deliveries(&rfc3339(now))?;
     if due.is_empty() {
         return Ok(());
@@ -324,7 +283,7 @@ pub(crate) fn send_due(
 }
 
 /// Deliveries a stopped process left mid-exchange become uncertain.
-pub(crate) fn settle(store: &mut Store, events: &mut Vec<Event>) -> anyhow::Result<()> {
+pub fn settle(store: &mut Store, events: &mut Vec<Event>) -> Result<(), Error> {
     for delivery in store.settle_interrupted_deliveries()? {
         events.push(Event::Uncertain {
             edition: format!("briefing@e{}", delivery.edition_no),
@@ -336,7 +295,7 @@ pub(crate) fn settle(store: &mut Store, events: &mut Vec<Event>) -> anyhow::Resu
 
 /// One cycle: scheduled editions, then due deliveries. Errors are events: one
 /// failing slot does not stop the deliveries.
-pub(crate) fn cycle(
+pub fn cycle(
     store: &mut Store,
     config: &Config,
     catalog: &CatalogFiles,
@@ -357,20 +316,20 @@ fn schedule_step(
     events: &mut Vec<Event>,
 ) {
     if let Err(err) = scheduled(store, config, catalog, now, events) {
-        events.push(Event::Error { what: "scheduled briefing".into(), error: format!("{err:#}") });
+        events.push(Event::Error { what: "scheduled briefing".into(), error: err.to_string() });
     }
 }
 
 /// [`send_due`], its error recorded as an event.
 fn send_step(store: &mut Store, config: &Config, now: DateTime<Utc>, events: &mut Vec<Event>) {
     if let Err(err) = send_due(store, config, now, events) {
-        events.push(Event::Error { what: "delivery".into(), error: format!("{err:#}") });
+        events.push(Event::Error { what: "delivery".into(), error: err.to_string() });
     }
 }
 
 /// The loop `md2030 serve` runs on its own thread until `stop` is dropped or
 /// signalled.
-pub(crate) fn run(data_dir: PathBuf, config: Config, stop: Receiver<()>) {
+pub fn run(data_dir: PathBuf, config: Config, stop: Receiver<()>) {
     let log = |event: &Event| {
         if event.is_problem() {
             tracing::warn!(event = %event.describe(), "briefings");
@@ -387,7 +346,7 @@ pub(crate) fn run(data_dir: PathBuf, config: Config, stop: Receiver<()>) {
     };
     let mut events = Vec::new();
     if let Err(err) = settle(&mut store, &mut events) {
-        tracing::error!(err = %format!("{err:#}"), "briefings");
+        tracing::error!(err = %err.to_string(), "briefings");
     }
     events.iter().for_each(log);
     let next: Vec<String> = config
