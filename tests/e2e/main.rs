@@ -5,4 +5,5 @@
 #![allow(clippy::unwrap_used)]
 
 mod boundaries;
+mod layering;
 mod real_data;
