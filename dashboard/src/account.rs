@@ -1,5 +1,5 @@
-//! The pages of signed-in work: sign-in and sign-out, the versions awaiting
-//! sign-off, and the audit log (admins). Never cached: each carries its visitor's
+//! The pages of signed-in work: sign-in and sign-out, the audit log and the
+//! accounts (admins); the review of pending versions is `review.rs`. Never cached: each carries its visitor's
 //! CSRF token.
 
 use std::sync::Arc;
@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::App;
 use crate::auth::{self, Audit, Visitor};
-use crate::server::{Layout, PageLang, layout};
+use crate::layout::{Layout, PageLang, layout};
 use md2030_view::i18n::text;
 
 /// A rendered page for one visitor (never cached), or 500 when rendering failed.
@@ -44,7 +44,7 @@ pub(crate) fn forbidden(lang: Lang) -> Response {
 }
 
 /// Sends anonymous visitors to the sign-in page, and back here afterwards.
-fn to_signin(lang: Lang, next: &str) -> Response {
+pub(crate) fn to_signin(lang: Lang, next: &str) -> Response {
     let location =
         format!("/{}/signin?next={}", lang.code(), md2030_view::format::url_encode(next));
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
@@ -52,7 +52,7 @@ fn to_signin(lang: Lang, next: &str) -> Response {
 
 #[derive(Template)]
 #[template(path = "signin.html")]
-struct SigninPage {
+pub(crate) struct SigninPage {
     layout: Layout,
     heading: String,
     username_label: String,
@@ -69,7 +69,7 @@ pub(crate) struct NextQuery {
     next: Option<String>,
 }
 
-fn signin_page(
+pub(crate) fn signin_page(
     lang: Lang,
     status: StatusCode,
     error: String,
@@ -133,7 +133,13 @@ pub(crate) struct SigninForm {
 }
 
 /// The sign-in page again, 429 with `Retry-After`: attempts are refused for now.
-fn wait_page(lang: Lang, username: &str, csrf: &str, next: &str, wait: Duration) -> Response {
+pub(crate) fn wait_page(
+    lang: Lang,
+    username: &str,
+    csrf: &str,
+    next: &str,
+    wait: Duration,
+) -> Response {
     let mut response = signin_page(
         lang,
         StatusCode::TOO_MANY_REQUESTS,
@@ -290,23 +296,17 @@ impl WithCsrf for CsrfForm {
     }
 }
 
-impl WithCsrf for ReviewForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-}
-
 /// A posted form whose CSRF token is the signed-in visitor's, with the session
 /// and the client address.
 pub(crate) struct Checked<T> {
-    form: T,
-    session: md2030_store::Session,
-    address: String,
+    pub(crate) form: T,
+    pub(crate) session: md2030_store::Session,
+    pub(crate) address: String,
 }
 
 /// Reads a posted form and checks its CSRF token against the visitor's session:
 /// 400 for an unreadable form, 403 for a missing or foreign token.
-async fn checked_form<T: serde::de::DeserializeOwned + WithCsrf>(
+pub(crate) async fn checked_form<T: serde::de::DeserializeOwned + WithCsrf>(
     request: Request,
     visitor: &Visitor,
     lang: Lang,
@@ -373,7 +373,7 @@ pub(crate) async fn signout(
 
 #[derive(Template)]
 #[template(path = "audit.html")]
-struct AuditPage {
+pub(crate) struct AuditPage {
     layout: Layout,
     heading: String,
     intro: String,
@@ -382,7 +382,11 @@ struct AuditPage {
     export: String,
 }
 
-fn require_admin(visitor: &Visitor, lang: Lang, here: &str) -> Result<(), Box<Response>> {
+pub(crate) fn require_admin(
+    visitor: &Visitor,
+    lang: Lang,
+    here: &str,
+) -> Result<(), Box<Response>> {
     match visitor.session() {
         None => Err(Box::new(to_signin(lang, here))),
         Some(s) if md2030_access::is_admin(&s.account) => Ok(()),
@@ -468,209 +472,9 @@ pub(crate) async fn whoami(axum::Extension(visitor): axum::Extension<Visitor>) -
     }
 }
 
-/// One pending version as the review page shows it.
-#[derive(Debug)]
-struct PendingRow {
-    version_id: String,
-    title: String,
-    producer: String,
-    submitted_by: String,
-    submitted_at: String,
-    rows: u64,
-    source: String,
-    warnings: u64,
-    action: String,
-    /// The visitor may sign it off (a steward of the ministry, not the submitter).
-    can_review: bool,
-    /// Why not, when the visitor is a steward of the ministry.
-    why_not: String,
-}
-
-#[derive(Template)]
-#[template(path = "review.html")]
-struct ReviewPage {
-    layout: Layout,
-    heading: String,
-    intro: String,
-    none: String,
-    columns: Vec<String>,
-    rows: Vec<PendingRow>,
-    csrf: String,
-    note_label: String,
-    publish: String,
-    reject: String,
-    message: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct MessageQuery {
-    done: Option<String>,
-}
-
-/// The versions awaiting sign-off that the visitor may see.
-pub(crate) async fn review_page(
-    State(app): State<Arc<App>>,
-    PageLang(lang): PageLang,
-    axum::Extension(visitor): axum::Extension<Visitor>,
-    Query(query): Query<MessageQuery>,
-) -> Response {
-    let code = lang.code();
-    let Some(session) = visitor.session() else {
-        return to_signin(lang, &format!("/{code}/review"));
-    };
-    let pending = app.with_store(|s| s.pending_versions()).await;
-    let pending = match pending {
-        Ok(pending) => pending,
-        Err(err) => {
-            tracing::error!(%err, "reading pending versions failed");
-            return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
-        }
-    };
-    let account = &session.account;
-    let rows = pending
-        .into_iter()
-        .filter_map(|v| {
-            let contract = md2030_model::find_contract(&v.dataset)?;
-            if !md2030_access::can_see_pending(account, &contract.producer) {
-                return None;
-            }
-            let own = v.provenance.ingested_by.eq_ignore_ascii_case(&account.username);
-            let steward = md2030_access::can_submit(account, &contract.producer);
-            Some(PendingRow {
-                action: format!("/{code}/review/{}/{}", v.dataset, v.version_no),
-                title: contract.titles.get(lang).to_string(),
-                producer: contract.producer.clone(),
-                submitted_by: v.provenance.ingested_by.clone(),
-                submitted_at: v.provenance.ingested_at.clone(),
-                rows: v.row_count,
-                source: v.provenance.source_file_name.clone(),
-                warnings: v
-                    .provenance
-                    .validation
-                    .get("warnings")
-                    .and_then(|w| w.as_u64())
-                    .unwrap_or(0),
-                can_review: steward && !own,
-                why_not: if steward && own { text(lang, "review-own") } else { String::new() },
-                version_id: v.version_id,
-            })
-        })
-        .collect();
-    let message = match query.done.as_deref() {
-        Some("published") => text(lang, "review-done-published"),
-        Some("rejected") => text(lang, "review-done-rejected"),
-        _ => String::new(),
-    };
-    html(
-        StatusCode::OK,
-        ReviewPage {
-            layout: layout(lang, "review", false),
-            heading: text(lang, "review-heading"),
-            intro: text(lang, "review-intro"),
-            none: text(lang, "review-none"),
-            columns: ["version", "dataset", "producer", "by", "at", "rows", "source", "warnings"]
-                .iter()
-                .map(|c| text(lang, &format!("review-col-{c}")))
-                .collect(),
-            rows,
-            csrf: session.csrf_token.clone(),
-            note_label: text(lang, "review-note"),
-            publish: text(lang, "review-publish"),
-            reject: text(lang, "review-reject"),
-            message,
-        }
-        .render(),
-    )
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct ReviewForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    decision: String,
-    #[serde(default)]
-    note: String,
-}
-
-/// Signs off or rejects a pending version: a steward of the dataset's ministry
-/// who did not submit it. Publishing makes it current and recomputes the results.
-pub(crate) async fn review(
-    State(app): State<Arc<App>>,
-    PageLang(lang): PageLang,
-    axum::extract::Path((_, dataset, version_no)): axum::extract::Path<(String, String, i64)>,
-    axum::Extension(visitor): axum::Extension<Visitor>,
-    request: Request,
-) -> Response {
-    let Checked { form, session, address } =
-        match checked_form::<ReviewForm>(request, &visitor, lang).await {
-            Ok(checked) => checked,
-            Err(refused) => return *refused,
-        };
-    let account = session.account;
-    let subject = format!("{dataset}@v{version_no}");
-    let decision = match form.decision.as_str() {
-        "publish" => md2030_store::Decision::Publish,
-        "reject" => md2030_store::Decision::Reject,
-        _ => return (StatusCode::BAD_REQUEST, text(lang, "bad-form")).into_response(),
-    };
-    let action = if decision == md2030_store::Decision::Publish { "publish" } else { "reject" };
-    let entry = |outcome: &'static str, detail: serde_json::Value| Audit {
-        actor: account.username.clone(),
-        action,
-        subject: subject.clone(),
-        outcome,
-        address: address.clone(),
-        detail,
-    };
-    let allowed = md2030_model::find_contract(&dataset)
-        .is_some_and(|c| md2030_access::can_submit(&account, &c.producer));
-    if !allowed {
-        app.audit(entry(
-            "refused",
-            serde_json::json!({"reason": "not a steward of this dataset's ministry"}),
-        ))
-        .await;
-        return forbidden(lang);
-    }
-    let note: String = form.note.chars().filter(|c| !c.is_control()).take(500).collect();
-    let (reviewed_dataset, username, reviewed_note) =
-        (dataset.clone(), account.username.clone(), note.clone());
-    let what = format!("{action} of {subject}");
-    let reviewed = app
-        .write(what, format!("web:{}", account.username), move |app, s| {
-            let now = auth::rfc3339_now();
-            let reviewed = s
-                .review(&reviewed_dataset, version_no, decision, &username, &reviewed_note, &now)
-                .map_err(|e| e.to_string())?;
-            if reviewed.is_ok() && decision == md2030_store::Decision::Publish {
-                // Under the same lock: the figures follow the publication.
-                app.recompute_blocking(s, &format!("web:{username}"));
-            }
-            Ok(reviewed)
-        })
-        .await;
-    match reviewed {
-        Ok(Ok(_)) => {
-            app.audit(entry("ok", serde_json::json!({"note": note}))).await;
-            let done = if action == "publish" { "published" } else { "rejected" };
-            let location = format!("/{}/review?done={done}", lang.code());
-            (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
-        }
-        Ok(Err(refusal)) => {
-            app.audit(entry("refused", serde_json::json!({"reason": refusal.to_string()}))).await;
-            (StatusCode::CONFLICT, refusal.to_string()).into_response()
-        }
-        Err(crate::server::WriteRefusal::Failed(err)) if err.contains("no version") => {
-            (StatusCode::NOT_FOUND, text(lang, "review-none")).into_response()
-        }
-        Err(refusal) => refusal.response(lang),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "accounts.html")]
-struct AccountsPage {
+pub(crate) struct AccountsPage {
     layout: Layout,
     heading: String,
     intro: String,

@@ -8,10 +8,21 @@
 //! snapshot it was rendered from.
 
 mod account;
+mod api;
+mod app;
 pub mod auth;
+mod briefings;
+mod cache;
+mod downloads;
+mod error;
+mod layout;
 pub mod listener;
+mod pages;
+mod review;
 mod server;
 mod submit;
+mod tables;
 
+pub use app::{App, Config};
 pub use md2030_view as view;
-pub use server::{App, Config, router, serve};
+pub use server::{router, serve};

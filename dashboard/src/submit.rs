@@ -22,7 +22,7 @@ use md2030_store::Session;
 use crate::App;
 use crate::account::forbidden;
 use crate::auth::{self, Audit, Visitor};
-use crate::server::{Layout, PageLang, layout};
+use crate::layout::{Layout, PageLang, layout};
 use md2030_view::i18n::text;
 
 /// File extensions a submission may have (what `md2030 ingest` reads).
@@ -379,7 +379,7 @@ pub(crate) async fn submit(
                 .into_response();
         }
         Err(refusal) => {
-            if let crate::server::WriteRefusal::Busy(holder) = &refusal {
+            if let crate::app::WriteRefusal::Busy(holder) = &refusal {
                 app.audit(entry(
                     "refused",
                     &contract.name,

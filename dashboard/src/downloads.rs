@@ -1,0 +1,400 @@
+//! Downloads: chart SVG, PNG and CSV, dataset versions (Parquet as stored, CSV
+//! converted once and streamed), the open-data zip and the briefing PDF.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use md2030_model::Lang;
+use md2030_store::{Store, VersionRecord};
+
+use crate::app::{App, Page, WriteRefusal};
+use crate::cache::{
+    CSV, cached_as, cached_download, keep, lookup, respond, svg_or_png, with_attachment,
+};
+use crate::error::{AppError, blocking};
+use crate::layout::{LangQuery, parse_lang};
+use crate::pages::frame_notes;
+use md2030_view::{self as view};
+
+/// The briefing of the current results (`?lang=`), the same bytes as
+/// `md2030 brief`: typeset on a blocking thread the first time, then cached.
+pub(crate) async fn briefing_pdf(
+    State(app): State<Arc<App>>,
+    axum::Extension(visitor): axum::Extension<crate::auth::Visitor>,
+    axum::extract::Query(query): axum::extract::Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let snapshot = app.snapshot();
+    let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
+    let key = format!("briefing/{}", lang.code());
+    if let Some(page) = lookup(&snapshot, &key) {
+        return Ok(with_attachment(
+            respond(&page, &headers, "application/pdf"),
+            &format!("briefing-{}.pdf", lang.code()),
+        ));
+    }
+    if snapshot.published.results.is_none() {
+        return Err(AppError::NotFound("no results yet"));
+    }
+    let actor =
+        visitor.session().map(|s| s.account.username.clone()).unwrap_or_else(|| "anonymous".into());
+    let what = format!("briefing in {}", lang.code());
+    let built = app
+        .write(what, format!("web:{actor}"), move |auditor, store| {
+            // The briefing is archived as an edition (or found in the archive): what
+            // the dashboard hands out can always be shown again.
+            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let built = md2030_briefing::edition::build(
+                store,
+                &snapshot.published,
+                &[lang],
+                "dashboard",
+                &now,
+            )
+            .map_err(|e| e.to_string())?;
+            if !built.typeset.is_empty() {
+                auditor.auth.audit_blocking(&crate::auth::Audit {
+                    actor: actor.clone(),
+                    action: "briefing",
+                    subject: built.edition.edition_id.clone(),
+                    outcome: "ok",
+                    address: String::new(),
+                    detail: serde_json::json!({"trigger": "dashboard", "langs": [lang.code()]}),
+                });
+            }
+            let pdf =
+                built.pdfs.into_iter().next().map(|(_, pdf)| pdf).ok_or("no briefing built")?;
+            Ok::<Page, String>(keep(&snapshot, &key, Bytes::from(pdf)))
+        })
+        .await;
+    let page = built.map_err(|refusal| match refusal {
+        WriteRefusal::Failed(err) => AppError::Internal { what: "briefing", err },
+        busy => AppError::Write(busy, lang),
+    })?;
+    Ok(with_attachment(
+        respond(&page, &headers, "application/pdf"),
+        &format!("briefing-{}.pdf", lang.code()),
+    ))
+}
+
+/// A download's file name as (id, whether it is the `variant` CSV, extension):
+/// `x.csv` → (x, false, csv), `x.history.csv` → (x, true, csv) for `.history`.
+pub(crate) fn download_name<'a>(file: &'a str, variant: &str) -> (&'a str, bool, &'a str) {
+    let (stem, extension) = file.rsplit_once('.').unwrap_or((file, ""));
+    match stem.strip_suffix(variant) {
+        Some(id) if extension == "csv" => (id, true, extension),
+        _ => (stem, false, extension),
+    }
+}
+
+/// Downloads of the regions map: `ID.csv` (the values it shows: latest period),
+/// `ID.history.csv` (every period), `ID.svg` and `ID.png` (`?lang=`).
+pub(crate) async fn download_regions(
+    State(app): State<Arc<App>>,
+    Path(file): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let snapshot = app.snapshot();
+    let (id, history, extension) = download_name(&file, ".history");
+    let report = snapshot
+        .published
+        .results
+        .as_ref()
+        .and_then(|r| r.indicator(id))
+        .filter(|i| !i.regional.is_empty());
+    let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(id)) else {
+        return (StatusCode::NOT_FOUND, "no regional breakdown for this indicator").into_response();
+    };
+    let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
+    let key = format!("download/regions/{file}/{}", lang.code());
+    if let Some(hit) =
+        cached_download(&snapshot, &key, &headers, extension, &format!("regions-{file}"))
+    {
+        return hit;
+    }
+    let response = match extension {
+        "csv" => cached_as(&snapshot, &key, &headers, CSV, || {
+            md2030_view::chart_csv::regional_csv(report, history, &|code| {
+                view::region_name(code, lang)
+            })
+            .map_err(|err| askama::Error::Custom(Box::new(err)))
+        }),
+        "svg" | "png" => {
+            let period = report.regional.last().map(|p| p.period.as_str()).unwrap_or_default();
+            let svg = md2030_view::charts::framed(
+                &view::region_map(snapshot.published.outlines.as_ref(), report, indicator, lang).0,
+                &format!("{} — {period}", indicator.name.get(lang)),
+                &frame_notes(&snapshot, report, lang),
+                lang == Lang::Ar,
+            );
+            svg_or_png(&snapshot, key, &headers, extension, svg).await
+        }
+        _ => {
+            return (
+                StatusCode::NOT_FOUND,
+                "downloads are ID.csv, ID.history.csv, ID.svg or ID.png",
+            )
+                .into_response();
+        }
+    };
+    with_attachment(response, &format!("regions-{file}"))
+}
+
+/// Downloads of an indicator: `ID.csv` (every series: headline and each breakdown
+/// member, with versions and target), `ID.displayed.csv` (the values its chart
+/// draws: observations, trajectory, projection), `ID.svg` and `ID.png` (the chart,
+/// `?lang=`).
+pub(crate) async fn download_indicator(
+    State(app): State<Arc<App>>,
+    Path(file): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let snapshot = app.snapshot();
+    let (id, displayed, extension) = download_name(&file, ".displayed");
+    let report = snapshot.published.results.as_ref().and_then(|r| r.indicator(id));
+    let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(id)) else {
+        return (StatusCode::NOT_FOUND, "no such indicator").into_response();
+    };
+    let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
+    let as_of =
+        snapshot.published.results.as_ref().map(|r| r.as_of.to_string()).unwrap_or_default();
+    let key = format!("download/{file}/{}", lang.code());
+    if let Some(hit) = cached_download(&snapshot, &key, &headers, extension, &file) {
+        return hit;
+    }
+    let response = match extension {
+        "csv" if displayed => cached_as(&snapshot, &key, &headers, CSV, || {
+            md2030_view::chart_csv::chart_csv(report, &as_of)
+                .map_err(|err| askama::Error::Custom(Box::new(err)))
+        }),
+        "csv" => cached_as(&snapshot, &key, &headers, CSV, || {
+            md2030_view::chart_csv::series_csv(report, &as_of)
+                .map_err(|err| askama::Error::Custom(Box::new(err)))
+        }),
+        "svg" | "png" => {
+            let svg = md2030_view::charts::framed(
+                &view::indicator_chart(indicator, report, lang),
+                indicator.name.get(lang),
+                &frame_notes(&snapshot, report, lang),
+                lang == Lang::Ar,
+            );
+            svg_or_png(&snapshot, key, &headers, extension, svg).await
+        }
+        _ => {
+            return (
+                StatusCode::NOT_FOUND,
+                "downloads are ID.csv, ID.displayed.csv, ID.svg or ID.png",
+            )
+                .into_response();
+        }
+    };
+    with_attachment(response, &file)
+}
+
+/// Downloads of one breakdown chart: `DIMENSION.csv` (the members it draws, with
+/// their codes, names, period, value and versions), `.svg` and `.png` (`?lang=`).
+pub(crate) async fn download_breakdown(
+    State(app): State<Arc<App>>,
+    Path((id, file)): Path<(String, String)>,
+    axum::extract::Query(query): axum::extract::Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let snapshot = app.snapshot();
+    let (dimension, extension) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
+    let report = snapshot.published.results.as_ref().and_then(|r| r.indicator(&id));
+    let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
+    let key = format!("download/{id}/{file}/{}", lang.code());
+    if let Some(hit) =
+        cached_download(&snapshot, &key, &headers, extension, &format!("{id}-{file}"))
+    {
+        return hit;
+    }
+    let view = match (report, snapshot.published.catalog.indicator(&id)) {
+        (Some(report), Some(indicator)) => {
+            view::breakdown(indicator, report, dimension, &snapshot.published.labels, lang)
+                .map(|view| (report, view))
+        }
+        _ => None,
+    };
+    let Some((report, view)) = view else {
+        return (StatusCode::NOT_FOUND, "no such indicator or breakdown").into_response();
+    };
+    let response = match extension {
+        "csv" => cached_as(&snapshot, &key, &headers, CSV, || {
+            md2030_view::chart_csv::breakdown_csv(report, &view)
+                .map_err(|err| askama::Error::Custom(Box::new(err)))
+        }),
+        "svg" | "png" => {
+            let title = match snapshot.published.catalog.indicator(&id) {
+                Some(indicator) => {
+                    format!("{} — {}, {}", indicator.name.get(lang), view.title, view.period)
+                }
+                None => view.title.clone(),
+            };
+            let svg = md2030_view::charts::framed(
+                &view.chart,
+                &title,
+                &frame_notes(&snapshot, report, lang),
+                lang == Lang::Ar,
+            );
+            svg_or_png(&snapshot, key, &headers, extension, svg).await
+        }
+        _ => {
+            return (StatusCode::NOT_FOUND, "downloads are DIMENSION.csv, .svg or .png")
+                .into_response();
+        }
+    };
+    with_attachment(response, &format!("{id}-{file}"))
+}
+
+/// The open-data export (datasets and results as Parquet and CSV, SDMX, the data
+/// package) as one zip, built on the first request for each data version and kept
+/// under `exports/` in the data directory.
+pub(crate) async fn download_export(State(app): State<Arc<App>>) -> Result<Response, AppError> {
+    let _one_at_a_time = app.exports.lock().await;
+    let data_dir = app.data_dir.clone();
+    let built = blocking("export", move || {
+        let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let Some((path, name)) =
+            md2030_opendata::export_zip(&data_dir, &created).map_err(|e| e.to_string())?
+        else {
+            return Ok(None);
+        };
+        let bytes = std::fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+        Ok::<_, String>(Some((bytes, name)))
+    })
+    .await?;
+    let (bytes, name) = built.ok_or(AppError::NotFound("no results yet"))?;
+    Ok(with_attachment(
+        ([(header::CONTENT_TYPE, "application/zip")], bytes).into_response(),
+        name.trim_start_matches("md2030-"),
+    ))
+}
+
+/// A stored dataset version as Parquet: `DATASET@vN.parquet`, exactly the bytes
+/// the catalogue recorded (and hashed).
+pub(crate) async fn download_dataset(
+    State(app): State<Arc<App>>,
+    axum::Extension(visitor): axum::Extension<crate::auth::Visitor>,
+    Path(file): Path<String>,
+) -> Result<Response, AppError> {
+    let (version_id, as_csv) = match (file.strip_suffix(".parquet"), file.strip_suffix(".csv")) {
+        (Some(id), _) => (id, false),
+        (_, Some(id)) => (id, true),
+        _ => return Err(AppError::NotFound("downloads are DATASET@vN.parquet or DATASET@vN.csv")),
+    };
+    let data_dir = app.data_dir.clone();
+    let version_id = version_id.to_string();
+    // Which file answers: the stored Parquet, or the version's CSV, converted
+    // once (versions never change) and kept under downloads/.
+    let found = blocking("download", move || -> Result<Option<Download>, String> {
+        let store = Store::open_read_only(&data_dir).map_err(|e| e.to_string())?;
+        let Some((dataset, number)) = version_id.split_once("@v") else { return Ok(None) };
+        let Ok(number) = number.parse::<i64>() else { return Ok(None) };
+        if md2030_model::find_contract(dataset).is_none() {
+            return Ok(None);
+        }
+        let Ok(record) = store.version(dataset, number) else { return Ok(None) };
+        // A version awaiting sign-off (or rejected) is not published: only those
+        // who may see pending versions of its ministry get it.
+        if record.status != md2030_store::VersionStatus::Published {
+            let producer = md2030_model::find_contract(dataset).map(|c| c.producer.as_str());
+            let allowed = visitor.session().zip(producer).is_some_and(|(session, producer)| {
+                md2030_access::can_see_pending(&session.account, producer)
+            });
+            if !allowed {
+                return Ok(None);
+            }
+        }
+        let parquet = store.path_of(&record);
+        let csv = data_dir.join("downloads").join(format!(
+            "{}-{}.csv",
+            record.version_id,
+            &record.sha256[..16]
+        ));
+        Ok(Some(Download { parquet, csv, record }))
+    })
+    .await?;
+    let download = found.ok_or(AppError::NotFound("no such dataset version"))?;
+    let path = if as_csv {
+        if !download.csv.is_file() {
+            // One conversion at a time, whatever the number of visitors: the others
+            // wait, then find the file.
+            let _one = app.conversions.lock().await;
+            if !download.csv.is_file() {
+                let (data_dir, record, csv) =
+                    (app.data_dir.clone(), download.record.clone(), download.csv.clone());
+                blocking("download", move || convert_csv(&data_dir, &record, &csv)).await?;
+            }
+        }
+        download.csv
+    } else {
+        download.parquet
+    };
+    let content_type =
+        if as_csv { "text/csv; charset=utf-8" } else { "application/vnd.apache.parquet" };
+    let response = stream_file(&path, content_type).await.map_err(|e| AppError::Internal {
+        what: "download",
+        err: format!("{}: {e}", path.display()),
+    })?;
+    Ok(with_attachment(response, &file))
+}
+
+/// Where a dataset version's downloads are.
+pub(crate) struct Download {
+    pub(crate) parquet: PathBuf,
+    pub(crate) csv: PathBuf,
+    pub(crate) record: VersionRecord,
+}
+
+/// Writes a version's CSV to `out` through a temporary file beside it, batch by
+/// batch, then renames it into place.
+pub(crate) fn convert_csv(
+    data_dir: &std::path::Path,
+    record: &VersionRecord,
+    out: &std::path::Path,
+) -> Result<(), String> {
+    let store = Store::open_read_only(data_dir).map_err(|e| e.to_string())?;
+    let reader = store.reader(record).map_err(|e| e.to_string())?;
+    let schema = arrow_array::RecordBatchReader::schema(&reader);
+    let dir = out.parent().ok_or("no downloads directory")?;
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let tmp = dir.join(format!(".{}.{}.tmp", record.version_id, std::process::id()));
+    let file = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
+    let written = md2030_opendata::csv::version_csv_to(
+        reader.map(|b| b.map_err(|e| e.to_string())),
+        &schema,
+        std::io::BufWriter::with_capacity(1 << 20, &file),
+    )
+    .and_then(|()| file.sync_all().map_err(|e| e.to_string()))
+    .and_then(|()| std::fs::rename(&tmp, out).map_err(|e| e.to_string()));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// A file as a response body read 64 KiB at a time, with its length.
+pub(crate) async fn stream_file(
+    path: &std::path::Path,
+    content_type: &'static str,
+) -> std::io::Result<Response> {
+    let file = tokio::fs::File::open(path).await?;
+    let length = file.metadata().await?.len();
+    let body =
+        axum::body::Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024));
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_LENGTH, length.to_string()),
+        ],
+        body,
+    )
+        .into_response())
+}

@@ -1,0 +1,465 @@
+//! The reading pages: overview, indicator, method and regions.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use md2030_model::Lang;
+
+use crate::app::{App, Snapshot};
+use crate::cache::cached;
+use crate::layout::{Layout, PageLang, layout, synthetic};
+use md2030_view::i18n::{text, text_args, text_with};
+use md2030_view::{self as view, PillarView};
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+pub(crate) struct OverviewPage {
+    layout: Layout,
+    as_of: String,
+    results_label: String,
+    results_version: String,
+    pillars: Vec<PillarView>,
+    no_data: String,
+    target_label: String,
+    no_target: String,
+    progress_label: String,
+    expected_label: String,
+    data_label: String,
+    pace_needed_label: String,
+    pace_observed_label: String,
+    trend_label: String,
+    why_label: String,
+    milestones_label: String,
+    versions_label: String,
+}
+
+pub(crate) async fn overview(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    headers: HeaderMap,
+) -> Response {
+    let code = lang.code();
+    let snapshot = app.snapshot();
+    let catalog = &snapshot.published.catalog;
+    cached(&snapshot, &format!("overview/{code}"), &headers, || {
+        let (pillars, as_of) = match &snapshot.published.results {
+            Some(results) => (
+                view::overview(results, catalog, &snapshot.published.versions, lang),
+                text_with(lang, "as-of", "date", &results.as_of.to_string()),
+            ),
+            None => (Vec::new(), String::new()),
+        };
+        let synthetic = snapshot.published.versions.iter().any(|v| v.provenance.synthetic);
+        OverviewPage {
+            layout: layout(lang, String::new(), synthetic),
+            as_of,
+            results_label: text(lang, "results-version"),
+            results_version: snapshot.published.results_version.clone(),
+            pillars,
+            no_data: text(lang, "no-data"),
+            target_label: text(lang, "target"),
+            no_target: text(lang, "no-target"),
+            progress_label: text(lang, "progress"),
+            expected_label: text(lang, "expected-now"),
+            data_label: text(lang, "data"),
+            pace_needed_label: text(lang, "pace-needed"),
+            pace_observed_label: text(lang, "pace-observed"),
+            trend_label: text(lang, "trend"),
+            why_label: text(lang, "why-link"),
+            milestones_label: text(lang, "midterm-link"),
+            versions_label: text(lang, "source-versions"),
+        }
+        .render()
+    })
+}
+
+#[derive(Template)]
+#[template(path = "indicator.html")]
+pub(crate) struct IndicatorPage {
+    layout: Layout,
+    id: String,
+    name: String,
+    definition: String,
+    methodology: String,
+    latest_value: Option<String>,
+    latest_period: String,
+    no_data: String,
+    status: &'static str,
+    status_text: String,
+    data_status: &'static str,
+    data_text: String,
+    data_detail: String,
+    progress_label: String,
+    data_label: String,
+    chart: String,
+    values_label: String,
+    period_label: String,
+    value_label: String,
+    member_label: String,
+    rows: Vec<(String, String)>,
+    /// (dimension title, rows of (member, period, value, progress status)).
+    breakdowns: Vec<view::BreakdownView>,
+    downloads: Downloads,
+    about_label: String,
+    target_label: String,
+    target_text: Option<String>,
+    target_source: String,
+    no_target: String,
+    versions_label: String,
+    versions: String,
+    /// "Why this status": the figures it rests on, the milestones, the method.
+    why_label: String,
+    why: Vec<(String, String)>,
+    milestones: Vec<view::MilestoneRow>,
+    milestone_columns: Vec<String>,
+    method_label: String,
+    ambassador_label: String,
+}
+
+pub(crate) async fn indicator_page(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    Path((_, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let code = lang.code();
+    let snapshot = app.snapshot();
+    let report = snapshot.published.results.as_ref().and_then(|r| r.indicator(&id));
+    let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(&id))
+    else {
+        return (StatusCode::NOT_FOUND, "no such indicator").into_response();
+    };
+    cached(&snapshot, &format!("indicator/{id}/{code}"), &headers, || {
+        let unit = indicator.unit.as_str();
+        let name = indicator.name.get(lang).to_string();
+        let result = &report.headline;
+        let format_value = |v: f64| md2030_view::format::in_unit(v, unit, lang);
+        let chart = view::indicator_chart(indicator, report, lang);
+        let status = result.assessment.status.as_str();
+        let data_status = result.data_status.as_str();
+        let breakdowns: Vec<view::BreakdownView> = report
+            .breakdowns
+            .keys()
+            .filter_map(|dimension| {
+                view::breakdown(indicator, report, dimension, &snapshot.published.labels, lang)
+            })
+            .collect();
+        IndicatorPage {
+            layout: layout(
+                lang,
+                format!("indicator/{id}"),
+                synthetic(&snapshot, &report.dataset_versions),
+            ),
+            id: id.clone(),
+            definition: indicator.definition.get(lang).to_string(),
+            methodology: indicator.methodology.clone(),
+            latest_value: result.latest.as_ref().map(|o| format_value(o.value)),
+            latest_period: result.latest.as_ref().map(|o| o.period.clone()).unwrap_or_default(),
+            no_data: text(lang, "no-data"),
+            status,
+            status_text: text(lang, &format!("status-{status}")),
+            data_status,
+            data_text: text(lang, &format!("data-{data_status}")),
+            data_detail: view::data_detail(result, indicator, lang),
+            progress_label: text(lang, "progress"),
+            data_label: text(lang, "data"),
+            chart,
+            values_label: text(lang, "values-label"),
+            period_label: text(lang, "period-label"),
+            value_label: text(lang, "value-label"),
+            member_label: text(lang, "member-label"),
+            rows: result.series.iter().map(|o| (o.period.clone(), format_value(o.value))).collect(),
+            breakdowns,
+            downloads: Downloads::new(lang),
+            about_label: text(lang, "about-label"),
+            target_label: text(lang, "target"),
+            target_text: result
+                .target
+                .as_ref()
+                .map(|t| format!("{} ({}) · {}", format_value(t.value), t.year, t.id)),
+            target_source: result
+                .target
+                .as_ref()
+                .map(|t| format!("{} — {}, {}", t.source, t.adopted_by, t.adopted_on))
+                .unwrap_or_default(),
+            no_target: indicator
+                .no_target_reason
+                .clone()
+                .unwrap_or_else(|| text(lang, "no-target")),
+            versions_label: text(lang, "source-versions"),
+            versions: report
+                .dataset_versions
+                .iter()
+                .map(|id| match snapshot.published.versions.iter().find(|v| &v.version_id == id) {
+                    Some(v) => format!(
+                        "{id} ({}, {} {})",
+                        v.provenance.source_file_name,
+                        text(lang, "ingested-on"),
+                        v.provenance.ingested_at.get(..10).unwrap_or_default()
+                    ),
+                    None => id.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(" · "),
+            why_label: text(lang, "why-title"),
+            why: view::why(result, unit, lang),
+            milestones: view::indicator_milestones(report, indicator, lang),
+            milestone_columns: view::milestone_header(lang),
+            method_label: text(lang, "method-link"),
+            ambassador_label: text(lang, "ambassador"),
+            name,
+        }
+        .render()
+    })
+}
+
+/// Labels of the download links under each chart.
+#[derive(Debug)]
+pub(crate) struct Downloads {
+    pub(crate) displayed: String,
+    pub(crate) full: String,
+    pub(crate) title: String,
+}
+
+impl Downloads {
+    fn new(lang: Lang) -> Downloads {
+        Downloads {
+            displayed: text(lang, "download-displayed"),
+            full: text(lang, "download-full"),
+            title: text(lang, "downloads"),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "method.html")]
+pub(crate) struct MethodPage {
+    layout: Layout,
+    heading: String,
+    paragraphs: Vec<String>,
+}
+
+/// The method every status rests on, stated once, with its thresholds.
+pub(crate) async fn method_page(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    headers: HeaderMap,
+) -> Response {
+    use md2030_analytics::progress as p;
+    let code = lang.code();
+    let snapshot = app.snapshot();
+    cached(&snapshot, &format!("method/{code}"), &headers, || {
+        let number = |v: f64, d: usize| md2030_view::format::number(v, d, lang);
+        let percent = |v: f64| md2030_view::format::percent(v * 100.0, 0, lang);
+        let paragraphs = vec![
+            text(lang, "method-basis"),
+            text(lang, "method-shares"),
+            text(lang, "method-pace"),
+            text_with(lang, "method-projection", "horizon", &p::HORIZON.to_string()),
+            text_args(
+                lang,
+                "method-status",
+                &[
+                    ("on_track", number(p::ON_TRACK_RATIO, 2)),
+                    ("acceleration", number(p::ACCELERATION_RATIO, 2)),
+                ],
+            ),
+            text_args(
+                lang,
+                "method-early",
+                &[("early", percent(p::EARLY_EXPECTED)), ("gap", percent(p::EARLY_GAP))],
+            ),
+            text(lang, "method-milestones"),
+            text_args(
+                lang,
+                "method-trend",
+                &[("years", number(p::TREND_YEARS, 0)), ("noise", percent(p::TREND_NOISE))],
+            ),
+            text(lang, "method-members"),
+        ];
+        MethodPage {
+            layout: layout(
+                lang,
+                "method",
+                snapshot.published.versions.iter().any(|v| v.provenance.synthetic),
+            ),
+            heading: text(lang, "method-title"),
+            paragraphs,
+        }
+        .render()
+    })
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct RegionsQuery {
+    pub(crate) indicator: Option<String>,
+}
+
+/// One region row: name, value, gap to national, lagging.
+pub(crate) type RegionRow = (String, String, String, bool);
+
+#[derive(Template)]
+#[template(path = "regions.html")]
+pub(crate) struct RegionsPage {
+    layout: Layout,
+    heading: String,
+    choose_label: String,
+    options: Vec<(String, String)>,
+    indicator: String,
+    name: String,
+    period: String,
+    national_label: String,
+    national: String,
+    lagging_label: String,
+    lagging: String,
+    dispersion_label: String,
+    dispersion: String,
+    map: String,
+    map_note: String,
+    map_source: String,
+    downloads: Downloads,
+    region_label: String,
+    value_label: String,
+    gap_label: String,
+    period_label: String,
+    rows: Vec<RegionRow>,
+    history: Vec<(String, String, String)>,
+}
+
+/// The 12 regions side by side for one indicator (digital take-up by default):
+/// the tile map at the latest period, values and gaps to national, the lagging
+/// region, and the dispersion over time.
+pub(crate) async fn regions_page(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    axum::extract::Query(query): axum::extract::Query<RegionsQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let code = lang.code();
+    let snapshot = app.snapshot();
+    let regional: Vec<&md2030_analytics::indicator::IndicatorReport> = snapshot
+        .published
+        .results
+        .iter()
+        .flat_map(|r| r.indicators.iter())
+        .filter(|r| !r.regional.is_empty())
+        .collect();
+    let id = query.indicator.unwrap_or_else(|| "digital_take_up".to_string());
+    let (Some(report), Some(indicator)) =
+        (regional.iter().find(|r| r.id == id), snapshot.published.catalog.indicator(&id))
+    else {
+        return (StatusCode::NOT_FOUND, "no regional breakdown for this indicator").into_response();
+    };
+    cached(&snapshot, &format!("regions/{id}/{code}"), &headers, || {
+        let unit = indicator.unit.as_str();
+        let value = |v: f64| md2030_view::format::in_unit(v, unit, lang);
+        let name = indicator.name.get(lang).to_string();
+        let region_name = |code: &str| view::region_name(code, lang);
+        let latest = report.regional.last();
+        let lagging = latest.and_then(|p| p.lagging.clone()).unwrap_or_default();
+        let (map, map_note, map_source) =
+            view::region_map(snapshot.published.outlines.as_ref(), report, indicator, lang);
+        let rows = latest
+            .map(|p| {
+                p.regions
+                    .iter()
+                    .map(|r| {
+                        (
+                            region_name(&r.region_code),
+                            value(r.value),
+                            md2030_view::format::signed_in_unit(r.gap, unit, lang),
+                            r.region_code == lagging,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let cv = |c: Option<f64>| {
+            c.map(|c| md2030_view::format::number(c, 3, lang)).unwrap_or_else(|| "–".into())
+        };
+        RegionsPage {
+            layout: layout(
+                lang,
+                format!("regions?indicator={id}"),
+                synthetic(&snapshot, &report.dataset_versions),
+            ),
+            heading: text(lang, "nav-regions"),
+            choose_label: text(lang, "choose-indicator"),
+            options: regional
+                .iter()
+                .filter_map(|r| snapshot.published.catalog.indicator(&r.id))
+                .map(|i| (i.id.clone(), i.name.get(lang).to_string()))
+                .collect(),
+            indicator: id.clone(),
+            name: name.clone(),
+            period: latest.map(|p| p.period.clone()).unwrap_or_default(),
+            national_label: text(lang, "national"),
+            national: latest.map(|p| value(p.national)).unwrap_or_default(),
+            lagging_label: text(lang, "lagging"),
+            lagging: if lagging.is_empty() { "–".into() } else { region_name(&lagging) },
+            dispersion_label: text(lang, "dispersion"),
+            dispersion: cv(latest.and_then(|p| p.coefficient_of_variation)),
+            map,
+            map_note,
+            map_source,
+            downloads: Downloads::new(lang),
+            region_label: text(lang, "region"),
+            value_label: text(lang, "value-label"),
+            gap_label: text(lang, "gap-to-national"),
+            period_label: text(lang, "period-label"),
+            rows,
+            history: report
+                .regional
+                .iter()
+                .map(|p| {
+                    (
+                        p.period.clone(),
+                        cv(p.coefficient_of_variation),
+                        p.lagging.as_deref().map(region_name).unwrap_or_default(),
+                    )
+                })
+                .collect(),
+        }
+        .render()
+    })
+}
+
+/// The notes under a downloaded chart: the dataset versions it was computed from
+/// with their source files, the results' date, and the sample-data warning.
+pub(crate) fn frame_notes(
+    snapshot: &Snapshot,
+    report: &md2030_analytics::indicator::IndicatorReport,
+    lang: Lang,
+) -> Vec<(String, bool)> {
+    let versions: Vec<String> = report
+        .dataset_versions
+        .iter()
+        .map(|id| match snapshot.published.versions.iter().find(|v| &v.version_id == id) {
+            Some(v) => format!("{id} ({})", v.provenance.source_file_name),
+            None => id.clone(),
+        })
+        .collect();
+    let as_of =
+        snapshot.published.results.as_ref().map(|r| r.as_of.to_string()).unwrap_or_default();
+    // Left-to-right marks keep dates and ids in order inside Arabic lines (an SVG
+    // text line has no <bdi> to isolate them).
+    let ltr = |text: &str| format!("\u{200E}{text}\u{200E}");
+    let mut notes = vec![
+        (format!("{} : {}", text(lang, "source-versions"), ltr(&versions.join(" · "))), false),
+        (
+            format!(
+                "{} · {}",
+                text_with(lang, "as-of", "date", &ltr(&as_of)),
+                ltr(&format!("md2030 {}", snapshot.published.results_version))
+            ),
+            false,
+        ),
+    ];
+    if synthetic(snapshot, &report.dataset_versions) {
+        notes.push((text(lang, "sample-banner"), true));
+    }
+    notes
+}
