@@ -49,25 +49,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Validate FILE against DATASET's contract and, if it passes, store it as a new version.
-    Ingest {
-        dataset: String,
-        file: PathBuf,
-        /// Sheet of a workbook (default: the sheet whose header fits the contract).
-        #[arg(long)]
-        sheet: Option<String>,
-        /// Validate and show what would be stored, without storing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Who submits the file (recorded in the provenance).
-        #[arg(long, env = "USER", default_value = "unknown")]
-        by: String,
-        /// Print the outcome as JSON.
-        #[arg(long)]
-        json: bool,
-        /// The quarter an inventory file describes (procedures, platforms), e.g. 2025-Q4.
-        #[arg(long, value_parser = parse_quarter)]
-        period: Option<String>,
-    },
+    Ingest(IngestArgs),
     /// Validate FILE against DATASET's contract and print the report; store nothing.
     Validate {
         dataset: String,
@@ -170,6 +152,28 @@ enum Command {
         #[arg(long, default_value = "data/templates")]
         out: PathBuf,
     },
+}
+
+/// The arguments of `md2030 ingest`.
+#[derive(Debug, clap::Args)]
+struct IngestArgs {
+    dataset: String,
+    file: PathBuf,
+    /// Sheet of a workbook (default: the sheet whose header fits the contract).
+    #[arg(long)]
+    sheet: Option<String>,
+    /// Validate and show what would be stored, without storing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Who submits the file (recorded in the provenance).
+    #[arg(long, env = "USER", default_value = "unknown")]
+    by: String,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    json: bool,
+    /// The quarter an inventory file describes (procedures, platforms), e.g. 2025-Q4.
+    #[arg(long, value_parser = parse_quarter)]
+    period: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -315,77 +319,375 @@ fn now_utc() -> String {
     cycle::rfc3339(chrono::Utc::now())
 }
 
+/// `md2030 ingest`.
+fn ingest(cli: &Cli, args: &IngestArgs) -> anyhow::Result<ExitCode> {
+    let IngestArgs { dataset, file, sheet, dry_run, by, json, period } = args;
+    let lang = cli.lang;
+    let contract = find_contract(dataset).with_context(|| unknown_dataset(dataset))?;
+    let mut store = if *dry_run {
+        open_reader(cli)?
+    } else {
+        open_writer(cli, &format!("ingest of {dataset}"))?
+    };
+    let config = IngestConfig {
+        ingested_by: by.clone(),
+        ingested_at: now_utc(),
+        synthetic: sample::is_sample_file(file),
+        sheet: sheet.clone(),
+        display_name: None,
+        reference_period: period.clone(),
+    };
+    let mut bar = output::ProgressBar::new(file);
+    let mut progress = |p: Progress| bar.update(p);
+    let outcome = if *dry_run {
+        md2030_ingest::validate_file(&store, contract, file, &config, &mut progress)?
+    } else {
+        md2030_ingest::ingest_file(&mut store, contract, file, &config, &mut progress)?
+    };
+    bar.finish();
+    if !*dry_run {
+        let (subject, result) = match &outcome {
+            Outcome::Accepted { version, .. } => (version.version_id.clone(), "ok"),
+            _ => (dataset.clone(), "rejected"),
+        };
+        let report = outcome.report();
+        users::audit(
+            &mut store,
+            "ingest",
+            &subject,
+            result,
+            serde_json::json!({
+                "file": file.file_name().map(|n| n.to_string_lossy().into_owned()),
+                "by": by,
+                "errors": report.errors,
+            }),
+        )?;
+    }
+    let code = output::outcome(&outcome, lang, *json, *dry_run);
+    if matches!(outcome, Outcome::Accepted { .. }) && !*json {
+        recompute(&mut store, today());
+    } else if matches!(outcome, Outcome::Accepted { .. }) {
+        // JSON output stays one document; the results are still refreshed.
+        let _ = compute::compute_and_store(&mut store, today(), &now_utc(), false);
+    }
+    Ok(code)
+}
+
+/// `md2030 validate`.
+fn validate(
+    cli: &Cli,
+    dataset: &str,
+    file: &Path,
+    sheet: &Option<String>,
+    json: &bool,
+) -> anyhow::Result<ExitCode> {
+    let lang = cli.lang;
+    let contract = find_contract(dataset).with_context(|| unknown_dataset(dataset))?;
+    let store = open_reader(cli)?;
+    let config = IngestConfig {
+        ingested_by: String::new(),
+        ingested_at: now_utc(),
+        synthetic: false,
+        sheet: sheet.clone(),
+        display_name: None,
+        reference_period: None,
+    };
+    let mut bar = output::ProgressBar::new(file);
+    let outcome =
+        md2030_ingest::validate_file(&store, contract, file, &config, &mut |p| bar.update(p))?;
+    bar.finish();
+    Ok(output::outcome(&outcome, lang, *json, true))
+}
+
+/// `md2030 verify`.
+fn verify(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let store = open_reader(cli)?;
+    let problems = store.verify()?;
+    for problem in &problems {
+        output::line(&output::printable(problem));
+    }
+    for lost in store.lost_versions()? {
+        output::line(&output::printable(&format!(
+            "{}: set aside as lost on {} ({})",
+            lost.version_id,
+            lost.lost_at.as_deref().unwrap_or_default(),
+            lost.lost_note.as_deref().unwrap_or_default()
+        )));
+    }
+    if problems.is_empty() {
+        output::line(&format!(
+            "store consistent: {} datasets with a current version",
+            store.current_versions()?.len()
+        ));
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::from(1))
+    }
+}
+
+/// `md2030 repair`.
+fn repair(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let mut store = open_writer(cli, "repair")?;
+    let changes = store.repair(&now_utc(), &users::cli_actor())?;
+    for change in &changes {
+        output::line(&output::printable(change));
+    }
+    if changes.is_empty() {
+        output::line("nothing to repair");
+    } else {
+        users::audit(&mut store, "repair", "store", "ok", serde_json::json!({"changes": changes}))?;
+        recompute(&mut store, today());
+    }
+    let problems = store.verify()?;
+    for problem in &problems {
+        output::error(&output::printable(problem));
+    }
+    Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// `md2030 indicators`.
+fn indicators(
+    cli: &Cli,
+    json: &bool,
+    csv: &bool,
+    as_of: &Option<chrono::NaiveDate>,
+) -> anyhow::Result<ExitCode> {
+    let lang = cli.lang;
+    let store = open_reader(cli)?;
+    let as_of = as_of.unwrap_or_else(today);
+    let (catalog, _) = compute::load_catalog(store.root())?;
+    let computed = compute::compute(&store, as_of, false)?;
+    let format = match (json, csv) {
+        (true, _) => output::Format::Json,
+        (_, true) => output::Format::Csv,
+        _ => output::Format::Table,
+    };
+    output::indicators(&computed.results, &catalog, &store.current_versions()?, lang, format)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `md2030 compute`.
+fn compute(cli: &Cli, as_of: &Option<chrono::NaiveDate>, force: &bool) -> anyhow::Result<ExitCode> {
+    let mut store = open_writer(cli, "computation of the results")?;
+    let started = std::time::Instant::now();
+    let as_of = as_of.unwrap_or_else(today);
+    let (computed, committed) = compute::compute_and_store(&mut store, as_of, &now_utc(), *force)?;
+    output::computed(&computed, &committed, started.elapsed().as_millis());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `md2030 brief`.
+fn brief(cli: &Cli, out: &Path, as_of: &Option<chrono::NaiveDate>) -> anyhow::Result<ExitCode> {
+    let lang = cli.lang;
+    let mut store = open_writer(cli, "briefing")?;
+    let started = std::time::Instant::now();
+    results_for(&mut store, *as_of)?;
+    let built = brief::build(&mut store, lang, "cli")?;
+    if !built.typeset.is_empty() {
+        users::audit(
+            &mut store,
+            "briefing",
+            &built.edition.edition_id,
+            "ok",
+            serde_json::json!({
+                "langs": built.typeset.iter().map(|l| l.code()).collect::<Vec<_>>(),
+                "as_of": built.edition.as_of,
+            }),
+        )?;
+    }
+    let pdf = built.pdfs.first().map(|(_, pdf)| pdf.as_slice()).unwrap_or_default();
+    std::fs::write(out, pdf).with_context(|| format!("writing {}", out.display()))?;
+    let how = if built.typeset.is_empty() { "from the archive" } else { "typeset and archived" };
+    output::line(&format!(
+        "{} written: {} ({}, {}), {} bytes in {} ms, {how}",
+        out.display(),
+        built.edition.edition_id,
+        built.edition.as_of,
+        lang.code(),
+        pdf.len(),
+        started.elapsed().as_millis()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `md2030 load-sample`.
+fn load_sample(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let lang = cli.lang;
+    let mut store = open_writer(cli, "loading of the sample data")?;
+    let loaded = sample::load_into(&mut store, lang)?;
+    output::line(&format!(
+        "{loaded} sample files loaded into {} (sample data: synthetic ministry figures and small subsets of public files)",
+        store.root().display()
+    ));
+    output::datasets(&store, lang, false)?;
+    recompute(&mut store, today());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `md2030 serve`.
+fn serve(
+    cli: &Cli,
+    addr: &std::net::SocketAddr,
+    access: &Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let lang = cli.lang;
+    // Taken before anything is written, so that a second `serve` on a busy
+    // address stops without touching the store.
+    let listener =
+        std::net::TcpListener::bind(addr).with_context(|| format!("listening on {addr}"))?;
+    let mut store = open_reader(cli)?;
+    if store.current_versions()?.is_empty()
+        || store.current_results()?.is_none()
+        || compute::current_results_stale(&store)
+    {
+        drop(store);
+        let mut writer = open_writer(cli, "first start of the dashboard")?;
+        if writer.current_versions()?.is_empty() {
+            output::line(&format!(
+                "{} is empty: loading the sample data carried by the binary (labelled as sample data on every page)",
+                writer.root().display()
+            ));
+            sample::load_into(&mut writer, lang)?;
+        }
+        if writer.current_results()?.is_none() || compute::current_results_stale(&writer) {
+            recompute(&mut writer, today());
+        }
+        drop(writer);
+        store = open_reader(cli)?;
+    }
+    // The catalogue is checked here (a broken one stops the start); the
+    // dashboard and the scheduler read it again whenever it changes.
+    compute::load_catalog(store.root())?;
+    let data_dir = store.root().to_path_buf();
+    let config::ConfigFile { dashboard: mut access_settings, delivery: delivery_config, .. } =
+        config::load(&data_dir, cli.config.as_deref())?;
+    match access.as_deref() {
+        Some("private") => access_settings.access = md2030_dashboard::auth::AccessMode::Private,
+        Some("public") => access_settings.access = md2030_dashboard::auth::AccessMode::Public,
+        _ => {}
+    }
+    if access_settings.access == md2030_dashboard::auth::AccessMode::Private
+        && store.accounts()?.is_empty()
+    {
+        output::line(
+            "private dashboard and no account yet: add one with `md2030 user add NAME --role admin`",
+        );
+    }
+    drop(store);
+    tracing_subscriber::fmt()
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .init();
+    // Scheduled briefings and their delivery run on their own thread (Polars,
+    // typst and SMTP are blocking), stopped with the server.
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let scheduler = match delivery_config {
+        Some(config) => {
+            let data_dir = data_dir.clone();
+            Some(std::thread::spawn(move || cycle::run(data_dir, config, stopped)))
+        }
+        None => {
+            tracing::info!("no md2030.toml: no scheduled briefings (see README, Briefings)");
+            None
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let config = md2030_dashboard::Config {
+        data_dir,
+        addr: *addr,
+        refresh: std::time::Duration::from_secs(2),
+        access: access_settings,
+    };
+    let served = runtime
+        .block_on(md2030_dashboard::serve(config, listener, shutdown_signal()))
+        .with_context(|| format!("serving on {addr}"));
+    drop(stop);
+    if let Some(scheduler) = scheduler {
+        let _ = scheduler.join();
+    }
+    served?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `md2030 export`.
+fn export(cli: &Cli, out: &Path, as_of: &Option<chrono::NaiveDate>) -> anyhow::Result<ExitCode> {
+    let mut store = open_writer(cli, "export")?;
+    let started = std::time::Instant::now();
+    results_for(&mut store, *as_of)?;
+    let published = md2030_results::Published::load_in_force(&store)?;
+    published.current().context("no results to export")?;
+    let exported = md2030_opendata::write_export(&store, &published, out, &now_utc())?;
+    output::line(&format!(
+        "{} written: {} resources, {} bytes, {} and {} dataset versions, in {} ms",
+        out.join("datapackage.json").display(),
+        exported.resources,
+        exported.bytes,
+        exported.results_version,
+        exported.datasets.len(),
+        started.elapsed().as_millis()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `md2030 user`.
+fn user(cli: &Cli, command: &UserCommand) -> anyhow::Result<ExitCode> {
+    let lang = cli.lang;
+    if let UserCommand::List { json } = command {
+        return users::list(&open_reader(cli)?, *json);
+    }
+    let mut store = open_writer(cli, "change of accounts")?;
+    match command {
+        UserCommand::Add { username, role, ministries, name, password_stdin } => users::add(
+            &mut store,
+            &users::AddUser {
+                username,
+                role,
+                ministries,
+                name: name.as_deref(),
+                lang,
+                password_stdin: *password_stdin,
+            },
+        ),
+        UserCommand::List { json } => users::list(&store, *json),
+        UserCommand::Disable { username, enable } => users::disable(&mut store, username, *enable),
+        UserCommand::Unlock { username } => users::unlock(&mut store, username),
+        UserCommand::ResetPassword { username, password_stdin } => {
+            users::reset_password(&mut store, username, *password_stdin)
+        }
+    }
+}
+
+/// `md2030 audit`.
+fn audit(
+    cli: &Cli,
+    command: &Option<AuditCommand>,
+    limit: &usize,
+    format: &str,
+) -> anyhow::Result<ExitCode> {
+    let store = open_reader(cli)?;
+    match command {
+        Some(AuditCommand::Verify) => users::verify(&store),
+        None => users::show(&store, *limit, format),
+    }
+}
+
+/// `md2030 templates`.
+fn templates(out: &Path) -> anyhow::Result<ExitCode> {
+    let written = templates::write_all(out)?;
+    output::line(&format!("{written} templates written to {}", out.display()));
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let lang = cli.lang;
     match &cli.command {
-        Command::Ingest { dataset, file, sheet, dry_run, by, json, period } => {
-            let contract = find_contract(dataset).with_context(|| unknown_dataset(dataset))?;
-            let mut store = if *dry_run {
-                open_reader(&cli)?
-            } else {
-                open_writer(&cli, &format!("ingest of {dataset}"))?
-            };
-            let config = IngestConfig {
-                ingested_by: by.clone(),
-                ingested_at: now_utc(),
-                synthetic: sample::is_sample_file(file),
-                sheet: sheet.clone(),
-                display_name: None,
-                reference_period: period.clone(),
-            };
-            let mut bar = output::ProgressBar::new(file);
-            let mut progress = |p: Progress| bar.update(p);
-            let outcome = if *dry_run {
-                md2030_ingest::validate_file(&store, contract, file, &config, &mut progress)?
-            } else {
-                md2030_ingest::ingest_file(&mut store, contract, file, &config, &mut progress)?
-            };
-            bar.finish();
-            if !*dry_run {
-                let (subject, result) = match &outcome {
-                    Outcome::Accepted { version, .. } => (version.version_id.clone(), "ok"),
-                    _ => (dataset.clone(), "rejected"),
-                };
-                let report = outcome.report();
-                users::audit(
-                    &mut store,
-                    "ingest",
-                    &subject,
-                    result,
-                    serde_json::json!({
-                        "file": file.file_name().map(|n| n.to_string_lossy().into_owned()),
-                        "by": by,
-                        "errors": report.errors,
-                    }),
-                )?;
-            }
-            let code = output::outcome(&outcome, lang, *json, *dry_run);
-            if matches!(outcome, Outcome::Accepted { .. }) && !*json {
-                recompute(&mut store, today());
-            } else if matches!(outcome, Outcome::Accepted { .. }) {
-                // JSON output stays one document; the results are still refreshed.
-                let _ = compute::compute_and_store(&mut store, today(), &now_utc(), false);
-            }
-            Ok(code)
-        }
+        Command::Ingest(args) => ingest(&cli, args),
         Command::Validate { dataset, file, sheet, json } => {
-            let contract = find_contract(dataset).with_context(|| unknown_dataset(dataset))?;
-            let store = open_reader(&cli)?;
-            let config = IngestConfig {
-                ingested_by: String::new(),
-                ingested_at: now_utc(),
-                synthetic: false,
-                sheet: sheet.clone(),
-                display_name: None,
-                reference_period: None,
-            };
-            let mut bar = output::ProgressBar::new(file);
-            let outcome =
-                md2030_ingest::validate_file(&store, contract, file, &config, &mut |p| {
-                    bar.update(p)
-                })?;
-            bar.finish();
-            Ok(output::outcome(&outcome, lang, *json, true))
+            validate(&cli, dataset, file, sheet, json)
         }
         Command::Datasets { json } => {
             let store = open_reader(&cli)?;
@@ -398,276 +700,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output::versions(&store.versions(dataset)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Verify => {
-            let store = open_reader(&cli)?;
-            let problems = store.verify()?;
-            for problem in &problems {
-                output::line(&output::printable(problem));
-            }
-            for lost in store.lost_versions()? {
-                output::line(&output::printable(&format!(
-                    "{}: set aside as lost on {} ({})",
-                    lost.version_id,
-                    lost.lost_at.as_deref().unwrap_or_default(),
-                    lost.lost_note.as_deref().unwrap_or_default()
-                )));
-            }
-            if problems.is_empty() {
-                output::line(&format!(
-                    "store consistent: {} datasets with a current version",
-                    store.current_versions()?.len()
-                ));
-                Ok(ExitCode::SUCCESS)
-            } else {
-                Ok(ExitCode::from(1))
-            }
-        }
-        Command::Repair => {
-            let mut store = open_writer(&cli, "repair")?;
-            let changes = store.repair(&now_utc(), &users::cli_actor())?;
-            for change in &changes {
-                output::line(&output::printable(change));
-            }
-            if changes.is_empty() {
-                output::line("nothing to repair");
-            } else {
-                users::audit(
-                    &mut store,
-                    "repair",
-                    "store",
-                    "ok",
-                    serde_json::json!({"changes": changes}),
-                )?;
-                recompute(&mut store, today());
-            }
-            let problems = store.verify()?;
-            for problem in &problems {
-                output::error(&output::printable(problem));
-            }
-            Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
-        }
-        Command::Indicators { json, csv, as_of } => {
-            let store = open_reader(&cli)?;
-            let as_of = as_of.unwrap_or_else(today);
-            let (catalog, _) = compute::load_catalog(store.root())?;
-            let computed = compute::compute(&store, as_of, false)?;
-            let format = match (json, csv) {
-                (true, _) => output::Format::Json,
-                (_, true) => output::Format::Csv,
-                _ => output::Format::Table,
-            };
-            output::indicators(
-                &computed.results,
-                &catalog,
-                &store.current_versions()?,
-                lang,
-                format,
-            )?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Compute { as_of, force } => {
-            let mut store = open_writer(&cli, "computation of the results")?;
-            let started = std::time::Instant::now();
-            let as_of = as_of.unwrap_or_else(today);
-            let (computed, committed) =
-                compute::compute_and_store(&mut store, as_of, &now_utc(), *force)?;
-            output::computed(&computed, &committed, started.elapsed().as_millis());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Brief { out, as_of } => {
-            let mut store = open_writer(&cli, "briefing")?;
-            let started = std::time::Instant::now();
-            results_for(&mut store, *as_of)?;
-            let built = brief::build(&mut store, lang, "cli")?;
-            if !built.typeset.is_empty() {
-                users::audit(
-                    &mut store,
-                    "briefing",
-                    &built.edition.edition_id,
-                    "ok",
-                    serde_json::json!({
-                        "langs": built.typeset.iter().map(|l| l.code()).collect::<Vec<_>>(),
-                        "as_of": built.edition.as_of,
-                    }),
-                )?;
-            }
-            let pdf = built.pdfs.first().map(|(_, pdf)| pdf.as_slice()).unwrap_or_default();
-            std::fs::write(out, pdf).with_context(|| format!("writing {}", out.display()))?;
-            let how =
-                if built.typeset.is_empty() { "from the archive" } else { "typeset and archived" };
-            output::line(&format!(
-                "{} written: {} ({}, {}), {} bytes in {} ms, {how}",
-                out.display(),
-                built.edition.edition_id,
-                built.edition.as_of,
-                lang.code(),
-                pdf.len(),
-                started.elapsed().as_millis()
-            ));
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Verify => verify(&cli),
+        Command::Repair => repair(&cli),
+        Command::Indicators { json, csv, as_of } => indicators(&cli, json, csv, as_of),
+        Command::Compute { as_of, force } => compute(&cli, as_of, force),
+        Command::Brief { out, as_of } => brief(&cli, out, as_of),
         Command::Briefings { command } => briefings(&cli, command),
-        Command::LoadSample => {
-            let mut store = open_writer(&cli, "loading of the sample data")?;
-            let loaded = sample::load_into(&mut store, lang)?;
-            output::line(&format!(
-                "{loaded} sample files loaded into {} (sample data: synthetic ministry figures and small subsets of public files)",
-                store.root().display()
-            ));
-            output::datasets(&store, lang, false)?;
-            recompute(&mut store, today());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Serve { addr, access } => {
-            // Taken before anything is written, so that a second `serve` on a busy
-            // address stops without touching the store.
-            let listener = std::net::TcpListener::bind(addr)
-                .with_context(|| format!("listening on {addr}"))?;
-            let mut store = open_reader(&cli)?;
-            if store.current_versions()?.is_empty()
-                || store.current_results()?.is_none()
-                || compute::current_results_stale(&store)
-            {
-                drop(store);
-                let mut writer = open_writer(&cli, "first start of the dashboard")?;
-                if writer.current_versions()?.is_empty() {
-                    output::line(&format!(
-                        "{} is empty: loading the sample data carried by the binary (labelled as sample data on every page)",
-                        writer.root().display()
-                    ));
-                    sample::load_into(&mut writer, lang)?;
-                }
-                if writer.current_results()?.is_none() || compute::current_results_stale(&writer) {
-                    recompute(&mut writer, today());
-                }
-                drop(writer);
-                store = open_reader(&cli)?;
-            }
-            // The catalogue is checked here (a broken one stops the start); the
-            // dashboard and the scheduler read it again whenever it changes.
-            compute::load_catalog(store.root())?;
-            let data_dir = store.root().to_path_buf();
-            let config::ConfigFile {
-                dashboard: mut access_settings,
-                delivery: delivery_config,
-                ..
-            } = config::load(&data_dir, cli.config.as_deref())?;
-            match access.as_deref() {
-                Some("private") => {
-                    access_settings.access = md2030_dashboard::auth::AccessMode::Private
-                }
-                Some("public") => {
-                    access_settings.access = md2030_dashboard::auth::AccessMode::Public
-                }
-                _ => {}
-            }
-            if access_settings.access == md2030_dashboard::auth::AccessMode::Private
-                && store.accounts()?.is_empty()
-            {
-                output::line(
-                    "private dashboard and no account yet: add one with `md2030 user add NAME --role admin`",
-                );
-            }
-            drop(store);
-            tracing_subscriber::fmt()
-                .with_target(false)
-                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-                .with_writer(std::io::stderr)
-                .init();
-            // Scheduled briefings and their delivery run on their own thread (Polars,
-            // typst and SMTP are blocking), stopped with the server.
-            let (stop, stopped) = std::sync::mpsc::channel::<()>();
-            let scheduler = match delivery_config {
-                Some(config) => {
-                    let data_dir = data_dir.clone();
-                    Some(std::thread::spawn(move || cycle::run(data_dir, config, stopped)))
-                }
-                None => {
-                    tracing::info!(
-                        "no md2030.toml: no scheduled briefings (see README, Briefings)"
-                    );
-                    None
-                }
-            };
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .context("starting the async runtime")?;
-            let config = md2030_dashboard::Config {
-                data_dir,
-                addr: *addr,
-                refresh: std::time::Duration::from_secs(2),
-                access: access_settings,
-            };
-            let served = runtime
-                .block_on(md2030_dashboard::serve(config, listener, shutdown_signal()))
-                .with_context(|| format!("serving on {addr}"));
-            drop(stop);
-            if let Some(scheduler) = scheduler {
-                let _ = scheduler.join();
-            }
-            served?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Export { out, as_of } => {
-            let mut store = open_writer(&cli, "export")?;
-            let started = std::time::Instant::now();
-            results_for(&mut store, *as_of)?;
-            let published = md2030_results::Published::load_in_force(&store)?;
-            published.current().context("no results to export")?;
-            let exported = md2030_opendata::write_export(&store, &published, out, &now_utc())?;
-            output::line(&format!(
-                "{} written: {} resources, {} bytes, {} and {} dataset versions, in {} ms",
-                out.join("datapackage.json").display(),
-                exported.resources,
-                exported.bytes,
-                exported.results_version,
-                exported.datasets.len(),
-                started.elapsed().as_millis()
-            ));
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::User { command } => {
-            if let UserCommand::List { json } = command {
-                return users::list(&open_reader(&cli)?, *json);
-            }
-            let mut store = open_writer(&cli, "change of accounts")?;
-            match command {
-                UserCommand::Add { username, role, ministries, name, password_stdin } => {
-                    users::add(
-                        &mut store,
-                        &users::AddUser {
-                            username,
-                            role,
-                            ministries,
-                            name: name.as_deref(),
-                            lang,
-                            password_stdin: *password_stdin,
-                        },
-                    )
-                }
-                UserCommand::List { json } => users::list(&store, *json),
-                UserCommand::Disable { username, enable } => {
-                    users::disable(&mut store, username, *enable)
-                }
-                UserCommand::Unlock { username } => users::unlock(&mut store, username),
-                UserCommand::ResetPassword { username, password_stdin } => {
-                    users::reset_password(&mut store, username, *password_stdin)
-                }
-            }
-        }
-        Command::Audit { command, limit, format } => {
-            let store = open_reader(&cli)?;
-            match command {
-                Some(AuditCommand::Verify) => users::verify(&store),
-                None => users::show(&store, *limit, format),
-            }
-        }
-        Command::Templates { out } => {
-            let written = templates::write_all(out)?;
-            output::line(&format!("{written} templates written to {}", out.display()));
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::LoadSample => load_sample(&cli),
+        Command::Serve { addr, access } => serve(&cli, addr, access),
+        Command::Export { out, as_of } => export(&cli, out, as_of),
+        Command::User { command } => user(&cli, command),
+        Command::Audit { command, limit, format } => audit(&cli, command, limit, format),
+        Command::Templates { out } => templates(out),
     }
 }
 
