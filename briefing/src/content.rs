@@ -247,16 +247,17 @@ fn since(previous: Option<Previous<'_>>, catalog: &Catalog, lang: Lang) -> (Vec<
     (vec![intro], Table { header, rows })
 }
 
-/// The briefing in `lang`, edition dated `edition` (YYYY-MM-DD).
-pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
-    let Sources { catalog, results, versions, .. } = *sources;
-    let reports: Vec<(&IndicatorReport, &md2030_analytics::catalog::Indicator)> =
-        catalog.indicators.iter().filter_map(|i| Some((results.indicator(&i.id)?, i))).collect();
-    let name = |i: &md2030_analytics::catalog::Indicator| i.name.get(lang).to_string();
+/// An indicator's report and its catalogue entry.
+type Reported<'a> = (&'a IndicatorReport, &'a md2030_analytics::catalog::Indicator);
 
-    // Executive summary: the count by status, the targets off track (furthest
-    // behind first), those on track, the milestones, then the data overdue or
-    // missing.
+fn indicator_name(indicator: &md2030_analytics::catalog::Indicator, lang: Lang) -> String {
+    indicator.name.get(lang).to_string()
+}
+
+/// The executive summary: the count by status, the targets off track (furthest
+/// behind first), the milestones, then the data overdue or missing.
+fn summary(reports: &[Reported<'_>], milestones: &[view::MilestoneRow], lang: Lang) -> Vec<String> {
+    let name = |i: &md2030_analytics::catalog::Indicator| indicator_name(i, lang);
     let with_target: Vec<_> = reports.iter().filter(|(r, _)| r.headline.target.is_some()).collect();
     let judged = judged(&reports);
     let count = |f: &dyn Fn(ProgressStatus) -> bool| {
@@ -276,7 +277,6 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
         ],
     )];
     summary.extend(judged.iter().filter_map(|(r, i)| sentence(r, i, lang)));
-    let milestones = view::milestones(results, catalog, lang);
     if !milestones.is_empty() {
         let count = |status: &[&str]| {
             milestones.iter().filter(|m| status.contains(&m.status)).count().to_string()
@@ -313,9 +313,18 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
         }
     }
 
-    // Scorecard: every indicator.
+    summary
+}
+
+/// The scorecard: every indicator.
+fn scorecard(
+    results: &Results,
+    catalog: &Catalog,
+    versions: &[VersionRecord],
+    lang: Lang,
+) -> Table {
     let pillars = view::overview(results, catalog, versions, lang);
-    let scorecard = Table {
+    Table {
         header: ["indicator", "latest", "target", "progress", "data"]
             .iter()
             .map(|k| text(lang, k))
@@ -336,10 +345,13 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
                 ]
             })
             .collect(),
-    };
+    }
+}
 
-    // One section per pillar: up to four charts, those with a target first.
-    let mut sections: Vec<Section> = [
+/// One section per pillar: up to four charts, those with a target first.
+fn pillar_sections(reports: &[Reported<'_>], lang: Lang) -> Vec<Section> {
+    let name = |i: &md2030_analytics::catalog::Indicator| indicator_name(i, lang);
+    [
         (md2030_analytics::catalog::Pillar::PublicServices, "pillar-public_services"),
         (md2030_analytics::catalog::Pillar::DigitalEconomy, "pillar-digital_economy"),
         (md2030_analytics::catalog::Pillar::Enablers, "pillar-enablers"),
@@ -364,9 +376,16 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
                 .collect(),
         }
     })
-    .collect();
+    .collect()
+}
 
-    // The regional view of digital take-up.
+/// The regional view of digital take-up, when it has regional values.
+fn regional_section(
+    reports: &[Reported<'_>],
+    outlines: Option<&md2030_results::outlines::Outlines>,
+    lang: Lang,
+) -> Option<Section> {
+    let name = |i: &md2030_analytics::catalog::Indicator| indicator_name(i, lang);
     if let Some((report, indicator)) =
         reports.iter().find(|(r, _)| r.id == "digital_take_up" && !r.regional.is_empty())
         && let Some(latest) = report.regional.last()
@@ -374,7 +393,7 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
         let unit = indicator.unit.as_str();
         let region_name = |code: &str| view::region_name(code, lang);
         let title = text_with(lang, "map-title", "name", &name(indicator));
-        let (svg, _, _) = view::region_map(sources.outlines, report, indicator, lang);
+        let (svg, _, _) = view::region_map(outlines, report, indicator, lang);
         let mut lines = vec![format!(
             "{} : {} · {} : {}",
             text(lang, "national"),
@@ -385,15 +404,19 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
         if let Some(cv) = latest.coefficient_of_variation {
             lines.push(format!("{} : {}", text(lang, "dispersion"), format::number(cv, 3, lang)));
         }
-        sections.push(Section {
+        return Some(Section {
             title: format!("{} — {}", text(lang, "nav-regions"), latest.period),
             text: lines,
             charts: vec![Chart { title, svg }],
         });
     }
+    None
+}
 
-    // Annex: definitions, producers and target versions.
-    let annex = Table {
+/// The annex: definitions, producers and target versions.
+fn annex(reports: &[Reported<'_>], lang: Lang) -> Table {
+    let name = |i: &md2030_analytics::catalog::Indicator| indicator_name(i, lang);
+    Table {
         header: ["indicator", "brief-definition", "brief-producer", "target"]
             .iter()
             .map(|k| text(lang, k))
@@ -421,20 +444,36 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
                 ]
             })
             .collect(),
-    };
+    }
+}
 
-    let all_versions: Vec<String> = {
-        let mut ids: Vec<String> =
-            reports.iter().flat_map(|(r, _)| r.dataset_versions.iter().cloned()).collect();
-        ids.sort();
-        ids.dedup();
-        ids.iter()
-            .map(|id| match versions.iter().find(|v| &v.version_id == id) {
-                Some(v) => format!("{id} sha256:{}", &v.sha256[..12.min(v.sha256.len())]),
-                None => id.clone(),
-            })
-            .collect()
-    };
+/// Every dataset version the briefing's figures read, with the start of its hash.
+fn versions_read(reports: &[Reported<'_>], versions: &[VersionRecord]) -> Vec<String> {
+    let mut ids: Vec<String> =
+        reports.iter().flat_map(|(r, _)| r.dataset_versions.iter().cloned()).collect();
+    ids.sort();
+    ids.dedup();
+    ids.iter()
+        .map(|id| match versions.iter().find(|v| &v.version_id == id) {
+            Some(v) => format!("{id} sha256:{}", &v.sha256[..12.min(v.sha256.len())]),
+            None => id.clone(),
+        })
+        .collect()
+}
+
+/// The briefing in `lang`, edition dated `edition` (YYYY-MM-DD).
+pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
+    let Sources { catalog, results, versions, .. } = *sources;
+    let reports: Vec<Reported<'_>> =
+        catalog.indicators.iter().filter_map(|i| Some((results.indicator(&i.id)?, i))).collect();
+
+    let milestones = view::milestones(results, catalog, lang);
+    let summary = summary(&reports, &milestones, lang);
+    let scorecard = scorecard(results, catalog, versions, lang);
+    let mut sections = pillar_sections(&reports, lang);
+    sections.extend(regional_section(&reports, sources.outlines, lang));
+    let annex = annex(&reports, lang);
+    let all_versions = versions_read(&reports, versions);
     let synthetic = reports.iter().any(|(r, _)| view::synthetic(versions, &r.dataset_versions));
     let latest_period = reports
         .iter()
