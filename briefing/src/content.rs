@@ -259,7 +259,7 @@ fn indicator_name(indicator: &md2030_analytics::catalog::Indicator, lang: Lang) 
 fn summary(reports: &[Reported<'_>], milestones: &[view::MilestoneRow], lang: Lang) -> Vec<String> {
     let name = |i: &md2030_analytics::catalog::Indicator| indicator_name(i, lang);
     let with_target: Vec<_> = reports.iter().filter(|(r, _)| r.headline.target.is_some()).collect();
-    let judged = judged(&reports);
+    let judged = judged(reports);
     let count = |f: &dyn Fn(ProgressStatus) -> bool| {
         judged.iter().filter(|(r, _)| f(r.headline.assessment.status)).count().to_string()
     };

@@ -286,117 +286,8 @@ impl Config {
             ));
         }
 
-        let smtp = match raw.smtp {
-            None => None,
-            Some(smtp) => {
-                let tls = match smtp.tls.as_deref().unwrap_or("opportunistic") {
-                    "opportunistic" => TlsMode::Opportunistic,
-                    "starttls" => TlsMode::StartTls,
-                    "implicit" => TlsMode::Implicit,
-                    "none" => TlsMode::None,
-                    other => {
-                        return Err(bad(
-                            "smtp.tls",
-                            format!("{other:?}"),
-                            "expected opportunistic, starttls, implicit or none",
-                        ));
-                    }
-                };
-                if smtp.host.trim().is_empty() {
-                    return Err(bad("smtp.host", "\"\"", "a host name is required"));
-                }
-                let password = match (&smtp.password_env, &smtp.password_file) {
-                    (Some(_), Some(_)) => {
-                        return Err(bad(
-                            "smtp.password_env",
-                            "…",
-                            "give password_env or password_file, not both",
-                        ));
-                    }
-                    (Some(var), None) => Some(env(var).ok_or_else(|| {
-                        bad(
-                            "smtp.password_env",
-                            format!("{var:?}"),
-                            "this environment variable is not set",
-                        )
-                    })?),
-                    (None, Some(path)) => Some(
-                        std::fs::read_to_string(path)
-                            .map_err(|e| bad("smtp.password_file", path.display(), &e.to_string()))?
-                            .trim_end_matches(['\r', '\n'])
-                            .to_string(),
-                    ),
-                    (None, None) => None,
-                };
-                if smtp.username.is_some() != password.is_some() {
-                    return Err(bad(
-                        "smtp.username",
-                        "…",
-                        "a username needs a password (password_env or password_file) and the reverse",
-                    ));
-                }
-                let from = smtp.from.trim().to_string();
-                let address =
-                    from.rsplit_once('<').map(|(_, a)| a.trim_end_matches('>')).unwrap_or(&from);
-                if !valid_email(address) {
-                    return Err(bad(
-                        "smtp.from",
-                        format!("{from:?}"),
-                        "expected an address, optionally with a name: Name <address>",
-                    ));
-                }
-                Some(Smtp {
-                    port: smtp.port.unwrap_or(match tls {
-                        TlsMode::Implicit => 465,
-                        _ => 587,
-                    }),
-                    host: smtp.host,
-                    tls,
-                    ca_file: smtp.ca_file,
-                    username: smtp.username,
-                    password,
-                    from,
-                    timeout_seconds: smtp.timeout_seconds.unwrap_or(30),
-                })
-            }
-        };
-
-        let mut recipients = Vec::new();
-        for (i, r) in raw.recipients.into_iter().enumerate() {
-            let key = format!("recipients[{i}]");
-            let email = r.email.trim().to_string();
-            if !valid_email(&email) {
-                return Err(bad(
-                    &format!("{key}.email"),
-                    format!("{email:?}"),
-                    "not an e-mail address",
-                ));
-            }
-            let lang = match r.lang.as_deref() {
-                None => languages[0],
-                Some(code) => Lang::parse(code).ok_or_else(|| {
-                    bad(&format!("{key}.lang"), format!("{code:?}"), "expected fr, ar or en")
-                })?,
-            };
-            if !languages.contains(&lang) {
-                return Err(bad(
-                    &format!("{key}.lang"),
-                    lang.code(),
-                    "not one of briefings.languages",
-                ));
-            }
-            if recipients.iter().any(|x: &Recipient| x.email.eq_ignore_ascii_case(&email)) {
-                return Err(bad(&format!("{key}.email"), &email, "listed twice"));
-            }
-            if r.name.chars().any(|c| c.is_control()) {
-                return Err(bad(
-                    &format!("{key}.name"),
-                    format!("{:?}", r.name),
-                    "no control characters",
-                ));
-            }
-            recipients.push(Recipient { name: r.name.trim().to_string(), email, lang });
-        }
+        let smtp = raw.smtp.map(|raw| smtp(raw, env)).transpose()?;
+        let recipients = recipients(raw.recipients, &languages)?;
         if !recipients.is_empty() && smtp.is_none() {
             return Err(Error::Config(
                 "recipients are listed but there is no [smtp] section to send with".into(),
@@ -419,6 +310,111 @@ impl Config {
             recipients,
         })
     }
+}
+
+/// The `[smtp]` section, checked; `env` reads the password's variable.
+fn smtp(smtp: RawSmtp, env: &dyn Fn(&str) -> Option<String>) -> Result<Smtp, Error> {
+    let tls = match smtp.tls.as_deref().unwrap_or("opportunistic") {
+        "opportunistic" => TlsMode::Opportunistic,
+        "starttls" => TlsMode::StartTls,
+        "implicit" => TlsMode::Implicit,
+        "none" => TlsMode::None,
+        other => {
+            return Err(bad(
+                "smtp.tls",
+                format!("{other:?}"),
+                "expected opportunistic, starttls, implicit or none",
+            ));
+        }
+    };
+    if smtp.host.trim().is_empty() {
+        return Err(bad("smtp.host", "\"\"", "a host name is required"));
+    }
+    let password = match (&smtp.password_env, &smtp.password_file) {
+        (Some(_), Some(_)) => {
+            return Err(bad(
+                "smtp.password_env",
+                "…",
+                "give password_env or password_file, not both",
+            ));
+        }
+        (Some(var), None) => Some(env(var).ok_or_else(|| {
+            bad("smtp.password_env", format!("{var:?}"), "this environment variable is not set")
+        })?),
+        (None, Some(path)) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| bad("smtp.password_file", path.display(), &e.to_string()))?
+                .trim_end_matches(['\r', '\n'])
+                .to_string(),
+        ),
+        (None, None) => None,
+    };
+    if smtp.username.is_some() != password.is_some() {
+        return Err(bad(
+            "smtp.username",
+            "…",
+            "a username needs a password (password_env or password_file) and the reverse",
+        ));
+    }
+    let from = smtp.from.trim().to_string();
+    let address = from.rsplit_once('<').map(|(_, a)| a.trim_end_matches('>')).unwrap_or(&from);
+    if !valid_email(address) {
+        return Err(bad(
+            "smtp.from",
+            format!("{from:?}"),
+            "expected an address, optionally with a name: Name <address>",
+        ));
+    }
+    Ok(Smtp {
+        port: smtp.port.unwrap_or(match tls {
+            TlsMode::Implicit => 465,
+            _ => 587,
+        }),
+        host: smtp.host,
+        tls,
+        ca_file: smtp.ca_file,
+        username: smtp.username,
+        password,
+        from,
+        timeout_seconds: smtp.timeout_seconds.unwrap_or(30),
+    })
+}
+
+/// The `[[recipients]]`, checked against the briefing languages.
+fn recipients(raw: Vec<RawRecipient>, languages: &[Lang]) -> Result<Vec<Recipient>, Error> {
+    let mut recipients = Vec::new();
+    for (i, r) in raw.into_iter().enumerate() {
+        let key = format!("recipients[{i}]");
+        let email = r.email.trim().to_string();
+        if !valid_email(&email) {
+            return Err(bad(
+                &format!("{key}.email"),
+                format!("{email:?}"),
+                "not an e-mail address",
+            ));
+        }
+        let lang = match r.lang.as_deref() {
+            None => languages[0],
+            Some(code) => Lang::parse(code).ok_or_else(|| {
+                bad(&format!("{key}.lang"), format!("{code:?}"), "expected fr, ar or en")
+            })?,
+        };
+        if !languages.contains(&lang) {
+            return Err(bad(&format!("{key}.lang"), lang.code(), "not one of briefings.languages"));
+        }
+        if recipients.iter().any(|x: &Recipient| x.email.eq_ignore_ascii_case(&email)) {
+            return Err(bad(&format!("{key}.email"), &email, "listed twice"));
+        }
+        if r.name.chars().any(|c| c.is_control()) {
+            return Err(bad(
+                &format!("{key}.name"),
+                format!("{:?}", r.name),
+                "no control characters",
+            ));
+        }
+        recipients.push(Recipient { name: r.name.trim().to_string(), email, lang });
+    }
+    Ok(recipients)
 }
 
 #[cfg(test)]
