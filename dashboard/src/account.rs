@@ -154,6 +154,29 @@ pub(crate) fn wait_page(
     response
 }
 
+/// Whether the sign-in form carries the token of its double-submit cookie.
+fn signin_csrf_ok(headers: &HeaderMap, posted: &str) -> bool {
+    let cookie_token = auth::cookie(headers, auth::SIGNIN_CSRF_COOKIE).unwrap_or("");
+    !cookie_token.is_empty() && md2030_access::constant_time_eq(cookie_token, posted)
+}
+
+/// The account and password hash of `username` if it exists and is active.
+async fn active_credentials(
+    app: &Arc<App>,
+    username: &str,
+) -> Result<(Option<md2030_store::Account>, Option<String>), Box<Response>> {
+    let name = username.to_string();
+    match app.with_store(move |s| s.credentials(&name)).await {
+        Ok(Some((account, phc))) if account.is_active() => Ok((Some(account), Some(phc))),
+        Ok(_) => Ok((None, None)),
+        Err(err) => {
+            tracing::error!(%err, "reading credentials failed");
+            let refused = (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable");
+            Err(Box::new(refused.into_response()))
+        }
+    }
+}
+
 /// Checks the form's CSRF token against the sign-in cookie, the rate limits, then
 /// the password; opens a session on success. Every attempt is audited.
 pub(crate) async fn signin(
@@ -166,8 +189,7 @@ pub(crate) async fn signin(
     let Ok(Form(form)) = Form::<SigninForm>::from_request(request, &()).await else {
         return (StatusCode::BAD_REQUEST, text(lang, "bad-form")).into_response();
     };
-    let cookie_token = auth::cookie(&headers, auth::SIGNIN_CSRF_COOKIE).unwrap_or("");
-    if cookie_token.is_empty() || !md2030_access::constant_time_eq(cookie_token, &form.csrf) {
+    if !signin_csrf_ok(&headers, &form.csrf) {
         return (StatusCode::FORBIDDEN, text(lang, "csrf-refused")).into_response();
     }
     let username: String = form.username.trim().chars().take(64).collect();
@@ -182,7 +204,9 @@ pub(crate) async fn signin(
     };
     if let Some(wait) = app.auth.signin_allowed(&address) {
         if app.auth.first_refusal(&address) {
-            app.audit(entry("refused", serde_json::json!({"reason": "rate limit", "note": "further refusals from this address in the next minute are not recorded"}))).await;
+            let note = "further refusals from this address in the next minute are not recorded";
+            app.audit(entry("refused", serde_json::json!({"reason": "rate limit", "note": note})))
+                .await;
         }
         return wait_page(lang, &username, &form.csrf, &next, wait);
     }
@@ -206,18 +230,9 @@ pub(crate) async fn signin(
         auth::Throttle::Delay(wait) => tokio::time::sleep(wait).await,
         auth::Throttle::None => {}
     }
-    let name = username.clone();
-    let found = app.with_store(move |s| s.credentials(&name)).await;
-    let found = match found {
+    let (account, phc) = match active_credentials(&app, &username).await {
         Ok(found) => found,
-        Err(err) => {
-            tracing::error!(%err, "reading credentials failed");
-            return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
-        }
-    };
-    let (account, phc) = match found {
-        Some((account, phc)) if account.is_active() => (Some(account), Some(phc)),
-        _ => (None, None),
+        Err(response) => return *response,
     };
     // An unknown or disabled account costs the same argon2 time as a wrong password.
     let matches = app.auth.verify(form.password, phc).await;

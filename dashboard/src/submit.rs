@@ -254,11 +254,7 @@ pub(crate) async fn submit(
     };
     let address = auth::client_address(&request);
     let limit = app.auth.settings.max_upload_bytes;
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = auth::content_length(request.headers());
     let entry = |outcome: &'static str, subject: &str, detail: serde_json::Value| Audit {
         actor: session.account.username.clone(),
         action: "submit",
@@ -266,18 +262,6 @@ pub(crate) async fn submit(
         outcome,
         address: address.clone(),
         detail,
-    };
-    let too_large = |lang: Lang| {
-        (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            md2030_view::i18n::text_with(
-                lang,
-                "submit-too-large",
-                "mb",
-                &(limit / (1024 * 1024)).to_string(),
-            ),
-        )
-            .into_response()
     };
     // Refuse an announced oversize body before reading any of it.
     if declared.is_some_and(|n| n > limit + 64 * 1024) {
@@ -287,7 +271,7 @@ pub(crate) async fn submit(
             serde_json::json!({"reason": "too large", "bytes": declared}),
         ))
         .await;
-        return too_large(lang);
+        return too_large(lang, limit);
     }
     let multipart = match Multipart::from_request(request, &()).await {
         Ok(multipart) => multipart,
@@ -296,20 +280,11 @@ pub(crate) async fn submit(
     let staging = app.data_dir().join("staging");
     let received = match receive(multipart, &session, &staging, limit).await {
         Ok(received) => received,
-        Err(Refusal::TooLarge) => {
-            app.audit(entry("refused", "", serde_json::json!({"reason": "too large"}))).await;
-            return too_large(lang);
-        }
-        Err(Refusal::Csrf) => {
-            return (StatusCode::FORBIDDEN, text(lang, "csrf-refused")).into_response();
-        }
-        Err(Refusal::BadForm(why)) => {
-            return (StatusCode::BAD_REQUEST, format!("{}: {why}", text(lang, "bad-form")))
-                .into_response();
-        }
-        Err(Refusal::Io(err)) => {
-            tracing::error!(%err, "receiving an upload failed");
-            return (StatusCode::SERVICE_UNAVAILABLE, "could not receive the file").into_response();
+        Err(refusal) => {
+            if matches!(refusal, Refusal::TooLarge) {
+                app.audit(entry("refused", "", serde_json::json!({"reason": "too large"}))).await;
+            }
+            return refusal.response(lang, limit);
         }
     };
     if !received.csrf_ok {
@@ -332,51 +307,16 @@ pub(crate) async fn submit(
     };
     let period = received.period.trim().to_string();
     let period = (!period.is_empty()).then_some(period);
-    let max_pending = app.auth.settings.max_pending_per_steward;
-    let outcome = {
-        let username = session.account.username.clone();
-        let shown = shown.clone();
-        let contract: &'static Contract = contract;
-        let what = format!("submission of {} ({shown})", contract.name);
-        app.write(what, format!("web:{username}"), move |_, store| {
-            let pending = store
-                .pending_versions()
-                .map_err(|e| e.to_string())?
-                .iter()
-                .filter(|v| v.provenance.ingested_by.eq_ignore_ascii_case(&username))
-                .count();
-            if pending >= max_pending {
-                return Ok(Err(pending));
-            }
-            let config = IngestConfig {
-                ingested_by: username,
-                ingested_at: auth::rfc3339_now(),
-                synthetic: false,
-                sheet: None,
-                display_name: Some(shown),
-                reference_period: period,
-            };
-            let outcome =
-                md2030_ingest::submit_file(store, contract, &upload.path, &config, &mut |_| {});
-            drop(upload);
-            outcome.map(Ok).map_err(|e| e.to_string())
-        })
-        .await
-    };
+    let outcome =
+        store_pending(&app, &session.account.username, contract, upload, &shown, period).await;
     let outcome = match outcome {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(pending)) => {
-            app.audit(entry(
-                "refused",
-                &contract.name,
-                serde_json::json!({"reason": "pending quota", "pending": pending}),
-            ))
-            .await;
-            return (
-                StatusCode::TOO_MANY_REQUESTS,
-                md2030_view::i18n::text_with(lang, "submit-quota", "count", &pending.to_string()),
-            )
-                .into_response();
+            let detail = serde_json::json!({"reason": "pending quota", "pending": pending});
+            app.audit(entry("refused", &contract.name, detail)).await;
+            let text =
+                md2030_view::i18n::text_with(lang, "submit-quota", "count", &pending.to_string());
+            return (StatusCode::TOO_MANY_REQUESTS, text).into_response();
         }
         Err(refusal) => {
             if let crate::app::WriteRefusal::Busy(holder) = &refusal {
@@ -394,7 +334,76 @@ pub(crate) async fn submit(
     view.selected = contract.name.clone();
     let report = outcome.report();
     view.report_text = report.render(lang);
-    view.issues = report
+    view.issues = issue_rows(report, lang);
+    let (outcome_word, subject, detail, status) = match &outcome {
+        Outcome::Accepted { version, .. } => {
+            view.verdict = md2030_view::i18n::text_with(
+                lang,
+                "submit-pending",
+                "version",
+                &version.version_id,
+            );
+            view.verdict_class = "notice";
+            let detail =
+                serde_json::json!({"file": shown, "bytes": bytes, "rows": version.row_count});
+            ("ok", version.version_id.clone(), detail, StatusCode::OK)
+        }
+        _ => {
+            view.verdict = text(lang, "submit-rejected");
+            view.verdict_class = "error";
+            let detail =
+                serde_json::json!({"file": shown, "bytes": bytes, "errors": report.errors});
+            ("rejected", contract.name.clone(), detail, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    };
+    app.audit(entry(outcome_word, &subject, detail)).await;
+    render(status, view)
+}
+
+/// Stores an upload as a pending version under the writer lock, unless its
+/// steward already has `max_pending_per_steward` versions awaiting sign-off
+/// (`Ok(Err(count))`).
+async fn store_pending(
+    app: &Arc<App>,
+    username: &str,
+    contract: &'static Contract,
+    upload: Upload,
+    shown: &str,
+    period: Option<String>,
+) -> Result<Result<Outcome, usize>, crate::app::WriteRefusal> {
+    let max_pending = app.auth.settings.max_pending_per_steward;
+    let username = username.to_string();
+    let shown = shown.to_string();
+    let what = format!("submission of {} ({shown})", contract.name);
+    app.write(what, format!("web:{username}"), move |_, store| {
+        let pending = store
+            .pending_versions()
+            .map_err(|e| e.to_string())?
+            .iter()
+            .filter(|v| v.provenance.ingested_by.eq_ignore_ascii_case(&username))
+            .count();
+        if pending >= max_pending {
+            return Ok(Err(pending));
+        }
+        let config = IngestConfig {
+            ingested_by: username,
+            ingested_at: auth::rfc3339_now(),
+            synthetic: false,
+            sheet: None,
+            display_name: Some(shown),
+            reference_period: period,
+        };
+        let outcome =
+            md2030_ingest::submit_file(store, contract, &upload.path, &config, &mut |_| {});
+        drop(upload);
+        outcome.map(Ok).map_err(|e| e.to_string())
+    })
+    .await
+}
+
+/// The rows of a validation report's table: row, column, value, rule, expected.
+fn issue_rows(report: &md2030_ingest::report::Report, lang: Lang) -> Vec<[String; 5]> {
+    report
         .issues
         .iter()
         .map(|i| {
@@ -409,34 +418,33 @@ pub(crate) async fn submit(
                     .unwrap_or_default(),
             ]
         })
-        .collect();
-    match &outcome {
-        Outcome::Accepted { version, .. } => {
-            app.audit(entry(
-                "ok",
-                &version.version_id,
-                serde_json::json!({"file": shown, "bytes": bytes, "rows": version.row_count}),
-            ))
-            .await;
-            view.verdict = md2030_view::i18n::text_with(
-                lang,
-                "submit-pending",
-                "version",
-                &version.version_id,
-            );
-            view.verdict_class = "notice";
-            render(StatusCode::OK, view)
-        }
-        _ => {
-            app.audit(entry(
-                "rejected",
-                &contract.name,
-                serde_json::json!({"file": shown, "bytes": bytes, "errors": report.errors}),
-            ))
-            .await;
-            view.verdict = text(lang, "submit-rejected");
-            view.verdict_class = "error";
-            render(StatusCode::UNPROCESSABLE_ENTITY, view)
+        .collect()
+}
+
+/// 413 naming the upload limit.
+fn too_large(lang: Lang, limit: u64) -> Response {
+    let mb = (limit / (1024 * 1024)).to_string();
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        md2030_view::i18n::text_with(lang, "submit-too-large", "mb", &mb),
+    )
+        .into_response()
+}
+
+impl Refusal {
+    /// What the steward sees when the upload could not be received.
+    fn response(self, lang: Lang, limit: u64) -> Response {
+        match self {
+            Refusal::TooLarge => too_large(lang, limit),
+            Refusal::Csrf => (StatusCode::FORBIDDEN, text(lang, "csrf-refused")).into_response(),
+            Refusal::BadForm(why) => {
+                (StatusCode::BAD_REQUEST, format!("{}: {why}", text(lang, "bad-form")))
+                    .into_response()
+            }
+            Refusal::Io(err) => {
+                tracing::error!(%err, "receiving an upload failed");
+                (StatusCode::SERVICE_UNAVAILABLE, "could not receive the file").into_response()
+            }
         }
     }
 }
