@@ -139,13 +139,29 @@ pub fn files(results: &Results, catalog: &Catalog, prepared: &str) -> crate::Res
     }
     let data_csv = data.into_inner().map_err(|e| ::csv::Error::from(e.into_error()))?;
 
-    let lists: [(&str, &str, &BTreeMap<String, Code>); 5] = [
+    let lists: [CodeList<'_>; 5] = [
         ("CL_INDICATOR", "Maroc Digital 2030 indicators", &indicators),
         ("CL_AREA", "Reference areas: Morocco and its 12 regions", &areas),
         ("CL_BREAKDOWN", "Breakdown dimensions", &breakdowns),
         ("CL_MEMBER", "Breakdown members", &members),
         ("CL_UNIT", "Units of measure", &units),
     ];
+    let (xml_out, codelists) = structure_message(lists, prepared)?;
+    Ok(Files { data_csv, structure_xml: xml_out.into_bytes(), codelists })
+}
+
+/// A file's path inside the export and its bytes.
+type NamedFile = (String, Vec<u8>);
+
+/// A code list: its id, its English title and its codes.
+type CodeList<'a> = (&'a str, &'a str, &'a BTreeMap<String, Code>);
+
+/// The SDMX-ML 2.1 structure message (dataflow, code lists, concepts, data
+/// structure definition) and each code list as CSV.
+fn structure_message(
+    lists: [CodeList<'_>; 5],
+    prepared: &str,
+) -> crate::Result<(String, Vec<NamedFile>)> {
     let mut codelists = Vec::new();
     let mut xml_out = String::new();
     let _ = writeln!(xml_out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
@@ -246,5 +262,5 @@ pub fn files(results: &Results, catalog: &Catalog, prepared: &str) -> crate::Res
         reference("CL_UNIT", "Codelist", "codelist"),
         concept_ref("OBS_VALUE")
     );
-    Ok(Files { data_csv, structure_xml: xml_out.into_bytes(), codelists })
+    Ok((xml_out, codelists))
 }

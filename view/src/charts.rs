@@ -66,6 +66,10 @@ pub struct ChartText {
     pub rtl: bool,
 }
 
+const GREEN_LINE: RGBColor = RGBColor(0, 98, 65);
+const RED_LINE: RGBColor = RGBColor(193, 39, 45);
+const GREY_LINE: RGBColor = RGBColor(120, 120, 120);
+
 /// The indicator's time series (solid), the straight trajectory from the target's
 /// baseline to the target (thin), the projection at the observed pace from the
 /// latest value to the target year (dashed), and series breaks (vertical lines).
@@ -88,48 +92,20 @@ pub fn indicator_chart(
         result.trajectory.iter().map(|t| (t.at, sign * t.value)).collect();
     // The projection at the observed pace: a straight line from the latest value,
     // flat from where it meets the quantity's bound.
-    let projection: Vec<(f64, f64)> = match (observed.last(), result.judgment()) {
-        (Some(&last), Some(j)) if j.verdict.is_none() => {
-            let end = (j.target.year, sign * j.projection);
-            let unbounded = j.latest.value + j.pace_observed * (j.target.year - j.latest.year);
-            if (unbounded - j.projection).abs() > 1e-9 && j.pace_observed.abs() > f64::EPSILON {
-                let hit = j.latest.year + (j.projection - j.latest.value) / j.pace_observed;
-                vec![last, (hit, sign * j.projection), end]
-            } else {
-                vec![last, end]
-            }
-        }
-        _ => Vec::new(),
+    let projection = match observed.last() {
+        Some(&last) => projection_line(result, last, sign),
+        None => Vec::new(),
     };
     // The target in force and its milestones, as markers at the end of their year.
-    let targets: Vec<(f64, f64)> = result
-        .milestones
-        .iter()
-        .map(|m| &m.target)
+    let targets: Vec<(f64, f64)> = (result.milestones.iter().map(|m| &m.target))
         .chain(&result.target)
         .map(|t| (f64::from(t.year) + 1.0, sign * t.value))
         .collect();
     let all = observed.iter().chain(&trajectory).chain(&projection).chain(&targets);
-    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    for &(x, y) in all {
-        (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
-    }
-    if (x1 - x0).abs() < 1.0 {
-        (x0, x1) = (x0 - 1.0, x1 + 1.0);
-    }
-    // A flat series still gets a readable value axis around its value.
-    let span = y1 - y0;
-    let pad = if span > f64::EPSILON { span * 0.08 } else { (y1.abs() * 0.05).max(1.0) };
-    let (y0, y1) = if text.inverted {
-        (y0 - pad, (y1 + pad).min(0.0))
-    } else {
-        (if y0 >= 0.0 { (y0 - pad).max(0.0) } else { y0 - pad }, y1 + pad)
-    };
+    let (x0, x1, y0, y1) = bounds(all.copied(), text.inverted);
     let lines =
         [observed.as_slice(), trajectory.as_slice(), projection.as_slice(), targets.as_slice()];
-    let green = RGBColor(0, 98, 65);
-    let red = RGBColor(193, 39, 45);
-    let grey = RGBColor(120, 120, 120);
+    let (green, red, grey) = (GREEN_LINE, RED_LINE, GREY_LINE);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (720, 360)).into_drawing_area();
@@ -212,20 +188,71 @@ pub fn indicator_chart(
             return String::new();
         }
     }
-    settle_text(&svg).replacen(
-        "<svg ",
-        "<svg role=\"img\" aria-labelledby=\"chart-title chart-desc\" class=\"chart\" direction=\"ltr\" ",
-        1,
-    )
-    .replacen(
-        '>',
-        &format!(
-            "><title id=\"chart-title\">{}</title><desc id=\"chart-desc\">{}</desc>",
-            escape_xml(&text.title),
-            escape_xml(&text.description)
-        ),
-        1,
-    )
+    titled(&svg, "chart", "chart", &text.title, &text.description)
+}
+
+/// The projection at the observed pace: a straight line from the latest value
+/// (`last`, already signed), flat from where it meets the quantity's bound.
+fn projection_line(
+    result: &md2030_analytics::indicator::IndicatorResult,
+    last: (f64, f64),
+    sign: f64,
+) -> Vec<(f64, f64)> {
+    match result.judgment() {
+        Some(j) if j.verdict.is_none() => {
+            let end = (j.target.year, sign * j.projection);
+            let unbounded = j.latest.value + j.pace_observed * (j.target.year - j.latest.year);
+            if (unbounded - j.projection).abs() > 1e-9 && j.pace_observed.abs() > f64::EPSILON {
+                let hit = j.latest.year + (j.projection - j.latest.value) / j.pace_observed;
+                vec![last, (hit, sign * j.projection), end]
+            } else {
+                vec![last, end]
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The drawing's ranges (x0, x1, y0, y1) around every point, padded; a flat series
+/// still gets a readable value axis around its value; a rank's axis stops at 0.
+fn bounds(points: impl Iterator<Item = (f64, f64)>, inverted: bool) -> (f64, f64, f64, f64) {
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for (x, y) in points {
+        (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+    }
+    if (x1 - x0).abs() < 1.0 {
+        (x0, x1) = (x0 - 1.0, x1 + 1.0);
+    }
+    let span = y1 - y0;
+    let pad = if span > f64::EPSILON { span * 0.08 } else { (y1.abs() * 0.05).max(1.0) };
+    let (y0, y1) = if inverted {
+        (y0 - pad, (y1 + pad).min(0.0))
+    } else {
+        (if y0 >= 0.0 { (y0 - pad).max(0.0) } else { y0 - pad }, y1 + pad)
+    };
+    (x0, x1, y0, y1)
+}
+
+/// The chart's SVG with its title and description for screen readers, named
+/// `ID-title` and `ID-desc` (`id` escaped already), and its CSS class.
+fn titled(svg: &str, id: &str, class: &str, title: &str, description: &str) -> String {
+    settle_text(svg)
+        .replacen(
+            "<svg ",
+            &format!(
+                "<svg role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"{class}\" direction=\"ltr\" "
+            ),
+            1,
+        )
+        .replacen(
+            '>',
+            &format!(
+                "><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+                escape_xml(title),
+                escape_xml(description)
+            ),
+            1,
+        )
 }
 
 /// Plotters' SVG text, made to lay out the same in every renderer: each label's
@@ -479,9 +506,7 @@ pub fn bar_chart(bars: &[Bar], text: &BarText, id: &str, rtl: bool) -> String {
     let (lo, hi) = all.fold((0.0f64, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let hi = if hi <= lo { lo + 1.0 } else { hi + (hi - lo) * 0.18 };
     let n = bars.len() as f64;
-    let green = RGBColor(0, 98, 65);
-    let red = RGBColor(193, 39, 45);
-    let ink = RGBColor(29, 29, 27);
+    let (green, red, ink) = (GREEN_LINE, RED_LINE, RGBColor(29, 29, 27));
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (720, height)).into_drawing_area();
@@ -578,23 +603,7 @@ pub fn bar_chart(bars: &[Bar], text: &BarText, id: &str, rtl: bool) -> String {
             return String::new();
         }
     }
-    let id = escape_xml(id);
-    settle_text(&svg).replacen(
-        "<svg ",
-        &format!(
-            "<svg role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"chart bars\" direction=\"ltr\" "
-        ),
-        1,
-    )
-    .replacen(
-        '>',
-        &format!(
-            "><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
-            escape_xml(&text.title),
-            escape_xml(&text.description)
-        ),
-        1,
-    )
+    titled(&svg, &escape_xml(id), "chart bars", &text.title, &text.description)
 }
 
 /// `label` cut to `max` characters with an ellipsis (the full name is in the table).

@@ -425,10 +425,9 @@ pub fn breakdown(
     lang: Lang,
 ) -> Option<BreakdownView> {
     let members = report.breakdowns.get(dimension)?;
-    let datasets: Vec<String> = indicator.datasets.clone();
     let unit = indicator.unit.as_str();
     let value_text = |v: f64| format::in_unit(v, unit, lang);
-    let label = |code: &str| labels.member(&datasets, dimension, code, lang);
+    let label = |code: &str| labels.member(&indicator.datasets, dimension, code, lang);
     let period =
         members.iter().filter_map(|m| m.latest.as_ref()).map(|o| o.period.clone()).max()?;
     let mut at_period: Vec<MemberValue> = members
