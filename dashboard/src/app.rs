@@ -95,6 +95,24 @@ pub struct App {
 }
 
 impl App {
+    /// The application over `config.data_dir`: its published state read once (on
+    /// a blocking thread). [`crate::serve`] serves it and reloads it; tests build
+    /// it in process and drive [`crate::router`] with `tower::ServiceExt::oneshot`.
+    pub async fn load(config: &Config) -> std::io::Result<Arc<App>> {
+        let data_dir = config.data_dir.clone();
+        let first = tokio::task::spawn_blocking(move || load_snapshot(current(&data_dir)?))
+            .await
+            .map_err(std::io::Error::other)?
+            .map_err(std::io::Error::other)?;
+        Ok(Arc::new(App {
+            data_dir: config.data_dir.clone(),
+            snapshot: RwLock::new(Arc::new(first)),
+            auth: crate::auth::Auth::new(config.access.clone(), config.data_dir.clone()),
+            exports: tokio::sync::Mutex::new(()),
+            conversions: tokio::sync::Mutex::new(()),
+        }))
+    }
+
     /// Recomputes the results with `store` (a writer) after a publication or an
     /// edit of the catalogue; the reloader then picks them up. A failure is logged:
     /// the publication stands and `md2030 compute` retries.

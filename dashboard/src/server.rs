@@ -1,7 +1,7 @@
 //! Serving: the routes, the listener, request logs and graceful shutdown.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use crate::api::{api_datasets, api_indicator, api_indicators, api_targets, openapi};
-use crate::app::{App, Config, current, load_snapshot, reload_when_changed};
+use crate::app::{App, Config, reload_when_changed};
 use crate::briefings::{briefings_page, download_briefing};
 use crate::downloads::{
     briefing_pdf, download_breakdown, download_dataset, download_export, download_indicator,
@@ -81,18 +81,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     listener.set_nonblocking(true)?;
-    let data_dir = config.data_dir.clone();
-    let first = tokio::task::spawn_blocking(move || load_snapshot(current(&data_dir)?))
-        .await
-        .map_err(std::io::Error::other)?
-        .map_err(std::io::Error::other)?;
-    let app = Arc::new(App {
-        data_dir: config.data_dir.clone(),
-        snapshot: RwLock::new(Arc::new(first)),
-        auth: crate::auth::Auth::new(config.access.clone(), config.data_dir.clone()),
-        exports: tokio::sync::Mutex::new(()),
-        conversions: tokio::sync::Mutex::new(()),
-    });
+    let app = App::load(&config).await?;
     let reloader = tokio::spawn(reload_when_changed(app.clone(), config.refresh));
     let listener = tokio::net::TcpListener::from_std(listener)?;
     tracing::info!(addr = %listener.local_addr()?, "md2030 dashboard listening");
