@@ -254,7 +254,7 @@ pub(crate) async fn submit(
     };
     let address = auth::client_address(&request);
     let limit = app.auth.settings.max_upload_bytes;
-    let declared = auth::content_length(request.headers());
+    let declared = content_length(request.headers());
     let entry = |outcome: &'static str, subject: &str, detail: serde_json::Value| Audit {
         actor: session.account.username.clone(),
         action: "submit",
@@ -447,6 +447,11 @@ impl Refusal {
             }
         }
     }
+}
+
+/// The body length a request announces, if any.
+fn content_length(headers: &axum::http::HeaderMap) -> Option<u64> {
+    headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok())
 }
 
 #[cfg(test)]
