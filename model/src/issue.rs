@@ -93,137 +93,148 @@ impl Rule {
     /// The message template in `lang`; `{expected}` is replaced by the issue's
     /// expectation (a type, a limit, a list of values, another row number…).
     fn template(self, lang: Lang) -> &'static str {
-        use Lang::{Ar, En, Fr};
-        match (self, lang) {
-            (Rule::Unreadable, En) => "the file cannot be read: {expected}",
-            (Rule::Unreadable, Fr) => "le fichier ne peut pas être lu : {expected}",
-            (Rule::Unreadable, Ar) => "تعذرت قراءة الملف: {expected}",
-            (Rule::EmptyFile, En) => "the file is empty",
-            (Rule::EmptyFile, Fr) => "le fichier est vide",
-            (Rule::EmptyFile, Ar) => "الملف فارغ",
-            (Rule::UnsupportedFormat, En) => "unsupported file format: {expected}",
-            (Rule::UnsupportedFormat, Fr) => "format de fichier non pris en charge : {expected}",
-            (Rule::UnsupportedFormat, Ar) => "صيغة ملف غير مدعومة: {expected}",
-            (Rule::Encoding, En) => "the text is not valid {expected}; save the file as CSV UTF-8",
-            (Rule::Encoding, Fr) => {
-                "le texte n'est pas en {expected} valide ; enregistrez le fichier en CSV UTF-8"
-            }
-            (Rule::Encoding, Ar) => "النص ليس بترميز {expected} صالح؛ احفظ الملف بصيغة CSV UTF-8",
-            (Rule::MalformedCsv, En) => "malformed CSV: {expected}",
-            (Rule::MalformedCsv, Fr) => "CSV mal formé : {expected}",
-            (Rule::MalformedCsv, Ar) => "ملف CSV غير سليم: {expected}",
-            (Rule::MalformedJson, En) => "malformed JSON: {expected}",
-            (Rule::MalformedJson, Fr) => "JSON mal formé : {expected}",
-            (Rule::MalformedJson, Ar) => "ملف JSON غير سليم: {expected}",
-            (Rule::Geometry, En) => "invalid boundary geometry: {expected}",
-            (Rule::Geometry, Fr) => "géométrie de limite invalide : {expected}",
-            (Rule::Geometry, Ar) => "هندسة حدود غير صالحة: {expected}",
-            (Rule::MalformedSpreadsheet, En) => "the spreadsheet cannot be read: {expected}",
-            (Rule::MalformedSpreadsheet, Fr) => "le classeur ne peut pas être lu : {expected}",
-            (Rule::MalformedSpreadsheet, Ar) => "تعذرت قراءة المصنف: {expected}",
-            (Rule::SpreadsheetError, En) => {
+        match lang {
+            Lang::En => self.template_english(),
+            Lang::Fr => self.template_french(),
+            Lang::Ar => self.template_arabic(),
+        }
+    }
+
+    fn template_english(self) -> &'static str {
+        match self {
+            Rule::Unreadable => "the file cannot be read: {expected}",
+            Rule::EmptyFile => "the file is empty",
+            Rule::UnsupportedFormat => "unsupported file format: {expected}",
+            Rule::Encoding => "the text is not valid {expected}; save the file as CSV UTF-8",
+            Rule::MalformedCsv => "malformed CSV: {expected}",
+            Rule::MalformedJson => "malformed JSON: {expected}",
+            Rule::Geometry => "invalid boundary geometry: {expected}",
+            Rule::MalformedSpreadsheet => "the spreadsheet cannot be read: {expected}",
+            Rule::SpreadsheetError => {
                 "the cell holds a spreadsheet error instead of a value: correct its formula or type the value"
             }
-            (Rule::SpreadsheetError, Fr) => {
-                "la cellule contient une erreur de tableur au lieu d'une valeur : corrigez sa formule ou saisissez la valeur"
-            }
-            (Rule::SpreadsheetError, Ar) => {
-                "تحتوي الخانة على خطأ جدول بيانات بدل قيمة: صحح صيغتها أو أدخل القيمة"
-            }
-            (Rule::SheetNotFound, En) => "no sheet with this name; the workbook has: {expected}",
-            (Rule::SheetNotFound, Fr) => {
-                "aucune feuille de ce nom ; le classeur contient : {expected}"
-            }
-            (Rule::SheetNotFound, Ar) => "لا توجد ورقة بهذا الاسم؛ يحتوي المصنف على: {expected}",
-            (Rule::NoHeader, En) => {
+            Rule::SheetNotFound => "no sheet with this name; the workbook has: {expected}",
+            Rule::NoHeader => {
                 "no header row with this dataset's columns in the first rows; expected columns: {expected}"
             }
-            (Rule::NoHeader, Fr) => {
-                "aucune ligne d'en-tête avec les colonnes de ce jeu de données dans les premières lignes ; colonnes attendues : {expected}"
-            }
-            (Rule::NoHeader, Ar) => {
-                "لا يوجد سطر عناوين بأعمدة مجموعة البيانات هذه في الأسطر الأولى؛ الأعمدة المنتظرة: {expected}"
-            }
-            (Rule::MissingColumn, En) => {
-                "required column is missing; accepted headings: {expected}"
-            }
-            (Rule::MissingColumn, Fr) => {
-                "colonne obligatoire absente ; intitulés acceptés : {expected}"
-            }
-            (Rule::MissingColumn, Ar) => "عمود إلزامي غير موجود؛ العناوين المقبولة: {expected}",
-            (Rule::DuplicateColumn, En) => {
+            Rule::MissingColumn => "required column is missing; accepted headings: {expected}",
+            Rule::DuplicateColumn => {
                 "two columns stand for the same field (also column {expected})"
             }
-            (Rule::DuplicateColumn, Fr) => {
-                "deux colonnes correspondent au même champ (aussi la colonne {expected})"
-            }
-            (Rule::DuplicateColumn, Ar) => "عمودان يمثلان نفس الحقل (العمود {expected} أيضا)",
-            (Rule::UnknownColumn, En) => "column not in the contract; ignored",
-            (Rule::UnknownColumn, Fr) => "colonne absente du contrat ; ignorée",
-            (Rule::UnknownColumn, Ar) => "عمود غير وارد في العقد؛ تم تجاهله",
-            (Rule::RaggedRow, En) => "the row has {expected}",
-            (Rule::RaggedRow, Fr) => "la ligne a {expected}",
-            (Rule::RaggedRow, Ar) => "عدد خانات السطر غير مطابق: {expected}",
-            (Rule::NoRows, En) => "the file has a header but no data rows",
-            (Rule::NoRows, Fr) => "le fichier a un en-tête mais aucune ligne de données",
-            (Rule::NoRows, Ar) => "يحتوي الملف على عناوين دون أي سطر بيانات",
-            (Rule::Required, En) => "a value is required",
-            (Rule::Required, Fr) => "une valeur est obligatoire",
-            (Rule::Required, Ar) => "القيمة إلزامية",
-            (Rule::Type, En) => "not a valid {expected}",
-            (Rule::Type, Fr) => "valeur invalide ; attendu : {expected}",
-            (Rule::Type, Ar) => "قيمة غير صالحة؛ المنتظر: {expected}",
-            (Rule::Minimum, En) => "below the minimum {expected}",
-            (Rule::Minimum, Fr) => "inférieur au minimum {expected}",
-            (Rule::Minimum, Ar) => "أقل من الحد الأدنى {expected}",
-            (Rule::Maximum, En) => "above the maximum {expected}",
-            (Rule::Maximum, Fr) => "supérieur au maximum {expected}",
-            (Rule::Maximum, Ar) => "أكبر من الحد الأقصى {expected}",
-            (Rule::MinLength, En) => "shorter than {expected} characters",
-            (Rule::MinLength, Fr) => "plus court que {expected} caractères",
-            (Rule::MinLength, Ar) => "أقصر من {expected} حرفا",
-            (Rule::MaxLength, En) => "longer than {expected} characters",
-            (Rule::MaxLength, Fr) => "plus long que {expected} caractères",
-            (Rule::MaxLength, Ar) => "أطول من {expected} حرفا",
-            (Rule::Pattern, En) => "does not match the expected form {expected}",
-            (Rule::Pattern, Fr) => "ne respecte pas la forme attendue {expected}",
-            (Rule::Pattern, Ar) => "لا يطابق الشكل المنتظر {expected}",
-            (Rule::Enum, En) => "not one of the allowed values: {expected}",
-            (Rule::Enum, Fr) => "ne fait pas partie des valeurs permises : {expected}",
-            (Rule::Enum, Ar) => "ليست من القيم المسموح بها: {expected}",
-            (Rule::ForeignKey, En) => "unknown in the reference {expected}",
-            (Rule::ForeignKey, Fr) => "inconnu dans la référence {expected}",
-            (Rule::ForeignKey, Ar) => "غير موجود في المرجع {expected}",
-            (Rule::UnpaddedCode, En) => {
+            Rule::UnknownColumn => "column not in the contract; ignored",
+            Rule::RaggedRow => "the row has {expected}",
+            Rule::NoRows => "the file has a header but no data rows",
+            Rule::Required => "a value is required",
+            Rule::Type => "not a valid {expected}",
+            Rule::Minimum => "below the minimum {expected}",
+            Rule::Maximum => "above the maximum {expected}",
+            Rule::MinLength => "shorter than {expected} characters",
+            Rule::MaxLength => "longer than {expected} characters",
+            Rule::Pattern => "does not match the expected form {expected}",
+            Rule::Enum => "not one of the allowed values: {expected}",
+            Rule::ForeignKey => "unknown in the reference {expected}",
+            Rule::UnpaddedCode => {
                 "a number where a code is expected: read as {expected} (and so in every cell holding it); format the column as text"
             }
-            (Rule::UnpaddedCode, Fr) => {
-                "un nombre à la place d'un code : lu comme {expected} (ici et dans toute cellule qui le contient) ; mettez la colonne au format texte"
-            }
-            (Rule::UnpaddedCode, Ar) => {
-                "رقم في مكان رمز: قُرئ على أنه {expected} (هنا وفي كل خانة تحتويه)؛ اجعل تنسيق العمود نصا"
-            }
-            (Rule::ReferenceMissing, En) => {
+            Rule::ReferenceMissing => {
                 "this dataset refers to {expected}, which has no stored version yet; ingest it first"
             }
-            (Rule::ReferenceMissing, Fr) => {
+            Rule::PrimaryKey => "duplicate key, already used at row {expected}",
+            Rule::Unique => "duplicate value, already used at row {expected}",
+            Rule::RowRule => "breaks the rule {expected}",
+            Rule::Connector => "{expected}",
+        }
+    }
+
+    fn template_french(self) -> &'static str {
+        match self {
+            Rule::Unreadable => "le fichier ne peut pas être lu : {expected}",
+            Rule::EmptyFile => "le fichier est vide",
+            Rule::UnsupportedFormat => "format de fichier non pris en charge : {expected}",
+            Rule::Encoding => {
+                "le texte n'est pas en {expected} valide ; enregistrez le fichier en CSV UTF-8"
+            }
+            Rule::MalformedCsv => "CSV mal formé : {expected}",
+            Rule::MalformedJson => "JSON mal formé : {expected}",
+            Rule::Geometry => "géométrie de limite invalide : {expected}",
+            Rule::MalformedSpreadsheet => "le classeur ne peut pas être lu : {expected}",
+            Rule::SpreadsheetError => {
+                "la cellule contient une erreur de tableur au lieu d'une valeur : corrigez sa formule ou saisissez la valeur"
+            }
+            Rule::SheetNotFound => "aucune feuille de ce nom ; le classeur contient : {expected}",
+            Rule::NoHeader => {
+                "aucune ligne d'en-tête avec les colonnes de ce jeu de données dans les premières lignes ; colonnes attendues : {expected}"
+            }
+            Rule::MissingColumn => "colonne obligatoire absente ; intitulés acceptés : {expected}",
+            Rule::DuplicateColumn => {
+                "deux colonnes correspondent au même champ (aussi la colonne {expected})"
+            }
+            Rule::UnknownColumn => "colonne absente du contrat ; ignorée",
+            Rule::RaggedRow => "la ligne a {expected}",
+            Rule::NoRows => "le fichier a un en-tête mais aucune ligne de données",
+            Rule::Required => "une valeur est obligatoire",
+            Rule::Type => "valeur invalide ; attendu : {expected}",
+            Rule::Minimum => "inférieur au minimum {expected}",
+            Rule::Maximum => "supérieur au maximum {expected}",
+            Rule::MinLength => "plus court que {expected} caractères",
+            Rule::MaxLength => "plus long que {expected} caractères",
+            Rule::Pattern => "ne respecte pas la forme attendue {expected}",
+            Rule::Enum => "ne fait pas partie des valeurs permises : {expected}",
+            Rule::ForeignKey => "inconnu dans la référence {expected}",
+            Rule::UnpaddedCode => {
+                "un nombre à la place d'un code : lu comme {expected} (ici et dans toute cellule qui le contient) ; mettez la colonne au format texte"
+            }
+            Rule::ReferenceMissing => {
                 "ce jeu de données fait référence à {expected}, qui n'a encore aucune version ; chargez-le d'abord"
             }
-            (Rule::ReferenceMissing, Ar) => {
+            Rule::PrimaryKey => "clé en double, déjà utilisée à la ligne {expected}",
+            Rule::Unique => "valeur en double, déjà utilisée à la ligne {expected}",
+            Rule::RowRule => "enfreint la règle {expected}",
+            Rule::Connector => "{expected}",
+        }
+    }
+
+    fn template_arabic(self) -> &'static str {
+        match self {
+            Rule::Unreadable => "تعذرت قراءة الملف: {expected}",
+            Rule::EmptyFile => "الملف فارغ",
+            Rule::UnsupportedFormat => "صيغة ملف غير مدعومة: {expected}",
+            Rule::Encoding => "النص ليس بترميز {expected} صالح؛ احفظ الملف بصيغة CSV UTF-8",
+            Rule::MalformedCsv => "ملف CSV غير سليم: {expected}",
+            Rule::MalformedJson => "ملف JSON غير سليم: {expected}",
+            Rule::Geometry => "هندسة حدود غير صالحة: {expected}",
+            Rule::MalformedSpreadsheet => "تعذرت قراءة المصنف: {expected}",
+            Rule::SpreadsheetError => {
+                "تحتوي الخانة على خطأ جدول بيانات بدل قيمة: صحح صيغتها أو أدخل القيمة"
+            }
+            Rule::SheetNotFound => "لا توجد ورقة بهذا الاسم؛ يحتوي المصنف على: {expected}",
+            Rule::NoHeader => {
+                "لا يوجد سطر عناوين بأعمدة مجموعة البيانات هذه في الأسطر الأولى؛ الأعمدة المنتظرة: {expected}"
+            }
+            Rule::MissingColumn => "عمود إلزامي غير موجود؛ العناوين المقبولة: {expected}",
+            Rule::DuplicateColumn => "عمودان يمثلان نفس الحقل (العمود {expected} أيضا)",
+            Rule::UnknownColumn => "عمود غير وارد في العقد؛ تم تجاهله",
+            Rule::RaggedRow => "عدد خانات السطر غير مطابق: {expected}",
+            Rule::NoRows => "يحتوي الملف على عناوين دون أي سطر بيانات",
+            Rule::Required => "القيمة إلزامية",
+            Rule::Type => "قيمة غير صالحة؛ المنتظر: {expected}",
+            Rule::Minimum => "أقل من الحد الأدنى {expected}",
+            Rule::Maximum => "أكبر من الحد الأقصى {expected}",
+            Rule::MinLength => "أقصر من {expected} حرفا",
+            Rule::MaxLength => "أطول من {expected} حرفا",
+            Rule::Pattern => "لا يطابق الشكل المنتظر {expected}",
+            Rule::Enum => "ليست من القيم المسموح بها: {expected}",
+            Rule::ForeignKey => "غير موجود في المرجع {expected}",
+            Rule::UnpaddedCode => {
+                "رقم في مكان رمز: قُرئ على أنه {expected} (هنا وفي كل خانة تحتويه)؛ اجعل تنسيق العمود نصا"
+            }
+            Rule::ReferenceMissing => {
                 "تحيل مجموعة البيانات هذه على {expected} التي لا تتوفر على أي نسخة بعد؛ قم بتحميلها أولا"
             }
-            (Rule::PrimaryKey, En) => "duplicate key, already used at row {expected}",
-            (Rule::PrimaryKey, Fr) => "clé en double, déjà utilisée à la ligne {expected}",
-            (Rule::PrimaryKey, Ar) => "مفتاح مكرر، سبق استعماله في السطر {expected}",
-            (Rule::Unique, En) => "duplicate value, already used at row {expected}",
-            (Rule::Unique, Fr) => "valeur en double, déjà utilisée à la ligne {expected}",
-            (Rule::Unique, Ar) => "قيمة مكررة، سبق استعمالها في السطر {expected}",
-            (Rule::RowRule, En) => "breaks the rule {expected}",
-            (Rule::RowRule, Fr) => "enfreint la règle {expected}",
-            (Rule::RowRule, Ar) => "يخالف القاعدة {expected}",
-            (Rule::Connector, En) => "{expected}",
-            (Rule::Connector, Fr) => "{expected}",
-            (Rule::Connector, Ar) => "{expected}",
+            Rule::PrimaryKey => "مفتاح مكرر، سبق استعماله في السطر {expected}",
+            Rule::Unique => "قيمة مكررة، سبق استعمالها في السطر {expected}",
+            Rule::RowRule => "يخالف القاعدة {expected}",
+            Rule::Connector => "{expected}",
         }
     }
 }
