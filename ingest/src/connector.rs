@@ -232,32 +232,7 @@ pub fn connector_for(
             cells.push(("indicator_code".into(), Cell::Const(code)));
             Ok(Some(projection(cells, header.line, None)))
         }
-        Some("hcp_regions") => {
-            let mut cells = Vec::new();
-            let mut census_year = None;
-            for (idx, heading) in header.cells().enumerate() {
-                let heading = trim_cell(heading);
-                let (stem, year) = match heading.rsplit_once('_') {
-                    Some((stem, year)) if year_in_name(year).as_deref() == Some(year) => {
-                        (stem, Some(year))
-                    }
-                    _ => (heading, None),
-                };
-                match (stem, year) {
-                    ("code", None) => cells.push(("region_code".to_string(), Cell::Column(idx))),
-                    ("population" | "households", Some(year)) => {
-                        census_year.get_or_insert_with(|| year.to_string());
-                        cells.push((stem.to_string(), Cell::Column(idx)));
-                    }
-                    ("code_digits" | "provinces" | "communes", None) => {}
-                    _ => cells.push((heading.to_string(), Cell::Column(idx))),
-                }
-            }
-            if let Some(year) = census_year.or_else(|| year_in_name(file_name)) {
-                cells.push(("census_year".into(), Cell::Const(year)));
-            }
-            Ok(Some(projection(cells, header.line, None)))
-        }
+        Some("hcp_regions") => Ok(Some(hcp_regions(header, file_name))),
         Some("hcp_household_ict") => {
             let level = position(header, "level")
                 .ok_or_else(|| connector_error("the file has no level column".into()))?;
@@ -285,6 +260,34 @@ pub fn connector_for(
         }
         Some(other) => Err(connector_error(format!("unknown connector {other}"))),
     }
+}
+
+/// HCP's regional census table: `code` is the region code, `population_2024` and
+/// `households_2024` give the census year (else the file name does), and the code
+/// digits, province and commune counts are dropped.
+fn hcp_regions(header: &RowBuf, file_name: &str) -> Box<dyn Connector> {
+    let mut cells = Vec::new();
+    let mut census_year = None;
+    for (idx, heading) in header.cells().enumerate() {
+        let heading = trim_cell(heading);
+        let (stem, year) = match heading.rsplit_once('_') {
+            Some((stem, year)) if year_in_name(year).as_deref() == Some(year) => (stem, Some(year)),
+            _ => (heading, None),
+        };
+        match (stem, year) {
+            ("code", None) => cells.push(("region_code".to_string(), Cell::Column(idx))),
+            ("population" | "households", Some(year)) => {
+                census_year.get_or_insert_with(|| year.to_string());
+                cells.push((stem.to_string(), Cell::Column(idx)));
+            }
+            ("code_digits" | "provinces" | "communes", None) => {}
+            _ => cells.push((heading.to_string(), Cell::Column(idx))),
+        }
+    }
+    if let Some(year) = census_year.or_else(|| year_in_name(file_name)) {
+        cells.push(("census_year".into(), Cell::Const(year)));
+    }
+    projection(cells, header.line, None)
 }
 
 fn projection(
