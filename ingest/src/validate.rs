@@ -392,6 +392,82 @@ pub struct ValidatorConfig {
     pub batch_rows: usize,
 }
 
+/// The file's column for each field of the contract, by heading or alias;
+/// duplicate, unknown and missing columns reported.
+fn map_columns(contract: &Contract, header: &RowBuf, report: &mut Report) -> Vec<Option<usize>> {
+    let mut source_columns: Vec<Option<usize>> = vec![None; contract.fields.len()];
+    for (col_idx, heading) in header.cells().enumerate() {
+        let heading = trim_cell(heading);
+        if heading.is_empty() {
+            continue;
+        }
+        match contract.field_for_heading(heading) {
+            Some(field_idx) => match source_columns[field_idx] {
+                Some(previous) => report.add(
+                    Issue::error(Rule::DuplicateColumn)
+                        .at_row(header.line)
+                        .in_column(heading.to_string())
+                        .expecting(trim_cell(header.cell(previous)).to_string()),
+                ),
+                None => {
+                    source_columns[field_idx] = Some(col_idx);
+                    report
+                        .mapping
+                        .insert(contract.fields[field_idx].name.clone(), heading.to_string());
+                }
+            },
+            None => report.add(
+                Issue::warning(Rule::UnknownColumn)
+                    .at_row(header.line)
+                    .in_column(heading.to_string()),
+            ),
+        }
+    }
+    for (field, column) in contract.fields.iter().zip(&source_columns) {
+        if column.is_none() && field.required {
+            report.add(
+                Issue::error(Rule::MissingColumn)
+                    .at_row(header.line)
+                    .in_column(field.name.clone())
+                    .expecting(
+                        field.aliases.iter().take(6).cloned().collect::<Vec<_>>().join(", "),
+                    ),
+            );
+        }
+    }
+    source_columns
+}
+
+/// Where each field's foreign key is checked: a compiled-in reference table, the
+/// referenced dataset's current keys, or nowhere (reported when the dataset is
+/// missing).
+fn lookups(contract: &Contract, keys: &mut DatasetKeys, report: &mut Report) -> Vec<Lookup> {
+    let mut lookups = Vec::with_capacity(contract.fields.len());
+    for field in &contract.fields {
+        let lookup = match contract.foreign_key_for(&field.name) {
+            None => Lookup::None,
+            Some(fk) => match reference_table(&fk.resource) {
+                Some(table) => Lookup::Reference(table),
+                None => {
+                    match keys.values.remove(&(fk.resource.clone(), fk.resource_field.clone())) {
+                        Some(values) => Lookup::Dataset(values),
+                        None => {
+                            report.add(
+                                Issue::error(Rule::ReferenceMissing)
+                                    .in_column(field.name.clone())
+                                    .expecting(fk.resource.clone()),
+                            );
+                            Lookup::Missing
+                        }
+                    }
+                }
+            },
+        };
+        lookups.push(lookup);
+    }
+    lookups
+}
+
 impl<'a> Validator<'a> {
     /// Maps the header to the contract's fields. Missing required columns,
     /// duplicate columns and references without data are reported here; unknown
@@ -403,70 +479,8 @@ impl<'a> Validator<'a> {
         config: &ValidatorConfig,
         mut report: Report,
     ) -> Validator<'a> {
-        let mut source_columns: Vec<Option<usize>> = vec![None; contract.fields.len()];
-        for (col_idx, heading) in header.cells().enumerate() {
-            let heading = trim_cell(heading);
-            if heading.is_empty() {
-                continue;
-            }
-            match contract.field_for_heading(heading) {
-                Some(field_idx) => match source_columns[field_idx] {
-                    Some(previous) => report.add(
-                        Issue::error(Rule::DuplicateColumn)
-                            .at_row(header.line)
-                            .in_column(heading.to_string())
-                            .expecting(trim_cell(header.cell(previous)).to_string()),
-                    ),
-                    None => {
-                        source_columns[field_idx] = Some(col_idx);
-                        report
-                            .mapping
-                            .insert(contract.fields[field_idx].name.clone(), heading.to_string());
-                    }
-                },
-                None => report.add(
-                    Issue::warning(Rule::UnknownColumn)
-                        .at_row(header.line)
-                        .in_column(heading.to_string()),
-                ),
-            }
-        }
-        for (field, column) in contract.fields.iter().zip(&source_columns) {
-            if column.is_none() && field.required {
-                report.add(
-                    Issue::error(Rule::MissingColumn)
-                        .at_row(header.line)
-                        .in_column(field.name.clone())
-                        .expecting(
-                            field.aliases.iter().take(6).cloned().collect::<Vec<_>>().join(", "),
-                        ),
-                );
-            }
-        }
-        let mut lookups = Vec::with_capacity(contract.fields.len());
-        for field in &contract.fields {
-            let lookup = match contract.foreign_key_for(&field.name) {
-                None => Lookup::None,
-                Some(fk) => match reference_table(&fk.resource) {
-                    Some(table) => Lookup::Reference(table),
-                    None => {
-                        match keys.values.remove(&(fk.resource.clone(), fk.resource_field.clone()))
-                        {
-                            Some(values) => Lookup::Dataset(values),
-                            None => {
-                                report.add(
-                                    Issue::error(Rule::ReferenceMissing)
-                                        .in_column(field.name.clone())
-                                        .expecting(fk.resource.clone()),
-                                );
-                                Lookup::Missing
-                            }
-                        }
-                    }
-                },
-            };
-            lookups.push(lookup);
-        }
+        let source_columns = map_columns(contract, header, &mut report);
+        let lookups = lookups(contract, &mut keys, &mut report);
         let pk_fields: Vec<usize> =
             contract.primary_key.iter().filter_map(|name| contract.field_index(name)).collect();
         let unique_indexes = contract
