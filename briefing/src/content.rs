@@ -50,7 +50,7 @@ pub struct Previous<'a> {
 /// between left-to-right marks (a date such as 2026-11-24 would otherwise come out
 /// as 24-11-2026 next to Arabic letters).
 fn ltr(lang: Lang, text: String) -> String {
-    if lang == Lang::Ar { format!("\u{200E}{text}\u{200E}") } else { text }
+    if lang == Lang::Ar { format::ltr(&text) } else { text }
 }
 
 /// Status order for the charts: the most urgent first.

@@ -471,11 +471,6 @@ fn open_in_private_mode(path: &str) -> bool {
         || ["/fr/signin", "/ar/signin", "/en/signin"].contains(&path)
 }
 
-fn page_lang(path: &str) -> Option<Lang> {
-    let code = path.trim_start_matches('/').split('/').next().unwrap_or("");
-    Lang::ALL.into_iter().find(|l| l.code() == code)
-}
-
 /// A safe place to return to after signing in: a local path, never another site.
 pub(crate) fn local_path(next: &str) -> Option<&str> {
     let ok = next.starts_with('/')
@@ -523,7 +518,7 @@ pub(crate) async fn authenticate(
         && app.auth.settings.access == AccessMode::Private
         && !open_in_private_mode(&path)
     {
-        return match page_lang(&path) {
+        return match Lang::of_path(&path) {
             Some(lang) if request.method() == Method::GET => {
                 let next = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
                 let location = format!(
@@ -551,7 +546,7 @@ pub(crate) async fn authenticate(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     let mut response = if signed_in && is_html {
-        fill_account_bar(response, &visitor, page_lang(&path).unwrap_or_default(), &path).await
+        fill_account_bar(response, &visitor, Lang::of_path(&path).unwrap_or_default(), &path).await
     } else {
         response
     };

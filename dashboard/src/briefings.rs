@@ -12,7 +12,7 @@ use md2030_store::Store;
 use crate::app::App;
 use crate::cache::cached;
 use crate::error::{AppError, blocking};
-use crate::layout::{Layout, PageLang, layout, parse_lang};
+use crate::layout::{Layout, PageLang, layout};
 use md2030_view::i18n::{text, text_with};
 
 /// One archived edition as the briefings page lists it.
@@ -87,7 +87,7 @@ pub(crate) async fn briefings_page(
                         .files
                         .iter()
                         .filter_map(|f| {
-                            let file_lang = parse_lang(&f.lang)?;
+                            let file_lang = Lang::from_code(&f.lang)?;
                             Some((
                                 file_lang.code(),
                                 text(file_lang, "lang-name"),
@@ -151,7 +151,7 @@ pub(crate) async fn download_briefing(
         .strip_prefix('e')
         .and_then(|f| f.strip_suffix(".pdf"))
         .and_then(|f| f.split_once('-'))
-        .and_then(|(n, l)| Some((n.parse::<i64>().ok()?, parse_lang(l)?)));
+        .and_then(|(n, l)| Some((n.parse::<i64>().ok()?, Lang::from_code(l)?)));
     let (edition_no, lang) =
         parsed.ok_or(AppError::NotFound("archived briefings are eN-LANG.pdf"))?;
     let data_dir = app.data_dir.clone();

@@ -16,7 +16,7 @@ use crate::cache::{
     CSV, cached_as, cached_download, keep, lookup, respond, svg_or_png, with_attachment,
 };
 use crate::error::{AppError, blocking};
-use crate::layout::{LangQuery, parse_lang};
+use crate::layout::LangQuery;
 use crate::pages::frame_notes;
 use md2030_view::{self as view};
 
@@ -29,7 +29,7 @@ pub(crate) async fn briefing_pdf(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let snapshot = app.snapshot();
-    let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
+    let lang = query.lang.as_deref().and_then(Lang::from_code).unwrap_or_default();
     let key = format!("briefing/{}", lang.code());
     if let Some(page) = lookup(&snapshot, &key) {
         return Ok(with_attachment(
@@ -110,7 +110,7 @@ pub(crate) async fn download_regions(
     let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(id)) else {
         return (StatusCode::NOT_FOUND, "no regional breakdown for this indicator").into_response();
     };
-    let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
+    let lang = query.lang.as_deref().and_then(Lang::from_code).unwrap_or_default();
     let key = format!("download/regions/{file}/{}", lang.code());
     if let Some(hit) =
         cached_download(&snapshot, &key, &headers, extension, &format!("regions-{file}"))
@@ -161,7 +161,7 @@ pub(crate) async fn download_indicator(
     let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(id)) else {
         return (StatusCode::NOT_FOUND, "no such indicator").into_response();
     };
-    let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
+    let lang = query.lang.as_deref().and_then(Lang::from_code).unwrap_or_default();
     let as_of =
         snapshot.published.results.as_ref().map(|r| r.as_of.to_string()).unwrap_or_default();
     let key = format!("download/{file}/{}", lang.code());
@@ -208,7 +208,7 @@ pub(crate) async fn download_breakdown(
     let snapshot = app.snapshot();
     let (dimension, extension) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
     let report = snapshot.published.results.as_ref().and_then(|r| r.indicator(&id));
-    let lang = query.lang.as_deref().and_then(parse_lang).unwrap_or_default();
+    let lang = query.lang.as_deref().and_then(Lang::from_code).unwrap_or_default();
     let key = format!("download/{id}/{file}/{}", lang.code());
     if let Some(hit) =
         cached_download(&snapshot, &key, &headers, extension, &format!("{id}-{file}"))

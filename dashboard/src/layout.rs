@@ -9,10 +9,6 @@ use crate::app::Snapshot;
 use md2030_view::i18n::text;
 use md2030_view::{self as view};
 
-pub(crate) fn parse_lang(code: &str) -> Option<Lang> {
-    Lang::ALL.into_iter().find(|l| l.code() == code)
-}
-
 /// The language of a page, from the first segment of its path (`/ar/…`); an
 /// unknown language is a 404.
 pub(crate) struct PageLang(pub(crate) Lang);
@@ -24,8 +20,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PageLang {
         parts: &mut axum::http::request::Parts,
         _state: &S,
     ) -> Result<Self, Self::Rejection> {
-        let code = parts.uri.path().trim_start_matches('/').split('/').next().unwrap_or("");
-        parse_lang(code).map(PageLang).ok_or_else(|| {
+        Lang::of_path(parts.uri.path()).map(PageLang).ok_or_else(|| {
             (StatusCode::NOT_FOUND, "unknown language: /fr/, /ar/ or /en/").into_response()
         })
     }

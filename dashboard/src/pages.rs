@@ -446,7 +446,7 @@ pub(crate) fn frame_notes(
         snapshot.published.results.as_ref().map(|r| r.as_of.to_string()).unwrap_or_default();
     // Left-to-right marks keep dates and ids in order inside Arabic lines (an SVG
     // text line has no <bdi> to isolate them).
-    let ltr = |text: &str| format!("\u{200E}{text}\u{200E}");
+    let ltr = md2030_view::format::ltr;
     let mut notes = vec![
         (format!("{} : {}", text(lang, "source-versions"), ltr(&versions.join(" · "))), false),
         (

@@ -34,6 +34,17 @@ impl Lang {
         }
     }
 
+    /// The language of an exact code (`fr`, `ar`, `en`), as URLs and file names
+    /// carry it; [`Lang::parse`] also takes names and three-letter codes.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| l.code() == code)
+    }
+
+    /// The language named by the first segment of a URL path (`/ar/…`).
+    pub fn of_path(path: &str) -> Option<Lang> {
+        Lang::from_code(path.trim_start_matches('/').split('/').next().unwrap_or(""))
+    }
+
     pub fn is_rtl(self) -> bool {
         self == Lang::Ar
     }

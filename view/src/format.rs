@@ -92,6 +92,14 @@ pub fn signed_in_unit(value: f64, unit: &str, lang: Lang) -> String {
     if value < 0.0 { format!("−{magnitude}") } else { format!("+{magnitude}") }
 }
 
+/// A left-to-right run (numbers, periods, dates, ids) kept in order inside
+/// right-to-left text, between two LEFT-TO-RIGHT MARKs: a date such as 2026-11-24
+/// would otherwise come out as 24-11-2026 next to Arabic letters. SVG text and
+/// PDF lines have no `<bdi>` to isolate it.
+pub fn ltr(text: &str) -> String {
+    format!("\u{200E}{text}\u{200E}")
+}
+
 /// Text safe inside HTML content and double-quoted attributes (the same escapes
 /// as SVG text).
 pub fn html_escape(text: &str) -> String {
