@@ -17,6 +17,8 @@ use serde::Deserialize;
 use crate::App;
 use crate::auth::{self, Audit, Visitor};
 use crate::layout::{Layout, PageLang, layout};
+use crate::roles::Admin;
+pub(crate) use crate::roles::{forbidden, to_signin};
 use md2030_view::i18n::text;
 
 /// A rendered page for one visitor (never cached), or 500 when rendering failed.
@@ -36,18 +38,6 @@ pub(crate) fn html(status: StatusCode, body: Result<String, askama::Error>) -> R
             (StatusCode::INTERNAL_SERVER_ERROR, "rendering failed").into_response()
         }
     }
-}
-
-/// 403 in the visitor's language.
-pub(crate) fn forbidden(lang: Lang) -> Response {
-    (StatusCode::FORBIDDEN, text(lang, "forbidden")).into_response()
-}
-
-/// Sends anonymous visitors to the sign-in page, and back here afterwards.
-pub(crate) fn to_signin(lang: Lang, next: &str) -> Response {
-    let location =
-        format!("/{}/signin?next={}", lang.code(), md2030_view::format::url_encode(next));
-    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
 #[derive(Template)]
@@ -397,28 +387,13 @@ pub(crate) struct AuditPage {
     export: String,
 }
 
-pub(crate) fn require_admin(
-    visitor: &Visitor,
-    lang: Lang,
-    here: &str,
-) -> Result<(), Box<Response>> {
-    match visitor.session() {
-        None => Err(Box::new(to_signin(lang, here))),
-        Some(s) if md2030_access::is_admin(&s.account) => Ok(()),
-        Some(_) => Err(Box::new(forbidden(lang))),
-    }
-}
-
 /// The newest audit entries (admins).
 pub(crate) async fn audit_page(
     State(app): State<Arc<App>>,
     PageLang(lang): PageLang,
-    axum::Extension(visitor): axum::Extension<Visitor>,
+    Admin(_): Admin,
 ) -> Response {
-    let code = lang.code();
-    if let Err(refused) = require_admin(&visitor, lang, &format!("/{code}/audit")) {
-        return *refused;
-    }
+    let _code = lang.code();
     let records = app.with_store(|s| s.audit_tail(500)).await;
     let rows = match records {
         Ok(rows) => rows,
@@ -504,13 +479,9 @@ pub(crate) struct AccountsPage {
 pub(crate) async fn accounts_page(
     State(app): State<Arc<App>>,
     PageLang(lang): PageLang,
-    axum::Extension(visitor): axum::Extension<Visitor>,
+    Admin(session): Admin,
 ) -> Response {
     let code = lang.code();
-    if let Err(refused) = require_admin(&visitor, lang, &format!("/{code}/accounts")) {
-        return *refused;
-    }
-    let Some(session) = visitor.session() else { return forbidden(lang) };
     let accounts = app.with_store(|s| s.accounts()).await;
     let Ok(accounts) = accounts else {
         return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();

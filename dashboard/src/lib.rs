@@ -19,6 +19,7 @@ mod layout;
 pub mod listener;
 mod pages;
 mod review;
+mod roles;
 mod server;
 mod submit;
 mod tables;

@@ -21,8 +21,9 @@ use md2030_store::Session;
 
 use crate::App;
 use crate::account::forbidden;
-use crate::auth::{self, Audit, Visitor};
+use crate::auth::{self, Audit};
 use crate::layout::{Layout, PageLang, layout};
+use crate::roles::Steward;
 use md2030_view::i18n::text;
 
 /// File extensions a submission may have (what `md2030 ingest` reads).
@@ -89,26 +90,12 @@ fn render(status: StatusCode, page: SubmitPage) -> Response {
     crate::account::html(status, page.render())
 }
 
-fn steward_session(visitor: &Visitor, lang: Lang) -> Result<&Session, Box<Response>> {
-    match visitor.session() {
-        None => {
-            let location = format!("/{}/signin?next=/{}/submit", lang.code(), lang.code());
-            Err(Box::new((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()))
-        }
-        Some(s) if s.account.role == md2030_store::Role::Steward => Ok(s),
-        Some(_) => Err(Box::new(forbidden(lang))),
-    }
-}
-
 pub(crate) async fn submit_form(
     State(app): State<Arc<App>>,
     PageLang(lang): PageLang,
-    axum::Extension(visitor): axum::Extension<Visitor>,
+    Steward(session): Steward,
 ) -> Response {
-    match steward_session(&visitor, lang) {
-        Ok(session) => render(StatusCode::OK, page(&app, session, lang)),
-        Err(refused) => *refused,
-    }
+    render(StatusCode::OK, page(&app, &session, lang))
 }
 
 /// The client's file name reduced to a safe display name: the last path
@@ -245,13 +232,9 @@ async fn receive(
 pub(crate) async fn submit(
     State(app): State<Arc<App>>,
     PageLang(lang): PageLang,
-    axum::Extension(visitor): axum::Extension<Visitor>,
+    Steward(session): Steward,
     request: Request,
 ) -> Response {
-    let session = match steward_session(&visitor, lang) {
-        Ok(session) => session.clone(),
-        Err(refused) => return *refused,
-    };
     let address = auth::client_address(&request);
     let limit = app.auth.settings.max_upload_bytes;
     let declared = content_length(request.headers());
