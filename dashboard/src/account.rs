@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use crate::App;
 use crate::auth::{self, Audit, Visitor};
+use crate::error::{AppError, catalogue};
 use crate::layout::{Layout, PageLang, layout};
 use crate::roles::Admin;
 pub(crate) use crate::roles::{forbidden, to_signin};
@@ -392,17 +393,10 @@ pub(crate) async fn audit_page(
     State(app): State<Arc<App>>,
     PageLang(lang): PageLang,
     Admin(_): Admin,
-) -> Response {
-    let _code = lang.code();
-    let records = app.with_store(|s| s.audit_tail(500)).await;
-    let rows = match records {
-        Ok(rows) => rows,
-        Err(err) => {
-            tracing::error!(%err, "reading the audit log failed");
-            return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
-        }
-    };
-    html(
+) -> Result<Response, AppError> {
+    let rows =
+        app.with_store(|s| s.audit_tail(500)).await.map_err(catalogue("reading the audit log"))?;
+    Ok(html(
         StatusCode::OK,
         AuditPage {
             layout: layout(lang, "audit", false),
@@ -416,7 +410,7 @@ pub(crate) async fn audit_page(
             export: text(lang, "audit-export"),
         }
         .render(),
-    )
+    ))
 }
 
 /// The whole audit log as CSV (admins), formula-safe.
@@ -480,12 +474,10 @@ pub(crate) async fn accounts_page(
     State(app): State<Arc<App>>,
     PageLang(lang): PageLang,
     Admin(session): Admin,
-) -> Response {
+) -> Result<Response, AppError> {
     let code = lang.code();
-    let accounts = app.with_store(|s| s.accounts()).await;
-    let Ok(accounts) = accounts else {
-        return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
-    };
+    let accounts =
+        app.with_store(|s| s.accounts()).await.map_err(catalogue("reading the accounts"))?;
     let rows = accounts
         .into_iter()
         .map(|a| {
@@ -505,7 +497,7 @@ pub(crate) async fn accounts_page(
             ]
         })
         .collect();
-    html(
+    Ok(html(
         StatusCode::OK,
         AccountsPage {
             layout: layout(lang, "accounts", false),
@@ -519,7 +511,7 @@ pub(crate) async fn accounts_page(
             csrf: session.csrf_token.clone(),
         }
         .render(),
-    )
+    ))
 }
 
 /// Disables (its sessions end) or enables an account (admins; not their own).

@@ -15,6 +15,9 @@ pub(crate) enum AppError {
     NotFound(&'static str),
     /// Something failed on our side while doing `what`: logged, 500.
     Internal { what: &'static str, err: String },
+    /// The catalogue (SQLite) could not be read or written while doing `what`:
+    /// logged, 503.
+    Catalogue { what: &'static str, err: String },
     /// A write did not happen (busy writer lock: 503 naming the writer, with
     /// `Retry-After`; else 503), in the page's language.
     Write(WriteRefusal, Lang),
@@ -27,6 +30,11 @@ impl AppError {
     }
 }
 
+/// A failed catalogue access while doing `what`.
+pub(crate) fn catalogue(what: &'static str) -> impl FnOnce(String) -> AppError {
+    move |err| AppError::Catalogue { what, err }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
@@ -34,6 +42,10 @@ impl IntoResponse for AppError {
             AppError::Internal { what, err } => {
                 tracing::error!(%err, "{what} failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, format!("{what} failed")).into_response()
+            }
+            AppError::Catalogue { what, err } => {
+                tracing::error!(%err, "{what} failed");
+                (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response()
             }
             AppError::Write(refusal, lang) => refusal.response(lang),
         }
