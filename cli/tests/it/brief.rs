@@ -153,40 +153,7 @@ fn briefings_carry_the_computed_figures_in_three_languages() {
         let pdf = out.path().join(format!("{lang}.pdf"));
         let said = brief(store.path(), lang, &pdf);
         assert!(said.contains("typeset and archived"), "{said}");
-        let pages = page_count(&pdf);
-        // The README's figures: 7 pages in French and English, 8 in Arabic.
-        assert!((7..=8).contains(&pages), "{lang}: {pages} pages");
-        // Charts are vectors: no raster image anywhere (`pdfimages -list` prints a
-        // two-line header and one line per image).
-        let images = tool("pdfimages", &["-list", pdf.to_str().unwrap()]);
-        assert_eq!(images.lines().count(), 2, "{lang}: raster images in the PDF:\n{images}");
-        let fonts = tool("pdffonts", &[pdf.to_str().unwrap()]);
-        assert!(fonts.contains("NotoSans-Regular"), "{fonts}");
-        if lang == "ar" {
-            assert!(fonts.contains("NotoNaskhArabic-Regular"), "{fonts}");
-            // Words are shaped whole, chart legends included: no Arabic letter stands
-            // alone as a word where `pdftotext -bbox` reads the page (a detached
-            // initial alef read "لمسار" for "المسار"). The conjunction و may stand alone.
-            let words = tool("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
-            let detached: Vec<&str> = words
-                .split("<word ")
-                .skip(1)
-                .filter_map(|w| w.split_once('>').and_then(|(_, rest)| rest.split_once("</word>")))
-                .map(|(word, _)| word)
-                .filter(|word| {
-                    let mut chars = word.chars();
-                    matches!((chars.next(), chars.next()),
-                        (Some(c), None) if ('\u{0621}'..='\u{064A}').contains(&c) && c != 'و')
-                })
-                .collect();
-            assert!(detached.is_empty(), "{} detached letters: {detached:?}", detached.len());
-        }
-        // Every font is embedded (the `emb` column).
-        for line in fonts.lines().skip(2) {
-            assert!(line.contains(" yes "), "{lang}: a font is not embedded: {line}");
-        }
-        let pngs = tempfile::tempdir().unwrap();
-        assert_eq!(blank_pages(&pdf, pngs.path()), Vec::<String>::new(), "{lang}: blank pages");
+        check_pdf_file(lang, &pdf);
     }
 
     // English: the scorecard holds every indicator's latest value and period as
@@ -195,19 +162,168 @@ fn briefings_carry_the_computed_figures_in_three_languages() {
     let pages = page_count(&en);
     let all: Vec<String> = (1..=pages).map(|p| page_text(&en, p)).collect();
     let whole = all.join(" ");
+    scorecard_matches(&whole, &indicators);
+
+    key_messages_follow_the_method(&whole, &indicators);
+    assert!(whole.contains("Sample data"), "the sample data is not labelled");
+    assert!(
+        whole.contains("results@v1") && whole.contains("briefing@e1"),
+        "the cover names its sources"
+    );
+
+    let as_of = results["as_of"].as_str().unwrap();
+    pages_carry_header_footer_and_annex_header(&all, as_of);
+
+    // French: values grouped the French way.
+    let text = squash(&tool("pdftotext", &[out.path().join("fr.pdf").to_str().unwrap(), "-"]));
+    for id in ["offshoring_jobs", "labelled_startups", "digital_talents_trained"] {
+        let latest = &find(id)["headline"]["latest"];
+        let expected = format!(
+            "{} ({})",
+            french_integer(latest["value"].as_f64().unwrap()),
+            latest["period"].as_str().unwrap()
+        );
+        assert!(text.contains(&expected), "{id}: {expected} not in the French briefing");
+    }
+    assert!(text.contains("Synthèse") && text.contains("Tableau de bord des indicateurs"));
+    assert!(text.contains("Depuis la dernière note") && text.contains("Première note archivée"));
+    assert!(text.contains("Données d'exemple"), "the sample data is not labelled");
+
+    // Arabic: the words come out whole and in logical order, numbers inside Arabic
+    // lines keep their digits in order, and the date is not reversed.
+    let text = squash(&tool("pdftotext", &[out.path().join("ar.pdf").to_str().unwrap(), "-"]));
+    for words in ["الخلاصة", "جدول المؤشرات", "بيانات نموذجية", "صفحة", "منذ المذكرة السابقة"]
+    {
+        assert!(text.contains(words), "{words} not in the Arabic briefing");
+    }
+    let jobs = &find("offshoring_jobs")["headline"]["latest"];
+    let jobs = french_integer(jobs["value"].as_f64().unwrap());
+    assert!(text.contains(&jobs), "{jobs} not in order in the Arabic briefing");
+    let reversed: String = as_of.split('-').rev().collect::<Vec<_>>().join("-");
+    assert!(!text.contains(&reversed), "a date came out reversed: {reversed}");
+
+    // Asked again: the archived edition, the same bytes.
+    let again = out.path().join("fr-again.pdf");
+    assert!(brief(store.path(), "fr", &again).contains("from the archive"));
+    assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(out.path().join("fr.pdf")).unwrap());
+
+    // The dashboard's /briefing.pdf is the same document as `md2030 brief`, and
+    // the archive page lists the edition with its three PDFs.
+    let server = crate::serve::start(store.path());
+    for lang in ["fr", "ar"] {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&server.addr).unwrap();
+        write!(
+            stream,
+            "GET /briefing.pdf?lang={lang} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let at = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        let head = String::from_utf8_lossy(&response[..at]).to_lowercase();
+        assert!(head.starts_with("http/1.1 200") && head.contains("application/pdf"), "{head}");
+        let cli = std::fs::read(out.path().join(format!("{lang}.pdf"))).unwrap();
+        assert!(
+            response[at..] == cli[..],
+            "{lang}: the dashboard's briefing differs from the CLI's"
+        );
+    }
+    let (status, _, page) = crate::serve::get(&server.addr, "/en/briefings", &[]).unwrap();
+    assert_eq!(status, 200);
+    for link in [
+        "/download/briefing/e1-fr.pdf",
+        "/download/briefing/e1-ar.pdf",
+        "/download/briefing/e1-en.pdf",
+    ] {
+        assert!(page.contains(link), "{link} not on the briefings page");
+    }
+    assert!(crate::md2030(store.path(), &["verify"]).status.success());
+}
+
+/// Every page after the cover: the running header with the edition date, and
+/// the footer's page number; the annex table repeats its header on every page
+/// it continues on.
+fn pages_carry_header_footer_and_annex_header(all: &[String], as_of: &str) {
+    let pages = all.len();
+    for (i, text) in all.iter().enumerate() {
+        assert!(
+            text.contains(&format!("Page {} of {pages}", i + 1)),
+            "page {}: no page number",
+            i + 1
+        );
+        if i > 0 {
+            assert!(text.contains(as_of), "page {}: no edition date in the header", i + 1);
+        }
+    }
+    let annex_from = all.iter().position(|t| t.contains("Annex: definitions")).expect("an annex");
+    assert!(annex_from + 1 < all.len() || all[annex_from].contains("Definition Producer"));
+    for (i, text) in all.iter().enumerate().skip(annex_from) {
+        assert!(
+            text.contains("Indicator Definition Producer Target"),
+            "annex page {}: no header row",
+            i + 1
+        );
+    }
+}
+
+/// An indicator's unit, read from the catalogue's text.
+fn unit_of(id: &str) -> String {
+    let catalog = std::fs::read_to_string(crate::repo("data/catalog/indicators.toml")).unwrap();
+    let at = catalog.find(&format!("id = \"{id}\"")).unwrap();
+    let line = catalog[at..].lines().find(|l| l.starts_with("unit = ")).unwrap();
+    line.trim_start_matches("unit = ").trim_matches('"').to_string()
+}
+
+/// One PDF as a file: its page count, vector charts only, embedded fonts, Arabic
+/// words shaped whole, no blank page.
+fn check_pdf_file(lang: &str, pdf: &std::path::Path) {
+    let pages = page_count(pdf);
+    // The README's figures: 7 pages in French and English, 8 in Arabic.
+    assert!((7..=8).contains(&pages), "{lang}: {pages} pages");
+    // Charts are vectors: no raster image anywhere (`pdfimages -list` prints a
+    // two-line header and one line per image).
+    let images = tool("pdfimages", &["-list", pdf.to_str().unwrap()]);
+    assert_eq!(images.lines().count(), 2, "{lang}: raster images in the PDF:\n{images}");
+    let fonts = tool("pdffonts", &[pdf.to_str().unwrap()]);
+    assert!(fonts.contains("NotoSans-Regular"), "{fonts}");
+    if lang == "ar" {
+        assert!(fonts.contains("NotoNaskhArabic-Regular"), "{fonts}");
+        // Words are shaped whole, chart legends included: no Arabic letter stands
+        // alone as a word where `pdftotext -bbox` reads the page (a detached
+        // initial alef read "لمسار" for "المسار"). The conjunction و may stand alone.
+        let words = tool("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
+        let detached: Vec<&str> = words
+            .split("<word ")
+            .skip(1)
+            .filter_map(|w| w.split_once('>').and_then(|(_, rest)| rest.split_once("</word>")))
+            .map(|(word, _)| word)
+            .filter(|word| {
+                let mut chars = word.chars();
+                matches!((chars.next(), chars.next()),
+                    (Some(c), None) if ('\u{0621}'..='\u{064A}').contains(&c) && c != 'و')
+            })
+            .collect();
+        assert!(detached.is_empty(), "{} detached letters: {detached:?}", detached.len());
+    }
+    // Every font is embedded (the `emb` column).
+    for line in fonts.lines().skip(2) {
+        assert!(line.contains(" yes "), "{lang}: a font is not embedded: {line}");
+    }
+    let pngs = tempfile::tempdir().unwrap();
+    assert_eq!(blank_pages(pdf, pngs.path()), Vec::<String>::new(), "{lang}: blank pages");
+}
+
+/// The English scorecard holds every indicator's latest value and period as
+/// `md2030 indicators --json` gives them, written by the unit's rule.
+fn scorecard_matches(whole: &str, indicators: &[Value]) {
     let scorecard = {
         let from = whole.find("Indicator scorecard").expect("a scorecard");
         let to = whole[from..].find("Public services").map(|i| from + i).unwrap_or(whole.len());
         &whole[from..to]
     };
-    let catalog = std::fs::read_to_string(crate::repo("data/catalog/indicators.toml")).unwrap();
-    let unit_of = |id: &str| {
-        let at = catalog.find(&format!("id = \"{id}\"")).unwrap();
-        let line = catalog[at..].lines().find(|l| l.starts_with("unit = ")).unwrap();
-        line.trim_start_matches("unit = ").trim_matches('"').to_string()
-    };
     let mut checked = 0;
-    for indicator in &indicators {
+    for indicator in indicators {
         let id = indicator["id"].as_str().unwrap();
         let latest = &indicator["headline"]["latest"];
         if latest.is_null() {
@@ -225,13 +341,15 @@ fn briefings_carry_the_computed_figures_in_three_languages() {
         checked += 1;
     }
     assert!(checked >= 15, "only {checked} indicators with a value");
+}
 
-    // Key messages: every target judged gets a sentence whose numbers are recomputed
-    // here from the results JSON by the method page's arithmetic (not md2030's
-    // code): pace = change since the baseline over the years since, needed = what is
-    // left over the years left, projection = latest + pace x years left (a share
-    // within 0-100), year reached where that line meets the target. The targets
-    // behind their trajectory come first, the furthest behind first.
+/// Key messages: every target judged gets a sentence whose numbers are recomputed
+/// here from the results JSON by the method page's arithmetic (not md2030's
+/// code): pace = change since the baseline over the years since, needed = what is
+/// left over the years left, projection = latest + pace x years left (a share
+/// within 0-100), year reached where that line meets the target. The targets
+/// behind their trajectory come first, the furthest behind first.
+fn key_messages_follow_the_method(whole: &str, indicators: &[Value]) {
     let summary = {
         let from = whole.find("Summary").expect("a summary");
         let to = whole[from..].find("Since the last briefing").map_or(whole.len(), |i| from + i);
@@ -258,7 +376,7 @@ fn briefings_carry_the_computed_figures_in_three_languages() {
         format!("{sign}{magnitude} a year")
     };
     let mut positions = Vec::new();
-    for indicator in &indicators {
+    for indicator in indicators {
         let id = indicator["id"].as_str().unwrap();
         let headline = &indicator["headline"];
         let status = headline["assessment"]["status"].as_str().unwrap();
@@ -329,101 +447,6 @@ fn briefings_carry_the_computed_figures_in_three_languages() {
     }
     // 5G, at 0 % against 85 %, is the furthest behind: the first sentence.
     assert_eq!(positions[0].2, "coverage_5g", "{positions:?}");
-    assert!(whole.contains("Sample data"), "the sample data is not labelled");
-    assert!(
-        whole.contains("results@v1") && whole.contains("briefing@e1"),
-        "the cover names its sources"
-    );
-
-    // Every page after the cover: the running header with the edition date, and
-    // the footer's page number; the annex table repeats its header on every page
-    // it continues on.
-    let as_of = results["as_of"].as_str().unwrap();
-    for (i, text) in all.iter().enumerate() {
-        assert!(
-            text.contains(&format!("Page {} of {pages}", i + 1)),
-            "page {}: no page number",
-            i + 1
-        );
-        if i > 0 {
-            assert!(text.contains(as_of), "page {}: no edition date in the header", i + 1);
-        }
-    }
-    let annex_from = all.iter().position(|t| t.contains("Annex: definitions")).expect("an annex");
-    assert!(annex_from + 1 < all.len() || all[annex_from].contains("Definition Producer"));
-    for (i, text) in all.iter().enumerate().skip(annex_from) {
-        assert!(
-            text.contains("Indicator Definition Producer Target"),
-            "annex page {}: no header row",
-            i + 1
-        );
-    }
-
-    // French: values grouped the French way.
-    let text = squash(&tool("pdftotext", &[out.path().join("fr.pdf").to_str().unwrap(), "-"]));
-    for id in ["offshoring_jobs", "labelled_startups", "digital_talents_trained"] {
-        let latest = &find(id)["headline"]["latest"];
-        let expected = format!(
-            "{} ({})",
-            french_integer(latest["value"].as_f64().unwrap()),
-            latest["period"].as_str().unwrap()
-        );
-        assert!(text.contains(&expected), "{id}: {expected} not in the French briefing");
-    }
-    assert!(text.contains("Synthèse") && text.contains("Tableau de bord des indicateurs"));
-    assert!(text.contains("Depuis la dernière note") && text.contains("Première note archivée"));
-    assert!(text.contains("Données d'exemple"), "the sample data is not labelled");
-
-    // Arabic: the words come out whole and in logical order, numbers inside Arabic
-    // lines keep their digits in order, and the date is not reversed.
-    let text = squash(&tool("pdftotext", &[out.path().join("ar.pdf").to_str().unwrap(), "-"]));
-    for words in ["الخلاصة", "جدول المؤشرات", "بيانات نموذجية", "صفحة", "منذ المذكرة السابقة"]
-    {
-        assert!(text.contains(words), "{words} not in the Arabic briefing");
-    }
-    let jobs = &find("offshoring_jobs")["headline"]["latest"];
-    let jobs = french_integer(jobs["value"].as_f64().unwrap());
-    assert!(text.contains(&jobs), "{jobs} not in order in the Arabic briefing");
-    let reversed: String = as_of.split('-').rev().collect::<Vec<_>>().join("-");
-    assert!(!text.contains(&reversed), "a date came out reversed: {reversed}");
-
-    // Asked again: the archived edition, the same bytes.
-    let again = out.path().join("fr-again.pdf");
-    assert!(brief(store.path(), "fr", &again).contains("from the archive"));
-    assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(out.path().join("fr.pdf")).unwrap());
-
-    // The dashboard's /briefing.pdf is the same document as `md2030 brief`, and
-    // the archive page lists the edition with its three PDFs.
-    let server = crate::serve::start(store.path());
-    for lang in ["fr", "ar"] {
-        use std::io::{Read, Write};
-        let mut stream = std::net::TcpStream::connect(&server.addr).unwrap();
-        write!(
-            stream,
-            "GET /briefing.pdf?lang={lang} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response).unwrap();
-        let at = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
-        let head = String::from_utf8_lossy(&response[..at]).to_lowercase();
-        assert!(head.starts_with("http/1.1 200") && head.contains("application/pdf"), "{head}");
-        let cli = std::fs::read(out.path().join(format!("{lang}.pdf"))).unwrap();
-        assert!(
-            response[at..] == cli[..],
-            "{lang}: the dashboard's briefing differs from the CLI's"
-        );
-    }
-    let (status, _, page) = crate::serve::get(&server.addr, "/en/briefings", &[]).unwrap();
-    assert_eq!(status, 200);
-    for link in [
-        "/download/briefing/e1-fr.pdf",
-        "/download/briefing/e1-ar.pdf",
-        "/download/briefing/e1-en.pdf",
-    ] {
-        assert!(page.contains(link), "{link} not on the briefings page");
-    }
-    assert!(crate::md2030(store.path(), &["verify"]).status.success());
 }
 
 /// Sums a column of a `;`-separated sample file for the rows whose first field is `year`.
