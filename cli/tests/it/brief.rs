@@ -543,10 +543,28 @@ fn a_new_edition_says_what_changed_since_the_last_and_records_its_inputs() {
     );
     assert!(entries.iter().any(|e| e["action"] == "briefing" && e["subject"] == "briefing@e2"));
 
-    // The archive: two editions, the second compared with the first; each PDF's
-    // recorded hash is the file's; the manifest names the dataset versions with
-    // the stored files' hashes and the target versions with theirs.
-    let list = crate::md2030(store.path(), &["briefings", "list", "--json"]);
+    archive_records_both_editions(store.path(), &second);
+
+    // The same inputs in another store, built at another time: the same text and
+    // the same bytes.
+    let other = crate::sample_store();
+    let twin = out.path().join("e1-twin.pdf");
+    brief_as_of(other.path(), "en", &twin, &as_of);
+    assert_eq!(
+        tool("pdftotext", &[twin.to_str().unwrap(), "-"]),
+        tool("pdftotext", &[first.to_str().unwrap(), "-"])
+    );
+    assert!(
+        std::fs::read(&twin).unwrap() == std::fs::read(&first).unwrap(),
+        "the same inputs gave other bytes"
+    );
+}
+
+/// The archive: two editions, the second compared with the first; each PDF's
+/// recorded hash is the file's; the manifest names the dataset versions with
+/// the stored files' hashes and the target versions with theirs.
+fn archive_records_both_editions(store: &std::path::Path, second: &std::path::Path) {
+    let list = crate::md2030(store, &["briefings", "list", "--json"]);
     let archive: Value = serde_json::from_slice(&list.stdout).unwrap();
     let editions = archive["editions"].as_array().unwrap();
     assert_eq!(editions.len(), 2);
@@ -555,17 +573,15 @@ fn a_new_edition_says_what_changed_since_the_last_and_records_its_inputs() {
         (Some(2), Some(1))
     );
     let file = &editions[0]["files"][0];
-    let bytes = std::fs::read(store.path().join(file["file"].as_str().unwrap())).unwrap();
-    assert_eq!(bytes, std::fs::read(&second).unwrap());
+    let bytes = std::fs::read(store.join(file["file"].as_str().unwrap())).unwrap();
+    assert_eq!(bytes, std::fs::read(second).unwrap());
     assert_eq!(file["sha256"].as_str().unwrap(), format!("{:x}", sha2::Sha256::digest(&bytes)));
     let manifest: Value = serde_json::from_slice(
-        &std::fs::read(
-            store.path().join(editions[0]["dir"].as_str().unwrap()).join("manifest.json"),
-        )
-        .unwrap(),
+        &std::fs::read(store.join(editions[0]["dir"].as_str().unwrap()).join("manifest.json"))
+            .unwrap(),
     )
     .unwrap();
-    let datasets = crate::md2030(store.path(), &["datasets", "--json"]);
+    let datasets = crate::md2030(store, &["datasets", "--json"]);
     let datasets: Value = serde_json::from_slice(&datasets.stdout).unwrap();
     let talent_now =
         datasets.as_array().unwrap().iter().find(|d| d["current"]["dataset"] == "talent").unwrap();
@@ -587,18 +603,4 @@ fn a_new_edition_says_what_changed_since_the_last_and_records_its_inputs() {
         (Some(2), Some(64))
     );
     assert_eq!(manifest["compared_with"]["edition"], "briefing@e1");
-
-    // The same inputs in another store, built at another time: the same text and
-    // the same bytes.
-    let other = crate::sample_store();
-    let twin = out.path().join("e1-twin.pdf");
-    brief_as_of(other.path(), "en", &twin, &as_of);
-    assert_eq!(
-        tool("pdftotext", &[twin.to_str().unwrap(), "-"]),
-        tool("pdftotext", &[first.to_str().unwrap(), "-"])
-    );
-    assert!(
-        std::fs::read(&twin).unwrap() == std::fs::read(&first).unwrap(),
-        "the same inputs gave other bytes"
-    );
 }
