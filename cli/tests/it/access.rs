@@ -315,38 +315,7 @@ fn each_role_can_do_exactly_what_it_may() {
     let server = start(dir.path(), &[]);
     let addr = server.addr.as_str();
 
-    // Anonymous, public mode: published pages yes, work pages no.
-    let overview = send(addr, "GET", "/en/", &[], b"").unwrap();
-    assert_eq!(overview.status, 200);
-    assert!(overview.body.contains("href=\"/en/signin?next=/en/\""), "no sign-in link");
-    let csp = overview.header("content-security-policy").unwrap();
-    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
-    assert_eq!(overview.header("x-content-type-options"), Some("nosniff"));
-    assert_eq!(overview.header("x-frame-options"), Some("DENY"));
-    for path in ["/en/submit", "/en/review", "/en/audit"] {
-        let reply = send(addr, "GET", path, &[], b"").unwrap();
-        assert_eq!(reply.status, 303, "{path}");
-        assert!(reply.header("location").unwrap().starts_with("/en/signin?next="), "{path}");
-    }
-    assert_eq!(send(addr, "GET", "/api/v1/whoami", &[], b"").unwrap().status, 401);
-    assert_eq!(send(addr, "GET", "/download/audit.csv", &[], b"").unwrap().status, 403);
-
-    // A wrong password, an unknown user: the same refusal, both audited.
-    for (user, password) in [("amina", "wrong password!!"), ("nobody", PASSWORD)] {
-        let refused = sign_in(addr, user, password).err().expect("refused");
-        assert_eq!(refused.status, 401);
-        assert!(refused.body.contains("User name or password incorrect."));
-    }
-    // The sign-in form without its double-submit token is refused before any check.
-    let forged = send(
-        addr,
-        "POST",
-        "/en/signin",
-        &[("Content-Type", "application/x-www-form-urlencoded")],
-        &form(&[("username", "amina"), ("password", PASSWORD), ("csrf", "guess")]),
-    )
-    .unwrap();
-    assert_eq!(forged.status, 403);
+    anonymous_visitors_reach_published_pages_only(addr);
 
     let amina = sign_in(addr, "amina", PASSWORD).unwrap();
     let karim = sign_in(addr, "karim", PASSWORD).unwrap();
@@ -354,62 +323,14 @@ fn each_role_can_do_exactly_what_it_may() {
     let nadia = sign_in(addr, "nadia", PASSWORD).unwrap();
     let root = sign_in(addr, "root", PASSWORD).unwrap();
 
-    // The display name is text, not markup, in the account bar.
-    let page = amina.get(addr, "/en/");
-    assert!(page.body.contains("Amina &lt;b&gt;B.&lt;/b&gt;"), "display name not escaped");
-    assert_eq!(page.header("cache-control"), Some("private, no-store"));
-    assert_eq!(page.header("etag"), None);
-    let whoami: serde_json::Value =
-        serde_json::from_str(&amina.get(addr, "/api/v1/whoami").body).unwrap();
-    assert_eq!(
-        (whoami["role"].as_str(), whoami["ministries"][0].as_str()),
-        (Some("steward"), Some("MTNRA"))
-    );
+    the_account_bar_is_private_and_escaped(addr, &amina);
 
     let versions_before = crate::snapshot(&dir.path().join("datasets"));
-    // No CSRF token, or another session's: refused, nothing written.
-    assert_eq!(
-        amina.upload(addr, "civil_servant_training", "t.csv", TRAINING_2026, None).status,
-        403
-    );
-    assert_eq!(
-        amina
-            .upload(addr, "civil_servant_training", "t.csv", TRAINING_2026, Some(&karim.csrf))
-            .status,
-        403
-    );
-    // Another site's form, even with the right token.
-    let cross = send(
+    forged_and_foreign_submissions_are_refused(
         addr,
-        "POST",
-        "/en/signout",
-        &[
-            ("Cookie", &amina.cookie),
-            ("Origin", "http://evil.example"),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ],
-        &form(&[("csrf", &amina.csrf)]),
-    )
-    .unwrap();
-    assert_eq!(cross.status, 403);
-    // A steward of another ministry, a viewer, an admin cannot submit MTNRA data.
-    assert_eq!(
-        omar.upload(addr, "civil_servant_training", "t.csv", TRAINING_2026, Some(&omar.csrf))
-            .status,
-        403
+        dir.path(),
+        [&amina, &karim, &omar, &nadia, &root],
     );
-    assert_eq!(
-        nadia
-            .upload(addr, "civil_servant_training", "t.csv", TRAINING_2026, Some(&nadia.csrf))
-            .status,
-        403
-    );
-    assert_eq!(
-        root.upload(addr, "civil_servant_training", "t.csv", TRAINING_2026, Some(&root.csrf))
-            .status,
-        403
-    );
-    assert_eq!(crate::snapshot(&dir.path().join("datasets")), versions_before);
 
     // A bad file: the report locates the problem, nothing is stored.
     let bad = b"year,ministry_code,trained,trained_women,training_hours\n2026,MTNRA,seven hundred,300,21000\n";
@@ -490,7 +411,134 @@ fn each_role_can_do_exactly_what_it_may() {
     assert!(versions.contains("* civil_servant_training@v2"), "{versions}");
     assert!(versions.contains("(published by karim at "), "{versions}");
 
-    // The admin reads the audit log (the note is text); a steward cannot.
+    admin_reads_the_audit_log(addr, dir.path(), &amina, &root);
+    let omar = admin_disables_and_enables_an_account(addr, dir.path(), &amina, &root, &omar);
+
+    // Sign-out ends the session at once.
+    assert_eq!(omar.post(addr, "/en/signout", &[("csrf", &omar.csrf)]).status, 303);
+    assert_eq!(omar.get(addr, "/api/v1/whoami").status, 401);
+    // A session left idle past session_idle_seconds (4 s) has expired.
+    std::thread::sleep(Duration::from_secs(6));
+    assert_eq!(nadia.get(addr, "/api/v1/whoami").status, 401);
+
+    drop(server);
+    passwords_are_nowhere_in_clear(dir.path());
+}
+
+/// Passwords are nowhere in clear: not in the catalogue, not in the log.
+fn passwords_are_nowhere_in_clear(dir: &Path) {
+    let catalogue = std::fs::read(dir.join("catalog.sqlite")).unwrap();
+    assert!(!catalogue.windows(PASSWORD.len()).any(|w| w == PASSWORD.as_bytes()));
+    let accounts = md2030(dir, &["user", "list", "--json"]);
+    assert!(!String::from_utf8_lossy(&accounts.stdout).contains("argon2"));
+    let log = std::fs::read_to_string(dir.join("serve.log")).unwrap();
+    assert!(!log.contains(PASSWORD) && !log.contains("horse"), "the password reached the log");
+}
+
+/// The display name is text, not markup, in the account bar, which is private to
+/// its session (no cache, no ETag); `whoami` names the role and ministry.
+fn the_account_bar_is_private_and_escaped(addr: &str, amina: &Browser) {
+    let page = amina.get(addr, "/en/");
+    assert!(page.body.contains("Amina &lt;b&gt;B.&lt;/b&gt;"), "display name not escaped");
+    assert_eq!(page.header("cache-control"), Some("private, no-store"));
+    assert_eq!(page.header("etag"), None);
+    let whoami: serde_json::Value =
+        serde_json::from_str(&amina.get(addr, "/api/v1/whoami").body).unwrap();
+    assert_eq!(
+        (whoami["role"].as_str(), whoami["ministries"][0].as_str()),
+        (Some("steward"), Some("MTNRA"))
+    );
+}
+
+/// Anonymous, public mode: published pages yes, work pages no; a wrong password
+/// and an unknown user get the same refusal; a forged sign-in form is refused.
+fn anonymous_visitors_reach_published_pages_only(addr: &str) {
+    let overview = send(addr, "GET", "/en/", &[], b"").unwrap();
+    assert_eq!(overview.status, 200);
+    assert!(overview.body.contains("href=\"/en/signin?next=/en/\""), "no sign-in link");
+    let csp = overview.header("content-security-policy").unwrap();
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(overview.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(overview.header("x-frame-options"), Some("DENY"));
+    for path in ["/en/submit", "/en/review", "/en/audit"] {
+        let reply = send(addr, "GET", path, &[], b"").unwrap();
+        assert_eq!(reply.status, 303, "{path}");
+        assert!(reply.header("location").unwrap().starts_with("/en/signin?next="), "{path}");
+    }
+    assert_eq!(send(addr, "GET", "/api/v1/whoami", &[], b"").unwrap().status, 401);
+    assert_eq!(send(addr, "GET", "/download/audit.csv", &[], b"").unwrap().status, 403);
+
+    // A wrong password, an unknown user: the same refusal, both audited.
+    for (user, password) in [("amina", "wrong password!!"), ("nobody", PASSWORD)] {
+        let refused = sign_in(addr, user, password).err().expect("refused");
+        assert_eq!(refused.status, 401);
+        assert!(refused.body.contains("User name or password incorrect."));
+    }
+    // The sign-in form without its double-submit token is refused before any check.
+    let forged = send(
+        addr,
+        "POST",
+        "/en/signin",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        &form(&[("username", "amina"), ("password", PASSWORD), ("csrf", "guess")]),
+    )
+    .unwrap();
+    assert_eq!(forged.status, 403);
+}
+
+/// No CSRF token, another session's, or another site's form: refused; a steward
+/// of another ministry, a viewer and an admin cannot submit MTNRA data; nothing
+/// is written.
+fn forged_and_foreign_submissions_are_refused(addr: &str, dir: &Path, who: [&Browser; 5]) {
+    let [amina, karim, omar, nadia, root] = who;
+    let versions_before = crate::snapshot(&dir.join("datasets"));
+    // No CSRF token, or another session's: refused, nothing written.
+    assert_eq!(
+        amina.upload(addr, "civil_servant_training", "t.csv", TRAINING_2026, None).status,
+        403
+    );
+    assert_eq!(
+        amina
+            .upload(addr, "civil_servant_training", "t.csv", TRAINING_2026, Some(&karim.csrf))
+            .status,
+        403
+    );
+    // Another site's form, even with the right token.
+    let cross = send(
+        addr,
+        "POST",
+        "/en/signout",
+        &[
+            ("Cookie", &amina.cookie),
+            ("Origin", "http://evil.example"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        &form(&[("csrf", &amina.csrf)]),
+    )
+    .unwrap();
+    assert_eq!(cross.status, 403);
+    // A steward of another ministry, a viewer, an admin cannot submit MTNRA data.
+    assert_eq!(
+        omar.upload(addr, "civil_servant_training", "t.csv", TRAINING_2026, Some(&omar.csrf))
+            .status,
+        403
+    );
+    assert_eq!(
+        nadia
+            .upload(addr, "civil_servant_training", "t.csv", TRAINING_2026, Some(&nadia.csrf))
+            .status,
+        403
+    );
+    assert_eq!(
+        root.upload(addr, "civil_servant_training", "t.csv", TRAINING_2026, Some(&root.csrf))
+            .status,
+        403
+    );
+    assert_eq!(crate::snapshot(&dir.join("datasets")), versions_before);
+}
+
+/// The admin reads the audit log (the note is text); a steward cannot.
+fn admin_reads_the_audit_log(addr: &str, dir: &Path, amina: &Browser, root: &Browser) {
     assert_eq!(amina.get(addr, "/en/audit").status, 403);
     let log = root.get(addr, "/en/audit");
     assert_eq!(log.status, 200);
@@ -499,7 +547,7 @@ fn each_role_can_do_exactly_what_it_may() {
     let csv = root.get(addr, "/download/audit.csv");
     assert_eq!(csv.status, 200);
     assert!(csv.body.starts_with("seq,at,actor,action,subject,outcome,address,detail,sha256"));
-    let entries = audit(dir.path());
+    let entries = audit(dir);
     let seen = |action: &str, outcome: &str, subject: &str| {
         entries
             .iter()
@@ -513,11 +561,19 @@ fn each_role_can_do_exactly_what_it_may() {
     assert!(seen("submit", "ok", "civil_servant_training@v2"));
     assert!(seen("publish", "refused", "civil_servant_training@v2"));
     assert!(seen("publish", "ok", "civil_servant_training@v2"));
-    let verify = md2030(dir.path(), &["audit", "verify"]);
+    let verify = md2030(dir, &["audit", "verify"]);
     assert!(String::from_utf8_lossy(&verify.stdout).starts_with("audit log intact:"));
+}
 
-    // The admin lists the accounts and disables one (its sessions end at once);
-    // a steward cannot, nor can the admin disable their own account.
+/// The admin lists the accounts and disables one (its sessions end at once);
+/// a steward cannot, nor can the admin disable their own account.
+fn admin_disables_and_enables_an_account(
+    addr: &str,
+    dir: &Path,
+    amina: &Browser,
+    root: &Browser,
+    omar: &Browser,
+) -> Browser {
     assert_eq!(amina.get(addr, "/en/accounts").status, 403);
     let accounts = root.get(addr, "/en/accounts");
     assert_eq!(accounts.status, 200);
@@ -532,7 +588,7 @@ fn each_role_can_do_exactly_what_it_may() {
     assert!(root.get(addr, "/en/accounts").body.contains("action=\"/en/accounts/omar/enable\""));
     assert_eq!(root.post(addr, "/en/accounts/omar/enable", &[("csrf", &root.csrf)]).status, 303);
     let omar = sign_in(addr, "omar", PASSWORD).unwrap();
-    let entries = audit(dir.path());
+    let entries = audit(dir);
     for (action, outcome, subject) in [
         ("account-disable", "ok", "omar"),
         ("account-enable", "ok", "omar"),
@@ -545,22 +601,7 @@ fn each_role_can_do_exactly_what_it_may() {
             "{action} {outcome} {subject} not audited"
         );
     }
-
-    // Sign-out ends the session at once.
-    assert_eq!(omar.post(addr, "/en/signout", &[("csrf", &omar.csrf)]).status, 303);
-    assert_eq!(omar.get(addr, "/api/v1/whoami").status, 401);
-    // A session left idle past session_idle_seconds (4 s) has expired.
-    std::thread::sleep(Duration::from_secs(6));
-    assert_eq!(nadia.get(addr, "/api/v1/whoami").status, 401);
-
-    // Passwords are nowhere in clear: not in the catalogue, not in the log.
-    let catalogue = std::fs::read(dir.path().join("catalog.sqlite")).unwrap();
-    assert!(!catalogue.windows(PASSWORD.len()).any(|w| w == PASSWORD.as_bytes()));
-    let accounts = md2030(dir.path(), &["user", "list", "--json"]);
-    assert!(!String::from_utf8_lossy(&accounts.stdout).contains("argon2"));
-    drop(server);
-    let log = std::fs::read_to_string(dir.path().join("serve.log")).unwrap();
-    assert!(!log.contains(PASSWORD) && !log.contains("horse"), "the password reached the log");
+    omar
 }
 
 #[test]
