@@ -135,49 +135,7 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
     assert!(en.contains("data-indicator-value=\"offshoring_jobs\"><bdi dir=\"ltr\">154,000</bdi>"));
     assert_eq!(get(&server.addr, "/xx/", &[]).unwrap().0, 404);
 
-    // The JSON API carries the same figures, with versions and the sample flag.
-    let (status, head, api) = get(&server.addr, "/api/v1/indicators", &[]).unwrap();
-    assert_eq!(status, 200);
-    assert!(header(&head, "content-type").unwrap().starts_with("application/json"));
-    let api: serde_json::Value = serde_json::from_str(&api).unwrap();
-    let items = api["indicators"].as_array().unwrap();
-    assert_eq!(items.len(), 26);
-    for item in items {
-        let id = item["id"].as_str().unwrap();
-        let ours =
-            results["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap();
-        assert_eq!(item["latest"], ours["headline"]["latest"], "{id}");
-        assert_eq!(item["dataset_versions"], ours["dataset_versions"], "{id}");
-    }
-    let rank = items.iter().find(|i| i["id"] == "egdi_rank").unwrap();
-    assert_eq!(
-        (rank["synthetic"].as_bool(), rank["progress_status"].as_str()),
-        (Some(true), Some("needs_acceleration"))
-    );
-    let (status, _, one) = get(&server.addr, "/api/v1/indicators/coverage_5g", &[]).unwrap();
-    assert_eq!(status, 200);
-    let one: serde_json::Value = serde_json::from_str(&one).unwrap();
-    assert_eq!(one["result"]["breakdowns"]["region"].as_array().unwrap().len(), 12);
-    assert_eq!(get(&server.addr, "/api/v1/indicators/nope", &[]).unwrap().0, 404);
-    // The registry keeps both 5G targets; the regulator's 85 % is in force.
-    let (_, _, targets) = get(&server.addr, "/api/v1/targets", &[]).unwrap();
-    let targets: serde_json::Value = serde_json::from_str(&targets).unwrap();
-    let g5: Vec<(f64, bool)> = targets
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| t["indicator"] == "coverage_5g" && t["year"] == 2030)
-        .map(|t| (t["value"].as_f64().unwrap(), t["in_force"].as_bool().unwrap()))
-        .collect();
-    assert_eq!(g5, vec![(70.0, false), (85.0, true)]);
-    let (_, _, openapi) = get(&server.addr, "/api/v1/openapi.json", &[]).unwrap();
-    let openapi: serde_json::Value = serde_json::from_str(&openapi).unwrap();
-    assert!(openapi["paths"]["/api/v1/indicators/{id}"].is_object());
-    let (_, _, datasets) = get(&server.addr, "/api/v1/datasets", &[]).unwrap();
-    assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&datasets).unwrap().as_array().unwrap().len(),
-        17
-    );
+    the_api_carries_the_same_figures(&server.addr, &results);
 
     // The indicator page: chart with title and description, the values as a table,
     // a breakdown table per dimension, in Arabic right to left.
@@ -193,19 +151,7 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
     assert!(page.contains("حسب الجهة"), "no regional breakdown table");
     assert_eq!(get(&server.addr, "/fr/indicator/nope", &[]).unwrap().0, 404);
 
-    // Data: all 17 datasets with their versions and the sample label; targets:
-    // the 5G target raised to 85 % in force, the 70 % kept as superseded.
-    let (status, _, data) = get(&server.addr, "/en/data", &[]).unwrap();
-    assert_eq!(status, 200);
-    assert_eq!(data.matches("<tr class=\"").count(), 17);
-    assert!(data.contains("<td>procedures@v2</td>") && data.contains("(sample data)"));
-    assert!(data.contains("<a href=\"/download/dataset/procedures@v2.parquet\" download>"));
-    let (status, _, targets) = get(&server.addr, "/en/targets", &[]).unwrap();
-    assert_eq!(status, 200);
-    assert!(targets.contains("<td>85.0%</td>") && targets.contains("<td>70.0%</td>"));
-    assert!(
-        targets.contains("<tr class=\"superseded\">") && targets.contains("<tr class=\"draft\">")
-    );
+    data_and_targets_pages(&server.addr);
 
     // Regions: the tile map holds the 12 regions, the lagging one outlined, and the
     // region table agrees with the regional view of the results.
@@ -225,14 +171,47 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
     assert!(regions.contains(&format!("<g data-region=\"{lagging}\"><rect x=")));
     assert_eq!(get(&server.addr, "/en/regions?indicator=egdi_rank", &[]).unwrap().0, 404);
 
-    // Downloads: the indicator's every series as CSV (one row per observation of the
-    // headline and of each breakdown member), its chart as SVG, and a stored
-    // dataset version as the very Parquet file the catalogue hashed.
-    let (status, head, csv) =
-        get(&server.addr, "/download/indicator/offshoring_jobs.csv", &[]).unwrap();
+    downloads_match_the_store(&server.addr, &dir);
+
+    // SIGTERM: the server stops and exits 0.
+    let mut server = server;
+    let pid = server.child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no exit after SIGTERM");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Data: all 17 datasets with their versions and the sample label; targets:
+/// the 5G target raised to 85 % in force, the 70 % kept as superseded.
+fn data_and_targets_pages(addr: &str) {
+    let (status, _, data) = get(addr, "/en/data", &[]).unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(data.matches("<tr class=\"").count(), 17);
+    assert!(data.contains("<td>procedures@v2</td>") && data.contains("(sample data)"));
+    assert!(data.contains("<a href=\"/download/dataset/procedures@v2.parquet\" download>"));
+    let (status, _, targets) = get(addr, "/en/targets", &[]).unwrap();
+    assert_eq!(status, 200);
+    assert!(targets.contains("<td>85.0%</td>") && targets.contains("<td>70.0%</td>"));
+    assert!(
+        targets.contains("<tr class=\"superseded\">") && targets.contains("<tr class=\"draft\">")
+    );
+}
+
+/// Downloads: the indicator's every series as CSV (one row per observation of the
+/// headline and of each breakdown member), its chart as SVG, and a stored
+/// dataset version as the very Parquet file the catalogue hashed.
+fn downloads_match_the_store(addr: &str, dir: &std::path::Path) {
+    let (status, head, csv) = get(addr, "/download/indicator/offshoring_jobs.csv", &[]).unwrap();
     assert_eq!(status, 200);
     assert!(header(&head, "content-disposition").unwrap().contains("md2030-offshoring_jobs.csv"));
-    let one = md2030(&dir, &["indicators", "--json"]);
+    let one = md2030(dir, &["indicators", "--json"]);
     let all: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
     let jobs_all = all["indicators"]
         .as_array()
@@ -249,14 +228,14 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
     assert_eq!(csv.lines().count(), expected + 1);
     assert!(csv.lines().any(|l| l.starts_with("offshoring_jobs,,,2024-Q4,148500,offshoring@v1,")));
     let (status, head, svg) =
-        get(&server.addr, "/download/indicator/offshoring_jobs.svg?lang=ar", &[]).unwrap();
+        get(addr, "/download/indicator/offshoring_jobs.svg?lang=ar", &[]).unwrap();
     assert_eq!(status, 200);
     assert!(header(&head, "content-type").unwrap().starts_with("image/svg+xml"));
     assert!(svg.contains("مناصب الشغل"));
-    let datasets = md2030(&dir, &["datasets", "--json"]);
+    let datasets = md2030(dir, &["datasets", "--json"]);
     let datasets: serde_json::Value = serde_json::from_slice(&datasets.stdout).unwrap();
     let talent = datasets.as_array().unwrap().iter().find(|d| d["dataset"] == "talent").unwrap();
-    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    let mut stream = TcpStream::connect(addr).unwrap();
     stream
         .write_all(b"GET /download/dataset/talent@v1.parquet HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .unwrap();
@@ -268,24 +247,54 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
         format!("{:x}", sha2::Sha256::digest(&raw[split..])),
         talent["current"]["sha256"].as_str().unwrap()
     );
-    assert_eq!(
-        get(&server.addr, "/download/dataset/..%2Fcatalog.sqlite.parquet", &[]).unwrap().0,
-        404
-    );
+    assert_eq!(get(addr, "/download/dataset/..%2Fcatalog.sqlite.parquet", &[]).unwrap().0, 404);
+}
 
-    // SIGTERM: the server stops and exits 0.
-    let mut server = server;
-    let pid = server.child.id().to_string();
-    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(status) = server.child.try_wait().unwrap() {
-            assert!(status.success(), "{status}");
-            break;
-        }
-        assert!(Instant::now() < deadline, "no exit after SIGTERM");
-        std::thread::sleep(Duration::from_millis(100));
+/// The JSON API carries the same figures as `indicators --json`, with versions and
+/// the sample flag; the target registry, the OpenAPI description and the datasets.
+fn the_api_carries_the_same_figures(addr: &str, results: &serde_json::Value) {
+    let (status, head, api) = get(addr, "/api/v1/indicators", &[]).unwrap();
+    assert_eq!(status, 200);
+    assert!(header(&head, "content-type").unwrap().starts_with("application/json"));
+    let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+    let items = api["indicators"].as_array().unwrap();
+    assert_eq!(items.len(), 26);
+    for item in items {
+        let id = item["id"].as_str().unwrap();
+        let ours =
+            results["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap();
+        assert_eq!(item["latest"], ours["headline"]["latest"], "{id}");
+        assert_eq!(item["dataset_versions"], ours["dataset_versions"], "{id}");
     }
+    let rank = items.iter().find(|i| i["id"] == "egdi_rank").unwrap();
+    assert_eq!(
+        (rank["synthetic"].as_bool(), rank["progress_status"].as_str()),
+        (Some(true), Some("needs_acceleration"))
+    );
+    let (status, _, one) = get(addr, "/api/v1/indicators/coverage_5g", &[]).unwrap();
+    assert_eq!(status, 200);
+    let one: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(one["result"]["breakdowns"]["region"].as_array().unwrap().len(), 12);
+    assert_eq!(get(addr, "/api/v1/indicators/nope", &[]).unwrap().0, 404);
+    // The registry keeps both 5G targets; the regulator's 85 % is in force.
+    let (_, _, targets) = get(addr, "/api/v1/targets", &[]).unwrap();
+    let targets: serde_json::Value = serde_json::from_str(&targets).unwrap();
+    let g5: Vec<(f64, bool)> = targets
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["indicator"] == "coverage_5g" && t["year"] == 2030)
+        .map(|t| (t["value"].as_f64().unwrap(), t["in_force"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(g5, vec![(70.0, false), (85.0, true)]);
+    let (_, _, openapi) = get(addr, "/api/v1/openapi.json", &[]).unwrap();
+    let openapi: serde_json::Value = serde_json::from_str(&openapi).unwrap();
+    assert!(openapi["paths"]["/api/v1/indicators/{id}"].is_object());
+    let (_, _, datasets) = get(addr, "/api/v1/datasets", &[]).unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&datasets).unwrap().as_array().unwrap().len(),
+        17
+    );
 }
 
 /// Headless Chromium, if installed: `None` (test skipped) on a machine without it,
