@@ -378,13 +378,12 @@ mod tests {
     use parquet::arrow::ArrowWriter;
     use parquet::file::properties::WriterProperties;
 
-    /// Nine rows over five row groups of two rows, so that groups are shared
-    /// between threads and their sums merged; a null channel and a null count.
-    #[test]
-    fn sums_span_row_groups_and_ask_each_procedure_once_per_period() {
+    /// Nine transactions over two months, two regions and two procedures, with a
+    /// missing channel and a missing count (the comments of the test add them up).
+    fn nine_rows() -> RecordBatch {
         let text =
             |values: &[Option<&str>]| -> ArrayRef { Arc::new(StringArray::from(values.to_vec())) };
-        let batch = RecordBatch::try_from_iter([
+        RecordBatch::try_from_iter([
             (
                 "period",
                 text(&[
@@ -456,7 +455,14 @@ mod tests {
                 ])) as ArrayRef,
             ),
         ])
-        .unwrap();
+        .unwrap()
+    }
+
+    /// Nine rows over five row groups of two rows, so that groups are shared
+    /// between threads and their sums merged; a null channel and a null count.
+    #[test]
+    fn sums_span_row_groups_and_ask_each_procedure_once_per_period() {
+        let batch = nine_rows();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tx.parquet");
         let properties = WriterProperties::builder().set_max_row_group_row_count(Some(2)).build();
