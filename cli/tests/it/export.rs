@@ -91,12 +91,7 @@ fn the_export_is_a_valid_data_package_of_the_published_versions() {
     // The results: offshoring jobs at 154,000 (2025-Q2), as `indicators --json` says.
     let results: Value =
         serde_json::from_slice(&md2030(store.path(), &["indicators", "--json"]).stdout).unwrap();
-    let jobs = results["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == "offshoring_jobs")
-        .unwrap();
+    let jobs = crate::indicator(&results, "offshoring_jobs");
     assert_eq!(jobs["headline"]["latest"]["value"], 154_000.0);
     let summary = std::fs::read_to_string(out_dir.join("results/indicators.csv")).unwrap();
     let mut reader = csv::Reader::from_reader(summary.as_bytes());

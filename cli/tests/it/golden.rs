@@ -48,7 +48,7 @@ struct Results(Value);
 
 impl Results {
     fn indicator(&self, id: &str) -> &Value {
-        self.0["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap()
+        crate::indicator(&self.0, id)
     }
     fn headline(&self, id: &str) -> &Value {
         &self.indicator(id)["headline"]
@@ -395,12 +395,7 @@ fn results_are_versioned_deterministic_and_recomputed_when_data_changes() {
     // it back with the store's own reader in the analytics crate's tests; here the
     // JSON says where the talent figure came from.
     let json: Value = serde_json::from_slice(&current(a.path())[0]).unwrap();
-    let talent = json["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == "digital_talents_trained")
-        .unwrap();
+    let talent = crate::indicator(&json, "digital_talents_trained");
     assert_eq!(talent["dataset_versions"], serde_json::json!(["talent@v2"]));
 }
 

@@ -76,6 +76,12 @@ pub(crate) fn stored_state(dir: &Path) -> (BTreeMap<PathBuf, String>, String) {
 /// `../shared/data/real` next to the repository, when present (CI has it). With
 /// `MD2030_REQUIRE_REAL_DATA=1` (as `.ci/run` sets) a missing folder fails the test
 /// instead of skipping it.
+/// One indicator of `md2030 indicators --json`'s output, by id.
+pub(crate) fn indicator<'a>(results: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    let all = results["indicators"].as_array().expect("an indicators array");
+    all.iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("no indicator {id}"))
+}
+
 pub(crate) fn real_data() -> Option<PathBuf> {
     let dir = repo("../shared/data/real");
     if dir.is_dir() {

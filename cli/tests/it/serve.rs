@@ -95,20 +95,14 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
     let out = md2030(&dir, &["indicators", "--json"]);
     let results: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // The EGDI rank of Morocco in 2024 (UN): 90, shown as 90.
-    let rank =
-        results["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "egdi_rank").unwrap();
+    let rank = crate::indicator(&results, "egdi_rank");
     assert_eq!(rank["headline"]["latest"]["value"], 90.0);
     assert!(
         fr.contains("data-indicator-value=\"egdi_rank\"><bdi dir=\"ltr\">90</bdi>"),
         "rank 90 not shown"
     );
     // Offshoring jobs 2025-Q2 in the sample: 154,000, written the French way.
-    let jobs = results["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == "offshoring_jobs")
-        .unwrap();
+    let jobs = crate::indicator(&results, "offshoring_jobs");
     assert_eq!(jobs["headline"]["latest"]["value"], 154_000.0);
     assert!(fr.contains(
         "data-indicator-value=\"offshoring_jobs\"><bdi dir=\"ltr\">154\u{202F}000</bdi>"
@@ -160,12 +154,7 @@ fn the_dashboard_serves_the_sample_in_three_languages() {
     assert_eq!(status, 200);
     assert_eq!(regions.matches("<g data-region=").count(), 12);
     assert_eq!(regions.matches("stroke=\"#c1272d\"").count(), 1);
-    let take_up = results["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == "digital_take_up")
-        .unwrap();
+    let take_up = crate::indicator(&results, "digital_take_up");
     let last = take_up["regional"].as_array().unwrap().last().unwrap();
     let lagging = last["lagging"].as_str().unwrap();
     assert!(regions.contains(&format!("<g data-region=\"{lagging}\"><rect x=")));
@@ -213,12 +202,7 @@ fn downloads_match_the_store(addr: &str, dir: &std::path::Path) {
     assert!(header(&head, "content-disposition").unwrap().contains("md2030-offshoring_jobs.csv"));
     let one = md2030(dir, &["indicators", "--json"]);
     let all: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
-    let jobs_all = all["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == "offshoring_jobs")
-        .unwrap();
+    let jobs_all = crate::indicator(&all, "offshoring_jobs");
     let mut expected = jobs_all["headline"]["series"].as_array().unwrap().len();
     for members in jobs_all["breakdowns"].as_object().unwrap().values() {
         for member in members.as_array().unwrap() {
@@ -261,8 +245,7 @@ fn the_api_carries_the_same_figures(addr: &str, results: &serde_json::Value) {
     assert_eq!(items.len(), 26);
     for item in items {
         let id = item["id"].as_str().unwrap();
-        let ours =
-            results["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap();
+        let ours = crate::indicator(results, id);
         assert_eq!(item["latest"], ours["headline"]["latest"], "{id}");
         assert_eq!(item["dataset_versions"], ours["dataset_versions"], "{id}");
     }
