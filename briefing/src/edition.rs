@@ -123,12 +123,6 @@ pub fn edition_key(results_sha256: &str, renderer: &Renderer) -> String {
     md2030_store::hex(&hasher.finalize())
 }
 
-/// `procedures@v3` -> (`procedures`, 3).
-fn split_version(id: &str) -> Option<(&str, i64)> {
-    let (dataset, number) = id.rsplit_once("@v")?;
-    Some((dataset, number.parse().ok()?))
-}
-
 /// Every dataset version the results read, with its stored record.
 fn versions_read(store: &Store, results: &Results) -> Result<Vec<VersionRecord>, Error> {
     let mut ids: Vec<&str> = results.dataset_versions.values().map(String::as_str).collect();
@@ -140,7 +134,7 @@ fn versions_read(store: &Store, results: &Results) -> Result<Vec<VersionRecord>,
     ids.dedup();
     let mut records = Vec::new();
     for id in ids {
-        if let Some((dataset, number)) = split_version(id) {
+        if let Some((dataset, number)) = md2030_store::parse_version_id(id) {
             records.push(store.version(dataset, number)?);
         }
     }

@@ -450,8 +450,8 @@ pub(crate) fn editions(
         )
     }) {
         out!(
-            "  briefing@e{} -> {} ({}): {} after {} attempts{}",
-            d.edition_no,
+            "  {} -> {} ({}): {} after {} attempts{}",
+            md2030_store::edition_id(d.edition_no),
             d.recipient,
             d.lang,
             d.status.as_str(),

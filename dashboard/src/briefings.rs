@@ -81,7 +81,7 @@ pub(crate) async fn briefings_page(
                     fingerprint: e.key.get(..16).unwrap_or_default().to_string(),
                     compared_with: e
                         .compared_with
-                        .map(|n| format!("briefing@e{n}"))
+                        .map(md2030_store::edition_id)
                         .unwrap_or_else(|| "–".into()),
                     files: e
                         .files

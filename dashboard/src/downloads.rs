@@ -295,8 +295,9 @@ pub(crate) async fn download_dataset(
     // once (versions never change) and kept under downloads/.
     let found = blocking("download", move || -> Result<Option<Download>, String> {
         let store = Store::open_read_only(&data_dir).map_err(|e| e.to_string())?;
-        let Some((dataset, number)) = version_id.split_once("@v") else { return Ok(None) };
-        let Ok(number) = number.parse::<i64>() else { return Ok(None) };
+        let Some((dataset, number)) = md2030_store::parse_version_id(&version_id) else {
+            return Ok(None);
+        };
         if md2030_model::find_contract(dataset).is_none() {
             return Ok(None);
         }

@@ -162,7 +162,7 @@ pub(crate) async fn review(
             Err(refused) => return *refused,
         };
     let account = session.account;
-    let subject = format!("{dataset}@v{version_no}");
+    let subject = md2030_store::version_id(&dataset, version_no);
     let decision = match form.decision.as_str() {
         "publish" => md2030_store::Decision::Publish,
         "reject" => md2030_store::Decision::Reject,

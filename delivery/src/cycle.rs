@@ -238,7 +238,7 @@ pub fn send_due(
             continue;
         }
         let attempt = delivery.attempts + 1;
-        let edition_id = format!("briefing@e{}", delivery.edition_no);
+        let edition_id = md2030_store::edition_id(delivery.edition_no);
         match send_one(store, config, &mailer, &delivery) {
             Ok(()) => {
                 store.delivery_sent(delivery.id, &rfc3339(Utc::now()))?;
@@ -286,7 +286,7 @@ pub fn send_due(
 pub fn settle(store: &mut Store, events: &mut Vec<Event>) -> Result<(), Error> {
     for delivery in store.settle_interrupted_deliveries()? {
         events.push(Event::Uncertain {
-            edition: format!("briefing@e{}", delivery.edition_no),
+            edition: md2030_store::edition_id(delivery.edition_no),
             recipient: delivery.recipient,
         });
     }

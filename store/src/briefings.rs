@@ -191,7 +191,7 @@ fn edition_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EditionRecord> 
     let edition_no: i64 = row.get(0)?;
     Ok(EditionRecord {
         edition_no,
-        edition_id: format!("briefing@e{edition_no}"),
+        edition_id: crate::ids::edition_id(edition_no),
         key: row.get(1)?,
         dir: row.get(2)?,
         as_of: row.get(3)?,

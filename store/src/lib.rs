@@ -32,6 +32,7 @@ use sha2::{Digest, Sha256};
 
 mod access;
 mod briefings;
+pub mod ids;
 mod lock;
 mod results;
 pub use access::{
@@ -39,6 +40,7 @@ pub use access::{
     VersionStatus,
 };
 pub use briefings::{Addressee, BriefingFile, Delivery, DeliveryStatus, EditionRecord, NewEdition};
+pub use ids::{edition_id, parse_version_id, version_id};
 pub use lock::{Holder, LOCK_FILE, Wait, WriterLock, create_owned};
 pub use results::{Committed, ResultsFile, ResultsRecord};
 
@@ -431,7 +433,7 @@ impl Store {
         if on_disk != bytes {
             drop(tx);
             return Err(Error::BadFile {
-                version_id: format!("{}@v{version_no}", staged.dataset),
+                version_id: ids::version_id(&staged.dataset, version_no),
                 problem: format!(
                     "{} holds {on_disk} bytes after the rename, {bytes} were written",
                     final_path.display()
@@ -724,7 +726,7 @@ pub(crate) fn version_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Vers
     let version_no: i64 = row.get(1)?;
     let validation: String = row.get(14)?;
     Ok(VersionRecord {
-        version_id: format!("{dataset}@v{version_no}"),
+        version_id: ids::version_id(&dataset, version_no),
         dataset,
         version_no,
         file: row.get(2)?,
