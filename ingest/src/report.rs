@@ -102,35 +102,33 @@ impl Report {
             (false, Lang::Ar) => "مرفوض",
             (false, Lang::En) => "REJECTED",
         };
-        let summary = match lang {
-            Lang::Fr => format!(
-                "{verdict} {} pour le jeu de données {} (contrat {}) : {} lignes de données, {} erreur(s), {} avertissement(s)",
-                self.file_name,
-                self.dataset,
-                self.contract_version,
-                self.data_rows,
-                self.errors,
-                self.warnings
-            ),
-            Lang::Ar => format!(
-                "{verdict} {} لمجموعة البيانات {} (العقد {}): {} سطر بيانات، {} خطأ، {} تنبيه",
-                self.file_name,
-                self.dataset,
-                self.contract_version,
-                self.data_rows,
-                self.errors,
-                self.warnings
-            ),
-            Lang::En => format!(
-                "{verdict} {} for dataset {} (contract {}): {} data rows, {} error(s), {} warning(s)",
-                self.file_name,
-                self.dataset,
-                self.contract_version,
-                self.data_rows,
-                self.errors,
-                self.warnings
-            ),
+        // One sentence per language; the six figures fill its `{}` in this order:
+        // file, dataset, contract, data rows, errors, warnings.
+        let template = match lang {
+            Lang::Fr => {
+                "{verdict} {} pour le jeu de données {} (contrat {}) : {} lignes de données, {} erreur(s), {} avertissement(s)"
+            }
+            Lang::Ar => {
+                "{verdict} {} لمجموعة البيانات {} (العقد {}): {} سطر بيانات، {} خطأ، {} تنبيه"
+            }
+            Lang::En => {
+                "{verdict} {} for dataset {} (contract {}): {} data rows, {} error(s), {} warning(s)"
+            }
         };
+        let figures = [
+            self.file_name.clone(),
+            self.dataset.clone(),
+            self.contract_version.clone(),
+            self.data_rows.to_string(),
+            self.errors.to_string(),
+            self.warnings.to_string(),
+        ];
+        // Split, then interleaved: a `{}` inside a file name stays as it is.
+        let mut summary = String::new();
+        for (i, piece) in template.replace("{verdict}", verdict).split("{}").enumerate() {
+            summary.push_str(piece);
+            summary.push_str(figures.get(i).map_or("", String::as_str));
+        }
         out.push_str(&summary);
         out.push('\n');
         let json = self.source_description.starts_with("JSON,");
@@ -199,5 +197,30 @@ impl Report {
             "counts": self.counts,
             "warning_lines": warnings,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_line_fills_its_figures_in_each_language() {
+        // A `{}` in a file name is text, not a place for the next figure.
+        let mut report = Report::new("talent{}.csv", "talent", "1.2");
+        report.data_rows = 48;
+        let first = |lang| report.render(lang).lines().next().unwrap().to_string();
+        assert_eq!(
+            first(Lang::En),
+            "ACCEPTED talent{}.csv for dataset talent (contract 1.2): 48 data rows, 0 error(s), 0 warning(s)"
+        );
+        assert_eq!(
+            first(Lang::Fr),
+            "ACCEPTÉ talent{}.csv pour le jeu de données talent (contrat 1.2) : 48 lignes de données, 0 erreur(s), 0 avertissement(s)"
+        );
+        assert!(
+            first(Lang::Ar)
+                .starts_with("مقبول talent{}.csv لمجموعة البيانات talent (العقد 1.2): 48 سطر")
+        );
     }
 }
