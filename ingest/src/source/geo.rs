@@ -193,6 +193,8 @@ fn geometry(message: impl Into<String>) -> Issue {
 
 /// A position: longitude, latitude.
 type Position = (f64, f64);
+/// Rings of positions, the outer one first.
+type Polygon = Vec<Vec<Position>>;
 
 /// One feature: its region code and name, and its polygons (each a list of rings).
 struct Shape {
@@ -288,29 +290,37 @@ fn geojson_shapes(features: &[Value]) -> Result<Vec<Shape>, Issue> {
             .get("geometry")
             .and_then(Value::as_object)
             .ok_or_else(|| geometry(format!("{label} has no geometry")))?;
-        let coordinates = geom.get("coordinates");
         let ring = |value: &Value| -> Result<Vec<Position>, Issue> {
             array(&label, Some(value), "a ring")?.iter().map(|p| position(&label, p)).collect()
         };
         let polygon = |value: &Value| -> Result<Vec<Vec<Position>>, Issue> {
             array(&label, Some(value), "a polygon")?.iter().map(ring).collect()
         };
-        let polygons = match geom.get("type").and_then(Value::as_str) {
-            Some("Polygon") => vec![polygon(coordinates.unwrap_or(&Value::Null))?],
-            Some("MultiPolygon") => array(&label, coordinates, "the coordinates")?
-                .iter()
-                .map(polygon)
-                .collect::<Result<_, _>>()?,
-            other => {
-                return Err(geometry(format!(
-                    "{label}: a region must be a Polygon or MultiPolygon, not {}",
-                    other.unwrap_or("a geometry without type")
-                )));
-            }
-        };
+        let polygons = polygons_of(geom, "coordinates", &label, &polygon)?;
         shapes.push(Shape { code, name, polygons });
     }
     Ok(shapes)
+}
+
+/// The polygons of a Polygon or MultiPolygon geometry whose parts are under `key`
+/// (`coordinates` in GeoJSON, `arcs` in TopoJSON), each read by `polygon`.
+fn polygons_of(
+    geom: &Map<String, Value>,
+    key: &str,
+    label: &str,
+    polygon: &dyn Fn(&Value) -> Result<Polygon, Issue>,
+) -> Result<Vec<Polygon>, Issue> {
+    match geom.get("type").and_then(Value::as_str) {
+        Some("Polygon") => Ok(vec![polygon(geom.get(key).unwrap_or(&Value::Null))?]),
+        Some("MultiPolygon") => {
+            let what = if key == "arcs" { "the arcs" } else { "the coordinates" };
+            array(label, geom.get(key), what)?.iter().map(polygon).collect()
+        }
+        other => Err(geometry(format!(
+            "{label}: a region must be a Polygon or MultiPolygon, not {}",
+            other.unwrap_or("a geometry without type")
+        ))),
+    }
 }
 
 /// Decodes a TopoJSON topology: the `regions` object if there is one, else the only
@@ -404,19 +414,7 @@ fn topojson_shapes(document: &Map<String, Value>) -> Result<Vec<Shape>, Issue> {
         let polygon = |value: &Value| -> Result<Vec<Vec<Position>>, Issue> {
             array(&label, Some(value), "a polygon")?.iter().map(ring).collect()
         };
-        let polygons = match geom.get("type").and_then(Value::as_str) {
-            Some("Polygon") => vec![polygon(geom.get("arcs").unwrap_or(&Value::Null))?],
-            Some("MultiPolygon") => array(&label, geom.get("arcs"), "the arcs")?
-                .iter()
-                .map(polygon)
-                .collect::<Result<_, _>>()?,
-            other => {
-                return Err(geometry(format!(
-                    "{label}: a region must be a Polygon or MultiPolygon, not {}",
-                    other.unwrap_or("a geometry without type")
-                )));
-            }
-        };
+        let polygons = polygons_of(geom, "arcs", &label, &polygon)?;
         shapes.push(Shape { code, name, polygons });
     }
     Ok(shapes)
