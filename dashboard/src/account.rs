@@ -417,18 +417,17 @@ pub(crate) async fn audit_page(
 pub(crate) async fn audit_csv(
     State(app): State<Arc<App>>,
     axum::Extension(visitor): axum::Extension<Visitor>,
-) -> Response {
+) -> Result<Response, AppError> {
     if !visitor.session().is_some_and(|s| md2030_access::is_admin(&s.account)) {
-        return (StatusCode::FORBIDDEN, "admins only").into_response();
+        return Ok((StatusCode::FORBIDDEN, "admins only").into_response());
     }
-    let records = app.with_store(|s| s.audit_log(0, usize::MAX >> 1)).await;
-    let Ok(records) = records else {
-        return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
-    };
-    let Ok(body) = md2030_opendata::csv::audit_csv(&records) else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "export failed").into_response();
-    };
-    (
+    let records = app
+        .with_store(|s| s.audit_log(0, usize::MAX >> 1))
+        .await
+        .map_err(catalogue("reading the audit log"))?;
+    let body = md2030_opendata::csv::audit_csv(&records)
+        .map_err(|e| AppError::Internal { what: "export", err: e.to_string() })?;
+    Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
             (
@@ -439,7 +438,7 @@ pub(crate) async fn audit_csv(
         ],
         body,
     )
-        .into_response()
+        .into_response())
 }
 
 /// Who is signed in, as JSON (for scripts and tests): 401 when nobody is.

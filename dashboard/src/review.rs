@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::App;
 use crate::account::{Checked, WithCsrf, checked_form, forbidden, html, to_signin};
 use crate::auth::{self, Audit, Visitor};
+use crate::error::{AppError, catalogue};
 use crate::layout::{Layout, PageLang, layout};
 use md2030_view::i18n::text;
 
@@ -67,19 +68,15 @@ pub(crate) async fn review_page(
     PageLang(lang): PageLang,
     axum::Extension(visitor): axum::Extension<Visitor>,
     Query(query): Query<MessageQuery>,
-) -> Response {
+) -> Result<Response, AppError> {
     let code = lang.code();
     let Some(session) = visitor.session() else {
-        return to_signin(lang, &format!("/{code}/review"));
+        return Ok(to_signin(lang, &format!("/{code}/review")));
     };
-    let pending = app.with_store(|s| s.pending_versions()).await;
-    let pending = match pending {
-        Ok(pending) => pending,
-        Err(err) => {
-            tracing::error!(%err, "reading pending versions failed");
-            return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
-        }
-    };
+    let pending = app
+        .with_store(|s| s.pending_versions())
+        .await
+        .map_err(catalogue("reading the pending versions"))?;
     let account = &session.account;
     let rows = pending
         .into_iter()
@@ -115,7 +112,7 @@ pub(crate) async fn review_page(
         Some("rejected") => text(lang, "review-done-rejected"),
         _ => String::new(),
     };
-    html(
+    Ok(html(
         StatusCode::OK,
         ReviewPage {
             layout: layout(lang, "review", false),
@@ -134,7 +131,7 @@ pub(crate) async fn review_page(
             message,
         }
         .render(),
-    )
+    ))
 }
 
 #[derive(Debug, Deserialize)]
