@@ -50,7 +50,7 @@ pub(crate) async fn api_indicators(State(app): State<Arc<App>>, headers: HeaderM
             .collect();
         json_body(&serde_json::json!({
             "as_of": snapshot.published.results.as_ref().map(|r| r.as_of.to_string()),
-            "results_version": snapshot.published.results_version,
+            "results_version": snapshot.published.results_version(),
             "indicators": indicators,
         }))
     })
@@ -77,7 +77,7 @@ pub(crate) async fn api_indicator(
             "definition": indicator,
             "result": report,
             "as_of": snapshot.published.results.as_ref().map(|r| r.as_of.to_string()),
-            "results_version": snapshot.published.results_version,
+            "results_version": snapshot.published.results_version(),
             "synthetic": synthetic(&snapshot, &report.dataset_versions),
         }))
     })

@@ -258,7 +258,7 @@ pub(crate) async fn reload_when_changed(app: Arc<App>, every: Duration) {
         .await;
         match reloaded {
             Ok(Ok(Some(snapshot))) => {
-                tracing::info!(results = %snapshot.published.results_version, "new results: pages will be rendered again");
+                tracing::info!(results = %snapshot.published.results_version(), "new results: pages will be rendered again");
                 // Results computed with another catalogue (an edited targets file):
                 // recomputed once, then picked up by the next reload.
                 let stale = snapshot

@@ -57,7 +57,7 @@ pub(crate) async fn overview(
             layout: layout(lang, String::new(), synthetic),
             as_of,
             results_label: text(lang, "results-version"),
-            results_version: snapshot.published.results_version.clone(),
+            results_version: snapshot.published.results_version().to_string(),
             pillars,
             no_data: text(lang, "no-data"),
             target_label: text(lang, "target"),
@@ -453,7 +453,7 @@ pub(crate) fn frame_notes(
             format!(
                 "{} · {}",
                 text_with(lang, "as-of", "date", &ltr(&as_of)),
-                ltr(&format!("md2030 {}", snapshot.published.results_version))
+                ltr(&format!("md2030 {}", snapshot.published.results_version()))
             ),
             false,
         ),

@@ -56,10 +56,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Steward {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
         match signed_in(parts) {
-            (None, lang) => {
-                let location = format!("/{}/signin?next={}", lang.code(), parts.uri.path());
-                Err((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
-            }
+            (None, lang) => Err(to_signin(lang, parts.uri.path())),
             (Some(s), _) if s.account.role == md2030_store::Role::Steward => Ok(Steward(s)),
             (Some(_), lang) => Err(forbidden(lang)),
         }

@@ -114,7 +114,7 @@ pub(crate) async fn healthz(State(app): State<Arc<App>>) -> Response {
     let snapshot = app.snapshot();
     let body = serde_json::json!({
         "status": "ok",
-        "results_version": snapshot.published.results_version,
+        "results_version": snapshot.published.results_version(),
         "datasets": snapshot.published.versions.len(),
     });
     ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()

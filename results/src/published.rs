@@ -27,8 +27,6 @@ pub struct Published {
     pub results: Option<Results>,
     pub results_record: Option<ResultsRecord>,
     pub results_sha256: String,
-    /// `results@v3`, empty when there are none.
-    pub results_version: String,
     /// The current version of every dataset.
     pub versions: Vec<VersionRecord>,
     /// Region outlines from the current `region_boundaries` version, if one was
@@ -83,10 +81,6 @@ impl Published {
         Ok(Published {
             catalog: parsed,
             catalog_sha256: catalog.sha256.clone(),
-            results_version: results_record
-                .as_ref()
-                .map(|r| r.version_id.clone())
-                .unwrap_or_default(),
             results,
             results_record,
             results_sha256,
@@ -100,6 +94,11 @@ impl Published {
     /// catalogue in force there.
     pub fn load_in_force(store: &Store) -> Result<Published> {
         Published::load(store, &crate::read_catalog(store.root())?)
+    }
+
+    /// `results@v3`, empty when there are none.
+    pub fn results_version(&self) -> &str {
+        self.results_record.as_ref().map_or("", |r| r.version_id.as_str())
     }
 
     /// The current results and their record, or [`Error::NoResults`].
