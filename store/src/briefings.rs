@@ -24,6 +24,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::staging::{Placement, Staged};
 use crate::{Error, Result, Store, hex, relative_path, sync_dir};
 
 pub(crate) const BRIEFINGS_SQL: &str = "
@@ -239,14 +240,7 @@ impl Store {
     /// Writes `bytes` to a fresh staging file, fsynced; returns its path.
     fn stage_bytes(&self, name: &str, bytes: &[u8]) -> Result<PathBuf> {
         self.require_writer("archiving a briefing")?;
-        let path = self.root.join("staging").join(format!(
-            "{name}-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0)
-        ));
+        let path = self.staging_path(name);
         let mut file =
             crate::lock::create_owned(&path).map_err(Store::io_err("creating", path.clone()))?;
         file.write_all(bytes).map_err(Store::io_err("writing", path.clone()))?;
@@ -264,38 +258,27 @@ impl Store {
         if !edition.as_of.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
             return Err(Error::BadDatasetName(edition.as_of.to_string()));
         }
-        let staged = self.stage_bytes("manifest.json", manifest)?;
+        self.require_writer("archiving a briefing")?;
+        let staged = self.stage_dir("edition", &[("manifest.json", manifest)])?;
         let archive = self.root.join("briefings");
-        fs::create_dir_all(&archive).map_err(Store::io_err("creating", archive.clone()))?;
-        let catalog_path = self.root.join("catalog.sqlite");
-        let catalog_err = |source| Error::Catalog { path: catalog_path.clone(), source };
         let root = self.root.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(catalog_err)?;
-        let edition_no: i64 = tx
-            .query_row("SELECT COALESCE(MAX(edition_no), 0) + 1 FROM editions", [], |row| {
-                row.get(0)
-            })
-            .map_err(catalog_err)?;
-        let dir = archive.join(format!("e{edition_no:05}-{}", edition.as_of));
-        fs::create_dir_all(&dir).map_err(Store::io_err("creating", dir.clone()))?;
-        let manifest_path = dir.join("manifest.json");
-        fs::rename(&staged, &manifest_path)
-            .map_err(Store::io_err("renaming", manifest_path.clone()))?;
-        sync_dir(&dir)?;
-        sync_dir(&archive)?;
-        let relative = relative_path(&root, &dir);
-        let recorded = tx
-            .execute(
+        let place = |n: i64| archive.join(format!("e{n:05}-{}", edition.as_of));
+        let placement = Placement {
+            next_number: "SELECT COALESCE(MAX(edition_no), 0) + 1 FROM editions",
+            scope: None,
+            place: &place,
+            failpoint: None,
+        };
+        let edition_no =
+            self.commit_staged(Staged::Dir(staged), placement, |tx, edition_no, dir| {
+                tx.execute(
                 "INSERT INTO editions (edition_no, key, dir, as_of, results_version, results_sha256,
                  compared_with, manifest_sha256, trigger, built_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     edition_no,
                     edition.key,
-                    relative,
+                    relative_path(&root, dir),
                     edition.as_of,
                     edition.results_version,
                     edition.results_sha256,
@@ -305,11 +288,9 @@ impl Store {
                     edition.built_at
                 ],
             )
-            .and_then(|_| tx.commit());
-        if let Err(source) = recorded {
-            let _ = fs::remove_dir_all(&dir);
-            return Err(Error::Catalog { path: catalog_path, source });
-        }
+            .map_err(|source| Error::Catalog { path: root.join("catalog.sqlite"), source })?;
+                Ok(edition_no)
+            })?;
         self.edition(edition_no)
     }
 
@@ -453,23 +434,6 @@ impl Store {
             .collect::<Result<_, _>>()
             .map_err(self.catalog_err())?;
         records.into_iter().map(|r| self.with_files(r)).collect()
-    }
-
-    /// Reads a file of the archive, checked against the hash the catalogue holds.
-    fn read_checked(&self, relative: &str, expected: &str) -> Result<Vec<u8>> {
-        let path = self.root.join(relative);
-        let bytes = fs::read(&path).map_err(Store::io_err("reading", path.clone()))?;
-        if hex(&Sha256::digest(&bytes)) != expected {
-            return Err(Error::Io {
-                action: "checking",
-                path,
-                source: std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    "the file does not match the hash the catalogue recorded",
-                ),
-            });
-        }
-        Ok(bytes)
     }
 
     /// The archived PDF of `lang`, checked against its recorded SHA-256.

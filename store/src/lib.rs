@@ -35,6 +35,7 @@ mod briefings;
 pub mod ids;
 mod lock;
 mod results;
+mod staging;
 pub use access::{
     Account, AuditEntry, AuditRecord, Decision, NewAccount, ReviewRefusal, Role, Session,
     VersionStatus,
@@ -323,15 +324,7 @@ impl Store {
     pub fn stage(&self, dataset: &str, schema: SchemaRef) -> Result<StagedVersion> {
         self.require_writer("storing a version")?;
         check_dataset_name(dataset)?;
-        let unique = format!(
-            "{dataset}-{}-{}.parquet.tmp",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0)
-        );
-        let tmp_path = self.root.join("staging").join(unique);
+        let tmp_path = self.staging_path(&format!("{dataset}.parquet"));
         let file = lock::create_owned(&tmp_path).map_err(|source| Error::Io {
             action: "creating",
             path: tmp_path.clone(),
@@ -399,95 +392,40 @@ impl Store {
         drop(file);
         let sha256 = hex(&hasher.finalize());
         let dataset_dir = self.root.join("datasets").join(&staged.dataset);
-        fs::create_dir_all(&dataset_dir).map_err(|source| Error::Io {
-            action: "creating",
-            path: dataset_dir.clone(),
-            source,
-        })?;
-
         let root = self.root.clone();
-        let catalog_path = root.join("catalog.sqlite");
-        let catalog_err = |source| Error::Catalog { path: catalog_path.clone(), source };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(catalog_err)?;
-        let version_no: i64 = tx
-            .query_row(
-                "SELECT COALESCE(MAX(version_no), 0) + 1 FROM versions WHERE dataset = ?1",
-                [&staged.dataset],
-                |row| row.get(0),
-            )
-            .map_err(catalog_err)?;
-        let final_path = dataset_dir.join(format!("v{version_no:05}-{}.parquet", &sha256[..8]));
-        fs::rename(&tmp_path, &final_path).map_err(|source| Error::Io {
-            action: "renaming",
-            path: final_path.clone(),
-            source,
-        })?;
-        sync_dir(&dataset_dir)?;
-        failpoint("version-renamed");
-        // Never record a version whose file is not there whole (the writer lock
-        // keeps other processes' recovery away; this checks it).
-        let on_disk = fs::metadata(&final_path).map(|m| m.len()).unwrap_or(0);
-        if on_disk != bytes {
-            drop(tx);
-            return Err(Error::BadFile {
-                version_id: ids::version_id(&staged.dataset, version_no),
-                problem: format!(
-                    "{} holds {on_disk} bytes after the rename, {bytes} were written",
-                    final_path.display()
-                ),
-            });
-        }
-        let relative = relative_path(&root, &final_path);
-        let inserted = tx
-            .execute(
-                "INSERT INTO versions (dataset, version_no, file, sha256, bytes, row_count, contract_version,
-                    source_file_name, source_sha256, source_bytes, source_format, ingested_at, ingested_by,
-                    synthetic, validation, parent_version_no, rows_from_file, rows_kept_from_parent, rows_replaced, reference_period, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-                params![
-                    staged.dataset,
-                    version_no,
-                    relative,
-                    sha256,
-                    bytes as i64,
-                    staged.rows as i64,
-                    provenance.contract_version,
-                    provenance.source_file_name,
-                    provenance.source_sha256,
-                    provenance.source_bytes as i64,
-                    provenance.source_format,
-                    provenance.ingested_at,
-                    provenance.ingested_by,
-                    provenance.synthetic,
-                    provenance.validation.to_string(),
-                    provenance.parent_version_no,
-                    provenance.rows_from_file as i64,
-                    provenance.rows_kept_from_parent as i64,
-                    provenance.rows_replaced as i64,
-                    provenance.reference_period,
-                    status.as_str(),
-                ],
-            )
-            .and_then(|_| {
-                let id = tx.last_insert_rowid();
-                if status != VersionStatus::Published {
-                    return Ok(0);
+        let place = |n: i64| dataset_dir.join(format!("v{n:05}-{}.parquet", &sha256[..8]));
+        let placement = staging::Placement {
+            next_number: "SELECT COALESCE(MAX(version_no), 0) + 1 FROM versions WHERE dataset = ?1",
+            scope: Some(&staged.dataset),
+            place: &place,
+            failpoint: Some("version-renamed"),
+        };
+        let dataset = staged.dataset.clone();
+        let rows = staged.rows;
+        let version_no = self.commit_staged(
+            staging::Staged::File(&tmp_path),
+            placement,
+            |tx, version_no, final_path| {
+                // Never record a version whose file is not there whole (the writer
+                // lock keeps other processes' recovery away; this checks it).
+                let on_disk = fs::metadata(final_path).map(|m| m.len()).unwrap_or(0);
+                if on_disk != bytes {
+                    return Err(Error::BadFile {
+                        version_id: ids::version_id(&dataset, version_no),
+                        problem: format!(
+                            "{} holds {on_disk} bytes after the rename, {bytes} were written",
+                            final_path.display()
+                        ),
+                    });
                 }
-                tx.execute(
-                    "INSERT INTO current_versions (dataset, version_id) VALUES (?1, ?2)
-                     ON CONFLICT(dataset) DO UPDATE SET version_id = excluded.version_id",
-                    params![staged.dataset, id],
+                let relative = relative_path(&root, final_path);
+                record_version(
+                    tx, &dataset, version_no, &relative, &sha256, bytes, rows, provenance, status,
                 )
-            })
-            .and_then(|_| tx.commit());
-        if let Err(source) = inserted {
-            // The file is not recorded: remove it so the store stays as it was.
-            let _ = fs::remove_file(&final_path);
-            return Err(Error::Catalog { path: catalog_path, source });
-        }
+                .map_err(|source| Error::Catalog { path: root.join("catalog.sqlite"), source })?;
+                Ok(version_no)
+            },
+        )?;
         failpoint("version-committed");
         self.version(&staged.dataset, version_no)
     }
@@ -568,6 +506,24 @@ impl Store {
                 batch.map_err(|err| Error::Parquet { path: path.clone(), source: err.into() })
             })
             .collect()
+    }
+
+    /// Reads a stored file (its path relative to the data directory), checked
+    /// against the SHA-256 the catalogue recorded for it.
+    pub(crate) fn read_checked(&self, relative: &str, expected: &str) -> Result<Vec<u8>> {
+        let path = self.root.join(relative);
+        let bytes = fs::read(&path).map_err(staging::io_err("reading", &path))?;
+        if hex(&Sha256::digest(&bytes)) != expected {
+            return Err(Error::Io {
+                action: "checking",
+                path,
+                source: io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "the file does not match the hash the catalogue recorded",
+                ),
+            });
+        }
+        Ok(bytes)
     }
 
     /// Checks that every recorded version's file exists with the recorded size and
@@ -720,6 +676,60 @@ pub(crate) const SELECT_VERSION: &str = "SELECT v.dataset, v.version_no, v.file,
     EXISTS (SELECT 1 FROM current_versions cv WHERE cv.version_id = v.id), v.reference_period,
     v.status, v.reviewed_by, v.reviewed_at, v.review_note, v.lost_at, v.lost_note
     FROM versions v";
+
+/// The catalogue rows of a new version: the version with its provenance, and the
+/// current pointer when it is published.
+#[allow(clippy::too_many_arguments)]
+fn record_version(
+    tx: &rusqlite::Transaction<'_>,
+    dataset: &str,
+    version_no: i64,
+    file: &str,
+    sha256: &str,
+    bytes: u64,
+    rows: u64,
+    provenance: &Provenance,
+    status: VersionStatus,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO versions (dataset, version_no, file, sha256, bytes, row_count, contract_version,
+            source_file_name, source_sha256, source_bytes, source_format, ingested_at, ingested_by,
+            synthetic, validation, parent_version_no, rows_from_file, rows_kept_from_parent, rows_replaced, reference_period, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+        params![
+            dataset,
+            version_no,
+            file,
+            sha256,
+            bytes as i64,
+            rows as i64,
+            provenance.contract_version,
+            provenance.source_file_name,
+            provenance.source_sha256,
+            provenance.source_bytes as i64,
+            provenance.source_format,
+            provenance.ingested_at,
+            provenance.ingested_by,
+            provenance.synthetic,
+            provenance.validation.to_string(),
+            provenance.parent_version_no,
+            provenance.rows_from_file as i64,
+            provenance.rows_kept_from_parent as i64,
+            provenance.rows_replaced as i64,
+            provenance.reference_period,
+            status.as_str(),
+        ],
+    )?;
+    if status == VersionStatus::Published {
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO current_versions (dataset, version_id) VALUES (?1, ?2)
+             ON CONFLICT(dataset) DO UPDATE SET version_id = excluded.version_id",
+            params![dataset, id],
+        )?;
+    }
+    Ok(())
+}
 
 pub(crate) fn version_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<VersionRecord> {
     let dataset: String = row.get(0)?;

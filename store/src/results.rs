@@ -5,14 +5,14 @@
 //! catalogue transaction has committed.
 
 use std::fs;
-use std::io::Write;
 use std::path::PathBuf;
 
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{Error, Result, Store, hex, relative_path, sync_dir};
+use crate::staging::{Placement, Staged};
+use crate::{Error, Result, Store, hex, relative_path};
 
 pub(crate) const RESULTS_SQL: &str = "
 CREATE TABLE IF NOT EXISTS results (
@@ -134,67 +134,37 @@ impl Store {
         {
             return Ok(Committed::Unchanged(current));
         }
-        // Write every file into a staging directory and fsync it.
-        let staging = self.root.join("staging").join(format!(
-            "results-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0)
-        ));
-        let io = |action: &'static str, path: PathBuf| {
-            move |source| Error::Io { action, path: path.clone(), source }
-        };
         self.require_writer("storing results")?;
-        fs::create_dir_all(&staging).map_err(io("creating", staging.clone()))?;
-        let owned = crate::lock::own_dir(&staging).map_err(io("locking", staging.clone()))?;
-        for (name, bytes) in files {
-            let path = staging.join(name);
-            let mut file = fs::File::create(&path).map_err(io("creating", path.clone()))?;
-            file.write_all(bytes).map_err(io("writing", path.clone()))?;
-            file.sync_all().map_err(io("syncing", path.clone()))?;
-        }
-        sync_dir(&staging)?;
+        let staged = self.stage_dir("results", files)?;
         let results_root = self.root.join("results");
-        fs::create_dir_all(&results_root).map_err(io("creating", results_root.clone()))?;
-
-        let catalog_path = self.root.join("catalog.sqlite");
-        let catalog_err = |source| Error::Catalog { path: catalog_path.clone(), source };
         let root = self.root.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(catalog_err)?;
-        let version_no: i64 = tx
-            .query_row("SELECT COALESCE(MAX(version_no), 0) + 1 FROM results", [], |row| row.get(0))
-            .map_err(catalog_err)?;
-        let final_dir = results_root.join(format!("v{version_no:05}-{}", &sha256[..8]));
-        fs::rename(&staging, &final_dir).map_err(io("renaming", final_dir.clone()))?;
-        drop(owned);
-        sync_dir(&results_root)?;
-        crate::failpoint("results-renamed");
-        let relative = relative_path(&root, &final_dir);
+        let place = |n: i64| results_root.join(format!("v{n:05}-{}", &sha256[..8]));
+        let placement = Placement {
+            next_number: "SELECT COALESCE(MAX(version_no), 0) + 1 FROM results",
+            scope: None,
+            place: &place,
+            failpoint: Some("results-renamed"),
+        };
         let files_json = serde_json::to_string(&described).unwrap_or_default();
-        let recorded = tx
-            .execute(
-                "INSERT INTO results (version_no, dir, sha256, files, as_of, computed_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![version_no, relative, sha256, files_json, as_of, computed_at],
-            )
-            .and_then(|_| {
-                let id = tx.last_insert_rowid();
+        let version_no =
+            self.commit_staged(Staged::Dir(staged), placement, |tx, version_no, dir| {
+                let relative = relative_path(&root, dir);
                 tx.execute(
-                    "INSERT INTO current_results (singleton, results_id) VALUES (1, ?1)
-                     ON CONFLICT(singleton) DO UPDATE SET results_id = excluded.results_id",
-                    [id],
+                    "INSERT INTO results (version_no, dir, sha256, files, as_of, computed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![version_no, relative, sha256, files_json, as_of, computed_at],
                 )
-            })
-            .and_then(|_| tx.commit());
-        if let Err(source) = recorded {
-            let _ = fs::remove_dir_all(&final_dir);
-            return Err(Error::Catalog { path: catalog_path, source });
-        }
+                .and_then(|_| {
+                    let id = tx.last_insert_rowid();
+                    tx.execute(
+                        "INSERT INTO current_results (singleton, results_id) VALUES (1, ?1)
+                     ON CONFLICT(singleton) DO UPDATE SET results_id = excluded.results_id",
+                        [id],
+                    )
+                })
+                .map_err(|source| Error::Catalog { path: root.join("catalog.sqlite"), source })?;
+                Ok(version_no)
+            })?;
         crate::failpoint("results-committed");
         let record = self.results_version(version_no)?;
         Ok(Committed::New(record))
@@ -226,24 +196,8 @@ impl Store {
 
     /// The bytes of one file of a results version, checked against its hash.
     pub fn read_results_file(&self, record: &ResultsRecord, name: &str) -> Result<Vec<u8>> {
-        let path = self.results_file(record, name);
-        let bytes = fs::read(&path).map_err(|source| Error::Io {
-            action: "reading",
-            path: path.clone(),
-            source,
-        })?;
         let expected = record.files.iter().find(|f| f.name == name).map(|f| f.sha256.as_str());
-        if expected != Some(hex(&Sha256::digest(&bytes)).as_str()) {
-            return Err(Error::Io {
-                action: "checking",
-                path,
-                source: std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    "the file does not match the hash the catalogue recorded",
-                ),
-            });
-        }
-        Ok(bytes)
+        self.read_checked(&format!("{}/{name}", record.dir), expected.unwrap_or("-"))
     }
 
     /// Problems with stored results files (missing, or not matching their hash).
