@@ -1,23 +1,13 @@
 //! Helpers for md2030's cross-crate tests: where the shared real data lives and how
 //! to ingest a file through the library into a temporary store.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use md2030_ingest::{IngestConfig, Outcome};
 use md2030_store::Store;
 
-/// `../shared/data/real` next to the repository, when present (CI has it). With
-/// `MD2030_REQUIRE_REAL_DATA=1` (as `.ci/run` sets) a missing folder fails the test
-/// instead of skipping it.
-pub fn real_data() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/real");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    let required = std::env::var("MD2030_REQUIRE_REAL_DATA").is_ok_and(|v| v == "1");
-    assert!(!required, "MD2030_REQUIRE_REAL_DATA=1 but {} is missing", dir.display());
-    None
-}
+mod real;
+pub use real::real_data;
 
 pub fn config() -> IngestConfig {
     IngestConfig {

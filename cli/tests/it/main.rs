@@ -16,6 +16,11 @@ mod hostile;
 mod malformed;
 mod serve;
 
+#[path = "../../../tests/src/real.rs"]
+#[allow(unreachable_pub)]
+mod real;
+pub(crate) use real::real_data;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -73,21 +78,9 @@ pub(crate) fn stored_state(dir: &Path) -> (BTreeMap<PathBuf, String>, String) {
     (files, String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// `../shared/data/real` next to the repository, when present (CI has it). With
-/// `MD2030_REQUIRE_REAL_DATA=1` (as `.ci/run` sets) a missing folder fails the test
-/// instead of skipping it.
 /// One indicator of `md2030 indicators --json`'s output, by id.
 pub(crate) fn indicator<'a>(results: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
     let all = results["indicators"].as_array().expect("an indicators array");
     all.iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("no indicator {id}"))
 }
 
-pub(crate) fn real_data() -> Option<PathBuf> {
-    let dir = repo("../shared/data/real");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    let required = std::env::var("MD2030_REQUIRE_REAL_DATA").is_ok_and(|v| v == "1");
-    assert!(!required, "MD2030_REQUIRE_REAL_DATA=1 but {} is missing", dir.display());
-    None
-}
