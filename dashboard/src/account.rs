@@ -91,15 +91,9 @@ pub(crate) async fn signin_form(
     PageLang(lang): PageLang,
     Query(query): Query<NextQuery>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, AppError> {
     let next = query.next.as_deref().and_then(auth::local_path).unwrap_or("");
-    let token = match md2030_access::random_token() {
-        Ok(token) => token,
-        Err(err) => {
-            tracing::error!(%err, "no randomness");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "no randomness").into_response();
-        }
-    };
+    let token = random_token()?;
     let mut response = signin_page(lang, StatusCode::OK, String::new(), "", &token, next);
     let secure = if app.auth.secure(&headers) { "; Secure" } else { "" };
     if let Ok(value) = HeaderValue::from_str(&format!(
@@ -108,7 +102,13 @@ pub(crate) async fn signin_form(
     )) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
-    response
+    Ok(response)
+}
+
+/// A fresh random token (session, CSRF); 500 when the system has no randomness.
+fn random_token() -> Result<String, AppError> {
+    md2030_access::random_token()
+        .map_err(|err| AppError::internal("drawing a random token")(err.to_string()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -155,16 +155,12 @@ fn signin_csrf_ok(headers: &HeaderMap, posted: &str) -> bool {
 async fn active_credentials(
     app: &Arc<App>,
     username: &str,
-) -> Result<(Option<md2030_store::Account>, Option<String>), Box<Response>> {
+) -> Result<(Option<md2030_store::Account>, Option<String>), AppError> {
     let name = username.to_string();
     match app.with_store(move |s| s.credentials(&name)).await {
         Ok(Some((account, phc))) if account.is_active() => Ok((Some(account), Some(phc))),
         Ok(_) => Ok((None, None)),
-        Err(err) => {
-            tracing::error!(%err, "reading credentials failed");
-            let refused = (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable");
-            Err(Box::new(refused.into_response()))
-        }
+        Err(err) => Err(catalogue("reading credentials")(err.to_string())),
     }
 }
 
@@ -174,14 +170,14 @@ pub(crate) async fn signin(
     State(app): State<Arc<App>>,
     PageLang(lang): PageLang,
     request: Request,
-) -> Response {
+) -> Result<Response, AppError> {
     let address = auth::client_address(&request);
     let headers = request.headers().clone();
     let Ok(Form(form)) = Form::<SigninForm>::from_request(request, &()).await else {
-        return (StatusCode::BAD_REQUEST, text(lang, "bad-form")).into_response();
+        return Err(AppError::bad_form(lang));
     };
     if !signin_csrf_ok(&headers, &form.csrf) {
-        return (StatusCode::FORBIDDEN, text(lang, "csrf-refused")).into_response();
+        return Err(AppError::csrf(lang));
     }
     let username: String = form.username.trim().chars().take(64).collect();
     let next = auth::local_path(&form.next).unwrap_or("").to_string();
@@ -199,7 +195,7 @@ pub(crate) async fn signin(
             app.audit(entry("refused", serde_json::json!({"reason": "rate limit", "note": note})))
                 .await;
         }
-        return wait_page(lang, &username, &form.csrf, &next, wait);
+        return Ok(wait_page(lang, &username, &form.csrf, &next, wait));
     }
     let throttle = {
         let (app, name, at) = (app.clone(), username.clone(), address.clone());
@@ -216,15 +212,12 @@ pub(crate) async fn signin(
                 ))
                 .await;
             }
-            return wait_page(lang, &username, &form.csrf, &next, Duration::from_secs(900));
+            return Ok(wait_page(lang, &username, &form.csrf, &next, Duration::from_secs(900)));
         }
         auth::Throttle::Delay(wait) => tokio::time::sleep(wait).await,
         auth::Throttle::None => {}
     }
-    let (account, phc) = match active_credentials(&app, &username).await {
-        Ok(found) => found,
-        Err(response) => return *response,
-    };
+    let (account, phc) = active_credentials(&app, &username).await?;
     // An unknown or disabled account costs the same argon2 time as a wrong password.
     let matches = app.auth.verify(form.password, phc).await;
     let Some(account) = account.filter(|_| matches) else {
@@ -242,36 +235,29 @@ pub(crate) async fn signin(
             ))
             .await;
         }
-        return signin_page(
+        return Ok(signin_page(
             lang,
             StatusCode::UNAUTHORIZED,
             text(lang, "signin-failed"),
             &username,
             &form.csrf,
             &next,
-        );
+        ));
     };
     {
         let (app, name, at) = (app.clone(), username.clone(), address.clone());
         let _ = tokio::task::spawn_blocking(move || app.auth.signin_succeeded(&name, &at)).await;
     }
-    let (Ok(token), Ok(csrf)) = (md2030_access::random_token(), md2030_access::random_token())
-    else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "no randomness").into_response();
-    };
+    let (token, csrf) = (random_token()?, random_token()?);
     let now = auth::unix_now();
     let expires = now + app.auth.settings.session_idle.as_secs() as i64;
     let (sha, account_id, at) = (md2030_access::token_sha256(&token), account.id, address.clone());
-    let created = app
-        .with_store(move |s| {
-            s.purge_sessions(now)?;
-            s.create_session(&sha, account_id, &csrf, now, expires, &at)
-        })
-        .await;
-    if let Err(err) = created {
-        tracing::error!(%err, "creating the session failed");
-        return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
-    }
+    app.with_store(move |s| {
+        s.purge_sessions(now)?;
+        s.create_session(&sha, account_id, &csrf, now, expires, &at)
+    })
+    .await
+    .map_err(catalogue("creating the session"))?;
     app.audit(entry("ok", serde_json::json!({"role": account.role.as_str()}))).await;
     let location = if next.is_empty() { format!("/{}/", lang.code()) } else { next };
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
@@ -282,7 +268,7 @@ pub(crate) async fn signin(
         HeaderValue::from_str(&format!("{}=; Path=/; Max-Age=0", auth::SIGNIN_CSRF_COOKIE))
             .unwrap_or(HeaderValue::from_static("")),
     );
-    response
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]
@@ -316,13 +302,13 @@ pub(crate) async fn checked_form<T: serde::de::DeserializeOwned + WithCsrf>(
     request: Request,
     visitor: &Visitor,
     lang: Lang,
-) -> Result<Checked<T>, Box<Response>> {
+) -> Result<Checked<T>, AppError> {
     let address = auth::client_address(&request);
     let Ok(Form(form)) = Form::<T>::from_request(request, &()).await else {
-        return Err(Box::new((StatusCode::BAD_REQUEST, text(lang, "bad-form")).into_response()));
+        return Err(AppError::bad_form(lang));
     };
     let Some(session) = checked_session(visitor, form.csrf()) else {
-        return Err(Box::new((StatusCode::FORBIDDEN, text(lang, "csrf-refused")).into_response()));
+        return Err(AppError::csrf(lang));
     };
     Ok(Checked { session: session.clone(), form, address })
 }
@@ -342,19 +328,12 @@ pub(crate) async fn signout(
     PageLang(lang): PageLang,
     axum::Extension(visitor): axum::Extension<Visitor>,
     request: Request,
-) -> Response {
+) -> Result<Response, AppError> {
     let Checked { session, address, .. } =
-        match checked_form::<CsrfForm>(request, &visitor, lang).await {
-            Ok(checked) => checked,
-            Err(refused) => return *refused,
-        };
+        checked_form::<CsrfForm>(request, &visitor, lang).await?;
     let sha = session.token_sha256.clone();
     let username = session.account.username.clone();
-    let ended = app.with_store(move |s| s.end_session(&sha)).await;
-    if let Err(err) = ended {
-        tracing::error!(%err, "ending the session failed");
-        return (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response();
-    }
+    app.with_store(move |s| s.end_session(&sha)).await.map_err(catalogue("ending the session"))?;
     app.audit(Audit {
         actor: username.clone(),
         action: "signout",
@@ -374,7 +353,7 @@ pub(crate) async fn signout(
         ))
         .unwrap_or(HeaderValue::from_static("")),
     );
-    response
+    Ok(response)
 }
 
 #[derive(Template)]
@@ -419,7 +398,7 @@ pub(crate) async fn audit_csv(
     axum::Extension(visitor): axum::Extension<Visitor>,
 ) -> Result<Response, AppError> {
     if !visitor.session().is_some_and(|s| md2030_access::is_admin(&s.account)) {
-        return Ok((StatusCode::FORBIDDEN, "admins only").into_response());
+        return Err(AppError::Refused(StatusCode::FORBIDDEN, "admins only".into()));
     }
     let records = app
         .with_store(|s| s.audit_log(0, usize::MAX >> 1))
@@ -520,17 +499,14 @@ pub(crate) async fn account_status(
     axum::extract::Path((_, username, verb)): axum::extract::Path<(String, String, String)>,
     axum::Extension(visitor): axum::Extension<Visitor>,
     request: Request,
-) -> Response {
+) -> Result<Response, AppError> {
     let Checked { session, address, .. } =
-        match checked_form::<CsrfForm>(request, &visitor, lang).await {
-            Ok(checked) => checked,
-            Err(refused) => return *refused,
-        };
+        checked_form::<CsrfForm>(request, &visitor, lang).await?;
     let actor = session.account.username.clone();
     let action = match verb.as_str() {
         "disable" => "account-disable",
         "enable" => "account-enable",
-        _ => return (StatusCode::NOT_FOUND, "disable or enable").into_response(),
+        _ => return Err(AppError::NotFound("disable or enable")),
     };
     let entry = |outcome: &'static str, detail: serde_json::Value| Audit {
         actor: actor.clone(),
@@ -546,20 +522,17 @@ pub(crate) async fn account_status(
             serde_json::json!({"reason": "admins only, not on their own account"}),
         ))
         .await;
-        return forbidden(lang);
+        return Ok(forbidden(lang));
     }
     let (name, at) = (username.clone(), (verb == "disable").then(auth::rfc3339_now));
-    let changed = app.with_store(move |s| s.set_disabled(&name, at.as_deref())).await;
-    match changed {
-        Ok(true) => {
-            app.audit(entry("ok", serde_json::json!({}))).await;
-            (StatusCode::SEE_OTHER, [(header::LOCATION, format!("/{}/accounts", lang.code()))])
-                .into_response()
-        }
-        Ok(false) => (StatusCode::NOT_FOUND, "no such account").into_response(),
-        Err(err) => {
-            tracing::error!(%err, "changing an account failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "catalogue unavailable").into_response()
-        }
+    let changed = app
+        .with_store(move |s| s.set_disabled(&name, at.as_deref()))
+        .await
+        .map_err(catalogue("changing an account"))?;
+    if !changed {
+        return Err(AppError::NotFound("no such account"));
     }
+    app.audit(entry("ok", serde_json::json!({}))).await;
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, format!("/{}/accounts", lang.code()))])
+        .into_response())
 }

@@ -122,19 +122,19 @@ pub(crate) async fn briefings_page(
             intro: text(lang, "briefings-intro"),
             current_label: text(lang, "briefings-current"),
             none: text(lang, "briefings-none"),
-            columns: [
-                "edition",
-                "edition-date",
-                "occasion",
-                "results-version",
-                "fingerprint",
-                "compared-with",
-                "pdfs",
-                "deliveries",
-            ]
-            .iter()
-            .map(|k| text(lang, k))
-            .collect(),
+            columns: md2030_view::i18n::texts(
+                lang,
+                &[
+                    "edition",
+                    "edition-date",
+                    "occasion",
+                    "results-version",
+                    "fingerprint",
+                    "compared-with",
+                    "pdfs",
+                    "deliveries",
+                ],
+            ),
             rows,
         }
         .render()

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use md2030_model::Lang;
 use md2030_store::{Store, VersionRecord};
 
-use crate::app::{App, Page, WriteRefusal};
+use crate::app::{App, Page, Snapshot, WriteRefusal};
 use crate::cache::{
     CSV, cached_as, cached_download, keep, lookup, respond, svg_or_png, with_attachment,
 };
@@ -98,7 +98,7 @@ pub(crate) async fn download_regions(
     Path(file): Path<String>,
     axum::extract::Query(query): axum::extract::Query<LangQuery>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, AppError> {
     let snapshot = app.snapshot();
     let (id, history, extension) = download_name(&file, ".history");
     let report = snapshot
@@ -108,41 +108,28 @@ pub(crate) async fn download_regions(
         .and_then(|r| r.indicator(id))
         .filter(|i| !i.regional.is_empty());
     let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(id)) else {
-        return (StatusCode::NOT_FOUND, "no regional breakdown for this indicator").into_response();
+        return Err(AppError::NotFound("no regional breakdown for this indicator"));
     };
     let lang = query.lang.as_deref().and_then(Lang::from_code).unwrap_or_default();
-    let key = format!("download/regions/{file}/{}", lang.code());
-    if let Some(hit) =
-        cached_download(&snapshot, &key, &headers, extension, &format!("regions-{file}"))
-    {
-        return hit;
-    }
-    let response = match extension {
-        "csv" => cached_as(&snapshot, &key, &headers, CSV, || {
-            md2030_view::chart_csv::regional_csv(report, history, &|code| {
-                view::region_name(code, lang)
-            })
-            .map_err(|err| askama::Error::Custom(Box::new(err)))
-        }),
-        "svg" | "png" => {
-            let period = report.regional.last().map(|p| p.period.as_str()).unwrap_or_default();
-            let svg = md2030_view::charts::framed(
-                &view::region_map(snapshot.published.outlines.as_ref(), report, indicator, lang).0,
-                &format!("{} — {period}", indicator.name.get(lang)),
-                &frame_notes(&snapshot, report, lang),
-                lang == Lang::Ar,
-            );
-            svg_or_png(&snapshot, key, &headers, extension, svg).await
-        }
-        _ => {
-            return (
-                StatusCode::NOT_FOUND,
-                "downloads are ID.csv, ID.history.csv, ID.svg or ID.png",
-            )
-                .into_response();
-        }
+    let chart = ChartFile {
+        key: format!("download/regions/{file}/{}", lang.code()),
+        name: format!("regions-{file}"),
+        extension,
+        formats: "downloads are ID.csv, ID.history.csv, ID.svg or ID.png",
     };
-    with_attachment(response, &format!("regions-{file}"))
+    let csv = || {
+        md2030_view::chart_csv::regional_csv(report, history, &|code| view::region_name(code, lang))
+    };
+    let svg = || {
+        let period = report.regional.last().map(|p| p.period.as_str()).unwrap_or_default();
+        md2030_view::charts::framed(
+            &view::region_map(snapshot.published.outlines.as_ref(), report, indicator, lang).0,
+            &format!("{} — {period}", indicator.name.get(lang)),
+            &frame_notes(&snapshot, report, lang),
+            lang == Lang::Ar,
+        )
+    };
+    chart.respond(&snapshot, &headers, csv, svg).await
 }
 
 /// Downloads of an indicator: `ID.csv` (every series: headline and each breakdown
@@ -154,47 +141,35 @@ pub(crate) async fn download_indicator(
     Path(file): Path<String>,
     axum::extract::Query(query): axum::extract::Query<LangQuery>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, AppError> {
     let snapshot = app.snapshot();
     let (id, displayed, extension) = download_name(&file, ".displayed");
     let report = snapshot.published.results.as_ref().and_then(|r| r.indicator(id));
     let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(id)) else {
-        return (StatusCode::NOT_FOUND, "no such indicator").into_response();
+        return Err(AppError::NotFound("no such indicator"));
     };
     let lang = query.lang.as_deref().and_then(Lang::from_code).unwrap_or_default();
     let as_of =
         snapshot.published.results.as_ref().map(|r| r.as_of.to_string()).unwrap_or_default();
-    let key = format!("download/{file}/{}", lang.code());
-    if let Some(hit) = cached_download(&snapshot, &key, &headers, extension, &file) {
-        return hit;
-    }
-    let response = match extension {
-        "csv" if displayed => cached_as(&snapshot, &key, &headers, CSV, || {
-            md2030_view::chart_csv::chart_csv(report, &as_of)
-                .map_err(|err| askama::Error::Custom(Box::new(err)))
-        }),
-        "csv" => cached_as(&snapshot, &key, &headers, CSV, || {
-            md2030_view::chart_csv::series_csv(report, &as_of)
-                .map_err(|err| askama::Error::Custom(Box::new(err)))
-        }),
-        "svg" | "png" => {
-            let svg = md2030_view::charts::framed(
-                &view::indicator_chart(indicator, report, lang),
-                indicator.name.get(lang),
-                &frame_notes(&snapshot, report, lang),
-                lang == Lang::Ar,
-            );
-            svg_or_png(&snapshot, key, &headers, extension, svg).await
-        }
-        _ => {
-            return (
-                StatusCode::NOT_FOUND,
-                "downloads are ID.csv, ID.displayed.csv, ID.svg or ID.png",
-            )
-                .into_response();
-        }
+    let chart = ChartFile {
+        key: format!("download/{file}/{}", lang.code()),
+        name: file.clone(),
+        extension,
+        formats: "downloads are ID.csv, ID.displayed.csv, ID.svg or ID.png",
     };
-    with_attachment(response, &file)
+    let csv = || match displayed {
+        true => md2030_view::chart_csv::chart_csv(report, &as_of),
+        false => md2030_view::chart_csv::series_csv(report, &as_of),
+    };
+    let svg = || {
+        md2030_view::charts::framed(
+            &view::indicator_chart(indicator, report, lang),
+            indicator.name.get(lang),
+            &frame_notes(&snapshot, report, lang),
+            lang == Lang::Ar,
+        )
+    };
+    chart.respond(&snapshot, &headers, csv, svg).await
 }
 
 /// Downloads of one breakdown chart: `DIMENSION.csv` (the members it draws, with
@@ -204,16 +179,20 @@ pub(crate) async fn download_breakdown(
     Path((id, file)): Path<(String, String)>,
     axum::extract::Query(query): axum::extract::Query<LangQuery>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, AppError> {
     let snapshot = app.snapshot();
     let (dimension, extension) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
     let report = snapshot.published.results.as_ref().and_then(|r| r.indicator(&id));
     let lang = query.lang.as_deref().and_then(Lang::from_code).unwrap_or_default();
-    let key = format!("download/{id}/{file}/{}", lang.code());
-    if let Some(hit) =
-        cached_download(&snapshot, &key, &headers, extension, &format!("{id}-{file}"))
-    {
-        return hit;
+    let chart = ChartFile {
+        key: format!("download/{id}/{file}/{}", lang.code()),
+        name: format!("{id}-{file}"),
+        extension,
+        formats: "downloads are DIMENSION.csv, .svg or .png",
+    };
+    // Before the breakdown is built: a cached download costs a lookup only.
+    if let Some(hit) = chart.cached(&snapshot, &headers) {
+        return Ok(hit);
     }
     let view = match (report, snapshot.published.catalog.indicator(&id)) {
         (Some(report), Some(indicator)) => {
@@ -223,34 +202,62 @@ pub(crate) async fn download_breakdown(
         _ => None,
     };
     let Some((report, view)) = view else {
-        return (StatusCode::NOT_FOUND, "no such indicator or breakdown").into_response();
+        return Err(AppError::NotFound("no such indicator or breakdown"));
     };
-    let response = match extension {
-        "csv" => cached_as(&snapshot, &key, &headers, CSV, || {
-            md2030_view::chart_csv::breakdown_csv(report, &view)
-                .map_err(|err| askama::Error::Custom(Box::new(err)))
-        }),
-        "svg" | "png" => {
-            let title = match snapshot.published.catalog.indicator(&id) {
-                Some(indicator) => {
-                    format!("{} — {}, {}", indicator.name.get(lang), view.title, view.period)
-                }
-                None => view.title.clone(),
-            };
-            let svg = md2030_view::charts::framed(
-                &view.chart,
-                &title,
-                &frame_notes(&snapshot, report, lang),
-                lang == Lang::Ar,
-            );
-            svg_or_png(&snapshot, key, &headers, extension, svg).await
-        }
-        _ => {
-            return (StatusCode::NOT_FOUND, "downloads are DIMENSION.csv, .svg or .png")
-                .into_response();
-        }
+    let csv = || md2030_view::chart_csv::breakdown_csv(report, &view);
+    let svg = || {
+        let title = match snapshot.published.catalog.indicator(&id) {
+            Some(indicator) => {
+                format!("{} — {}, {}", indicator.name.get(lang), view.title, view.period)
+            }
+            None => view.title.clone(),
+        };
+        md2030_view::charts::framed(
+            &view.chart,
+            &title,
+            &frame_notes(&snapshot, report, lang),
+            lang == Lang::Ar,
+        )
     };
-    with_attachment(response, &format!("{id}-{file}"))
+    chart.respond(&snapshot, &headers, csv, svg).await
+}
+
+/// One chart's downloads: the CSV behind it, its framed SVG, or that SVG as PNG,
+/// each built once per data version and language.
+struct ChartFile<'a> {
+    /// The cache key (path and language).
+    key: String,
+    /// The attachment's name, after `md2030-`.
+    name: String,
+    extension: &'a str,
+    /// The 404 message naming the files that exist.
+    formats: &'static str,
+}
+
+impl ChartFile<'_> {
+    fn cached(&self, snapshot: &Snapshot, headers: &HeaderMap) -> Option<Response> {
+        cached_download(snapshot, &self.key, headers, self.extension, &self.name)
+    }
+
+    async fn respond<E: std::error::Error + Send + Sync + 'static>(
+        self,
+        snapshot: &Arc<Snapshot>,
+        headers: &HeaderMap,
+        csv: impl FnOnce() -> Result<String, E>,
+        svg: impl FnOnce() -> String,
+    ) -> Result<Response, AppError> {
+        if let Some(hit) = self.cached(snapshot, headers) {
+            return Ok(hit);
+        }
+        let response = match self.extension {
+            "csv" => cached_as(snapshot, &self.key, headers, CSV, || {
+                csv().map_err(|err| askama::Error::Custom(Box::new(err)))
+            }),
+            "svg" | "png" => svg_or_png(snapshot, self.key, headers, self.extension, svg()).await,
+            _ => return Err(AppError::NotFound(self.formats)),
+        };
+        Ok(with_attachment(response, &self.name))
+    }
 }
 
 /// The open-data export (datasets and results as Parquet and CSV, SDMX, the data

@@ -4,12 +4,13 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use md2030_model::Lang;
 
 use crate::app::{App, Snapshot};
 use crate::cache::cached;
+use crate::error::AppError;
 use crate::layout::{Layout, PageLang, layout, synthetic};
 use md2030_view::i18n::{text, text_args, text_with};
 use md2030_view::{self as view, PillarView};
@@ -124,15 +125,15 @@ pub(crate) async fn indicator_page(
     PageLang(lang): PageLang,
     Path((_, id)): Path<(String, String)>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, AppError> {
     let code = lang.code();
     let snapshot = app.snapshot();
     let report = snapshot.published.results.as_ref().and_then(|r| r.indicator(&id));
     let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(&id))
     else {
-        return (StatusCode::NOT_FOUND, "no such indicator").into_response();
+        return Err(AppError::NotFound("no such indicator"));
     };
-    cached(&snapshot, &format!("indicator/{id}/{code}"), &headers, || {
+    Ok(cached(&snapshot, &format!("indicator/{id}/{code}"), &headers, || {
         let unit = indicator.unit.as_str();
         let name = indicator.name.get(lang).to_string();
         let result = &report.headline;
@@ -213,7 +214,7 @@ pub(crate) async fn indicator_page(
             name,
         }
         .render()
-    })
+    }))
 }
 
 /// Labels of the download links under each chart.
@@ -337,7 +338,7 @@ pub(crate) async fn regions_page(
     PageLang(lang): PageLang,
     axum::extract::Query(query): axum::extract::Query<RegionsQuery>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, AppError> {
     let code = lang.code();
     let snapshot = app.snapshot();
     let regional: Vec<&md2030_analytics::indicator::IndicatorReport> = snapshot
@@ -351,9 +352,9 @@ pub(crate) async fn regions_page(
     let (Some(report), Some(indicator)) =
         (regional.iter().find(|r| r.id == id), snapshot.published.catalog.indicator(&id))
     else {
-        return (StatusCode::NOT_FOUND, "no regional breakdown for this indicator").into_response();
+        return Err(AppError::NotFound("no regional breakdown for this indicator"));
     };
-    cached(&snapshot, &format!("regions/{id}/{code}"), &headers, || {
+    Ok(cached(&snapshot, &format!("regions/{id}/{code}"), &headers, || {
         let unit = indicator.unit.as_str();
         let value = |v: f64| md2030_view::format::in_unit(v, unit, lang);
         let name = indicator.name.get(lang).to_string();
@@ -424,7 +425,7 @@ pub(crate) async fn regions_page(
                 .collect(),
         }
         .render()
-    })
+    }))
 }
 
 /// The notes under a downloaded chart: the dataset versions it was computed from

@@ -152,18 +152,15 @@ pub(crate) async fn review(
     axum::extract::Path((_, dataset, version_no)): axum::extract::Path<(String, String, i64)>,
     axum::Extension(visitor): axum::Extension<Visitor>,
     request: Request,
-) -> Response {
+) -> Result<Response, AppError> {
     let Checked { form, session, address } =
-        match checked_form::<ReviewForm>(request, &visitor, lang).await {
-            Ok(checked) => checked,
-            Err(refused) => return *refused,
-        };
+        checked_form::<ReviewForm>(request, &visitor, lang).await?;
     let account = session.account;
     let subject = md2030_store::version_id(&dataset, version_no);
     let decision = match form.decision.as_str() {
         "publish" => md2030_store::Decision::Publish,
         "reject" => md2030_store::Decision::Reject,
-        _ => return (StatusCode::BAD_REQUEST, text(lang, "bad-form")).into_response(),
+        _ => return Err(AppError::bad_form(lang)),
     };
     let action = if decision == md2030_store::Decision::Publish { "publish" } else { "reject" };
     let entry = |outcome: &'static str, detail: serde_json::Value| Audit {
@@ -182,7 +179,7 @@ pub(crate) async fn review(
             serde_json::json!({"reason": "not a steward of this dataset's ministry"}),
         ))
         .await;
-        return forbidden(lang);
+        return Ok(forbidden(lang));
     }
     let note: String = form.note.chars().filter(|c| !c.is_control()).take(500).collect();
     let (reviewed_dataset, username, reviewed_note) =
@@ -209,19 +206,19 @@ pub(crate) async fn review(
             }
             Ok(Some(reviewed))
         })
-        .await;
+        .await
+        .map_err(|refusal| AppError::Write(refusal, lang))?;
     match reviewed {
-        Ok(Some(Ok(_))) => {
+        Some(Ok(_)) => {
             app.audit(entry("ok", serde_json::json!({"note": note}))).await;
             let done = if action == "publish" { "published" } else { "rejected" };
             let location = format!("/{}/review?done={done}", lang.code());
-            (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+            Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
         }
-        Ok(Some(Err(refusal))) => {
+        Some(Err(refusal)) => {
             app.audit(entry("refused", serde_json::json!({"reason": refusal.to_string()}))).await;
-            (StatusCode::CONFLICT, refusal.to_string()).into_response()
+            Err(AppError::Refused(StatusCode::CONFLICT, refusal.to_string()))
         }
-        Ok(None) => (StatusCode::NOT_FOUND, text(lang, "review-none")).into_response(),
-        Err(refusal) => refusal.response(lang),
+        None => Err(AppError::Refused(StatusCode::NOT_FOUND, text(lang, "review-none"))),
     }
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use md2030_ingest::{IngestConfig, Outcome};
 use md2030_model::{Contract, Lang};
 use md2030_store::Session;
@@ -22,6 +22,7 @@ use md2030_store::Session;
 use crate::App;
 use crate::account::forbidden;
 use crate::auth::{self, Audit};
+use crate::error::AppError;
 use crate::layout::{Layout, PageLang, layout};
 use crate::roles::Steward;
 use md2030_view::i18n::text;
@@ -234,7 +235,7 @@ pub(crate) async fn submit(
     PageLang(lang): PageLang,
     Steward(session): Steward,
     request: Request,
-) -> Response {
+) -> Result<Response, AppError> {
     let address = auth::client_address(&request);
     let limit = app.auth.settings.max_upload_bytes;
     let declared = content_length(request.headers());
@@ -254,12 +255,10 @@ pub(crate) async fn submit(
             serde_json::json!({"reason": "too large", "bytes": declared}),
         ))
         .await;
-        return too_large(lang, limit);
+        return Err(too_large(lang, limit));
     }
-    let multipart = match Multipart::from_request(request, &()).await {
-        Ok(multipart) => multipart,
-        Err(_) => return (StatusCode::BAD_REQUEST, text(lang, "bad-form")).into_response(),
-    };
+    let multipart =
+        Multipart::from_request(request, &()).await.map_err(|_| AppError::bad_form(lang))?;
     let staging = app.data_dir().join("staging");
     let received = match receive(multipart, &session, &staging, limit).await {
         Ok(received) => received,
@@ -267,14 +266,14 @@ pub(crate) async fn submit(
             if matches!(refusal, Refusal::TooLarge) {
                 app.audit(entry("refused", "", serde_json::json!({"reason": "too large"}))).await;
             }
-            return refusal.response(lang, limit);
+            return Err(refusal.error(lang, limit));
         }
     };
     if !received.csrf_ok {
-        return (StatusCode::FORBIDDEN, text(lang, "csrf-refused")).into_response();
+        return Err(AppError::csrf(lang));
     }
     let Some(contract) = md2030_model::find_contract(&received.dataset) else {
-        return (StatusCode::BAD_REQUEST, text(lang, "bad-form")).into_response();
+        return Err(AppError::bad_form(lang));
     };
     if !md2030_access::can_submit(&session.account, &contract.producer) {
         app.audit(entry(
@@ -283,10 +282,10 @@ pub(crate) async fn submit(
             serde_json::json!({"reason": "not a steward of this dataset's ministry"}),
         ))
         .await;
-        return forbidden(lang);
+        return Ok(forbidden(lang));
     }
     let Some((upload, shown, bytes)) = received.file else {
-        return (StatusCode::BAD_REQUEST, text(lang, "submit-no-file")).into_response();
+        return Err(AppError::Refused(StatusCode::BAD_REQUEST, text(lang, "submit-no-file")));
     };
     let period = received.period.trim().to_string();
     let period = (!period.is_empty()).then_some(period);
@@ -299,7 +298,7 @@ pub(crate) async fn submit(
             app.audit(entry("refused", &contract.name, detail)).await;
             let text =
                 md2030_view::i18n::text_with(lang, "submit-quota", "count", &pending.to_string());
-            return (StatusCode::TOO_MANY_REQUESTS, text).into_response();
+            return Err(AppError::Refused(StatusCode::TOO_MANY_REQUESTS, text));
         }
         Err(refusal) => {
             if let crate::app::WriteRefusal::Busy(holder) = &refusal {
@@ -310,7 +309,7 @@ pub(crate) async fn submit(
                 ))
                 .await;
             }
-            return refusal.response(lang);
+            return Err(AppError::Write(refusal, lang));
         }
     };
     let mut view = page(&app, &session, lang);
@@ -340,7 +339,7 @@ pub(crate) async fn submit(
         }
     };
     app.audit(entry(outcome_word, &subject, detail)).await;
-    render(status, view)
+    Ok(render(status, view))
 }
 
 /// Stores an upload as a pending version under the writer lock, unless its
@@ -405,29 +404,23 @@ fn issue_rows(report: &md2030_ingest::report::Report, lang: Lang) -> Vec<[String
 }
 
 /// 413 naming the upload limit.
-fn too_large(lang: Lang, limit: u64) -> Response {
+fn too_large(lang: Lang, limit: u64) -> AppError {
     let mb = (limit / (1024 * 1024)).to_string();
-    (
-        StatusCode::PAYLOAD_TOO_LARGE,
-        md2030_view::i18n::text_with(lang, "submit-too-large", "mb", &mb),
-    )
-        .into_response()
+    let text = md2030_view::i18n::text_with(lang, "submit-too-large", "mb", &mb);
+    AppError::Refused(StatusCode::PAYLOAD_TOO_LARGE, text)
 }
 
 impl Refusal {
     /// What the steward sees when the upload could not be received.
-    fn response(self, lang: Lang, limit: u64) -> Response {
+    fn error(self, lang: Lang, limit: u64) -> AppError {
         match self {
             Refusal::TooLarge => too_large(lang, limit),
-            Refusal::Csrf => (StatusCode::FORBIDDEN, text(lang, "csrf-refused")).into_response(),
-            Refusal::BadForm(why) => {
-                (StatusCode::BAD_REQUEST, format!("{}: {why}", text(lang, "bad-form")))
-                    .into_response()
-            }
-            Refusal::Io(err) => {
-                tracing::error!(%err, "receiving an upload failed");
-                (StatusCode::SERVICE_UNAVAILABLE, "could not receive the file").into_response()
-            }
+            Refusal::Csrf => AppError::csrf(lang),
+            Refusal::BadForm(why) => AppError::Refused(
+                StatusCode::BAD_REQUEST,
+                format!("{}: {why}", text(lang, "bad-form")),
+            ),
+            Refusal::Io(err) => AppError::Unavailable { what: "receiving an upload", err },
         }
     }
 }

@@ -122,20 +122,20 @@ pub(crate) async fn data_page(
                 )
             })
             .collect();
-        let columns = [
-            "dataset",
-            "producer",
-            "version",
-            "rows",
-            "source-file",
-            "ingested-at",
-            "validation",
-            "freshness",
-            "download",
-        ]
-        .iter()
-        .map(|k| text(lang, k))
-        .collect();
+        let columns = md2030_view::i18n::texts(
+            lang,
+            &[
+                "dataset",
+                "producer",
+                "version",
+                "rows",
+                "source-file",
+                "ingested-at",
+                "validation",
+                "freshness",
+                "download",
+            ],
+        );
         table_page(&snapshot, lang, "data", text(lang, "nav-data"), columns, rows)
     })
 }
@@ -195,19 +195,19 @@ pub(crate) async fn targets_page(
                 )
             })
             .collect();
-        let columns = [
-            "indicator",
-            "year",
-            "value",
-            "baseline",
-            "version",
-            "adopted-by",
-            "adopted-on",
-            "source",
-        ]
-        .iter()
-        .map(|k| text(lang, k))
-        .collect();
+        let columns = md2030_view::i18n::texts(
+            lang,
+            &[
+                "indicator",
+                "year",
+                "value",
+                "baseline",
+                "version",
+                "adopted-by",
+                "adopted-on",
+                "source",
+            ],
+        );
         table_page(&snapshot, lang, "targets", text(lang, "nav-targets"), columns, rows)
     })
 }

@@ -32,6 +32,11 @@ pub fn text(lang: Lang, key: &str) -> String {
     LOCALES.try_lookup(&language(lang), key).unwrap_or_else(|| key.to_string())
 }
 
+/// The texts of several keys, in order (a table's column headings).
+pub fn texts(lang: Lang, keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| text(lang, k)).collect()
+}
+
 /// The text of `key` with one argument.
 pub fn text_with(lang: Lang, key: &str, name: &str, value: &str) -> String {
     let args: HashMap<Cow<'static, str>, FluentValue<'_>> =

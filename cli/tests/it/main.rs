@@ -83,4 +83,3 @@ pub(crate) fn indicator<'a>(results: &'a serde_json::Value, id: &str) -> &'a ser
     let all = results["indicators"].as_array().expect("an indicators array");
     all.iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("no indicator {id}"))
 }
-
