@@ -123,6 +123,161 @@ async fn routes_and_refusals_answer_in_process() {
     assert!(body.contains("dir=\"rtl\""), "the Arabic overview is not right to left");
 }
 
+/// One indicator of the results, as JSON (what `md2030 indicators --json` prints).
+fn indicator<'a>(results: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    let all = results["indicators"].as_array().expect("an indicators array");
+    all.iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("no indicator {id}"))
+}
+
+fn header<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> &'a str {
+    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sample_pages_api_and_downloads_carry_the_computed_figures() {
+    let store = sample_store();
+    let (results, talent_sha) = {
+        let store = md2030_store::Store::open_read_only(store.path()).unwrap();
+        let published = md2030_results::Published::load_in_force(&store).unwrap();
+        let talent = store.current("talent").unwrap().unwrap();
+        (serde_json::to_value(published.results.as_ref().unwrap()).unwrap(), talent.sha256)
+    };
+    let app = App::load(&config(store.path())).await.unwrap();
+    let jobs = indicator(&results, "offshoring_jobs");
+    // Offshoring jobs 2025-Q2 in the sample: 154,000.
+    assert_eq!(jobs["headline"]["latest"]["value"], 154_000.0);
+
+    // Arabic: right to left, Arabic text, Western digits; English: 154,000.
+    let (status, ar) = get(&app, "/ar/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ar.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    assert!(ar.contains("الخدمات العمومية"));
+    assert!(ar.contains(
+        "data-indicator-value=\"offshoring_jobs\"><bdi dir=\"ltr\">154\u{202F}000</bdi>"
+    ));
+    let (_, en) = get(&app, "/en/").await;
+    assert!(en.contains("data-indicator-value=\"offshoring_jobs\"><bdi dir=\"ltr\">154,000</bdi>"));
+
+    the_api_carries_the_same_figures(&app, &results).await;
+
+    // The indicator page: chart with title and description, the values as a table,
+    // a breakdown table per dimension, in Arabic right to left.
+    let (status, page) = get(&app, "/ar/indicator/offshoring_jobs").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    assert!(page.contains("<svg role=\"img\" aria-labelledby=\"chart-title chart-desc\""));
+    assert!(page.contains("<title id=\"chart-title\">مناصب الشغل في ترحيل الخدمات</title>"));
+    let points = jobs["headline"]["series"].as_array().unwrap().len();
+    let table =
+        page.split("<table class=\"values\">").nth(1).unwrap().split("</table>").next().unwrap();
+    assert_eq!(table.matches("<tr><td>").count(), points);
+    assert!(page.contains("حسب الجهة"), "no regional breakdown table");
+    assert_eq!(get(&app, "/fr/indicator/nope").await.0, StatusCode::NOT_FOUND);
+
+    data_and_targets_pages(&app).await;
+
+    // Regions: the tile map holds the 12 regions, the lagging one outlined.
+    let (status, regions) = get(&app, "/en/regions?indicator=digital_take_up").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(regions.matches("<g data-region=").count(), 12);
+    assert_eq!(regions.matches("stroke=\"#c1272d\"").count(), 1);
+    let take_up = indicator(&results, "digital_take_up");
+    let last = take_up["regional"].as_array().unwrap().last().unwrap();
+    let lagging = last["lagging"].as_str().unwrap();
+    assert!(regions.contains(&format!("<g data-region=\"{lagging}\"><rect x=")));
+    let (status, _) = get(&app, "/en/regions?indicator=egdi_rank").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Downloads: the indicator's every series as CSV (one row per observation of
+    // the headline and of each breakdown member), its chart as SVG, and a stored
+    // dataset version as the very Parquet file the catalogue hashed.
+    let (status, headers, csv) = get_bytes(&app, "/download/indicator/offshoring_jobs.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(header(&headers, "content-disposition").contains("md2030-offshoring_jobs.csv"));
+    let mut expected = jobs["headline"]["series"].as_array().unwrap().len();
+    for members in jobs["breakdowns"].as_object().unwrap().values() {
+        for member in members.as_array().unwrap() {
+            expected += member["series"].as_array().unwrap().len();
+        }
+    }
+    let csv = String::from_utf8(csv).unwrap();
+    assert_eq!(csv.lines().count(), expected + 1);
+    assert!(csv.lines().any(|l| l.starts_with("offshoring_jobs,,,2024-Q4,148500,offshoring@v1,")));
+    let (status, headers, svg) =
+        get_bytes(&app, "/download/indicator/offshoring_jobs.svg?lang=ar").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(header(&headers, "content-type").starts_with("image/svg+xml"));
+    assert!(String::from_utf8(svg).unwrap().contains("مناصب الشغل"));
+    let (status, _, parquet) = get_bytes(&app, "/download/dataset/talent@v1.parquet").await;
+    assert_eq!(status, StatusCode::OK);
+    use sha2::Digest;
+    assert_eq!(format!("{:x}", sha2::Sha256::digest(&parquet)), talent_sha);
+    let (status, _) = get(&app, "/download/dataset/..%2Fcatalog.sqlite.parquet").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Data: all 17 datasets with their versions and the sample label; targets:
+/// the 5G target raised to 85 % in force, the 70 % kept as superseded.
+async fn data_and_targets_pages(app: &std::sync::Arc<App>) {
+    let (status, data) = get(app, "/en/data").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(data.matches("<tr class=\"").count(), 17);
+    assert!(data.contains("<td>procedures@v2</td>") && data.contains("(sample data)"));
+    assert!(data.contains("<a href=\"/download/dataset/procedures@v2.parquet\" download>"));
+    let (status, targets) = get(app, "/en/targets").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(targets.contains("<td>85.0%</td>") && targets.contains("<td>70.0%</td>"));
+    assert!(
+        targets.contains("<tr class=\"superseded\">") && targets.contains("<tr class=\"draft\">")
+    );
+}
+
+/// The JSON API carries the same figures as the results, with versions and the
+/// sample flag; the target registry, the OpenAPI description and the datasets.
+async fn the_api_carries_the_same_figures(app: &std::sync::Arc<App>, results: &serde_json::Value) {
+    let (status, headers, api) = get_bytes(app, "/api/v1/indicators").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(header(&headers, "content-type").starts_with("application/json"));
+    let api: serde_json::Value = serde_json::from_slice(&api).unwrap();
+    let items = api["indicators"].as_array().unwrap();
+    assert_eq!(items.len(), 26);
+    for item in items {
+        let id = item["id"].as_str().unwrap();
+        let ours = indicator(results, id);
+        assert_eq!(item["latest"], ours["headline"]["latest"], "{id}");
+        assert_eq!(item["dataset_versions"], ours["dataset_versions"], "{id}");
+    }
+    let rank = items.iter().find(|i| i["id"] == "egdi_rank").unwrap();
+    assert_eq!(
+        (rank["synthetic"].as_bool(), rank["progress_status"].as_str()),
+        (Some(true), Some("needs_acceleration"))
+    );
+    let (status, one) = get(app, "/api/v1/indicators/coverage_5g").await;
+    assert_eq!(status, StatusCode::OK);
+    let one: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(one["result"]["breakdowns"]["region"].as_array().unwrap().len(), 12);
+    assert_eq!(get(app, "/api/v1/indicators/nope").await.0, StatusCode::NOT_FOUND);
+    // The registry keeps both 5G targets; the regulator's 85 % is in force.
+    let (_, targets) = get(app, "/api/v1/targets").await;
+    let targets: serde_json::Value = serde_json::from_str(&targets).unwrap();
+    let g5: Vec<(f64, bool)> = targets
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["indicator"] == "coverage_5g" && t["year"] == 2030)
+        .map(|t| (t["value"].as_f64().unwrap(), t["in_force"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(g5, vec![(70.0, false), (85.0, true)]);
+    let (_, openapi) = get(app, "/api/v1/openapi.json").await;
+    let openapi: serde_json::Value = serde_json::from_str(&openapi).unwrap();
+    assert!(openapi["paths"]["/api/v1/indicators/{id}"].is_object());
+    let (_, datasets) = get(app, "/api/v1/datasets").await;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&datasets).unwrap().as_array().unwrap().len(),
+        17
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_regions_map_downloads_as_csv_svg_and_png_with_the_computed_values() {
     let store = sample_store();
