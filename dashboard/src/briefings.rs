@@ -4,15 +4,14 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use md2030_model::Lang;
 use md2030_store::Store;
 
 use crate::app::App;
-use crate::cache::cached;
 use crate::error::{AppError, blocking};
-use crate::layout::{Layout, PageLang, layout};
+use crate::layout::{Layout, PublicPage, layout};
 use md2030_view::i18n::{text, text_with};
 
 /// One archived edition as the briefings page lists it.
@@ -56,14 +55,9 @@ pub(crate) fn occasion(trigger: &str, lang: Lang) -> String {
 /// The archive of briefings: every edition with its PDFs, what it was built from,
 /// and where its deliveries stand (counts only: the distribution list is not
 /// shown).
-pub(crate) async fn briefings_page(
-    State(app): State<Arc<App>>,
-    PageLang(lang): PageLang,
-    headers: HeaderMap,
-) -> Response {
-    let code = lang.code();
-    let snapshot = app.snapshot();
-    cached(&snapshot, &format!("briefings/{code}"), &headers, || {
+pub(crate) async fn briefings_page(page: PublicPage) -> Response {
+    let (snapshot, lang) = (&page.snapshot, page.lang);
+    page.cached("briefings", || {
         use md2030_store::DeliveryStatus as S;
         let rows = snapshot
             .editions

@@ -1,11 +1,13 @@
 //! What every page shares: the language from the path, the layout (navigation,
 //! sample-data banner), and small helpers for templates.
 
-use axum::http::StatusCode;
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use md2030_model::Lang;
 
-use crate::app::Snapshot;
+use crate::app::{App, Snapshot};
 use md2030_view::i18n::text;
 use md2030_view::{self as view};
 
@@ -23,6 +25,45 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PageLang {
         Lang::of_path(parts.uri.path()).map(PageLang).ok_or_else(|| {
             (StatusCode::NOT_FOUND, "unknown language: /fr/, /ar/ or /en/").into_response()
         })
+    }
+}
+
+/// A public page: the published snapshot, the page's language, and the request's
+/// `If-None-Match` (the one header a cached page answers to). Handlers render
+/// through [`PublicPage::cached`], once per data version and language.
+pub(crate) struct PublicPage {
+    pub(crate) snapshot: Arc<Snapshot>,
+    pub(crate) lang: Lang,
+    conditional: HeaderMap,
+}
+
+impl axum::extract::FromRequestParts<Arc<App>> for PublicPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        app: &Arc<App>,
+    ) -> Result<Self, Self::Rejection> {
+        let PageLang(lang) = PageLang::from_request_parts(parts, app).await?;
+        let mut conditional = HeaderMap::new();
+        if let Some(etag) = parts.headers.get(header::IF_NONE_MATCH) {
+            conditional.insert(header::IF_NONE_MATCH, etag.clone());
+        }
+        Ok(PublicPage { snapshot: app.snapshot(), lang, conditional })
+    }
+}
+
+impl PublicPage {
+    /// The page `name` (`targets`, `indicator/ID`) in this language: rendered on
+    /// the first request for the data version, then served from the cache with its
+    /// ETag (304 when the visitor has it).
+    pub(crate) fn cached(
+        &self,
+        name: &str,
+        render: impl FnOnce() -> Result<String, askama::Error>,
+    ) -> Response {
+        let key = format!("{name}/{}", self.lang.code());
+        crate::cache::cached(&self.snapshot, &key, &self.conditional, render)
     }
 }
 

@@ -1,17 +1,13 @@
 //! The reading pages: overview, indicator, method and regions.
 
-use std::sync::Arc;
-
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::Path;
 use axum::response::Response;
 use md2030_model::Lang;
 
-use crate::app::{App, Snapshot};
-use crate::cache::cached;
+use crate::app::Snapshot;
 use crate::error::AppError;
-use crate::layout::{Layout, PageLang, layout, synthetic};
+use crate::layout::{Layout, PublicPage, layout, synthetic};
 use md2030_view::i18n::{text, text_args, text_with};
 use md2030_view::{self as view, PillarView};
 
@@ -37,15 +33,10 @@ pub(crate) struct OverviewPage {
     versions_label: String,
 }
 
-pub(crate) async fn overview(
-    State(app): State<Arc<App>>,
-    PageLang(lang): PageLang,
-    headers: HeaderMap,
-) -> Response {
-    let code = lang.code();
-    let snapshot = app.snapshot();
+pub(crate) async fn overview(page: PublicPage) -> Response {
+    let (snapshot, lang) = (&page.snapshot, page.lang);
     let catalog = &snapshot.published.catalog;
-    cached(&snapshot, &format!("overview/{code}"), &headers, || {
+    page.cached("overview", || {
         let (pillars, as_of) = match &snapshot.published.results {
             Some(results) => (
                 view::overview(results, catalog, &snapshot.published.versions, lang),
@@ -121,19 +112,16 @@ pub(crate) struct IndicatorPage {
 }
 
 pub(crate) async fn indicator_page(
-    State(app): State<Arc<App>>,
-    PageLang(lang): PageLang,
+    page: PublicPage,
     Path((_, id)): Path<(String, String)>,
-    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let code = lang.code();
-    let snapshot = app.snapshot();
+    let (snapshot, lang) = (&page.snapshot, page.lang);
     let report = snapshot.published.results.as_ref().and_then(|r| r.indicator(&id));
     let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(&id))
     else {
         return Err(AppError::NotFound("no such indicator"));
     };
-    Ok(cached(&snapshot, &format!("indicator/{id}/{code}"), &headers, || {
+    Ok(page.cached(&format!("indicator/{id}"), || {
         let unit = indicator.unit.as_str();
         let name = indicator.name.get(lang).to_string();
         let result = &report.headline;
@@ -152,7 +140,7 @@ pub(crate) async fn indicator_page(
             layout: layout(
                 lang,
                 format!("indicator/{id}"),
-                synthetic(&snapshot, &report.dataset_versions),
+                synthetic(snapshot, &report.dataset_versions),
             ),
             id: id.clone(),
             definition: indicator.definition.get(lang).to_string(),
@@ -244,15 +232,10 @@ pub(crate) struct MethodPage {
 }
 
 /// The method every status rests on, stated once, with its thresholds.
-pub(crate) async fn method_page(
-    State(app): State<Arc<App>>,
-    PageLang(lang): PageLang,
-    headers: HeaderMap,
-) -> Response {
+pub(crate) async fn method_page(page: PublicPage) -> Response {
     use md2030_analytics::progress as p;
-    let code = lang.code();
-    let snapshot = app.snapshot();
-    cached(&snapshot, &format!("method/{code}"), &headers, || {
+    let (snapshot, lang) = (&page.snapshot, page.lang);
+    page.cached("method", || {
         let number = |v: f64, d: usize| md2030_view::format::number(v, d, lang);
         let percent = |v: f64| md2030_view::format::percent(v * 100.0, 0, lang);
         let paragraphs = vec![
@@ -334,13 +317,10 @@ pub(crate) struct RegionsPage {
 /// the tile map at the latest period, values and gaps to national, the lagging
 /// region, and the dispersion over time.
 pub(crate) async fn regions_page(
-    State(app): State<Arc<App>>,
-    PageLang(lang): PageLang,
+    page: PublicPage,
     axum::extract::Query(query): axum::extract::Query<RegionsQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let code = lang.code();
-    let snapshot = app.snapshot();
+    let (snapshot, lang) = (&page.snapshot, page.lang);
     let regional: Vec<&md2030_analytics::indicator::IndicatorReport> = snapshot
         .published
         .results
@@ -354,7 +334,7 @@ pub(crate) async fn regions_page(
     else {
         return Err(AppError::NotFound("no regional breakdown for this indicator"));
     };
-    Ok(cached(&snapshot, &format!("regions/{id}/{code}"), &headers, || {
+    Ok(page.cached(&format!("regions/{id}"), || {
         let unit = indicator.unit.as_str();
         let value = |v: f64| md2030_view::format::in_unit(v, unit, lang);
         let name = indicator.name.get(lang).to_string();
@@ -385,7 +365,7 @@ pub(crate) async fn regions_page(
             layout: layout(
                 lang,
                 format!("regions?indicator={id}"),
-                synthetic(&snapshot, &report.dataset_versions),
+                synthetic(snapshot, &report.dataset_versions),
             ),
             heading: text(lang, "nav-regions"),
             choose_label: text(lang, "choose-indicator"),

@@ -1,17 +1,12 @@
 //! The table pages: data, targets and the 2026 milestones.
 
-use std::sync::Arc;
-
 use askama::Template;
-use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use md2030_model::Lang;
 use md2030_store::VersionRecord;
 
-use crate::app::{App, Snapshot};
-use crate::cache::cached;
-use crate::layout::{Layout, PageLang, layout};
+use crate::app::Snapshot;
+use crate::layout::{Layout, PublicPage, layout};
 use md2030_view::i18n::text;
 use md2030_view::{self as view};
 
@@ -56,14 +51,9 @@ pub(crate) fn table_page(
 /// Every dataset's current version with provenance and freshness: a dataset is
 /// overdue when an indicator computed from it is; overdue rows stand out, sorted
 /// by producer.
-pub(crate) async fn data_page(
-    State(app): State<Arc<App>>,
-    PageLang(lang): PageLang,
-    headers: HeaderMap,
-) -> Response {
-    let code = lang.code();
-    let snapshot = app.snapshot();
-    cached(&snapshot, &format!("data/{code}"), &headers, || {
+pub(crate) async fn data_page(page: PublicPage) -> Response {
+    let (snapshot, lang) = (&page.snapshot, page.lang);
+    page.cached("data", || {
         let freshness = |version_id: &str| {
             let statuses: Vec<md2030_analytics::indicator::DataStatus> = snapshot
                 .published
@@ -136,20 +126,15 @@ pub(crate) async fn data_page(
                 "download",
             ],
         );
-        table_page(&snapshot, lang, "data", text(lang, "nav-data"), columns, rows)
+        table_page(snapshot, lang, "data", text(lang, "nav-data"), columns, rows)
     })
 }
 
 /// The target registry: every version, the one in force, superseded ones and
 /// drafts, with their sources.
-pub(crate) async fn targets_page(
-    State(app): State<Arc<App>>,
-    PageLang(lang): PageLang,
-    headers: HeaderMap,
-) -> Response {
-    let code = lang.code();
-    let snapshot = app.snapshot();
-    cached(&snapshot, &format!("targets/{code}"), &headers, || {
+pub(crate) async fn targets_page(page: PublicPage) -> Response {
+    let (snapshot, lang) = (&page.snapshot, page.lang);
+    page.cached("targets", || {
         let catalog = &snapshot.published.catalog;
         let rows = catalog
             .targets
@@ -208,19 +193,14 @@ pub(crate) async fn targets_page(
                 "source",
             ],
         );
-        table_page(&snapshot, lang, "targets", text(lang, "nav-targets"), columns, rows)
+        table_page(snapshot, lang, "targets", text(lang, "nav-targets"), columns, rows)
     })
 }
 
 /// The 2026 mid-term review: every milestone judged like the final target.
-pub(crate) async fn milestones_page(
-    State(app): State<Arc<App>>,
-    PageLang(lang): PageLang,
-    headers: HeaderMap,
-) -> Response {
-    let code = lang.code();
-    let snapshot = app.snapshot();
-    cached(&snapshot, &format!("milestones/{code}"), &headers, || {
+pub(crate) async fn milestones_page(page: PublicPage) -> Response {
+    let (snapshot, lang) = (&page.snapshot, page.lang);
+    page.cached("milestones", || {
         let rows = snapshot
             .published
             .results
@@ -243,7 +223,7 @@ pub(crate) async fn milestones_page(
             })
             .collect();
         table_page(
-            &snapshot,
+            snapshot,
             lang,
             "milestones",
             text(lang, "midterm-title"),
