@@ -9,7 +9,7 @@ use md2030_analytics::catalog::Catalog;
 use md2030_analytics::indicator::IndicatorReport;
 use md2030_analytics::progress::{self, ProgressStatus, Reach};
 use md2030_analytics::results::Results;
-use md2030_analytics::vintage::{Change, TargetRef};
+use md2030_analytics::vintage::Change;
 use md2030_model::Lang;
 use md2030_store::VersionRecord;
 
@@ -136,91 +136,9 @@ fn since(previous: Option<Previous<'_>>, catalog: &Catalog, lang: Lang) -> (Vec<
     let Some(previous) = previous else {
         return (vec![text(lang, "brief-since-first")], Table { header, rows: Vec::new() });
     };
-    let indicator = |id: &str| catalog.indicator(id);
-    let name = |id: &str| {
-        indicator(id).map(|i| i.name.get(lang).to_string()).unwrap_or_else(|| id.to_string())
-    };
-    let unit = |id: &str| indicator(id).map(|i| i.unit.clone()).unwrap_or_default();
-    let value = |id: &str, v: f64| ltr(lang, format::in_unit(v, &unit(id), lang));
-    let target = |id: &str, t: &Option<TargetRef>| match t {
-        Some(t) => {
-            format!("{} ({}, v{})", value(id, t.value), ltr(lang, t.year.to_string()), t.version)
-        }
-        None => text(lang, "no-target"),
-    };
-    let status = |s: &str| text(lang, &format!("status-{s}"));
-    let data_status = |s: &str| text(lang, &format!("data-{s}"));
-    let (mut new, mut revised, mut targets, mut statuses) = (0, 0, 0, 0);
-    let mut rows = Vec::new();
-    for change in previous.changes {
-        let row: [String; 4] = match change {
-            Change::NewDatasetVersion { dataset, before, now } => [
-                text(lang, "change-dataset"),
-                dataset.clone(),
-                before.clone().map(|b| ltr(lang, b)).unwrap_or_else(|| "–".into()),
-                ltr(lang, now.clone()),
-            ],
-            Change::NewData { indicator, periods } => {
-                new += periods.len();
-                [
-                    text(lang, "change-new-data"),
-                    name(indicator),
-                    "–".into(),
-                    periods
-                        .iter()
-                        .map(|(p, v)| {
-                            format!("{} : {}", ltr(lang, p.clone()), value(indicator, *v))
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" · "),
-                ]
-            }
-            Change::Revised { indicator, period, before, now } => {
-                revised += 1;
-                [
-                    format!("{} ({})", text(lang, "change-revised"), ltr(lang, period.clone())),
-                    name(indicator),
-                    value(indicator, *before),
-                    value(indicator, *now),
-                ]
-            }
-            Change::Withdrawn { indicator, period, before } => {
-                revised += 1;
-                [
-                    format!("{} ({})", text(lang, "change-withdrawn"), ltr(lang, period.clone())),
-                    name(indicator),
-                    value(indicator, *before),
-                    "–".into(),
-                ]
-            }
-            Change::TargetChanged { indicator, before, now } => {
-                targets += 1;
-                [
-                    text(lang, "change-target"),
-                    name(indicator),
-                    target(indicator, before),
-                    target(indicator, now),
-                ]
-            }
-            Change::StatusChanged { indicator, before, now } => {
-                statuses += 1;
-                [text(lang, "change-status"), name(indicator), status(before), status(now)]
-            }
-            Change::DataStatusChanged { indicator, before, now } => {
-                statuses += 1;
-                [
-                    text(lang, "change-data-status"),
-                    name(indicator),
-                    data_status(before),
-                    data_status(now),
-                ]
-            }
-            Change::NewIndicator { indicator } => {
-                [text(lang, "change-new-indicator"), name(indicator), "–".into(), "–".into()]
-            }
-        };
-        rows.push(row.to_vec());
-    }
+    let (rows, counts) = view::changes::rows(previous.changes, catalog, lang);
+    let view::changes::Counts { new, revised, targets, statuses } = counts;
+    let rows: Vec<Vec<String>> = rows.into_iter().map(|r| r.to_vec()).collect();
     let intro = if rows.is_empty() {
         text_args(
             lang,

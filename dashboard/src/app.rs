@@ -79,7 +79,42 @@ pub(crate) struct Snapshot {
     /// The archived briefing editions, newest first, and their deliveries.
     pub(crate) editions: Vec<md2030_store::EditionRecord>,
     pub(crate) deliveries: Vec<md2030_store::Delivery>,
+    /// What changed since the last briefing the Commission received.
+    pub(crate) since: Option<Since>,
     pub(crate) pages: Mutex<HashMap<String, Page>>,
+}
+
+/// The changes between the last briefing built from other figures (the one
+/// prepared for the last Commission meeting when there was one) and the current
+/// results.
+#[derive(Debug)]
+pub(crate) struct Since {
+    pub(crate) edition: md2030_store::EditionRecord,
+    pub(crate) changes: Vec<md2030_analytics::vintage::Change>,
+}
+
+/// The edition to compare with: among those built from other results than the
+/// current ones, the newest prepared for a Commission meeting, else the newest.
+fn since(
+    store: &md2030_store::Store,
+    published: &Published,
+    editions: &[md2030_store::EditionRecord],
+) -> Option<Since> {
+    let results = published.results.as_ref()?;
+    let earlier: Vec<&md2030_store::EditionRecord> =
+        editions.iter().filter(|e| e.results_sha256 != published.results_sha256).collect();
+    let edition =
+        earlier.iter().find(|e| e.trigger.starts_with("meeting:")).or_else(|| earlier.first())?;
+    let manifest = match md2030_briefing::edition::read_manifest(store, edition) {
+        Ok(manifest) => manifest,
+        Err(err) => {
+            tracing::warn!(%err, edition = %edition.edition_id, "no comparison with the last briefing");
+            return None;
+        }
+    };
+    let now = md2030_analytics::vintage::Digest::from_results(results);
+    let changes = md2030_analytics::vintage::diff(&manifest.digest, &now);
+    Some(Since { edition: (*edition).clone(), changes })
 }
 
 /// The application state shared by the handlers.
@@ -243,7 +278,8 @@ pub(crate) fn load_snapshot(current: Current) -> Result<Snapshot, String> {
     // A catalogue from before the archive existed has no editions (not an error).
     let editions = store.editions().unwrap_or_default();
     let deliveries = store.deliveries().unwrap_or_default();
-    Ok(Snapshot { key, published, editions, deliveries, pages: Mutex::default() })
+    let since = since(&store, &published, &editions);
+    Ok(Snapshot { key, published, editions, deliveries, since, pages: Mutex::default() })
 }
 
 pub(crate) async fn reload_when_changed(app: Arc<App>, every: Duration) {

@@ -467,7 +467,7 @@ pub(crate) fn client_address(request: &Request) -> String {
 /// Paths anyone may reach in private mode: sign-in, the stylesheet, the icon, the
 /// health check.
 fn open_in_private_mode(path: &str) -> bool {
-    matches!(path, "/" | "/healthz" | "/static/style.css" | "/favicon.svg")
+    matches!(path, "/" | "/healthz" | "/static/style.css" | "/static/overview.js" | "/favicon.svg")
         || ["/fr/signin", "/ar/signin", "/en/signin"].contains(&path)
 }
 

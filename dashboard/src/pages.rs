@@ -16,56 +16,167 @@ use md2030_view::{self as view, PillarView};
 pub(crate) struct OverviewPage {
     layout: Layout,
     as_of: String,
-    results_label: String,
     results_version: String,
+    verdict: Option<view::verdict::Verdict>,
+    /// The pillars with their context indicators (those without a target).
     pillars: Vec<PillarView>,
-    no_data: String,
-    target_label: String,
-    no_target: String,
-    progress_label: String,
-    expected_label: String,
-    data_label: String,
-    pace_needed_label: String,
-    pace_observed_label: String,
-    trend_label: String,
-    why_label: String,
-    milestones_label: String,
-    versions_label: String,
+    /// (key, text) for the pillar and status filters.
+    pillar_options: Vec<(&'static str, String)>,
+    status_options: Vec<(&'static str, String)>,
+    /// Column headings of the targets table.
+    columns: Vec<String>,
+    since_heading: String,
+    since_intro: String,
+    since_rows: Vec<[String; 4]>,
+    since_columns: Vec<String>,
+    t: OverviewText,
 }
 
+/// The overview's fixed words in the page's language.
+pub(crate) struct OverviewText {
+    verdict_heading: String,
+    milestones: String,
+    provenance: String,
+    results: String,
+    no_data: String,
+    trend: String,
+    why: String,
+    filter_pillar: String,
+    filter_status: String,
+    filter_all: String,
+    search: String,
+    legend_heading: String,
+    legend: [String; 3],
+    legend_method: String,
+    context_heading: String,
+    context_intro: String,
+}
+
+impl OverviewText {
+    fn new(lang: Lang) -> OverviewText {
+        let t = |k: &str| text(lang, k);
+        OverviewText {
+            verdict_heading: t("verdict-heading"),
+            milestones: t("midterm-link"),
+            provenance: t("provenance"),
+            results: t("results-version"),
+            no_data: t("no-data"),
+            trend: t("trend"),
+            why: t("why-link"),
+            filter_pillar: t("filter-pillar"),
+            filter_status: t("filter-status"),
+            filter_all: t("filter-all"),
+            search: t("search-label"),
+            legend_heading: t("legend-heading"),
+            legend: [t("legend-on-track"), t("legend-accelerate"), t("legend-not-assessable")],
+            legend_method: t("legend-method"),
+            context_heading: t("context-heading"),
+            context_intro: t("context-intro"),
+        }
+    }
+}
+
+/// Most changes listed on the overview (the briefing has them all).
+const SINCE_ROWS: usize = 8;
+
+/// The Commission's answer first: the verdict band and the targeted indicators,
+/// worst first; what changed since the last briefing; then the context
+/// indicators.
 pub(crate) async fn overview(page: PublicPage) -> Response {
     let (snapshot, lang) = (&page.snapshot, page.lang);
     let catalog = &snapshot.published.catalog;
     page.cached("overview", || {
-        let (pillars, as_of) = match &snapshot.published.results {
-            Some(results) => (
-                view::overview(results, catalog, &snapshot.published.versions, lang),
-                text_with(lang, "as-of", "date", &results.as_of.to_string()),
-            ),
-            None => (Vec::new(), String::new()),
-        };
+        let results = snapshot.published.results.as_ref();
+        let verdict = results.map(|r| view::verdict::verdict(r, catalog, lang));
+        let mut pillars = results
+            .map(|r| view::overview(r, catalog, &snapshot.published.versions, lang))
+            .unwrap_or_default();
+        for pillar in &mut pillars {
+            pillar.cards.retain(|c| c.target.is_none());
+        }
+        pillars.retain(|p| !p.cards.is_empty());
+        let (since_heading, since_intro, since_rows) = since(snapshot, lang);
         let synthetic = snapshot.published.versions.iter().any(|v| v.provenance.synthetic);
         OverviewPage {
             layout: layout(lang, String::new(), synthetic),
-            as_of,
-            results_label: text(lang, "results-version"),
+            as_of: results
+                .map(|r| {
+                    text_with(
+                        lang,
+                        "as-of",
+                        "date",
+                        &view::format::date(&r.as_of.to_string(), lang),
+                    )
+                })
+                .unwrap_or_default(),
             results_version: snapshot.published.results_version().to_string(),
+            verdict,
             pillars,
-            no_data: text(lang, "no-data"),
-            target_label: text(lang, "target"),
-            no_target: text(lang, "no-target"),
-            progress_label: text(lang, "progress"),
-            expected_label: text(lang, "expected-now"),
-            data_label: text(lang, "data"),
-            pace_needed_label: text(lang, "pace-needed"),
-            pace_observed_label: text(lang, "pace-observed"),
-            trend_label: text(lang, "trend"),
-            why_label: text(lang, "why-link"),
-            milestones_label: text(lang, "midterm-link"),
-            versions_label: text(lang, "source-versions"),
+            pillar_options: ["public_services", "digital_economy", "enablers"]
+                .into_iter()
+                .map(|k| (k, text(lang, &format!("pillar-{k}"))))
+                .collect(),
+            status_options: [
+                ("on-track", "status-on_track"),
+                ("accelerate", "status-needs_acceleration"),
+                ("not-assessable", "status-not_assessable"),
+            ]
+            .into_iter()
+            .map(|(k, t)| (k, text(lang, t)))
+            .collect(),
+            columns: md2030_view::i18n::texts(
+                lang,
+                &[
+                    "indicator",
+                    "col-latest",
+                    "col-milestone",
+                    "col-target",
+                    "col-done-expected",
+                    "col-status",
+                    "col-next-data",
+                ],
+            ),
+            since_heading,
+            since_intro,
+            since_rows,
+            since_columns: md2030_view::i18n::texts(
+                lang,
+                &["brief-change", "brief-subject", "brief-before", "brief-now"],
+            ),
+            t: OverviewText::new(lang),
         }
         .render()
     })
+}
+
+/// The "since the last briefing" block: its heading, a sentence (nothing to
+/// compare, nothing changed, or how many more changes the briefing lists), and
+/// the first rows.
+fn since(snapshot: &Snapshot, lang: Lang) -> (String, String, Vec<[String; 4]>) {
+    let Some(since) = &snapshot.since else {
+        let heading =
+            text_args(lang, "since-heading", &[("edition", "–".into()), ("date", "–".into())]);
+        return (heading, text(lang, "since-first"), Vec::new());
+    };
+    let heading = text_args(
+        lang,
+        "since-heading",
+        &[
+            ("edition", since.edition.edition_id.clone()),
+            ("date", view::format::date(&since.edition.built_at, lang)),
+        ],
+    );
+    let (mut rows, _) = view::changes::rows(&since.changes, &snapshot.published.catalog, lang);
+    let intro = if rows.is_empty() {
+        text(lang, "since-none")
+    } else if rows.len() > SINCE_ROWS {
+        let more = rows.len() - SINCE_ROWS;
+        rows.truncate(SINCE_ROWS);
+        text_with(lang, "since-more", "count", &more.to_string())
+    } else {
+        String::new()
+    };
+    (heading, intro, rows)
 }
 
 #[derive(Template)]

@@ -28,6 +28,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(healthz))
         .route("/briefing.pdf", get(briefing_pdf))
         .route("/static/style.css", get(stylesheet))
+        .route("/static/overview.js", get(overview_script))
         .route("/favicon.svg", get(favicon))
         .route("/{lang}/", get(overview))
         .route("/{lang}/indicator/{id}", get(indicator_page))
@@ -124,6 +125,18 @@ pub(crate) async fn favicon() -> Response {
     (
         [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")],
         include_str!("../favicon.svg"),
+    )
+        .into_response()
+}
+
+/// The overview's filter and search (the page works without it).
+pub(crate) async fn overview_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../overview.js"),
     )
         .into_response()
 }

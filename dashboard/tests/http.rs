@@ -159,6 +159,7 @@ async fn the_sample_pages_api_and_downloads_carry_the_computed_figures() {
     assert!(en.contains("data-indicator-value=\"offshoring_jobs\"><bdi dir=\"ltr\">154,000</bdi>"));
 
     the_api_carries_the_same_figures(&app, &results).await;
+    the_overview_gives_the_verdict_first(&app, &results).await;
 
     // The indicator page: chart with title and description, the values as a table,
     // a breakdown table per dimension, in Arabic right to left.
@@ -214,6 +215,73 @@ async fn the_sample_pages_api_and_downloads_carry_the_computed_figures() {
     assert_eq!(format!("{:x}", sha2::Sha256::digest(&parquet)), talent_sha);
     let (status, _) = get(&app, "/download/dataset/..%2Fcatalog.sqlite.parquet").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The overview opens with the verdict band over the indicators that carry a
+/// target, counted here from the results by the method's own grouping, and the
+/// targets table in the order of urgency.
+async fn the_overview_gives_the_verdict_first(
+    app: &std::sync::Arc<App>,
+    results: &serde_json::Value,
+) {
+    let targeted: Vec<&serde_json::Value> = results["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| !i["headline"]["target"].is_null())
+        .collect();
+    let status =
+        |i: &serde_json::Value| i["headline"]["assessment"]["status"].as_str().unwrap().to_string();
+    let count = |statuses: &[&str]| {
+        targeted.iter().filter(|i| statuses.contains(&status(i).as_str())).count()
+    };
+    let on_track = count(&["achieved", "on_track"]);
+    let accelerate = count(&["needs_acceleration", "limited_progress", "deterioration", "missed"]);
+    let not_assessable = targeted.len() - on_track - accelerate;
+    // The sample as of its data: 10 targeted indicators (issue 16 counted 9 before
+    // the 10,000 civil servants programme got its 2026 target).
+    assert_eq!(targeted.len(), 10);
+    let (_, fr) = get(app, "/fr/").await;
+    let band = format!(
+        "data-total=\"{}\" data-on-track=\"{on_track}\" data-accelerate=\"{accelerate}\" data-not-assessable=\"{not_assessable}\">Sur {} cibles : {on_track} en bonne voie, {accelerate} à accélérer, {not_assessable} non évaluable",
+        targeted.len(),
+        targeted.len()
+    );
+    assert!(fr.contains(&band), "no verdict band {band}");
+    // The band comes before the first context card.
+    assert!(fr.find("class=\"band\"").unwrap() < fr.find("<article class=\"card\"").unwrap());
+    // Worst first: missed/deterioration, limited progress, needs acceleration, on
+    // track, achieved, not assessable; catalogue order within a status.
+    let rank = |s: &str| {
+        [
+            "missed",
+            "deterioration",
+            "limited_progress",
+            "needs_acceleration",
+            "on_track",
+            "achieved",
+        ]
+        .iter()
+        .position(|x| *x == s)
+        .map(|p| if p == 0 { 0 } else { p - 1 })
+        .unwrap_or(5)
+    };
+    let mut expected: Vec<(usize, usize, String)> = targeted
+        .iter()
+        .enumerate()
+        .map(|(order, i)| (rank(&status(i)), order, i["id"].as_str().unwrap().to_string()))
+        .collect();
+    expected.sort();
+    let shown: Vec<String> = fr
+        .split("<tr id=\"t-")
+        .skip(1)
+        .map(|row| row.split('"').next().unwrap().to_string())
+        .collect();
+    let expected: Vec<String> = expected.into_iter().map(|(_, _, id)| id).collect();
+    assert_eq!(shown, expected);
+    // The Arabic band says the same in Arabic.
+    let (_, ar) = get(app, "/ar/").await;
+    assert!(ar.contains(&format!("من أصل {} أهداف: {on_track} في المسار الصحيح", targeted.len())));
 }
 
 /// Data: all 17 datasets with their versions and the sample label; targets:

@@ -92,6 +92,108 @@ pub fn signed_in_unit(value: f64, unit: &str, lang: Lang) -> String {
     if value < 0.0 { format!("−{magnitude}") } else { format!("+{magnitude}") }
 }
 
+const MONTHS_FR: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+const MONTHS_FR_SHORT: [&str; 12] = [
+    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+    "déc.",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+/// The month names of Moroccan administrative Arabic (as Bank Al-Maghrib and the
+/// HCP write them).
+const MONTHS_AR: [&str; 12] = [
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "ماي",
+    "يونيو",
+    "يوليوز",
+    "غشت",
+    "شتنبر",
+    "أكتوبر",
+    "نونبر",
+    "دجنبر",
+];
+const QUARTERS_AR: [&str; 4] = ["الفصل الأول", "الفصل الثاني", "الفصل الثالث", "الفصل الرابع"];
+
+/// A period as a reader writes it: `2025-Q4` is `T4 2025`, `Q4 2025`,
+/// `الفصل الرابع 2025`; `2025-12` is `déc. 2025`, `Dec 2025`, `دجنبر 2025`; a year
+/// stays a year. Anything else is returned as it is.
+pub fn period(period: &str, lang: Lang) -> String {
+    let Some((year, part)) = period.split_once('-') else {
+        return period.to_string();
+    };
+    if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+        return period.to_string();
+    }
+    if let Some(q) = part.strip_prefix('Q').and_then(|q| q.parse::<usize>().ok())
+        && (1..=4).contains(&q)
+    {
+        return match lang {
+            Lang::Fr => format!("T{q}{NBSP}{year}"),
+            Lang::En => format!("Q{q}{NBSP}{year}"),
+            Lang::Ar => format!("{} {year}", QUARTERS_AR[q - 1]),
+        };
+    }
+    match part.parse::<usize>() {
+        Ok(m) if part.len() == 2 && (1..=12).contains(&m) => match lang {
+            Lang::Fr => format!("{}{NBSP}{year}", MONTHS_FR_SHORT[m - 1]),
+            Lang::En => format!("{}{NBSP}{year}", &MONTHS_EN[m - 1][..3]),
+            Lang::Ar => format!("{} {year}", MONTHS_AR[m - 1]),
+        },
+        _ => period.to_string(),
+    }
+}
+
+/// A calendar date as a reader writes it: `2 décembre 2026`, `2 December 2026`,
+/// `2 دجنبر 2026`; an ISO timestamp is read as its date. Anything unreadable is
+/// returned as it is.
+pub fn date(iso: &str, lang: Lang) -> String {
+    let day = iso.get(..10).unwrap_or(iso);
+    let parts: Vec<&str> = day.split('-').collect();
+    let [y, m, d] = parts[..] else {
+        return iso.to_string();
+    };
+    let (Ok(m), Ok(d)) = (m.parse::<usize>(), d.parse::<u32>()) else {
+        return iso.to_string();
+    };
+    if y.len() != 4 || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return iso.to_string();
+    }
+    let d = if d == 1 && lang == Lang::Fr { "1er".to_string() } else { d.to_string() };
+    match lang {
+        Lang::Fr => format!("{d}{NBSP}{}{NBSP}{y}", MONTHS_FR[m - 1]),
+        Lang::En => format!("{d}{NBSP}{}{NBSP}{y}", MONTHS_EN[m - 1]),
+        Lang::Ar => format!("{d} {} {y}", MONTHS_AR[m - 1]),
+    }
+}
+
 /// A left-to-right run (numbers, periods, dates, ids) kept in order inside
 /// right-to-left text, between two LEFT-TO-RIGHT MARKs: a date such as 2026-11-24
 /// would otherwise come out as 24-11-2026 next to Arabic letters. SVG text and
@@ -130,6 +232,24 @@ mod tests {
         assert_eq!(number(999.0, 0, Lang::Fr), "999");
         assert_eq!(percent(12.345, 1, Lang::Fr), "12,3\u{00A0}%");
         assert_eq!(number(-0.04, 1, Lang::Fr), "0,0");
+    }
+
+    #[test]
+    fn periods_and_dates_as_readers_write_them() {
+        assert_eq!(period("2025-Q4", Lang::Fr), "T4\u{00A0}2025");
+        assert_eq!(period("2025-Q4", Lang::En), "Q4\u{00A0}2025");
+        assert_eq!(period("2025-Q4", Lang::Ar), "الفصل الرابع 2025");
+        assert_eq!(period("2025-12", Lang::Fr), "déc.\u{00A0}2025");
+        assert_eq!(period("2025-02", Lang::En), "Feb\u{00A0}2025");
+        assert_eq!(period("2025-08", Lang::Ar), "غشت 2025");
+        assert_eq!(period("2024", Lang::Ar), "2024");
+        assert_eq!(period("2025-Q5", Lang::Fr), "2025-Q5");
+        assert_eq!(period("2025-13", Lang::Fr), "2025-13");
+        assert_eq!(date("2026-12-02", Lang::Fr), "2\u{00A0}décembre\u{00A0}2026");
+        assert_eq!(date("2027-03-01T08:00:00Z", Lang::Fr), "1er\u{00A0}mars\u{00A0}2027");
+        assert_eq!(date("2026-12-02", Lang::En), "2\u{00A0}December\u{00A0}2026");
+        assert_eq!(date("2026-12-02", Lang::Ar), "2 دجنبر 2026");
+        assert_eq!(date("soon", Lang::Ar), "soon");
     }
 
     #[test]

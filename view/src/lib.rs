@@ -8,11 +8,13 @@
 //! **Invariant:** no HTTP, no PDF, no Arrow; the same inputs give the same bytes
 //! (deterministic SVG for a given report and size).
 
+pub mod changes;
 pub mod chart_csv;
 pub mod charts;
 pub mod format;
 pub mod i18n;
 pub mod png;
+pub mod verdict;
 
 use md2030_analytics::catalog::{Catalog, Pillar};
 use md2030_analytics::indicator::{IndicatorReport, IndicatorResult};
@@ -126,7 +128,7 @@ fn card(
         id: report.id.clone(),
         definition: indicator.definition.get(lang).to_string(),
         latest_value: result.latest.as_ref().map(|o| format::in_unit(o.value, unit, lang)),
-        latest_period: result.latest.as_ref().map(|o| o.period.clone()),
+        latest_period: result.latest.as_ref().map(|o| format::period(&o.period, lang)),
         target,
         progress,
         expected,
@@ -168,9 +170,9 @@ pub fn data_detail(
                 lang,
                 key,
                 &[
-                    ("latest", f.latest_period.clone()),
-                    ("next", f.next_period.clone()),
-                    ("due", f.due.to_string()),
+                    ("latest", format::period(&f.latest_period, lang)),
+                    ("next", format::period(&f.next_period, lang)),
+                    ("due", format::date(&f.due.to_string(), lang)),
                     ("producer", producer),
                 ],
             )

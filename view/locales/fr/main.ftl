@@ -19,7 +19,7 @@ status-limited_progress = Progrès limités
 status-deterioration = Dégradation
 status-not_assessable = Non évaluable
 data-current = À jour
-data-overdue = En retard
+data-overdue = Mise à jour attendue
 data-missing = Manquantes
 pace-needed = Rythme nécessaire
 pace-observed = Rythme observé
@@ -300,3 +300,33 @@ data-detail-missing = aucune donnée reçue ({ $producer })
 ambassador = Ambassadeur de l'e-gouvernement
 ambassador-line = { $name }, { $role }, nommé le { $date }
 ambassadors-source = Réseau des ambassadeurs : { $version }
+verdict-sentence = Sur { $total } cibles : { $on_track } en bonne voie, { $accelerate } à accélérer, { $not_assessable } { $not_assessable ->
+        [0] non évaluable
+        [1] non évaluable
+       *[other] non évaluables
+    }
+verdict-heading = Où en sont les cibles de la stratégie
+next-data = { $next }, attendue d'ici le { $due } ({ $producer })
+next-data-overdue = { $next }, attendue depuis le { $due } ({ $producer })
+col-latest = Dernière valeur
+col-milestone = Jalon 2026
+col-target = Cible
+col-done-expected = Réalisé / attendu
+col-status = Statut
+col-next-data = Prochaine donnée
+context-heading = Indicateurs de contexte
+context-intro = Sans cible adoptée : leur tendance éclaire les cibles ci-dessus.
+filter-pillar = Axe
+filter-status = Statut
+filter-all = Tous
+search-label = Rechercher un indicateur
+legend-heading = Lire les statuts
+legend-on-track = En bonne voie : au moins 95 % du chemin attendu à cette date est fait.
+legend-accelerate = À accélérer : en deçà ; « progrès limités » sous 60 %, « dégradation » en recul.
+legend-not-assessable = Non évaluable : pas encore de donnée, ou pas de référence comparable.
+legend-method = La méthode, pas à pas
+since-heading = Depuis la dernière note ({ $edition }, { $date })
+since-first = Aucune note archivée : rien à comparer encore.
+since-none = Aucun changement depuis cette note.
+since-more = … et { $count } autres changements (voir la note).
+provenance = Provenance
