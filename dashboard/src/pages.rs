@@ -198,6 +198,7 @@ pub(crate) struct IndicatorPage {
     progress_label: String,
     data_label: String,
     chart: String,
+    chart_narrow: String,
     values_label: String,
     period_label: String,
     value_label: String,
@@ -238,6 +239,8 @@ pub(crate) async fn indicator_page(
         let result = &report.headline;
         let format_value = |v: f64| md2030_view::format::in_unit(v, unit, lang);
         let chart = view::indicator_chart(indicator, report, lang);
+        let chart_narrow =
+            view::indicator_chart_at(indicator, report, lang, view::charts::Frame::NARROW);
         let status = result.assessment.status.as_str();
         let data_status = result.data_status.as_str();
         let breakdowns: Vec<view::BreakdownView> = report
@@ -257,7 +260,11 @@ pub(crate) async fn indicator_page(
             definition: indicator.definition.get(lang).to_string(),
             methodology: indicator.methodology.clone(),
             latest_value: result.latest.as_ref().map(|o| format_value(o.value)),
-            latest_period: result.latest.as_ref().map(|o| o.period.clone()).unwrap_or_default(),
+            latest_period: result
+                .latest
+                .as_ref()
+                .map(|o| view::format::period(&o.period, lang))
+                .unwrap_or_default(),
             no_data: text(lang, "no-data"),
             status,
             status_text: text(lang, &format!("status-{status}")),
@@ -267,11 +274,16 @@ pub(crate) async fn indicator_page(
             progress_label: text(lang, "progress"),
             data_label: text(lang, "data"),
             chart,
+            chart_narrow,
             values_label: text(lang, "values-label"),
             period_label: text(lang, "period-label"),
             value_label: text(lang, "value-label"),
             member_label: text(lang, "member-label"),
-            rows: result.series.iter().map(|o| (o.period.clone(), format_value(o.value))).collect(),
+            rows: result
+                .series
+                .iter()
+                .map(|o| (view::format::period(&o.period, lang), format_value(o.value)))
+                .collect(),
             breakdowns,
             downloads: Downloads::new(lang),
             about_label: text(lang, "about-label"),
@@ -402,6 +414,7 @@ pub(crate) struct RegionsPage {
     layout: Layout,
     heading: String,
     choose_label: String,
+    show_label: String,
     options: Vec<(String, String)>,
     indicator: String,
     name: String,
@@ -480,6 +493,7 @@ pub(crate) async fn regions_page(
             ),
             heading: text(lang, "nav-regions"),
             choose_label: text(lang, "choose-indicator"),
+            show_label: text(lang, "show"),
             options: regional
                 .iter()
                 .filter_map(|r| snapshot.published.catalog.indicator(&r.id))
@@ -487,7 +501,7 @@ pub(crate) async fn regions_page(
                 .collect(),
             indicator: id.clone(),
             name: name.clone(),
-            period: latest.map(|p| p.period.clone()).unwrap_or_default(),
+            period: latest.map(|p| view::format::period(&p.period, lang)).unwrap_or_default(),
             national_label: text(lang, "national"),
             national: latest.map(|p| value(p.national)).unwrap_or_default(),
             lagging_label: text(lang, "lagging"),
@@ -508,7 +522,7 @@ pub(crate) async fn regions_page(
                 .iter()
                 .map(|p| {
                     (
-                        p.period.clone(),
+                        view::format::period(&p.period, lang),
                         cv(p.coefficient_of_variation),
                         p.lagging.as_deref().map(region_name).unwrap_or_default(),
                     )

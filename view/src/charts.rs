@@ -80,6 +80,37 @@ pub fn indicator_chart(
     text: &ChartText,
     format_value: &dyn Fn(f64) -> String,
 ) -> String {
+    indicator_chart_at(result, breaks, text, format_value, Frame::WIDE)
+}
+
+/// The size an indicator chart is drawn at, and the id its title and description
+/// carry (two frames of one chart on one page need two ids).
+#[derive(Debug, Clone, Copy)]
+pub struct Frame {
+    pub width: u32,
+    pub height: u32,
+    pub id: &'static str,
+    /// Most year ticks on the time axis.
+    pub max_year_ticks: usize,
+}
+
+impl Frame {
+    /// Pages on a laptop, downloads and PDFs.
+    pub const WIDE: Frame = Frame { width: 720, height: 360, id: "chart", max_year_ticks: 40 };
+    /// Phones: drawn at about the width it is shown (340 px), taller, with larger
+    /// type, so that no text is under 11 px on screen.
+    pub const NARROW: Frame =
+        Frame { width: 340, height: 340, id: "chart-narrow", max_year_ticks: 4 };
+}
+
+/// [`indicator_chart`] in a given frame.
+pub fn indicator_chart_at(
+    result: &md2030_analytics::indicator::IndicatorResult,
+    breaks: &[i32],
+    text: &ChartText,
+    format_value: &dyn Fn(f64) -> String,
+    frame: Frame,
+) -> String {
     let observed: Vec<(f64, f64)> =
         result.series.iter().filter_map(|o| o.point().map(|p| (p.year, p.value))).collect();
     if observed.is_empty() {
@@ -108,23 +139,34 @@ pub fn indicator_chart(
     let (green, red, grey) = (GREEN_LINE, RED_LINE, GREY_LINE);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (720, 360)).into_drawing_area();
-        let font = ("DejaVu Sans, Noto Sans, Noto Naskh Arabic, sans-serif", 13).into_font();
+        let root =
+            SVGBackend::with_string(&mut svg, (frame.width, frame.height)).into_drawing_area();
+        let narrow = frame.width < 500;
+        // Plotters writes a font of N as N / 1.24 CSS px: 16 is 12.9 px, which stays
+        // above 11 px when a phone shows the narrow frame at 92 % of its width.
+        let size = if narrow { 16 } else { 13 };
+        let font = ("DejaVu Sans, Noto Sans, Noto Naskh Arabic, sans-serif", size).into_font();
         let drawn = (|| -> Result<(), Box<dyn std::error::Error>> {
             root.fill(&WHITE)?;
             let mut builder = ChartBuilder::on(&root);
-            builder.margin(12).margin_left(24).margin_right(24).x_label_area_size(28);
+            let side = if narrow { 8 } else { 24 };
+            builder.margin(12).margin_left(side).margin_right(side).x_label_area_size(28);
+            let label_area = if narrow { 92 } else { 90 };
             if text.rtl {
-                builder.right_y_label_area_size(90);
+                builder.right_y_label_area_size(label_area);
             } else {
-                builder.y_label_area_size(90);
+                builder.y_label_area_size(label_area);
             }
             let (from, to) = (x0.floor(), x1.ceil());
             let mut chart = builder.build_cartesian_2d(from..to, y0..y1)?;
             // Up to four years: month ticks (`2024-06`, the end of June); beyond,
             // one tick per year (`2024`, the end of 2024).
             let monthly = to - from <= 4.0;
-            let x_labels = if monthly { 8 } else { (to - from) as usize + 1 };
+            let x_labels = match (monthly, narrow) {
+                (true, false) => 8,
+                (true, true) => 3,
+                (false, _) => ((to - from) as usize + 1).min(frame.max_year_ticks),
+            };
             chart
                 .configure_mesh()
                 .light_line_style(RGBColor(240, 240, 240))
@@ -188,7 +230,7 @@ pub fn indicator_chart(
             return String::new();
         }
     }
-    titled(&svg, "chart", "chart", &text.title, &text.description)
+    titled(&svg, frame.id, "chart", &text.title, &text.description)
 }
 
 /// The projection at the observed pace: a straight line from the latest value
@@ -494,11 +536,19 @@ pub struct BarText {
 /// names sit on the right and the bars grow leftwards, as Arabic reads. Text
 /// elements, escaped; the chart's `id` prefixes its title and description ids.
 pub fn bar_chart(bars: &[Bar], text: &BarText, id: &str, rtl: bool) -> String {
+    bar_chart_at(bars, text, id, rtl, false)
+}
+
+/// [`bar_chart`] for a phone (`narrow`): 340 wide, larger type, names shortened
+/// to 14 characters in a narrower column, so that no text is under 11 px on screen.
+pub fn bar_chart_at(bars: &[Bar], text: &BarText, id: &str, rtl: bool, narrow: bool) -> String {
     if bars.is_empty() {
         return String::new();
     }
     const ROW: u32 = 26;
-    const NAME_AREA: u32 = 230;
+    // Font sizes as for the line chart: 16 on a phone (12.9 CSS px), 13 elsewhere.
+    let (width, name_area, name_chars, size) =
+        if narrow { (340, 130, 14, 16) } else { (720, 230, 34, 13) };
     let font = "DejaVu Sans, Noto Sans, Noto Naskh Arabic, sans-serif";
     let height = ROW * bars.len() as u32 + 48;
     let lines = text.national.iter().chain(&text.target).map(|(v, _, _)| *v);
@@ -509,15 +559,15 @@ pub fn bar_chart(bars: &[Bar], text: &BarText, id: &str, rtl: bool) -> String {
     let (green, red, ink) = (GREEN_LINE, RED_LINE, RGBColor(29, 29, 27));
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (720, height)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         let drawn = (|| -> Result<(), Box<dyn std::error::Error>> {
             root.fill(&WHITE)?;
             let mut builder = ChartBuilder::on(&root);
             builder.margin(10).margin_top(34);
             if rtl {
-                builder.right_y_label_area_size(NAME_AREA);
+                builder.right_y_label_area_size(name_area);
             } else {
-                builder.y_label_area_size(NAME_AREA);
+                builder.y_label_area_size(name_area);
             }
             let x_range = if rtl { hi..lo } else { lo..hi };
             let mut chart = builder.build_cartesian_2d(x_range, 0.0..n)?;
@@ -535,7 +585,7 @@ pub fn bar_chart(bars: &[Bar], text: &BarText, id: &str, rtl: bool) -> String {
                 let y = row_y(i);
                 Rectangle::new([(0.0f64.max(lo), y + 0.18), (bar.value, y + 0.82)], green.filled())
             }))?;
-            let name_style = TextStyle::from((font, 13).into_font()).color(&ink);
+            let name_style = TextStyle::from((font, size).into_font()).color(&ink);
             let (name_pos, value_pos) = if rtl {
                 (Pos::new(HPos::Left, VPos::Center), Pos::new(HPos::Right, VPos::Center))
             } else {
@@ -548,7 +598,7 @@ pub fn bar_chart(bars: &[Bar], text: &BarText, id: &str, rtl: bool) -> String {
                 let y = row_y(i);
                 let (_, y_px) = chart.backend_coord(&(0.0, y + 0.5));
                 root.draw(&Text::new(
-                    shorten_label(&bar.label, 34),
+                    shorten_label(&bar.label, name_chars),
                     (name_x, y_px),
                     name_style.clone().pos(name_pos),
                 ))?;
@@ -579,7 +629,7 @@ pub fn bar_chart(bars: &[Bar], text: &BarText, id: &str, rtl: bool) -> String {
                 // Name and value as two text elements on either side of the line
                 // (one script each), the name first in the reading direction.
                 let label_y = if dashed { top - 22 } else { top - 8 };
-                let style = TextStyle::from((font, 12).into_font()).color(&color);
+                let style = TextStyle::from((font, size - 1).into_font()).color(&color);
                 let (name_at, value_at) = if rtl {
                     ((x + 3, HPos::Left), (x - 3, HPos::Right))
                 } else {

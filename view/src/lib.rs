@@ -366,9 +366,19 @@ pub fn indicator_chart(
     report: &IndicatorReport,
     lang: Lang,
 ) -> String {
+    indicator_chart_at(indicator, report, lang, charts::Frame::WIDE)
+}
+
+/// [`indicator_chart`] in a given frame (the phone's is narrower and taller).
+pub fn indicator_chart_at(
+    indicator: &md2030_analytics::catalog::Indicator,
+    report: &IndicatorReport,
+    lang: Lang,
+    frame: charts::Frame,
+) -> String {
     let name = indicator.name.get(lang).to_string();
     let breaks: Vec<i32> = indicator.series_breaks.iter().map(|b| b.year).collect();
-    charts::indicator_chart(
+    charts::indicator_chart_at(
         &report.headline,
         &breaks,
         &charts::ChartText {
@@ -382,6 +392,7 @@ pub fn indicator_chart(
             rtl: lang == Lang::Ar,
         },
         &|v| format::in_unit(v, &indicator.unit, lang),
+        frame,
     )
 }
 
@@ -406,6 +417,8 @@ pub struct BreakdownView {
     pub title: String,
     pub period: String,
     pub chart: String,
+    /// The same chart for a phone (narrower, names shortened).
+    pub chart_narrow: String,
     /// The members drawn, in the chart's order (highest first).
     pub drawn: Vec<MemberValue>,
     /// Members with a value at the chart's period.
@@ -483,17 +496,16 @@ pub fn breakdown(
         .iter()
         .map(|m| charts::Bar { label: m.label.clone(), value: m.value, text: value_text(m.value) })
         .collect();
-    let chart = charts::bar_chart(
-        &bars,
-        &charts::BarText {
-            title: format!("{name} — {dimension_title}, {period}"),
-            description,
-            national,
-            target,
-        },
-        &format!("bars-{dimension}"),
-        lang == Lang::Ar,
-    );
+    let bar_text = charts::BarText {
+        title: format!("{name} — {dimension_title}, {period}"),
+        description,
+        national,
+        target,
+    };
+    let id = format!("bars-{dimension}");
+    let chart = charts::bar_chart(&bars, &bar_text, &id, lang == Lang::Ar);
+    let chart_narrow =
+        charts::bar_chart_at(&bars, &bar_text, &format!("{id}-narrow"), lang == Lang::Ar, true);
     let ambassador = |code: &str| match labels.ambassador(code) {
         Some(a) if dimension == "ministry" => text_args(
             lang,
@@ -532,6 +544,7 @@ pub fn breakdown(
         title: dimension_title,
         period,
         chart,
+        chart_narrow,
         drawn,
         members_at_period,
         rows,

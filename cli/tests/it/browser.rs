@@ -1,8 +1,9 @@
 //! The dashboard in a real browser driven through WebDriver (Debian's chromedriver
-//! and headless Chromium), against a server started on 127.0.0.1: the overview, an
-//! indicator page, the regions page, the briefings archive and the sign-in page in French, Arabic and English load with no
-//! console error, pass axe-core with no serious or critical violation, and the
-//! Arabic layout is measured to be mirrored. Screenshots go to a temporary
+//! and headless Chromium), against a server started on 127.0.0.1: every page
+//! (public, a steward's, an admin's) in French and Arabic, at 1366 px and at
+//! 390 px, loads with no console error and no sideways scroll; at 1366 px it passes
+//! axe-core with no serious or critical violation and the Arabic layout is
+//! measured to be mirrored; at 390 px no chart text is under 11 px. Screenshots go to a temporary
 //! directory, or to `MD2030_SCREENSHOTS` when set (to refresh docs/screenshots).
 //!
 //! Skipped on a machine without chromedriver unless `MD2030_REQUIRE_BROWSER` is set
@@ -88,7 +89,7 @@ async fn connect(driver: &Driver, browser: &str, profile: &std::path::Path) -> C
             "args": [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,1100",
+                "--disable-dev-shm-usage", "--window-size=1366,900",
                 format!("--user-data-dir={}", profile.display()),
             ],
         },
@@ -155,7 +156,7 @@ async fn layout(client: &Client) -> Value {
                  heading: edges('main h2'),
                  cell: edges('main table tbody td'),
                  lead: (e => e ? (r => ({left: r.left, right: r.right, width: r.width}))(e.getBoundingClientRect()) : null)
-                     (document.querySelector('main .cards .card, main figure.map svg, main figure.chart-figure, main table.values tbody td, main form.signin')),
+                     (document.querySelector('main .cards .card, main figure.map svg, main figure.chart-figure, main table.values tbody td, main form.signin, main .method p')),
                  svg_direction: (document.querySelector('main svg') || {getAttribute: () => null})
                      .getAttribute('direction'),
                  scroll_width: document.documentElement.scrollWidth,
@@ -166,11 +167,55 @@ async fn layout(client: &Client) -> Value {
         .expect("layout measured")
 }
 
+/// Every page: the public ones, then a steward's, then an admin's.
+const PUBLIC: [&str; 9] = [
+    "",
+    "indicator/digital_take_up",
+    "regions",
+    "data",
+    "targets",
+    "method",
+    "milestones",
+    "briefings",
+    "signin",
+];
+const STEWARD: [&str; 2] = ["submit", "review"];
+const ADMIN: [&str; 2] = ["audit", "accounts"];
+
+/// The smallest text drawn in the page's visible charts, in CSS pixels (its font
+/// size times the SVG's scale on screen); `null` without a visible chart.
+const SMALLEST_CHART_TEXT: &str = "const sizes = [...document.querySelectorAll('main svg text')]
+        .filter(t => t.getClientRects().length > 0 && t.textContent.trim() !== '')
+        .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+    return sizes.length ? Math.min(...sizes) : null;";
+
+async fn sign_in(client: &Client, addr: &str, user: &str) {
+    use fantoccini::Locator;
+    client.goto(&format!("http://{addr}/fr/signin")).await.unwrap();
+    client.find(Locator::Css("input[name=username]")).await.unwrap().send_keys(user).await.unwrap();
+    let password = client.find(Locator::Css("input[name=password]")).await.unwrap();
+    password.send_keys(crate::access::PASSWORD).await.unwrap();
+    client.find(Locator::Css("form.signin button")).await.unwrap().click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while client.find(Locator::Css("form.signin")).await.is_ok() {
+        assert!(Instant::now() < deadline, "{user} was not signed in");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn sign_out(client: &Client) {
+    use fantoccini::Locator;
+    if let Ok(button) = client.find(Locator::Css(".account form button")).await {
+        button.click().await.unwrap();
+    }
+}
+
 #[test]
-fn pages_load_clean_accessible_and_mirrored_in_arabic_in_a_real_browser() {
+fn pages_load_clean_accessible_mirrored_and_fit_a_phone_in_a_real_browser() {
     let Some(browser) = chromium() else { return };
     let Some(driver) = chromedriver() else { return };
-    let store = tempfile::tempdir().unwrap();
+    let store = crate::sample_store();
+    crate::access::users(store.path());
     let server = start(store.path());
     let profile = tempfile::tempdir().unwrap();
     let shots_dir = tempfile::tempdir().unwrap();
@@ -197,77 +242,108 @@ fn pages_load_clean_accessible_and_mirrored_in_arabic_in_a_real_browser() {
         // Problems are collected, not raised at once, so the browser is always
         // closed before the test fails.
         let mut problems = Vec::new();
-        macro_rules! check {
-            ($cond:expr, $($message:tt)+) => {
-                let holds: bool = $cond;
-                if !holds {
-                    problems.push(format!($($message)+));
-                }
-            };
-        }
-        for lang in ["fr", "ar", "en"] {
-            for page in ["", "indicator/digital_take_up", "regions", "briefings", "signin"] {
-                let url = format!("http://{}/{lang}/{page}", server.addr);
-                client.goto(&url).await.unwrap();
-                let layout = layout(&client).await;
-                let errors = console_errors(&client).await;
-                if !errors.is_empty() {
-                    problems.push(format!("{url}: console errors: {errors:?}"));
-                }
-                for violation in accessibility_violations(&client).await {
-                    problems.push(format!("{url}: axe: {violation}"));
-                }
-                let png = client.screenshot().await.unwrap();
-                let name = format!(
-                    "{lang}-{}.png",
-                    if page.is_empty() { "overview" } else { page.split('/').next().unwrap() }
-                );
-                std::fs::write(shots.join(name), &png).unwrap();
-                check!(png.len() > 20_000, "{url}: a screenshot of {} bytes", png.len());
-
-                // Direction and mirroring, measured on the laid-out page.
-                let width = layout["width"].as_f64().unwrap();
-                let expected_dir = if lang == "ar" { "rtl" } else { "ltr" };
-                check!(layout["dir"] == expected_dir, "{url}: dir {}", layout["dir"]);
-                check!(layout["lang"] == lang, "{url}: lang {}", layout["lang"]);
-                // The text of the site title and of the heading, and the page's
-                // first block (a card, the map, the chart) start on the reading side.
-                for part in ["title", "heading", "lead"] {
-                    let Some(edges) = layout[part].as_object() else {
-                        problems.push(format!("{url}: no {part} on the page"));
-                        continue;
-                    };
-                    let (left, right) =
-                        (edges["left"].as_f64().unwrap(), edges["right"].as_f64().unwrap());
-                    if lang == "ar" {
-                        // Starts at the right: within 80 px of the right edge, in the right half.
-                        check!(
-                            width - right < 80.0 && left > width * 0.25,
-                            "{url}: {part} at {left}..{right} of {width}, not on the right"
-                        );
-                    } else {
-                        check!(
-                            left < 80.0 && right < width * 0.75 + 200.0,
-                            "{url}: {part} at {left}..{right} of {width}, not on the left"
-                        );
+        for (who, pages) in
+            [(None, &PUBLIC[..]), (Some("amina"), &STEWARD[..]), (Some("root"), &ADMIN[..])]
+        {
+            if let Some(user) = who {
+                client.set_window_size(1366, 900).await.unwrap();
+                sign_out(&client).await;
+                sign_in(&client, &server.addr, user).await;
+            }
+            for (width, height) in [(1366, 900), (390, 844)] {
+                client.set_window_size(width, height).await.unwrap();
+                for lang in ["fr", "ar"] {
+                    for page in pages {
+                        let url = format!("http://{}/{lang}/{page}", server.addr);
+                        check_page(&client, &url, lang, page, width, &shots, &mut problems).await;
                     }
                 }
-                // Charts keep their own left-to-right drawing inside the RTL page.
-                if !page.is_empty() && page != "briefings" && page != "signin" {
-                    check!(
-                        layout["svg_direction"] == "ltr",
-                        "{url}: chart direction {}",
-                        layout["svg_direction"]
-                    );
-                }
-                // Nothing overflows the viewport sideways.
-                check!(
-                    layout["scroll_width"].as_f64().unwrap() <= width + 1.0,
-                    "{url}: horizontal scroll: {layout}"
-                );
             }
+        }
+        // English, on a laptop: the overview and an indicator page.
+        client.set_window_size(1366, 900).await.unwrap();
+        for page in ["", "indicator/digital_take_up"] {
+            let url = format!("http://{}/en/{page}", server.addr);
+            check_page(&client, &url, "en", page, 1366, &shots, &mut problems).await;
         }
         client.close().await.unwrap();
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     });
+}
+
+/// Loads one page and checks it: no console error; at laptop width no serious or
+/// critical axe violation and the layout mirrored in Arabic; at any width no
+/// sideways scroll; on a phone no chart text under 11 px. A screenshot is kept.
+async fn check_page(
+    client: &Client,
+    url: &str,
+    lang: &str,
+    page: &str,
+    width: u32,
+    shots: &std::path::Path,
+    problems: &mut Vec<String>,
+) {
+    client.goto(url).await.unwrap();
+    let layout = layout(client).await;
+    let errors = console_errors(client).await;
+    if !errors.is_empty() {
+        problems.push(format!("{url} at {width}: console errors: {errors:?}"));
+    }
+    let png = client.screenshot().await.unwrap();
+    let name = if page.is_empty() { "overview" } else { page.split('/').next().unwrap() };
+    std::fs::write(shots.join(format!("{lang}-{name}-{width}.png")), &png).unwrap();
+    if png.len() < 20_000 {
+        problems.push(format!("{url}: a screenshot of {} bytes", png.len()));
+    }
+    let viewport = layout["width"].as_f64().unwrap();
+    if layout["scroll_width"].as_f64().unwrap() > viewport + 1.0 {
+        problems.push(format!("{url} at {width}: horizontal scroll: {layout}"));
+    }
+    if width < 500 {
+        let smallest = client.execute(SMALLEST_CHART_TEXT, vec![]).await.unwrap();
+        if let Some(px) = smallest.as_f64()
+            && px < 11.0
+        {
+            problems.push(format!("{url} at {width}: chart text of {px:.1} px"));
+        }
+        return;
+    }
+    for violation in accessibility_violations(client).await {
+        problems.push(format!("{url}: axe: {violation}"));
+    }
+    mirrored(&layout, url, lang, page, problems);
+}
+
+/// Direction and mirroring, measured on the laid-out page: the site title, the
+/// page heading and the page's first block start on the reading side; charts keep
+/// their own left-to-right drawing inside the RTL page.
+fn mirrored(layout: &Value, url: &str, lang: &str, page: &str, problems: &mut Vec<String>) {
+    let width = layout["width"].as_f64().unwrap();
+    let expected_dir = if lang == "ar" { "rtl" } else { "ltr" };
+    if layout["dir"] != expected_dir || layout["lang"] != lang {
+        problems.push(format!("{url}: dir {} lang {}", layout["dir"], layout["lang"]));
+    }
+    for part in ["title", "heading", "lead"] {
+        let Some(edges) = layout[part].as_object() else {
+            if part != "lead" || PUBLIC.contains(&page) {
+                problems.push(format!("{url}: no {part} on the page"));
+            }
+            continue;
+        };
+        let (left, right) = (edges["left"].as_f64().unwrap(), edges["right"].as_f64().unwrap());
+        let on_side = if lang == "ar" {
+            width - right < 80.0 && left > width * 0.25
+        } else {
+            left < 80.0 && right < width * 0.75 + 200.0
+        };
+        if !on_side {
+            problems.push(format!(
+                "{url}: {part} at {left}..{right} of {width}, not on the reading side"
+            ));
+        }
+    }
+    let charted = ["indicator/digital_take_up", "regions"].contains(&page);
+    if charted && layout["svg_direction"] != "ltr" {
+        problems.push(format!("{url}: chart direction {}", layout["svg_direction"]));
+    }
 }

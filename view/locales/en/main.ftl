@@ -326,3 +326,4 @@ since-first = No briefing archived yet: nothing to compare with.
 since-none = No change since that briefing.
 since-more = … and { $count } more changes (see the briefing).
 provenance = Provenance
+show = Show

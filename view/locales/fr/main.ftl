@@ -330,3 +330,4 @@ since-first = Aucune note archivée : rien à comparer encore.
 since-none = Aucun changement depuis cette note.
 since-more = … et { $count } autres changements (voir la note).
 provenance = Provenance
+show = Afficher
