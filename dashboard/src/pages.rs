@@ -548,8 +548,12 @@ pub(crate) fn frame_notes(
             None => id.clone(),
         })
         .collect();
-    let as_of =
-        snapshot.published.results.as_ref().map(|r| r.as_of.to_string()).unwrap_or_default();
+    let as_of = snapshot
+        .published
+        .results
+        .as_ref()
+        .map(|r| md2030_view::format::date(&r.as_of.to_string(), lang))
+        .unwrap_or_default();
     // Left-to-right marks keep dates and ids in order inside Arabic lines (an SVG
     // text line has no <bdi> to isolate them).
     let ltr = md2030_view::format::ltr;
@@ -558,7 +562,7 @@ pub(crate) fn frame_notes(
         (
             format!(
                 "{} · {}",
-                text_with(lang, "as-of", "date", &ltr(&as_of)),
+                text_with(lang, "as-of", "date", &as_of),
                 ltr(&format!("md2030 {}", snapshot.published.results_version()))
             ),
             false,

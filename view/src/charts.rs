@@ -59,6 +59,10 @@ pub struct ChartText {
     pub projection: String,
     /// The legend of the target and milestone markers.
     pub targets: String,
+    /// The words before the milestone's and the target's year on their marks
+    /// ("Jalon 2026", "Cible 2030").
+    pub milestone: String,
+    pub target: String,
     /// A rank: lower is better, so the value axis runs downward (1 at the top).
     pub inverted: bool,
     /// Arabic: the value axis on the right and the legend at the top right, where
@@ -132,6 +136,10 @@ pub fn indicator_chart_at(
         .chain(&result.target)
         .map(|t| (f64::from(t.year) + 1.0, sign * t.value))
         .collect();
+    let marks: Vec<(i32, &str)> =
+        (result.milestones.iter().map(|m| (m.target.year, text.milestone.as_str())))
+            .chain(result.target.iter().map(|t| (t.year, text.target.as_str())))
+            .collect();
     let all = observed.iter().chain(&trajectory).chain(&projection).chain(&targets);
     let (x0, x1, y0, y1) = bounds(all.copied(), text.inverted);
     let lines =
@@ -159,23 +167,56 @@ pub fn indicator_chart_at(
             }
             let (from, to) = (x0.floor(), x1.ceil());
             let mut chart = builder.build_cartesian_2d(from..to, y0..y1)?;
-            // Up to four years: month ticks (`2024-06`, the end of June); beyond,
-            // one tick per year (`2024`, the end of 2024).
-            let monthly = to - from <= 4.0;
-            let x_labels = match (monthly, narrow) {
-                (true, false) => 8,
-                (true, true) => 3,
-                (false, _) => ((to - from) as usize + 1).min(frame.max_year_ticks),
-            };
             chart
                 .configure_mesh()
+                .disable_x_mesh()
                 .light_line_style(RGBColor(240, 240, 240))
                 .max_light_lines(1)
-                .x_labels(x_labels)
-                .x_label_formatter(&|x| period_tick(*x, monthly))
+                .x_labels(0)
                 .y_label_formatter(&|y| format_value(sign * *y))
                 .label_style(font.clone())
                 .draw()?;
+            // Time: one band per calendar year, its name in its middle, a light
+            // line between years. A point sits at the end of its period, so 2025-Q2
+            // is halfway through the band named 2025 and a year's value on the line
+            // that closes it.
+            let years = (to - from) as i32;
+            let every = year_label_step(years, frame.max_year_ticks.min(12));
+            let band = RGBColor(228, 228, 228);
+            for year in from as i32..to as i32 {
+                let x = f64::from(year);
+                if year > from as i32 {
+                    chart.draw_series(LineSeries::new([(x, y0), (x, y1)], band.stroke_width(1)))?;
+                }
+                if year % every == 0 || years <= every {
+                    let (px, py) = chart.backend_coord(&(x + 0.5, y0));
+                    root.draw(&Text::new(
+                        year.to_string(),
+                        (px, py + 6),
+                        TextStyle::from(font.clone()).pos(Pos::new(HPos::Center, VPos::Top)),
+                    ))?;
+                }
+            }
+            // The milestone and target years, marked where they end.
+            for (year, word) in &marks {
+                let x = f64::from(*year) + 1.0;
+                if x >= from && x <= to {
+                    chart.draw_series(DashedLineSeries::new(
+                        [(x, y0), (x, y1)],
+                        3,
+                        3,
+                        RGBColor(90, 90, 90).stroke_width(1),
+                    ))?;
+                    let (px, py) = chart.backend_coord(&(x, y1));
+                    let (anchor, dx) =
+                        if x >= to - 0.01 { (HPos::Right, -3) } else { (HPos::Center, 0) };
+                    root.draw(&Text::new(
+                        format!("{word} {year}"),
+                        (px + dx, py - 2),
+                        TextStyle::from(font.clone()).pos(Pos::new(anchor, VPos::Bottom)),
+                    ))?;
+                }
+            }
             for year in breaks {
                 let x = f64::from(*year) + 1.0 - 1.0;
                 if x > x0 && x < x1 {
@@ -714,17 +755,10 @@ fn legend_corner(
     }
 }
 
-/// The label of a time-axis tick at `x` (a point at the end of its period): the
-/// month it ends (`2024-06` at 2024.5) or, for whole years, the year it ends
-/// (`2024` at 2025.0; nothing between years).
-pub fn period_tick(x: f64, monthly: bool) -> String {
-    if monthly {
-        let v = x - 1e-6;
-        let year = v.floor();
-        let month = (((v - year) * 12.0).ceil() as i64).clamp(1, 12);
-        return format!("{}-{month:02}", year as i64);
-    }
-    if (x - x.round()).abs() < 1e-6 { format!("{}", x.round() as i64 - 1) } else { String::new() }
+/// Every how many years the time axis names a year, so that it names at most
+/// `most`: 1, 2, 5, 10 or 20.
+fn year_label_step(years: i32, most: usize) -> i32 {
+    [1, 2, 5, 10, 20].into_iter().find(|step| (years / step) as usize <= most.max(1)).unwrap_or(20)
 }
 
 /// The value of attribute `name` in an opening tag.
@@ -863,13 +897,65 @@ mod tests {
         assert!(framed(map, "t", &[], true).contains("text-anchor=\"end\""));
     }
 
+    fn chart_text() -> ChartText {
+        ChartText {
+            title: "t".into(),
+            description: "d".into(),
+            observed: "o".into(),
+            trajectory: "t".into(),
+            projection: "p".into(),
+            targets: "c".into(),
+            milestone: "Jalon".into(),
+            target: "Cible".into(),
+            inverted: false,
+            rtl: false,
+        }
+    }
+
+    /// The x of a text element's anchor, by its content.
+    fn text_x(svg: &str, content: &str) -> f64 {
+        let end = svg.find(&format!(">{content}</text>")).unwrap_or_else(|| panic!("no {content}"));
+        let open = svg[..end].rfind("<text").unwrap();
+        attribute(&svg[open..end], "x").unwrap().parse().unwrap()
+    }
+
     #[test]
-    fn time_ticks_name_the_period_they_end() {
-        assert_eq!(period_tick(2025.0, true), "2024-12");
-        assert_eq!(period_tick(2024.5, true), "2024-06");
-        assert_eq!(period_tick(2024.0 + 1.0 / 12.0, true), "2024-01");
-        assert_eq!(period_tick(2025.0, false), "2024");
-        assert_eq!(period_tick(2024.5, false), "");
+    fn a_quarter_sits_inside_the_band_of_its_year_and_the_target_year_is_marked() {
+        // Eight quarters, 2024-Q1 to 2025-Q4: 2025-Q2 ends mid-2025, so its point
+        // lies between the middle of the band named 2025 (its label) and the
+        // line that closes 2025, which is half a band further.
+        let catalog = md2030_analytics::catalog::Catalog::compiled_in().unwrap();
+        let indicator = catalog.indicator("offshoring_jobs").unwrap();
+        let quarters = [
+            "2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4",
+        ];
+        let series: Vec<_> = quarters
+            .iter()
+            .enumerate()
+            .map(|(i, q)| obs(q, 140_000.0 + 1000.0 * i as f64))
+            .collect();
+        let result = md2030_analytics::indicator::assess_series(
+            &catalog,
+            indicator,
+            series,
+            chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        );
+        let svg = indicator_chart(&result, &[], &chart_text(), &|v| format!("{v:.0}"));
+        let (x2025, x2026) = (text_x(&svg, "2025"), text_x(&svg, "2026"));
+        let half = (x2026 - x2025) / 2.0;
+        let circles: Vec<f64> = svg
+            .split("<circle")
+            .skip(1)
+            .filter_map(|c| attribute(c, "cx").and_then(|x| x.parse().ok()))
+            .collect();
+        assert_eq!(circles.len(), 8, "{svg}");
+        // Q1..Q4 of 2025 are the last four points: Q2 at a quarter... half a band
+        // past the label's middle, Q4 on the closing line.
+        let q2 = circles[5];
+        assert!(q2 > x2025 - 1.0 && q2 < x2025 + half * 0.2, "Q2 at {q2}, 2025 at {x2025}");
+        assert!((circles[7] - (x2025 + half)).abs() < 1.5, "Q4 at {}", circles[7]);
+        // The 2026 milestone and the 2030 target of offshoring jobs are marked.
+        assert!(svg.contains(">Jalon 2026</text>") && svg.contains(">Cible 2030</text>"), "{svg}");
     }
 
     #[test]
@@ -887,11 +973,7 @@ mod tests {
             title: hostile.into(),
             description: hostile.into(),
             observed: hostile.into(),
-            trajectory: "trajectory".into(),
-            projection: "projection".into(),
-            targets: "targets".into(),
-            inverted: false,
-            rtl: false,
+            ..chart_text()
         };
         let svg = indicator_chart(&result, &[], &text, &|v| format!("{v}"));
         assert!(svg.contains("<title id=\"chart-title\">&lt;script&gt;"), "{svg}");
@@ -912,16 +994,7 @@ mod tests {
             vec![obs("2025-Q3", 2602.0), obs("2025-Q4", 2602.0)],
             chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
         );
-        let text = ChartText {
-            title: "t".into(),
-            description: "d".into(),
-            observed: "o".into(),
-            trajectory: "t".into(),
-            projection: "p".into(),
-            targets: "c".into(),
-            inverted: false,
-            rtl: false,
-        };
+        let text = chart_text();
         let svg = indicator_chart(&result, &[], &text, &|v| format!("{v:.0}"));
         let labels: Vec<&str> = svg
             .split("<text")

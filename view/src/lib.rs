@@ -388,6 +388,8 @@ pub fn indicator_chart_at(
             trajectory: text(lang, "chart-trajectory"),
             projection: text(lang, "chart-projection"),
             targets: text(lang, "chart-targets"),
+            milestone: text(lang, "chart-milestone"),
+            target: text(lang, "target"),
             inverted: indicator.direction == md2030_analytics::progress::Direction::Lower,
             rtl: lang == Lang::Ar,
         },

@@ -327,3 +327,4 @@ since-none = لا تغيير منذ هذه المذكرة.
 since-more = … و{ $count } تغييرات أخرى (انظر المذكرة).
 provenance = المصدر والنسخ
 show = عرض
+chart-milestone = مرحلة

@@ -327,3 +327,4 @@ since-none = No change since that briefing.
 since-more = … and { $count } more changes (see the briefing).
 provenance = Provenance
 show = Show
+chart-milestone = Milestone

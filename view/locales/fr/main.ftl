@@ -331,3 +331,4 @@ since-none = Aucun changement depuis cette note.
 since-more = … et { $count } autres changements (voir la note).
 provenance = Provenance
 show = Afficher
+chart-milestone = Jalon
