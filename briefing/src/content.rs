@@ -7,7 +7,7 @@
 use crate::typeset::{Briefing, Chart, Section, Table};
 use md2030_analytics::catalog::Catalog;
 use md2030_analytics::indicator::IndicatorReport;
-use md2030_analytics::progress::{self, ProgressStatus, Reach};
+use md2030_analytics::progress::ProgressStatus;
 use md2030_analytics::results::Results;
 use md2030_analytics::vintage::Change;
 use md2030_model::Lang;
@@ -56,50 +56,6 @@ fn ltr(lang: Lang, text: String) -> String {
 /// Status order for the charts: the most urgent first.
 fn urgency(report: &IndicatorReport) -> u8 {
     report.headline.assessment.status.urgency()
-}
-
-/// One sentence on an indicator judged against its target, every number in it
-/// one the reader can check by mental arithmetic: the latest value against the
-/// baseline, the pace that makes (the change since the baseline over the years
-/// since), the pace needed, and where that pace leads by the target's date.
-fn sentence(
-    report: &IndicatorReport,
-    indicator: &md2030_analytics::catalog::Indicator,
-    lang: Lang,
-) -> Option<String> {
-    let result = &report.headline;
-    let j = result.judgment()?;
-    let unit = indicator.unit.as_str();
-    let value = |v: f64| ltr(lang, format::in_unit(v, unit, lang));
-    let period = |at: f64| ltr(lang, progress::period_of(at));
-    let status = j.status.as_str();
-    let mut args = vec![
-        ("name", indicator.name.get(lang).to_string()),
-        ("status", text(lang, &format!("status-{status}"))),
-        ("value", value(j.latest.value)),
-        ("period", period(j.latest.year)),
-        ("target", value(j.target.value)),
-        ("target_year", period(j.target.year)),
-    ];
-    if j.status == ProgressStatus::Achieved {
-        return Some(text_args(lang, "brief-achieved", &args));
-    }
-    let reach = match j.reach {
-        Reach::In(year) => text_with(lang, "brief-reach-in", "year", &ltr(lang, year.to_string())),
-        Reach::NotBefore(year) => {
-            text_with(lang, "brief-reach-not-before", "year", &ltr(lang, year.to_string()))
-        }
-        Reach::Never | Reach::Met(_) => text(lang, "brief-reach-never"),
-    };
-    args.extend([
-        ("baseline", value(j.baseline.value)),
-        ("baseline_period", period(j.baseline.year)),
-        ("pace", ltr(lang, view::pace(j.pace_observed, unit, lang))),
-        ("needed", ltr(lang, j.pace_needed.map(|p| view::pace(p, unit, lang)).unwrap_or_default())),
-        ("projection", value(j.projection)),
-        ("reach", reach),
-    ]);
-    Some(text_args(lang, "brief-judged", &args))
 }
 
 /// The headline judgments against a target, the furthest behind first (by the
@@ -194,7 +150,7 @@ fn summary(reports: &[Reported<'_>], milestones: &[view::MilestoneRow], lang: La
             ("unjudged", (with_target.len() - judged.len()).to_string()),
         ],
     )];
-    summary.extend(judged.iter().filter_map(|(r, i)| sentence(r, i, lang)));
+    summary.extend(judged.iter().filter_map(|(r, i)| view::judgment_sentence(r, i, lang)));
     if !milestones.is_empty() {
         let count = |status: &[&str]| {
             milestones.iter().filter(|m| status.contains(&m.status)).count().to_string()

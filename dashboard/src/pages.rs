@@ -221,6 +221,11 @@ pub(crate) struct IndicatorPage {
     milestone_columns: Vec<String>,
     method_label: String,
     ambassador_label: String,
+    /// The judgment in one sentence, and the figures it rests on.
+    answer: Option<String>,
+    facts: Vec<(String, String)>,
+    /// Why the chart and downloads are absent (no data yet).
+    empty: Option<String>,
 }
 
 pub(crate) async fn indicator_page(
@@ -250,7 +255,13 @@ pub(crate) async fn indicator_page(
                 view::breakdown(indicator, report, dimension, &snapshot.published.labels, lang)
             })
             .collect();
+        let empty = result.latest.is_none().then(|| {
+            text_with(lang, "indicator-empty", "why", &view::data_detail(result, indicator, lang))
+        });
         IndicatorPage {
+            answer: view::judgment_sentence(report, indicator, lang),
+            facts: view::headline_facts(result, unit, lang),
+            empty,
             layout: layout(
                 lang,
                 format!("indicator/{id}"),

@@ -158,7 +158,14 @@ pub fn indicator_chart_at(
             root.fill(&WHITE)?;
             let mut builder = ChartBuilder::on(&root);
             let side = if narrow { 8 } else { 24 };
-            builder.margin(12).margin_left(side).margin_right(side).x_label_area_size(28);
+            // Room above the plot for the milestone and target marks' names.
+            let top = if marks.is_empty() { 12 } else { 12 + size };
+            builder
+                .margin(12)
+                .margin_top(top)
+                .margin_left(side)
+                .margin_right(side)
+                .x_label_area_size(28);
             let label_area = if narrow { 92 } else { 90 };
             if text.rtl {
                 builder.right_y_label_area_size(label_area);

@@ -181,6 +181,85 @@ pub fn data_detail(
     }
 }
 
+/// One sentence on an indicator judged against its target, every number in it
+/// one the reader can check by mental arithmetic: the latest value against the
+/// baseline, the pace that makes (the change since the baseline over the years
+/// since), the pace needed, and where that pace leads by the target's date.
+pub fn judgment_sentence(
+    report: &IndicatorReport,
+    indicator: &md2030_analytics::catalog::Indicator,
+    lang: Lang,
+) -> Option<String> {
+    let result = &report.headline;
+    let j = result.judgment()?;
+    let unit = indicator.unit.as_str();
+    let value = |v: f64| ltr(lang, format::in_unit(v, unit, lang));
+    let period = |at: f64| {
+        let written = format::period(&progress::period_of(at), lang);
+        if written.is_ascii() { ltr(lang, written) } else { written }
+    };
+    let status = j.status.as_str();
+    let mut args = vec![
+        ("name", indicator.name.get(lang).to_string()),
+        ("status", text(lang, &format!("status-{status}"))),
+        ("value", value(j.latest.value)),
+        ("period", period(j.latest.year)),
+        ("target", value(j.target.value)),
+        ("target_year", period(j.target.year)),
+    ];
+    if j.status == ProgressStatus::Achieved {
+        return Some(text_args(lang, "brief-achieved", &args));
+    }
+    let reach = match j.reach {
+        Reach::In(year) => text_with(lang, "brief-reach-in", "year", &ltr(lang, year.to_string())),
+        Reach::NotBefore(year) => {
+            text_with(lang, "brief-reach-not-before", "year", &ltr(lang, year.to_string()))
+        }
+        Reach::Never | Reach::Met(_) => text(lang, "brief-reach-never"),
+    };
+    args.extend([
+        ("baseline", value(j.baseline.value)),
+        ("baseline_period", period(j.baseline.year)),
+        ("pace", ltr(lang, pace(j.pace_observed, unit, lang))),
+        ("needed", ltr(lang, j.pace_needed.map(|p| pace(p, unit, lang)).unwrap_or_default())),
+        ("projection", value(j.projection)),
+        ("reach", reach),
+    ]);
+    Some(text_args(lang, "brief-judged", &args))
+}
+
+/// The figures an indicator page answers with under its latest value: the target
+/// and the milestone, the share of the way done against the share expected by
+/// now, and the pace observed against the pace needed.
+pub fn headline_facts(result: &IndicatorResult, unit: &str, lang: Lang) -> Vec<(String, String)> {
+    let value = |v: f64| format::in_unit(v, unit, lang);
+    let mut facts = Vec::new();
+    if let Some(t) = &result.target {
+        facts.push((text(lang, "target"), format!("{} ({})", value(t.value), t.year)));
+    }
+    if let Some(m) = result.milestones.last() {
+        let label = format!("{} {}", text(lang, "chart-milestone"), m.target.year);
+        facts.push((label, value(m.target.value)));
+    }
+    if let Some(j) = result.judgment() {
+        let percent = |v: f64| format::percent((v * 100.0).clamp(0.0, 100.0), 0, lang);
+        facts.push((
+            text(lang, "col-done-expected"),
+            format!("{} / {}", percent(j.done), percent(j.expected)),
+        ));
+        facts.push((text(lang, "pace-observed"), pace(j.pace_observed, unit, lang)));
+        if let Some(needed) = j.pace_needed {
+            facts.push((text(lang, "pace-needed"), pace(needed, unit, lang)));
+        }
+    }
+    facts
+}
+
+/// Numbers, periods and ids kept left to right inside Arabic text.
+fn ltr(lang: Lang, text: String) -> String {
+    if lang == Lang::Ar { format::ltr(&text) } else { text }
+}
+
 /// A change a year in the indicator's unit: `+213 par an`, `+0,4 pt par an`; for a
 /// rank, places gained or lost (`gagne 5,5 places par an`).
 pub fn pace(value: f64, unit: &str, lang: Lang) -> String {

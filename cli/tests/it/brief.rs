@@ -181,7 +181,7 @@ fn briefings_carry_the_computed_figures_in_three_languages() {
         let expected = format!(
             "{} ({})",
             french_integer(latest["value"].as_f64().unwrap()),
-            latest["period"].as_str().unwrap()
+            french_period(latest["period"].as_str().unwrap())
         );
         assert!(text.contains(&expected), "{id}: {expected} not in the French briefing");
     }
@@ -314,6 +314,20 @@ fn check_pdf_file(lang: &str, pdf: &std::path::Path) {
     assert_eq!(blank_pages(pdf, pngs.path()), Vec::<String>::new(), "{lang}: blank pages");
 }
 
+/// A period as a French reader writes it: 2025-Q2 is "T2 2025", 2025-12 is
+/// "déc. 2025", a year stays a year.
+fn french_period(period: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+        "déc.",
+    ];
+    match period.split_once('-') {
+        Some((year, q)) if q.starts_with('Q') => format!("T{} {year}", &q[1..]),
+        Some((year, m)) => format!("{} {year}", MONTHS[m.parse::<usize>().unwrap() - 1]),
+        None => period.to_string(),
+    }
+}
+
 /// A period as an English reader writes it: 2025-Q4 is "Q4 2025", 2025-12 is
 /// "Dec 2025", a year stays a year.
 fn english_period(period: &str) -> String {
@@ -434,6 +448,7 @@ fn key_messages_follow_the_method(whole: &str, indicators: &[Value]) {
                 format!("target reached in {when}")
             }
         };
+        let period = english_period(period);
         let sentence = format!(
             "{} ({period}) against {} ({base_period}): {}; pace needed: {} to reach {} by {year}. At this pace: {} in {year}, {reach}.",
             english(value, &unit),

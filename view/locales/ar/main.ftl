@@ -328,3 +328,4 @@ since-more = … و{ $count } تغييرات أخرى (انظر المذكرة).
 provenance = المصدر والنسخ
 show = عرض
 chart-milestone = مرحلة
+indicator-empty = لا توجد معطيات بعد لهذا المؤشر، لذلك لا رسم بياني ولا تحميل: { $why }.

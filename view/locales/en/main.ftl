@@ -328,3 +328,4 @@ since-more = … and { $count } more changes (see the briefing).
 provenance = Provenance
 show = Show
 chart-milestone = Milestone
+indicator-empty = No data yet for this indicator, hence no chart and no download: { $why }.

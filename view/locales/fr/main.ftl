@@ -332,3 +332,4 @@ since-more = … et { $count } autres changements (voir la note).
 provenance = Provenance
 show = Afficher
 chart-milestone = Jalon
+indicator-empty = Pas encore de donnée pour cet indicateur, donc ni graphique ni téléchargement : { $why }.
