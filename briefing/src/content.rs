@@ -121,6 +121,25 @@ fn since(previous: Option<Previous<'_>>, catalog: &Catalog, lang: Lang) -> (Vec<
     (vec![intro], Table { header, rows })
 }
 
+/// A period as the reader writes it; a bare year or code kept left to right in
+/// Arabic lines (a written Arabic period is Arabic text and reads right to left).
+fn written_period(period: &str, lang: Lang) -> String {
+    let written = format::period(period, lang);
+    if written.is_ascii() { ltr(lang, written) } else { written }
+}
+
+/// The cover's key messages: the three targets furthest behind, in one sentence
+/// each, and the count of 2026 milestones met, on course and behind.
+fn key_messages(summary: &[String], judged: usize, milestones: bool) -> Vec<String> {
+    // The summary is: the count, one sentence per judged target (furthest behind
+    // first), the milestones if any, then the data overdue or missing.
+    let mut key: Vec<String> = summary.iter().skip(1).take(judged.min(3)).cloned().collect();
+    if milestones && let Some(line) = summary.get(1 + judged) {
+        key.push(line.clone());
+    }
+    key
+}
+
 /// An indicator's report and its catalogue entry.
 type Reported<'a> = (&'a IndicatorReport, &'a md2030_analytics::catalog::Indicator);
 
@@ -175,7 +194,7 @@ fn summary(reports: &[Reported<'_>], milestones: &[view::MilestoneRow], lang: La
             .filter(|(r, _)| r.headline.data_status.as_str() == status)
             .map(|(r, i)| match &r.headline.freshness {
                 // The period awaited: "Offshoring jobs (2025-Q3)".
-                Some(f) => format!("{} ({})", name(i), ltr(lang, f.next_period.clone())),
+                Some(f) => format!("{} ({})", name(i), written_period(&f.next_period, lang)),
                 None => name(i),
             })
             .collect()
@@ -343,6 +362,8 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
 
     let milestones = view::milestones(results, catalog, lang);
     let summary = summary(&reports, &milestones, lang);
+    let verdict = view::verdict::verdict(results, catalog, lang);
+    let key_messages = key_messages(&summary, judged(&reports).len(), !milestones.is_empty());
     let scorecard = scorecard(results, catalog, versions, lang);
     let mut sections = pillar_sections(&reports, lang);
     sections.extend(regional_section(&reports, sources.outlines, lang));
@@ -354,14 +375,20 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
         .filter_map(|(r, _)| r.headline.latest.as_ref().map(|o| o.period.clone()))
         .max()
         .unwrap_or_default();
+    let latest_period = written_period(&latest_period, lang);
     let (since_text, since_table) = since(sources.previous, catalog, lang);
     Briefing {
         lang: lang.code().to_string(),
         rtl: lang == Lang::Ar,
         title: text(lang, "brief-title"),
         subtitle: text(lang, "app-subtitle"),
-        edition: edition.to_string(),
-        period: text_with(lang, "brief-period", "period", &ltr(lang, latest_period.clone())),
+        edition: format::date(edition, lang),
+        period: text_with(lang, "brief-period", "period", &latest_period),
+        verdict: verdict.sentence,
+        verdict_counts: [verdict.on_track, verdict.accelerate, verdict.not_assessable],
+        key_messages_title: text(lang, "brief-key-messages"),
+        key_messages,
+        provenance_title: text(lang, "provenance"),
         snapshot: vec![
             text_args(
                 lang,

@@ -60,6 +60,15 @@ pub struct Briefing {
     /// The edition date as written, for the cover and the running header.
     pub edition: String,
     pub period: String,
+    /// The verdict band: "Of 10 targets: 1 on track, …", and its three counts (on
+    /// track, to accelerate, not assessable).
+    pub verdict: String,
+    pub verdict_counts: [usize; 3],
+    /// The cover's three to five key messages.
+    pub key_messages_title: String,
+    pub key_messages: Vec<String>,
+    /// The annex's provenance block (the snapshot lines).
+    pub provenance_title: String,
     /// What the briefing was built from: results version, as-of date, hashes.
     pub snapshot: Vec<String>,
     /// Shown on the cover and on every page when the figures are sample data.
@@ -109,6 +118,18 @@ impl Briefing {
         put("subtitle", self.subtitle.clone().into_value());
         put("edition", self.edition.clone().into_value());
         put("period", self.period.clone().into_value());
+        put("verdict", self.verdict.clone().into_value());
+        put(
+            "verdict_counts",
+            self.verdict_counts
+                .iter()
+                .map(|n| (*n as i64).into_value())
+                .collect::<Array>()
+                .into_value(),
+        );
+        put("key_messages_title", self.key_messages_title.clone().into_value());
+        put("key_messages", strings(&self.key_messages));
+        put("provenance_title", self.provenance_title.clone().into_value());
         put("snapshot", strings(&self.snapshot));
         put("sample", self.sample_warning.clone().into_value());
         put("summary_title", self.summary_title.clone().into_value());

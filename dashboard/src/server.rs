@@ -24,7 +24,7 @@ use crate::tables::{data_page, milestones_page, targets_page};
 /// The router over a loaded application.
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/fr/") }))
+        .route("/", get(home))
         .route("/healthz", get(healthz))
         .route("/briefing.pdf", get(briefing_pdf))
         .route("/static/style.css", get(stylesheet))
@@ -121,6 +121,40 @@ pub(crate) async fn healthz(State(app): State<Arc<App>>) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
+/// `/`: the overview in the visitor's language, from `Accept-Language` (the
+/// first of ar, fr and en by preference; French otherwise).
+pub(crate) async fn home(headers: axum::http::HeaderMap) -> Response {
+    let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let lang = preferred_lang(accepted).unwrap_or_default();
+    let mut response = Redirect::to(&format!("/{}/", lang.code())).into_response();
+    response
+        .headers_mut()
+        .insert(header::VARY, header::HeaderValue::from_static("accept-language"));
+    response
+}
+
+/// The language an `Accept-Language` header prefers among ours: ranges in order
+/// of their `q` (equal weights in the order given), `ar-MA` counting as `ar`, a
+/// `q=0` range refused.
+pub(crate) fn preferred_lang(accepted: &str) -> Option<md2030_model::Lang> {
+    let mut ranges: Vec<(f32, usize, md2030_model::Lang)> = accepted
+        .split(',')
+        .enumerate()
+        .filter_map(|(i, part)| {
+            let mut pieces = part.split(';');
+            let tag = pieces.next()?.trim().to_ascii_lowercase();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
+            let primary = tag.split('-').next()?;
+            let lang = md2030_model::Lang::from_code(primary)?;
+            (q > 0.0).then_some((q, i, lang))
+        })
+        .collect();
+    ranges.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    ranges.first().map(|(_, _, lang)| *lang)
+}
+
 pub(crate) async fn favicon() -> Response {
     (
         [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")],
@@ -150,4 +184,18 @@ pub(crate) async fn stylesheet() -> Response {
         include_str!("../static.css"),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_home_page_follows_accept_language() {
+        use md2030_model::Lang;
+        assert_eq!(super::preferred_lang("ar-MA,ar;q=0.9,fr;q=0.8"), Some(Lang::Ar));
+        assert_eq!(super::preferred_lang("en-US,en;q=0.9,ar;q=0.8"), Some(Lang::En));
+        assert_eq!(super::preferred_lang("de-DE, fr;q=0.5, ar;q=0.7"), Some(Lang::Ar));
+        assert_eq!(super::preferred_lang("ar;q=0, en"), Some(Lang::En));
+        assert_eq!(super::preferred_lang("de, es"), None);
+        assert_eq!(super::preferred_lang(""), None);
+    }
 }

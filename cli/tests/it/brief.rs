@@ -168,8 +168,9 @@ fn briefings_carry_the_computed_figures_in_three_languages() {
     assert!(whole.contains("Sample data"), "the sample data is not labelled");
     assert!(
         whole.contains("results@v1") && whole.contains("briefing@e1"),
-        "the cover names its sources"
+        "the annex names its sources"
     );
+    cover_gives_the_verdict(&all[0], &indicators);
 
     let as_of = results["as_of"].as_str().unwrap();
     pages_carry_header_footer_and_annex_header(&all, as_of);
@@ -241,6 +242,27 @@ fn briefings_carry_the_computed_figures_in_three_languages() {
     assert!(crate::md2030(store.path(), &["verify"]).status.success());
 }
 
+/// Page 1 is the verdict: the band over the targets, counted here from the results
+/// by the method's grouping, and key messages; no hash on it.
+fn cover_gives_the_verdict(cover: &str, indicators: &[Value]) {
+    let targeted: Vec<&str> = indicators
+        .iter()
+        .filter(|i| !i["headline"]["target"].is_null())
+        .map(|i| i["headline"]["assessment"]["status"].as_str().unwrap())
+        .collect();
+    let on_track = targeted.iter().filter(|s| ["achieved", "on_track"].contains(s)).count();
+    let behind = ["needs_acceleration", "limited_progress", "deterioration", "missed"];
+    let accelerate = targeted.iter().filter(|s| behind.contains(s)).count();
+    let band = format!(
+        "Of {} targets: {on_track} on track, {accelerate} to accelerate, {} not assessable",
+        targeted.len(),
+        targeted.len() - on_track - accelerate
+    );
+    assert!(cover.contains(&band), "no «{band}» on the cover:\n{cover}");
+    assert!(cover.contains("Key messages"), "no key messages on the cover");
+    assert!(!cover.contains("sha256"), "hashes on the cover:\n{cover}");
+}
+
 /// Every page after the cover: the running header with the edition date, and
 /// the footer's page number; the annex table repeats its header on every page
 /// it continues on.
@@ -253,7 +275,8 @@ fn pages_carry_header_footer_and_annex_header(all: &[String], as_of: &str) {
             i + 1
         );
         if i > 0 {
-            assert!(text.contains(as_of), "page {}: no edition date in the header", i + 1);
+            let date = english_date(as_of);
+            assert!(text.contains(&date), "page {}: no edition date ({date}) in the header", i + 1);
         }
     }
     let annex_from = all.iter().position(|t| t.contains("Annex: definitions")).expect("an annex");
@@ -312,6 +335,26 @@ fn check_pdf_file(lang: &str, pdf: &std::path::Path) {
     }
     let pngs = tempfile::tempdir().unwrap();
     assert_eq!(blank_pages(pdf, pngs.path()), Vec::<String>::new(), "{lang}: blank pages");
+}
+
+/// A date as an English reader writes it: 2026-12-03 is "3 December 2026".
+fn english_date(iso: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let parts: Vec<usize> = iso.split('-').map(|p| p.parse().unwrap()).collect();
+    format!("{} {} {}", parts[2], MONTHS[parts[1] - 1], parts[0])
 }
 
 /// A period as a French reader writes it: 2025-Q2 is "T2 2025", 2025-12 is

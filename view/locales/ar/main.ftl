@@ -329,3 +329,4 @@ provenance = المصدر والنسخ
 show = عرض
 chart-milestone = مرحلة
 indicator-empty = لا توجد معطيات بعد لهذا المؤشر، لذلك لا رسم بياني ولا تحميل: { $why }.
+brief-key-messages = الرسائل الرئيسية

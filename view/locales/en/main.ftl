@@ -329,3 +329,4 @@ provenance = Provenance
 show = Show
 chart-milestone = Milestone
 indicator-empty = No data yet for this indicator, hence no chart and no download: { $why }.
+brief-key-messages = Key messages

@@ -333,3 +333,4 @@ provenance = Provenance
 show = Afficher
 chart-milestone = Jalon
 indicator-empty = Pas encore de donnée pour cet indicateur, donc ni graphique ni téléchargement : { $why }.
+brief-key-messages = Messages clés
