@@ -264,7 +264,13 @@ fn pillar_sections(reports: &[Reported<'_>], lang: Lang) -> Vec<Section> {
             charts: in_pillar
                 .iter()
                 .take(CHARTS_PER_PILLAR)
-                .map(|(r, i)| Chart { title: name(i), svg: view::indicator_chart(i, r, lang) })
+                .map(|(r, i)| Chart {
+                    title: name(i),
+                    caption: view::chart_caption(r, i, lang),
+                    // The phone's frame: drawn near the size it is printed (half a
+                    // page), so that its type stays legible on paper.
+                    svg: view::indicator_chart_at(i, r, lang, view::charts::Frame::NARROW),
+                })
                 .filter(|c| !c.svg.is_empty())
                 .collect(),
         }
@@ -300,7 +306,7 @@ fn regional_section(
         return Some(Section {
             title: format!("{} — {}", text(lang, "nav-regions"), latest.period),
             text: lines,
-            charts: vec![Chart { title, svg }],
+            charts: vec![Chart { title, caption: String::new(), svg }],
         });
     }
     None

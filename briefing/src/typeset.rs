@@ -31,6 +31,8 @@ pub enum Error {
 #[derive(Debug, Clone, Default)]
 pub struct Chart {
     pub title: String,
+    /// Value, target, status and pace, under the title.
+    pub caption: String,
     pub svg: String,
 }
 
@@ -157,6 +159,7 @@ impl Briefing {
                             .map(|c| {
                                 let mut cd = Dict::new();
                                 cd.insert("title".into(), c.title.clone().into_value());
+                                cd.insert("caption".into(), c.caption.clone().into_value());
                                 cd.insert(
                                     "svg".into(),
                                     Bytes::new(c.svg.clone().into_bytes()).into_value(),

@@ -59,10 +59,8 @@ pub struct ChartText {
     pub projection: String,
     /// The legend of the target and milestone markers.
     pub targets: String,
-    /// The words before the milestone's and the target's year on their marks
-    /// ("Jalon 2026", "Cible 2030").
-    pub milestone: String,
-    pub target: String,
+    /// The projection at the observed pace reaches the target (drawn green, else red).
+    pub projection_meets: bool,
     /// A rank: lower is better, so the value axis runs downward (1 at the top).
     pub inverted: bool,
     /// Arabic: the value axis on the right and the legend at the top right, where
@@ -104,7 +102,7 @@ impl Frame {
     /// Phones: drawn at about the width it is shown (340 px), taller, with larger
     /// type, so that no text is under 11 px on screen.
     pub const NARROW: Frame =
-        Frame { width: 340, height: 340, id: "chart-narrow", max_year_ticks: 4 };
+        Frame { width: 340, height: 420, id: "chart-narrow", max_year_ticks: 4 };
 }
 
 /// [`indicator_chart`] in a given frame.
@@ -136,10 +134,11 @@ pub fn indicator_chart_at(
         .chain(&result.target)
         .map(|t| (f64::from(t.year) + 1.0, sign * t.value))
         .collect();
-    let marks: Vec<(i32, &str)> =
-        (result.milestones.iter().map(|m| (m.target.year, text.milestone.as_str())))
-            .chain(result.target.iter().map(|t| (t.year, text.target.as_str())))
-            .collect();
+    // The milestone and target years, marked by their year alone (short enough
+    // never to collide; the legend names the crosses).
+    let marks: Vec<i32> = (result.milestones.iter().map(|m| m.target.year))
+        .chain(result.target.iter().map(|t| t.year))
+        .collect();
     let all = observed.iter().chain(&trajectory).chain(&projection).chain(&targets);
     let (x0, x1, y0, y1) = bounds(all.copied(), text.inverted);
     let lines =
@@ -160,12 +159,20 @@ pub fn indicator_chart_at(
             let side = if narrow { 8 } else { 24 };
             // Room above the plot for the milestone and target marks' names.
             let top = if marks.is_empty() { 12 } else { 12 + size };
+            // On a phone the legend goes under the time axis, one line per series,
+            // instead of covering the lines.
+            let legend_rows =
+                [true, !trajectory.is_empty(), !projection.is_empty(), !targets.is_empty()]
+                    .iter()
+                    .filter(|shown| **shown)
+                    .count() as u32;
+            let below = if narrow { legend_rows * (size + 6) + 6 } else { 0 };
             builder
                 .margin(12)
                 .margin_top(top)
                 .margin_left(side)
                 .margin_right(side)
-                .x_label_area_size(28);
+                .x_label_area_size(28 + below);
             let label_area = if narrow { 92 } else { 90 };
             if text.rtl {
                 builder.right_y_label_area_size(label_area);
@@ -205,7 +212,7 @@ pub fn indicator_chart_at(
                 }
             }
             // The milestone and target years, marked where they end.
-            for (year, word) in &marks {
+            for year in &marks {
                 let x = f64::from(*year) + 1.0;
                 if x >= from && x <= to {
                     chart.draw_series(DashedLineSeries::new(
@@ -218,7 +225,7 @@ pub fn indicator_chart_at(
                     let (anchor, dx) =
                         if x >= to - 0.01 { (HPos::Right, -3) } else { (HPos::Center, 0) };
                     root.draw(&Text::new(
-                        format!("{word} {year}"),
+                        year.to_string(),
                         (px + dx, py - 2),
                         TextStyle::from(font.clone()).pos(Pos::new(anchor, VPos::Bottom)),
                     ))?;
@@ -237,15 +244,18 @@ pub fn indicator_chart_at(
                     .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], grey));
             }
             if !projection.is_empty() {
+                // Red when the observed pace falls short of the target, green when
+                // it reaches it.
+                let color = if text.projection_meets { green } else { red };
                 chart
                     .draw_series(DashedLineSeries::new(
                         projection.iter().copied(),
                         6,
                         4,
-                        red.stroke_width(2),
+                        color.stroke_width(2),
                     ))?
                     .label(text.projection.clone())
-                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], red));
+                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color));
             }
             if !targets.is_empty() {
                 chart
@@ -264,13 +274,54 @@ pub fn indicator_chart_at(
                 .label(text.observed.clone())
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], green));
             chart.draw_series(observed.iter().map(|&p| Circle::new(p, 3, green.filled())))?;
-            chart
-                .configure_series_labels()
-                .position(legend_corner(&lines, (x0.floor(), x1.ceil()), (y0, y1), text.rtl))
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(200, 200, 200))
-                .label_font(font.clone())
-                .draw()?;
+            if narrow {
+                let projection_color = if text.projection_meets { green } else { red };
+                let mut entries: Vec<(&str, RGBColor, bool)> = vec![(&text.observed, green, false)];
+                if !trajectory.is_empty() {
+                    entries.push((&text.trajectory, grey, false));
+                }
+                if !projection.is_empty() {
+                    entries.push((&text.projection, projection_color, false));
+                }
+                if !targets.is_empty() {
+                    entries.push((&text.targets, RGBColor(0, 0, 0), true));
+                }
+                let (left, bottom) = chart.backend_coord(&(from, y0));
+                let (right, _) = chart.backend_coord(&(to, y0));
+                for (i, (label, color, cross)) in entries.into_iter().enumerate() {
+                    let y = bottom + 30 + i as i32 * (size as i32 + 6) + size as i32 / 2;
+                    let (swatch, text_x, anchor) = if text.rtl {
+                        (right - 20, right - 26, HPos::Right)
+                    } else {
+                        (left, left + 26, HPos::Left)
+                    };
+                    if cross {
+                        root.draw(&Cross::new(
+                            (swatch + 10, y),
+                            5,
+                            ShapeStyle::from(&color).stroke_width(2),
+                        ))?;
+                    } else {
+                        root.draw(&PathElement::new(
+                            [(swatch, y), (swatch + 20, y)],
+                            color.stroke_width(3),
+                        ))?;
+                    }
+                    root.draw(&Text::new(
+                        label.to_string(),
+                        (text_x, y),
+                        TextStyle::from(font.clone()).pos(Pos::new(anchor, VPos::Center)),
+                    ))?;
+                }
+            } else {
+                chart
+                    .configure_series_labels()
+                    .position(legend_corner(&lines, (x0.floor(), x1.ceil()), (y0, y1), text.rtl))
+                    .background_style(WHITE.mix(0.85))
+                    .border_style(RGBColor(200, 200, 200))
+                    .label_font(font.clone())
+                    .draw()?;
+            }
             root.present()?;
             Ok(())
         })();
@@ -912,8 +963,7 @@ mod tests {
             trajectory: "t".into(),
             projection: "p".into(),
             targets: "c".into(),
-            milestone: "Jalon".into(),
-            target: "Cible".into(),
+            projection_meets: false,
             inverted: false,
             rtl: false,
         }
@@ -961,8 +1011,11 @@ mod tests {
         let q2 = circles[5];
         assert!(q2 > x2025 - 1.0 && q2 < x2025 + half * 0.2, "Q2 at {q2}, 2025 at {x2025}");
         assert!((circles[7] - (x2025 + half)).abs() < 1.5, "Q4 at {}", circles[7]);
-        // The 2026 milestone and the 2030 target of offshoring jobs are marked.
-        assert!(svg.contains(">Jalon 2026</text>") && svg.contains(">Cible 2030</text>"), "{svg}");
+        // The 2026 milestone and the 2030 target of offshoring jobs are marked: each
+        // year is named twice, on the time axis and on top of its dashed line.
+        assert_eq!(svg.matches(">2026</text>").count(), 2, "{svg}");
+        assert_eq!(svg.matches(">2030</text>").count(), 2, "{svg}");
+        assert_eq!(svg.matches(">2029</text>").count(), 1, "{svg}");
     }
 
     #[test]

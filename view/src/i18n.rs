@@ -144,6 +144,14 @@ mod tests {
             "due",
             "producer",
             "role",
+            "total",
+            "on_track",
+            "accelerate",
+            "not_assessable",
+            "why",
+            "edition",
+            "date",
+            "count",
         ]
         .into_iter()
         .map(|n| (Cow::Borrowed(n), FluentValue::from("x")))

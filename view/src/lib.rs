@@ -255,6 +255,40 @@ pub fn headline_facts(result: &IndicatorResult, unit: &str, lang: Lang) -> Vec<(
     facts
 }
 
+/// A chart's caption in a briefing: the latest value and its period, the target,
+/// the status and the pace observed.
+pub fn chart_caption(
+    report: &IndicatorReport,
+    indicator: &md2030_analytics::catalog::Indicator,
+    lang: Lang,
+) -> String {
+    let result = &report.headline;
+    let unit = indicator.unit.as_str();
+    let value = |v: f64| ltr(lang, format::in_unit(v, unit, lang));
+    let mut parts = Vec::new();
+    if let Some(o) = &result.latest {
+        let period = format::period(&o.period, lang);
+        let period = if period.is_ascii() { ltr(lang, period) } else { period };
+        parts.push(format!("{} ({period})", value(o.value)));
+    }
+    if let Some(t) = &result.target {
+        parts.push(format!(
+            "{} {} ({})",
+            text(lang, "target"),
+            value(t.value),
+            ltr(lang, t.year.to_string())
+        ));
+    }
+    let status = result.assessment.status.as_str();
+    parts.push(text(lang, &format!("status-{status}")));
+    match (result.judgment(), result.assessment.trend) {
+        (Some(j), _) => parts.push(ltr(lang, pace(j.pace_observed, unit, lang))),
+        (None, Some(t)) => parts.push(ltr(lang, pace(t.per_year, unit, lang))),
+        _ => {}
+    }
+    parts.join(" · ")
+}
+
 /// Numbers, periods and ids kept left to right inside Arabic text.
 fn ltr(lang: Lang, text: String) -> String {
     if lang == Lang::Ar { format::ltr(&text) } else { text }
@@ -467,8 +501,10 @@ pub fn indicator_chart_at(
             trajectory: text(lang, "chart-trajectory"),
             projection: text(lang, "chart-projection"),
             targets: text(lang, "chart-targets"),
-            milestone: text(lang, "chart-milestone"),
-            target: text(lang, "target"),
+            projection_meets: report
+                .headline
+                .judgment()
+                .is_some_and(|j| j.projected_short_by(indicator.direction) == 0.0),
             inverted: indicator.direction == md2030_analytics::progress::Direction::Lower,
             rtl: lang == Lang::Ar,
         },
