@@ -259,7 +259,12 @@ pub(crate) async fn signin(
     .await
     .map_err(catalogue("creating the session"))?;
     app.audit(entry("ok", serde_json::json!({"role": account.role.as_str()}))).await;
-    let location = if next.is_empty() { format!("/{}/", lang.code()) } else { next };
+    // A steward lands on their own datasets; everyone else on the overview.
+    let location = match (next.is_empty(), account.role) {
+        (false, _) => next,
+        (true, md2030_store::Role::Steward) => format!("/{}/my", lang.code()),
+        (true, _) => format!("/{}/", lang.code()),
+    };
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
     let headers_out = response.headers_mut();
     headers_out.append(header::SET_COOKIE, app.auth.session_cookie(&token, &headers));

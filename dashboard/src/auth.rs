@@ -605,6 +605,7 @@ pub(crate) fn account_bar(visitor: &Visitor, lang: Lang, path: &str) -> String {
             let mut links = vec![(format!("/{code}/review"), text(lang, "nav-review"))];
             if account.role == Role::Steward {
                 links.insert(0, (format!("/{code}/submit"), text(lang, "nav-submit")));
+                links.insert(0, (format!("/{code}/my"), text(lang, "nav-mine")));
             }
             if account.role == Role::Admin {
                 links.push((format!("/{code}/accounts"), text(lang, "nav-accounts")));

@@ -17,6 +17,7 @@ mod downloads;
 mod error;
 mod layout;
 pub mod listener;
+mod mine;
 mod pages;
 mod review;
 mod roles;

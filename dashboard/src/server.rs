@@ -56,6 +56,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/{lang}/accounts", get(crate::account::accounts_page))
         .route("/{lang}/accounts/{username}/{verb}", post(crate::account::account_status))
         .route("/{lang}/review", get(crate::review::review_page))
+        .route("/{lang}/my", get(crate::mine::my_datasets_page))
+        .route("/download/template/{file}", get(crate::mine::download_template))
         .route(
             "/{lang}/submit",
             get(crate::submit::submit_form).post(crate::submit::submit).layer(

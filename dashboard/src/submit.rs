@@ -52,6 +52,8 @@ struct SubmitPage {
     report_label: String,
     /// The dataset chosen last (kept selected after an upload).
     selected: String,
+    /// "Templates to fill in" (each dataset's XLSX and CSV are linked by name).
+    templates_label: String,
 }
 
 fn datasets_of(session: &Session, lang: Lang) -> Vec<(String, String)> {
@@ -84,6 +86,7 @@ fn page(app: &App, session: &Session, lang: Lang) -> SubmitPage {
         report_text: String::new(),
         report_label: text(lang, "submit-report"),
         selected: String::new(),
+        templates_label: text(lang, "submit-templates"),
     }
 }
 
@@ -91,12 +94,24 @@ fn render(status: StatusCode, page: SubmitPage) -> Response {
     crate::account::html(status, page.render())
 }
 
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct SubmitQuery {
+    dataset: Option<String>,
+}
+
+/// The submission form, the dataset chosen in advance with `?dataset=`.
 pub(crate) async fn submit_form(
     State(app): State<Arc<App>>,
     PageLang(lang): PageLang,
     Steward(session): Steward,
+    axum::extract::Query(query): axum::extract::Query<SubmitQuery>,
 ) -> Response {
-    render(StatusCode::OK, page(&app, &session, lang))
+    let mut view = page(&app, &session, lang);
+    if let Some(dataset) = query.dataset.filter(|d| view.datasets.iter().any(|(name, _)| name == d))
+    {
+        view.selected = dataset;
+    }
+    render(StatusCode::OK, view)
 }
 
 /// The client's file name reduced to a safe display name: the last path

@@ -574,6 +574,15 @@ impl Store {
         Ok(problems)
     }
 
+    /// The versions `username` submitted or ingested, newest first (at most
+    /// `limit`): what a steward's "My datasets" page lists with their outcome.
+    pub fn versions_by(&self, username: &str, limit: usize) -> Result<Vec<VersionRecord>> {
+        self.select_versions(
+            "WHERE lower(v.ingested_by) = lower(?1) ORDER BY v.ingested_at DESC, v.id DESC LIMIT ?2",
+            rusqlite::params![username, limit as i64],
+        )
+    }
+
     /// Versions awaiting sign-off, by dataset and number.
     pub fn pending_versions(&self) -> Result<Vec<VersionRecord>> {
         self.select_versions("WHERE v.status = 'pending' ORDER BY v.dataset, v.version_no", [])

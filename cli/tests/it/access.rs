@@ -166,6 +166,8 @@ fn cookie_value<'a>(reply: &'a Reply, name: &str) -> Option<&'a str> {
 pub(crate) struct Browser {
     pub(crate) cookie: String,
     pub(crate) csrf: String,
+    /// Where the sign-in sent them (no `next`).
+    pub(crate) landed: String,
 }
 
 pub(crate) fn sign_in(addr: &str, user: &str, password: &str) -> Result<Browser, Reply> {
@@ -198,13 +200,14 @@ pub(crate) fn sign_in_via(
     if reply.status != 303 {
         return Err(reply);
     }
+    let landed = reply.header("location").unwrap_or_default().to_string();
     let session = reply.cookies().into_iter().find(|c| c.starts_with("md2030_session=")).unwrap();
     assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict"), "{session}");
     assert!(!session.contains("Secure"), "no TLS here: {session}");
     let cookie = session.split(';').next().unwrap().to_string();
     let review = send(addr, "GET", "/en/review", &[("Cookie", &cookie)], b"").unwrap();
     assert_eq!(review.status, 200, "{}", review.body);
-    Ok(Browser { csrf: csrf_of(&review.body), cookie })
+    Ok(Browser { csrf: csrf_of(&review.body), cookie, landed })
 }
 
 impl Browser {
@@ -410,6 +413,7 @@ fn each_role_can_do_exactly_what_it_may() {
     .to_string();
     assert!(versions.contains("* civil_servant_training@v2"), "{versions}");
     assert!(versions.contains("(published by karim at "), "{versions}");
+    a_steward_follows_their_submissions(addr, &amina, &karim);
 
     admin_reads_the_audit_log(addr, dir.path(), &amina, &root);
     let omar = admin_disables_and_enables_an_account(addr, dir.path(), &amina, &root, &omar);
@@ -423,6 +427,44 @@ fn each_role_can_do_exactly_what_it_may() {
 
     drop(server);
     passwords_are_nowhere_in_clear(dir.path());
+}
+
+/// A steward lands on "My datasets", which lists their ministry's datasets with
+/// the templates, and each of their submissions with its outcome, the reviewer and
+/// the note: published by karim; then a second one rejected, its note shown to
+/// its submitter.
+fn a_steward_follows_their_submissions(addr: &str, amina: &Browser, karim: &Browser) {
+    assert_eq!(amina.landed, "/en/my");
+    let mine = amina.get(addr, "/en/my");
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    assert!(mine.body.contains("href=\"/download/template/civil_servant_training.xlsx\""));
+    let row = |body: &str, version: &str| -> String {
+        let at = body
+            .find(&format!(">{version}</bdi>"))
+            .unwrap_or_else(|| panic!("no {version}:\n{body}"));
+        body[at..].split("</tr>").next().unwrap().to_string()
+    };
+    let v2 = row(&mine.body, "civil_servant_training@v2");
+    assert!(v2.contains("Published") && v2.contains("karim, "), "{v2}");
+    assert!(v2.contains("&#60;img src=x onerror=alert(1)&#62; checked"), "the note, escaped: {v2}");
+    // The template itself: the contract's header row.
+    let template =
+        send(addr, "GET", "/download/template/civil_servant_training.csv", &[], b"").unwrap();
+    assert_eq!(template.status, 200);
+    assert!(template.body.starts_with(
+        "year,ministry_code,administration_level,trained,trained_women,training_hours"
+    ));
+
+    let again =
+        amina.upload(addr, "civil_servant_training", "again.csv", TRAINING_2026, Some(&amina.csrf));
+    assert_eq!(again.status, 200, "{}", again.body);
+    let note = "2026 is already covered by v2";
+    let path = "/en/review/civil_servant_training/3";
+    let rejected =
+        karim.post(addr, path, &[("csrf", &karim.csrf), ("decision", "reject"), ("note", note)]);
+    assert_eq!(rejected.status, 303, "{}", rejected.body);
+    let v3 = row(&amina.get(addr, "/en/my").body, "civil_servant_training@v3");
+    assert!(v3.contains("Rejected") && v3.contains(note), "{v3}");
 }
 
 /// Passwords are nowhere in clear: not in the catalogue, not in the log.

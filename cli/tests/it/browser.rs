@@ -179,7 +179,7 @@ const PUBLIC: [&str; 9] = [
     "briefings",
     "signin",
 ];
-const STEWARD: [&str; 2] = ["submit", "review"];
+const STEWARD: [&str; 3] = ["my", "submit", "review"];
 const ADMIN: [&str; 2] = ["audit", "accounts"];
 
 /// The smallest text drawn in the page's visible charts, in CSS pixels (its font

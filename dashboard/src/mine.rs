@@ -1,0 +1,280 @@
+//! A steward's own page: the datasets of their ministries (the period due next,
+//! whether it is late, the current version, the submission templates) and their
+//! submissions with the outcome of each review, the reviewer and the note.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use md2030_model::Lang;
+use md2030_store::{VersionRecord, VersionStatus};
+use md2030_view::i18n::{text, text_args};
+
+use crate::App;
+use crate::account::html;
+use crate::error::{AppError, catalogue};
+use crate::layout::{Layout, PageLang, layout};
+use crate::roles::Steward;
+
+/// The submission templates, generated from the contracts by `md2030 templates`
+/// into `data/templates` and compiled in: (dataset, CSV, XLSX).
+pub(crate) const TEMPLATES: &[(&str, &[u8], &[u8])] = &[
+    (
+        "add_shared_systems",
+        include_bytes!("../../data/templates/add_shared_systems.csv"),
+        include_bytes!("../../data/templates/add_shared_systems.xlsx"),
+    ),
+    (
+        "ambassadors",
+        include_bytes!("../../data/templates/ambassadors.csv"),
+        include_bytes!("../../data/templates/ambassadors.xlsx"),
+    ),
+    (
+        "civil_servant_training",
+        include_bytes!("../../data/templates/civil_servant_training.csv"),
+        include_bytes!("../../data/templates/civil_servant_training.xlsx"),
+    ),
+    (
+        "connectivity",
+        include_bytes!("../../data/templates/connectivity.csv"),
+        include_bytes!("../../data/templates/connectivity.xlsx"),
+    ),
+    (
+        "offshoring",
+        include_bytes!("../../data/templates/offshoring.csv"),
+        include_bytes!("../../data/templates/offshoring.xlsx"),
+    ),
+    (
+        "platforms",
+        include_bytes!("../../data/templates/platforms.csv"),
+        include_bytes!("../../data/templates/platforms.xlsx"),
+    ),
+    (
+        "procedures",
+        include_bytes!("../../data/templates/procedures.csv"),
+        include_bytes!("../../data/templates/procedures.xlsx"),
+    ),
+    (
+        "service_transactions",
+        include_bytes!("../../data/templates/service_transactions.csv"),
+        include_bytes!("../../data/templates/service_transactions.xlsx"),
+    ),
+    (
+        "sme_survey",
+        include_bytes!("../../data/templates/sme_survey.csv"),
+        include_bytes!("../../data/templates/sme_survey.xlsx"),
+    ),
+    (
+        "startup_funding",
+        include_bytes!("../../data/templates/startup_funding.csv"),
+        include_bytes!("../../data/templates/startup_funding.xlsx"),
+    ),
+    (
+        "startups",
+        include_bytes!("../../data/templates/startups.csv"),
+        include_bytes!("../../data/templates/startups.xlsx"),
+    ),
+    (
+        "talent",
+        include_bytes!("../../data/templates/talent.csv"),
+        include_bytes!("../../data/templates/talent.xlsx"),
+    ),
+];
+
+/// `/download/template/DATASET.csv` or `.xlsx`: the empty file a steward fills in.
+pub(crate) async fn download_template(Path(file): Path<String>) -> Result<Response, AppError> {
+    let (dataset, extension) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
+    let Some((_, csv, xlsx)) = TEMPLATES.iter().find(|(name, _, _)| *name == dataset) else {
+        return Err(AppError::NotFound("no template for this dataset"));
+    };
+    let (bytes, content_type) = match extension {
+        "csv" => (*csv, "text/csv; charset=utf-8"),
+        "xlsx" => (*xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        _ => return Err(AppError::NotFound("templates are DATASET.csv or DATASET.xlsx")),
+    };
+    let disposition =
+        HeaderValue::from_str(&format!("attachment; filename=\"md2030-{dataset}.{extension}\""))
+            .unwrap_or(HeaderValue::from_static("attachment"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// One of the steward's datasets.
+pub(crate) struct MyDataset {
+    name: String,
+    title: String,
+    producer: String,
+    /// The current version and when it came, or "–".
+    current: String,
+    /// The period expected next and by when, as a dated sentence.
+    next: String,
+    late: bool,
+}
+
+/// One of the steward's submissions.
+pub(crate) struct MySubmission {
+    version: String,
+    file: String,
+    at: String,
+    status: &'static str,
+    status_text: String,
+    /// "karim, 3 décembre 2026" once reviewed.
+    reviewer: String,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "mine.html")]
+pub(crate) struct MinePage {
+    layout: Layout,
+    heading: String,
+    intro: String,
+    datasets: Vec<MyDataset>,
+    dataset_columns: Vec<String>,
+    submissions: Vec<MySubmission>,
+    submission_columns: Vec<String>,
+    submissions_heading: String,
+    none: String,
+    late_word: String,
+    submit_word: String,
+}
+
+/// "My datasets": what a steward owes and what became of what they sent.
+pub(crate) async fn my_datasets_page(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    Steward(session): Steward,
+) -> Result<Response, AppError> {
+    let username = session.account.username.clone();
+    let mine = app
+        .with_store(move |s| s.versions_by(&username, 50))
+        .await
+        .map_err(catalogue("reading the steward's submissions"))?;
+    let snapshot = app.snapshot();
+    let datasets = md2030_model::contracts()
+        .iter()
+        .filter(|c| md2030_access::can_submit(&session.account, &c.producer))
+        .map(|c| my_dataset(c, &snapshot, lang))
+        .collect();
+    let submissions = mine.iter().map(|v| my_submission(v, lang)).collect();
+    Ok(html(
+        StatusCode::OK,
+        MinePage {
+            layout: layout(lang, "my", false),
+            heading: text(lang, "nav-mine"),
+            intro: text(lang, "mine-intro"),
+            datasets,
+            dataset_columns: md2030_view::i18n::texts(
+                lang,
+                &["dataset", "producer", "mine-current", "col-next-data", "mine-templates"],
+            ),
+            submissions,
+            submission_columns: md2030_view::i18n::texts(
+                lang,
+                &[
+                    "version",
+                    "source-file",
+                    "mine-sent",
+                    "col-status",
+                    "mine-reviewer",
+                    "mine-note",
+                ],
+            ),
+            submissions_heading: text(lang, "mine-submissions"),
+            none: text(lang, "mine-none"),
+            late_word: text(lang, "mine-late"),
+            submit_word: text(lang, "nav-submit"),
+        }
+        .render(),
+    ))
+}
+
+fn my_dataset(
+    contract: &md2030_model::Contract,
+    snapshot: &crate::app::Snapshot,
+    lang: Lang,
+) -> MyDataset {
+    let current = snapshot.published.versions.iter().find(|v| v.dataset == contract.name);
+    // The indicators computed from the current version say what is due next.
+    let due = snapshot
+        .published
+        .results
+        .iter()
+        .flat_map(|r| r.indicators.iter())
+        .filter(|r| current.is_some_and(|v| r.dataset_versions.contains(&v.version_id)))
+        .filter_map(|r| Some((r, snapshot.published.catalog.indicator(&r.id)?)))
+        .min_by_key(|(r, _)| r.headline.freshness.as_ref().map(|f| f.due));
+    let late = due.is_some_and(|(r, _)| {
+        r.headline.data_status == md2030_analytics::indicator::DataStatus::Overdue
+    });
+    MyDataset {
+        name: contract.name.clone(),
+        title: contract.titles.get(lang).to_string(),
+        producer: contract.producer.clone(),
+        current: current
+            .map(|v| {
+                text_args(
+                    lang,
+                    "mine-current-version",
+                    &[
+                        ("version", v.version_id.clone()),
+                        ("date", md2030_view::format::date(&v.provenance.ingested_at, lang)),
+                    ],
+                )
+            })
+            .unwrap_or_else(|| "–".into()),
+        next: due
+            .map(|(r, i)| md2030_view::verdict::next_data(&r.headline, i, lang))
+            .unwrap_or_else(|| "–".into()),
+        late,
+    }
+}
+
+fn my_submission(v: &VersionRecord, lang: Lang) -> MySubmission {
+    let status = match v.status {
+        VersionStatus::Pending => "pending",
+        VersionStatus::Published => "published",
+        VersionStatus::Rejected => "rejected",
+    };
+    MySubmission {
+        version: v.version_id.clone(),
+        file: v.provenance.source_file_name.clone(),
+        at: md2030_view::format::date(&v.provenance.ingested_at, lang),
+        status,
+        status_text: text(lang, &format!("mine-status-{status}")),
+        reviewer: match (&v.reviewed_by, &v.reviewed_at) {
+            (Some(by), Some(at)) => format!("{by}, {}", md2030_view::format::date(at, lang)),
+            (Some(by), None) => by.clone(),
+            _ => String::new(),
+        },
+        note: v.review_note.clone().unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_ministry_dataset_has_its_templates_compiled_in() {
+        for contract in md2030_model::contracts()
+            .iter()
+            .filter(|c| c.kind == md2030_model::DatasetKind::Ministry)
+        {
+            let found = super::TEMPLATES.iter().find(|(name, _, _)| *name == contract.name);
+            let (_, csv, xlsx) =
+                found.unwrap_or_else(|| panic!("no template for {}", contract.name));
+            let header = std::str::from_utf8(csv).unwrap().lines().next().unwrap().to_string();
+            let names: Vec<&str> = contract.fields.iter().map(|f| f.name.as_str()).collect();
+            assert_eq!(header, names.join(","), "{}", contract.name);
+            assert_eq!(&xlsx[..2], b"PK", "{}: not an XLSX (zip)", contract.name);
+        }
+    }
+}
