@@ -236,6 +236,7 @@ fn run(
         let validator_config = ValidatorConfig {
             comma_hint: source.decimal_comma_hint(),
             batch_rows: md2030_store::ROW_GROUP_ROWS,
+            today: config.ingested_at.get(..10).and_then(|d| d.parse().ok()),
         };
         let mut validator =
             Validator::new(contract, &effective_header, keys, &validator_config, report);

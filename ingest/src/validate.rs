@@ -353,6 +353,8 @@ pub struct Validator<'a> {
     builders: Vec<ColumnBuilder>,
     marks: Vec<DecimalMark>,
     comma_hint: bool,
+    /// See [`ValidatorConfig::today`].
+    today: Option<chrono::NaiveDate>,
     missing_values: Vec<String>,
     /// First bytes of the missing-value markers: a cell starting otherwise is not one.
     missing_first_bytes: [bool; 256],
@@ -390,6 +392,22 @@ pub struct ValidatorConfig {
     /// The file suggests a decimal comma (it is `;`-delimited).
     pub comma_hint: bool,
     pub batch_rows: usize,
+    /// The day the file is received: a period or date that starts after it is
+    /// refused (`future_period`). None checks nothing.
+    pub today: Option<chrono::NaiveDate>,
+}
+
+/// True when the period starting on year-month-day starts after `today` (the day
+/// the file is received).
+fn is_future(today: Option<chrono::NaiveDate>, year: i32, month: u32, day: u32) -> bool {
+    today.is_some_and(|today| {
+        use chrono::Datelike;
+        (year, month, day) > (today.year(), today.month(), today.day())
+    })
+}
+
+fn today_text(today: Option<chrono::NaiveDate>) -> String {
+    today.map(|d| d.to_string()).unwrap_or_default()
 }
 
 /// The file's column for each field of the contract, by heading or alias;
@@ -530,6 +548,7 @@ impl<'a> Validator<'a> {
                 .collect(),
             marks: vec![DecimalMark::Unknown; contract.fields.len()],
             comma_hint: config.comma_hint,
+            today: config.today,
             missing_values: contract.missing_values.clone(),
             missing_first_bytes: {
                 let mut first = [false; 256];
@@ -586,8 +605,16 @@ impl<'a> Validator<'a> {
         self.check_width(row);
         let mut row_ok = true;
         for field_idx in 0..self.contract.fields.len() {
-            let raw = self.source_columns[field_idx].map(|col| row.cell(col)).unwrap_or("");
-            row_ok &= self.push_cell(field_idx, raw, line);
+            match self.source_columns[field_idx] {
+                Some(col) => row_ok &= self.push_cell(field_idx, row.cell(col), line),
+                // A required column the file lacks was reported once, as a
+                // missing column, not again on every row.
+                None if self.contract.fields[field_idx].required => {
+                    self.builders[field_idx].append_null();
+                    row_ok = false;
+                }
+                None => row_ok &= self.push_cell(field_idx, "", line),
+            }
         }
         if row_ok {
             self.check_row_rules(line);
@@ -691,6 +718,7 @@ impl<'a> Validator<'a> {
     /// the one function over 120 lines that issue 15 excepts.
     fn push_cell(&mut self, field_idx: usize, raw: &str, line: u64) -> bool {
         let field: &Field = &self.contract.fields[field_idx];
+        let today = self.today;
         let text = trim_cell(raw);
         self.numbers[field_idx] = None;
         let canonical = &mut self.canonical[field_idx];
@@ -781,6 +809,9 @@ impl<'a> Validator<'a> {
                 }
             }
             (ColumnBuilder::Str(builder), FieldType::Yearmonth) => match parse_month(text) {
+                Some((year, month)) if is_future(today, year, month, 1) => {
+                    failure = Some(issue(Rule::FuturePeriod).expecting(today_text(today)))
+                }
                 Some((year, month)) => {
                     canonical.push_str(&format_month(year, month));
                     builder.append_value(canonical.as_str());
@@ -788,6 +819,9 @@ impl<'a> Validator<'a> {
                 None => failure = Some(issue(Rule::Type).expecting("month (YYYY-MM)")),
             },
             (ColumnBuilder::Str(builder), FieldType::Quarter) => match parse_quarter(text) {
+                Some((year, quarter)) if is_future(today, year, quarter * 3 - 2, 1) => {
+                    failure = Some(issue(Rule::FuturePeriod).expecting(today_text(today)))
+                }
                 Some((year, quarter)) => {
                     canonical.push_str(&format_quarter(year, quarter));
                     builder.append_value(canonical.as_str());
@@ -811,6 +845,9 @@ impl<'a> Validator<'a> {
             }
             (ColumnBuilder::Year(builder), _) => {
                 match parse_integer(text, &mut self.marks[field_idx], false) {
+                    Some(value) if is_future(today, value as i32, 1, 1) => {
+                        failure = Some(issue(Rule::FuturePeriod).expecting(today_text(today)))
+                    }
                     Some(value) if (0..=9999).contains(&value) => {
                         match check_range(field, value as f64) {
                             Ok(()) => {
@@ -858,6 +895,9 @@ impl<'a> Validator<'a> {
                 }
             }
             (ColumnBuilder::Date(builder), _) => match parse_date(text) {
+                Some(date) if today.is_some_and(|today| date > today) => {
+                    failure = Some(issue(Rule::FuturePeriod).expecting(today_text(today)))
+                }
                 Some(date) => match check_range(field, f64::from(chrono::Datelike::year(&date))) {
                     Ok(()) => {
                         if self.needs_canonical[field_idx] {

@@ -51,6 +51,8 @@ pub enum Rule {
     RowRule,
     Connector,
     Geometry,
+    /// A period or date that starts after the day the file is received.
+    FuturePeriod,
 }
 
 impl Rule {
@@ -72,6 +74,7 @@ impl Rule {
             Rule::RaggedRow => "ragged_row",
             Rule::NoRows => "no_rows",
             Rule::Required => "required",
+            Rule::FuturePeriod => "future_period",
             Rule::Type => "type",
             Rule::Minimum => "minimum",
             Rule::Maximum => "maximum",
@@ -125,6 +128,9 @@ impl Rule {
             Rule::RaggedRow => "the row has {expected}",
             Rule::NoRows => "the file has a header but no data rows",
             Rule::Required => "a value is required",
+            Rule::FuturePeriod => {
+                "after the day the file was received ({expected}): a period cannot be in the future"
+            }
             Rule::Type => "not a valid {expected}",
             Rule::Minimum => "below the minimum {expected}",
             Rule::Maximum => "above the maximum {expected}",
@@ -173,6 +179,9 @@ impl Rule {
             Rule::RaggedRow => "la ligne a {expected}",
             Rule::NoRows => "le fichier a un en-tête mais aucune ligne de données",
             Rule::Required => "une valeur est obligatoire",
+            Rule::FuturePeriod => {
+                "postérieure au jour du dépôt ({expected}) : une période ne peut pas être dans le futur"
+            }
             Rule::Type => "valeur invalide ; attendu : {expected}",
             Rule::Minimum => "inférieur au minimum {expected}",
             Rule::Maximum => "supérieur au maximum {expected}",
@@ -217,6 +226,9 @@ impl Rule {
             Rule::RaggedRow => "عدد خانات السطر غير مطابق: {expected}",
             Rule::NoRows => "يحتوي الملف على عناوين دون أي سطر بيانات",
             Rule::Required => "القيمة إلزامية",
+            Rule::FuturePeriod => {
+                "لاحقة ليوم الإرسال ({expected}): لا يمكن أن تكون الفترة في المستقبل"
+            }
             Rule::Type => "قيمة غير صالحة؛ المنتظر: {expected}",
             Rule::Minimum => "أقل من الحد الأدنى {expected}",
             Rule::Maximum => "أكبر من الحد الأقصى {expected}",

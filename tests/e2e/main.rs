@@ -6,4 +6,5 @@
 
 mod boundaries;
 mod layering;
+mod plausibility;
 mod real_data;

@@ -796,7 +796,7 @@ fn an_attacker_cannot_lock_a_steward_out_and_the_public_sees_no_account_names() 
     assert!(audit(store.path()).iter().any(|e| e["action"] == "account-unlock"));
 
     // A steward may have two versions awaiting sign-off; a third is refused.
-    for (year, status) in [(2026, 200), (2027, 200), (2028, 429)] {
+    for (year, status) in [(2026, 200), (2025, 200), (2024, 429)] {
         let file = format!(
             "year,ministry_code,trained,trained_women,training_hours\n{year},MTNRA,700,300,21000\n"
         );
