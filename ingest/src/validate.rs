@@ -399,6 +399,7 @@ pub struct ValidatorConfig {
 
 /// True when the period starting on year-month-day starts after `today` (the day
 /// the file is received).
+#[inline]
 fn is_future(today: Option<chrono::NaiveDate>, year: i32, month: u32, day: u32) -> bool {
     today.is_some_and(|today| {
         use chrono::Datelike;
@@ -406,8 +407,15 @@ fn is_future(today: Option<chrono::NaiveDate>, year: i32, month: u32, day: u32) 
     })
 }
 
-fn today_text(today: Option<chrono::NaiveDate>) -> String {
-    today.map(|d| d.to_string()).unwrap_or_default()
+/// The `future_period` error of one cell: out of the per-cell loop's way.
+#[cold]
+#[inline(never)]
+fn future_issue(field: &Field, line: u64, text: &str, today: Option<chrono::NaiveDate>) -> Issue {
+    Issue::error(Rule::FuturePeriod)
+        .at_row(line)
+        .in_column(field.name.clone())
+        .with_value(text)
+        .expecting(today.map(|d| d.to_string()).unwrap_or_default())
 }
 
 /// The file's column for each field of the contract, by heading or alias;
@@ -810,7 +818,7 @@ impl<'a> Validator<'a> {
             }
             (ColumnBuilder::Str(builder), FieldType::Yearmonth) => match parse_month(text) {
                 Some((year, month)) if is_future(today, year, month, 1) => {
-                    failure = Some(issue(Rule::FuturePeriod).expecting(today_text(today)))
+                    failure = Some(future_issue(field, line, text, today))
                 }
                 Some((year, month)) => {
                     canonical.push_str(&format_month(year, month));
@@ -820,7 +828,7 @@ impl<'a> Validator<'a> {
             },
             (ColumnBuilder::Str(builder), FieldType::Quarter) => match parse_quarter(text) {
                 Some((year, quarter)) if is_future(today, year, quarter * 3 - 2, 1) => {
-                    failure = Some(issue(Rule::FuturePeriod).expecting(today_text(today)))
+                    failure = Some(future_issue(field, line, text, today))
                 }
                 Some((year, quarter)) => {
                     canonical.push_str(&format_quarter(year, quarter));
@@ -846,7 +854,7 @@ impl<'a> Validator<'a> {
             (ColumnBuilder::Year(builder), _) => {
                 match parse_integer(text, &mut self.marks[field_idx], false) {
                     Some(value) if is_future(today, value as i32, 1, 1) => {
-                        failure = Some(issue(Rule::FuturePeriod).expecting(today_text(today)))
+                        failure = Some(future_issue(field, line, text, today))
                     }
                     Some(value) if (0..=9999).contains(&value) => {
                         match check_range(field, value as f64) {
@@ -896,7 +904,7 @@ impl<'a> Validator<'a> {
             }
             (ColumnBuilder::Date(builder), _) => match parse_date(text) {
                 Some(date) if today.is_some_and(|today| date > today) => {
-                    failure = Some(issue(Rule::FuturePeriod).expecting(today_text(today)))
+                    failure = Some(future_issue(field, line, text, today))
                 }
                 Some(date) => match check_range(field, f64::from(chrono::Datelike::year(&date))) {
                     Ok(()) => {
