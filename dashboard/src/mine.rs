@@ -136,6 +136,8 @@ pub(crate) struct MySubmission {
 #[template(path = "mine.html")]
 pub(crate) struct MinePage {
     layout: Layout,
+    /// After an upload: the version stored, awaiting sign-off, and what it holds.
+    notice: Option<(String, String)>,
     heading: String,
     intro: String,
     datasets: Vec<MyDataset>,
@@ -148,11 +150,19 @@ pub(crate) struct MinePage {
     submit_word: String,
 }
 
-/// "My datasets": what a steward owes and what became of what they sent.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct MineQuery {
+    /// The version just submitted (after the upload's redirect).
+    sent: Option<String>,
+}
+
+/// "My datasets": what a steward owes and what became of what they sent; after an
+/// upload, what was stored.
 pub(crate) async fn my_datasets_page(
     State(app): State<Arc<App>>,
     PageLang(lang): PageLang,
     Steward(session): Steward,
+    axum::extract::Query(query): axum::extract::Query<MineQuery>,
 ) -> Result<Response, AppError> {
     let username = session.account.username.clone();
     let mine = app
@@ -165,11 +175,16 @@ pub(crate) async fn my_datasets_page(
         .filter(|c| md2030_access::can_submit(&session.account, &c.producer))
         .map(|c| my_dataset(c, &snapshot, lang))
         .collect();
+    let notice = query
+        .sent
+        .and_then(|sent| mine.iter().find(|v| v.version_id == sent))
+        .map(|v| sent_notice(v, lang));
     let submissions = mine.iter().map(|v| my_submission(v, lang)).collect();
     Ok(html(
         StatusCode::OK,
         MinePage {
             layout: layout(lang, "my", false),
+            notice,
             heading: text(lang, "nav-mine"),
             intro: text(lang, "mine-intro"),
             datasets,
@@ -237,6 +252,29 @@ fn my_dataset(
             .unwrap_or_else(|| "–".into()),
         late,
     }
+}
+
+/// What an accepted upload stored: the sentence, then its rows against the version
+/// it builds on (kept, replaced) and its warnings.
+fn sent_notice(v: &VersionRecord, lang: Lang) -> (String, String) {
+    let number = |n: u64| md2030_view::format::number(n as f64, 0, lang);
+    let p = &v.provenance;
+    let parent = p
+        .parent_version_no
+        .map(|n| md2030_store::version_id(&v.dataset, n))
+        .unwrap_or_else(|| "–".into());
+    let detail = text_args(
+        lang,
+        "mine-sent-detail",
+        &[
+            ("rows", number(p.rows_from_file)),
+            ("kept", number(p.rows_kept_from_parent)),
+            ("replaced", number(p.rows_replaced)),
+            ("parent", parent),
+            ("warnings", number(p.validation["warnings"].as_u64().unwrap_or(0))),
+        ],
+    );
+    (md2030_view::i18n::text_with(lang, "submit-pending", "version", &v.version_id), detail)
 }
 
 fn my_submission(v: &VersionRecord, lang: Lang) -> MySubmission {

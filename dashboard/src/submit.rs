@@ -14,7 +14,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use md2030_ingest::{IngestConfig, Outcome};
 use md2030_model::{Contract, Lang};
 use md2030_store::Session;
@@ -354,6 +354,16 @@ pub(crate) async fn submit(
         }
     };
     app.audit(entry(outcome_word, &subject, detail)).await;
+    if let Outcome::Accepted { version, .. } = &outcome {
+        // Post, redirect, get: a reload of the next page does not send the file
+        // again. "My datasets" says what was stored.
+        let location = format!(
+            "/{}/my?sent={}",
+            lang.code(),
+            md2030_view::format::url_encode(&version.version_id)
+        );
+        return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response());
+    }
     Ok(render(status, view))
 }
 

@@ -255,14 +255,22 @@ impl Browser {
         body.extend_from_slice(content);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let content_type = format!("multipart/form-data; boundary={boundary}");
-        send(
+        let reply = send(
             addr,
             "POST",
             "/en/submit",
             &[("Cookie", &self.cookie), ("Content-Type", &content_type)],
             &body,
         )
-        .unwrap()
+        .unwrap();
+        // An accepted file answers 303 (post, redirect, get): follow it as a
+        // browser does.
+        match (reply.status, reply.header("location")) {
+            (303, Some(location)) if location.starts_with("/en/my?sent=") => {
+                self.get(addr, location)
+            }
+            _ => reply,
+        }
     }
 }
 
@@ -358,6 +366,14 @@ fn each_role_can_do_exactly_what_it_may() {
     assert_eq!(accepted.status, 200, "{}", accepted.body);
     assert!(
         accepted.body.contains("civil_servant_training@v2 awaits sign-off"),
+        "{}",
+        accepted.body
+    );
+    // Post, redirect, get: "My datasets" says what the upload stored (one row,
+    // built on v1).
+    assert!(
+        accepted.body.contains("1 rows read; the new version keeps")
+            && accepted.body.contains("rows of civil_servant_training@v1"),
         "{}",
         accepted.body
     );

@@ -345,3 +345,4 @@ mine-status-pending = Awaiting sign-off
 mine-status-published = Published
 mine-status-rejected = Rejected
 submit-templates = Templates to fill in (columns, accepted codes and notes)
+mine-sent-detail = { $rows } rows read; the new version keeps { $kept } rows of { $parent } and replaces { $replaced }; { $warnings } warning(s).

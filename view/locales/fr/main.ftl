@@ -349,3 +349,4 @@ mine-status-pending = En attente de validation
 mine-status-published = Publié
 mine-status-rejected = Rejeté
 submit-templates = Modèles à remplir (colonnes, codes acceptés et notice)
+mine-sent-detail = { $rows } lignes lues ; la nouvelle version garde { $kept } lignes de { $parent } et en remplace { $replaced } ; { $warnings } avertissement(s).
