@@ -256,7 +256,7 @@ fn my_dataset(
 
 /// What an accepted upload stored: the sentence, then its rows against the version
 /// it builds on (kept, replaced) and its warnings.
-fn sent_notice(v: &VersionRecord, lang: Lang) -> (String, String) {
+pub(crate) fn sent_notice(v: &VersionRecord, lang: Lang) -> (String, String) {
     let number = |n: u64| md2030_view::format::number(n as f64, 0, lang);
     let p = &v.provenance;
     let parent = p

@@ -31,7 +31,8 @@ pub(crate) struct PendingRow {
     producer: String,
     submitted_by: String,
     submitted_at: String,
-    rows: u64,
+    /// Rows read, kept from and replaced in the version it builds on, warnings.
+    rows: String,
     source: String,
     warnings: u64,
     action: String,
@@ -92,8 +93,8 @@ pub(crate) async fn review_page(
                 title: contract.titles.get(lang).to_string(),
                 producer: contract.producer.clone(),
                 submitted_by: v.provenance.ingested_by.clone(),
-                submitted_at: v.provenance.ingested_at.clone(),
-                rows: v.row_count,
+                submitted_at: md2030_view::format::date(&v.provenance.ingested_at, lang),
+                rows: crate::mine::sent_notice(&v, lang).1,
                 source: v.provenance.source_file_name.clone(),
                 warnings: v
                     .provenance

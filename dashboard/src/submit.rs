@@ -79,7 +79,7 @@ fn page(app: &App, session: &Session, lang: Lang) -> SubmitPage {
         verdict: String::new(),
         verdict_class: "",
         issues: Vec::new(),
-        issue_columns: ["row", "column", "value", "rule", "expected"]
+        issue_columns: ["row", "column", "value", "problem", "rule"]
             .iter()
             .map(|c| text(lang, &format!("submit-col-{c}")))
             .collect(),
@@ -408,7 +408,8 @@ async fn store_pending(
     .await
 }
 
-/// The rows of a validation report's table: row, column, value, rule, expected.
+/// The rows of a validation report's table: row, column, value, the problem in
+/// plain language (what the rule expected included), and the rule's code.
 fn issue_rows(report: &md2030_ingest::report::Report, lang: Lang) -> Vec<[String; 5]> {
     report
         .issues
@@ -418,11 +419,8 @@ fn issue_rows(report: &md2030_ingest::report::Report, lang: Lang) -> Vec<[String
                 i.row.map(|r| r.to_string()).unwrap_or_default(),
                 i.column.clone().unwrap_or_default(),
                 i.value.clone().unwrap_or_default(),
+                i.message(lang),
                 i.rule.as_str().to_string(),
-                i.expected
-                    .as_deref()
-                    .map(|e| md2030_model::phrases::localize(e, lang))
-                    .unwrap_or_default(),
             ]
         })
         .collect()

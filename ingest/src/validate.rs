@@ -397,6 +397,19 @@ pub struct ValidatorConfig {
     pub today: Option<chrono::NaiveDate>,
 }
 
+/// What a foreign key to a reference table accepts, as the report says it: the
+/// table's name and, for a short table, its codes (`regions: 01, 02, …, 12`).
+#[cold]
+#[inline(never)]
+fn allowed_codes(table: &md2030_model::reference::ReferenceTable) -> String {
+    const LISTED: usize = 40;
+    if table.rows.len() > LISTED {
+        return format!("{} ({} codes)", table.name, table.rows.len());
+    }
+    let codes: Vec<&str> = table.rows.iter().map(|r| r.code.as_str()).collect();
+    format!("{}: {}", table.name, codes.join(", "))
+}
+
 /// True when the period starting on year-month-day starts after `today` (the day
 /// the file is received).
 #[inline]
@@ -789,7 +802,7 @@ impl<'a> Validator<'a> {
                                 );
                                 Ok(code)
                             }
-                            None => Err(issue(Rule::ForeignKey).expecting(table.name.to_string())),
+                            None => Err(issue(Rule::ForeignKey).expecting(allowed_codes(table))),
                         },
                     },
                     (None, Lookup::Dataset(values)) => {

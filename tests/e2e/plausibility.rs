@@ -51,3 +51,16 @@ fn a_missing_column_is_one_message_not_one_per_row() {
     assert_eq!(report.issues[0].rule, Rule::MissingColumn);
     assert_eq!(report.issues[0].column.as_deref(), Some("trained"));
 }
+
+#[test]
+fn an_unknown_code_is_told_the_codes_the_reference_accepts() {
+    let (outcome, _) = submit(
+        "civil_servant_training",
+        "year,ministry_code,trained,trained_women,training_hours\n2026,NOPE,700,300,21000\n",
+    );
+    let issue = &outcome.report().issues[0];
+    assert_eq!(issue.rule, Rule::ForeignKey);
+    let expected = issue.expected.as_deref().unwrap();
+    // The ministries' reference table, its codes listed: the steward's MTNRA first.
+    assert!(expected.starts_with("ministries: MTNRA, MI, MEF"), "{expected}");
+}

@@ -347,7 +347,7 @@ fn each_role_can_do_exactly_what_it_may() {
     let bad = b"year,ministry_code,trained,trained_women,training_hours\n2026,MTNRA,seven hundred,300,21000\n";
     let rejected = amina.upload(addr, "civil_servant_training", "bad.csv", bad, Some(&amina.csrf));
     assert_eq!(rejected.status, 422, "{}", rejected.body);
-    assert!(rejected.body.contains("<td>2</td><td><bdi dir=\"ltr\">trained</bdi></td><td><bdi dir=\"ltr\">seven hundred</bdi></td><td><code>type</code></td>"), "{}", rejected.body);
+    assert!(rejected.body.contains("<td>2</td><td><bdi dir=\"ltr\">trained</bdi></td><td><bdi dir=\"ltr\">seven hundred</bdi></td><td>not a valid integer</td><td><code>type</code></td>"), "{}", rejected.body);
     assert_eq!(crate::snapshot(&dir.path().join("datasets")), versions_before);
     assert!(
         rejected.body.contains("Amina &lt;b&gt;B.&lt;/b&gt;"),
