@@ -89,6 +89,8 @@ pub(crate) struct Layout {
     pub(crate) title: String,
     pub(crate) subtitle: String,
     pub(crate) languages: Vec<(&'static str, String)>,
+    /// The language switcher's name for screen readers.
+    pub(crate) languages_label: String,
     pub(crate) synthetic: bool,
     pub(crate) sample_banner: String,
     pub(crate) briefing: String,
@@ -105,6 +107,7 @@ pub(crate) fn layout(lang: Lang, path: impl Into<String>, synthetic: bool) -> La
         title: text(lang, "app-title"),
         subtitle: text(lang, "app-subtitle"),
         languages: Lang::ALL.into_iter().map(|l| (l.code(), text(l, "lang-name"))).collect(),
+        languages_label: text(lang, "languages-label"),
         synthetic,
         sample_banner: text(lang, "sample-banner"),
         briefing: text(lang, "nav-briefings"),

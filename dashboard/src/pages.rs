@@ -210,6 +210,12 @@ pub(crate) struct IndicatorPage {
     about_label: String,
     target_label: String,
     target_text: Option<String>,
+    /// The target's registry id and version (`offshoring_jobs_2030_v2`), behind the
+    /// provenance disclosure.
+    target_id: String,
+    provenance_label: String,
+    /// The reason for no target comes from the catalogue (English for now).
+    no_target_catalog: bool,
     target_source: String,
     no_target: String,
     versions_label: String,
@@ -302,12 +308,22 @@ pub(crate) async fn indicator_page(
             target_text: result
                 .target
                 .as_ref()
-                .map(|t| format!("{} ({}) · {}", format_value(t.value), t.year, t.id)),
+                .map(|t| format!("{} ({})", format_value(t.value), t.year)),
+            target_id: result
+                .target
+                .as_ref()
+                .map(|t| format!("{} v{}", t.id, t.version))
+                .unwrap_or_default(),
+            provenance_label: text(lang, "provenance"),
             target_source: result
                 .target
                 .as_ref()
-                .map(|t| format!("{} — {}, {}", t.source, t.adopted_by, t.adopted_on))
+                .map(|t| {
+                    let on = md2030_view::format::date(&t.adopted_on, lang);
+                    format!("{} — {}, {on}", t.source, t.adopted_by)
+                })
                 .unwrap_or_default(),
+            no_target_catalog: indicator.no_target_reason.is_some(),
             no_target: indicator
                 .no_target_reason
                 .clone()
@@ -321,7 +337,7 @@ pub(crate) async fn indicator_page(
                         "{id} ({}, {} {})",
                         v.provenance.source_file_name,
                         text(lang, "ingested-on"),
-                        v.provenance.ingested_at.get(..10).unwrap_or_default()
+                        md2030_view::format::date(&v.provenance.ingested_at, lang)
                     ),
                     None => id.clone(),
                 })

@@ -474,3 +474,69 @@ async fn a_script_in_a_dataset_label_is_shown_escaped_in_html_svg_and_csv() {
     assert!(csv.contains(&format!(",'{hostile},")), "{csv}");
     assert!(!csv.contains(&format!(",{hostile},")));
 }
+
+/// The French and Arabic pages hold no English words outside elements marked
+/// `lang="en"` (catalogue texts not yet translated carry that mark, so that a
+/// screen reader reads them as English): interface text, periods, dates, charts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn french_and_arabic_pages_hold_no_unmarked_english() {
+    let store = sample_store();
+    let app = App::load(&config(store.path())).await.unwrap();
+    const ENGLISH: [&str; 26] = [
+        "the",
+        "and",
+        "of",
+        "with",
+        "from",
+        "data",
+        "download",
+        "sample",
+        "target",
+        "indicator",
+        "value",
+        "year",
+        "share",
+        "status",
+        "progress",
+        "overdue",
+        "missing",
+        "rising",
+        "falling",
+        "milestone",
+        "baseline",
+        "trend",
+        "pace",
+        "language",
+        "ok",
+        "since",
+    ];
+    let marked = regex::Regex::new(r#"(?s)<(\w+)[^>]*\slang="en"[^>]*>.*?</(\w+)>"#).unwrap();
+    let tags = regex::Regex::new(r"(?s)<script.*?</script>|<[^>]*>").unwrap();
+    let mut found = Vec::new();
+    for lang in ["fr", "ar"] {
+        for page in [
+            "",
+            "indicator/offshoring_jobs",
+            "indicator/direct_digital_jobs",
+            "regions",
+            "data",
+            "targets",
+            "method",
+            "milestones",
+            "briefings",
+            "signin",
+        ] {
+            let path = format!("/{lang}/{page}");
+            let (status, html) = get(&app, &path).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            let text = tags.replace_all(&marked.replace_all(&html, " "), " ").to_lowercase();
+            for word in text.split(|c: char| !c.is_alphanumeric()) {
+                if ENGLISH.contains(&word) {
+                    found.push(format!("{path}: {word}"));
+                }
+            }
+        }
+    }
+    found.dedup();
+    assert!(found.is_empty(), "{} English words:\n{}", found.len(), found.join("\n"));
+}

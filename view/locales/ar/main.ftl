@@ -347,3 +347,4 @@ mine-status-rejected = مرفوضة
 submit-templates = النماذج الواجب ملؤها (الأعمدة والرموز المقبولة والتوجيهات)
 mine-sent-detail = { $rows } سطراً مقروءاً؛ تحتفظ النسخة الجديدة بـ { $kept } سطراً من { $parent } وتعوّض { $replaced }؛ { $warnings } تنبيه(ات).
 submit-col-problem = المشكل
+languages-label = اللغة

@@ -347,3 +347,4 @@ mine-status-rejected = Rejected
 submit-templates = Templates to fill in (columns, accepted codes and notes)
 mine-sent-detail = { $rows } rows read; the new version keeps { $kept } rows of { $parent } and replaces { $replaced }; { $warnings } warning(s).
 submit-col-problem = Problem
+languages-label = Language

@@ -351,3 +351,4 @@ mine-status-rejected = Rejeté
 submit-templates = Modèles à remplir (colonnes, codes acceptés et notice)
 mine-sent-detail = { $rows } lignes lues ; la nouvelle version garde { $kept } lignes de { $parent } et en remplace { $replaced } ; { $warnings } avertissement(s).
 submit-col-problem = Problème
+languages-label = Langue
