@@ -56,6 +56,44 @@ pub struct Indicator {
     /// the households of the latest census (`hcp_regions`), when it is stored.
     #[serde(default)]
     pub ceiling: Option<String>,
+    /// How regions are compared when the quantity is a count: a count is larger
+    /// where more people live, so the regional view compares it to the census
+    /// population or households (`regions` reference, HCP 2024).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regional_rate: Option<RegionalRate>,
+}
+
+/// The rate a count is compared across regions by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionalRate {
+    /// Per 100,000 inhabitants (population 2024).
+    #[serde(rename = "per_100k_inhabitants")]
+    Per100kInhabitants,
+    /// Per inhabitant (population 2024): amounts of money.
+    PerInhabitant,
+    /// A share of the region's households (2024), in percent.
+    ShareOfHouseholds,
+}
+
+impl RegionalRate {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegionalRate::Per100kInhabitants => "per_100k_inhabitants",
+            RegionalRate::PerInhabitant => "per_inhabitant",
+            RegionalRate::ShareOfHouseholds => "share_of_households",
+        }
+    }
+
+    /// The census column of the `regions` reference it divides by, and the
+    /// factor it multiplies by.
+    pub fn denominator(self) -> (&'static str, f64) {
+        match self {
+            RegionalRate::Per100kInhabitants => ("population_2024", 100_000.0),
+            RegionalRate::PerInhabitant => ("population_2024", 1.0),
+            RegionalRate::ShareOfHouseholds => ("households_2024", 100.0),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -262,7 +262,13 @@ pub fn compute(
     for dimension in &indicator.breakdowns {
         let groups = indicator_series(indicator, inputs, Some(dimension))?;
         if dimension == "region" {
-            regional = regional::regional_view(&groups, &national, indicator.direction);
+            let denominators = indicator.regional_rate.and_then(regional::Denominators::of);
+            regional = regional::regional_view(
+                &groups,
+                &national,
+                indicator.direction,
+                denominators.as_ref(),
+            );
         }
         let members: Vec<IndicatorResult> = groups
             .into_iter()

@@ -301,7 +301,11 @@ fn regional_section(
             latest.lagging.as_deref().map(region_name).unwrap_or_else(|| "–".into())
         )];
         if let Some(cv) = latest.coefficient_of_variation {
-            lines.push(format!("{} : {}", text(lang, "dispersion"), format::number(cv, 3, lang)));
+            lines.push(format!(
+                "{} : {}",
+                text(lang, "dispersion"),
+                format::percent(cv * 100.0, 1, lang)
+            ));
         }
         return Some(Section {
             title: format!("{} — {}", text(lang, "nav-regions"), latest.period),

@@ -499,18 +499,33 @@ pub(crate) async fn regions_page(
                 p.regions
                     .iter()
                     .map(|r| {
-                        (
-                            region_name(&r.region_code),
-                            value(r.value),
-                            md2030_view::format::signed_in_unit(r.gap, unit, lang),
-                            r.region_code == lagging,
-                        )
+                        let (shown, gap) = match (indicator.regional_rate, r.rate) {
+                            (Some(kind), Some(rate)) => {
+                                let sign = if r.gap < 0.0 { "−" } else { "+" };
+                                (
+                                    format!(
+                                        "{} · {}",
+                                        value(r.value),
+                                        view::rate_text(rate, kind, lang)
+                                    ),
+                                    format!("{sign}{}", view::rate_text(r.gap.abs(), kind, lang)),
+                                )
+                            }
+                            _ => (
+                                value(r.value),
+                                md2030_view::format::signed_in_unit(r.gap, unit, lang),
+                            ),
+                        };
+                        (region_name(&r.region_code), shown, gap, r.region_code == lagging)
                     })
                     .collect()
             })
             .unwrap_or_default();
+        // The coefficient of variation as a percentage of the mean: how far regions
+        // stand from their average, 0 % when all are equal.
         let cv = |c: Option<f64>| {
-            c.map(|c| md2030_view::format::number(c, 3, lang)).unwrap_or_else(|| "–".into())
+            c.map(|c| md2030_view::format::percent(c * 100.0, 1, lang))
+                .unwrap_or_else(|| "–".into())
         };
         RegionsPage {
             layout: layout(
@@ -530,7 +545,14 @@ pub(crate) async fn regions_page(
             name: name.clone(),
             period: latest.map(|p| view::format::period(&p.period, lang)).unwrap_or_default(),
             national_label: text(lang, "national"),
-            national: latest.map(|p| value(p.national)).unwrap_or_default(),
+            national: latest
+                .map(|p| match (indicator.regional_rate, p.national_rate) {
+                    (Some(kind), Some(rate)) => {
+                        format!("{} · {}", value(p.national), view::rate_text(rate, kind, lang))
+                    }
+                    _ => value(p.national),
+                })
+                .unwrap_or_default(),
             lagging_label: text(lang, "lagging"),
             lagging: if lagging.is_empty() { "–".into() } else { region_name(&lagging) },
             dispersion_label: text(lang, "dispersion"),

@@ -255,6 +255,33 @@ pub fn headline_facts(result: &IndicatorResult, unit: &str, lang: Lang) -> Vec<(
     facts
 }
 
+/// A count's regional rate as a reader writes it: "3,9 pour 100 000 habitants",
+/// "1 250 MAD par habitant", "21,3 % des ménages".
+pub fn rate_text(v: f64, rate: md2030_analytics::catalog::RegionalRate, lang: Lang) -> String {
+    use md2030_analytics::catalog::RegionalRate as R;
+    match rate {
+        R::Per100kInhabitants => {
+            text_with(lang, "rate-per-100k", "value", &format::number(v, 1, lang))
+        }
+        R::PerInhabitant => {
+            text_with(lang, "rate-per-inhabitant", "value", &format::number(v, 0, lang))
+        }
+        R::ShareOfHouseholds => {
+            text_with(lang, "rate-households", "value", &format::percent(v, 1, lang))
+        }
+    }
+}
+
+/// The same rate in a map tile: the number and a short unit.
+pub fn rate_short(v: f64, rate: md2030_analytics::catalog::RegionalRate, lang: Lang) -> String {
+    use md2030_analytics::catalog::RegionalRate as R;
+    match rate {
+        R::Per100kInhabitants => format!("{} /100k", format::number(v, 1, lang)),
+        R::PerInhabitant => format!("{} MAD/hab.", format::number(v, 0, lang)),
+        R::ShareOfHouseholds => format::percent(v, 1, lang),
+    }
+}
+
 /// A chart's caption in a briefing: the latest value and its period, the target,
 /// the status and the pace observed.
 pub fn chart_caption(
@@ -691,13 +718,23 @@ pub fn region_map(
     let name = indicator.name.get(lang).to_string();
     let region_name = |code: &str| region_name(code, lang);
     let latest = report.regional.last();
+    // A count is drawn by its rate of the population or households.
+    let shown =
+        |r: &md2030_analytics::regional::RegionValue| match (indicator.regional_rate, r.rate) {
+            (Some(kind), Some(rate)) => rate_short(rate, kind, lang),
+            _ => value(r.value),
+        };
     let (lo, hi) = latest
         .map(|p| {
-            p.regions
-                .iter()
-                .fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(r.value), hi.max(r.value)))
+            p.regions.iter().fold((f64::MAX, f64::MIN), |(lo, hi), r| {
+                (lo.min(r.compared()), hi.max(r.compared()))
+            })
         })
         .unwrap_or((0.0, 0.0));
+    let end = |v: f64| match indicator.regional_rate {
+        Some(kind) => rate_short(v, kind, lang),
+        None => value(v),
+    };
     let lagging = latest.and_then(|p| p.lagging.clone()).unwrap_or_default();
     let tiles: Vec<charts::Tile> = charts::REGION_TILES
         .iter()
@@ -706,8 +743,8 @@ pub fn region_map(
             charts::Tile {
                 code: code.to_string(),
                 name: region_name(code),
-                label: region.map(|r| value(r.value)).unwrap_or_else(|| "–".into()),
-                level: region.map(|r| if hi > lo { (r.value - lo) / (hi - lo) } else { 0.5 }),
+                label: region.map(shown).unwrap_or_else(|| "–".into()),
+                level: region.map(|r| if hi > lo { (r.compared() - lo) / (hi - lo) } else { 0.5 }),
                 lagging: *code == lagging,
             }
         })
@@ -719,8 +756,8 @@ pub fn region_map(
             let map_text = charts::MapText {
                 title: map_title,
                 description: map_desc,
-                low: if hi > lo { value(lo) } else { String::new() },
-                high: if hi > lo { value(hi) } else { String::new() },
+                low: if hi > lo { end(lo) } else { String::new() },
+                high: if hi > lo { end(hi) } else { String::new() },
                 no_value: text(lang, "map-no-value"),
             };
             let source = format!("{} ({})", outlines.version_id, outlines.source);
