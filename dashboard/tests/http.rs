@@ -374,6 +374,21 @@ async fn the_regions_map_downloads_as_csv_svg_and_png_with_the_computed_values()
         assert_eq!(row[7], if lagging { "true" } else { "false" });
     }
     assert!(rows.iter().any(|r| r[3] == "Casablanca-Settat"));
+    // A count is compared by its rate: startups per 100,000 inhabitants, each
+    // region's count over its 2024 population (regions reference, HCP census).
+    let census = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/reference/regions.csv"),
+    )
+    .unwrap();
+    let population = |code: &str| -> f64 {
+        let line = census.lines().find(|l| l.starts_with(&format!("{code},"))).unwrap();
+        line.split(',').nth(7).unwrap().parse().unwrap()
+    };
+    let (_, startups) = get(&app, "/download/regions/labelled_startups.csv?lang=en").await;
+    let casablanca = startups.lines().find(|l| l.contains(",06,")).unwrap();
+    let cells: Vec<&str> = casablanca.split(',').collect();
+    let (count, rate): (f64, f64) = (cells[4].parse().unwrap(), cells[9].parse().unwrap());
+    assert!((rate - count / population("06") * 100_000.0).abs() < 1e-9, "{casablanca}");
     // Every period: 12 regions times the periods of the regional view.
     let (_, history) = get(&app, "/download/regions/digital_take_up.history.csv").await;
     assert_eq!(history.lines().count(), 1 + 12 * report.regional.len());

@@ -51,7 +51,8 @@ pub fn series_csv(
 
 /// The regional view as CSV: the latest period (what the map shows) or every
 /// period, one row per region with the national value, the gap and whether it is
-/// the lagging region.
+/// the lagging region; for a count, its rate of the census population or
+/// households and the national rate (the gap is then between the rates).
 pub fn regional_csv(
     report: &md2030_analytics::indicator::IndicatorReport,
     every_period: bool,
@@ -68,6 +69,8 @@ pub fn regional_csv(
         "gap",
         "lagging",
         "dataset_versions",
+        "rate",
+        "national_rate",
     ])?;
     let periods = if every_period {
         report.regional.as_slice()
@@ -87,6 +90,8 @@ pub fn regional_csv(
                 &region.gap.to_string(),
                 if lagging { "true" } else { "false" },
                 &versions_of(report, &period.period),
+                &region.rate.map(|r| r.to_string()).unwrap_or_default(),
+                &period.national_rate.map(|r| r.to_string()).unwrap_or_default(),
             ])?;
         }
     }
