@@ -377,11 +377,11 @@ fn bounds(points: impl Iterator<Item = (f64, f64)>, inverted: bool) -> (f64, f64
 /// The chart's SVG with its title and description for screen readers, named
 /// `ID-title` and `ID-desc` (`id` escaped already), and its CSS class.
 fn titled(svg: &str, id: &str, class: &str, title: &str, description: &str) -> String {
-    settle_text(svg)
+    compact(&settle_text(svg))
         .replacen(
             "<svg ",
             &format!(
-                "<svg role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"{class}\" direction=\"ltr\" "
+                "<svg role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"{class}\" direction=\"ltr\" font-family=\"{FONT_FAMILY}\" "
             ),
             1,
         )
@@ -394,6 +394,34 @@ fn titled(svg: &str, id: &str, class: &str, title: &str, description: &str) -> S
             ),
             1,
         )
+}
+
+/// The font every chart's text is set in, named once on the `<svg>` element.
+const FONT_FAMILY: &str = "DejaVu Sans, Noto Sans, Noto Naskh Arabic, sans-serif";
+
+/// Plotters' SVG without what it repeats on every element: the font family (named
+/// once on the root, which its text inherits), `opacity="1"` (the default), and
+/// font sizes to 15 decimals (2 are plenty). About a third fewer bytes; the same
+/// drawing.
+fn compact(svg: &str) -> String {
+    let mut out =
+        svg.replace(&format!(" font-family=\"{FONT_FAMILY}\""), "").replace(" opacity=\"1\"", "");
+    // font-size="10.483870967741936" -> font-size="10.48"
+    let mut rounded = String::with_capacity(out.len());
+    let mut rest = out.as_str();
+    while let Some(at) = rest.find("font-size=\"") {
+        let start = at + "font-size=\"".len();
+        rounded.push_str(&rest[..start]);
+        let end = rest[start..].find('"').map_or(rest.len(), |e| start + e);
+        match rest[start..end].parse::<f64>() {
+            Ok(size) => rounded.push_str(&format!("{}", (size * 100.0).round() / 100.0)),
+            Err(_) => rounded.push_str(&rest[start..end]),
+        }
+        rest = &rest[end..];
+    }
+    rounded.push_str(rest);
+    out = rounded;
+    out
 }
 
 /// Plotters' SVG text, made to lay out the same in every renderer: each label's
