@@ -222,6 +222,40 @@ pub(crate) async fn download_breakdown(
     chart.respond(&snapshot, &headers, csv, svg).await
 }
 
+/// `/chart/narrow/ID` and `/chart/narrow/ID/DIMENSION` (`?lang=`): the phone's
+/// frame of an indicator's chart or of one of its breakdown charts, as the image the
+/// indicator page shows under 640 px (the laptop's frame is inline in the page).
+pub(crate) async fn narrow_chart(
+    State(app): State<Arc<App>>,
+    Path(path): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let snapshot = app.snapshot();
+    let lang = query.lang.as_deref().and_then(Lang::from_code).unwrap_or_default();
+    let (id, dimension) = match path.split_once('/') {
+        Some((id, dimension)) => (id, Some(dimension)),
+        None => (path.as_str(), None),
+    };
+    let report = snapshot.published.results.as_ref().and_then(|r| r.indicator(id));
+    let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(id)) else {
+        return Err(AppError::NotFound("no such indicator"));
+    };
+    let svg = match dimension {
+        None => view::indicator_chart_at(indicator, report, lang, view::charts::Frame::NARROW),
+        Some(dimension) => {
+            view::breakdown(indicator, report, dimension, &snapshot.published.labels, lang)
+                .map(|b| b.chart_narrow)
+                .ok_or(AppError::NotFound("no such breakdown"))?
+        }
+    };
+    if svg.is_empty() {
+        return Err(AppError::NotFound("no chart: no data"));
+    }
+    let key = format!("chart-narrow/{path}/{}", lang.code());
+    Ok(cached_as(&snapshot, &key, &headers, crate::cache::SVG, || Ok(svg)))
+}
+
 /// One chart's downloads: the CSV behind it, its framed SVG, or that SVG as PNG,
 /// each built once per data version and language.
 struct ChartFile<'a> {

@@ -198,7 +198,8 @@ pub(crate) struct IndicatorPage {
     progress_label: String,
     data_label: String,
     chart: String,
-    chart_narrow: String,
+    /// The chart's title and description, for the phone frame's image.
+    chart_alt: String,
     values_label: String,
     period_label: String,
     value_label: String,
@@ -250,8 +251,7 @@ pub(crate) async fn indicator_page(
         let result = &report.headline;
         let format_value = |v: f64| md2030_view::format::in_unit(v, unit, lang);
         let chart = view::indicator_chart(indicator, report, lang);
-        let chart_narrow =
-            view::indicator_chart_at(indicator, report, lang, view::charts::Frame::NARROW);
+        let chart_alt = format!("{name}. {}", text_with(lang, "chart-description", "name", &name));
         let status = result.assessment.status.as_str();
         let data_status = result.data_status.as_str();
         let breakdowns: Vec<view::BreakdownView> = report
@@ -291,7 +291,7 @@ pub(crate) async fn indicator_page(
             progress_label: text(lang, "progress"),
             data_label: text(lang, "data"),
             chart,
-            chart_narrow,
+            chart_alt,
             values_label: text(lang, "values-label"),
             period_label: text(lang, "period-label"),
             value_label: text(lang, "value-label"),

@@ -44,6 +44,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/download/dataset/{file}", get(download_dataset))
         .route("/download/export.zip", get(download_export))
         .route("/download/regions/{file}", get(download_regions))
+        .route("/chart/narrow/{*path}", get(crate::downloads::narrow_chart))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/indicators", get(api_indicators))
         .route("/api/v1/indicators/{id}", get(api_indicator))

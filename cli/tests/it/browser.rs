@@ -184,10 +184,18 @@ const ADMIN: [&str; 2] = ["audit", "accounts"];
 
 /// The smallest text drawn in the page's visible charts, in CSS pixels (its font
 /// size times the SVG's scale on screen); `null` without a visible chart.
+///
+/// A phone's chart frames shown as images (the indicator page) are drawn with text
+/// of at least 16 / 1.24 = 12.9 px: their smallest text is that times the image's
+/// scale on screen (once loaded).
 const SMALLEST_CHART_TEXT: &str = "const sizes = [...document.querySelectorAll('main svg text')]
         .filter(t => t.getClientRects().length > 0 && t.textContent.trim() !== '')
         .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
-    return sizes.length ? Math.min(...sizes) : null;";
+    const images = [...document.querySelectorAll('main .chart-narrow img')]
+        .filter(i => i.getClientRects().length > 0 && i.naturalWidth > 0)
+        .map(i => 16 / 1.24 * i.clientWidth / i.naturalWidth);
+    const all = sizes.concat(images);
+    return all.length ? Math.min(...all) : null;";
 
 async fn sign_in(client: &Client, addr: &str, user: &str) {
     use fantoccini::Locator;
@@ -298,6 +306,22 @@ async fn check_page(
     let viewport = layout["width"].as_f64().unwrap();
     if layout["scroll_width"].as_f64().unwrap() > viewport + 1.0 {
         problems.push(format!("{url} at {width}: horizontal scroll: {layout}"));
+    }
+    if width < 500 && page.starts_with("indicator/") {
+        // The phone's chart frame is an image: it loads (near the top, not deferred
+        // by lazy loading).
+        let loaded = client
+            .execute(
+                "const img = document.querySelector('main .chart-narrow img');
+                 return img ? Promise.race([img.decode().then(() => img.naturalWidth),
+                     new Promise(r => setTimeout(() => r(0), 5000))]) : 0;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if loaded.as_f64().unwrap_or(0.0) < 300.0 {
+            problems.push(format!("{url} at {width}: the phone's chart did not load ({loaded})"));
+        }
     }
     if width < 500 {
         let smallest = client.execute(SMALLEST_CHART_TEXT, vec![]).await.unwrap();
