@@ -518,7 +518,16 @@ pub(crate) async fn regions_page(
                         };
                         (region_name(&r.region_code), shown, gap, r.region_code == lagging)
                     })
-                    .collect()
+                    .chain(view::charts::REGION_TILES.iter().filter_map(|(code, _, _)| {
+                        // Regions without the latest period: their last value, dated.
+                        if p.regions.iter().any(|r| r.region_code == *code) {
+                            return None;
+                        }
+                        let older = view::older_region_value(report, indicator, code, lang)?;
+                        let note = text(lang, "region-older");
+                        Some((region_name(code), format!("{older} — {note}"), "–".into(), false))
+                    }))
+                    .collect::<Vec<_>>()
             })
             .unwrap_or_default();
         // The coefficient of variation as a percentage of the mean: how far regions

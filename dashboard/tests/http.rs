@@ -188,6 +188,28 @@ async fn the_sample_pages_api_and_downloads_carry_the_computed_figures() {
     assert!(regions.contains(&format!("<g data-region=\"{lagging}\"><rect x=")));
     let (status, _) = get(&app, "/en/regions?indicator=egdi_rank").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // A region without the latest period shows its last value, dated: Guelmim-Oued
+    // Noun's labelled startups (region 10), from the region breakdown.
+    let startups = indicator(&results, "labelled_startups");
+    let latest_regional = startups["regional"].as_array().unwrap().last().unwrap();
+    let has_latest =
+        latest_regional["regions"].as_array().unwrap().iter().any(|r| r["region_code"] == "10");
+    let member = startups["breakdowns"]["region"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["member"] == "10")
+        .unwrap();
+    let older = &member["latest"];
+    // The sample has no 2025 value for region 10.
+    assert!(!has_latest, "region 10 has the latest period: the check below would not run");
+    let expected = format!(
+        "{} ({}) — latest available",
+        older["value"].as_f64().unwrap(),
+        older["period"].as_str().unwrap()
+    );
+    let (_, page) = get(&app, "/en/regions?indicator=labelled_startups").await;
+    assert!(page.contains(&expected), "no «{expected}»");
 
     // Downloads: the indicator's every series as CSV (one row per observation of
     // the headline and of each breakdown member), its chart as SVG, and a stored

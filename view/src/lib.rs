@@ -255,6 +255,24 @@ pub fn headline_facts(result: &IndicatorResult, unit: &str, lang: Lang) -> Vec<(
     facts
 }
 
+/// The last value of a region that has none at the regional view's latest period,
+/// with its period: "12 (2023)".
+pub fn older_region_value(
+    report: &IndicatorReport,
+    indicator: &md2030_analytics::catalog::Indicator,
+    code: &str,
+    lang: Lang,
+) -> Option<String> {
+    let member =
+        report.breakdowns.get("region")?.iter().find(|m| m.member.as_deref() == Some(code))?;
+    let latest = member.latest.as_ref()?;
+    Some(format!(
+        "{} ({})",
+        format::in_unit(latest.value, &indicator.unit, lang),
+        format::period(&latest.period, lang)
+    ))
+}
+
 /// A count's regional rate as a reader writes it: "3,9 pour 100 000 habitants",
 /// "1 250 MAD par habitant", "21,3 % des ménages".
 pub fn rate_text(v: f64, rate: md2030_analytics::catalog::RegionalRate, lang: Lang) -> String {
@@ -743,7 +761,12 @@ pub fn region_map(
             charts::Tile {
                 code: code.to_string(),
                 name: region_name(code),
-                label: region.map(shown).unwrap_or_else(|| "–".into()),
+                // A region without the latest period shows its last value, dated,
+                // and stays unshaded.
+                label: region
+                    .map(shown)
+                    .or_else(|| older_region_value(report, indicator, code, lang))
+                    .unwrap_or_else(|| "–".into()),
                 level: region.map(|r| if hi > lo { (r.compared() - lo) / (hi - lo) } else { 0.5 }),
                 lagging: *code == lagging,
             }

@@ -351,3 +351,4 @@ languages-label = اللغة
 rate-per-100k = { $value } لكل 100 000 نسمة
 rate-per-inhabitant = { $value } درهم لكل نسمة
 rate-households = { $value } من الأسر
+region-older = آخر معطى متوفر

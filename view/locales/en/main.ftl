@@ -351,3 +351,4 @@ languages-label = Language
 rate-per-100k = { $value } per 100,000 inhabitants
 rate-per-inhabitant = MAD { $value } per inhabitant
 rate-households = { $value } of households
+region-older = latest available

@@ -355,3 +355,4 @@ languages-label = Langue
 rate-per-100k = { $value } pour 100 000 habitants
 rate-per-inhabitant = { $value } MAD par habitant
 rate-households = { $value } des ménages
+region-older = dernière donnée disponible
