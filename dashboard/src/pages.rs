@@ -442,6 +442,8 @@ pub(crate) struct RegionsPage {
     heading: String,
     choose_label: String,
     show_label: String,
+    /// The map's colour classes: (colour, name).
+    legend: Vec<(String, String)>,
     options: Vec<(String, String)>,
     indicator: String,
     name: String,
@@ -545,6 +547,7 @@ pub(crate) async fn regions_page(
             heading: text(lang, "nav-regions"),
             choose_label: text(lang, "choose-indicator"),
             show_label: text(lang, "show"),
+            legend: view::region_legend(lang),
             options: regional
                 .iter()
                 .filter_map(|r| snapshot.published.catalog.indicator(&r.id))

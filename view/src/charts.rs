@@ -550,7 +550,7 @@ pub fn tile_map(tiles: &[Tile], title: &str, description: &str) -> String {
 
 /// The map colour of a level between the lowest (0) and the highest region (1):
 /// from #d7f0e3 to #006241; light grey without a value.
-fn shade(level: Option<f64>) -> String {
+pub fn shade(level: Option<f64>) -> String {
     match level {
         Some(level) => {
             let mix = |a: f64, b: f64| (a + (b - a) * level.clamp(0.0, 1.0)).round() as u8;

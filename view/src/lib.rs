@@ -255,6 +255,30 @@ pub fn headline_facts(result: &IndicatorResult, unit: &str, lang: Lang) -> Vec<(
     facts
 }
 
+/// Thresholds of the map's five classes, as a region's value over the national one:
+/// well below (under 80 %), below (80–95 %), about the national value (95–105 %),
+/// above (105–120 %), well above (over 120 %).
+pub const REGION_CLASSES: [f64; 4] = [0.8, 0.95, 1.05, 1.2];
+
+/// The class (0–4) of a region's value against the national value; a national
+/// value of zero puts every region in the middle class.
+pub fn region_class(value: f64, national: f64) -> usize {
+    if national == 0.0 || !national.is_finite() || !value.is_finite() {
+        return 2;
+    }
+    let ratio = value / national;
+    REGION_CLASSES.iter().filter(|t| ratio >= **t).count()
+}
+
+/// The map's legend: each class's colour and its name in `lang`.
+pub fn region_legend(lang: Lang) -> Vec<(String, String)> {
+    (0..5)
+        .map(|class| {
+            (charts::shade(Some(class as f64 / 4.0)), text(lang, &format!("region-class-{class}")))
+        })
+        .collect()
+}
+
 /// The last value of a region that has none at the regional view's latest period,
 /// with its period: "12 (2023)".
 pub fn older_region_value(
@@ -749,6 +773,9 @@ pub fn region_map(
             })
         })
         .unwrap_or((0.0, 0.0));
+    // Fixed classes against the national value (or rate), the same for every
+    // indicator and period, so that a narrow spread does not look dramatic.
+    let national = latest.map(|p| p.national_rate.unwrap_or(p.national)).unwrap_or(0.0);
     let end = |v: f64| match indicator.regional_rate {
         Some(kind) => rate_short(v, kind, lang),
         None => value(v),
@@ -767,7 +794,7 @@ pub fn region_map(
                     .map(shown)
                     .or_else(|| older_region_value(report, indicator, code, lang))
                     .unwrap_or_else(|| "–".into()),
-                level: region.map(|r| if hi > lo { (r.compared() - lo) / (hi - lo) } else { 0.5 }),
+                level: region.map(|r| region_class(r.compared(), national) as f64 / 4.0),
                 lagging: *code == lagging,
             }
         })

@@ -189,3 +189,19 @@ pub fn next_data(result: &IndicatorResult, indicator: &Indicator, lang: Lang) ->
         None => text_args(lang, "data-detail-missing", &[("producer", producer)]),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::region_class;
+
+    #[test]
+    fn map_classes_are_fixed_shares_of_the_national_value() {
+        // National 20: 15 is 75 % (well below), 17 is 85 % (below), 20 and 20.9
+        // (104.5 %) about national, 22 is 110 % (above), 25 is 125 % (well above).
+        let classes: Vec<usize> =
+            [15.0, 17.0, 20.0, 20.9, 22.0, 25.0].iter().map(|v| region_class(*v, 20.0)).collect();
+        assert_eq!(classes, vec![0, 1, 2, 2, 3, 4]);
+        // 5G coverage at 0 everywhere: no ratio, every region in the middle.
+        assert_eq!(region_class(0.0, 0.0), 2);
+    }
+}
