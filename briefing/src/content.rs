@@ -278,42 +278,61 @@ fn pillar_sections(reports: &[Reported<'_>], lang: Lang) -> Vec<Section> {
     .collect()
 }
 
-/// The regional view of digital take-up, when it has regional values.
+/// The regions page: the maps of the indicators that carry a target and have a
+/// regional view (counts as rates of the population or households), then digital
+/// take-up, at most four, two by two; each captioned with the national value, the
+/// region furthest behind and the spread; the map's classes named once.
 fn regional_section(
     reports: &[Reported<'_>],
     outlines: Option<&md2030_results::outlines::Outlines>,
     lang: Lang,
 ) -> Option<Section> {
     let name = |i: &md2030_analytics::catalog::Indicator| indicator_name(i, lang);
-    if let Some((report, indicator)) =
-        reports.iter().find(|(r, _)| r.id == "digital_take_up" && !r.regional.is_empty())
-        && let Some(latest) = report.regional.last()
-    {
-        let unit = indicator.unit.as_str();
-        let region_name = |code: &str| view::region_name(code, lang);
-        let title = text_with(lang, "map-title", "name", &name(indicator));
-        let (svg, _, _) = view::region_map(outlines, report, indicator, lang);
-        let mut lines = vec![format!(
-            "{} : {} · {} : {}",
-            text(lang, "national"),
-            format::in_unit(latest.national, unit, lang),
-            text(lang, "lagging"),
-            latest.lagging.as_deref().map(region_name).unwrap_or_else(|| "–".into())
-        )];
-        if let Some(cv) = latest.coefficient_of_variation {
-            lines.push(format!(
-                "{} : {}",
-                text(lang, "dispersion"),
-                format::percent(cv * 100.0, 1, lang)
-            ));
-        }
-        return Some(Section {
-            title: format!("{} — {}", text(lang, "nav-regions"), latest.period),
-            text: lines,
-            charts: vec![Chart { title, caption: String::new(), svg }],
-        });
+    let region_name = |code: &str| view::region_name(code, lang);
+    let mut chosen: Vec<&Reported<'_>> = reports
+        .iter()
+        .filter(|(r, _)| !r.regional.is_empty() && r.headline.target.is_some())
+        .collect();
+    chosen.extend(
+        reports.iter().filter(|(r, _)| r.id == "digital_take_up" && !r.regional.is_empty()),
+    );
+    chosen.truncate(4);
+    let charts: Vec<Chart> = chosen
+        .iter()
+        .filter_map(|(report, indicator)| {
+            let latest = report.regional.last()?;
+            let national = match (indicator.regional_rate, latest.national_rate) {
+                (Some(kind), Some(rate)) => view::rate_text(rate, kind, lang),
+                _ => format::in_unit(latest.national, &indicator.unit, lang),
+            };
+            let mut caption = format!(
+                "{} ({}) : {} · {} : {}",
+                text(lang, "national"),
+                written_period(&latest.period, lang),
+                ltr(lang, national),
+                text(lang, "lagging"),
+                latest.lagging.as_deref().map(region_name).unwrap_or_else(|| "–".into())
+            );
+            if let Some(cv) = latest.coefficient_of_variation {
+                caption.push_str(&format!(
+                    " · {} {}",
+                    text(lang, "brief-spread"),
+                    ltr(lang, format::percent(cv * 100.0, 1, lang))
+                ));
+            }
+            let (svg, _, _) = view::region_map(outlines, report, indicator, lang);
+            Some(Chart { title: name(indicator), caption, svg })
+        })
+        .collect();
+    if charts.is_empty() {
+        return None;
     }
-    None
+    let legend = view::region_legend(lang).into_iter().map(|(_, label)| label).collect::<Vec<_>>();
+    Some(Section {
+        title: text(lang, "nav-regions"),
+        text: vec![format!("{} : {}", text(lang, "brief-map-classes"), legend.join(" · "))],
+        charts,
+    })
 }
 
 /// The annex: definitions, producers and target versions.

@@ -171,6 +171,18 @@ fn briefings_carry_the_computed_figures_in_three_languages() {
         "the annex names its sources"
     );
     cover_gives_the_verdict(&all[0], &indicators);
+    // The regions page: one map per targeted indicator with a regional view (and
+    // digital take-up), at most four, each captioned; the classes named once.
+    let mapped = indicators
+        .iter()
+        .filter(|i| {
+            i["regional"].as_array().is_some_and(|r| !r.is_empty())
+                && !i["headline"]["target"].is_null()
+        })
+        .count();
+    let captions = whole.matches("National (").count();
+    assert_eq!(captions, (mapped + 1).min(4), "{captions} map captions for {mapped} indicators");
+    assert!(whole.contains("Map shades, lightest to darkest, against the national value"));
 
     let as_of = results["as_of"].as_str().unwrap();
     pages_carry_header_footer_and_annex_header(&all, as_of);

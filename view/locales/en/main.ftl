@@ -357,3 +357,5 @@ region-class-1 = below national (80 to 95%)
 region-class-2 = about national (95 to 105%)
 region-class-3 = above national (105 to 120%)
 region-class-4 = well above (over 120%)
+brief-spread = spread between regions
+brief-map-classes = Map shades, lightest to darkest, against the national value

@@ -361,3 +361,5 @@ region-class-1 = sous le national (80 à 95 %)
 region-class-2 = proche du national (95 à 105 %)
 region-class-3 = au-dessus du national (105 à 120 %)
 region-class-4 = nettement au-dessus (plus de 120 %)
+brief-spread = écart entre régions
+brief-map-classes = Teintes des cartes, du plus clair au plus foncé, par rapport à la valeur nationale
