@@ -54,6 +54,10 @@ struct SubmitPage {
     selected: String,
     /// "Templates to fill in" (each dataset's XLSX and CSV are linked by name).
     templates_label: String,
+    /// After a rejection: the report's table as a CSV in a `data:` link, and its
+    /// label (nothing is stored, so nothing to link to on the server).
+    report_csv: String,
+    report_csv_label: String,
 }
 
 fn datasets_of(session: &Session, lang: Lang) -> Vec<(String, String)> {
@@ -87,6 +91,8 @@ fn page(app: &App, session: &Session, lang: Lang) -> SubmitPage {
         report_label: text(lang, "submit-report"),
         selected: String::new(),
         templates_label: text(lang, "submit-templates"),
+        report_csv: String::new(),
+        report_csv_label: text(lang, "submit-report-csv"),
     }
 }
 
@@ -332,6 +338,9 @@ pub(crate) async fn submit(
     let report = outcome.report();
     view.report_text = report.render(lang);
     view.issues = issue_rows(report, lang);
+    if report.errors > 0 {
+        view.report_csv = report_csv(&view.issue_columns, &view.issues);
+    }
     let (outcome_word, subject, detail, status) = match &outcome {
         Outcome::Accepted { version, .. } => {
             view.verdict = md2030_view::i18n::text_with(
@@ -424,6 +433,28 @@ fn issue_rows(report: &md2030_ingest::report::Report, lang: Lang) -> Vec<[String
             ]
         })
         .collect()
+}
+
+/// The report's table as a `data:` URI of a CSV (UTF-8 with its byte-order mark,
+/// for Excel), every cell formula-safe.
+fn report_csv(columns: &[String], rows: &[[String; 5]]) -> String {
+    let mut text = String::from("\u{FEFF}");
+    let line = |cells: &mut dyn Iterator<Item = &String>| {
+        cells
+            .map(|c| {
+                let safe = md2030_model::csv::formula_safe(c);
+                format!("\"{}\"", safe.replace('"', "\"\""))
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    text.push_str(&line(&mut columns.iter()));
+    text.push_str("\r\n");
+    for row in rows {
+        text.push_str(&line(&mut row.iter()));
+        text.push_str("\r\n");
+    }
+    format!("data:text/csv;charset=utf-8,{}", md2030_view::format::url_encode(&text))
 }
 
 /// 413 naming the upload limit.

@@ -354,6 +354,16 @@ fn each_role_can_do_exactly_what_it_may() {
         "the 422 page has the account bar"
     );
     assert!(rejected.body.contains("<option value=\"civil_servant_training\" selected>"));
+    // The report as a CSV to keep: a data: link (nothing was stored), its row with
+    // the value and the problem in words.
+    assert!(rejected.body.contains("download=\"md2030-report-civil_servant_training.csv\""));
+    assert!(
+        rejected.body.contains(
+            "%222%22%2C%22trained%22%2C%22seven%20hundred%22%2C%22not%20a%20valid%20integer%22"
+        ),
+        "{}",
+        rejected.body
+    );
 
     // The steward's own ministry: accepted as pending, not current.
     let accepted = amina.upload(

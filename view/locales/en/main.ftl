@@ -359,3 +359,4 @@ region-class-3 = above national (105 to 120%)
 region-class-4 = well above (over 120%)
 brief-spread = spread between regions
 brief-map-classes = Map shades, lightest to darkest, against the national value
+submit-report-csv = Download this report (CSV)

@@ -363,3 +363,4 @@ region-class-3 = au-dessus du national (105 à 120 %)
 region-class-4 = nettement au-dessus (plus de 120 %)
 brief-spread = écart entre régions
 brief-map-classes = Teintes des cartes, du plus clair au plus foncé, par rapport à la valeur nationale
+submit-report-csv = Télécharger ce rapport (CSV)
