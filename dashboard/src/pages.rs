@@ -432,8 +432,9 @@ pub(crate) struct RegionsQuery {
     pub(crate) indicator: Option<String>,
 }
 
-/// One region row: name, value, gap to national, lagging.
-pub(crate) type RegionRow = (String, String, String, bool);
+/// One region row: name, value, gap to national, lagging, and for a region without
+/// the latest period the note that its value is the last available.
+pub(crate) type RegionRow = (String, String, String, bool, String);
 
 #[derive(Template)]
 #[template(path = "regions.html")]
@@ -518,7 +519,13 @@ pub(crate) async fn regions_page(
                                 md2030_view::format::signed_in_unit(r.gap, unit, lang),
                             ),
                         };
-                        (region_name(&r.region_code), shown, gap, r.region_code == lagging)
+                        (
+                            region_name(&r.region_code),
+                            shown,
+                            gap,
+                            r.region_code == lagging,
+                            String::new(),
+                        )
                     })
                     .chain(view::charts::REGION_TILES.iter().filter_map(|(code, _, _)| {
                         // Regions without the latest period: their last value, dated.
@@ -527,7 +534,7 @@ pub(crate) async fn regions_page(
                         }
                         let older = view::older_region_value(report, indicator, code, lang)?;
                         let note = text(lang, "region-older");
-                        Some((region_name(code), format!("{older} — {note}"), "–".into(), false))
+                        Some((region_name(code), older, "–".into(), false, note))
                     }))
                     .collect::<Vec<_>>()
             })

@@ -204,7 +204,7 @@ async fn the_sample_pages_api_and_downloads_carry_the_computed_figures() {
     // The sample has no 2025 value for region 10.
     assert!(!has_latest, "region 10 has the latest period: the check below would not run");
     let expected = format!(
-        "{} ({}) — latest available",
+        "<bdi>{} ({})</bdi> — latest available",
         older["value"].as_f64().unwrap(),
         older["period"].as_str().unwrap()
     );
