@@ -183,7 +183,12 @@ pub(crate) async fn my_datasets_page(
     Ok(html(
         StatusCode::OK,
         MinePage {
-            layout: layout(lang, "my", false),
+            // The figures these datasets feed are sample data: said here too.
+            layout: layout(
+                lang,
+                "my",
+                snapshot.published.versions.iter().any(|v| v.provenance.synthetic),
+            ),
             notice,
             heading: text(lang, "nav-mine"),
             intro: text(lang, "mine-intro"),

@@ -70,7 +70,11 @@ fn datasets_of(session: &Session, lang: Lang) -> Vec<(String, String)> {
 
 fn page(app: &App, session: &Session, lang: Lang) -> SubmitPage {
     SubmitPage {
-        layout: layout(lang, "submit", false),
+        layout: layout(
+            lang,
+            "submit",
+            app.snapshot().published.versions.iter().any(|v| v.provenance.synthetic),
+        ),
         heading: text(lang, "submit-heading"),
         intro: text(lang, "submit-intro"),
         dataset_label: text(lang, "submit-dataset"),

@@ -463,6 +463,8 @@ fn a_steward_follows_their_submissions(addr: &str, amina: &Browser, karim: &Brow
     assert_eq!(amina.landed, "/en/my");
     let mine = amina.get(addr, "/en/my");
     assert_eq!(mine.status, 200, "{}", mine.body);
+    // The sample's figures are labelled on the steward's pages too.
+    assert!(mine.body.contains("class=\"banner\""), "no sample-data banner");
     assert!(mine.body.contains("href=\"/download/template/civil_servant_training.xlsx\""));
     let row = |body: &str, version: &str| -> String {
         let at = body
