@@ -62,9 +62,7 @@ pub(crate) async fn api_indicator(
     headers: HeaderMap,
 ) -> Response {
     let snapshot = app.snapshot();
-    let report = snapshot.published.results.as_ref().and_then(|r| r.indicator(&id));
-    let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(&id))
-    else {
+    let Some((report, indicator)) = snapshot.published.reported(&id) else {
         return (
             StatusCode::NOT_FOUND,
             [(header::CONTENT_TYPE, "application/json")],

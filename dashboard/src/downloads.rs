@@ -101,13 +101,9 @@ pub(crate) async fn download_regions(
 ) -> Result<Response, AppError> {
     let snapshot = app.snapshot();
     let (id, history, extension) = download_name(&file, ".history");
-    let report = snapshot
-        .published
-        .results
-        .as_ref()
-        .and_then(|r| r.indicator(id))
-        .filter(|i| !i.regional.is_empty());
-    let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(id)) else {
+    let Some((report, indicator)) =
+        snapshot.published.reported(id).filter(|(r, _)| !r.regional.is_empty())
+    else {
         return Err(AppError::NotFound("no regional breakdown for this indicator"));
     };
     let lang = query.lang.as_deref().and_then(Lang::from_code).unwrap_or_default();
@@ -144,8 +140,7 @@ pub(crate) async fn download_indicator(
 ) -> Result<Response, AppError> {
     let snapshot = app.snapshot();
     let (id, displayed, extension) = download_name(&file, ".displayed");
-    let report = snapshot.published.results.as_ref().and_then(|r| r.indicator(id));
-    let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(id)) else {
+    let Some((report, indicator)) = snapshot.published.reported(id) else {
         return Err(AppError::NotFound("no such indicator"));
     };
     let lang = query.lang.as_deref().and_then(Lang::from_code).unwrap_or_default();
@@ -182,7 +177,6 @@ pub(crate) async fn download_breakdown(
 ) -> Result<Response, AppError> {
     let snapshot = app.snapshot();
     let (dimension, extension) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
-    let report = snapshot.published.results.as_ref().and_then(|r| r.indicator(&id));
     let lang = query.lang.as_deref().and_then(Lang::from_code).unwrap_or_default();
     let chart = ChartFile {
         key: format!("download/{id}/{file}/{}", lang.code()),
@@ -194,24 +188,16 @@ pub(crate) async fn download_breakdown(
     if let Some(hit) = chart.cached(&snapshot, &headers) {
         return Ok(hit);
     }
-    let view = match (report, snapshot.published.catalog.indicator(&id)) {
-        (Some(report), Some(indicator)) => {
-            view::breakdown(indicator, report, dimension, &snapshot.published.labels, lang)
-                .map(|view| (report, view))
-        }
-        _ => None,
-    };
-    let Some((report, view)) = view else {
+    let view = snapshot.published.reported(&id).and_then(|(report, indicator)| {
+        view::breakdown(indicator, report, dimension, &snapshot.published.labels, lang)
+            .map(|view| (report, indicator, view))
+    });
+    let Some((report, indicator, view)) = view else {
         return Err(AppError::NotFound("no such indicator or breakdown"));
     };
     let csv = || md2030_view::chart_csv::breakdown_csv(report, &view);
     let svg = || {
-        let title = match snapshot.published.catalog.indicator(&id) {
-            Some(indicator) => {
-                format!("{} — {}, {}", indicator.name.get(lang), view.title, view.period)
-            }
-            None => view.title.clone(),
-        };
+        let title = format!("{} — {}, {}", indicator.name.get(lang), view.title, view.period);
         md2030_view::charts::framed(
             &view.chart,
             &title,
@@ -237,8 +223,7 @@ pub(crate) async fn narrow_chart(
         Some((id, dimension)) => (id, Some(dimension)),
         None => (path.as_str(), None),
     };
-    let report = snapshot.published.results.as_ref().and_then(|r| r.indicator(id));
-    let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(id)) else {
+    let Some((report, indicator)) = snapshot.published.reported(id) else {
         return Err(AppError::NotFound("no such indicator"));
     };
     let svg = match dimension {

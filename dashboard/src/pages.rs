@@ -240,9 +240,7 @@ pub(crate) async fn indicator_page(
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let (snapshot, lang) = (&page.snapshot, page.lang);
-    let report = snapshot.published.results.as_ref().and_then(|r| r.indicator(&id));
-    let (Some(report), Some(indicator)) = (report, snapshot.published.catalog.indicator(&id))
-    else {
+    let Some((report, indicator)) = snapshot.published.reported(&id) else {
         return Err(AppError::NotFound("no such indicator"));
     };
     Ok(page.cached(&format!("indicator/{id}"), || {

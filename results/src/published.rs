@@ -96,6 +96,18 @@ impl Published {
         Published::load(store, &crate::read_catalog(store.root())?)
     }
 
+    /// The current report of indicator `id` with its catalogue entry, when both
+    /// exist (what every page, download and API answer about one indicator needs).
+    pub fn reported(
+        &self,
+        id: &str,
+    ) -> Option<(
+        &md2030_analytics::indicator::IndicatorReport,
+        &md2030_analytics::catalog::Indicator,
+    )> {
+        Some((self.results.as_ref()?.indicator(id)?, self.catalog.indicator(id)?))
+    }
+
     /// `results@v3`, empty when there are none.
     pub fn results_version(&self) -> &str {
         self.results_record.as_ref().map_or("", |r| r.version_id.as_str())
