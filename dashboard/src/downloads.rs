@@ -189,7 +189,7 @@ pub(crate) async fn download_breakdown(
         return Ok(hit);
     }
     let view = snapshot.published.reported(&id).and_then(|(report, indicator)| {
-        view::breakdown(indicator, report, dimension, &snapshot.published.labels, lang)
+        view::breakdown(indicator, report, dimension, &snapshot.published.labels, lang, false)
             .map(|view| (report, indicator, view))
     });
     let Some((report, indicator, view)) = view else {
@@ -229,8 +229,8 @@ pub(crate) async fn narrow_chart(
     let svg = match dimension {
         None => view::indicator_chart_at(indicator, report, lang, view::charts::Frame::NARROW),
         Some(dimension) => {
-            view::breakdown(indicator, report, dimension, &snapshot.published.labels, lang)
-                .map(|b| b.chart_narrow)
+            view::breakdown(indicator, report, dimension, &snapshot.published.labels, lang, true)
+                .map(|b| b.chart)
                 .ok_or(AppError::NotFound("no such breakdown"))?
         }
     };

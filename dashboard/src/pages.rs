@@ -256,7 +256,14 @@ pub(crate) async fn indicator_page(
             .breakdowns
             .keys()
             .filter_map(|dimension| {
-                view::breakdown(indicator, report, dimension, &snapshot.published.labels, lang)
+                view::breakdown(
+                    indicator,
+                    report,
+                    dimension,
+                    &snapshot.published.labels,
+                    lang,
+                    false,
+                )
             })
             .collect();
         let empty = result.latest.is_none().then(|| {

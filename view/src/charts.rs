@@ -662,13 +662,9 @@ pub struct BarText {
 /// (dashed) and the target (red) as vertical lines. Right to left (`rtl`): the
 /// names sit on the right and the bars grow leftwards, as Arabic reads. Text
 /// elements, escaped; the chart's `id` prefixes its title and description ids.
-pub fn bar_chart(bars: &[Bar], text: &BarText, id: &str, rtl: bool) -> String {
-    bar_chart_at(bars, text, id, rtl, false)
-}
-
-/// [`bar_chart`] for a phone (`narrow`): 340 wide, larger type, names shortened
-/// to 14 characters in a narrower column, so that no text is under 11 px on screen.
-pub fn bar_chart_at(bars: &[Bar], text: &BarText, id: &str, rtl: bool, narrow: bool) -> String {
+/// For a phone (`narrow`): 340 wide, larger type, names shortened to 14 characters
+/// in a narrower column, so that no text is under 11 px on screen.
+pub fn bar_chart(bars: &[Bar], text: &BarText, id: &str, rtl: bool, narrow: bool) -> String {
     if bars.is_empty() {
         return String::new();
     }

@@ -602,9 +602,9 @@ pub struct BreakdownView {
     pub dimension: String,
     pub title: String,
     pub period: String,
+    /// The bar chart in the frame asked for: a laptop's, or a phone's (narrower,
+    /// names shortened).
     pub chart: String,
-    /// The same chart for a phone (narrower, names shortened).
-    pub chart_narrow: String,
     /// The members drawn, in the chart's order (highest first).
     pub drawn: Vec<MemberValue>,
     /// Members with a value at the chart's period.
@@ -617,13 +617,15 @@ pub struct BreakdownView {
     pub ambassadors_source: String,
 }
 
-/// The breakdown `dimension` of an indicator, or `None` if it has none.
+/// The breakdown `dimension` of an indicator, or `None` if it has none; its chart
+/// drawn for a phone when `narrow`.
 pub fn breakdown(
     indicator: &md2030_analytics::catalog::Indicator,
     report: &IndicatorReport,
     dimension: &str,
     labels: &md2030_results::labels::Labels,
     lang: Lang,
+    narrow: bool,
 ) -> Option<BreakdownView> {
     let members = report.breakdowns.get(dimension)?;
     let unit = indicator.unit.as_str();
@@ -688,10 +690,8 @@ pub fn breakdown(
         national,
         target,
     };
-    let id = format!("bars-{dimension}");
-    let chart = charts::bar_chart(&bars, &bar_text, &id, lang == Lang::Ar);
-    let chart_narrow =
-        charts::bar_chart_at(&bars, &bar_text, &format!("{id}-narrow"), lang == Lang::Ar, true);
+    let id = if narrow { format!("bars-{dimension}-narrow") } else { format!("bars-{dimension}") };
+    let chart = charts::bar_chart(&bars, &bar_text, &id, lang == Lang::Ar, narrow);
     let ambassador = |code: &str| match labels.ambassador(code) {
         Some(a) if dimension == "ministry" => text_args(
             lang,
@@ -730,7 +730,6 @@ pub fn breakdown(
         title: dimension_title,
         period,
         chart,
-        chart_narrow,
         drawn,
         members_at_period,
         rows,
