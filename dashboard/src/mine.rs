@@ -259,16 +259,23 @@ fn my_dataset(
     }
 }
 
-/// What an accepted upload stored: the sentence, then its rows against the version
-/// it builds on (kept, replaced) and its warnings.
-pub(crate) fn sent_notice(v: &VersionRecord, lang: Lang) -> (String, String) {
+/// What an accepted upload stored, as its steward is told after the redirect:
+/// the sentence, then [`stored_detail`].
+fn sent_notice(v: &VersionRecord, lang: Lang) -> (String, String) {
+    let sentence = md2030_view::i18n::text_with(lang, "submit-pending", "version", &v.version_id);
+    (sentence, stored_detail(v, lang))
+}
+
+/// A submitted version against the version it builds on: rows read, kept, replaced,
+/// and its warnings (the steward's notice and the reviewer's row).
+pub(crate) fn stored_detail(v: &VersionRecord, lang: Lang) -> String {
     let number = |n: u64| md2030_view::format::number(n as f64, 0, lang);
     let p = &v.provenance;
     let parent = p
         .parent_version_no
         .map(|n| md2030_store::version_id(&v.dataset, n))
         .unwrap_or_else(|| "–".into());
-    let detail = text_args(
+    text_args(
         lang,
         "mine-sent-detail",
         &[
@@ -278,8 +285,7 @@ pub(crate) fn sent_notice(v: &VersionRecord, lang: Lang) -> (String, String) {
             ("parent", parent),
             ("warnings", number(p.validation["warnings"].as_u64().unwrap_or(0))),
         ],
-    );
-    (md2030_view::i18n::text_with(lang, "submit-pending", "version", &v.version_id), detail)
+    )
 }
 
 fn my_submission(v: &VersionRecord, lang: Lang) -> MySubmission {

@@ -94,7 +94,7 @@ pub(crate) async fn review_page(
                 producer: contract.producer.clone(),
                 submitted_by: v.provenance.ingested_by.clone(),
                 submitted_at: md2030_view::format::date(&v.provenance.ingested_at, lang),
-                rows: crate::mine::sent_notice(&v, lang).1,
+                rows: crate::mine::stored_detail(&v, lang),
                 source: v.provenance.source_file_name.clone(),
                 warnings: v
                     .provenance

@@ -24,7 +24,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::staging::{Placement, Staged};
+use crate::staging::{Placement, Staged, io_err};
 use crate::{Error, Result, Store, hex, relative_path, sync_dir};
 
 pub(crate) const BRIEFINGS_SQL: &str = "
@@ -233,18 +233,13 @@ fn check_lang(lang: &str) -> Result<()> {
 }
 
 impl Store {
-    fn io_err(action: &'static str, path: PathBuf) -> impl FnOnce(std::io::Error) -> Error {
-        move |source| Error::Io { action, path, source }
-    }
-
     /// Writes `bytes` to a fresh staging file, fsynced; returns its path.
     fn stage_bytes(&self, name: &str, bytes: &[u8]) -> Result<PathBuf> {
         self.require_writer("archiving a briefing")?;
         let path = self.staging_path(name);
-        let mut file =
-            crate::lock::create_owned(&path).map_err(Store::io_err("creating", path.clone()))?;
-        file.write_all(bytes).map_err(Store::io_err("writing", path.clone()))?;
-        file.sync_all().map_err(Store::io_err("syncing", path.clone()))?;
+        let mut file = crate::lock::create_owned(&path).map_err(io_err("creating", &path))?;
+        file.write_all(bytes).map_err(io_err("writing", &path))?;
+        file.sync_all().map_err(io_err("syncing", &path))?;
         Ok(path)
     }
 
@@ -327,7 +322,7 @@ impl Store {
         let staged = self.stage_bytes(&format!("{lang}.pdf"), pdf)?;
         let dir = self.root.join(&edition.dir);
         let path = dir.join(format!("{lang}.pdf"));
-        fs::rename(&staged, &path).map_err(Store::io_err("renaming", path.clone()))?;
+        fs::rename(&staged, &path).map_err(io_err("renaming", &path))?;
         sync_dir(&dir)?;
         let file = BriefingFile {
             lang: lang.to_string(),
@@ -645,7 +640,7 @@ impl Store {
             let relative = relative_path(&self.root, &dir);
             if !dirs.contains(relative.as_str()) {
                 if dir.is_dir() {
-                    fs::remove_dir_all(&dir).map_err(Store::io_err("removing", dir.clone()))?;
+                    fs::remove_dir_all(&dir).map_err(io_err("removing", &dir))?;
                 } else {
                     crate::remove_file(&dir)?;
                 }
