@@ -107,11 +107,7 @@ pub(crate) async fn briefings_page(page: PublicPage) -> Response {
             })
             .collect();
         BriefingsPage {
-            layout: layout(
-                lang,
-                "briefings",
-                snapshot.published.versions.iter().any(|v| v.provenance.synthetic),
-            ),
+            layout: layout(lang, "briefings", snapshot.published.synthetic()),
             heading: text(lang, "nav-briefings"),
             intro: text(lang, "briefings-intro"),
             current_label: text(lang, "briefings-current"),

@@ -184,11 +184,7 @@ pub(crate) async fn my_datasets_page(
         StatusCode::OK,
         MinePage {
             // The figures these datasets feed are sample data: said here too.
-            layout: layout(
-                lang,
-                "my",
-                snapshot.published.versions.iter().any(|v| v.provenance.synthetic),
-            ),
+            layout: layout(lang, "my", snapshot.published.synthetic()),
             notice,
             heading: text(lang, "nav-mine"),
             intro: text(lang, "mine-intro"),

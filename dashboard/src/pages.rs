@@ -96,7 +96,7 @@ pub(crate) async fn overview(page: PublicPage) -> Response {
         }
         pillars.retain(|p| !p.cards.is_empty());
         let (since_heading, since_intro, since_rows) = since(snapshot, lang);
-        let synthetic = snapshot.published.versions.iter().any(|v| v.provenance.synthetic);
+        let synthetic = snapshot.published.synthetic();
         OverviewPage {
             layout: layout(lang, String::new(), synthetic),
             as_of: results
@@ -420,11 +420,7 @@ pub(crate) async fn method_page(page: PublicPage) -> Response {
             text(lang, "method-members"),
         ];
         MethodPage {
-            layout: layout(
-                lang,
-                "method",
-                snapshot.published.versions.iter().any(|v| v.provenance.synthetic),
-            ),
+            layout: layout(lang, "method", snapshot.published.synthetic()),
             heading: text(lang, "method-title"),
             paragraphs,
         }

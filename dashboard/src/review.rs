@@ -116,11 +116,7 @@ pub(crate) async fn review_page(
     Ok(html(
         StatusCode::OK,
         ReviewPage {
-            layout: layout(
-                lang,
-                "review",
-                app.snapshot().published.versions.iter().any(|v| v.provenance.synthetic),
-            ),
+            layout: layout(lang, "review", app.snapshot().published.synthetic()),
             heading: text(lang, "review-heading"),
             intro: text(lang, "review-intro"),
             none: text(lang, "review-none"),

@@ -70,11 +70,7 @@ fn datasets_of(session: &Session, lang: Lang) -> Vec<(String, String)> {
 
 fn page(app: &App, session: &Session, lang: Lang) -> SubmitPage {
     SubmitPage {
-        layout: layout(
-            lang,
-            "submit",
-            app.snapshot().published.versions.iter().any(|v| v.provenance.synthetic),
-        ),
+        layout: layout(lang, "submit", app.snapshot().published.synthetic()),
         heading: text(lang, "submit-heading"),
         intro: text(lang, "submit-intro"),
         dataset_label: text(lang, "submit-dataset"),

@@ -50,11 +50,7 @@ pub(crate) fn table_page(
         if path == "targets" && lang != Lang::En { vec![5, 7] } else { Vec::new() };
     TablePage {
         english_columns,
-        layout: layout(
-            lang,
-            path.to_string(),
-            snapshot.published.versions.iter().any(|v| v.provenance.synthetic),
-        ),
+        layout: layout(lang, path.to_string(), snapshot.published.synthetic()),
         export_link: if path == "data" { text(lang, "export-zip") } else { String::new() },
         heading,
         columns,

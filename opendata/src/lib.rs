@@ -436,7 +436,7 @@ fn fill(store: &Store, published: &Published, dir: &Path, created: &str) -> Resu
     }
     resources.extend(results_resources(store, record, dir)?);
     resources.extend(sdmx_resources(results, &published.catalog, record, dir)?);
-    let synthetic = versions.iter().any(|v| v.provenance.synthetic);
+    let synthetic = published.synthetic();
     let bytes = resources.iter().filter_map(|r| r["bytes"].as_u64()).sum();
     let package = serde_json::json!({
         "profile": "data-package",

@@ -108,6 +108,12 @@ impl Published {
         Some((self.results.as_ref()?.indicator(id)?, self.catalog.indicator(id)?))
     }
 
+    /// True when any current dataset version is sample (synthetic) data: every page
+    /// and PDF then says so.
+    pub fn synthetic(&self) -> bool {
+        self.versions.iter().any(|v| v.provenance.synthetic)
+    }
+
     /// `results@v3`, empty when there are none.
     pub fn results_version(&self) -> &str {
         self.results_record.as_ref().map_or("", |r| r.version_id.as_str())
