@@ -46,13 +46,6 @@ pub struct Previous<'a> {
     pub changes: &'a [Change],
 }
 
-/// Numbers, periods, dates and ids inside Arabic sentences, kept left to right
-/// between left-to-right marks (a date such as 2026-11-24 would otherwise come out
-/// as 24-11-2026 next to Arabic letters).
-fn ltr(lang: Lang, text: String) -> String {
-    if lang == Lang::Ar { format::ltr(&text) } else { text }
-}
-
 /// Status order for the charts: the most urgent first.
 fn urgency(report: &IndicatorReport) -> u8 {
     report.headline.assessment.status.urgency()
@@ -100,8 +93,8 @@ fn since(previous: Option<Previous<'_>>, catalog: &Catalog, lang: Lang) -> (Vec<
             lang,
             "brief-since-none",
             &[
-                ("edition", ltr(lang, previous.edition_id.to_string())),
-                ("date", ltr(lang, previous.as_of.to_string())),
+                ("edition", format::ltr_in(lang, previous.edition_id.to_string())),
+                ("date", format::ltr_in(lang, previous.as_of.to_string())),
             ],
         )
     } else {
@@ -109,23 +102,16 @@ fn since(previous: Option<Previous<'_>>, catalog: &Catalog, lang: Lang) -> (Vec<
             lang,
             "brief-since-intro",
             &[
-                ("edition", ltr(lang, previous.edition_id.to_string())),
-                ("date", ltr(lang, previous.as_of.to_string())),
-                ("new", ltr(lang, new.to_string())),
-                ("revised", ltr(lang, revised.to_string())),
-                ("targets", ltr(lang, targets.to_string())),
-                ("statuses", ltr(lang, statuses.to_string())),
+                ("edition", format::ltr_in(lang, previous.edition_id.to_string())),
+                ("date", format::ltr_in(lang, previous.as_of.to_string())),
+                ("new", format::ltr_in(lang, new.to_string())),
+                ("revised", format::ltr_in(lang, revised.to_string())),
+                ("targets", format::ltr_in(lang, targets.to_string())),
+                ("statuses", format::ltr_in(lang, statuses.to_string())),
             ],
         )
     };
     (vec![intro], Table { header, rows })
-}
-
-/// A period as the reader writes it; a bare year or code kept left to right in
-/// Arabic lines (a written Arabic period is Arabic text and reads right to left).
-fn written_period(period: &str, lang: Lang) -> String {
-    let written = format::period(period, lang);
-    if written.is_ascii() { ltr(lang, written) } else { written }
 }
 
 /// The cover's key messages: the three targets furthest behind, in one sentence
@@ -194,7 +180,9 @@ fn summary(reports: &[Reported<'_>], milestones: &[view::MilestoneRow], lang: La
             .filter(|(r, _)| r.headline.data_status.as_str() == status)
             .map(|(r, i)| match &r.headline.freshness {
                 // The period awaited: "Offshoring jobs (2025-Q3)".
-                Some(f) => format!("{} ({})", name(i), written_period(&f.next_period, lang)),
+                Some(f) => {
+                    format!("{} ({})", name(i), format::period_in_text(&f.next_period, lang))
+                }
                 None => name(i),
             })
             .collect()
@@ -229,10 +217,10 @@ fn scorecard(
                 vec![
                     c.name.clone(),
                     match (&c.latest_value, &c.latest_period) {
-                        (Some(v), Some(p)) => ltr(lang, format!("{v} ({p})")),
+                        (Some(v), Some(p)) => format::ltr_in(lang, format!("{v} ({p})")),
                         _ => "–".into(),
                     },
-                    c.target.clone().map(|t| ltr(lang, t)).unwrap_or_else(|| "–".into()),
+                    c.target.clone().map(|t| format::ltr_in(lang, t)).unwrap_or_else(|| "–".into()),
                     c.status_text.clone(),
                     c.data_text.clone(),
                 ]
@@ -308,8 +296,8 @@ fn regional_section(
             let mut caption = format!(
                 "{} ({}) : {} · {} : {}",
                 text(lang, "national"),
-                written_period(&latest.period, lang),
-                ltr(lang, national),
+                format::period_in_text(&latest.period, lang),
+                format::ltr_in(lang, national),
                 text(lang, "lagging"),
                 latest.lagging.as_deref().map(region_name).unwrap_or_else(|| "–".into())
             );
@@ -317,7 +305,7 @@ fn regional_section(
                 caption.push_str(&format!(
                     " · {} {}",
                     text(lang, "brief-spread"),
-                    ltr(lang, format::percent(cv * 100.0, 1, lang))
+                    format::ltr_in(lang, format::percent(cv * 100.0, 1, lang))
                 ));
             }
             let (svg, _, _) = view::region_map(outlines, report, indicator, lang);
@@ -356,10 +344,13 @@ fn annex(reports: &[Reported<'_>], lang: Lang) -> Table {
                         .map(|t| {
                             format!(
                                 "{} ({}) — {} ({})",
-                                ltr(lang, format::in_unit(t.value, &i.unit, lang)),
-                                ltr(lang, t.year.to_string()),
+                                format::ltr_in(lang, format::in_unit(t.value, &i.unit, lang)),
+                                format::ltr_in(lang, t.year.to_string()),
                                 t.source,
-                                ltr(lang, format!("{} v{}, {}", t.id, t.version, t.adopted_on))
+                                format::ltr_in(
+                                    lang,
+                                    format!("{} v{}, {}", t.id, t.version, t.adopted_on)
+                                )
                             )
                         })
                         .unwrap_or_else(|| text(lang, "no-target")),
@@ -404,7 +395,7 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
         .filter_map(|(r, _)| r.headline.latest.as_ref().map(|o| o.period.clone()))
         .max()
         .unwrap_or_default();
-    let latest_period = written_period(&latest_period, lang);
+    let latest_period = format::period_in_text(&latest_period, lang);
     let (since_text, since_table) = since(sources.previous, catalog, lang);
     Briefing {
         lang: lang.code().to_string(),
@@ -423,10 +414,13 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
                 lang,
                 "brief-edition",
                 &[
-                    ("edition", ltr(lang, sources.edition_id.to_string())),
+                    ("edition", format::ltr_in(lang, sources.edition_id.to_string())),
                     (
                         "key",
-                        ltr(lang, sources.edition_key.get(..16).unwrap_or_default().to_string()),
+                        format::ltr_in(
+                            lang,
+                            sources.edition_key.get(..16).unwrap_or_default().to_string(),
+                        ),
                     ),
                 ],
             ),
@@ -434,12 +428,15 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
                 lang,
                 "brief-snapshot",
                 &[
-                    ("version", ltr(lang, sources.results_version.to_string())),
+                    ("version", format::ltr_in(lang, sources.results_version.to_string())),
                     (
                         "hash",
-                        ltr(lang, sources.results_sha256.get(..16).unwrap_or_default().to_string()),
+                        format::ltr_in(
+                            lang,
+                            sources.results_sha256.get(..16).unwrap_or_default().to_string(),
+                        ),
                     ),
-                    ("date", ltr(lang, results.as_of.to_string())),
+                    ("date", format::ltr_in(lang, results.as_of.to_string())),
                 ],
             ),
             format!("{} : {}", text(lang, "source-versions"), all_versions.join(" · ")),
@@ -461,7 +458,7 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
                 .map(|m| {
                     vec![
                         m.name.clone(),
-                        ltr(lang, m.milestone.clone()),
+                        format::ltr_in(lang, m.milestone.clone()),
                         m.at_date.clone(),
                         format!("{} — {}", m.verdict, m.status_text),
                         m.after.clone(),

@@ -21,11 +21,6 @@ pub struct Counts {
     pub statuses: usize,
 }
 
-/// Numbers, periods and ids kept left to right inside Arabic text.
-fn ltr(lang: Lang, text: String) -> String {
-    if lang == Lang::Ar { format::ltr(&text) } else { text }
-}
-
 /// One row (kind, subject, before, now) per change, in the changes' order.
 pub fn rows(changes: &[Change], catalog: &Catalog, lang: Lang) -> (Vec<[String; 4]>, Counts) {
     let indicator = |id: &str| catalog.indicator(id);
@@ -33,18 +28,19 @@ pub fn rows(changes: &[Change], catalog: &Catalog, lang: Lang) -> (Vec<[String; 
         indicator(id).map(|i| i.name.get(lang).to_string()).unwrap_or_else(|| id.to_string())
     };
     let unit = |id: &str| indicator(id).map(|i| i.unit.clone()).unwrap_or_default();
-    let value = |id: &str, v: f64| ltr(lang, format::in_unit(v, &unit(id), lang));
+    let value = |id: &str, v: f64| format::ltr_in(lang, format::in_unit(v, &unit(id), lang));
     let target = |id: &str, t: &Option<TargetRef>| match t {
         Some(t) => {
-            format!("{} ({}, v{})", value(id, t.value), ltr(lang, t.year.to_string()), t.version)
+            format!(
+                "{} ({}, v{})",
+                value(id, t.value),
+                format::ltr_in(lang, t.year.to_string()),
+                t.version
+            )
         }
         None => text(lang, "no-target"),
     };
-    // A period as the reader writes it; a bare year kept left to right in Arabic.
-    let when = |p: &str| match format::period(p, lang) {
-        written if written == p => ltr(lang, written),
-        written => written,
-    };
+    let when = |p: &str| format::period_in_text(p, lang);
     let status = |s: &str| text(lang, &format!("status-{s}"));
     let data_status = |s: &str| text(lang, &format!("data-{s}"));
     let (mut new, mut revised, mut targets, mut statuses) = (0, 0, 0, 0);
@@ -54,8 +50,8 @@ pub fn rows(changes: &[Change], catalog: &Catalog, lang: Lang) -> (Vec<[String; 
             Change::NewDatasetVersion { dataset, before, now } => [
                 text(lang, "change-dataset"),
                 dataset.clone(),
-                before.clone().map(|b| ltr(lang, b)).unwrap_or_else(|| "–".into()),
-                ltr(lang, now.clone()),
+                before.clone().map(|b| format::ltr_in(lang, b)).unwrap_or_else(|| "–".into()),
+                format::ltr_in(lang, now.clone()),
             ],
             Change::NewData { indicator, periods } => {
                 new += periods.len();

@@ -202,6 +202,19 @@ pub fn ltr(text: &str) -> String {
     format!("\u{200E}{text}\u{200E}")
 }
 
+/// [`ltr`] for a line of text in `lang`: marked in Arabic, as it is elsewhere.
+pub fn ltr_in(lang: Lang, text: String) -> String {
+    if lang == Lang::Ar { ltr(&text) } else { text }
+}
+
+/// A period written for a line of text ([`period`]): a bare year or code kept left
+/// to right in Arabic; a period written in Arabic words is Arabic text and reads
+/// right to left with it.
+pub fn period_in_text(period_code: &str, lang: Lang) -> String {
+    let written = period(period_code, lang);
+    if written.is_ascii() { ltr_in(lang, written) } else { written }
+}
+
 /// Text safe inside HTML content and double-quoted attributes (the same escapes
 /// as SVG text).
 pub fn html_escape(text: &str) -> String {

@@ -193,11 +193,8 @@ pub fn judgment_sentence(
     let result = &report.headline;
     let j = result.judgment()?;
     let unit = indicator.unit.as_str();
-    let value = |v: f64| ltr(lang, format::in_unit(v, unit, lang));
-    let period = |at: f64| {
-        let written = format::period(&progress::period_of(at), lang);
-        if written.is_ascii() { ltr(lang, written) } else { written }
-    };
+    let value = |v: f64| format::ltr_in(lang, format::in_unit(v, unit, lang));
+    let period = |at: f64| format::period_in_text(&progress::period_of(at), lang);
     let status = j.status.as_str();
     let mut args = vec![
         ("name", indicator.name.get(lang).to_string()),
@@ -211,17 +208,25 @@ pub fn judgment_sentence(
         return Some(text_args(lang, "brief-achieved", &args));
     }
     let reach = match j.reach {
-        Reach::In(year) => text_with(lang, "brief-reach-in", "year", &ltr(lang, year.to_string())),
-        Reach::NotBefore(year) => {
-            text_with(lang, "brief-reach-not-before", "year", &ltr(lang, year.to_string()))
+        Reach::In(year) => {
+            text_with(lang, "brief-reach-in", "year", &format::ltr_in(lang, year.to_string()))
         }
+        Reach::NotBefore(year) => text_with(
+            lang,
+            "brief-reach-not-before",
+            "year",
+            &format::ltr_in(lang, year.to_string()),
+        ),
         Reach::Never | Reach::Met(_) => text(lang, "brief-reach-never"),
     };
     args.extend([
         ("baseline", value(j.baseline.value)),
         ("baseline_period", period(j.baseline.year)),
-        ("pace", ltr(lang, pace(j.pace_observed, unit, lang))),
-        ("needed", ltr(lang, j.pace_needed.map(|p| pace(p, unit, lang)).unwrap_or_default())),
+        ("pace", format::ltr_in(lang, pace(j.pace_observed, unit, lang))),
+        (
+            "needed",
+            format::ltr_in(lang, j.pace_needed.map(|p| pace(p, unit, lang)).unwrap_or_default()),
+        ),
         ("projection", value(j.projection)),
         ("reach", reach),
     ]);
@@ -333,11 +338,10 @@ pub fn chart_caption(
 ) -> String {
     let result = &report.headline;
     let unit = indicator.unit.as_str();
-    let value = |v: f64| ltr(lang, format::in_unit(v, unit, lang));
+    let value = |v: f64| format::ltr_in(lang, format::in_unit(v, unit, lang));
     let mut parts = Vec::new();
     if let Some(o) = &result.latest {
-        let period = format::period(&o.period, lang);
-        let period = if period.is_ascii() { ltr(lang, period) } else { period };
+        let period = format::period_in_text(&o.period, lang);
         parts.push(format!("{} ({period})", value(o.value)));
     }
     if let Some(t) = &result.target {
@@ -345,22 +349,17 @@ pub fn chart_caption(
             "{} {} ({})",
             text(lang, "target"),
             value(t.value),
-            ltr(lang, t.year.to_string())
+            format::ltr_in(lang, t.year.to_string())
         ));
     }
     let status = result.assessment.status.as_str();
     parts.push(text(lang, &format!("status-{status}")));
     match (result.judgment(), result.assessment.trend) {
-        (Some(j), _) => parts.push(ltr(lang, pace(j.pace_observed, unit, lang))),
-        (None, Some(t)) => parts.push(ltr(lang, pace(t.per_year, unit, lang))),
+        (Some(j), _) => parts.push(format::ltr_in(lang, pace(j.pace_observed, unit, lang))),
+        (None, Some(t)) => parts.push(format::ltr_in(lang, pace(t.per_year, unit, lang))),
         _ => {}
     }
     parts.join(" · ")
-}
-
-/// Numbers, periods and ids kept left to right inside Arabic text.
-fn ltr(lang: Lang, text: String) -> String {
-    if lang == Lang::Ar { format::ltr(&text) } else { text }
 }
 
 /// A change a year in the indicator's unit: `+213 par an`, `+0,4 pt par an`; for a
