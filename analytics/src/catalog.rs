@@ -26,7 +26,7 @@ pub enum Pillar {
 #[serde(deny_unknown_fields)]
 pub struct SeriesBreak {
     pub year: i32,
-    pub note: String,
+    pub note: I18n,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,10 +42,10 @@ pub struct Indicator {
     pub producer: String,
     pub name: I18n,
     pub definition: I18n,
-    pub methodology: String,
+    pub methodology: I18n,
     /// Why no target is shown, when none is adopted.
     #[serde(default)]
-    pub no_target_reason: Option<String>,
+    pub no_target_reason: Option<I18n>,
     #[serde(default)]
     pub series_breaks: Vec<SeriesBreak>,
     /// Days the producer takes to publish a period after it ends (default
@@ -115,8 +115,8 @@ pub struct Target {
     pub value: f64,
     #[serde(default)]
     pub baseline: Option<Baseline>,
-    pub source: String,
-    pub adopted_by: String,
+    pub source: I18n,
+    pub adopted_by: I18n,
     pub adopted_on: String,
     /// 0 for a draft that was never adopted.
     pub version: u32,
@@ -171,9 +171,21 @@ impl Catalog {
             if !ids.insert(indicator.id.as_str()) {
                 return bad(format!("indicator {} is listed twice", indicator.id));
             }
-            if !indicator.name.is_complete() || !indicator.definition.is_complete() {
+            let texts = [
+                ("name", Some(&indicator.name)),
+                ("definition", Some(&indicator.definition)),
+                ("methodology", Some(&indicator.methodology)),
+                ("no_target_reason", indicator.no_target_reason.as_ref()),
+            ];
+            let notes =
+                indicator.series_breaks.iter().map(|b| ("series_breaks.note", Some(&b.note)));
+            if let Some((field, _)) = texts
+                .into_iter()
+                .chain(notes)
+                .find(|(_, text)| text.is_some_and(|t| !t.is_complete()))
+            {
                 return bad(format!(
-                    "indicator {} needs its name and definition in fr, ar and en",
+                    "indicator {}: {field} must be given in fr, ar and en ({{ fr = \"…\", ar = \"…\", en = \"…\" }})",
                     indicator.id
                 ));
             }
@@ -232,6 +244,14 @@ impl Catalog {
                 {
                     return bad(format!(
                         "target {} supersedes {superseded}, a target for another indicator, year or slice",
+                        target.id
+                    ));
+                }
+            }
+            for (field, text) in [("source", &target.source), ("adopted_by", &target.adopted_by)] {
+                if !text.is_complete() {
+                    return bad(format!(
+                        "target {}: {field} must be given in fr, ar and en ({{ fr = \"…\", ar = \"…\", en = \"…\" }})",
                         target.id
                     ));
                 }
@@ -309,6 +329,25 @@ mod tests {
         for pillar in [Pillar::PublicServices, Pillar::DigitalEconomy, Pillar::Enablers] {
             assert!(catalog.indicators.iter().any(|i| i.pillar == pillar));
         }
+    }
+
+    #[test]
+    fn a_text_in_english_only_is_refused_with_its_target_and_field() {
+        let targets = format!(
+            "{TARGETS_TOML}\n[[target]]\nid = \"coverage_5g_2030_v3\"\nindicator = \"coverage_5g\"\nyear = 2030\nvalue = 90\nsource = {{ fr = \"Essai\", ar = \"تجربة\", en = \"Test\" }}\nadopted_by = \"The Commission\"\nadopted_on = \"2026-12-03\"\nversion = 3\nsupersedes = \"coverage_5g_2030_v2\"\n"
+        );
+        let err = Catalog::from_toml(INDICATORS_TOML, &targets).unwrap_err().to_string();
+        assert!(
+            err.contains("target coverage_5g_2030_v3: adopted_by must be given in fr, ar and en"),
+            "{err}"
+        );
+        let complete = targets.replace(
+            "adopted_by = \"The Commission\"",
+            "adopted_by = { fr = \"La Commission\", ar = \"اللجنة\", en = \"The Commission\" }",
+        );
+        let catalog = Catalog::from_toml(INDICATORS_TOML, &complete).unwrap();
+        let in_force = catalog.target_in_force("coverage_5g", 2030, &headline()).unwrap();
+        assert_eq!(in_force.adopted_by.get(md2030_model::Lang::Ar), "اللجنة");
     }
 
     #[test]

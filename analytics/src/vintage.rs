@@ -60,7 +60,7 @@ impl Digest {
                         version: t.version,
                         value: t.value,
                         year: t.year,
-                        source: t.source.clone(),
+                        source: t.source.en.clone(),
                     }),
                     status: headline.assessment.status.as_str().to_string(),
                     data_status: headline.data_status.as_str().to_string(),

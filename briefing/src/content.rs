@@ -346,7 +346,7 @@ fn annex(reports: &[Reported<'_>], lang: Lang) -> Table {
                                 "{} ({}) — {} ({})",
                                 format::ltr_in(lang, format::in_unit(t.value, &i.unit, lang)),
                                 format::ltr_in(lang, t.year.to_string()),
-                                t.source,
+                                t.source.get(lang),
                                 format::ltr_in(
                                     lang,
                                     format!("{} v{}, {}", t.id, t.version, t.adopted_on)

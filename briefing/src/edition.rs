@@ -80,8 +80,8 @@ pub struct TargetEntry {
     pub version: u32,
     pub value: f64,
     pub year: i32,
-    pub source: String,
-    pub adopted_by: String,
+    pub source: md2030_model::I18n,
+    pub adopted_by: md2030_model::I18n,
     pub adopted_on: String,
     /// SHA-256 of the target's JSON record as the results hold it.
     pub sha256: String,

@@ -296,7 +296,7 @@ pub(crate) fn indicators(
                     );
                     object.insert(
                         "no_target_reason".into(),
-                        indicator.no_target_reason.clone().into(),
+                        indicator.no_target_reason.as_ref().map(|r| r.get(lang)).into(),
                     );
                     object.insert("synthetic".into(), synthetic(&report.dataset_versions).into());
                     Some(item)

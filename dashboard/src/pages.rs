@@ -187,6 +187,8 @@ pub(crate) struct IndicatorPage {
     name: String,
     definition: String,
     methodology: String,
+    /// The series' breaks (a change of scope or method), each a sentence.
+    breaks: Vec<String>,
     latest_value: Option<String>,
     latest_period: String,
     no_data: String,
@@ -216,7 +218,6 @@ pub(crate) struct IndicatorPage {
     target_id: String,
     provenance_label: String,
     /// The reason for no target comes from the catalogue (English for now).
-    no_target_catalog: bool,
     target_source: String,
     no_target: String,
     versions_label: String,
@@ -280,7 +281,18 @@ pub(crate) async fn indicator_page(
             ),
             id: id.clone(),
             definition: indicator.definition.get(lang).to_string(),
-            methodology: indicator.methodology.clone(),
+            methodology: indicator.methodology.get(lang).to_string(),
+            breaks: indicator
+                .series_breaks
+                .iter()
+                .map(|b| {
+                    md2030_view::i18n::text_args(
+                        lang,
+                        "series-break",
+                        &[("year", b.year.to_string()), ("note", b.note.get(lang).to_string())],
+                    )
+                })
+                .collect(),
             latest_value: result.latest.as_ref().map(|o| format_value(o.value)),
             latest_period: result
                 .latest
@@ -325,13 +337,13 @@ pub(crate) async fn indicator_page(
                 .as_ref()
                 .map(|t| {
                     let on = md2030_view::format::date(&t.adopted_on, lang);
-                    format!("{} — {}, {on}", t.source, t.adopted_by)
+                    format!("{} — {}, {on}", t.source.get(lang), t.adopted_by.get(lang))
                 })
                 .unwrap_or_default(),
-            no_target_catalog: indicator.no_target_reason.is_some(),
             no_target: indicator
                 .no_target_reason
-                .clone()
+                .as_ref()
+                .map(|reason| reason.get(lang).to_string())
                 .unwrap_or_else(|| text(lang, "no-target")),
             versions_label: text(lang, "source-versions"),
             versions: report

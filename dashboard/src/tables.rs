@@ -24,17 +24,6 @@ pub(crate) struct TablePage {
     rows: Vec<TableRow>,
     /// On the data page: the whole open-data export as a zip.
     export_link: String,
-    /// Columns whose cells come from the catalogue in English (the targets'
-    /// adopting body and source), marked `lang="en"` on French and Arabic pages.
-    english_columns: Vec<usize>,
-}
-
-impl TablePage {
-    /// Whether column `index` holds English catalogue text on a page in another
-    /// language.
-    fn is_english(&self, index: &usize) -> bool {
-        self.english_columns.contains(index)
-    }
 }
 
 pub(crate) fn table_page(
@@ -45,11 +34,7 @@ pub(crate) fn table_page(
     columns: Vec<String>,
     rows: Vec<TableRow>,
 ) -> Result<String, askama::Error> {
-    // The targets' adopting bodies and sources are the registry's English text.
-    let english_columns =
-        if path == "targets" && lang != Lang::En { vec![5, 7] } else { Vec::new() };
     TablePage {
-        english_columns,
         layout: layout(lang, path.to_string(), snapshot.published.synthetic()),
         export_link: if path == "data" { text(lang, "export-zip") } else { String::new() },
         heading,
@@ -183,9 +168,9 @@ pub(crate) async fn targets_page(page: PublicPage) -> Response {
                             })
                             .unwrap_or_default(),
                         format!("{} · v{}", text(lang, &format!("target-{state}")), t.version),
-                        t.adopted_by.clone(),
+                        t.adopted_by.get(lang).to_string(),
                         md2030_view::format::date(&t.adopted_on, lang),
-                        t.source.clone(),
+                        t.source.get(lang).to_string(),
                     ],
                     None,
                 )

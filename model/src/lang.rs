@@ -57,21 +57,55 @@ impl std::str::FromStr for Lang {
     }
 }
 
-/// A text in French, Arabic and English. All three are required in a contract.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// A text in French, Arabic and English. All three are required in a contract and
+/// in the indicator catalogue ([`I18n::is_complete`]).
+///
+/// It reads as `{ fr = …, ar = …, en = … }`, and also as a plain string, taken as
+/// the English text alone: files written before a field was translated (results,
+/// an administrator's catalogue) still parse, and the catalogue's check then names
+/// the field that lacks its French and Arabic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct I18n {
     pub fr: String,
     pub ar: String,
     pub en: String,
 }
 
+impl<'de> Deserialize<'de> for I18n {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Full {
+            fr: String,
+            ar: String,
+            en: String,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Full(Full),
+            English(String),
+        }
+        match Repr::deserialize(deserializer) {
+            Ok(Repr::Full(Full { fr, ar, en })) => Ok(I18n { fr, ar, en }),
+            Ok(Repr::English(en)) => Ok(I18n { en, ..I18n::default() }),
+            Err(_) => Err(serde::de::Error::custom(
+                "expected a text in three languages, { fr = \"…\", ar = \"…\", en = \"…\" }",
+            )),
+        }
+    }
+}
+
 impl I18n {
+    /// The text in `lang`, or the English one when that language's is missing
+    /// (only in a file read before the field was translated).
     pub fn get(&self, lang: Lang) -> &str {
-        match lang {
+        let text = match lang {
             Lang::Fr => &self.fr,
             Lang::Ar => &self.ar,
             Lang::En => &self.en,
-        }
+        };
+        if text.trim().is_empty() { &self.en } else { text }
     }
 
     pub fn is_complete(&self) -> bool {

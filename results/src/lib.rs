@@ -99,7 +99,7 @@ mod tests {
         // An administrator adopts 90 % as version 3, superseding version 2.
         std::fs::create_dir_all(dir.path().join("catalog")).unwrap();
         let edited = format!(
-            "{TARGETS_TOML}\n[[target]]\nid = \"coverage_5g_2030_v3\"\nindicator = \"coverage_5g\"\nyear = 2030\nvalue = 90\nbaseline = {{ year = 2024, value = 0 }}\nsource = \"test\"\nadopted_by = \"test\"\nadopted_on = \"2026-12-03\"\nversion = 3\nsupersedes = \"coverage_5g_2030_v2\"\n"
+            "{TARGETS_TOML}\n[[target]]\nid = \"coverage_5g_2030_v3\"\nindicator = \"coverage_5g\"\nyear = 2030\nvalue = 90\nbaseline = {{ year = 2024, value = 0 }}\nsource = {{ fr = \"essai\", ar = \"تجربة\", en = \"test\" }}\nadopted_by = {{ fr = \"essai\", ar = \"تجربة\", en = \"test\" }}\nadopted_on = \"2026-12-03\"\nversion = 3\nsupersedes = \"coverage_5g_2030_v2\"\n"
         );
         std::fs::write(dir.path().join("catalog/targets.toml"), edited).unwrap();
         let (edited, edited_sha) = load_catalog(dir.path()).unwrap();

@@ -157,6 +157,7 @@ mod tests {
             "edition",
             "date",
             "count",
+            "note",
         ]
         .into_iter()
         .map(|n| (Cow::Borrowed(n), FluentValue::from("x")))

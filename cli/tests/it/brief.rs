@@ -576,7 +576,7 @@ fn a_new_edition_says_what_changed_since_the_last_and_records_its_inputs() {
     std::fs::write(
         store.path().join("catalog/targets.toml"),
         format!(
-            "{targets}\n[[target]]\nid = \"digital_talents_2030_v2\"\nindicator = \"digital_talents_trained\"\nyear = 2030\nvalue = 120000\nbaseline = {{ year = 2022, value = 14000 }}\nsource = \"Test revision\"\nadopted_by = \"Commission\"\nadopted_on = \"2026-11-20\"\nversion = 2\nsupersedes = \"digital_talents_2030_v1\"\n"
+            "{targets}\n[[target]]\nid = \"digital_talents_2030_v2\"\nindicator = \"digital_talents_trained\"\nyear = 2030\nvalue = 120000\nbaseline = {{ year = 2022, value = 14000 }}\nsource = {{ fr = \"Révision de test\", ar = \"مراجعة تجريبية\", en = \"Test revision\" }}\nadopted_by = {{ fr = \"Commission\", ar = \"اللجنة\", en = \"Commission\" }}\nadopted_on = \"2026-11-20\"\nversion = 2\nsupersedes = \"digital_talents_2030_v1\"\n"
         ),
     )
     .unwrap();

@@ -255,7 +255,7 @@ fn adopt_90_percent_5g(data_dir: &std::path::Path) {
     std::fs::create_dir_all(&folder).unwrap();
     std::fs::write(folder.join("indicators.toml"), compiled("indicators.toml")).unwrap();
     let targets = format!(
-        "{}\n[[target]]\nid = \"coverage_5g_2030_v3\"\nindicator = \"coverage_5g\"\nyear = 2030\nvalue = 90\nbaseline = {{ year = 2024, value = 0 }}\nsource = \"A test\"\nadopted_by = \"The test\"\nadopted_on = \"2026-12-03\"\nversion = 3\nsupersedes = \"coverage_5g_2030_v2\"\n",
+        "{}\n[[target]]\nid = \"coverage_5g_2030_v3\"\nindicator = \"coverage_5g\"\nyear = 2030\nvalue = 90\nbaseline = {{ year = 2024, value = 0 }}\nsource = {{ fr = \"Un essai\", ar = \"تجربة\", en = \"A test\" }}\nadopted_by = {{ fr = \"L'essai\", ar = \"التجربة\", en = \"The test\" }}\nadopted_on = \"2026-12-03\"\nversion = 3\nsupersedes = \"coverage_5g_2030_v2\"\n",
         compiled("targets.toml")
     );
     std::fs::write(folder.join("targets.toml"), targets).unwrap();

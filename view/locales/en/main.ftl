@@ -245,6 +245,7 @@ reach-never = never at this pace
 why-link = Why this status?
 why-title = Why this status
 why-restated = restated: the first comparable point of the series (the registry's baseline predates a series break, or is missing)
+series-break = Series break in { $year }: { $note }
 why-baseline = Starting point
 why-target = Target
 why-latest = Latest value

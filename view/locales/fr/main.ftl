@@ -245,6 +245,7 @@ reach-never = jamais à ce rythme
 why-link = Pourquoi ce statut ?
 why-title = Pourquoi ce statut
 why-restated = base rétablie : premier point comparable de la série (la référence du registre précède une rupture de série ou manque)
+series-break = Rupture de série en { $year } : { $note }
 why-baseline = Point de départ
 why-target = Cible
 why-latest = Dernière valeur
