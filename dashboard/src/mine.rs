@@ -19,80 +19,99 @@ use crate::layout::{Layout, PageLang, layout};
 use crate::roles::Steward;
 
 /// The submission templates, generated from the contracts by `md2030 templates`
-/// into `data/templates` and compiled in: (dataset, CSV, XLSX).
-pub(crate) const TEMPLATES: &[(&str, &[u8], &[u8])] = &[
+/// into `data/templates` and compiled in: (dataset, CSV, XLSX, example CSV).
+pub(crate) const TEMPLATES: &[(&str, &[u8], &[u8], &[u8])] = &[
     (
         "add_shared_systems",
         include_bytes!("../../data/templates/add_shared_systems.csv"),
         include_bytes!("../../data/templates/add_shared_systems.xlsx"),
+        include_bytes!("../../data/templates/add_shared_systems.example.csv"),
     ),
     (
         "ambassadors",
         include_bytes!("../../data/templates/ambassadors.csv"),
         include_bytes!("../../data/templates/ambassadors.xlsx"),
+        include_bytes!("../../data/templates/ambassadors.example.csv"),
     ),
     (
         "civil_servant_training",
         include_bytes!("../../data/templates/civil_servant_training.csv"),
         include_bytes!("../../data/templates/civil_servant_training.xlsx"),
+        include_bytes!("../../data/templates/civil_servant_training.example.csv"),
     ),
     (
         "connectivity",
         include_bytes!("../../data/templates/connectivity.csv"),
         include_bytes!("../../data/templates/connectivity.xlsx"),
+        include_bytes!("../../data/templates/connectivity.example.csv"),
     ),
     (
         "offshoring",
         include_bytes!("../../data/templates/offshoring.csv"),
         include_bytes!("../../data/templates/offshoring.xlsx"),
+        include_bytes!("../../data/templates/offshoring.example.csv"),
     ),
     (
         "platforms",
         include_bytes!("../../data/templates/platforms.csv"),
         include_bytes!("../../data/templates/platforms.xlsx"),
+        include_bytes!("../../data/templates/platforms.example.csv"),
     ),
     (
         "procedures",
         include_bytes!("../../data/templates/procedures.csv"),
         include_bytes!("../../data/templates/procedures.xlsx"),
+        include_bytes!("../../data/templates/procedures.example.csv"),
     ),
     (
         "service_transactions",
         include_bytes!("../../data/templates/service_transactions.csv"),
         include_bytes!("../../data/templates/service_transactions.xlsx"),
+        include_bytes!("../../data/templates/service_transactions.example.csv"),
     ),
     (
         "sme_survey",
         include_bytes!("../../data/templates/sme_survey.csv"),
         include_bytes!("../../data/templates/sme_survey.xlsx"),
+        include_bytes!("../../data/templates/sme_survey.example.csv"),
     ),
     (
         "startup_funding",
         include_bytes!("../../data/templates/startup_funding.csv"),
         include_bytes!("../../data/templates/startup_funding.xlsx"),
+        include_bytes!("../../data/templates/startup_funding.example.csv"),
     ),
     (
         "startups",
         include_bytes!("../../data/templates/startups.csv"),
         include_bytes!("../../data/templates/startups.xlsx"),
+        include_bytes!("../../data/templates/startups.example.csv"),
     ),
     (
         "talent",
         include_bytes!("../../data/templates/talent.csv"),
         include_bytes!("../../data/templates/talent.xlsx"),
+        include_bytes!("../../data/templates/talent.example.csv"),
     ),
 ];
 
-/// `/download/template/DATASET.csv` or `.xlsx`: the empty file a steward fills in.
+/// `/download/template/DATASET.csv` or `.xlsx`: the empty file a steward fills in
+/// (the workbook also holds example rows and the allowed codes);
+/// `DATASET.example.csv`: the header and a few rows as the validator accepts them.
 pub(crate) async fn download_template(Path(file): Path<String>) -> Result<Response, AppError> {
-    let (dataset, extension) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
-    let Some((_, csv, xlsx)) = TEMPLATES.iter().find(|(name, _, _)| *name == dataset) else {
+    let (dataset, extension) = file.split_once('.').unwrap_or((file.as_str(), ""));
+    let Some((_, csv, xlsx, example)) = TEMPLATES.iter().find(|t| t.0 == dataset) else {
         return Err(AppError::NotFound("no template for this dataset"));
     };
     let (bytes, content_type) = match extension {
         "csv" => (*csv, "text/csv; charset=utf-8"),
+        "example.csv" => (*example, "text/csv; charset=utf-8"),
         "xlsx" => (*xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        _ => return Err(AppError::NotFound("templates are DATASET.csv or DATASET.xlsx")),
+        _ => {
+            return Err(AppError::NotFound(
+                "templates are DATASET.csv, DATASET.example.csv or DATASET.xlsx",
+            ));
+        }
     };
     let disposition =
         HeaderValue::from_str(&format!("attachment; filename=\"md2030-{dataset}.{extension}\""))
@@ -148,6 +167,7 @@ pub(crate) struct MinePage {
     none: String,
     late_word: String,
     submit_word: String,
+    example_word: String,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -209,6 +229,7 @@ pub(crate) async fn my_datasets_page(
             none: text(lang, "mine-none"),
             late_word: text(lang, "mine-late"),
             submit_word: text(lang, "nav-submit"),
+            example_word: text(lang, "template-example"),
         }
         .render(),
     ))
@@ -313,12 +334,15 @@ mod tests {
             .iter()
             .filter(|c| c.kind == md2030_model::DatasetKind::Ministry)
         {
-            let found = super::TEMPLATES.iter().find(|(name, _, _)| *name == contract.name);
-            let (_, csv, xlsx) =
+            let found = super::TEMPLATES.iter().find(|t| t.0 == contract.name);
+            let (_, csv, xlsx, example) =
                 found.unwrap_or_else(|| panic!("no template for {}", contract.name));
             let header = std::str::from_utf8(csv).unwrap().lines().next().unwrap().to_string();
             let names: Vec<&str> = contract.fields.iter().map(|f| f.name.as_str()).collect();
             assert_eq!(header, names.join(","), "{}", contract.name);
+            let example = std::str::from_utf8(example).unwrap();
+            assert_eq!(example.lines().next(), Some(header.as_str()), "{}", contract.name);
+            assert!(example.lines().count() > 1, "{}: no example row", contract.name);
             assert_eq!(&xlsx[..2], b"PK", "{}: not an XLSX (zip)", contract.name);
         }
     }

@@ -54,6 +54,7 @@ struct SubmitPage {
     selected: String,
     /// "Templates to fill in" (each dataset's XLSX and CSV are linked by name).
     templates_label: String,
+    example_word: String,
     /// After a rejection: the report's table as a CSV in a `data:` link, and its
     /// label (nothing is stored, so nothing to link to on the server).
     report_csv: String,
@@ -91,6 +92,7 @@ fn page(app: &App, session: &Session, lang: Lang) -> SubmitPage {
         report_label: text(lang, "submit-report"),
         selected: String::new(),
         templates_label: text(lang, "submit-templates"),
+        example_word: text(lang, "template-example"),
         report_csv: String::new(),
         report_csv_label: text(lang, "submit-report-csv"),
     }

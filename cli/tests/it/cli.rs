@@ -2,8 +2,11 @@
 
 use crate::{md2030, repo, sample_store};
 
+/// Every sample file ingests and `datasets --json` lists it; then every
+/// template's example rows, the CSV and the workbook's `exemple` sheet, pass the
+/// validator as they are (their codes and keys exist in the sample).
 #[test]
-fn every_sample_file_ingests_and_datasets_json_lists_them() {
+fn every_sample_file_ingests_and_every_template_example_validates() {
     let store = sample_store();
     let out = md2030(store.path(), &["datasets", "--json"]);
     assert!(out.status.success());
@@ -38,6 +41,26 @@ fn every_sample_file_ingests_and_datasets_json_lists_them() {
     assert_eq!(by_name("platforms")["row_count"], 612);
     // 12 UN survey editions loaded one file at a time, each a partition.
     assert_eq!(by_name("un_egdi")["version_no"], 12);
+
+    let ministry =
+        md2030_model::contracts().iter().filter(|c| c.kind == md2030_model::DatasetKind::Ministry);
+    for contract in ministry {
+        let name = contract.name.as_str();
+        let csv = repo(&format!("data/templates/{name}.example.csv"));
+        let xlsx = repo(&format!("data/templates/{name}.xlsx"));
+        for args in [
+            vec!["validate", name, csv.to_str().unwrap()],
+            vec!["validate", name, xlsx.to_str().unwrap(), "--sheet", "exemple"],
+        ] {
+            let out = md2030(store.path(), &args);
+            assert!(
+                out.status.success(),
+                "{args:?}: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
 }
 
 #[test]
