@@ -19,8 +19,8 @@ use crate::layout::{Layout, PageLang, layout};
 use crate::roles::Steward;
 
 /// The submission templates, generated from the contracts by `md2030 templates`
-/// into `data/templates` and compiled in: (dataset, CSV, XLSX, example CSV).
-pub(crate) const TEMPLATES: &[(&str, &[u8], &[u8], &[u8])] = &[
+/// into `data/templates` and compiled in.
+pub(crate) const TEMPLATES: &[TemplateFiles] = &[
     (
         "add_shared_systems",
         include_bytes!("../../data/templates/add_shared_systems.csv"),
@@ -94,6 +94,9 @@ pub(crate) const TEMPLATES: &[(&str, &[u8], &[u8], &[u8])] = &[
         include_bytes!("../../data/templates/talent.example.csv"),
     ),
 ];
+
+/// One dataset's templates: (dataset, CSV, XLSX, example CSV).
+pub(crate) type TemplateFiles = (&'static str, &'static [u8], &'static [u8], &'static [u8]);
 
 /// `/download/template/DATASET.csv` or `.xlsx`: the empty file a steward fills in
 /// (the workbook also holds example rows and the allowed codes);
