@@ -5,6 +5,7 @@
 //! (the caller passes catalogue text and data).
 
 pub mod catalog;
+pub mod diff;
 pub mod freshness;
 pub mod indicator;
 pub mod progress;

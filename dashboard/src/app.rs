@@ -82,6 +82,9 @@ pub(crate) struct Snapshot {
     /// What changed since the last briefing the Commission received.
     pub(crate) since: Option<Since>,
     pub(crate) pages: Mutex<HashMap<String, Page>>,
+    /// What publishing each pending version would change, computed on the first
+    /// view (by version id): valid as long as the published state is this one.
+    pub(crate) previews: Mutex<HashMap<String, Arc<md2030_results::preview::Preview>>>,
 }
 
 /// The changes between the last briefing built from other figures (the one
@@ -279,7 +282,15 @@ pub(crate) fn load_snapshot(current: Current) -> Result<Snapshot, String> {
     let editions = store.editions().unwrap_or_default();
     let deliveries = store.deliveries().unwrap_or_default();
     let since = since(&store, &published, &editions);
-    Ok(Snapshot { key, published, editions, deliveries, since, pages: Mutex::default() })
+    Ok(Snapshot {
+        key,
+        published,
+        editions,
+        deliveries,
+        since,
+        pages: Mutex::default(),
+        previews: Mutex::default(),
+    })
 }
 
 pub(crate) async fn reload_when_changed(app: Arc<App>, every: Duration) {

@@ -152,14 +152,18 @@ pub(crate) struct MySubmission {
     /// "karim, 3 décembre 2026" once reviewed.
     reviewer: String,
     note: String,
+    /// While it awaits sign-off: the page of what it would change.
+    preview: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "mine.html")]
 pub(crate) struct MinePage {
     layout: Layout,
-    /// After an upload: the version stored, awaiting sign-off, and what it holds.
-    notice: Option<(String, String)>,
+    /// After an upload: the version stored, awaiting sign-off, what it holds, and
+    /// the link to what it would change.
+    notice: Option<(String, String, String)>,
+    preview_word: String,
     heading: String,
     intro: String,
     datasets: Vec<MyDataset>,
@@ -233,6 +237,7 @@ pub(crate) async fn my_datasets_page(
             late_word: text(lang, "mine-late"),
             submit_word: text(lang, "nav-submit"),
             example_word: text(lang, "template-example"),
+            preview_word: text(lang, "preview-link"),
         }
         .render(),
     ))
@@ -281,9 +286,14 @@ fn my_dataset(
 
 /// What an accepted upload stored, as its steward is told after the redirect:
 /// the sentence, then [`stored_detail`].
-fn sent_notice(v: &VersionRecord, lang: Lang) -> (String, String) {
+fn sent_notice(v: &VersionRecord, lang: Lang) -> (String, String, String) {
     let sentence = md2030_view::i18n::text_with(lang, "submit-pending", "version", &v.version_id);
-    (sentence, stored_detail(v, lang))
+    (sentence, stored_detail(v, lang), preview_path(v, lang))
+}
+
+/// The page of what a pending version would change (`/{lang}/review/DATASET/N`).
+pub(crate) fn preview_path(v: &VersionRecord, lang: Lang) -> String {
+    format!("/{}/review/{}/{}", lang.code(), v.dataset, v.version_no)
 }
 
 /// A submitted version against the version it builds on: rows read, kept, replaced,
@@ -326,6 +336,7 @@ fn my_submission(v: &VersionRecord, lang: Lang) -> MySubmission {
             _ => String::new(),
         },
         note: v.review_note.clone().unwrap_or_default(),
+        preview: (v.status == VersionStatus::Pending).then(|| preview_path(v, lang)),
     }
 }
 

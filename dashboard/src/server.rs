@@ -67,7 +67,10 @@ pub fn router(app: Arc<App>) -> Router {
                 ),
             ),
         )
-        .route("/{lang}/review/{dataset}/{version}", post(crate::review::review))
+        .route(
+            "/{lang}/review/{dataset}/{version}",
+            get(crate::review::preview_page).post(crate::review::review),
+        )
         .route("/download/audit.csv", get(crate::account::audit_csv))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .layer(middleware::from_fn_with_state(app.clone(), crate::auth::authenticate))

@@ -196,6 +196,9 @@ impl Report {
             "mapping": self.mapping,
             "counts": self.counts,
             "warning_lines": warnings,
+            // What the file brought: the rest of a partitioned version is copied
+            // from its parent (the preview compares only these).
+            "partitions": self.partitions,
         })
     }
 }

@@ -9,7 +9,7 @@ use md2030_analytics::indicator::{INVENTORY_DATASETS, Inputs};
 use md2030_analytics::results::{self, Computed, Results};
 use md2030_analytics::series::{self, Snapshot};
 use md2030_analytics::vintage;
-use md2030_store::{Committed, Store};
+use md2030_store::{Committed, Store, VersionRecord};
 
 use crate::{Error, Result};
 
@@ -23,7 +23,17 @@ pub const OBSERVATIONS_PARQUET: &str = "observations.parquet";
 /// (declared at ingest, else the quarter of its latest review date, else the
 /// quarter it was stored in).
 pub fn inputs(store: &Store) -> Result<Inputs> {
-    let current = store.current_versions()?;
+    inputs_with(store, None)
+}
+
+/// [`inputs`] as they would be with `pending` published: it takes the place of its
+/// dataset's current version (the preview of a submission).
+pub fn inputs_with(store: &Store, pending: Option<&VersionRecord>) -> Result<Inputs> {
+    let mut current = store.current_versions()?;
+    if let Some(pending) = pending {
+        current.retain(|v| v.dataset != pending.dataset);
+        current.push(pending.clone());
+    }
     let paths: BTreeMap<String, std::path::PathBuf> =
         current.iter().map(|v| (v.dataset.clone(), store.path_of(v))).collect();
     let frames = series::scan_versions(&paths)?;
@@ -32,9 +42,9 @@ pub fn inputs(store: &Store) -> Result<Inputs> {
     for record in current.iter().filter(|v| INVENTORY_DATASETS.contains(&v.dataset.as_str())) {
         let mut list = Vec::new();
         for version in store.versions(&record.dataset)? {
-            if version.version_no > record.version_no
-                || version.status != md2030_store::VersionStatus::Published
-            {
+            let readable = version.status == md2030_store::VersionStatus::Published
+                || version.version_id == record.version_id;
+            if version.version_no > record.version_no || !readable {
                 continue;
             }
             let path = store.path_of(&version);

@@ -10,6 +10,7 @@
 pub mod compute;
 pub mod labels;
 pub mod outlines;
+pub mod preview;
 pub mod published;
 
 pub use compute::{

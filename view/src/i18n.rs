@@ -158,6 +158,12 @@ mod tests {
             "date",
             "count",
             "note",
+            "periods",
+            "unchanged",
+            "changed",
+            "removed",
+            "added",
+            "against",
         ]
         .into_iter()
         .map(|n| (Cow::Borrowed(n), FluentValue::from("x")))

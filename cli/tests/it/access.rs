@@ -439,7 +439,7 @@ fn each_role_can_do_exactly_what_it_may() {
     .to_string();
     assert!(versions.contains("* civil_servant_training@v2"), "{versions}");
     assert!(versions.contains("(published by karim at "), "{versions}");
-    a_steward_follows_their_submissions(addr, &amina, &karim);
+    a_steward_follows_their_submissions(addr, &amina, &karim, &omar);
 
     admin_reads_the_audit_log(addr, dir.path(), &amina, &root);
     let omar = admin_disables_and_enables_an_account(addr, dir.path(), &amina, &root, &omar);
@@ -459,7 +459,12 @@ fn each_role_can_do_exactly_what_it_may() {
 /// the templates, and each of their submissions with its outcome, the reviewer and
 /// the note: published by karim; then a second one rejected, its note shown to
 /// its submitter.
-fn a_steward_follows_their_submissions(addr: &str, amina: &Browser, karim: &Browser) {
+fn a_steward_follows_their_submissions(
+    addr: &str,
+    amina: &Browser,
+    karim: &Browser,
+    omar: &Browser,
+) {
     assert_eq!(amina.landed, "/en/my");
     let mine = amina.get(addr, "/en/my");
     assert_eq!(mine.status, 200, "{}", mine.body);
@@ -483,16 +488,72 @@ fn a_steward_follows_their_submissions(addr: &str, amina: &Browser, karim: &Brow
         "year,ministry_code,administration_level,trained,trained_women,training_hours"
     ));
 
-    let again =
-        amina.upload(addr, "civil_servant_training", "again.csv", TRAINING_2026, Some(&amina.csrf));
+    // A correction of 2025: the sample's thirty 2025 rows, MTNRA central 212 -> 312.
+    let sample =
+        std::fs::read_to_string(crate::repo("data/sample/civil_servant_training.csv")).unwrap();
+    let mut correction = String::from(sample.lines().next().unwrap());
+    for line in sample.lines().filter(|l| l.starts_with("2025,")) {
+        correction.push('\n');
+        correction.push_str(&line.replace("2025,MTNRA,central,212,", "2025,MTNRA,central,312,"));
+    }
+    assert_eq!(correction.lines().count(), 31);
+    let again = amina.upload(
+        addr,
+        "civil_servant_training",
+        "again.csv",
+        correction.as_bytes(),
+        Some(&amina.csrf),
+    );
     assert_eq!(again.status, 200, "{}", again.body);
-    let note = "2026 is already covered by v2";
+    assert!(again.body.contains("href=\"/en/review/civil_servant_training/3\""), "{}", again.body);
+    what_publishing_would_change(addr, amina, karim, omar);
+    let note = "312 is not in the register";
     let path = "/en/review/civil_servant_training/3";
     let rejected =
         karim.post(addr, path, &[("csrf", &karim.csrf), ("decision", "reject"), ("note", note)]);
     assert_eq!(rejected.status, 303, "{}", rejected.body);
     let v3 = row(&amina.get(addr, "/en/my").body, "civil_servant_training@v3");
     assert!(v3.contains("Rejected") && v3.contains(note), "{v3}");
+}
+
+/// Before the sign-off, the submitter and the reviewer see what publishing the
+/// pending v3 would change: a correction of 2025 (MTNRA central 212 -> 312, the
+/// 29 other 2025 rows as they were), computed by hand: one row changed, 29
+/// unchanged, period 2025; the yearly count for 2025 goes from 3,900 (the sample's
+/// sum) to 4,000, and the programme's running total since 2024 from
+/// 3,100 + 3,900 = 7,000 to 7,100.
+fn what_publishing_would_change(addr: &str, amina: &Browser, karim: &Browser, omar: &Browser) {
+    let path = "/en/review/civil_servant_training/3";
+    let page = karim.get(addr, path);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains(
+            "Against civil_servant_training@v2: 0 rows added, 0 removed, 1 changed, 29 unchanged."
+        ),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Periods concerned: 2025."), "{}", page.body);
+    let row = |id: &str| -> String {
+        let at =
+            page.body.find(&format!("/en/indicator/{id}\"")).unwrap_or_else(|| panic!("no {id}"));
+        page.body[at..].split("</tr>").next().unwrap().to_string()
+    };
+    let yearly = row("civil_servants_trained");
+    assert!(yearly.contains("3,900 (2025)") && yearly.contains("4,000 (2025)"), "{yearly}");
+    let programme = row("civil_servants_programme");
+    assert!(
+        programme.contains("7,000 (2025)") && programme.contains("7,100 (2025)"),
+        "{programme}"
+    );
+    // The reviewer may sign it off from there; the submitter is told why not.
+    assert!(page.body.contains("value=\"publish\""));
+    let own = amina.get(addr, path);
+    assert!(own.body.contains("You submitted it") && !own.body.contains("value=\"publish\""));
+    // The submitter reaches it from "My datasets"; another ministry does not.
+    assert!(amina.get(addr, "/en/my").body.contains(&format!("href=\"{path}\"")));
+    assert_eq!(omar.get(addr, path).status, 404);
+    assert_eq!(send(addr, "GET", path, &[], b"").unwrap().status, 303);
 }
 
 /// Passwords are nowhere in clear: not in the catalogue, not in the log.

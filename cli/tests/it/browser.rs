@@ -179,7 +179,7 @@ const PUBLIC: [&str; 9] = [
     "briefings",
     "signin",
 ];
-const STEWARD: [&str; 3] = ["my", "submit", "review"];
+const STEWARD: [&str; 4] = ["my", "submit", "review", "review/civil_servant_training/2"];
 const ADMIN: [&str; 2] = ["audit", "accounts"];
 
 /// The smallest text drawn in the page's visible charts, in CSS pixels (its font
@@ -244,6 +244,17 @@ fn pages_load_clean_accessible_mirrored_and_fit_a_phone_in_a_real_browser() {
         std::thread::sleep(Duration::from_millis(200));
     }
 
+    // One version awaiting sign-off, whose preview is a steward's page.
+    let karim = crate::access::sign_in(&server.addr, "karim", crate::access::PASSWORD).unwrap();
+    let sent = karim.upload(
+        &server.addr,
+        "civil_servant_training",
+        "training.csv",
+        crate::access::TRAINING_2026,
+        Some(&karim.csrf),
+    );
+    assert_eq!(sent.status, 200, "{}", sent.body);
+
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         let client = connect(&driver, browser, profile.path()).await;
@@ -298,7 +309,11 @@ async fn check_page(
         problems.push(format!("{url} at {width}: console errors: {errors:?}"));
     }
     let png = client.screenshot().await.unwrap();
-    let name = if page.is_empty() { "overview" } else { page.split('/').next().unwrap() };
+    let name = match page {
+        "" => "overview",
+        _ if page.starts_with("review/") => "preview",
+        _ => page.split('/').next().unwrap(),
+    };
     std::fs::write(shots.join(format!("{lang}-{name}-{width}.png")), &png).unwrap();
     if png.len() < 20_000 {
         problems.push(format!("{url}: a screenshot of {} bytes", png.len()));
