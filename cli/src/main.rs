@@ -66,6 +66,16 @@ enum Command {
     },
     /// List the versions of one dataset.
     Versions { dataset: String },
+    /// What publishing a pending version would change: its rows against the
+    /// current version (added, removed, changed, periods) and each indicator that
+    /// reads the dataset, published figure and figure with it in place.
+    Preview {
+        dataset: String,
+        /// The pending version's number (`3` for `DATASET@v3`).
+        version: i64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Check that every stored version's file matches its recorded SHA-256.
     Verify,
     /// Set aside what `verify` reports (versions, pending or current, whose file is
@@ -675,6 +685,26 @@ fn audit(
     }
 }
 
+/// `md2030 preview DATASET N`.
+fn preview(cli: &Cli, dataset: &str, version_no: i64, json: bool) -> anyhow::Result<ExitCode> {
+    find_contract(dataset).with_context(|| unknown_dataset(dataset))?;
+    let store = open_reader(cli)?;
+    let Some(version) = store.versions(dataset)?.into_iter().find(|v| v.version_no == version_no)
+    else {
+        anyhow::bail!("{} does not exist", md2030_store::version_id(dataset, version_no));
+    };
+    anyhow::ensure!(
+        version.status == md2030_store::VersionStatus::Pending,
+        "{} is {}, not awaiting sign-off",
+        version.version_id,
+        version.status.as_str()
+    );
+    let started = std::time::Instant::now();
+    let preview = md2030_results::preview::preview(&store, &version)?;
+    output::preview(&version, &preview, started.elapsed(), json);
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `md2030 templates`.
 fn templates(out: &Path) -> anyhow::Result<ExitCode> {
     let written = templates::write_all(out)?;
@@ -700,6 +730,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output::versions(&store.versions(dataset)?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Preview { dataset, version, json } => preview(&cli, dataset, *version, *json),
         Command::Verify => verify(&cli),
         Command::Repair => repair(&cli),
         Command::Indicators { json, csv, as_of } => indicators(&cli, json, csv, as_of),

@@ -195,6 +195,80 @@ pub(crate) fn datasets(store: &Store, lang: Lang, json: bool) -> anyhow::Result<
     Ok(())
 }
 
+/// `md2030 preview`: the rows, then one line per indicator (published -> with the
+/// pending version), or the same as JSON.
+pub(crate) fn preview(
+    version: &VersionRecord,
+    preview: &md2030_results::preview::Preview,
+    took: std::time::Duration,
+    json: bool,
+) {
+    let headline = |r: Option<&md2030_analytics::indicator::IndicatorResult>| {
+        r.map(|r| {
+            serde_json::json!({
+                "period": r.latest.as_ref().map(|o| o.period.clone()),
+                "value": r.latest.as_ref().map(|o| o.value),
+                "status": r.assessment.status.as_str(),
+            })
+        })
+    };
+    let rows = &preview.rows;
+    if json {
+        let effects: Vec<serde_json::Value> = preview
+            .effects
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "indicator": e.id,
+                    "changes": e.changes(),
+                    "published": headline(e.before.as_ref()),
+                    "with_version": headline(Some(&e.after)),
+                })
+            })
+            .collect();
+        out!(
+            "{}",
+            serde_json::json!({
+                "version": version.version_id,
+                "against": preview.against,
+                "as_of": preview.as_of.to_string(),
+                "rows": {"added": rows.added, "removed": rows.removed, "changed": rows.changed,
+                         "unchanged": rows.unchanged, "periods": rows.periods},
+                "indicators": effects,
+            })
+        );
+        return;
+    }
+    out!(
+        "{} against {}: {} rows added, {} removed, {} changed, {} unchanged; periods: {}",
+        version.version_id,
+        preview.against.as_deref().unwrap_or("no current version"),
+        rows.added,
+        rows.removed,
+        rows.changed,
+        rows.unchanged,
+        if rows.periods.is_empty() { "-".to_string() } else { rows.periods.join(", ") }
+    );
+    let line = |r: Option<&md2030_analytics::indicator::IndicatorResult>| match r {
+        Some(r) => match &r.latest {
+            Some(o) => format!("{} ({}) {}", o.value, o.period, r.assessment.status.as_str()),
+            None => format!("no data {}", r.assessment.status.as_str()),
+        },
+        None => "-".to_string(),
+    };
+    for e in &preview.effects {
+        let mark = if e.changes() { "*" } else { " " };
+        out!("{mark} {:<36} {} -> {}", e.id, line(e.before.as_ref()), line(Some(&e.after)));
+    }
+    out!(
+        "indicators as of {}: {} read {}, * marks a change; computed in {} ms, nothing stored",
+        preview.as_of,
+        preview.effects.len(),
+        version.dataset,
+        took.as_millis()
+    );
+}
+
 pub(crate) fn versions(records: &[VersionRecord]) {
     for v in records {
         let current = if v.is_current { "*" } else { " " };

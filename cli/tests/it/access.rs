@@ -439,7 +439,7 @@ fn each_role_can_do_exactly_what_it_may() {
     .to_string();
     assert!(versions.contains("* civil_servant_training@v2"), "{versions}");
     assert!(versions.contains("(published by karim at "), "{versions}");
-    a_steward_follows_their_submissions(addr, &amina, &karim, &omar);
+    a_steward_follows_their_submissions(addr, dir.path(), &amina, &karim, &omar);
 
     admin_reads_the_audit_log(addr, dir.path(), &amina, &root);
     let omar = admin_disables_and_enables_an_account(addr, dir.path(), &amina, &root, &omar);
@@ -461,6 +461,7 @@ fn each_role_can_do_exactly_what_it_may() {
 /// its submitter.
 fn a_steward_follows_their_submissions(
     addr: &str,
+    dir: &Path,
     amina: &Browser,
     karim: &Browser,
     omar: &Browser,
@@ -507,6 +508,22 @@ fn a_steward_follows_their_submissions(
     assert_eq!(again.status, 200, "{}", again.body);
     assert!(again.body.contains("href=\"/en/review/civil_servant_training/3\""), "{}", again.body);
     what_publishing_would_change(addr, amina, karim, omar);
+    // The same from the command line.
+    let out = md2030(dir, &["preview", "civil_servant_training", "3", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let preview: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(preview["rows"]["changed"], 1);
+    assert_eq!(preview["rows"]["unchanged"], 29);
+    let yearly = preview["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["indicator"] == "civil_servants_trained")
+        .unwrap();
+    assert_eq!(
+        (yearly["published"]["value"].as_f64(), yearly["with_version"]["value"].as_f64()),
+        (Some(3900.0), Some(4000.0))
+    );
     let note = "312 is not in the register";
     let path = "/en/review/civil_servant_training/3";
     let rejected =
