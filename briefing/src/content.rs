@@ -197,40 +197,37 @@ fn summary(reports: &[Reported<'_>], milestones: &[view::MilestoneRow], lang: La
     summary
 }
 
+/// The scorecard's columns.
+fn scorecard_header(lang: Lang) -> Vec<String> {
+    ["indicator", "latest", "target", "progress", "data"].iter().map(|k| text(lang, k)).collect()
+}
+
+/// One indicator as a row of the scorecard: name, latest value (period), target,
+/// progress status, data status.
+fn scorecard_row(c: &view::Card, lang: Lang) -> Vec<String> {
+    vec![
+        c.name.clone(),
+        match (&c.latest_value, &c.latest_period) {
+            (Some(v), Some(p)) => format::ltr_in(lang, format!("{v} ({p})")),
+            _ => "–".into(),
+        },
+        c.target.clone().map(|t| format::ltr_in(lang, t)).unwrap_or_else(|| "–".into()),
+        c.status_text.clone(),
+        c.data_text.clone(),
+    ]
+}
+
 /// The scorecard: every indicator.
-fn scorecard(
-    results: &Results,
-    catalog: &Catalog,
-    versions: &[VersionRecord],
-    lang: Lang,
-) -> Table {
-    let pillars = view::overview(results, catalog, versions, lang);
+fn scorecard(cards: &[&view::Card], lang: Lang) -> Table {
     Table {
-        header: ["indicator", "latest", "target", "progress", "data"]
-            .iter()
-            .map(|k| text(lang, k))
-            .collect(),
-        rows: pillars
-            .iter()
-            .flat_map(|p| p.cards.iter())
-            .map(|c| {
-                vec![
-                    c.name.clone(),
-                    match (&c.latest_value, &c.latest_period) {
-                        (Some(v), Some(p)) => format::ltr_in(lang, format!("{v} ({p})")),
-                        _ => "–".into(),
-                    },
-                    c.target.clone().map(|t| format::ltr_in(lang, t)).unwrap_or_else(|| "–".into()),
-                    c.status_text.clone(),
-                    c.data_text.clone(),
-                ]
-            })
-            .collect(),
+        header: scorecard_header(lang),
+        rows: cards.iter().map(|c| scorecard_row(c, lang)).collect(),
     }
 }
 
-/// One section per pillar: up to four charts, those with a target first.
-fn pillar_sections(reports: &[Reported<'_>], lang: Lang) -> Vec<Section> {
+/// One section per pillar: up to four charts, those with a target first; then the
+/// pillar's other indicators as scorecard rows, so that its pages hold all of it.
+fn pillar_sections(reports: &[Reported<'_>], cards: &[&view::Card], lang: Lang) -> Vec<Section> {
     let name = |i: &md2030_analytics::catalog::Indicator| indicator_name(i, lang);
     [
         (md2030_analytics::catalog::Pillar::PublicServices, "pillar-public_services"),
@@ -246,21 +243,37 @@ fn pillar_sections(reports: &[Reported<'_>], lang: Lang) -> Vec<Section> {
         // The indicators with a target first, the most urgent first; then those
         // without a target, in catalogue order.
         in_pillar.sort_by_key(|(r, _)| (r.headline.target.is_none(), urgency(r)));
-        Section {
-            title: text(lang, key),
-            text: Vec::new(),
-            charts: in_pillar
-                .iter()
-                .take(CHARTS_PER_PILLAR)
-                .map(|(r, i)| Chart {
+        let charted: Vec<(&str, Chart)> = in_pillar
+            .iter()
+            .take(CHARTS_PER_PILLAR)
+            .map(|(r, i)| {
+                let chart = Chart {
                     title: name(i),
                     caption: view::chart_caption(r, i, lang),
                     // The phone's frame: drawn near the size it is printed (half a
                     // page), so that its type stays legible on paper.
                     svg: view::indicator_chart_at(i, r, lang, view::charts::Frame::NARROW),
-                })
-                .filter(|c| !c.svg.is_empty())
-                .collect(),
+                };
+                (i.id.as_str(), chart)
+            })
+            .filter(|(_, c)| !c.svg.is_empty())
+            .collect();
+        let others: Vec<Vec<String>> = reports
+            .iter()
+            .filter(|(_, i)| i.pillar == pillar && !charted.iter().any(|(id, _)| *id == i.id))
+            .filter_map(|(_, i)| cards.iter().find(|c| c.id == i.id))
+            .map(|c| scorecard_row(c, lang))
+            .collect();
+        Section {
+            title: text(lang, key),
+            text: Vec::new(),
+            charts: charted.into_iter().map(|(_, c)| c).collect(),
+            more_title: if others.is_empty() {
+                String::new()
+            } else {
+                text(lang, "brief-pillar-others")
+            },
+            more: Table { header: scorecard_header(lang), rows: others },
         }
     })
     .collect()
@@ -320,6 +333,7 @@ fn regional_section(
         title: text(lang, "nav-regions"),
         text: vec![format!("{} : {}", text(lang, "brief-map-classes"), legend.join(" · "))],
         charts,
+        ..Section::default()
     })
 }
 
@@ -384,8 +398,10 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
     let summary = summary(&reports, &milestones, lang);
     let verdict = view::verdict::verdict(results, catalog, lang);
     let key_messages = key_messages(&summary, judged(&reports).len(), !milestones.is_empty());
-    let scorecard = scorecard(results, catalog, versions, lang);
-    let mut sections = pillar_sections(&reports, lang);
+    let pillars = view::overview(results, catalog, versions, lang);
+    let cards: Vec<&view::Card> = pillars.iter().flat_map(|p| p.cards.iter()).collect();
+    let scorecard = scorecard(&cards, lang);
+    let mut sections = pillar_sections(&reports, &cards, lang);
     sections.extend(regional_section(&reports, sources.outlines, lang));
     let annex = annex(&reports, lang);
     let all_versions = versions_read(&reports, versions);

@@ -42,6 +42,9 @@ pub struct Section {
     pub title: String,
     pub text: Vec<String>,
     pub charts: Vec<Chart>,
+    /// After the charts: a table of what they leave out (none when it has no row).
+    pub more_title: String,
+    pub more: Table,
 }
 
 /// A table with a header row (repeated when it continues on the next page).
@@ -152,6 +155,8 @@ impl Briefing {
                     let mut sd = Dict::new();
                     sd.insert("title".into(), s.title.clone().into_value());
                     sd.insert("text".into(), strings(&s.text));
+                    sd.insert("more_title".into(), s.more_title.clone().into_value());
+                    sd.insert("more".into(), table(&s.more));
                     sd.insert(
                         "charts".into(),
                         s.charts

@@ -171,6 +171,16 @@ fn briefings_carry_the_computed_figures_in_three_languages() {
         "the annex names its sources"
     );
     cover_gives_the_verdict(&all[0], &indicators);
+    // The pillar pages hold every indicator of the catalogue: a chart, or a row of
+    // the pillar's other indicators.
+    // From the first pillar's heading to the regions page's first line.
+    let (start, end) = (whole.find("Public services").unwrap(), whole.find("Map shades").unwrap());
+    let pillars = &whole[start..end];
+    assert_eq!(pillars.matches("The pillar's other indicators").count(), 3);
+    for indicator in md2030_analytics::catalog::Catalog::compiled_in().unwrap().indicators {
+        let name = squash(&indicator.name.en);
+        assert!(pillars.contains(&name), "{name} is on no pillar page");
+    }
     // The regions page: one map per targeted indicator with a regional view (and
     // digital take-up), at most four, each captioned; the classes named once.
     let mapped = indicators
@@ -314,8 +324,8 @@ fn unit_of(id: &str) -> String {
 /// words shaped whole, no blank page.
 fn check_pdf_file(lang: &str, pdf: &std::path::Path) {
     let pages = page_count(pdf);
-    // The README's figures: 9 pages in French and English, 10 in Arabic.
-    assert!((9..=10).contains(&pages), "{lang}: {pages} pages");
+    // The README's figures: 10 pages in French and English, 11 in Arabic.
+    assert!((10..=11).contains(&pages), "{lang}: {pages} pages");
     // Charts are vectors: no raster image anywhere (`pdfimages -list` prints a
     // two-line header and one line per image).
     let images = tool("pdfimages", &["-list", pdf.to_str().unwrap()]);

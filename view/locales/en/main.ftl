@@ -342,6 +342,7 @@ provenance = Provenance
 show = Show
 chart-milestone = Milestone
 indicator-empty = No data yet for this indicator, hence no chart and no download: { $why }.
+brief-pillar-others = The pillar's other indicators
 brief-key-messages = Key messages
 nav-mine = My datasets
 mine-intro = Your ministry's datasets: the period due next and its deadline, the version in use, the templates to fill in; then your submissions and the decision on each.

@@ -346,6 +346,7 @@ provenance = Provenance
 show = Afficher
 chart-milestone = Jalon
 indicator-empty = Pas encore de donnée pour cet indicateur, donc ni graphique ni téléchargement : { $why }.
+brief-pillar-others = Les autres indicateurs du pilier
 brief-key-messages = Messages clés
 nav-mine = Mes jeux de données
 mine-intro = Les jeux de données de votre ministère : la période attendue et son échéance, la version en vigueur, les modèles à remplir ; puis vos dépôts et la décision prise sur chacun.
