@@ -23,7 +23,7 @@ use crate::{Error, Result};
 /// results' files change (2: the straight trajectory from the target's baseline,
 /// `progress.rs`; 3: the summary table's baseline period): results of another
 /// revision are recomputed and rewritten, never reused.
-pub const ENGINE: &str = concat!("md2030-analytics ", env!("CARGO_PKG_VERSION"), "+r4");
+pub const ENGINE: &str = concat!("md2030-analytics ", env!("CARGO_PKG_VERSION"), "+r5");
 
 /// Every indicator, as of one date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

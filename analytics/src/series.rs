@@ -323,20 +323,33 @@ pub fn egdi(frames: &Frames, column: &str) -> Result<Vec<Observation>> {
 pub fn labelled_startups(frames: &Frames, by: Option<&str>) -> Result<Groups> {
     let per_year =
         sum_by_period(frame(frames, "startups")?, None, year_text("label_year"), lit(1i64), by)?;
-    Ok(per_year
+    Ok(cumulate_yearly(per_year))
+}
+
+/// Running totals of yearly flows, group by group. A stock lasts: a group with no
+/// flow in a year keeps its total that year, from its first year to the last year
+/// any group has (a region without a new label in 2025 still has its startups).
+fn cumulate_yearly(per_year: Groups) -> Groups {
+    let year = |o: &Observation| o.period.parse::<i32>().ok();
+    let last = per_year.values().flatten().filter_map(year).max();
+    per_year
         .into_iter()
         .map(|(group, series)| {
+            let flows: BTreeMap<i32, f64> =
+                series.iter().filter_map(|o| Some((year(o)?, o.value))).collect();
+            let (Some(&first), Some(last)) = (flows.keys().next(), last) else {
+                return (group, series);
+            };
             let mut total = 0.0;
-            let cumulated = series
-                .into_iter()
-                .map(|o| {
-                    total += o.value;
-                    Observation { period: o.period, value: total }
+            let cumulated = (first..=last)
+                .map(|y| {
+                    total += flows.get(&y).copied().unwrap_or(0.0);
+                    Observation { period: y.to_string(), value: total }
                 })
                 .collect();
             (group, cumulated)
         })
-        .collect())
+        .collect()
 }
 
 /// A yearly total of one column of a dataset (talent, civil servants trained).
@@ -397,14 +410,9 @@ pub fn civil_servants_programme(frames: &Frames, by: Option<&str>) -> Result<Gro
     let mut groups = civil_servants(frames, by)?;
     for series in groups.values_mut() {
         series.retain(|o| o.period.as_str() >= CIVIL_SERVANTS_PROGRAMME_START);
-        let mut total = 0.0;
-        for observation in series.iter_mut() {
-            total += observation.value;
-            observation.value = total;
-        }
     }
     groups.retain(|_, series| !series.is_empty());
-    Ok(groups)
+    Ok(cumulate_yearly(groups))
 }
 
 /// Whether a stored version has `column` (a field added by a later contract version).
@@ -843,6 +851,34 @@ mod tests {
         assert_eq!(by_ministry["MI"][0].value, 37.5);
     }
 
+    /// Region A labels 2 startups in 2023 and 1 in 2025; region B 3 in 2023 and
+    /// none after: B still has 3 in 2024 and 2025, A has 2 in 2024 and 3 in 2025.
+    #[test]
+    fn a_cumulated_stock_lasts_through_the_years_without_a_flow() {
+        let per_year = Groups::from([
+            (
+                "A".to_string(),
+                vec![
+                    Observation { period: "2023".into(), value: 2.0 },
+                    Observation { period: "2025".into(), value: 1.0 },
+                ],
+            ),
+            ("B".to_string(), vec![Observation { period: "2023".into(), value: 3.0 }]),
+        ]);
+        let cumulated = cumulate_yearly(per_year);
+        let values = |g: &str| -> Vec<(String, f64)> {
+            cumulated[g].iter().map(|o| (o.period.clone(), o.value)).collect()
+        };
+        assert_eq!(
+            values("A"),
+            [("2023".to_string(), 2.0), ("2024".to_string(), 2.0), ("2025".to_string(), 3.0)]
+        );
+        assert_eq!(
+            values("B"),
+            [("2023".to_string(), 3.0), ("2024".to_string(), 3.0), ("2025".to_string(), 3.0)]
+        );
+    }
+
     #[test]
     fn offshoring_jobs_take_one_scope_per_year_and_revenue_keeps_both() {
         // 2022-Q4 old scope 130 + 5; 2023 quarters in both scopes (jobs 139 each time).
@@ -907,14 +943,20 @@ mod tests {
             ("startups".to_string(), startups.lazy()),
         ]);
         assert_eq!(national(sme_basic_digital_intensity(&frames, None).unwrap())[0].value, 75.0);
-        // 1 in 2021, 1 + 2 = 3 by 2022, 3 + 1 = 4 by 2024.
+        // 1 in 2021, 1 + 2 = 3 by 2022, still 3 in 2023 (none labelled), 3 + 1 = 4
+        // by 2024.
         let cumulated: Vec<(String, f64)> = national(labelled_startups(&frames, None).unwrap())
             .into_iter()
             .map(|o| (o.period, o.value))
             .collect();
         assert_eq!(
             cumulated,
-            vec![("2021".into(), 1.0), ("2022".into(), 3.0), ("2024".into(), 4.0)]
+            vec![
+                ("2021".into(), 1.0),
+                ("2022".into(), 3.0),
+                ("2023".into(), 3.0),
+                ("2024".into(), 4.0)
+            ]
         );
     }
 

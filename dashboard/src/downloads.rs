@@ -118,9 +118,10 @@ pub(crate) async fn download_regions(
     };
     let svg = || {
         let period = report.regional.last().map(|p| p.period.as_str()).unwrap_or_default();
-        md2030_view::charts::framed(
+        md2030_view::charts::framed_with(
             &view::region_map(snapshot.published.outlines.as_ref(), report, indicator, lang).0,
             &format!("{} — {period}", indicator.name.get(lang)),
+            &view::region_swatches(lang),
             &frame_notes(&snapshot, report, lang),
             lang == Lang::Ar,
         )

@@ -545,7 +545,7 @@ pub(crate) async fn regions_page(
                         if p.regions.iter().any(|r| r.region_code == *code) {
                             return None;
                         }
-                        let older = view::older_region_value(report, indicator, code, lang)?;
+                        let older = view::older_region_value(report, indicator, code, false, lang)?;
                         let note = text(lang, "region-older");
                         Some((region_name(code), older, "–".into(), false, note))
                     }))

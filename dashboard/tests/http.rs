@@ -188,28 +188,34 @@ async fn the_sample_pages_api_and_downloads_carry_the_computed_figures() {
     assert!(regions.contains(&format!("<g data-region=\"{lagging}\"><rect x=")));
     let (status, _) = get(&app, "/en/regions?indicator=egdi_rank").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    // A region without the latest period shows its last value, dated: Guelmim-Oued
-    // Noun's labelled startups (region 10), from the region breakdown.
+    // A stock lasts: Guelmim-Oued Noun (region 10) labelled no startup in the
+    // latest year, and still has every startup labelled there until then: the
+    // sample's rows for region 10 with a label year up to the latest period.
     let startups = indicator(&results, "labelled_startups");
     let latest_regional = startups["regional"].as_array().unwrap().last().unwrap();
-    let has_latest =
-        latest_regional["regions"].as_array().unwrap().iter().any(|r| r["region_code"] == "10");
-    let member = startups["breakdowns"]["region"]
+    let year: i64 = latest_regional["period"].as_str().unwrap().parse().unwrap();
+    let region_10 = latest_regional["regions"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["member"] == "10")
-        .unwrap();
-    let older = &member["latest"];
-    // The sample has no 2025 value for region 10.
-    assert!(!has_latest, "region 10 has the latest period: the check below would not run");
-    let expected = format!(
-        "<bdi>{} ({})</bdi> — latest available",
-        older["value"].as_f64().unwrap(),
-        older["period"].as_str().unwrap()
+        .find(|r| r["region_code"] == "10")
+        .expect("region 10 at the latest period");
+    let sample = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/sample/startups.csv"),
+    )
+    .unwrap();
+    let labelled = sample
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|c| c[4] == "10" && c[3].parse::<i64>().is_ok_and(|y| y <= year))
+        .count();
+    assert_eq!(region_10["value"].as_f64(), Some(labelled as f64));
+    let in_latest_year = sample.lines().filter(|l| l.contains(&format!(",{year},10,"))).count();
+    assert_eq!(
+        in_latest_year, 0,
+        "region 10 labelled none in {year}: the check would not test the stock"
     );
-    let (_, page) = get(&app, "/en/regions?indicator=labelled_startups").await;
-    assert!(page.contains(&expected), "no «{expected}»");
 
     // Downloads: the indicator's every series as CSV (one row per observation of
     // the headline and of each breakdown member), its chart as SVG, and a stored
@@ -423,11 +429,67 @@ async fn the_regions_map_downloads_as_csv_svg_and_png_with_the_computed_values()
     assert_eq!(status, StatusCode::OK);
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     // Twice the framed map: 16 + 720 + 16 wide; 48 (title) + the tile map's
-    // 588 x 476 viewBox at 720 wide (582.86) + 12 + 3 notes x 18 + 8 = 704.86 high,
-    // rounded up to 705.
+    // 588 x 476 viewBox at 720 wide (582.86) + the legend's 7 lines x 20 + 8 + 12 +
+    // 3 notes x 18 + 8 = 852.86 high, rounded up to 853.
     let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
     let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
-    assert_eq!((width, height), (2 * 752, 2 * 705));
+    assert_eq!((width, height), (2 * 752, 2 * 853));
+    // The downloaded map carries its legend: the five classes, the red outline.
+    let (_, svg) = get(&app, "/download/regions/digital_take_up.svg?lang=en").await;
+    for label in
+        ["well below national (under 80%)", "about national (95 to 105%)", "Lagging region"]
+    {
+        assert!(svg.contains(label), "{label} not in the map's legend");
+    }
+}
+
+/// A region without the latest period shows its last value, dated, as a rate
+/// when the indicator is a count compared by rate: the talent file without
+/// Dakhla-Oued Ed-Dahab's 2025 rows leaves it its 2024 count, the sum of the
+/// sample's 2024 rows for region 12, per 100,000 of its 219,965 inhabitants (HCP
+/// 2024, regions reference).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_region_without_the_latest_period_shows_its_last_rate_dated() {
+    let store = sample_store();
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let sample = std::fs::read_to_string(repo.join("data/sample/talent.csv")).unwrap();
+    let cells = |l: &str| l.split(';').map(str::to_string).collect::<Vec<_>>();
+    let kept: Vec<&str> =
+        sample.lines().filter(|l| !(l.starts_with("2025;") && cells(l)[2] == "12")).collect();
+    assert_eq!(sample.lines().count() - kept.len(), 4, "four 2025 rows for region 12");
+    let trained_2024: f64 = sample
+        .lines()
+        .filter(|l| l.starts_with("2024;") && cells(l)[2] == "12")
+        .map(|l| cells(l)[3].parse::<f64>().unwrap())
+        .sum();
+    let file = store.path().join("talent-without-12.csv");
+    std::fs::write(&file, kept.join("\n")).unwrap();
+    {
+        let mut writer = md2030_store::Store::open(store.path()).unwrap();
+        let config = md2030_ingest::IngestConfig {
+            ingested_by: "test".into(),
+            ingested_at: "2026-12-01T09:00:00Z".into(),
+            synthetic: true,
+            sheet: None,
+            display_name: None,
+            reference_period: None,
+        };
+        let contract = md2030_model::find_contract("talent").unwrap();
+        let outcome =
+            md2030_ingest::ingest_file(&mut writer, contract, &file, &config, &mut |_| {}).unwrap();
+        assert!(matches!(outcome, md2030_ingest::Outcome::Accepted { .. }));
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        md2030_results::compute_and_store(&mut writer, today, "2026-12-01T09:00:00Z", true, "test")
+            .unwrap();
+    }
+    let app = App::load(&config(store.path())).await.unwrap();
+    let rate = trained_2024 / 219_965.0 * 100_000.0;
+    let (_, page) = get(&app, "/en/regions?indicator=digital_talents_trained").await;
+    let expected = format!("{} · {rate:.1} per 100,000 inhabitants (2024)", trained_2024 as u64);
+    assert!(page.contains(&expected), "{expected} not in the page");
+    assert!(page.contains("latest available"));
+    let (_, svg) = get(&app, "/download/regions/digital_talents_trained.svg?lang=en").await;
+    assert!(svg.contains(&format!("{rate:.1} /100k (2024)")), "{svg}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

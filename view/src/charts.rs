@@ -851,10 +851,30 @@ fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     Some(&tag[start..end])
 }
 
+/// One entry of a framed chart's legend: a swatch (fill, outline) and its label.
+#[derive(Debug, Clone)]
+pub struct Swatch {
+    pub fill: String,
+    pub stroke: Option<String>,
+    pub label: String,
+}
+
 /// A chart made to travel alone (the SVG and PNG downloads): the chart under its
 /// title, with notes beneath (sources and versions, the sample-data warning in
 /// red). `rtl` aligns the texts to the right.
 pub fn framed(chart: &str, title: &str, notes: &[(String, bool)], rtl: bool) -> String {
+    framed_with(chart, title, &[], notes, rtl)
+}
+
+/// [`framed`] with a legend between the chart and the notes, one swatch per line
+/// (the map's classes, which a downloaded map must carry with it).
+pub fn framed_with(
+    chart: &str,
+    title: &str,
+    legend: &[Swatch],
+    notes: &[(String, bool)],
+    rtl: bool,
+) -> String {
     const W: f64 = 720.0;
     const PAD: f64 = 16.0;
     let Some(open_end) = chart.find('>') else { return String::new() };
@@ -883,7 +903,9 @@ pub fn framed(chart: &str, title: &str, notes: &[(String, bool)], rtl: bool) -> 
         1,
     );
     let total_w = W + 2.0 * PAD;
-    let total_h = 48.0 + height + 12.0 + 18.0 * notes.len() as f64 + 8.0;
+    const LEGEND_LINE: f64 = 20.0;
+    let legend_h = if legend.is_empty() { 0.0 } else { LEGEND_LINE * legend.len() as f64 + 8.0 };
+    let total_h = 48.0 + height + legend_h + 12.0 + 18.0 * notes.len() as f64 + 8.0;
     // Right to left: texts end at the right edge, and a right-to-left mark after
     // each keeps its closing punctuation on the left (the drawing's own direction
     // stays ltr, which resvg and browsers both anchor the same way).
@@ -898,8 +920,24 @@ pub fn framed(chart: &str, title: &str, notes: &[(String, bool)], rtl: bool) -> 
     );
     out.push_str(&inner_open);
     out.push_str(rest);
+    for (i, swatch) in legend.iter().enumerate() {
+        let top = 48.0 + height + 10.0 + LEGEND_LINE * i as f64;
+        let box_x = if rtl { total_w - PAD - 14.0 } else { PAD };
+        let label_x = if rtl { total_w - PAD - 22.0 } else { PAD + 22.0 };
+        let stroke = match &swatch.stroke {
+            Some(color) => format!(" stroke=\"{}\" stroke-width=\"2.5\"", escape_xml(color)),
+            None => " stroke=\"#b8bcc2\" stroke-width=\"0.5\"".to_string(),
+        };
+        out.push_str(&format!(
+            "<rect x=\"{box_x}\" y=\"{top:.1}\" width=\"14\" height=\"14\" rx=\"2\" fill=\"{}\"{stroke}/>\
+             <text x=\"{label_x}\" y=\"{:.1}\" text-anchor=\"{anchor}\" font-family=\"{font}\" font-size=\"12\" fill=\"#1d1d1b\">{}</text>",
+            escape_xml(&swatch.fill),
+            top + 11.5,
+            escape_xml(&format!("{}{close}", swatch.label))
+        ));
+    }
     for (i, (note, warning)) in notes.iter().enumerate() {
-        let y = 48.0 + height + 24.0 + 18.0 * i as f64;
+        let y = 48.0 + height + legend_h + 24.0 + 18.0 * i as f64;
         let (color, weight) = if *warning { ("#c1272d", "bold") } else { ("#555555", "normal") };
         out.push_str(&format!(
             "<text x=\"{x}\" y=\"{y:.1}\" text-anchor=\"{anchor}\" font-family=\"{font}\" font-size=\"12\" font-weight=\"{weight}\" fill=\"{color}\">{}</text>",

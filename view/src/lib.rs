@@ -284,22 +284,49 @@ pub fn region_legend(lang: Lang) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The legend a downloaded map carries: the five classes, the lagging region's red
+/// outline, and the grey of a region without the latest period.
+pub fn region_swatches(lang: Lang) -> Vec<charts::Swatch> {
+    let mut swatches: Vec<charts::Swatch> = region_legend(lang)
+        .into_iter()
+        .map(|(fill, label)| charts::Swatch { fill, stroke: None, label })
+        .collect();
+    swatches.push(charts::Swatch {
+        fill: "#ffffff".into(),
+        stroke: Some("#c1272d".into()),
+        label: text(lang, "lagging"),
+    });
+    swatches.push(charts::Swatch {
+        fill: charts::shade(None),
+        stroke: None,
+        label: text(lang, "map-grey"),
+    });
+    swatches
+}
+
 /// The last value of a region that has none at the regional view's latest period,
-/// with its period: "12 (2023)".
+/// with its period: "12 (2023)"; a count compared as a rate shows its rate of that
+/// period too, short on the map ("1,2 /100k (2024)"), beside the count in the
+/// table ("11 · 1,2 pour 100 000 habitants (2024)").
 pub fn older_region_value(
     report: &IndicatorReport,
     indicator: &md2030_analytics::catalog::Indicator,
     code: &str,
+    short: bool,
     lang: Lang,
 ) -> Option<String> {
-    let member =
-        report.breakdowns.get("region")?.iter().find(|m| m.member.as_deref() == Some(code))?;
-    let latest = member.latest.as_ref()?;
-    Some(format!(
-        "{} ({})",
-        format::in_unit(latest.value, &indicator.unit, lang),
-        format::period(&latest.period, lang)
-    ))
+    let (period, region) = report
+        .regional
+        .iter()
+        .rev()
+        .find_map(|p| Some((&p.period, p.regions.iter().find(|r| r.region_code == code)?)))?;
+    let count = format::in_unit(region.value, &indicator.unit, lang);
+    let shown = match (indicator.regional_rate, region.rate) {
+        (Some(kind), Some(rate)) if short => rate_short(rate, kind, lang),
+        (Some(kind), Some(rate)) => format!("{count} · {}", rate_text(rate, kind, lang)),
+        _ => count,
+    };
+    Some(format!("{shown} ({})", format::period(period, lang)))
 }
 
 /// A count's regional rate as a reader writes it: "3,9 pour 100 000 habitants",
@@ -790,7 +817,7 @@ pub fn region_map(
                 // and stays unshaded.
                 label: region
                     .map(shown)
-                    .or_else(|| older_region_value(report, indicator, code, lang))
+                    .or_else(|| older_region_value(report, indicator, code, true, lang))
                     .unwrap_or_else(|| "–".into()),
                 level: region.map(|r| region_class(r.compared(), national) as f64 / 4.0),
                 lagging: *code == lagging,

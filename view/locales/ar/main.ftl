@@ -90,6 +90,7 @@ national = وطنياً
 map-title = خريطة الجهات الاثنتي عشرة: { $name }
 choose-indicator = المؤشر
 download = تحميل
+map-grey = لا قيمة في آخر فترة: آخر قيمة متاحة مع تاريخها
 map-no-value = بدون قيمة
 map-boundaries = حدود الجهات:
 map-tiles = خريطة تخطيطية: لم يتم تحميل أي ملف للحدود.

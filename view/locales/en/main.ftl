@@ -90,6 +90,7 @@ national = National
 map-title = Map of the 12 regions: { $name }
 choose-indicator = Indicator
 download = Download
+map-grey = No value at the latest period: the latest available, dated
 map-no-value = No value
 map-boundaries = Region boundaries:
 map-tiles = Schematic map: no boundary file has been loaded.

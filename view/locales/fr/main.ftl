@@ -90,6 +90,7 @@ national = National
 map-title = Carte des 12 régions : { $name }
 choose-indicator = Indicateur
 download = Télécharger
+map-grey = Sans valeur à la dernière période : la dernière disponible, datée
 map-no-value = Sans valeur
 map-boundaries = Limites des régions :
 map-tiles = Carte schématique : aucun fichier de limites n’a été chargé.
