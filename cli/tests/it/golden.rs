@@ -275,13 +275,19 @@ fn digital_economy_matches(r: &Results) {
     assert_eq!(status(direct), ("not_assessable", "missing"));
     assert_eq!(direct["target"]["value"], 240_000.0);
 
-    // Labelled startups cumulated by label year: 1 (2021), 3 (2022), 4 (2024). The
+    // Labelled startups cumulated by label year: 1 (2021), 3 (2022), still 3 in 2023
+    // (none labelled that year: the stock lasts), 4 (2024). The
     // target's baseline is 380 (2022): 4 is further from 3,000 than that, so
     // deterioration. Annual: 2025 is due 90 days after its end, on 31 March 2026,
     // so the data is still current on 20 January 2026.
     assert_eq!(
         r.series("labelled_startups"),
-        vec![("2021".into(), 1.0), ("2022".into(), 3.0), ("2024".into(), 4.0)]
+        vec![
+            ("2021".into(), 1.0),
+            ("2022".into(), 3.0),
+            ("2023".into(), 3.0),
+            ("2024".into(), 4.0)
+        ]
     );
     assert_eq!(status(r.headline("labelled_startups")), ("deterioration", "current"));
     assert_eq!(r.headline("labelled_startups")["freshness"]["due"], "2026-03-31");
