@@ -153,6 +153,7 @@ mod tests {
             "on_track",
             "accelerate",
             "not_assessable",
+            "not_assessable_form",
             "why",
             "edition",
             "date",

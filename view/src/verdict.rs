@@ -105,6 +105,8 @@ pub fn verdict(results: &Results, catalog: &Catalog, lang: Lang) -> Verdict {
             ("on_track", on_track.to_string()),
             ("accelerate", accelerate.to_string()),
             ("not_assessable", not_assessable.to_string()),
+            // French agrees the adjective: 0 or 1 "non évaluable", more "non évaluables".
+            ("not_assessable_form", (if not_assessable <= 1 { "one" } else { "other" }).into()),
         ],
     );
     Verdict { total: rows.len(), on_track, accelerate, not_assessable, sentence, rows }
@@ -193,6 +195,25 @@ pub fn next_data(result: &IndicatorResult, indicator: &Indicator, lang: Lang) ->
 #[cfg(test)]
 mod tests {
     use crate::region_class;
+
+    #[test]
+    fn the_french_verdict_agrees_with_its_count() {
+        let sentence = |n: usize| {
+            crate::i18n::text_args(
+                md2030_model::Lang::Fr,
+                "verdict-sentence",
+                &[
+                    ("total", "10".into()),
+                    ("on_track", "1".into()),
+                    ("accelerate", "8".into()),
+                    ("not_assessable", n.to_string()),
+                    ("not_assessable_form", (if n <= 1 { "one" } else { "other" }).into()),
+                ],
+            )
+        };
+        assert!(sentence(1).ends_with("1 non évaluable"), "{}", sentence(1));
+        assert!(sentence(2).ends_with("2 non évaluables"), "{}", sentence(2));
+    }
 
     #[test]
     fn map_classes_are_fixed_shares_of_the_national_value() {

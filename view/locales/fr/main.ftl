@@ -314,9 +314,8 @@ data-detail-missing = aucune donnée reçue ({ $producer })
 ambassador = Ambassadeur de l'e-gouvernement
 ambassador-line = { $name }, { $role }, nommé le { $date }
 ambassadors-source = Réseau des ambassadeurs : { $version }
-verdict-sentence = Sur { $total } cibles : { $on_track } en bonne voie, { $accelerate } à accélérer, { $not_assessable } { $not_assessable ->
-        [0] non évaluable
-        [1] non évaluable
+verdict-sentence = Sur { $total } cibles : { $on_track } en bonne voie, { $accelerate } à accélérer, { $not_assessable } { $not_assessable_form ->
+        [one] non évaluable
        *[other] non évaluables
     }
 verdict-heading = Où en sont les cibles de la stratégie
