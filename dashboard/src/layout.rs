@@ -94,6 +94,7 @@ pub(crate) struct Layout {
     pub(crate) synthetic: bool,
     pub(crate) sample_banner: String,
     pub(crate) briefing: String,
+    pub(crate) ministries: String,
 }
 
 pub(crate) fn layout(lang: Lang, path: impl Into<String>, synthetic: bool) -> Layout {
@@ -111,6 +112,7 @@ pub(crate) fn layout(lang: Lang, path: impl Into<String>, synthetic: bool) -> La
         synthetic,
         sample_banner: text(lang, "sample-banner"),
         briefing: text(lang, "nav-briefings"),
+        ministries: text(lang, "nav-ministries"),
     }
 }
 

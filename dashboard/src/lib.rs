@@ -16,6 +16,7 @@ mod cache;
 mod downloads;
 mod error;
 mod layout;
+mod league;
 pub mod listener;
 mod mine;
 mod pages;

@@ -130,18 +130,6 @@ pub(crate) async fn download_template(Path(file): Path<String>) -> Result<Respon
         .into_response())
 }
 
-/// One of the steward's datasets.
-pub(crate) struct MyDataset {
-    name: String,
-    title: String,
-    producer: String,
-    /// The current version and when it came, or "–".
-    current: String,
-    /// The period expected next and by when, as a dated sentence.
-    next: String,
-    late: bool,
-}
-
 /// One of the steward's submissions.
 pub(crate) struct MySubmission {
     version: String,
@@ -166,7 +154,7 @@ pub(crate) struct MinePage {
     preview_word: String,
     heading: String,
     intro: String,
-    datasets: Vec<MyDataset>,
+    datasets: Vec<md2030_view::league::DatasetDue>,
     dataset_columns: Vec<String>,
     submissions: Vec<MySubmission>,
     submission_columns: Vec<String>,
@@ -200,7 +188,7 @@ pub(crate) async fn my_datasets_page(
     let datasets = md2030_model::contracts()
         .iter()
         .filter(|c| md2030_access::can_submit(&session.account, &c.producer))
-        .map(|c| my_dataset(c, &snapshot, lang))
+        .map(|c| md2030_view::league::dataset_due(c, &snapshot.published, lang))
         .collect();
     let notice = query
         .sent
@@ -241,47 +229,6 @@ pub(crate) async fn my_datasets_page(
         }
         .render(),
     ))
-}
-
-fn my_dataset(
-    contract: &md2030_model::Contract,
-    snapshot: &crate::app::Snapshot,
-    lang: Lang,
-) -> MyDataset {
-    let current = snapshot.published.versions.iter().find(|v| v.dataset == contract.name);
-    // The indicators computed from the current version say what is due next.
-    let due = snapshot
-        .published
-        .results
-        .iter()
-        .flat_map(|r| r.indicators.iter())
-        .filter(|r| current.is_some_and(|v| r.dataset_versions.contains(&v.version_id)))
-        .filter_map(|r| Some((r, snapshot.published.catalog.indicator(&r.id)?)))
-        .min_by_key(|(r, _)| r.headline.freshness.as_ref().map(|f| f.due));
-    let late = due.is_some_and(|(r, _)| {
-        r.headline.data_status == md2030_analytics::indicator::DataStatus::Overdue
-    });
-    MyDataset {
-        name: contract.name.clone(),
-        title: contract.titles.get(lang).to_string(),
-        producer: contract.producer.clone(),
-        current: current
-            .map(|v| {
-                text_args(
-                    lang,
-                    "mine-current-version",
-                    &[
-                        ("version", v.version_id.clone()),
-                        ("date", md2030_view::format::date(&v.provenance.ingested_at, lang)),
-                    ],
-                )
-            })
-            .unwrap_or_else(|| "–".into()),
-        next: due
-            .map(|(r, i)| md2030_view::verdict::next_data(&r.headline, i, lang))
-            .unwrap_or_else(|| "–".into()),
-        late,
-    }
 }
 
 /// What an accepted upload stored, as its steward is told after the redirect:

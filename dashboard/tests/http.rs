@@ -627,10 +627,21 @@ async fn french_and_arabic_pages_hold_no_english() {
         .collect();
     let mut found = Vec::new();
     for lang in ["fr", "ar"] {
-        for page in
-            ["", "regions", "data", "targets", "method", "milestones", "briefings", "signin"]
-                .into_iter()
-                .chain(indicators.iter().map(String::as_str))
+        for page in [
+            "",
+            "regions",
+            "data",
+            "targets",
+            "method",
+            "milestones",
+            "briefings",
+            "signin",
+            "ministries",
+            "ministry/MTNRA",
+            "regions/league",
+        ]
+        .into_iter()
+        .chain(indicators.iter().map(String::as_str))
         {
             let path = format!("/{lang}/{page}");
             let (status, html) = get(&app, &path).await;
@@ -647,4 +658,110 @@ async fn french_and_arabic_pages_hold_no_english() {
     }
     found.dedup();
     assert!(found.is_empty(), "{} English words:\n{}", found.len(), found.join("\n"));
+}
+
+/// The league of ministries, recomputed here from the published results by its
+/// documented rule: a ministry's items are its slice of every indicator broken down
+/// by ministry, and the targeted indicators it produces; the level is the share of
+/// judged items that are good (on track, achieved, or a trend in the indicator's
+/// good direction); a move counts beyond 1 point for a share, 5 % of the previous
+/// value otherwise. Shown: the 15 ministries and the agencies with something to
+/// show (the reference's five agencies but the DGSN, which produces nothing and has
+/// no slice): 19 rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ministries_league_follows_its_documented_rule() {
+    let store = sample_store();
+    let app = App::load(&config(store.path())).await.unwrap();
+    let catalog = md2030_analytics::catalog::Catalog::compiled_in().unwrap();
+    let (status, body) = get(&app, "/api/v1/league/ministries?lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    let league: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let entities = league["entities"].as_array().unwrap();
+    assert_eq!(entities.len(), 19);
+    assert!(entities.iter().all(|e| e["code"] != "DGSN" && e["code"] != "WB"));
+
+    let mut reports = std::collections::BTreeMap::new();
+    for indicator in &catalog.indicators {
+        let (_, json) = get(&app, &format!("/api/v1/indicators/{}", indicator.id)).await;
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        reports.insert(indicator.id.clone(), json["result"].clone());
+    }
+    for code in ["MTNRA", "MJ", "ANRT"] {
+        let (mut good, mut judged, mut improved, mut worsened, mut moved) =
+            (0u64, 0u64, 0u64, 0u64, 0u64);
+        for indicator in &catalog.indicators {
+            let report = &reports[&indicator.id];
+            let mut results = Vec::new();
+            if indicator.producer == code && !report["headline"]["target"].is_null() {
+                results.push(report["headline"].clone());
+            }
+            if let Some(member) = report["breakdowns"]["ministry"]
+                .as_array()
+                .and_then(|m| m.iter().find(|m| m["member"] == code))
+                .filter(|m| !m["latest"].is_null())
+            {
+                results.push(member.clone());
+            }
+            let higher =
+                matches!(indicator.direction, md2030_analytics::progress::Direction::Higher);
+            for result in results {
+                let status = result["assessment"]["status"].as_str().unwrap();
+                let is_good = matches!(status, "on_track" | "achieved")
+                    || (status == "rising" && higher)
+                    || (status == "falling" && !higher);
+                if status != "not_assessable" {
+                    judged += 1;
+                    good += u64::from(is_good);
+                }
+                if let Some(change) = result["change_one_period"].as_f64() {
+                    let latest = result["latest"]["value"].as_f64().unwrap();
+                    let noise = if indicator.unit == "percent" {
+                        1.0
+                    } else {
+                        0.05 * (latest - change).abs()
+                    };
+                    let signed = if higher { change } else { -change };
+                    moved += 1;
+                    improved += u64::from(signed > noise);
+                    worsened += u64::from(signed < -noise);
+                }
+            }
+        }
+        let entity = entities.iter().find(|e| e["code"] == code).unwrap();
+        assert_eq!(
+            (entity["good"].as_u64(), entity["judged"].as_u64()),
+            (Some(good), Some(judged)),
+            "{code}"
+        );
+        assert_eq!(
+            (entity["improved"].as_u64(), entity["worsened"].as_u64(), entity["moved"].as_u64()),
+            (Some(improved), Some(worsened), Some(moved)),
+            "{code}"
+        );
+        if judged > 0 {
+            let level = 100.0 * good as f64 / judged as f64;
+            assert!((entity["level"].as_f64().unwrap() - level).abs() < 1e-9, "{code}");
+        }
+    }
+    // The level rank is a competition rank: one more than the entities strictly above.
+    for e in entities {
+        if let Some(level) = e["level"].as_f64() {
+            let above = entities
+                .iter()
+                .filter(|o| o["level"].as_f64().is_some_and(|l| l > level + 1e-9))
+                .count();
+            assert_eq!(e["level_rank"].as_u64(), Some(above as u64 + 1), "{}", e["code"]);
+        }
+    }
+    // The page, its ministry pages, the regions' league and the CSV answer.
+    for path in ["/fr/ministries", "/ar/ministry/MTNRA", "/en/regions/league"] {
+        let (status, page) = get(&app, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(page.contains("class=\"banner\""), "{path}: no sample-data banner");
+    }
+    assert_eq!(get(&app, "/fr/ministry/NOPE").await.0, StatusCode::NOT_FOUND);
+    let (_, csv) = get(&app, "/download/league/regions.csv?lang=fr").await;
+    let regions: std::collections::BTreeSet<&str> =
+        csv.lines().skip(1).filter_map(|l| l.split(',').next()).collect();
+    assert_eq!(regions.len(), 12, "{csv}");
 }

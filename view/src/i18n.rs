@@ -159,6 +159,8 @@ mod tests {
             "date",
             "count",
             "note",
+            "count_noise",
+            "share_noise",
             "periods",
             "unchanged",
             "changed",

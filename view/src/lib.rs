@@ -13,6 +13,7 @@ pub mod chart_csv;
 pub mod charts;
 pub mod format;
 pub mod i18n;
+pub mod league;
 pub mod png;
 pub mod verdict;
 

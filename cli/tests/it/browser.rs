@@ -168,10 +168,13 @@ async fn layout(client: &Client) -> Value {
 }
 
 /// Every page: the public ones, then a steward's, then an admin's.
-const PUBLIC: [&str; 9] = [
+const PUBLIC: [&str; 12] = [
     "",
     "indicator/digital_take_up",
     "regions",
+    "ministries",
+    "ministry/MTNRA",
+    "regions/league",
     "data",
     "targets",
     "method",
@@ -312,7 +315,8 @@ async fn check_page(
     let name = match page {
         "" => "overview",
         _ if page.starts_with("review/") => "preview",
-        _ => page.split('/').next().unwrap(),
+        _ if page.starts_with("indicator/") => "indicator",
+        _ => &page.replace('/', "-"),
     };
     std::fs::write(shots.join(format!("{lang}-{name}-{width}.png")), &png).unwrap();
     if png.len() < 20_000 {
