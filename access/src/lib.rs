@@ -114,7 +114,7 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
 /// May `account` see versions awaiting sign-off for `producer`'s datasets?
 pub fn can_see_pending(account: &Account, producer: &str) -> bool {
     match account.role {
-        Role::Viewer | Role::Admin => true,
+        Role::Viewer | Role::Admin | Role::Secretariat => true,
         Role::Steward => account.stewards(producer),
     }
 }
@@ -128,6 +128,32 @@ pub fn can_submit(account: &Account, producer: &str) -> bool {
 /// audit log?
 pub fn is_admin(account: &Account) -> bool {
     account.is_active() && account.role == Role::Admin
+}
+
+/// May `account` record the Commission's decisions (from the minutes) and the
+/// judgments? The secretariat; an admin may record decisions too.
+pub fn can_record_decisions(account: &Account) -> bool {
+    account.is_active() && matches!(account.role, Role::Secretariat | Role::Admin)
+}
+
+/// May `account` judge an indicator's likelihood of delivery? The secretariat
+/// only: a judgment is independent of those who deliver.
+pub fn can_judge(account: &Account) -> bool {
+    account.is_active() && account.role == Role::Secretariat
+}
+
+/// May `account` post a status update of a point owned by `owner`? Its stewards.
+pub fn can_post_update(account: &Account, owner: &str) -> bool {
+    account.is_active() && account.stewards(owner)
+}
+
+/// May `account` confirm or reject an update of a point owned by `owner`, posted
+/// by `posted_by`? Another steward of the owner, or the secretariat; never its
+/// author (the store refuses that too).
+pub fn can_confirm_update(account: &Account, owner: &str, posted_by: &str) -> bool {
+    account.is_active()
+        && !account.username.eq_ignore_ascii_case(posted_by)
+        && (account.stewards(owner) || account.role == Role::Secretariat)
 }
 
 /// A sliding-window limit: at most `max` events per `window` for each key.
@@ -181,6 +207,47 @@ impl RateLimit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn account(username: &str, role: Role, ministries: &[&str]) -> Account {
+        Account {
+            id: 1,
+            username: username.into(),
+            display_name: username.into(),
+            role,
+            ministries: ministries.iter().map(|m| m.to_string()).collect(),
+            lang: "fr".into(),
+            created_at: "t".into(),
+            password_changed_at: "t".into(),
+            disabled_at: None,
+        }
+    }
+
+    /// Who may write what in the Commission's follow-up.
+    #[test]
+    fn decisions_judgments_and_updates_each_have_their_writers() {
+        let amina = account("amina", Role::Steward, &["MTNRA"]);
+        let karim = account("karim", Role::Steward, &["MTNRA"]);
+        let omar = account("omar", Role::Steward, &["MIC"]);
+        let sara = account("sara", Role::Secretariat, &[]);
+        let root = account("root", Role::Admin, &[]);
+        let nadia = account("nadia", Role::Viewer, &[]);
+        let mut gone = sara.clone();
+        gone.disabled_at = Some("t".into());
+        let record: Vec<bool> =
+            [&amina, &sara, &root, &nadia, &gone].map(can_record_decisions).into();
+        assert_eq!(record, [false, true, true, false, false]);
+        let judge: Vec<bool> = [&amina, &sara, &root, &nadia, &gone].map(can_judge).into();
+        assert_eq!(judge, [false, true, false, false, false]);
+        let post: Vec<bool> =
+            [&amina, &omar, &sara, &root].map(|a| can_post_update(a, "MTNRA")).into();
+        assert_eq!(post, [true, false, false, false]);
+        // Amina posted: Karim (same ministry) and the secretariat confirm; not
+        // Amina herself, not another ministry, not a viewer or an admin.
+        let confirm: Vec<bool> = [&amina, &karim, &omar, &sara, &nadia, &root]
+            .map(|a| can_confirm_update(a, "MTNRA", "AMINA"))
+            .into();
+        assert_eq!(confirm, [false, true, false, true, false, false]);
+    }
 
     #[test]
     fn a_hash_verifies_its_password_only() {

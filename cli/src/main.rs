@@ -214,7 +214,9 @@ enum UserCommand {
     Add {
         username: String,
         /// viewer (Commission members), steward (submits and signs off its
-        /// ministries' datasets) or admin.
+        /// ministries' datasets and the updates of their decision points),
+        /// secretariat (records the Commission's decisions and the judgments) or
+        /// admin.
         #[arg(long)]
         role: String,
         /// A ministry (producer code, e.g. MTNRA) a steward answers for; repeatable.

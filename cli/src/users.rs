@@ -88,7 +88,7 @@ pub(crate) struct AddUser<'a> {
 pub(crate) fn add(store: &mut Store, add: &AddUser<'_>) -> anyhow::Result<ExitCode> {
     check_username(add.username)?;
     let role = Role::parse(add.role)
-        .with_context(|| format!("role {:?}: viewer, steward or admin", add.role))?;
+        .with_context(|| format!("role {:?}: viewer, steward, secretariat or admin", add.role))?;
     let mut ministries: Vec<String> = Vec::new();
     for code in add.ministries {
         let code = code.trim().to_uppercase();
@@ -105,7 +105,7 @@ pub(crate) fn add(store: &mut Store, add: &AddUser<'_>) -> anyhow::Result<ExitCo
         Role::Steward if ministries.is_empty() => {
             bail!("a steward answers for at least one ministry: --ministry CODE")
         }
-        Role::Viewer | Role::Admin if !ministries.is_empty() => {
+        Role::Viewer | Role::Admin | Role::Secretariat if !ministries.is_empty() => {
             bail!("only stewards are scoped to ministries")
         }
         _ => {}

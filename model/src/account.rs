@@ -13,6 +13,9 @@ pub enum Role {
     Steward,
     /// Accounts, targets, publication settings.
     Admin,
+    /// The Commission's permanent secretariat: records its decisions and judges
+    /// each priority's likelihood of delivery; confirms point updates.
+    Secretariat,
 }
 
 impl Role {
@@ -21,6 +24,7 @@ impl Role {
             Role::Viewer => "viewer",
             Role::Steward => "steward",
             Role::Admin => "admin",
+            Role::Secretariat => "secretariat",
         }
     }
 
@@ -29,6 +33,7 @@ impl Role {
             "viewer" => Some(Role::Viewer),
             "steward" => Some(Role::Steward),
             "admin" => Some(Role::Admin),
+            "secretariat" => Some(Role::Secretariat),
             _ => None,
         }
     }

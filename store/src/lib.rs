@@ -36,6 +36,7 @@ pub mod ids;
 mod lock;
 mod results;
 mod staging;
+pub mod steering;
 pub use access::{
     Account, AuditEntry, AuditRecord, Decision, NewAccount, ReviewRefusal, Role, Session,
     VersionStatus,
@@ -170,7 +171,7 @@ CREATE TABLE IF NOT EXISTS current_versions (
 ";
 
 /// The catalogue's schema version (`PRAGMA user_version`) this build migrates to.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 impl Store {
     /// Opens the store in `root` as a writer, waiting as long as it takes for the
@@ -846,6 +847,10 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     if user_version >= SCHEMA_VERSION {
         return Ok(());
     }
+    // Schema 6 rebuilds the accounts table, which sessions reference: foreign keys
+    // are off while it runs (the pragma is a no-op inside a transaction), checked
+    // before the commit and back on after.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
     // One writer migrates; a second one waiting on SQLite's lock sees it done.
     conn.execute_batch("BEGIN IMMEDIATE;")?;
     let migrated = (|| {
@@ -867,15 +872,28 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
             conn.execute_batch(LOST_SQL)?;
             conn.execute_batch(access::SIGNIN_SQL)?;
         }
+        if user_version < 6 {
+            conn.execute_batch(steering::STEERING_SQL)?;
+            let broken: Option<String> =
+                conn.query_row("PRAGMA foreign_key_check", [], |row| row.get(0)).optional()?;
+            if let Some(table) = broken {
+                return Err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT),
+                    Some(format!("schema 6: a foreign key of {table} is broken")),
+                ));
+            }
+        }
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)
     })();
-    match migrated {
+    let done = match migrated {
         Ok(()) => conn.execute_batch("COMMIT;"),
         Err(err) => {
             let _ = conn.execute_batch("ROLLBACK;");
             Err(err)
         }
-    }
+    };
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    done
 }
 
 /// Schema 5: versions whose file was found missing or altered, set aside by
