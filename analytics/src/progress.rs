@@ -83,6 +83,25 @@ impl ProgressStatus {
         }
     }
 
+    /// The status named `text` ([`ProgressStatus::as_str`]).
+    pub fn parse(text: &str) -> Option<ProgressStatus> {
+        use ProgressStatus as S;
+        [
+            S::Achieved,
+            S::OnTrack,
+            S::NeedsAcceleration,
+            S::LimitedProgress,
+            S::Deterioration,
+            S::Missed,
+            S::Rising,
+            S::Stable,
+            S::Falling,
+            S::NotAssessable,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+
     /// A judgment against a target that says the target is not being met on time.
     pub fn is_off_track(self) -> bool {
         matches!(

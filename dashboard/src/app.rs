@@ -81,6 +81,9 @@ pub(crate) struct Snapshot {
     pub(crate) deliveries: Vec<md2030_store::Delivery>,
     /// What changed since the last briefing the Commission received.
     pub(crate) since: Option<Since>,
+    /// The Commission's decisions with their points' confirmed statuses (the key
+    /// changes with them, and with the judgments).
+    pub(crate) decisions: Vec<md2030_store::steering::Decision>,
     pub(crate) pages: Mutex<HashMap<String, Page>>,
     /// What publishing each pending version would change, computed on the first
     /// view (by version id): valid as long as the published state is this one.
@@ -257,6 +260,8 @@ pub(crate) fn current(data_dir: &std::path::Path) -> Result<Current, String> {
     let catalog = md2030_results::read_catalog(data_dir).map_err(|e| e.to_string())?;
     key.push(' ');
     key.push_str(&catalog.sha256);
+    key.push(' ');
+    key.push_str(&store.steering_fingerprint());
     Ok(Current { key, catalog, store })
 }
 
@@ -282,7 +287,10 @@ pub(crate) fn load_snapshot(current: Current) -> Result<Snapshot, String> {
     let editions = store.editions().unwrap_or_default();
     let deliveries = store.deliveries().unwrap_or_default();
     let since = since(&store, &published, &editions);
+    // A catalogue from before schema 6 has no decisions.
+    let decisions = store.decisions().unwrap_or_default();
     Ok(Snapshot {
+        decisions,
         key,
         published,
         editions,

@@ -179,10 +179,27 @@ fn since(snapshot: &Snapshot, lang: Lang) -> (String, String, Vec<[String; 4]>) 
     (heading, intro, rows)
 }
 
+/// A decision point aimed at the indicator, as its page lists it.
+#[derive(Debug)]
+pub(crate) struct AimedPoint {
+    meeting: String,
+    text: String,
+    owner: String,
+    owner_link: String,
+    due: String,
+    status: &'static str,
+    status_text: String,
+    overdue: bool,
+}
+
 #[derive(Template)]
 #[template(path = "indicator.html")]
 pub(crate) struct IndicatorPage {
     layout: Layout,
+    aimed: Vec<AimedPoint>,
+    aimed_label: String,
+    overdue_word: String,
+    decisions_link: String,
     id: String,
     name: String,
     definition: String,
@@ -244,7 +261,29 @@ pub(crate) async fn indicator_page(
     let Some((report, indicator)) = snapshot.published.reported(&id) else {
         return Err(AppError::NotFound("no such indicator"));
     };
-    Ok(page.cached(&format!("indicator/{id}"), || {
+    // Kept a day at most: a decision point falls overdue at midnight.
+    let today = chrono::Utc::now().date_naive().to_string();
+    Ok(page.cached(&format!("indicator/{id}/{today}"), || {
+        let aimed: Vec<AimedPoint> = snapshot
+            .decisions
+            .iter()
+            .flat_map(|d| d.points.iter().map(move |p| (d, p)))
+            .filter(|(_, p)| p.indicators.contains(&id))
+            .map(|(d, p)| AimedPoint {
+                meeting: md2030_view::i18n::text_args(
+                    lang,
+                    "decisions-meeting",
+                    &[("date", md2030_view::format::date(&d.meeting_date, lang))],
+                ),
+                text: format!("{}. {}", p.number, p.text),
+                owner: p.owner.clone(),
+                owner_link: format!("/{}/ministry/{}", lang.code(), p.owner),
+                due: md2030_view::format::date(&p.due_date, lang),
+                status: p.status.as_str(),
+                status_text: text(lang, &format!("point-{}", p.status.as_str())),
+                overdue: p.overdue(&today),
+            })
+            .collect();
         let unit = indicator.unit.as_str();
         let name = indicator.name.get(lang).to_string();
         let result = &report.headline;
@@ -271,6 +310,10 @@ pub(crate) async fn indicator_page(
             text_with(lang, "indicator-empty", "why", &view::data_detail(result, indicator, lang))
         });
         IndicatorPage {
+            aimed,
+            aimed_label: text(lang, "decisions-aimed"),
+            overdue_word: text(lang, "decisions-overdue"),
+            decisions_link: format!("/{}/decisions", lang.code()),
             answer: view::judgment_sentence(report, indicator, lang),
             facts: view::headline_facts(result, unit, lang),
             empty,

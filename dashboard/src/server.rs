@@ -77,6 +77,18 @@ pub fn router(app: Arc<App>) -> Router {
             get(crate::review::preview_page).post(crate::review::review),
         )
         .route("/download/audit.csv", get(crate::account::audit_csv))
+        .route(
+            "/{lang}/decisions",
+            get(crate::decisions::decisions_page).post(crate::decisions::record_decision),
+        )
+        .route("/{lang}/decisions/point/{id}", post(crate::decisions::post_update))
+        .route("/{lang}/decisions/update/{id}", post(crate::decisions::review_update))
+        .route("/download/decisions.csv", get(crate::decisions::decisions_csv))
+        .route("/api/v1/decisions", get(crate::decisions::api_decisions))
+        .route(
+            "/{lang}/judgments",
+            get(crate::judgments::judgments_page).post(crate::judgments::record_judgment),
+        )
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .layer(middleware::from_fn_with_state(app.clone(), crate::auth::authenticate))
         .layer(tower_http::compression::CompressionLayer::new())

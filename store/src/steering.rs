@@ -283,6 +283,20 @@ impl Store {
         move |source| Error::Catalog { path: path.clone(), source }
     }
 
+    /// Changes whenever a decision, an update (posted or reviewed) or a judgment is
+    /// recorded: what a reader keying a cache on the published state adds to it.
+    pub fn steering_fingerprint(&self) -> String {
+        self.conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM decisions) || '.' || (SELECT count(*) FROM point_updates)
+                    || '.' || (SELECT count(*) FROM point_updates WHERE state != 'pending')
+                    || '.' || (SELECT count(*) FROM judgments)",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap_or_default()
+    }
+
     /// Records a decision of the meeting of `meeting_date` with its points,
     /// numbered 1, 2… in the order given. Returns its id.
     pub fn record_decision(

@@ -15,6 +15,7 @@ pub mod format;
 pub mod i18n;
 pub mod league;
 pub mod png;
+pub mod steering;
 pub mod verdict;
 
 use md2030_analytics::catalog::{Catalog, Pillar};

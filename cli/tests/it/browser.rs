@@ -168,7 +168,7 @@ async fn layout(client: &Client) -> Value {
 }
 
 /// Every page: the public ones, then a steward's, then an admin's.
-const PUBLIC: [&str; 12] = [
+const PUBLIC: [&str; 13] = [
     "",
     "indicator/digital_take_up",
     "regions",
@@ -181,9 +181,11 @@ const PUBLIC: [&str; 12] = [
     "milestones",
     "briefings",
     "signin",
+    "decisions",
 ];
-const STEWARD: [&str; 4] = ["my", "submit", "review", "review/civil_servant_training/2"];
-const ADMIN: [&str; 2] = ["audit", "accounts"];
+const STEWARD: [&str; 6] =
+    ["my", "submit", "review", "review/civil_servant_training/2", "decisions", "judgments"];
+const ADMIN: [&str; 3] = ["audit", "accounts", "decisions"];
 
 /// The smallest text drawn in the page's visible charts, in CSS pixels (its font
 /// size times the SVG's scale on screen); `null` without a visible chart.
@@ -257,6 +259,23 @@ fn pages_load_clean_accessible_mirrored_and_fit_a_phone_in_a_real_browser() {
         Some(&karim.csrf),
     );
     assert_eq!(sent.status, 200, "{}", sent.body);
+    // A decision with a point reported behind and confirmed, for the register.
+    let root = crate::access::sign_in(&server.addr, "root", crate::access::PASSWORD).unwrap();
+    let recorded = root.post(
+        &server.addr,
+        "/fr/decisions",
+        &[
+            ("csrf", &root.csrf),
+            ("meeting_date", "2026-11-20"),
+            ("title", "Financement des startups"),
+            ("p1_text", "Ouvrir le fonds d'amorçage aux startups labellisées"),
+            ("p1_owner", "MTNRA"),
+            ("p1_due", "2026-11-30"),
+            ("p1_ind1", "startup_funding"),
+            ("p1_effect", "500 M MAD levés de plus en 2027"),
+        ],
+    );
+    assert_eq!(recorded.status, 303, "{}", recorded.body);
 
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {

@@ -15,6 +15,7 @@ mod golden;
 mod hostile;
 mod malformed;
 mod serve;
+mod steering;
 
 #[path = "../../../tests/src/real.rs"]
 #[allow(unreachable_pub)]
