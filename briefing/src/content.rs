@@ -197,6 +197,26 @@ fn summary(reports: &[Reported<'_>], milestones: &[view::MilestoneRow], lang: La
     summary
 }
 
+/// The 2026 mid-term review as a table: each milestone's verdict and what the
+/// final target needs after it.
+pub(crate) fn midterm_table(milestones: &[view::MilestoneRow], lang: Lang) -> Table {
+    Table {
+        header: view::milestone_header(lang),
+        rows: milestones
+            .iter()
+            .map(|m| {
+                vec![
+                    m.name.clone(),
+                    format::ltr_in(lang, m.milestone.clone()),
+                    m.at_date.clone(),
+                    format!("{} — {}", m.verdict, m.status_text),
+                    m.after.clone(),
+                ]
+            })
+            .collect(),
+    }
+}
+
 /// The scorecard's columns.
 fn scorecard_header(lang: Lang) -> Vec<String> {
     ["indicator", "latest", "target", "progress", "data"].iter().map(|k| text(lang, k)).collect()
@@ -218,7 +238,7 @@ fn scorecard_row(c: &view::Card, lang: Lang) -> Vec<String> {
 }
 
 /// The scorecard: every indicator.
-fn scorecard(cards: &[&view::Card], lang: Lang) -> Table {
+pub(crate) fn scorecard(cards: &[&view::Card], lang: Lang) -> Table {
     Table {
         header: scorecard_header(lang),
         rows: cards.iter().map(|c| scorecard_row(c, lang)).collect(),
@@ -467,21 +487,7 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
         scorecard,
         midterm_title: text(lang, "midterm-title"),
         midterm_text: vec![text(lang, "midterm-intro")],
-        midterm: Table {
-            header: view::milestone_header(lang),
-            rows: milestones
-                .iter()
-                .map(|m| {
-                    vec![
-                        m.name.clone(),
-                        format::ltr_in(lang, m.milestone.clone()),
-                        m.at_date.clone(),
-                        format!("{} — {}", m.verdict, m.status_text),
-                        m.after.clone(),
-                    ]
-                })
-                .collect(),
-        },
+        midterm: midterm_table(&milestones, lang),
         sections,
         annex_title: text(lang, "brief-annex"),
         annex,

@@ -10,6 +10,7 @@
 
 pub mod content;
 pub mod edition;
+pub mod pack;
 pub mod typeset;
 
 pub use typeset::{Briefing, Chart, Error, Rendered, Section, Table, render, template_sha256};

@@ -9,6 +9,7 @@ use typst::foundations::{Array, Bytes, Dict, IntoValue, Value};
 use typst_as_lib::TypstEngine;
 
 const TEMPLATE: &str = include_str!("../templates/briefing.typ");
+const PACK_TEMPLATE: &str = include_str!("../templates/pack.typ");
 
 const FONTS: [&[u8]; 6] = [
     include_bytes!("../../assets/fonts/NotoSans-Regular.ttf"),
@@ -192,6 +193,89 @@ impl Briefing {
 pub struct Rendered {
     pub pdf: Vec<u8>,
     pub pages: u32,
+}
+
+/// A stocktake pack: sections of text and one table each, in the pack's language.
+#[derive(Debug, Clone, Default)]
+pub struct Pack {
+    pub lang: String,
+    pub rtl: bool,
+    pub title: String,
+    /// "Meeting of 10 December 2026".
+    pub meeting: String,
+    /// "Prepared on 3 December 2026 from results@v2".
+    pub edition: String,
+    pub sample_warning: Option<String>,
+    pub sections: Vec<PackSection>,
+    pub page_word: String,
+    pub of_word: String,
+}
+
+/// One section of a pack: its title, sentences, and a table whose columns have
+/// the relative widths given (one per header cell).
+#[derive(Debug, Clone, Default)]
+pub struct PackSection {
+    pub title: String,
+    pub text: Vec<String>,
+    pub table: Table,
+    pub widths: Vec<f64>,
+    /// Said when the table has no row.
+    pub empty: String,
+}
+
+impl Pack {
+    fn inputs(&self) -> Dict {
+        let mut d = Dict::new();
+        let mut put = |k: &str, v: Value| {
+            d.insert(k.into(), v);
+        };
+        put("lang", self.lang.clone().into_value());
+        put("rtl", self.rtl.into_value());
+        put("title", self.title.clone().into_value());
+        put("meeting", self.meeting.clone().into_value());
+        put("edition", self.edition.clone().into_value());
+        put("sample", self.sample_warning.clone().into_value());
+        put("page_word", self.page_word.clone().into_value());
+        put("of_word", self.of_word.clone().into_value());
+        put(
+            "sections",
+            self.sections
+                .iter()
+                .map(|s| {
+                    let mut sd = Dict::new();
+                    sd.insert("title".into(), s.title.clone().into_value());
+                    sd.insert("text".into(), strings(&s.text));
+                    sd.insert("empty".into(), s.empty.clone().into_value());
+                    let mut t = table(&s.table).cast::<Dict>().unwrap_or_default();
+                    let widths = if s.widths.len() == s.table.header.len() {
+                        s.widths.clone()
+                    } else {
+                        vec![1.0; s.table.header.len()]
+                    };
+                    t.insert(
+                        "columns".into(),
+                        widths.iter().map(|w| w.into_value()).collect::<Array>().into_value(),
+                    );
+                    sd.insert("table".into(), t.into_value());
+                    sd.into_value()
+                })
+                .collect::<Array>()
+                .into_value(),
+        );
+        d
+    }
+}
+
+/// Typesets a stocktake pack as PDF bytes (deterministic, like a briefing).
+pub fn render_pack(pack: &Pack) -> Result<Rendered, Error> {
+    let engine = TypstEngine::builder().main_file(PACK_TEMPLATE).fonts(FONTS).build();
+    let document: typst_layout::PagedDocument = engine
+        .compile_with_input(pack.inputs())
+        .output
+        .map_err(|e| Error::Typeset(format!("{e:?}")))?;
+    let options = typst_pdf::PdfOptions::default();
+    let pdf = typst_pdf::pdf(&document, &options).map_err(|e| Error::Pdf(format!("{e:?}")))?;
+    Ok(Rendered { pdf, pages: document.pages().len() as u32 })
 }
 
 /// SHA-256 of the template, part of a briefing's identity: another template

@@ -113,6 +113,18 @@ enum Command {
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
     },
+    /// The stocktake pack for a Commission meeting, in --lang: exceptions first
+    /// (indicators off track or with overdue data, with their owner ministry, the
+    /// latest judgment and the decisions aimed at them), the decision points due by
+    /// the meeting and those closed, the league of ministries, the 2026 milestones
+    /// and the scorecard. Reads the published state; stores nothing.
+    Pack {
+        /// The meeting's date (YYYY-MM-DD).
+        #[arg(long)]
+        meeting: chrono::NaiveDate,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// The archive of briefing editions, the schedule and e-mail delivery.
     Briefings {
         #[command(subcommand)]
@@ -522,6 +534,35 @@ fn brief(cli: &Cli, out: &Path, as_of: &Option<chrono::NaiveDate>) -> anyhow::Re
     Ok(ExitCode::SUCCESS)
 }
 
+/// `md2030 pack --meeting DATE --out FILE.pdf`.
+fn pack(cli: &Cli, meeting: &chrono::NaiveDate, out: &Path) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let store = open_reader(cli)?;
+    let published = md2030_results::Published::load_in_force(&store)?;
+    let decisions = store.decisions()?;
+    let judgments = store.judgments()?;
+    let (meeting, today) = (meeting.to_string(), today().to_string());
+    let sources = md2030_briefing::pack::PackSources {
+        published: &published,
+        decisions: &decisions,
+        judgments: &judgments,
+        meeting: &meeting,
+        today: &today,
+    };
+    let pack = md2030_briefing::pack::pack(&sources, cli.lang);
+    let rendered = md2030_briefing::typeset::render_pack(&pack)?;
+    std::fs::write(out, &rendered.pdf).with_context(|| format!("writing {}", out.display()))?;
+    output::line(&format!(
+        "{} written: stocktake pack for the meeting of {meeting} ({}), {} pages, {} bytes in {} ms",
+        out.display(),
+        cli.lang.code(),
+        rendered.pages,
+        rendered.pdf.len(),
+        started.elapsed().as_millis()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `md2030 load-sample`.
 fn load_sample(cli: &Cli) -> anyhow::Result<ExitCode> {
     let lang = cli.lang;
@@ -738,6 +779,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Indicators { json, csv, as_of } => indicators(&cli, json, csv, as_of),
         Command::Compute { as_of, force } => compute(&cli, as_of, force),
         Command::Brief { out, as_of } => brief(&cli, out, as_of),
+        Command::Pack { meeting, out } => pack(&cli, meeting, out),
         Command::Briefings { command } => briefings(&cli, command),
         Command::LoadSample => load_sample(&cli),
         Command::Serve { addr, access } => serve(&cli, addr, access),

@@ -23,6 +23,17 @@ fn eventually(addr: &str, browser: &Browser, path: &str, needle: &str) -> String
     }
 }
 
+/// `md2030 pack` for the next meeting, in English, read back by pdftotext with
+/// its whitespace squashed.
+fn pack_text(dir: &std::path::Path) -> String {
+    let pdf = dir.join("pack.pdf");
+    let out = md2030(dir, &["pack", "--meeting", "2026-12-10", "--out", pdf.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
+    assert!(text.status.success());
+    String::from_utf8_lossy(&text.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[test]
 fn a_decision_is_followed_point_by_point_and_judged_beside_its_figures() {
     let dir = sample_store();
@@ -209,6 +220,22 @@ fn a_decision_is_followed_point_by_point_and_judged_beside_its_figures() {
     );
     assert_eq!(send(addr, "GET", "/en/judgments", &[], b"").unwrap().status, 303);
 
+    // The pack built before the next meeting opens on that indicator, with the
+    // decision aimed at it and the judgment (read back from the PDF).
+    let pack = pack_text(dir.path());
+    let exceptions = pack.split("Decisions aimed at it").nth(1).unwrap();
+    assert!(exceptions.trim_start().starts_with("Startup funding raised"), "{pack}");
+    let first = exceptions.split("Offshoring").next().unwrap();
+    for needle in [
+        "Amber-green: likely",
+        "The seed fund opens in January",
+        "greener than the figures",
+        "1. Open the seed fund to labelled startups — Behind",
+    ] {
+        assert!(first.contains(needle), "{needle:?} not in the pack's first exception:\n{first}");
+    }
+    assert!(pack.contains("Decision points closed None."), "nothing closed yet:\n{pack}");
+
     // The point is done: reported by Amina, confirmed by the secretariat.
     assert_eq!(
         with(&amina, &[("status", "done"), ("evidence", "https://example.org/decree")]).status,
@@ -226,6 +253,10 @@ fn a_decision_is_followed_point_by_point_and_judged_beside_its_figures() {
     assert_eq!(confirmed.status, 303);
     eventually(addr, &nadia, "/api/v1/decisions", "\"done\"");
     let _ = p2;
+    // The next pack lists it as closed.
+    let pack = pack_text(dir.path());
+    let closed = pack.split("Decision points closed").nth(1).unwrap();
+    assert!(closed.contains("1. Open the seed fund to labelled startups"), "{pack}");
 
     // Every step is in the audit log.
     let audit = md2030(dir.path(), &["audit", "--format", "json", "--limit", "1000"]);
