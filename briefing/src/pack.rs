@@ -269,7 +269,7 @@ pub fn pack(sources: &PackSources<'_>, lang: Lang) -> Pack {
                     .collect(),
                     rows: exception_rows,
                 },
-                widths: vec![1.3, 1.0, 1.0, 1.2, 1.6, 1.9],
+                widths: vec![1.2, 0.9, 0.9, 1.5, 1.6, 1.9],
                 empty: text(lang, "pack-none"),
             },
             PackSection {
