@@ -761,8 +761,19 @@ fn a_private_dashboard_needs_a_session_for_everything() {
     let reply = send(addr, "GET", "/fr/indicator/egdi_rank", &[], b"").unwrap();
     assert_eq!(reply.status, 303);
     assert_eq!(reply.header("location"), Some("/fr/signin?next=/fr/indicator/egdi_rank"));
-    for path in ["/api/v1/indicators", "/download/dataset/talent@v1.csv", "/briefing.pdf?lang=fr"] {
+    for path in [
+        "/api/v1/indicators",
+        "/download/dataset/talent@v1.csv",
+        "/briefing.pdf?lang=fr",
+        "/api/v1/league/ministries",
+        "/api/v1/decisions",
+        "/download/decisions.csv",
+        "/download/league/regions.csv",
+    ] {
         assert_eq!(send(addr, "GET", path, &[], b"").unwrap().status, 401, "{path}");
+    }
+    for path in ["/fr/ministries", "/fr/ministry/MTNRA", "/fr/decisions", "/fr/regions/league"] {
+        assert_eq!(send(addr, "GET", path, &[], b"").unwrap().status, 303, "{path}");
     }
     for path in ["/healthz", "/static/style.css", "/fr/signin"] {
         assert_eq!(send(addr, "GET", path, &[], b"").unwrap().status, 200, "{path}");

@@ -68,6 +68,35 @@ fn a_decision_is_followed_point_by_point_and_judged_beside_its_figures() {
         assert_eq!(who.post(addr, "/en/decisions", &form).status, status);
     }
     assert_eq!(sara.post(addr, "/en/decisions", &decision).status, 403, "no CSRF token");
+    // Another site's form, even with the right token.
+    let mut body: Vec<(&str, &str)> = decision.to_vec();
+    body.push(("csrf", &sara.csrf));
+    let encoded: String = body
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()))
+        .collect::<Vec<_>>()
+        .join("&");
+    let cross = send(
+        addr,
+        "POST",
+        "/en/decisions",
+        &[
+            ("Cookie", &sara.cookie),
+            ("Origin", "http://evil.example"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        encoded.as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(cross.status, 403, "a cross-origin post");
+    // A 100 KB subject: the form is over the body limit (64 KB) and cannot be
+    // read; nothing is recorded.
+    let huge = "x".repeat(100 * 1024);
+    let mut oversized = decision.to_vec();
+    oversized.push(("csrf", &sara.csrf));
+    oversized[1] = ("title", &huge);
+    assert_eq!(sara.post(addr, "/en/decisions", &oversized).status, 400);
+    assert!(amina.get(addr, "/en/decisions").body.contains("No decision recorded yet."));
     let mut bad = decision.to_vec();
     bad.push(("csrf", &sara.csrf));
     bad[3] = ("p1_owner", "NOWHERE");
@@ -85,7 +114,7 @@ fn a_decision_is_followed_point_by_point_and_judged_beside_its_figures() {
     assert!(!register.contains("<script>alert(1)"));
     assert!(
         register.contains(
-            "2 points: 0 done, 0 on schedule, 0 behind, 2 not started; 1 past their due date."
+            "Points: 2 · done: 0 · on schedule: 0 · behind: 0 · not started: 2 · past their due date: 1"
         ),
         "{register}"
     );
@@ -147,7 +176,7 @@ fn a_decision_is_followed_point_by_point_and_judged_beside_its_figures() {
     let register = amina.get(addr, "/en/decisions").body;
     assert!(
         register.contains(
-            "2 points: 0 done, 0 on schedule, 1 behind, 1 not started; 1 past their due date."
+            "Points: 2 · done: 0 · on schedule: 0 · behind: 1 · not started: 1 · past their due date: 1"
         ),
         "{register}"
     );
