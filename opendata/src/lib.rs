@@ -328,6 +328,115 @@ fn results_resources(
     Ok(out)
 }
 
+/// The Commission's decisions, one row per point with its confirmed status, and
+/// the confirmed status reports (the points' history). Left out as not public:
+/// reports awaiting confirmation or rejected, and the secretariat's judgments.
+/// None when no decision is recorded.
+fn decisions_resources(store: &Store, dir: &Path) -> Result<Vec<serde_json::Value>> {
+    let decisions = store.decisions()?;
+    if decisions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let updates: Vec<md2030_store::steering::PointUpdate> =
+        store.point_updates()?.into_iter().filter(|u| u.state == "confirmed").collect();
+    let safe = |s: &str| md2030_model::csv::formula_safe(s).into_owned();
+    let mut points = ::csv::Writer::from_writer(Vec::new());
+    points.write_record([
+        "decision_id",
+        "meeting_date",
+        "decision",
+        "point",
+        "text",
+        "owner",
+        "due_date",
+        "indicators",
+        "expected_effect",
+        "status",
+        "status_since",
+    ])?;
+    let mut history = ::csv::Writer::from_writer(Vec::new());
+    history.write_record([
+        "decision_id",
+        "point",
+        "status",
+        "reason",
+        "evidence",
+        "posted_by",
+        "posted_at",
+        "confirmed_by",
+        "confirmed_at",
+    ])?;
+    for d in &decisions {
+        for p in &d.points {
+            points.write_record([
+                d.id.to_string(),
+                d.meeting_date.clone(),
+                safe(&d.title),
+                p.number.to_string(),
+                safe(&p.text),
+                p.owner.clone(),
+                p.due_date.clone(),
+                p.indicators.join(" "),
+                safe(&p.expected_effect),
+                p.status.as_str().to_string(),
+                p.status_since.clone().unwrap_or_default(),
+            ])?;
+            for u in updates.iter().filter(|u| u.point_id == p.id) {
+                history.write_record([
+                    d.id.to_string(),
+                    p.number.to_string(),
+                    u.status.as_str().to_string(),
+                    safe(&u.reason),
+                    safe(&u.evidence.join(" ")),
+                    safe(&u.posted_by),
+                    u.posted_at.clone(),
+                    safe(u.reviewed_by.as_deref().unwrap_or_default()),
+                    u.reviewed_at.clone().unwrap_or_default(),
+                ])?;
+            }
+        }
+    }
+    let text = |name: &str| serde_json::json!({"name": name, "type": "string"});
+    let integer = |name: &str| serde_json::json!({"name": name, "type": "integer"});
+    let status = serde_json::json!({"name": "status", "type": "string",
+        "constraints": {"enum": ["not_started", "on_schedule", "behind", "done"]}});
+    let points_schema = serde_json::json!({
+        "fields": [
+            integer("decision_id"), {"name": "meeting_date", "type": "date"}, text("decision"),
+            integer("point"), text("text"), text("owner"), {"name": "due_date", "type": "date"},
+            text("indicators"), text("expected_effect"), status, text("status_since"),
+        ],
+        "missingValues": [""],
+        "primaryKey": ["decision_id", "point"],
+    });
+    let history_schema = serde_json::json!({
+        "fields": [
+            integer("decision_id"), integer("point"), status, text("reason"), text("evidence"),
+            text("posted_by"), text("posted_at"), text("confirmed_by"), text("confirmed_at"),
+        ],
+        "missingValues": [""],
+    });
+    let about = |title: &str| serde_json::json!({"title": title, "licenses": [licence("")]});
+    let bytes =
+        |w: ::csv::Writer<Vec<u8>>| w.into_inner().map_err(|e| ::csv::Error::from(e.into_error()));
+    Ok(vec![
+        resource(
+            "decisions-points",
+            write(dir, "decisions/points.csv", &bytes(points)?)?,
+            "csv",
+            &points_schema,
+            about("The Commission's decisions, one row per point with its confirmed status"),
+        ),
+        resource(
+            "decisions-status-reports",
+            write(dir, "decisions/status_reports.csv", &bytes(history)?)?,
+            "csv",
+            &history_schema,
+            about("The confirmed status reports of the decision points, oldest first"),
+        ),
+    ])
+}
+
 /// The indicator series as SDMX-CSV 2.0, the SDMX-ML structure and the code lists.
 fn sdmx_resources(
     results: &Results,
@@ -436,6 +545,7 @@ fn fill(store: &Store, published: &Published, dir: &Path, created: &str) -> Resu
     }
     resources.extend(results_resources(store, record, dir)?);
     resources.extend(sdmx_resources(results, &published.catalog, record, dir)?);
+    resources.extend(decisions_resources(store, dir)?);
     let synthetic = published.synthetic();
     let bytes = resources.iter().filter_map(|r| r["bytes"].as_u64()).sum();
     let package = serde_json::json!({
@@ -518,7 +628,7 @@ pub fn zip_dir(dir: &Path, prefix: &str, zip_path: &Path) -> Result<()> {
 }
 
 /// The zip of the export of the current results and dataset versions, built once
-/// per (results version, dataset versions) under `exports/` in the data directory
+/// per (results version, dataset versions, decisions) under `exports/` in the data directory
 /// and found there afterwards. Returns its path and download name.
 pub fn export_zip(data_dir: &Path, created: &str) -> Result<Option<(PathBuf, String)>> {
     let store = Store::open_read_only(data_dir)?;
@@ -531,6 +641,8 @@ pub fn export_zip(data_dir: &Path, created: &str) -> Result<Option<(PathBuf, Str
         hasher.update(v.version_id.as_bytes());
         hasher.update(v.sha256.as_bytes());
     }
+    // The decisions and their confirmed statuses are in it too.
+    hasher.update(store.steering_fingerprint().as_bytes());
     let key = &md2030_store::hex(&hasher.finalize())[..16];
     let stem = format!("md2030-export-{}-{key}", record.version_id.replace('@', "-"));
     let exports = data_dir.join("exports");

@@ -23,6 +23,19 @@ fn eventually(addr: &str, browser: &Browser, path: &str, needle: &str) -> String
     }
 }
 
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in std::fs::read_dir(&current).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() { stack.push(path) } else { files.push(path) }
+        }
+    }
+    files
+}
+
 /// `md2030 pack` for the next meeting, in English, read back by pdftotext with
 /// its whitespace squashed.
 fn pack_text(dir: &std::path::Path) -> String {
@@ -286,6 +299,34 @@ fn a_decision_is_followed_point_by_point_and_judged_beside_its_figures() {
     let pack = pack_text(dir.path());
     let closed = pack.split("Decision points closed").nth(1).unwrap();
     assert!(closed.contains("1. Open the seed fund to labelled startups"), "{pack}");
+
+    // The open-data export carries the register with the confirmed statuses and
+    // their history, formulas neutralised; not the judgments.
+    let export = dir.path().join("export");
+    let out = md2030(dir.path(), &["export", "--out", export.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let points = std::fs::read_to_string(export.join("decisions/points.csv")).unwrap();
+    let first = points.lines().nth(1).unwrap();
+    assert!(
+        first.contains("\"'=HYPERLINK")
+            && first.contains(",1,Open the seed fund")
+            && first.contains(",done,"),
+        "{points}"
+    );
+    let reports = std::fs::read_to_string(export.join("decisions/status_reports.csv")).unwrap();
+    assert_eq!(reports.lines().count(), 3, "two confirmed reports:\n{reports}");
+    let package = std::fs::read_to_string(export.join("datapackage.json")).unwrap();
+    assert!(
+        package.contains("\"decisions-points\"") && !package.to_lowercase().contains("judgment")
+    );
+    for entry in walk(&export) {
+        let text = std::fs::read(&entry).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&text).contains("The seed fund opens in January"),
+            "{}",
+            entry.display()
+        );
+    }
 
     // Every step is in the audit log.
     let audit = md2030(dir.path(), &["audit", "--format", "json", "--limit", "1000"]);
