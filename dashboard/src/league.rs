@@ -230,11 +230,19 @@ pub(crate) async fn ministry_page(
     Path((_, code)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let (snapshot, lang) = (&page.snapshot, page.lang);
-    let entities = md2030_view::league::league(&snapshot.published, "ministry", lang);
-    let Some(entity) = entities.into_iter().find(|e| e.code == code) else {
-        return Err(AppError::NotFound("no such ministry or agency in the league"));
-    };
+    // A ministry or agency of the reference (the league is computed once, when the
+    // page is first rendered for this data version).
+    let known = md2030_model::reference::reference_table("ministries")
+        .and_then(|t| t.row(&code))
+        .is_some_and(|r| r.column("kind") != Some("international"));
+    if !known {
+        return Err(AppError::NotFound("no such ministry or agency"));
+    }
     Ok(page.cached(&format!("ministry/{code}"), || {
+        let entity = md2030_view::league::league(&snapshot.published, "ministry", lang)
+            .into_iter()
+            .find(|e| e.code == code)
+            .unwrap_or_else(|| md2030_view::league::Entity::empty(&code, lang));
         let code_lang = lang.code();
         MinistryPage {
             layout: layout(

@@ -188,6 +188,30 @@ pub struct Entity {
 }
 
 impl Entity {
+    /// A ministry or agency with nothing to show yet: no indicator, no dataset.
+    pub fn empty(code: &str, lang: Lang) -> Entity {
+        let name = md2030_model::reference::reference_table("ministries")
+            .and_then(|t| t.row(code))
+            .map(|r| r.name(lang).to_string())
+            .unwrap_or_else(|| code.to_string());
+        Entity {
+            code: code.to_string(),
+            name,
+            ambassador: None,
+            datasets: Vec::new(),
+            items: Vec::new(),
+            good: 0,
+            judged: 0,
+            level: None,
+            improved: 0,
+            worsened: 0,
+            moved: 0,
+            improvement: None,
+            level_rank: None,
+            improvement_rank: None,
+        }
+    }
+
     pub fn late_datasets(&self) -> usize {
         self.datasets.iter().filter(|d| d.late).count()
     }
