@@ -32,7 +32,7 @@ const MAX_LINK: usize = 300;
 
 /// A text from a form: control characters dropped, trimmed, at most `max`
 /// characters.
-fn clean(text: &str, max: usize) -> String {
+pub(crate) fn clean(text: &str, max: usize) -> String {
     text.chars()
         .filter(|c| !c.is_control() || *c == '\n')
         .collect::<String>()
@@ -640,68 +640,18 @@ pub(crate) async fn review_update(
     }
 }
 
-/// `/download/decisions.csv` (`?lang=`): one row per point with its status and
-/// last confirmed update, every text cell formula-safe.
-pub(crate) async fn decisions_csv(
-    State(app): State<Arc<App>>,
-    axum::extract::Query(query): axum::extract::Query<crate::layout::LangQuery>,
-) -> Result<Response, AppError> {
-    let lang = query.lang.as_deref().and_then(Lang::from_code).unwrap_or_default();
-    let (decisions, updates) = app
-        .with_store(|s| Ok((s.decisions()?, s.point_updates()?)))
-        .await
-        .map_err(catalogue("reading the decisions"))?;
-    let today = today();
-    let safe = |s: &str| md2030_model::csv::formula_safe(s).into_owned();
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut write = || -> Result<(), csv::Error> {
-        writer.write_record([
-            "meeting_date",
-            "decision",
-            "point",
-            "text",
-            "owner",
-            "due_date",
-            "indicators",
-            "expected_effect",
-            "status",
-            "status_since",
-            "overdue",
-            "last_reason",
-            "last_evidence",
-        ])?;
-        for d in &decisions {
-            for p in &d.points {
-                let last =
-                    updates.iter().rev().find(|u| u.point_id == p.id && u.state == "confirmed");
-                writer.write_record([
-                    d.meeting_date.clone(),
-                    safe(&d.title),
-                    p.number.to_string(),
-                    safe(&p.text),
-                    p.owner.clone(),
-                    p.due_date.clone(),
-                    p.indicators.join(" "),
-                    safe(&p.expected_effect),
-                    p.status.as_str().to_string(),
-                    p.status_since.clone().unwrap_or_default(),
-                    p.overdue(&today).to_string(),
-                    last.map(|u| safe(&u.reason)).unwrap_or_default(),
-                    last.map(|u| safe(&u.evidence.join(" "))).unwrap_or_default(),
-                ])?;
-            }
-        }
-        Ok(())
-    };
-    write().map_err(|e| AppError::Internal {
-        what: "writing the decisions CSV",
-        err: e.to_string(),
-    })?;
-    let bytes = writer.into_inner().map_err(|e| AppError::Internal {
-        what: "writing the decisions CSV",
-        err: e.to_string(),
-    })?;
-    let _ = lang;
+/// `/download/decisions.csv`: one row per point with its confirmed status, as the
+/// open-data export writes it (every text cell formula-safe).
+pub(crate) async fn decisions_csv(State(app): State<Arc<App>>) -> Result<Response, AppError> {
+    let data_dir = app.data_dir.clone();
+    let csv = crate::error::blocking("writing the decisions CSV", move || {
+        let store = md2030_store::Store::open_read_only(&data_dir).map_err(|e| e.to_string())?;
+        md2030_opendata::decisions_csv(&store).map_err(|e| e.to_string())
+    })
+    .await?;
+    let bytes = csv.map(|(points, _)| points).unwrap_or_else(|| {
+        b"decision_id,meeting_date,decision,point,text,owner,due_date,indicators,expected_effect,status,status_since\n".to_vec()
+    });
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

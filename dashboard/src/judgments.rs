@@ -203,16 +203,6 @@ impl WithCsrf for JudgmentForm {
     }
 }
 
-fn clean(text: &str, max: usize) -> String {
-    text.chars()
-        .filter(|c| !c.is_control() || *c == '\n')
-        .collect::<String>()
-        .trim()
-        .chars()
-        .take(max)
-        .collect()
-}
-
 /// `POST /{lang}/judgments`: the secretariat records a judgment of a targeted
 /// indicator, beside its computed status of the moment (kept with it).
 pub(crate) async fn record_judgment(
@@ -253,8 +243,8 @@ pub(crate) async fn record_judgment(
     let Some(rating) = Rating::parse(&form.rating) else {
         return Err(AppError::bad_form(lang));
     };
-    let cycle = clean(&form.cycle, 20);
-    let rationale = clean(&form.rationale, MAX_TEXT);
+    let cycle = crate::decisions::clean(&form.cycle, 20);
+    let rationale = crate::decisions::clean(&form.rationale, MAX_TEXT);
     if cycle.is_empty() || rationale.is_empty() {
         return Err(AppError::Refused(StatusCode::BAD_REQUEST, text(lang, "judgments-bad-form")));
     }

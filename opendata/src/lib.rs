@@ -328,14 +328,13 @@ fn results_resources(
     Ok(out)
 }
 
-/// The Commission's decisions, one row per point with its confirmed status, and
-/// the confirmed status reports (the points' history). Left out as not public:
-/// reports awaiting confirmation or rejected, and the secretariat's judgments.
-/// None when no decision is recorded.
-fn decisions_resources(store: &Store, dir: &Path) -> Result<Vec<serde_json::Value>> {
+/// The decisions as CSV: one row per point with its confirmed status, and the
+/// confirmed status reports; `None` when no decision is recorded. Every text cell
+/// formula-safe. The export's `decisions/` files and the dashboard's download.
+pub fn decisions_csv(store: &Store) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
     let decisions = store.decisions()?;
     if decisions.is_empty() {
-        return Ok(Vec::new());
+        return Ok(None);
     }
     let updates: Vec<md2030_store::steering::PointUpdate> =
         store.point_updates()?.into_iter().filter(|u| u.state == "confirmed").collect();
@@ -396,6 +395,17 @@ fn decisions_resources(store: &Store, dir: &Path) -> Result<Vec<serde_json::Valu
             }
         }
     }
+    let bytes =
+        |w: ::csv::Writer<Vec<u8>>| w.into_inner().map_err(|e| ::csv::Error::from(e.into_error()));
+    Ok(Some((bytes(points)?, bytes(history)?)))
+}
+
+/// The Commission's decisions, one row per point with its confirmed status, and
+/// the confirmed status reports (the points' history). Left out as not public:
+/// reports awaiting confirmation or rejected, and the secretariat's judgments.
+/// None when no decision is recorded.
+fn decisions_resources(store: &Store, dir: &Path) -> Result<Vec<serde_json::Value>> {
+    let Some((points, history)) = decisions_csv(store)? else { return Ok(Vec::new()) };
     let text = |name: &str| serde_json::json!({"name": name, "type": "string"});
     let integer = |name: &str| serde_json::json!({"name": name, "type": "integer"});
     let status = serde_json::json!({"name": "status", "type": "string",
@@ -417,19 +427,17 @@ fn decisions_resources(store: &Store, dir: &Path) -> Result<Vec<serde_json::Valu
         "missingValues": [""],
     });
     let about = |title: &str| serde_json::json!({"title": title, "licenses": [licence("")]});
-    let bytes =
-        |w: ::csv::Writer<Vec<u8>>| w.into_inner().map_err(|e| ::csv::Error::from(e.into_error()));
     Ok(vec![
         resource(
             "decisions-points",
-            write(dir, "decisions/points.csv", &bytes(points)?)?,
+            write(dir, "decisions/points.csv", &points)?,
             "csv",
             &points_schema,
             about("The Commission's decisions, one row per point with its confirmed status"),
         ),
         resource(
             "decisions-status-reports",
-            write(dir, "decisions/status_reports.csv", &bytes(history)?)?,
+            write(dir, "decisions/status_reports.csv", &history)?,
             "csv",
             &history_schema,
             about("The confirmed status reports of the decision points, oldest first"),
