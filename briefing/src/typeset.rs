@@ -278,6 +278,12 @@ pub fn render_pack(pack: &Pack) -> Result<Rendered, Error> {
     Ok(Rendered { pdf, pages: document.pages().len() as u32 })
 }
 
+/// SHA-256 of the pack's template, part of a pack's identity.
+pub fn pack_template_sha256() -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(PACK_TEMPLATE.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// SHA-256 of the template, part of a briefing's identity: another template
 /// typesets the same figures differently.
 pub fn template_sha256() -> String {

@@ -534,30 +534,74 @@ fn brief(cli: &Cli, out: &Path, as_of: &Option<chrono::NaiveDate>) -> anyhow::Re
     Ok(ExitCode::SUCCESS)
 }
 
-/// `md2030 pack --meeting DATE --out FILE.pdf`.
+/// `md2030 pack --meeting DATE --out FILE.pdf`: the pack of its inputs (results,
+/// decisions, status reports, judgments, meeting, day, renderer), from the archive
+/// when it was typeset already, else typeset and archived.
 fn pack(cli: &Cli, meeting: &chrono::NaiveDate, out: &Path) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
-    let store = open_reader(cli)?;
+    let lang = cli.lang;
+    let mut store = open_writer(cli, "stocktake pack")?;
     let published = md2030_results::Published::load_in_force(&store)?;
     let decisions = store.decisions()?;
+    let updates = store.point_updates()?;
     let judgments = store.judgments()?;
     let (meeting, today) = (meeting.to_string(), today().to_string());
-    let sources = md2030_briefing::pack::PackSources {
-        published: &published,
-        decisions: &decisions,
-        judgments: &judgments,
-        meeting: &meeting,
-        today: &today,
+    let key = md2030_store::packs::pack_key(&[
+        published.results_sha256.as_bytes(),
+        &serde_json::to_vec(&decisions)?,
+        &serde_json::to_vec(&updates)?,
+        &serde_json::to_vec(&judgments)?,
+        meeting.as_bytes(),
+        today.as_bytes(),
+        md2030_briefing::typeset::pack_template_sha256().as_bytes(),
+        env!("CARGO_PKG_VERSION").as_bytes(),
+    ]);
+    let from_archive = match store.pack_by_key(&key)? {
+        Some(pack) => store.read_pack(&pack, lang.code())?.map(|pdf| (pack, pdf)),
+        None => None,
     };
-    let pack = md2030_briefing::pack::pack(&sources, cli.lang);
-    let rendered = md2030_briefing::typeset::render_pack(&pack)?;
-    std::fs::write(out, &rendered.pdf).with_context(|| format!("writing {}", out.display()))?;
+    let (pack, pdf, how) = match from_archive {
+        Some((pack, pdf)) => (pack, pdf, "from the archive"),
+        None => {
+            let sources = md2030_briefing::pack::PackSources {
+                published: &published,
+                decisions: &decisions,
+                judgments: &judgments,
+                meeting: &meeting,
+                today: &today,
+            };
+            let rendered = md2030_briefing::typeset::render_pack(&md2030_briefing::pack::pack(
+                &sources, lang,
+            ))?;
+            let pack = store.archive_pack(
+                &md2030_store::packs::NewPack {
+                    key: &key,
+                    meeting_date: &meeting,
+                    results_version: published.results_version(),
+                    trigger: "cli",
+                    built_at: &now_utc(),
+                },
+                lang.code(),
+                &rendered.pdf,
+                rendered.pages,
+            )?;
+            users::audit(
+                &mut store,
+                "stocktake_pack",
+                &pack.pack_id,
+                "ok",
+                serde_json::json!({"meeting": meeting, "lang": lang.code(), "results": published.results_version()}),
+            )?;
+            (pack, rendered.pdf, "typeset and archived")
+        }
+    };
+    std::fs::write(out, &pdf).with_context(|| format!("writing {}", out.display()))?;
     output::line(&format!(
-        "{} written: stocktake pack for the meeting of {meeting} ({}), {} pages, {} bytes in {} ms",
+        "{} written: {} for the meeting of {meeting} ({}), {} bytes in {} ms, {how}",
         out.display(),
-        cli.lang.code(),
-        rendered.pages,
-        rendered.pdf.len(),
+        pack.pack_id,
+        lang.code(),
+        pdf.len(),
         started.elapsed().as_millis()
     ));
     Ok(ExitCode::SUCCESS)

@@ -234,7 +234,7 @@ fn check_lang(lang: &str) -> Result<()> {
 
 impl Store {
     /// Writes `bytes` to a fresh staging file, fsynced; returns its path.
-    fn stage_bytes(&self, name: &str, bytes: &[u8]) -> Result<PathBuf> {
+    pub(crate) fn stage_bytes(&self, name: &str, bytes: &[u8]) -> Result<PathBuf> {
         self.require_writer("archiving a briefing")?;
         let path = self.staging_path(name);
         let mut file = crate::lock::create_owned(&path).map_err(io_err("creating", &path))?;

@@ -34,6 +34,7 @@ mod access;
 mod briefings;
 pub mod ids;
 mod lock;
+pub mod packs;
 mod results;
 mod staging;
 pub mod steering;
@@ -69,6 +70,9 @@ pub enum Error {
     /// A version's file is missing or differs from what the catalogue recorded.
     #[error("{version_id}: {problem}")]
     BadFile { version_id: String, problem: String },
+    /// A stocktake pack that cannot be archived as asked.
+    #[error("{0}")]
+    Pack(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -171,7 +175,7 @@ CREATE TABLE IF NOT EXISTS current_versions (
 ";
 
 /// The catalogue's schema version (`PRAGMA user_version`) this build migrates to.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 impl Store {
     /// Opens the store in `root` as a writer, waiting as long as it takes for the
@@ -298,6 +302,7 @@ impl Store {
         }
         self.recover_results()?;
         self.recover_briefings()?;
+        self.recover_packs()?;
         let recorded: std::collections::HashSet<String> = {
             let mut stmt =
                 self.conn.prepare("SELECT file FROM versions").map_err(self.catalog_err())?;
@@ -541,6 +546,7 @@ impl Store {
         }
         problems.extend(self.verify_results()?);
         problems.extend(self.verify_briefings()?);
+        problems.extend(self.verify_packs()?);
         Ok(problems)
     }
 
@@ -882,6 +888,9 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
                     Some(format!("schema 6: a foreign key of {table} is broken")),
                 ));
             }
+        }
+        if user_version < 7 {
+            conn.execute_batch(packs::PACKS_SQL)?;
         }
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)
     })();

@@ -36,15 +36,18 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     files
 }
 
-/// `md2030 pack` for the next meeting, in English, read back by pdftotext with
-/// its whitespace squashed.
-fn pack_text(dir: &std::path::Path) -> String {
+/// `md2030 pack` for the next meeting, in English: its text read back by
+/// pdftotext with the whitespace squashed, what the command said (the pack's id,
+/// typeset or from the archive), and the PDF's bytes.
+fn pack_built(dir: &std::path::Path) -> (String, String, Vec<u8>) {
     let pdf = dir.join("pack.pdf");
     let out = md2030(dir, &["pack", "--meeting", "2026-12-10", "--out", pdf.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
     assert!(text.status.success());
-    String::from_utf8_lossy(&text.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
+    let squashed =
+        String::from_utf8_lossy(&text.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    (squashed, String::from_utf8_lossy(&out.stdout).into_owned(), std::fs::read(&pdf).unwrap())
 }
 
 #[test]
@@ -264,7 +267,12 @@ fn a_decision_is_followed_point_by_point_and_judged_beside_its_figures() {
 
     // The pack built before the next meeting opens on that indicator, with the
     // decision aimed at it and the judgment (read back from the PDF).
-    let pack = pack_text(dir.path());
+    let (pack, said, first_bytes) = pack_built(dir.path());
+    assert!(said.contains("pack@p1") && said.contains("typeset and archived"), "{said}");
+    // The same inputs again: the archived pack, the same bytes.
+    let (_, again, again_bytes) = pack_built(dir.path());
+    assert!(again.contains("pack@p1") && again.contains("from the archive"), "{again}");
+    assert_eq!(again_bytes, first_bytes);
     let exceptions = pack.split("Decisions aimed at it").nth(1).unwrap();
     assert!(exceptions.trim_start().starts_with("Startup funding raised"), "{pack}");
     let first = exceptions.split("Offshoring").next().unwrap();
@@ -295,8 +303,9 @@ fn a_decision_is_followed_point_by_point_and_judged_beside_its_figures() {
     assert_eq!(confirmed.status, 303);
     eventually(addr, &nadia, "/api/v1/decisions", "\"done\"");
     let _ = p2;
-    // The next pack lists it as closed.
-    let pack = pack_text(dir.path());
+    // The next pack (other inputs: a new one) lists it as closed.
+    let (pack, said, _) = pack_built(dir.path());
+    assert!(said.contains("pack@p2") && said.contains("typeset and archived"), "{said}");
     let closed = pack.split("Decision points closed").nth(1).unwrap();
     assert!(closed.contains("1. Open the seed fund to labelled startups"), "{pack}");
 
@@ -339,6 +348,7 @@ fn a_decision_is_followed_point_by_point_and_judged_beside_its_figures() {
         ("confirm_point_update", "ok"),
         ("record_judgment", "refused"),
         ("record_judgment", "ok"),
+        ("stocktake_pack", "ok"),
     ] {
         assert!(
             log.lines().any(|l| l.contains(&format!("\"action\":\"{action}\""))
