@@ -324,3 +324,75 @@ pub fn pack(sources: &PackSources<'_>, lang: Lang) -> Pack {
         of_word: text(lang, "brief-of"),
     }
 }
+
+/// One language of an archived pack.
+#[derive(Debug, Clone)]
+pub struct BuiltPack {
+    pub lang: Lang,
+    pub pack: md2030_store::packs::PackRecord,
+    pub pdf: Vec<u8>,
+    /// Typeset now (false: taken from the archive).
+    pub typeset: bool,
+}
+
+/// The pack of the meeting of `meeting`, built on `today`, in `langs`: the
+/// archived one when its inputs are the same (results, decisions, status
+/// reports, judgments, meeting, day, template, md2030 version), else typeset and
+/// archived. Needs the writer lock. `trigger` says who asked (`cli`,
+/// `meeting:2027-01-21`); `now` is recorded.
+pub fn build(
+    store: &mut md2030_store::Store,
+    published: &Published,
+    meeting: &str,
+    today: &str,
+    langs: &[Lang],
+    trigger: &str,
+    now: &str,
+) -> Result<Vec<BuiltPack>, crate::edition::Error> {
+    let decisions = store.decisions()?;
+    let updates = store.point_updates()?;
+    let judgments = store.judgments()?;
+    let key = md2030_store::packs::pack_key(&[
+        published.results_sha256.as_bytes(),
+        &serde_json::to_vec(&decisions).unwrap_or_default(),
+        &serde_json::to_vec(&updates).unwrap_or_default(),
+        &serde_json::to_vec(&judgments).unwrap_or_default(),
+        meeting.as_bytes(),
+        today.as_bytes(),
+        crate::typeset::pack_template_sha256().as_bytes(),
+        env!("CARGO_PKG_VERSION").as_bytes(),
+    ]);
+    let mut built = Vec::new();
+    for &lang in langs {
+        let archived = match store.pack_by_key(&key)? {
+            Some(pack) => store.read_pack(&pack, lang.code())?.map(|pdf| (pack, pdf)),
+            None => None,
+        };
+        if let Some((pack, pdf)) = archived {
+            built.push(BuiltPack { lang, pack, pdf, typeset: false });
+            continue;
+        }
+        let sources =
+            PackSources { published, decisions: &decisions, judgments: &judgments, meeting, today };
+        let rendered = crate::typeset::render_pack(&pack(&sources, lang))?;
+        let archived = store.archive_pack(
+            &md2030_store::packs::NewPack {
+                key: &key,
+                meeting_date: meeting,
+                results_version: published.results_version(),
+                trigger,
+                built_at: now,
+            },
+            lang.code(),
+            &rendered.pdf,
+            rendered.pages,
+        )?;
+        built.push(BuiltPack { lang, pack: archived, pdf: rendered.pdf, typeset: true });
+    }
+    Ok(built)
+}
+
+/// The file name a pack's PDF is sent as.
+pub fn file_name(pack: &md2030_store::packs::PackRecord, lang: Lang) -> String {
+    format!("md2030-pack-p{}-{}-{}.pdf", pack.pack_no, pack.meeting_date, lang.code())
+}

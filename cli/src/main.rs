@@ -542,66 +542,34 @@ fn pack(cli: &Cli, meeting: &chrono::NaiveDate, out: &Path) -> anyhow::Result<Ex
     let lang = cli.lang;
     let mut store = open_writer(cli, "stocktake pack")?;
     let published = md2030_results::Published::load_in_force(&store)?;
-    let decisions = store.decisions()?;
-    let updates = store.point_updates()?;
-    let judgments = store.judgments()?;
-    let (meeting, today) = (meeting.to_string(), today().to_string());
-    let key = md2030_store::packs::pack_key(&[
-        published.results_sha256.as_bytes(),
-        &serde_json::to_vec(&decisions)?,
-        &serde_json::to_vec(&updates)?,
-        &serde_json::to_vec(&judgments)?,
-        meeting.as_bytes(),
-        today.as_bytes(),
-        md2030_briefing::typeset::pack_template_sha256().as_bytes(),
-        env!("CARGO_PKG_VERSION").as_bytes(),
-    ]);
-    let from_archive = match store.pack_by_key(&key)? {
-        Some(pack) => store.read_pack(&pack, lang.code())?.map(|pdf| (pack, pdf)),
-        None => None,
-    };
-    let (pack, pdf, how) = match from_archive {
-        Some((pack, pdf)) => (pack, pdf, "from the archive"),
-        None => {
-            let sources = md2030_briefing::pack::PackSources {
-                published: &published,
-                decisions: &decisions,
-                judgments: &judgments,
-                meeting: &meeting,
-                today: &today,
-            };
-            let rendered = md2030_briefing::typeset::render_pack(&md2030_briefing::pack::pack(
-                &sources, lang,
-            ))?;
-            let pack = store.archive_pack(
-                &md2030_store::packs::NewPack {
-                    key: &key,
-                    meeting_date: &meeting,
-                    results_version: published.results_version(),
-                    trigger: "cli",
-                    built_at: &now_utc(),
-                },
-                lang.code(),
-                &rendered.pdf,
-                rendered.pages,
-            )?;
-            users::audit(
-                &mut store,
-                "stocktake_pack",
-                &pack.pack_id,
-                "ok",
-                serde_json::json!({"meeting": meeting, "lang": lang.code(), "results": published.results_version()}),
-            )?;
-            (pack, rendered.pdf, "typeset and archived")
-        }
-    };
-    std::fs::write(out, &pdf).with_context(|| format!("writing {}", out.display()))?;
+    let meeting = meeting.to_string();
+    let built = md2030_briefing::pack::build(
+        &mut store,
+        &published,
+        &meeting,
+        &today().to_string(),
+        &[lang],
+        "cli",
+        &now_utc(),
+    )?;
+    let Some(one) = built.into_iter().next() else { anyhow::bail!("no pack was built") };
+    if one.typeset {
+        users::audit(
+            &mut store,
+            "stocktake_pack",
+            &one.pack.pack_id,
+            "ok",
+            serde_json::json!({"meeting": meeting, "lang": lang.code(), "results": published.results_version()}),
+        )?;
+    }
+    std::fs::write(out, &one.pdf).with_context(|| format!("writing {}", out.display()))?;
+    let how = if one.typeset { "typeset and archived" } else { "from the archive" };
     output::line(&format!(
         "{} written: {} for the meeting of {meeting} ({}), {} bytes in {} ms, {how}",
         out.display(),
-        pack.pack_id,
+        one.pack.pack_id,
         lang.code(),
-        pdf.len(),
+        one.pdf.len(),
         started.elapsed().as_millis()
     ));
     Ok(ExitCode::SUCCESS)

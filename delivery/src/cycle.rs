@@ -143,6 +143,58 @@ pub fn build_edition(
     Ok(built)
 }
 
+/// Builds (or finds) the stocktake pack of the meeting of `meeting` in every
+/// configured language, dated `day`.
+fn build_pack(
+    store: &mut Store,
+    config: &Config,
+    catalog: &CatalogFiles,
+    meeting: &str,
+    trigger: &str,
+    day: chrono::NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let published = md2030_results::Published::load(store, catalog)?;
+    let built = md2030_briefing::pack::build(
+        store,
+        &published,
+        meeting,
+        &day.to_string(),
+        &config.languages,
+        trigger,
+        &rfc3339(now),
+    )?;
+    let typeset: Vec<&str> = built.iter().filter(|b| b.typeset).map(|b| b.lang.code()).collect();
+    if let Some(first) = built.first().filter(|_| !typeset.is_empty()) {
+        store.audit(&md2030_store::AuditEntry {
+            at: &rfc3339(now),
+            actor: "scheduler",
+            action: "stocktake_pack",
+            subject: &first.pack.pack_id,
+            outcome: "ok",
+            address: "",
+            detail: serde_json::json!({"trigger": trigger, "langs": typeset, "meeting": meeting}),
+        })?;
+    }
+    Ok(())
+}
+
+/// The stocktake pack sent with `edition` in `lang`: the one built for the
+/// meeting slot the edition handled, if any.
+fn pack_for(
+    store: &Store,
+    edition: &EditionRecord,
+    lang: Lang,
+) -> Result<Option<(String, Vec<u8>)>, md2030_store::Error> {
+    let slots = store.edition_slots(edition.edition_no)?;
+    let Some(pack) = store.packs()?.into_iter().find(|p| slots.contains(&p.trigger)) else {
+        return Ok(None);
+    };
+    Ok(store
+        .read_pack(&pack, lang.code())?
+        .map(|pdf| (md2030_briefing::pack::file_name(&pack, lang), pdf)))
+}
+
 /// Builds the editions whose slots are due and queues them.
 fn scheduled(
     store: &mut Store,
@@ -157,6 +209,12 @@ fn scheduled(
         }
         let built = build_edition(store, config, catalog, slot.edition_date, &slot.id, now)
             .map_err(|e| Error::Slot { slot: slot.id.clone(), source: Box::new(e) })?;
+        // Before a Commission meeting, its stocktake pack too, sent with the
+        // briefing; archived before the slot is marked handled.
+        if let Some(meeting) = slot.id.strip_prefix("meeting:") {
+            build_pack(store, config, catalog, meeting, &slot.id, slot.edition_date, now)
+                .map_err(|e| Error::Slot { slot: slot.id.clone(), source: Box::new(e) })?;
+        }
         events.push(Event::Built {
             slot: slot.id.clone(),
             edition: built.edition.edition_id.clone(),
@@ -201,6 +259,7 @@ fn send_one(
         .map(|m| m.datasets.iter().any(|d| d.synthetic))
         .unwrap_or(false);
     let (subject, body) = edition::letter(&edition, sample, lang);
+    let also = pack_for(store, &edition, lang).map_err(|e| SendError::Transient(e.to_string()))?;
     let name =
         config.recipients.iter().find(|r| r.email == delivery.recipient).map(|r| r.name.as_str());
     mailer.send(&Letter {
@@ -210,6 +269,7 @@ fn send_one(
         body,
         attachment_name: edition::file_name(&edition, lang),
         pdf: &pdf,
+        also: also.as_ref().map(|(name, bytes)| (name.clone(), bytes.as_slice())),
         message_id: delivery.message_id.clone(),
     })
 }

@@ -23,6 +23,8 @@ pub struct Letter<'a> {
     pub body: String,
     pub attachment_name: String,
     pub pdf: &'a [u8],
+    /// A second PDF: the stocktake pack sent with the briefing of a meeting.
+    pub also: Option<(String, &'a [u8])>,
     /// `<…@…>`: stable for one (edition, recipient), so a copy that did leave
     /// twice is recognisable as the same message.
     pub message_id: String,
@@ -105,11 +107,20 @@ impl Mailer {
             .subject(letter.subject.clone())
             .message_id(Some(letter.message_id.clone()))
             .date_now()
-            .multipart(
-                MultiPart::mixed().singlepart(SinglePart::plain(letter.body.clone())).singlepart(
-                    Attachment::new(letter.attachment_name.clone()).body(letter.pdf.to_vec(), pdf),
-                ),
-            )
+            .multipart({
+                let parts = MultiPart::mixed()
+                    .singlepart(SinglePart::plain(letter.body.clone()))
+                    .singlepart(
+                        Attachment::new(letter.attachment_name.clone())
+                            .body(letter.pdf.to_vec(), pdf.clone()),
+                    );
+                match &letter.also {
+                    Some((name, bytes)) => {
+                        parts.singlepart(Attachment::new(name.clone()).body(bytes.to_vec(), pdf))
+                    }
+                    None => parts,
+                }
+            })
             .map_err(|e| SendError::Permanent(format!("building the message: {e}")))?;
         match self.transport.send(&message) {
             Ok(_) => Ok(()),

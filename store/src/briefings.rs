@@ -454,6 +454,19 @@ impl Store {
             .map_err(self.catalog_err())
     }
 
+    /// The slots `edition_no` handled (`meeting:2027-01-21`…).
+    pub fn edition_slots(&self, edition_no: i64) -> Result<Vec<String>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT slot FROM briefing_slots WHERE edition_no = ?1 ORDER BY slot")
+            .map_err(self.catalog_err())?;
+        statement
+            .query_map([edition_no], |row| row.get(0))
+            .map_err(self.catalog_err())?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(self.catalog_err())
+    }
+
     /// Records that `slot` was handled by `edition_no` (once: a second call for the
     /// same slot keeps the first edition).
     pub fn record_slot(&mut self, slot: &str, edition_no: i64, handled_at: &str) -> Result<()> {

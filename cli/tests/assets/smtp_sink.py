@@ -6,7 +6,7 @@ requires it before AUTH, accepts one user (AUTH PLAIN or LOGIN), and writes ever
 accepted message as OUT/NNN.eml with, beside it, what Python's own MIME parser
 reads from it: OUT/NNN.json (envelope, decoded headers, whether the session was
 encrypted and authenticated, the attachment's name and type) and OUT/NNN.pdf (the
-attachment's bytes). Recipients given with --fail-once get "451 try again later"
+attachment's bytes; a second attachment as OUT/NNN.2.pdf, and so on). Recipients given with --fail-once get "451 try again later"
 the first time they are named; recipients given with --reject always get "550".
 
 Prints "ready" on stdout once it accepts connections; stops on SIGTERM.
@@ -68,6 +68,8 @@ class Handler:
         }
         if attachments:
             write(stem + ".pdf", attachments[0].get_payload(decode=True))
+        for number, part in enumerate(attachments[1:], start=2):
+            write(f"{stem}.{number}.pdf", part.get_payload(decode=True))
         write(stem + ".eml", envelope.content)
         # The JSON last: its presence says the message is complete.
         write(stem + ".json", json.dumps(record, ensure_ascii=False).encode("utf-8"))

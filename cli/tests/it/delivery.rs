@@ -164,6 +164,17 @@ fn received(sink: &Sink) -> Vec<(Value, Vec<u8>)> {
         .collect()
 }
 
+/// The second attachments the sink accepted so far (`NNN.2.pdf`).
+fn received_extra(sink: &Sink) -> Vec<Vec<u8>> {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&sink.out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".2.pdf"))
+        .collect();
+    names.sort();
+    names.iter().map(|p| std::fs::read(p).unwrap()).collect()
+}
+
 fn config(sink: &Sink, extra: &str, recipients: &[(&str, &str)]) -> String {
     let mut text = format!(
         "{extra}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"starttls\"\nca_file = \"{}\"\nusername = \"{USER}\"\npassword_env = \"MD2030_TEST_SMTP_PASSWORD\"\nfrom = \"Maroc Digital 2030 <md2030@example.gov.ma>\"\ntimeout_seconds = 10\n",
@@ -398,6 +409,24 @@ fn the_server_sends_a_scheduled_edition_and_not_again_after_a_restart() {
             .find(|f| f["lang"] == lang)
             .unwrap();
         assert_eq!(sha256(&pdf), file["sha256"].as_str().unwrap(), "{lang}");
+        // The meeting's stocktake pack travels with its briefing, as archived.
+        let names: Vec<&str> = meta["attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a["filename"].as_str())
+            .collect();
+        let pack_name = format!("md2030-pack-p1-{today}-{lang}.pdf");
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert_eq!(names[1], pack_name);
+    }
+    for lang in ["fr", "ar"] {
+        let archived =
+            std::fs::read(store.path().join(format!("packs/p00001-{today}/{lang}.pdf"))).unwrap();
+        assert!(
+            received_extra(&sink).iter().any(|bytes| *bytes == archived),
+            "the {lang} pack sent is not the archived one"
+        );
     }
     // Restarted: the slot is handled, the deliveries are sent; nothing leaves again.
     let server = serve(store.path());
