@@ -424,7 +424,7 @@ fn the_server_sends_a_scheduled_edition_and_not_again_after_a_restart() {
         let archived =
             std::fs::read(store.path().join(format!("packs/p00001-{today}/{lang}.pdf"))).unwrap();
         assert!(
-            received_extra(&sink).iter().any(|bytes| *bytes == archived),
+            received_extra(&sink).contains(&archived),
             "the {lang} pack sent is not the archived one"
         );
     }
