@@ -97,6 +97,8 @@ pub(crate) struct Snapshot {
 pub(crate) struct Since {
     pub(crate) edition: md2030_store::EditionRecord,
     pub(crate) changes: Vec<md2030_analytics::vintage::Change>,
+    /// The results that edition was built from (the league's previous ranks).
+    pub(crate) results: Option<md2030_analytics::results::Results>,
 }
 
 /// The edition to compare with: among those built from other results than the
@@ -120,7 +122,13 @@ fn since(
     };
     let now = md2030_analytics::vintage::Digest::from_results(results);
     let changes = md2030_analytics::vintage::diff(&manifest.digest, &now);
-    Some(Since { edition: (*edition).clone(), changes })
+    let results = store
+        .results_versions()
+        .ok()
+        .and_then(|versions| versions.into_iter().find(|r| r.version_id == edition.results_version))
+        .and_then(|record| store.read_results_file(&record, md2030_results::RESULTS_JSON).ok())
+        .and_then(|bytes| md2030_analytics::results::Results::from_json(&bytes).ok());
+    Some(Since { edition: (*edition).clone(), changes, results })
 }
 
 /// The application state shared by the handlers.

@@ -20,6 +20,8 @@ pub(crate) struct LeagueRow {
     name: String,
     ambassador: String,
     level_rank: String,
+    /// "↑3" since the last briefing, beyond the noise; empty otherwise.
+    rank_change: String,
     level: (String, String),
     improvement_rank: String,
     improvement: (String, String),
@@ -42,6 +44,8 @@ pub(crate) struct LeaguePage {
     json: String,
     download_word: String,
     of_regions: bool,
+    /// What a rank change is measured against.
+    since_title: String,
 }
 
 fn percent(v: Option<f64>, lang: Lang) -> String {
@@ -96,6 +100,11 @@ fn sorted(mut entities: Vec<Entity>) -> Vec<Entity> {
 
 fn league_row(e: &Entity, of_regions: bool, lang: Lang) -> LeagueRow {
     LeagueRow {
+        rank_change: match e.rank_change() {
+            Some(places) if places > 0 => format!("↑{places}"),
+            Some(places) => format!("↓{}", places.unsigned_abs()),
+            None => String::new(),
+        },
         link: (!of_regions).then(|| format!("/{}/ministry/{}", lang.code(), e.code)),
         name: e.name.clone(),
         ambassador: e.ambassador.as_ref().map(|a| a.0.clone()).unwrap_or_else(|| "–".into()),
@@ -114,7 +123,13 @@ fn league_page(page: &PublicPage, of_regions: bool) -> Response {
     let name = if of_regions { "regions/league" } else { "ministries" };
     page.cached(name, || {
         let dimension = if of_regions { "region" } else { "ministry" };
-        let entities = sorted(md2030_view::league::league(&snapshot.published, dimension, lang));
+        let previous = snapshot.since.as_ref().and_then(|s| s.results.as_ref());
+        let entities = sorted(md2030_view::league::league_since(
+            &snapshot.published,
+            previous,
+            dimension,
+            lang,
+        ));
         let code = lang.code();
         let key = if of_regions { "regions" } else { "ministries" };
         let mut columns = texts(
@@ -171,6 +186,20 @@ fn league_page(page: &PublicPage, of_regions: bool) -> Response {
             json: format!("/api/v1/league/{key}"),
             download_word: text(lang, "downloads"),
             of_regions,
+            since_title: snapshot
+                .since
+                .as_ref()
+                .map(|s| {
+                    md2030_view::i18n::text_args(
+                        lang,
+                        "league-since",
+                        &[
+                            ("edition", s.edition.edition_id.clone()),
+                            ("date", md2030_view::format::date(&s.edition.as_of, lang)),
+                        ],
+                    )
+                })
+                .unwrap_or_default(),
         }
         .render()
     })
@@ -330,8 +359,11 @@ pub(crate) async fn api_league(
     let lang = query.lang.as_deref().and_then(Lang::from_code).unwrap_or_default();
     let cache_key = format!("api/league/{key}/{}", lang.code());
     Ok(crate::cache::cached_as(&snapshot, &cache_key, &headers, "application/json", || {
-        let entities = md2030_view::league::league(&snapshot.published, dimension, lang);
+        let previous = snapshot.since.as_ref().and_then(|s| s.results.as_ref());
+        let entities =
+            md2030_view::league::league_since(&snapshot.published, previous, dimension, lang);
         json_body(&serde_json::json!({
+            "compared_with": snapshot.since.as_ref().map(|s| s.edition.edition_id.clone()),
             "as_of": snapshot.published.results.as_ref().map(|r| r.as_of.to_string()),
             "results_version": snapshot.published.results_version(),
             "synthetic": snapshot.published.synthetic(),
@@ -340,6 +372,8 @@ pub(crate) async fn api_league(
                 "improvement": "items improved beyond the noise minus items worsened beyond it, as a share of the items with a previous period, in percentage points",
                 "share_noise_points": md2030_view::league::SHARE_NOISE_POINTS,
                 "count_noise_share": md2030_view::league::COUNT_NOISE_SHARE,
+                "rank_noise_places": md2030_view::league::RANK_NOISE_PLACES,
+                "level_noise_points": md2030_view::league::LEVEL_NOISE_POINTS,
             },
             "entities": entities.iter().map(|e| serde_json::json!({
                 "code": e.code,
@@ -351,6 +385,9 @@ pub(crate) async fn api_league(
                 "judged": e.judged,
                 "improvement": e.improvement,
                 "improvement_rank": e.improvement_rank,
+                "previous_level": e.previous.map(|p| p.0),
+                "previous_rank": e.previous.map(|p| p.1),
+                "rank_change": e.rank_change(),
                 "improved": e.improved,
                 "worsened": e.worsened,
                 "moved": e.moved,

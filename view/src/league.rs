@@ -32,6 +32,11 @@ use crate::i18n::text;
 pub const SHARE_NOISE_POINTS: f64 = 1.0;
 /// Within this share of its previous value, any other quantity has not moved.
 pub const COUNT_NOISE_SHARE: f64 = 0.05;
+/// A change of rank shows only when the entity moved at least this many places…
+pub const RANK_NOISE_PLACES: usize = 2;
+/// …and its level at least this many points: a move inside a block of ties or a
+/// level that barely changed is not news.
+pub const LEVEL_NOISE_POINTS: f64 = 10.0;
 
 /// How an item stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,6 +190,9 @@ pub struct Entity {
     pub improvement: Option<f64>,
     pub level_rank: Option<usize>,
     pub improvement_rank: Option<usize>,
+    /// The level and its rank in the previous league (the results of the last
+    /// briefing), when there is one.
+    pub previous: Option<(f64, usize)>,
 }
 
 impl Entity {
@@ -209,7 +217,19 @@ impl Entity {
             improvement: None,
             level_rank: None,
             improvement_rank: None,
+            previous: None,
         }
+    }
+
+    /// Places gained (positive) or lost since the previous league, only beyond
+    /// the noise ([`RANK_NOISE_PLACES`] and [`LEVEL_NOISE_POINTS`]).
+    pub fn rank_change(&self) -> Option<i64> {
+        let (rank, level) = (self.level_rank?, self.level?);
+        let (before_level, before_rank) = self.previous?;
+        let places = before_rank as i64 - rank as i64;
+        (places.unsigned_abs() as usize >= RANK_NOISE_PLACES
+            && (level - before_level).abs() >= LEVEL_NOISE_POINTS)
+            .then_some(places)
     }
 
     pub fn late_datasets(&self) -> usize {
@@ -258,7 +278,39 @@ fn ranks(values: &[Option<f64>]) -> Vec<Option<usize>> {
 /// or the 12 regions, each with its items, level and improvement, ranked; those
 /// with nothing to show are left out. In the reference's order.
 pub fn league(published: &Published, dimension: &str, lang: Lang) -> Vec<Entity> {
-    let Some(results) = &published.results else { return Vec::new() };
+    match &published.results {
+        Some(results) => league_of(published, results, dimension, lang),
+        None => Vec::new(),
+    }
+}
+
+/// [`league`] with each entity's level and rank in the league of `previous`
+/// results (those of the last briefing) beside.
+pub fn league_since(
+    published: &Published,
+    previous: Option<&md2030_analytics::results::Results>,
+    dimension: &str,
+    lang: Lang,
+) -> Vec<Entity> {
+    let mut entities = league(published, dimension, lang);
+    if let Some(previous) = previous {
+        let before = league_of(published, previous, dimension, lang);
+        for entity in &mut entities {
+            entity.previous = before
+                .iter()
+                .find(|b| b.code == entity.code)
+                .and_then(|b| Some((b.level?, b.level_rank?)));
+        }
+    }
+    entities
+}
+
+fn league_of(
+    published: &Published,
+    results: &md2030_analytics::results::Results,
+    dimension: &str,
+    lang: Lang,
+) -> Vec<Entity> {
     let table = match dimension {
         "ministry" => md2030_model::reference::reference_table("ministries"),
         _ => Some(md2030_model::reference::regions()),
@@ -325,6 +377,7 @@ pub fn league(published: &Published, dimension: &str, lang: Lang) -> Vec<Entity>
                 items,
                 level_rank: None,
                 improvement_rank: None,
+                previous: None,
             })
         })
         .collect();
@@ -342,6 +395,25 @@ pub fn league(published: &Published, dimension: &str, lang: Lang) -> Vec<Entity>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Up 3 places and 20 points: shown; up 3 places within 5 points (ties
+    /// reshuffled) or 1 place: not; down 3 places and 20 points: shown.
+    #[test]
+    fn a_rank_change_shows_only_beyond_the_noise() {
+        let mut e = Entity::empty("MJ", Lang::Fr);
+        e.level = Some(60.0);
+        e.level_rank = Some(2);
+        e.previous = Some((40.0, 5));
+        assert_eq!(e.rank_change(), Some(3));
+        e.previous = Some((55.0, 5));
+        assert_eq!(e.rank_change(), None);
+        e.previous = Some((40.0, 3));
+        assert_eq!(e.rank_change(), None);
+        // A fall is news too: from 1st at 80 % to 4th at 60 %.
+        e.previous = Some((80.0, 1));
+        e.level_rank = Some(4);
+        assert_eq!(e.rank_change(), Some(-3));
+    }
 
     #[test]
     fn ranks_are_competition_ranks_and_leave_the_unjudged_out() {
