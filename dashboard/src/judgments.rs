@@ -278,3 +278,120 @@ pub(crate) async fn record_judgment(
     let location = format!("/{}/judgments?done=recorded", lang.code());
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
 }
+
+/// One archived stocktake pack as the packs page lists it.
+#[derive(Debug)]
+pub(crate) struct PackRow {
+    id: String,
+    meeting: String,
+    built: String,
+    trigger: String,
+    files: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "packs.html")]
+pub(crate) struct PacksPage {
+    layout: Layout,
+    heading: String,
+    intro: String,
+    columns: Vec<String>,
+    rows: Vec<PackRow>,
+    none: String,
+}
+
+/// `/{lang}/packs` (signed-in): the archived stocktake packs, newest first, each
+/// language's PDF to download. A pack carries the secretariat's judgments: not
+/// for anonymous visitors.
+pub(crate) async fn packs_page(
+    State(app): State<Arc<App>>,
+    PageLang(lang): PageLang,
+    axum::Extension(visitor): axum::Extension<Visitor>,
+) -> Result<Response, AppError> {
+    let code = lang.code();
+    if visitor.session().is_none() {
+        return Ok(to_signin(lang, &format!("/{code}/packs")));
+    }
+    let packs = app.with_store(|s| s.packs()).await.map_err(catalogue("reading the packs"))?;
+    let rows = packs
+        .iter()
+        .map(|p| PackRow {
+            id: p.pack_id.clone(),
+            meeting: md2030_view::format::date(&p.meeting_date, lang),
+            built: md2030_view::format::date(&p.built_at, lang),
+            trigger: p.trigger.clone(),
+            files: p
+                .files
+                .iter()
+                .map(|f| (format!("/download/pack/p{}-{}.pdf", p.pack_no, f.lang), f.lang.clone()))
+                .collect(),
+        })
+        .collect();
+    Ok(html(
+        StatusCode::OK,
+        PacksPage {
+            layout: layout(lang, "packs", app.snapshot().published.synthetic()),
+            heading: text(lang, "packs-heading"),
+            intro: text(lang, "packs-intro"),
+            columns: texts(
+                lang,
+                &[
+                    "packs-col-pack",
+                    "decisions-meeting-date",
+                    "packs-col-built",
+                    "packs-col-trigger",
+                    "downloads",
+                ],
+            ),
+            rows,
+            none: text(lang, "pack-none"),
+        }
+        .render(),
+    ))
+}
+
+/// `/download/pack/pN-LANG.pdf` (signed-in): an archived pack's PDF, checked
+/// against its recorded SHA-256.
+pub(crate) async fn download_pack(
+    State(app): State<Arc<App>>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    axum::Extension(visitor): axum::Extension<Visitor>,
+) -> Result<Response, AppError> {
+    if visitor.session().is_none() {
+        return Err(AppError::Refused(
+            StatusCode::UNAUTHORIZED,
+            "sign in to download a pack".into(),
+        ));
+    }
+    let parsed = file
+        .strip_prefix('p')
+        .and_then(|f| f.strip_suffix(".pdf"))
+        .and_then(|f| f.split_once('-'))
+        .and_then(|(n, l)| Some((n.parse::<i64>().ok()?, Lang::from_code(l)?)));
+    let (pack_no, lang) = parsed.ok_or(AppError::NotFound("archived packs are pN-LANG.pdf"))?;
+    let data_dir = app.data_dir.clone();
+    let found = crate::error::blocking("reading the archived pack", move || {
+        let store = md2030_store::Store::open_read_only(&data_dir)?;
+        let Some(pack) = store.packs()?.into_iter().find(|p| p.pack_no == pack_no) else {
+            return Ok(None);
+        };
+        let bytes = store.read_pack(&pack, lang.code())?;
+        Ok::<_, md2030_store::Error>(
+            bytes.map(|b| (md2030_briefing::pack::file_name(&pack, lang), b)),
+        )
+    })
+    .await?;
+    let (name, bytes) = found.ok_or(AppError::NotFound("no such archived pack"))?;
+    let disposition =
+        axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+            .unwrap_or(axum::http::HeaderValue::from_static("attachment"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/pdf")),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store")),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -85,6 +85,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/{lang}/decisions/update/{id}", post(crate::decisions::review_update))
         .route("/download/decisions.csv", get(crate::decisions::decisions_csv))
         .route("/api/v1/decisions", get(crate::decisions::api_decisions))
+        .route("/{lang}/packs", get(crate::judgments::packs_page))
+        .route("/download/pack/{file}", get(crate::judgments::download_pack))
         .route(
             "/{lang}/judgments",
             get(crate::judgments::judgments_page).post(crate::judgments::record_judgment),

@@ -183,8 +183,15 @@ const PUBLIC: [&str; 13] = [
     "signin",
     "decisions",
 ];
-const STEWARD: [&str; 6] =
-    ["my", "submit", "review", "review/civil_servant_training/2", "decisions", "judgments"];
+const STEWARD: [&str; 7] = [
+    "my",
+    "submit",
+    "review",
+    "review/civil_servant_training/2",
+    "decisions",
+    "judgments",
+    "packs",
+];
 const ADMIN: [&str; 3] = ["audit", "accounts", "decisions"];
 
 /// The smallest text drawn in the page's visible charts, in CSS pixels (its font

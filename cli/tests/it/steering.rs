@@ -273,6 +273,13 @@ fn a_decision_is_followed_point_by_point_and_judged_beside_its_figures() {
     let (_, again, again_bytes) = pack_built(dir.path());
     assert!(again.contains("pack@p1") && again.contains("from the archive"), "{again}");
     assert_eq!(again_bytes, first_bytes);
+    // Signed-in accounts find it on the dashboard, the same bytes; not anonymous
+    // visitors (it carries the judgments).
+    assert!(nadia.get(addr, "/en/packs").body.contains("pack@p1"));
+    let download = nadia.get(addr, "/download/pack/p1-en.pdf");
+    assert_eq!(download.status, 200);
+    assert_eq!(send(addr, "GET", "/en/packs", &[], b"").unwrap().status, 303);
+    assert_eq!(send(addr, "GET", "/download/pack/p1-en.pdf", &[], b"").unwrap().status, 401);
     let exceptions = pack.split("Decisions aimed at it").nth(1).unwrap();
     assert!(exceptions.trim_start().starts_with("Startup funding raised"), "{pack}");
     let first = exceptions.split("Offshoring").next().unwrap();
