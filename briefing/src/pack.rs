@@ -28,6 +28,9 @@ pub struct PackSources<'a> {
     pub meeting: &'a str,
     /// The day it is built (YYYY-MM-DD): what is overdue.
     pub today: &'a str,
+    /// The results of the last briefing built from other figures: the league's
+    /// rank changes are measured against them.
+    pub previous: Option<&'a md2030_analytics::results::Results>,
 }
 
 fn owner_name(code: &str, lang: Lang) -> String {
@@ -65,7 +68,7 @@ fn aimed(decisions: &[Decision], indicator: &str, today: &str, lang: Lang) -> Ve
 
 /// The stocktake pack for the meeting of `sources.meeting`, in `lang`.
 pub fn pack(sources: &PackSources<'_>, lang: Lang) -> Pack {
-    let PackSources { published, decisions, judgments, meeting, today } = *sources;
+    let PackSources { published, decisions, judgments, meeting, today, previous } = *sources;
     let catalog = &published.catalog;
     let reports: Vec<_> = published
         .results
@@ -174,14 +177,22 @@ pub fn pack(sources: &PackSources<'_>, lang: Lang) -> Pack {
     .collect();
 
     // The league of ministries, by level.
-    let mut league = md2030_view::league::league(published, "ministry", lang);
+    let mut league = md2030_view::league::league_since(published, previous, "ministry", lang);
     league.sort_by_key(|e| (e.level_rank.unwrap_or(usize::MAX), e.code.clone()));
     let league_rows: Vec<Vec<String>> = league
         .iter()
         .filter(|e| e.level.is_some())
         .map(|e| {
+            let change = match e.rank_change() {
+                Some(places) if places > 0 => format!(" (↑{places})"),
+                Some(places) => format!(" (↓{})", places.unsigned_abs()),
+                None => String::new(),
+            };
             vec![
-                e.level_rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into()),
+                format!(
+                    "{}{change}",
+                    e.level_rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into())
+                ),
                 e.name.clone(),
                 format!(
                     "{} ({})",
@@ -352,6 +363,19 @@ pub fn build(
     let decisions = store.decisions()?;
     let updates = store.point_updates()?;
     let judgments = store.judgments()?;
+
+    // The last briefing built from other figures: the league's reference.
+    let previous_edition =
+        store.editions()?.into_iter().find(|e| e.results_sha256 != published.results_sha256);
+    let previous = previous_edition.as_ref().and_then(|edition| {
+        let record = store
+            .results_versions()
+            .ok()?
+            .into_iter()
+            .find(|r| r.version_id == edition.results_version)?;
+        let bytes = store.read_results_file(&record, md2030_results::RESULTS_JSON).ok()?;
+        md2030_analytics::results::Results::from_json(&bytes).ok()
+    });
     let key = md2030_store::packs::pack_key(&[
         published.results_sha256.as_bytes(),
         &serde_json::to_vec(&decisions).unwrap_or_default(),
@@ -361,6 +385,7 @@ pub fn build(
         today.as_bytes(),
         crate::typeset::pack_template_sha256().as_bytes(),
         env!("CARGO_PKG_VERSION").as_bytes(),
+        previous_edition.as_ref().map(|e| e.results_sha256.as_bytes()).unwrap_or_default(),
     ]);
     let mut built = Vec::new();
     for &lang in langs {
@@ -372,8 +397,14 @@ pub fn build(
             built.push(BuiltPack { lang, pack, pdf, typeset: false });
             continue;
         }
-        let sources =
-            PackSources { published, decisions: &decisions, judgments: &judgments, meeting, today };
+        let sources = PackSources {
+            published,
+            decisions: &decisions,
+            judgments: &judgments,
+            meeting,
+            today,
+            previous: previous.as_ref(),
+        };
         let rendered = crate::typeset::render_pack(&pack(&sources, lang))?;
         let archived = store.archive_pack(
             &md2030_store::packs::NewPack {
