@@ -685,7 +685,12 @@ fn export(cli: &Cli, out: &Path, as_of: &Option<chrono::NaiveDate>) -> anyhow::R
     results_for(&mut store, *as_of)?;
     let published = md2030_results::Published::load_in_force(&store)?;
     published.current().context("no results to export")?;
-    let exported = md2030_opendata::write_export(&store, &published, out, &now_utc())?;
+    let exported = md2030_opendata::write_export(&store, &published, out, &now_utc(), &|p| {
+        md2030_view::league::export_csvs(p)
+            .into_iter()
+            .map(|(key, bytes)| md2030_opendata::league_resource(key, bytes))
+            .collect()
+    })?;
     output::line(&format!(
         "{} written: {} resources, {} bytes, {} and {} dataset versions, in {} ms",
         out.join("datapackage.json").display(),

@@ -288,8 +288,13 @@ pub(crate) async fn download_export(State(app): State<Arc<App>>) -> Result<Respo
     let data_dir = app.data_dir.clone();
     let built = blocking("export", move || {
         let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let Some((path, name)) =
-            md2030_opendata::export_zip(&data_dir, &created).map_err(|e| e.to_string())?
+        let Some((path, name)) = md2030_opendata::export_zip(&data_dir, &created, &|p| {
+            md2030_view::league::export_csvs(p)
+                .into_iter()
+                .map(|(key, bytes)| md2030_opendata::league_resource(key, bytes))
+                .collect()
+        })
+        .map_err(|e| e.to_string())?
         else {
             return Ok(None);
         };

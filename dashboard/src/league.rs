@@ -420,43 +420,8 @@ pub(crate) async fn download_league(
     let response =
         crate::cache::cached_as(&snapshot, &cache_key, &headers, "text/csv; charset=utf-8", || {
             let entities = md2030_view::league::league(&snapshot.published, dimension, lang);
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            let safe = |s: &str| md2030_model::csv::formula_safe(s).into_owned();
-            let mut write = || -> Result<(), csv::Error> {
-                writer.write_record([
-                    "code",
-                    "name",
-                    "level",
-                    "level_rank",
-                    "improvement",
-                    "improvement_rank",
-                    "indicator",
-                    "member",
-                    "status",
-                    "standing",
-                    "movement",
-                ])?;
-                for e in &entities {
-                    for i in &e.items {
-                        writer.write_record([
-                            safe(&e.code),
-                            safe(&e.name),
-                            e.level.map(|v| format!("{v:.1}")).unwrap_or_default(),
-                            e.level_rank.map(|r| r.to_string()).unwrap_or_default(),
-                            e.improvement.map(|v| format!("{v:.1}")).unwrap_or_default(),
-                            e.improvement_rank.map(|r| r.to_string()).unwrap_or_default(),
-                            i.indicator.clone(),
-                            i.member.to_string(),
-                            i.status.to_string(),
-                            i.standing.as_str().to_string(),
-                            i.movement.map(|m| m.to_string()).unwrap_or_default(),
-                        ])?;
-                    }
-                }
-                Ok(())
-            };
-            write().map_err(|err| askama::Error::Custom(Box::new(err)))?;
-            let bytes = writer.into_inner().map_err(|err| askama::Error::Custom(Box::new(err)))?;
+            let bytes = md2030_view::league::league_csv(&entities, true)
+                .map_err(|err| askama::Error::Custom(Box::new(err)))?;
             String::from_utf8(bytes).map_err(|err| askama::Error::Custom(Box::new(err)))
         });
     Ok(crate::cache::with_attachment(response, &format!("md2030-league-{key}.csv")))

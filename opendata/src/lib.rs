@@ -506,6 +506,47 @@ fn sdmx_resources(
     Ok(out)
 }
 
+/// A CSV resource computed by the caller from the published state (the league
+/// tables, whose figures are built where the languages live), written into the
+/// export with its Table Schema.
+#[derive(Debug, Clone)]
+pub struct ExtraCsv {
+    pub name: String,
+    /// Inside the export: `league/ministries.csv`.
+    pub path: String,
+    pub title: String,
+    pub bytes: Vec<u8>,
+    pub schema: serde_json::Value,
+}
+
+/// What the caller adds to an export, from the published state.
+pub type Extras<'a> = &'a dyn Fn(&Published) -> Vec<ExtraCsv>;
+
+/// The league table `key` (`ministries`, `regions`) as an export resource: its
+/// CSV, codes only (`view::league::league_csv` without names), and its schema.
+pub fn league_resource(key: &str, bytes: Vec<u8>) -> ExtraCsv {
+    let text = |name: &str| serde_json::json!({"name": name, "type": "string"});
+    let number = |name: &str| serde_json::json!({"name": name, "type": "number"});
+    let integer = |name: &str| serde_json::json!({"name": name, "type": "integer"});
+    ExtraCsv {
+        name: format!("league-{key}"),
+        path: format!("league/{key}.csv"),
+        title: format!(
+            "The league of the {key}: each one's indicators with status, its level and improvement, ranked"
+        ),
+        bytes,
+        schema: serde_json::json!({
+            "fields": [
+                text("code"), number("level"), integer("level_rank"), number("improvement"),
+                integer("improvement_rank"), text("indicator"), {"name": "member", "type": "boolean"},
+                text("status"), text("standing"), integer("movement"),
+            ],
+            "missingValues": [""],
+            "primaryKey": ["code", "indicator", "member"],
+        }),
+    }
+}
+
 /// Writes the export of the results `record` (the current one) and the current
 /// dataset versions into `out`, which must not exist or be empty. Written into a
 /// hidden directory beside it and renamed into place.
@@ -514,6 +555,7 @@ pub fn write_export(
     published: &Published,
     out: &Path,
     created: &str,
+    extras: Extras<'_>,
 ) -> Result<Exported> {
     if out.exists() && fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
         return Err(Error::NotEmpty(out.to_path_buf()));
@@ -526,7 +568,7 @@ pub fn write_export(
         .unwrap_or(0);
     let dir: PathBuf = parent.join(format!(".md2030-export-{}-{nanos}", std::process::id()));
     fs::create_dir(&dir).map_err(io("creating", &dir))?;
-    let written = fill(store, published, &dir, created);
+    let written = fill(store, published, &dir, created, extras);
     let exported = match written {
         Ok(exported) => exported,
         Err(err) => {
@@ -544,7 +586,13 @@ pub fn write_export(
     Ok(exported)
 }
 
-fn fill(store: &Store, published: &Published, dir: &Path, created: &str) -> Result<Exported> {
+fn fill(
+    store: &Store,
+    published: &Published,
+    dir: &Path,
+    created: &str,
+    extras: Extras<'_>,
+) -> Result<Exported> {
     let (results, record) = published.current()?;
     let versions = &published.versions;
     let mut resources = Vec::new();
@@ -554,6 +602,16 @@ fn fill(store: &Store, published: &Published, dir: &Path, created: &str) -> Resu
     resources.extend(results_resources(store, record, dir)?);
     resources.extend(sdmx_resources(results, &published.catalog, record, dir)?);
     resources.extend(decisions_resources(store, dir)?);
+    for extra in extras(published) {
+        let about = serde_json::json!({"title": extra.title, "licenses": [licence("")]});
+        resources.push(resource(
+            &extra.name,
+            write(dir, &extra.path, &extra.bytes)?,
+            "csv",
+            &extra.schema,
+            about,
+        ));
+    }
     let synthetic = published.synthetic();
     let bytes = resources.iter().filter_map(|r| r["bytes"].as_u64()).sum();
     let package = serde_json::json!({
@@ -638,7 +696,11 @@ pub fn zip_dir(dir: &Path, prefix: &str, zip_path: &Path) -> Result<()> {
 /// The zip of the export of the current results and dataset versions, built once
 /// per (results version, dataset versions, decisions) under `exports/` in the data directory
 /// and found there afterwards. Returns its path and download name.
-pub fn export_zip(data_dir: &Path, created: &str) -> Result<Option<(PathBuf, String)>> {
+pub fn export_zip(
+    data_dir: &Path,
+    created: &str,
+    extras: Extras<'_>,
+) -> Result<Option<(PathBuf, String)>> {
     let store = Store::open_read_only(data_dir)?;
     let published = Published::load_in_force(&store)?;
     let Some(record) = &published.results_record else { return Ok(None) };
@@ -667,7 +729,7 @@ pub fn export_zip(data_dir: &Path, created: &str) -> Result<Option<(PathBuf, Str
         }
     }
     let dir = exports.join(format!(".{stem}-{}", std::process::id()));
-    write_export(&store, &published, &dir, created)?;
+    write_export(&store, &published, &dir, created, extras)?;
     let tmp = exports.join(format!(".{stem}-{}.zip", std::process::id()));
     let zipped = zip_dir(&dir, &stem, &tmp);
     let _ = fs::remove_dir_all(&dir);

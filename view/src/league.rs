@@ -392,6 +392,63 @@ fn league_of(
     entities
 }
 
+/// The league as CSV, one row per entity and item: code, level and ranks, the
+/// indicator, whether it is the entity's slice, status, standing and movement;
+/// `names` adds the entity's name in the league's language. Every text cell
+/// formula-safe.
+pub fn league_csv(entities: &[Entity], names: bool) -> Result<Vec<u8>, csv::Error> {
+    let safe = |s: &str| md2030_model::csv::formula_safe(s).into_owned();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["code"];
+    if names {
+        header.push("name");
+    }
+    header.extend([
+        "level",
+        "level_rank",
+        "improvement",
+        "improvement_rank",
+        "indicator",
+        "member",
+        "status",
+        "standing",
+        "movement",
+    ]);
+    writer.write_record(&header)?;
+    for e in entities {
+        for i in &e.items {
+            let mut row = vec![safe(&e.code)];
+            if names {
+                row.push(safe(&e.name));
+            }
+            row.extend([
+                e.level.map(|v| format!("{v:.1}")).unwrap_or_default(),
+                e.level_rank.map(|r| r.to_string()).unwrap_or_default(),
+                e.improvement.map(|v| format!("{v:.1}")).unwrap_or_default(),
+                e.improvement_rank.map(|r| r.to_string()).unwrap_or_default(),
+                i.indicator.clone(),
+                i.member.to_string(),
+                i.status.to_string(),
+                i.standing.as_str().to_string(),
+                i.movement.map(|m| m.to_string()).unwrap_or_default(),
+            ]);
+            writer.write_record(&row)?;
+        }
+    }
+    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The two league tables for the open-data export: (`ministries` | `regions`, the
+/// CSV without names).
+pub fn export_csvs(published: &Published) -> Vec<(&'static str, Vec<u8>)> {
+    [("ministry", "ministries"), ("region", "regions")]
+        .into_iter()
+        .filter_map(|(dimension, key)| {
+            Some((key, league_csv(&league(published, dimension, Lang::En), false).ok()?))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

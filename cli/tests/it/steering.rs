@@ -331,6 +331,13 @@ fn a_decision_is_followed_point_by_point_and_judged_beside_its_figures() {
     );
     let reports = std::fs::read_to_string(export.join("decisions/status_reports.csv")).unwrap();
     assert_eq!(reports.lines().count(), 3, "two confirmed reports:\n{reports}");
+    // And the league tables, codes only: the 12 regions, the ministries.
+    let regions = std::fs::read_to_string(export.join("league/regions.csv")).unwrap();
+    let codes: std::collections::BTreeSet<&str> =
+        regions.lines().skip(1).filter_map(|l| l.split(',').next()).collect();
+    assert_eq!(codes.len(), 12, "{regions}");
+    let ministries = std::fs::read_to_string(export.join("league/ministries.csv")).unwrap();
+    assert!(ministries.lines().any(|l| l.starts_with("MTNRA,")), "{ministries}");
     let package = std::fs::read_to_string(export.join("datapackage.json")).unwrap();
     assert!(
         package.contains("\"decisions-points\"") && !package.to_lowercase().contains("judgment")
