@@ -633,25 +633,18 @@ impl Store {
         Ok(problems)
     }
 
-    /// Removes archive files and directories the catalogue never recorded (a
-    /// briefing whose transaction did not commit).
-    pub(crate) fn recover_briefings(&self) -> Result<()> {
-        let archive = self.root.join("briefings");
-        if !archive.is_dir() {
-            return Ok(());
-        }
-        let editions = self.editions()?;
-        let dirs: std::collections::HashSet<&str> =
-            editions.iter().map(|e| e.dir.as_str()).collect();
-        let files: std::collections::HashSet<String> = editions
-            .iter()
-            .flat_map(|e| {
-                e.files.iter().map(|f| f.file.clone()).chain([format!("{}/manifest.json", e.dir)])
-            })
-            .collect();
-        for dir in crate::read_dir(&archive)? {
+    /// Removes, under `archive`, every directory not in `dirs` and every file not
+    /// in `files` (paths relative to the store's root): what a writer that died
+    /// before its commit left (briefing editions, stocktake packs).
+    pub(crate) fn remove_unrecorded(
+        &self,
+        archive: &std::path::Path,
+        dirs: &std::collections::HashSet<String>,
+        files: &std::collections::HashSet<String>,
+    ) -> Result<()> {
+        for dir in crate::read_dir(archive)? {
             let relative = relative_path(&self.root, &dir);
-            if !dirs.contains(relative.as_str()) {
+            if !dirs.contains(&relative) {
                 if dir.is_dir() {
                     fs::remove_dir_all(&dir).map_err(io_err("removing", &dir))?;
                 } else {
@@ -666,6 +659,25 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Removes archive files and directories the catalogue never recorded (a
+    /// briefing whose transaction did not commit).
+    pub(crate) fn recover_briefings(&self) -> Result<()> {
+        let archive = self.root.join("briefings");
+        if !archive.is_dir() {
+            return Ok(());
+        }
+        let editions = self.editions()?;
+        let dirs: std::collections::HashSet<String> =
+            editions.iter().map(|e| e.dir.clone()).collect();
+        let files: std::collections::HashSet<String> = editions
+            .iter()
+            .flat_map(|e| {
+                e.files.iter().map(|f| f.file.clone()).chain([format!("{}/manifest.json", e.dir)])
+            })
+            .collect();
+        self.remove_unrecorded(&archive, &dirs, &files)
     }
 }
 

@@ -269,24 +269,8 @@ impl Store {
         let packs = self.packs()?;
         let files: std::collections::HashSet<String> =
             packs.iter().flat_map(|p| p.files.iter().map(|f| f.file.clone())).collect();
-        let dirs: std::collections::HashSet<&str> = packs.iter().map(|p| p.dir.as_str()).collect();
-        for dir in crate::read_dir(&archive)? {
-            let relative = relative_path(&self.root, &dir);
-            if !dirs.contains(relative.as_str()) {
-                if dir.is_dir() {
-                    fs::remove_dir_all(&dir).map_err(io_err("removing", &dir))?;
-                } else {
-                    crate::remove_file(&dir)?;
-                }
-                continue;
-            }
-            for file in crate::read_dir(&dir)? {
-                if !files.contains(&relative_path(&self.root, &file)) {
-                    crate::remove_file(&file)?;
-                }
-            }
-        }
-        Ok(())
+        let dirs: std::collections::HashSet<String> = packs.iter().map(|p| p.dir.clone()).collect();
+        self.remove_unrecorded(&archive, &dirs, &files)
     }
 }
 
