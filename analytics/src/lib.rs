@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod diff;
 pub mod freshness;
 pub mod indicator;
+pub mod peers;
 pub mod progress;
 pub mod regional;
 pub mod results;
