@@ -159,6 +159,15 @@ pub fn outlook(
     Some(Outlook { threshold, projected, projected_rank, needed_yearly_gain, levers })
 }
 
+/// Ranks of `scores`, highest first, equal scores sharing a rank and the next
+/// rank skipping as many places (1, 2, 2, 4): how the UN ranks the index. The UN
+/// ranks its unrounded scores; from the published (rounded) scores, two countries
+/// with the same published score share a rank where the UN may have split them by
+/// one place.
+pub fn competition_ranks(scores: &[f64]) -> Vec<usize> {
+    scores.iter().map(|s| 1 + scores.iter().filter(|o| **o > *s).count()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
