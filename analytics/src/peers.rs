@@ -168,6 +168,18 @@ pub fn competition_ranks(scores: &[f64]) -> Vec<usize> {
     scores.iter().map(|s| 1 + scores.iter().filter(|o| **o > *s).count()).collect()
 }
 
+/// The rank of each of `scores` within the group of the entries `member` keeps
+/// (the others `None`), competition ranks as [`competition_ranks`].
+pub fn group_ranks(scores: &[f64], member: &[bool]) -> Vec<Option<usize>> {
+    scores
+        .iter()
+        .zip(member)
+        .map(|(s, m)| {
+            m.then(|| 1 + scores.iter().zip(member).filter(|(o, om)| **om && **o > *s).count())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,6 +264,13 @@ mod tests {
             outlook(&editions, "M", 2030, 3, Scenario::FasterPace).unwrap().threshold,
             1.93 / 3.0,
         );
+    }
+
+    #[test]
+    fn a_group_rank_counts_only_the_group() {
+        // World: 0.9 (out), 0.8, 0.8, 0.7 (out), 0.6 → in the group: 1, 1, 3.
+        let ranks = group_ranks(&[0.9, 0.8, 0.8, 0.7, 0.6], &[false, true, true, false, true]);
+        assert_eq!(ranks, vec![None, Some(1), Some(1), None, Some(3)]);
     }
 
     /// Bounded to the index's range: a country rising 0.05 a year from 0.95 stops

@@ -135,6 +135,57 @@ fn world_ranks_computed_from_the_scores_are_the_published_ranks() {
     }
 }
 
+/// Morocco's rank in Africa (the UN region of the reference), computed from the
+/// scores of each edition, equals the rank its published world rank gives among
+/// the African countries' published world ranks; in 2024 it is 4th, behind South
+/// Africa, Mauritius and Tunisia, as reported (DELIVERY.md §4.1).
+#[test]
+fn morocco_s_rank_in_africa_follows_the_file_in_every_edition() {
+    let Some((_dir, store, _)) = store_with_every_egdi_file() else { return };
+    let current = store.current("un_egdi").unwrap().unwrap();
+    let batches = store.read(&current).unwrap();
+    let countries = md2030_model::reference::reference_table("countries").unwrap();
+    let african =
+        |iso3: &str| countries.row(iso3).and_then(|r| r.column("un_region")) == Some("Africa");
+    assert_eq!(
+        countries.rows.iter().filter(|r| r.column("un_region") == Some("Africa")).count(),
+        54
+    );
+    let mut checked = 0;
+    for year in [
+        "2003", "2004", "2005", "2008", "2010", "2012", "2014", "2016", "2018", "2020", "2022",
+        "2024",
+    ] {
+        let filter = [("survey_year", year)];
+        let rows: Vec<(String, f64, usize)> = lookup(&batches, &filter, "country_iso3")
+            .into_iter()
+            .zip(lookup(&batches, &filter, "egdi"))
+            .zip(lookup(&batches, &filter, "egdi_rank"))
+            .filter_map(|((iso, score), rank)| Some((iso, score.parse().ok()?, rank.parse().ok()?)))
+            .collect();
+        let scores: Vec<f64> = rows.iter().map(|r| r.1).collect();
+        let member: Vec<bool> = rows.iter().map(|r| african(&r.0)).collect();
+        let ranks = md2030_analytics::peers::group_ranks(&scores, &member);
+        let at = rows.iter().position(|r| r.0 == "MAR").unwrap();
+        let published_world = rows[at].2;
+        let from_file = 1 + rows.iter().filter(|r| african(&r.0) && r.2 < published_world).count();
+        assert_eq!(ranks[at], Some(from_file), "{year}");
+        if year == "2024" {
+            assert_eq!(ranks[at], Some(4));
+            let mut above: Vec<&str> = rows
+                .iter()
+                .zip(&ranks)
+                .filter(|(_, r)| r.is_some_and(|r| r < 4))
+                .map(|(row, _)| row.0.as_str())
+                .collect();
+            above.sort();
+            assert_eq!(above, vec!["MUS", "TUN", "ZAF"]);
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 12);
+}
+
 #[test]
 fn every_wdi_file_ingests_in_both_shapes_with_morocco_values() {
     let Some(real) = real_data() else { return };
