@@ -212,7 +212,15 @@ const SMALLEST_CHART_TEXT: &str = "const sizes = [...document.querySelectorAll('
 async fn sign_in(client: &Client, addr: &str, user: &str) {
     use fantoccini::Locator;
     client.goto(&format!("http://{addr}/fr/signin")).await.unwrap();
-    client.find(Locator::Css("input[name=username]")).await.unwrap().send_keys(user).await.unwrap();
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("input[name=username]"))
+        .await
+        .unwrap()
+        .send_keys(user)
+        .await
+        .unwrap();
     let password = client.find(Locator::Css("input[name=password]")).await.unwrap();
     password.send_keys(crate::access::PASSWORD).await.unwrap();
     client.find(Locator::Css("form.signin button")).await.unwrap().click().await.unwrap();
@@ -223,10 +231,18 @@ async fn sign_in(client: &Client, addr: &str, user: &str) {
     }
 }
 
+/// Signs out and waits for the sign-out to land (the account bar's form gone):
+/// a navigation started right after the click could otherwise be overtaken by
+/// the sign-out's redirect.
 async fn sign_out(client: &Client) {
     use fantoccini::Locator;
     if let Ok(button) = client.find(Locator::Css(".account form button")).await {
         button.click().await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while client.find(Locator::Css(".account form button")).await.is_ok() {
+            assert!(Instant::now() < deadline, "the sign-out did not land");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 }
 
