@@ -193,6 +193,22 @@ mod tests {
     }
 
     #[test]
+    fn countries_carry_the_publishers_groups() {
+        let countries = reference_table("countries").unwrap();
+        let morocco = countries.row("MAR").unwrap();
+        // The UN's survey region; the World Bank's region and income group (WDI
+        // country metadata).
+        assert_eq!(morocco.column("un_region"), Some("Africa"));
+        assert_eq!(morocco.column("wb_region"), Some("Middle East & North Africa"));
+        assert_eq!(morocco.column("wb_income"), Some("Lower middle income"));
+        // The 54 African members of the UN; Venezuela unclassified by income since
+        // the World Bank's July 2021 revision.
+        let african = countries.rows.iter().filter(|r| r.column("un_region") == Some("Africa"));
+        assert_eq!(african.count(), 54);
+        assert_eq!(countries.row("VEN").unwrap().column("wb_income"), Some(""));
+    }
+
+    #[test]
     fn countries_resolve_un_spellings() {
         let countries = reference_table("countries").unwrap();
         assert_eq!(countries.resolve("Türkiye"), Some("TUR"));
