@@ -206,6 +206,16 @@ mod tests {
         let african = countries.rows.iter().filter(|r| r.column("un_region") == Some("Africa"));
         assert_eq!(african.count(), 54);
         assert_eq!(countries.row("VEN").unwrap().column("wb_income"), Some(""));
+        // The League of Arab States: 22 members, 21 of them UN members (not
+        // Palestine); Syria counted since its readmission in May 2023.
+        let arab: Vec<&str> = countries
+            .rows
+            .iter()
+            .filter(|r| r.column("arab_league") == Some("true"))
+            .map(|r| r.code.as_str())
+            .collect();
+        assert_eq!(arab.len(), 21);
+        assert!(arab.contains(&"MAR") && arab.contains(&"SYR") && !arab.contains(&"TUR"));
     }
 
     #[test]
