@@ -665,7 +665,7 @@ impl Store {
         Ok(Ok(self.version(dataset, version_no)?))
     }
 
-    fn catalog_err_owned(&self) -> impl Fn(rusqlite::Error) -> Error + use<> {
+    pub(crate) fn catalog_err_owned(&self) -> impl Fn(rusqlite::Error) -> Error + use<> {
         let path = self.root.join("catalog.sqlite");
         move |source| Error::Catalog { path: path.clone(), source }
     }

@@ -176,8 +176,7 @@ impl Store {
                 pack.pack_id, file.sha256
             )));
         }
-        let catalog = self.root.join("catalog.sqlite");
-        let err = move |source| Error::Catalog { path: catalog.clone(), source };
+        let err = self.catalog_err_owned();
         let pack_no: i64 = match &existing {
             Some(pack) => pack.pack_no,
             None => self

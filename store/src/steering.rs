@@ -21,7 +21,7 @@
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, Result, Store};
+use crate::{Result, Store};
 
 /// Schema 6: decisions, their points and updates, judgments; the accounts table
 /// rebuilt so that its role may be `secretariat`.
@@ -278,11 +278,6 @@ const UPDATE_COLUMNS: &str = "id, point_id, status, reason, evidence, posted_by,
                               state, reviewed_by, reviewed_at, review_note";
 
 impl Store {
-    fn steering_err(&self) -> impl Fn(rusqlite::Error) -> Error + use<> {
-        let path = self.root.join("catalog.sqlite");
-        move |source| Error::Catalog { path: path.clone(), source }
-    }
-
     /// Changes whenever a decision, an update (posted or reviewed) or a judgment is
     /// recorded: what a reader keying a cache on the published state adds to it.
     pub fn steering_fingerprint(&self) -> String {
@@ -307,7 +302,7 @@ impl Store {
         by: &str,
         now: &str,
     ) -> Result<i64> {
-        let err = self.steering_err();
+        let err = self.catalog_err_owned();
         let tx =
             self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&err)?;
         tx.execute(
@@ -338,7 +333,7 @@ impl Store {
 
     /// Every decision with its points, the latest meeting first.
     pub fn decisions(&self) -> Result<Vec<Decision>> {
-        let err = self.steering_err();
+        let err = self.catalog_err_owned();
         let mut statement = self
             .conn
             .prepare(
@@ -381,7 +376,7 @@ impl Store {
 
     /// One point.
     pub fn point(&self, id: i64) -> Result<Option<Point>> {
-        let err = self.steering_err();
+        let err = self.catalog_err_owned();
         self.conn
             .query_row(
                 &format!("SELECT {POINT_COLUMNS} FROM decision_points WHERE id = ?1"),
@@ -402,7 +397,7 @@ impl Store {
         by: &str,
         now: &str,
     ) -> Result<i64> {
-        let err = self.steering_err();
+        let err = self.catalog_err_owned();
         self.conn
             .execute(
                 "INSERT INTO point_updates (point_id, status, reason, evidence, posted_by, posted_at)
@@ -415,7 +410,7 @@ impl Store {
 
     /// One update.
     pub fn point_update(&self, id: i64) -> Result<Option<PointUpdate>> {
-        let err = self.steering_err();
+        let err = self.catalog_err_owned();
         self.conn
             .query_row(
                 &format!("SELECT {UPDATE_COLUMNS} FROM point_updates WHERE id = ?1"),
@@ -428,7 +423,7 @@ impl Store {
 
     /// Every update of every point, oldest first: the history.
     pub fn point_updates(&self) -> Result<Vec<PointUpdate>> {
-        let err = self.steering_err();
+        let err = self.catalog_err_owned();
         let mut statement = self
             .conn
             .prepare(&format!("SELECT {UPDATE_COLUMNS} FROM point_updates ORDER BY id"))
@@ -450,7 +445,7 @@ impl Store {
         note: &str,
         now: &str,
     ) -> Result<Result<PointUpdate, UpdateRefusal>> {
-        let err = self.steering_err();
+        let err = self.catalog_err_owned();
         let Some(update) = self.point_update(update_id)? else {
             return Ok(Err(UpdateRefusal::NoSuchUpdate(update_id)));
         };
@@ -499,7 +494,7 @@ impl Store {
         by: &str,
         now: &str,
     ) -> Result<i64> {
-        let err = self.steering_err();
+        let err = self.catalog_err_owned();
         self.conn
             .execute(
                 "INSERT INTO judgments (indicator, cycle, rating, rationale, evidence, computed_status, author, recorded_at)
@@ -521,7 +516,7 @@ impl Store {
 
     /// Every judgment, oldest first.
     pub fn judgments(&self) -> Result<Vec<Judgment>> {
-        let err = self.steering_err();
+        let err = self.catalog_err_owned();
         let mut statement = self
             .conn
             .prepare(
