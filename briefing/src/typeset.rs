@@ -268,37 +268,36 @@ impl Pack {
 
 /// Typesets a stocktake pack as PDF bytes (deterministic, like a briefing).
 pub fn render_pack(pack: &Pack) -> Result<Rendered, Error> {
-    let engine = TypstEngine::builder().main_file(PACK_TEMPLATE).fonts(FONTS).build();
-    let document: typst_layout::PagedDocument = engine
-        .compile_with_input(pack.inputs())
-        .output
-        .map_err(|e| Error::Typeset(format!("{e:?}")))?;
-    let options = typst_pdf::PdfOptions::default();
-    let pdf = typst_pdf::pdf(&document, &options).map_err(|e| Error::Pdf(format!("{e:?}")))?;
-    Ok(Rendered { pdf, pages: document.pages().len() as u32 })
+    compile(PACK_TEMPLATE, pack.inputs())
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// SHA-256 of the pack's template, part of a pack's identity.
 pub fn pack_template_sha256() -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(PACK_TEMPLATE.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(PACK_TEMPLATE)
 }
 
 /// SHA-256 of the template, part of a briefing's identity: another template
 /// typesets the same figures differently.
 pub fn template_sha256() -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(TEMPLATE.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(TEMPLATE)
 }
 
 /// Typesets the briefing as PDF bytes. The same briefing gives the same bytes: the
 /// document carries no creation time and typst is deterministic.
 pub fn render(briefing: &Briefing) -> Result<Rendered, Error> {
-    let engine = TypstEngine::builder().main_file(TEMPLATE).fonts(FONTS).build();
-    let document: typst_layout::PagedDocument = engine
-        .compile_with_input(briefing.inputs())
-        .output
-        .map_err(|e| Error::Typeset(format!("{e:?}")))?;
+    compile(TEMPLATE, briefing.inputs())
+}
+
+/// `template` typeset with `inputs` as `sys.inputs`, as PDF bytes.
+fn compile(template: &str, inputs: Dict) -> Result<Rendered, Error> {
+    let engine = TypstEngine::builder().main_file(template).fonts(FONTS).build();
+    let document: typst_layout::PagedDocument =
+        engine.compile_with_input(inputs).output.map_err(|e| Error::Typeset(format!("{e:?}")))?;
     let options = typst_pdf::PdfOptions::default();
     let pdf = typst_pdf::pdf(&document, &options).map_err(|e| Error::Pdf(format!("{e:?}")))?;
     Ok(Rendered { pdf, pages: document.pages().len() as u32 })
