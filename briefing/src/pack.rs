@@ -33,13 +33,6 @@ pub struct PackSources<'a> {
     pub previous: Option<&'a md2030_analytics::results::Results>,
 }
 
-fn owner_name(code: &str, lang: Lang) -> String {
-    md2030_model::reference::reference_table("ministries")
-        .and_then(|t| t.row(code))
-        .map(|r| r.name(lang).to_string())
-        .unwrap_or_else(|| code.to_string())
-}
-
 fn status_text(status: &str, lang: Lang) -> String {
     text(lang, &format!("status-{status}"))
 }
@@ -132,7 +125,7 @@ pub fn pack(sources: &PackSources<'_>, lang: Lang) -> Pack {
                         )
                     })
                     .unwrap_or_else(|| "–".into()),
-                owner_name(&i.producer, lang),
+                md2030_view::ministry_name(&i.producer, lang),
                 judged,
                 if points.is_empty() { "–".into() } else { points.join(" ; ") },
             ]
@@ -148,7 +141,7 @@ pub fn pack(sources: &PackSources<'_>, lang: Lang) -> Pack {
         vec![
             format::date(&d.meeting_date, lang),
             format!("{}. {}", p.number, p.text),
-            owner_name(&p.owner, lang),
+            md2030_view::ministry_name(&p.owner, lang),
             due,
             text(lang, &format!("point-{}", p.status.as_str())),
         ]

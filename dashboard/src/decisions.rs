@@ -73,10 +73,6 @@ fn owners(lang: Lang) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-fn owner_name(code: &str, lang: Lang) -> String {
-    owners(lang).into_iter().find(|(c, _)| c == code).map(|(_, n)| n).unwrap_or_else(|| code.into())
-}
-
 /// A point as the register shows it.
 #[derive(Debug)]
 pub(crate) struct PointRow {
@@ -279,7 +275,7 @@ pub(crate) async fn decisions_page(
                         id: p.id,
                         number: p.number,
                         text: p.text.clone(),
-                        owner: owner_name(&p.owner, lang),
+                        owner: md2030_view::ministry_name(&p.owner, lang),
                         owner_link: format!("/{code}/ministry/{}", p.owner),
                         due: md2030_view::format::date(&p.due_date, lang),
                         indicators: p

@@ -198,13 +198,9 @@ pub struct Entity {
 impl Entity {
     /// A ministry or agency with nothing to show yet: no indicator, no dataset.
     pub fn empty(code: &str, lang: Lang) -> Entity {
-        let name = md2030_model::reference::reference_table("ministries")
-            .and_then(|t| t.row(code))
-            .map(|r| r.name(lang).to_string())
-            .unwrap_or_else(|| code.to_string());
         Entity {
             code: code.to_string(),
-            name,
+            name: crate::ministry_name(code, lang),
             ambassador: None,
             datasets: Vec::new(),
             items: Vec::new(),

@@ -766,6 +766,14 @@ pub fn breakdown(
     })
 }
 
+/// A ministry's or agency's name in `lang` (its code if unknown).
+pub fn ministry_name(code: &str, lang: Lang) -> String {
+    md2030_model::reference::reference_table("ministries")
+        .and_then(|t| t.row(code))
+        .map(|r| r.name(lang).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
 /// A region's name in `lang` (its code if unknown).
 pub fn region_name(code: &str, lang: Lang) -> String {
     md2030_model::reference::regions()
