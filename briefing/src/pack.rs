@@ -360,15 +360,9 @@ pub fn build(
     // The last briefing built from other figures: the league's reference.
     let previous_edition =
         store.editions()?.into_iter().find(|e| e.results_sha256 != published.results_sha256);
-    let previous = previous_edition.as_ref().and_then(|edition| {
-        let record = store
-            .results_versions()
-            .ok()?
-            .into_iter()
-            .find(|r| r.version_id == edition.results_version)?;
-        let bytes = store.read_results_file(&record, md2030_results::RESULTS_JSON).ok()?;
-        md2030_analytics::results::Results::from_json(&bytes).ok()
-    });
+    let previous = previous_edition
+        .as_ref()
+        .and_then(|edition| md2030_results::stored_results(store, &edition.results_version));
     let key = md2030_store::packs::pack_key(&[
         published.results_sha256.as_bytes(),
         &serde_json::to_vec(&decisions).unwrap_or_default(),

@@ -122,12 +122,7 @@ fn since(
     };
     let now = md2030_analytics::vintage::Digest::from_results(results);
     let changes = md2030_analytics::vintage::diff(&manifest.digest, &now);
-    let results = store
-        .results_versions()
-        .ok()
-        .and_then(|versions| versions.into_iter().find(|r| r.version_id == edition.results_version))
-        .and_then(|record| store.read_results_file(&record, md2030_results::RESULTS_JSON).ok())
-        .and_then(|bytes| md2030_analytics::results::Results::from_json(&bytes).ok());
+    let results = md2030_results::stored_results(store, &edition.results_version);
     Some(Since { edition: (*edition).clone(), changes, results })
 }
 

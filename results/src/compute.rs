@@ -66,6 +66,14 @@ pub fn inputs_with(store: &Store, pending: Option<&VersionRecord>) -> Result<Inp
     Ok(Inputs { frames, paths, versions, snapshots })
 }
 
+/// The stored results of the version `version_id` (`results@v3`), if they can be
+/// read: what an archived briefing was built from.
+pub fn stored_results(store: &Store, version_id: &str) -> Option<Results> {
+    let record = store.results_versions().ok()?.into_iter().find(|r| r.version_id == version_id)?;
+    let bytes = store.read_results_file(&record, RESULTS_JSON).ok()?;
+    Results::from_json(&bytes).ok()
+}
+
 /// The newest stored results computed as of `as_of`, if any can be read.
 pub fn previous_results(store: &Store, as_of: NaiveDate) -> Option<Results> {
     let as_of = as_of.to_string();

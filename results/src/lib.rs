@@ -15,6 +15,7 @@ pub mod published;
 
 pub use compute::{
     OBSERVATIONS_PARQUET, RESULTS_JSON, SUMMARY_PARQUET, compute_and_store, current_results_stale,
+    stored_results,
 };
 
 pub use published::Published;
