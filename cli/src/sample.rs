@@ -10,7 +10,7 @@ use md2030_store::Store;
 use sha2::{Digest, Sha256};
 
 /// Every sample file, in load order (referenced datasets first).
-pub(crate) const SAMPLE_FILES: [(&str, &[u8]); 30] = [
+pub(crate) const SAMPLE_FILES: [(&str, &[u8]); 32] = [
     // The inventory at the end of 2024, then as it stands (its history).
     ("procedures.2024-Q4.csv", include_bytes!("../../data/sample/procedures.2024-Q4.csv")),
     ("procedures.csv", include_bytes!("../../data/sample/procedures.csv")),
@@ -39,6 +39,8 @@ pub(crate) const SAMPLE_FILES: [(&str, &[u8]); 30] = [
     ("un_egdi.2024.csv", include_bytes!("../../data/sample/un_egdi.2024.csv")),
     ("wb_wdi.IT.NET.BBND.P2.csv", include_bytes!("../../data/sample/wb_wdi.IT.NET.BBND.P2.csv")),
     ("wb_wdi.IT.NET.USER.ZS.csv", include_bytes!("../../data/sample/wb_wdi.IT.NET.USER.ZS.csv")),
+    ("wb_wdi.IT.CEL.SETS.P2.csv", include_bytes!("../../data/sample/wb_wdi.IT.CEL.SETS.P2.csv")),
+    ("wb_wdi.BX.GSR.CCIS.CD.csv", include_bytes!("../../data/sample/wb_wdi.BX.GSR.CCIS.CD.csv")),
     ("itu_datahub.csv", include_bytes!("../../data/sample/itu_datahub.csv")),
     ("hcp_regions.2024.csv", include_bytes!("../../data/sample/hcp_regions.2024.csv")),
     ("hcp_household_ict.2014.csv", include_bytes!("../../data/sample/hcp_household_ict.2014.csv")),

@@ -305,7 +305,6 @@ def ambassadors(seed=12):
     return rows
 
 # --- external subsets from the real public files ---
-PEERS = ["Morocco", "Tunisia", "Egypt", "Algeria", "South Africa", "Mauritius", "Jordan", "Saudi Arabia", "Senegal", "France", "Spain", "Estonia"]
 def external(out):
     egdi = os.path.join(REAL, "egdi")
     if not os.path.isdir(egdi):
@@ -315,32 +314,41 @@ def external(out):
         year = name[len("un_EGOV_DATA_"):][:4]
         with open(os.path.join(egdi, name), encoding="utf-8", newline="") as f:
             rows = list(csv.reader(f))
-        keep = [r for r in rows[1:] if r[1].strip() in PEERS]
+        keep = rows[1:]   # every country: the peer view ranks them all (issue 18)
         header = ["Survey Year", "Country Name", "E-Government Rank", "E-Government Index", "E-Participation Index", "Online Service Index", "Human Capital Index", "Telecommunication Infrastructure Index"]
         with open(os.path.join(out, f"un_egdi.{year}.csv"), "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f, lineterminator="\n")
             w.writerow(header)
             for r in keep: w.writerow(r[:8])   # names keep the UN's trailing spaces
     wdi = os.path.join(REAL, "wdi")
-    for code, fname, kind in (("IT.NET.USER.ZS", "figfriday_API_IT.NET.USER.ZS_DS2_en_csv_v2_2160.csv", "wide"),
-                              ("IT.NET.BBND.P2", "datahub_wdi_it.net.bbnd.p2_data.csv", "long")):
+    # Every country and aggregate of the four series the peer view compares, each
+    # file with the publisher's own "Last Updated Date".
+    for code, fname, kind, name in (
+            ("IT.NET.USER.ZS", "figfriday_API_IT.NET.USER.ZS_DS2_en_csv_v2_2160.csv", "wide", None),
+            ("IT.NET.BBND.P2", "datahub_wdi_it.net.bbnd.p2_data.csv", "long", "Fixed broadband subscriptions (per 100 people)"),
+            ("IT.CEL.SETS.P2", "API_IT.CEL.SETS.P2_DS2_en_csv_v2_4903391.csv", "wide", None),
+            ("BX.GSR.CCIS.CD", "API_BX.GSR.CCIS.CD_DS2_en_csv_v2_920.csv", "wide", None)):
         with open(os.path.join(wdi, fname), encoding="utf-8-sig", newline="") as f:
             rows = list(csv.reader(f))
-        countries = {"MAR", "TUN", "EGY", "DZA", "ZAF", "MUS", "JOR", "SAU", "SEN", "FRA", "ESP", "EST", "WLD", "MEA"}
+        updated = "2025-07-01"
         if kind == "wide":
-            header = rows[0]; keep = [r for r in rows[1:] if r[1] in countries]
+            for r in rows[:4]:
+                if r and r[0] == "Last Updated Date": updated = r[1]
+            start = next(i for i, r in enumerate(rows) if r and r[0] == "Country Name")
+            header = rows[start]; keep = [r for r in rows[start + 1:] if len(r) > 4]
         else:
             by = {}
             for r in rows[1:]:
-                if r[1] in countries: by.setdefault((r[0], r[1]), {})[r[2]] = r[3]
+                by.setdefault((r[0], r[1]), {})[r[2]] = r[3]
             years = [str(y) for y in range(1960, 2025)]
             header = ["Country Name", "Country Code", "Indicator Name", "Indicator Code"] + years
-            keep = [[n, c, "Fixed broadband subscriptions (per 100 people)", code] + [v.get(y, "") for y in years] for (n, c), v in sorted(by.items())]
+            keep = [[n, c, name, code] + [v.get(y, "") for y in years] for (n, c), v in sorted(by.items())]
         buf = io.StringIO()
-        buf.write('"Data Source","World Development Indicators",\n\n"Last Updated Date","2025-07-01",\n\n')
+        buf.write(f'"Data Source","World Development Indicators",\n\n"Last Updated Date","{updated}",\n\n')
         w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator=",\n")
-        w.writerow(header[:4] + [h for h in header[4:] if h.strip()])
-        for r in keep: w.writerow(r[:4] + r[4:len([h for h in header[4:] if h.strip()]) + 4])
+        years = [h for h in header[4:] if h.strip()]
+        w.writerow(header[:4] + years)
+        for r in keep: w.writerow(r[:4] + r[4:len(years) + 4])
         with open(os.path.join(out, f"wb_wdi.{code}.csv"), "w", encoding="utf-8-sig", newline="") as f:
             f.write(buf.getvalue())
     itu = os.path.join(REAL, "itu")
