@@ -145,11 +145,21 @@ struct TargetFile {
 pub struct Catalog {
     pub indicators: Vec<Indicator>,
     pub targets: Vec<Target>,
+    /// The named peer sets (`peers.toml`), the compiled ones unless
+    /// [`Catalog::with_peer_sets`] read others.
+    pub peer_sets: Vec<crate::peers::PeerSet>,
 }
 
 impl Catalog {
     pub fn compiled_in() -> Result<Catalog> {
         Catalog::from_toml(INDICATORS_TOML, TARGETS_TOML)
+    }
+
+    /// The catalogue with the named peer sets of `peers_toml` (an administrator's
+    /// `catalog/peers.toml`).
+    pub fn with_peer_sets(mut self, peers_toml: &str) -> Result<Catalog> {
+        self.peer_sets = crate::peers::parse_peer_sets(peers_toml)?;
+        Ok(self)
     }
 
     pub fn from_toml(indicators_toml: &str, targets_toml: &str) -> Result<Catalog> {
@@ -159,7 +169,8 @@ impl Catalog {
         let targets = toml::from_str::<TargetFile>(targets_toml)
             .map_err(|err| Error::Catalog(format!("targets.toml: {err}")))?
             .target;
-        let catalog = Catalog { indicators, targets };
+        let peer_sets = crate::peers::parse_peer_sets(crate::peers::PEERS_TOML)?;
+        let catalog = Catalog { indicators, targets, peer_sets };
         catalog.check()?;
         Ok(catalog)
     }

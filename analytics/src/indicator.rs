@@ -40,6 +40,10 @@ pub struct IndicatorResult {
     pub data_status: DataStatus,
     /// What the data status rests on: the period expected next and its due date.
     pub freshness: Option<Freshness>,
+    /// A relative target (a world rank) judged against the projected threshold:
+    /// the status then rests on it, not on the straight path of the rank.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relative: Option<crate::peers::RelativeJudgment>,
 }
 
 impl IndicatorResult {
@@ -503,6 +507,7 @@ fn assess_within(
         assessment,
         data_status,
         freshness,
+        relative: None,
     }
 }
 

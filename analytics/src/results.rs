@@ -15,15 +15,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::indicator::{self, IndicatorReport, IndicatorResult, Inputs};
+use crate::peers;
 use crate::progress::Reach;
 use crate::series;
 use crate::{Error, Result};
 
 /// The engine's identity. The revision after the package version changes whenever the method or the
 /// results' files change (2: the straight trajectory from the target's baseline,
-/// `progress.rs`; 3: the summary table's baseline period): results of another
+/// `progress.rs`; 3: the summary table's baseline period; 6: the peer report and
+/// the relative target judged against its projected threshold): results of another
 /// revision are recomputed and rewritten, never reused.
-pub const ENGINE: &str = concat!("md2030-analytics ", env!("CARGO_PKG_VERSION"), "+r5");
+pub const ENGINE: &str = concat!("md2030-analytics ", env!("CARGO_PKG_VERSION"), "+r6");
 
 /// Every indicator, as of one date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +37,9 @@ pub struct Results {
     /// Dataset -> the version read (`procedures@v3`), for every dataset read.
     pub dataset_versions: BTreeMap<String, String>,
     pub indicators: Vec<IndicatorReport>,
+    /// Morocco among its peers, when a UN or World Bank table is stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peers: Option<crate::peers::PeerReport>,
 }
 
 /// A computation and what it cost: which indicators were recomputed and which were
@@ -96,9 +101,14 @@ pub fn compute_all(
             }
         }
     }
+    let peers = peer_report(catalog, inputs, &mut reports, previous)?;
     let mut dataset_versions = inputs.versions.clone();
-    dataset_versions
-        .retain(|dataset, _| catalog.indicators.iter().any(|i| i.datasets.contains(dataset)));
+    dataset_versions.retain(|dataset, _| {
+        catalog.indicators.iter().any(|i| i.datasets.contains(dataset))
+            || peers
+                .as_ref()
+                .is_some_and(|p| p.read.iter().any(|r| r.starts_with(&format!("{dataset}@"))))
+    });
     Ok(Computed {
         results: Results {
             engine: ENGINE.to_string(),
@@ -106,11 +116,44 @@ pub fn compute_all(
             catalog_sha256: catalog_sha256.to_string(),
             dataset_versions,
             indicators: reports,
+            peers,
         },
         recomputed,
         reused,
         timings,
     })
+}
+
+/// The peer report (taken from `previous` when it read the same versions), and
+/// the relative target's status set from its outlook.
+fn peer_report(
+    catalog: &Catalog,
+    inputs: &Inputs,
+    reports: &mut [IndicatorReport],
+    previous: Option<&Results>,
+) -> Result<Option<peers::PeerReport>> {
+    let relative = reports.iter_mut().find(|r| r.id == peers::RELATIVE_INDICATOR);
+    let target = relative.as_ref().and_then(|r| r.headline.target.clone());
+    let read: Vec<String> = {
+        let mut read: Vec<String> =
+            ["un_egdi", "wb_wdi"].iter().filter_map(|d| inputs.versions.get(*d)).cloned().collect();
+        read.sort();
+        read
+    };
+    let report = match previous.and_then(|p| p.peers.as_ref()).filter(|p| p.read == read) {
+        Some(kept) => Some(kept.clone()),
+        None => {
+            let rank = target.as_ref().map(|t| t.value.round().max(1.0) as usize);
+            peers::report(&inputs.frames, &inputs.versions, &catalog.peer_sets, rank)?
+        }
+    };
+    if let (Some(relative), Some(target), Some(report)) = (relative, &target, &report)
+        && let Some(judgment) = peers::judge_relative(&report.outlook, target.year)
+    {
+        relative.headline.assessment.status = judgment.status;
+        relative.headline.relative = Some(judgment);
+    }
+    Ok(report)
 }
 
 impl Results {

@@ -82,7 +82,7 @@ fn key(by: Option<&str>) -> Expr {
 
 /// Collects a three-column frame (`group`, `period`, `value`) into series sorted by
 /// group and period; rows with a missing or non-finite value are left out.
-fn grouped(lf: LazyFrame) -> Result<Groups> {
+pub(crate) fn grouped(lf: LazyFrame) -> Result<Groups> {
     let df = lf
         .select([
             col("group").cast(DataType::String),

@@ -23,6 +23,7 @@ pub use published::Published;
 use std::path::{Path, PathBuf};
 
 use md2030_analytics::catalog::{Catalog, INDICATORS_TOML, TARGETS_TOML};
+use md2030_analytics::peers::PEERS_TOML;
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, thiserror::Error)]
@@ -48,14 +49,17 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub struct CatalogFiles {
     pub indicators: String,
     pub targets: String,
-    /// SHA-256 of the indicators file, a zero byte, then the targets file.
+    /// The named peer sets.
+    pub peers: String,
+    /// SHA-256 of the indicators file, a zero byte, the targets file, a zero byte,
+    /// then the peer sets.
     pub sha256: String,
 }
 
 impl CatalogFiles {
     /// The catalogue, checked for consistency.
     pub fn parse(&self) -> Result<Catalog> {
-        Ok(Catalog::from_toml(&self.indicators, &self.targets)?)
+        Ok(Catalog::from_toml(&self.indicators, &self.targets)?.with_peer_sets(&self.peers)?)
     }
 }
 
@@ -72,12 +76,15 @@ pub fn read_catalog(data_dir: &Path) -> Result<CatalogFiles> {
     };
     let indicators = read("indicators.toml", INDICATORS_TOML)?;
     let targets = read("targets.toml", TARGETS_TOML)?;
+    let peers = read("peers.toml", PEERS_TOML)?;
     let mut hasher = Sha256::new();
     hasher.update(indicators.as_bytes());
     hasher.update([0]);
     hasher.update(targets.as_bytes());
+    hasher.update([0]);
+    hasher.update(peers.as_bytes());
     let sha256 = md2030_store::hex(&hasher.finalize());
-    Ok(CatalogFiles { indicators, targets, sha256 })
+    Ok(CatalogFiles { indicators, targets, peers, sha256 })
 }
 
 /// The catalogue in force for `data_dir` and its SHA-256.

@@ -10,8 +10,10 @@
 //!   [`PACE_EDITIONS`] editions, per year; projected value = last value + slope ×
 //!   years ahead, bounded to [0, 1]. One edition only: no projection.
 //! - **Faster pace**: the 75th percentile of its own yearly gains between
-//!   consecutive editions, when that is above its own pace (a country that kept
-//!   its best years' pace), same bounds.
+//!   consecutive editions among its last [`FASTER_EDITIONS`] (ten years of
+//!   biennial surveys: the early editions' jumps came with changes of method),
+//!   when that is above its own pace (a country that kept its best years' pace),
+//!   same bounds.
 //! - A projected index is the mean of the projected components; countries are
 //!   ranked on it, highest first (equal scores share a rank).
 //! - The **threshold** for rank `n` is the `n`-th highest projected index among
@@ -24,8 +26,13 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 /// Editions the own-pace slope is fitted on, the latest ones.
 pub const PACE_EDITIONS: usize = 3;
+
+/// Editions whose gains the faster pace takes its 75th percentile of.
+pub const FASTER_EDITIONS: usize = 6;
 
 /// The three components of the index, in the UN's order.
 pub const COMPONENTS: [&str; 3] = ["osi", "hci", "tii"];
@@ -50,7 +57,8 @@ impl Edition {
 }
 
 /// How the others are assumed to move.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Scenario {
     OwnPace,
     FasterPace,
@@ -88,7 +96,7 @@ fn pace(editions: &[Edition], k: usize, scenario: Scenario) -> Option<f64> {
     match scenario {
         Scenario::OwnPace => Some(own),
         Scenario::FasterPace => {
-            let mut gains: Vec<f64> = editions
+            let mut gains: Vec<f64> = editions[editions.len().saturating_sub(FASTER_EDITIONS)..]
                 .windows(2)
                 .filter(|w| w[1].year > w[0].year)
                 .map(|w| (w[1].component(k) - w[0].component(k)) / f64::from(w[1].year - w[0].year))
@@ -111,7 +119,7 @@ pub fn project(editions: &[Edition], year: i32, scenario: Scenario) -> Option<[f
 }
 
 /// What a country needs to rank `rank` or better in the survey of `year`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outlook {
     /// The `rank`-th highest projected index among the other countries.
     pub threshold: f64,
