@@ -103,9 +103,12 @@ pub fn parse_peer_sets(text: &str) -> Result<Vec<PeerSet>> {
     Ok(sets)
 }
 
-/// The publishers' groups: id, the reference column and value (`None`: Morocco's
-/// own value of that column), names.
-const PUBLISHER_GROUPS: [(&str, Option<(&str, Option<&str>)>, [&str; 3]); 5] = [
+/// Which countries a publisher's group holds: all, or those whose reference
+/// column has a value (`None`: Morocco's own value of that column).
+type Membership = Option<(&'static str, Option<&'static str>)>;
+
+/// The publishers' groups: id, membership, names.
+const PUBLISHER_GROUPS: [(&str, Membership, [&str; 3]); 5] = [
     ("world", None, ["Monde", "العالم", "World"]),
     (
         "africa",
