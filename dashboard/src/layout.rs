@@ -95,6 +95,7 @@ pub(crate) struct Layout {
     pub(crate) sample_banner: String,
     pub(crate) briefing: String,
     pub(crate) ministries: String,
+    pub(crate) peers: String,
     pub(crate) decisions: String,
 }
 
@@ -114,6 +115,7 @@ pub(crate) fn layout(lang: Lang, path: impl Into<String>, synthetic: bool) -> La
         sample_banner: text(lang, "sample-banner"),
         briefing: text(lang, "nav-briefings"),
         ministries: text(lang, "nav-ministries"),
+        peers: text(lang, "nav-peers"),
         decisions: text(lang, "nav-decisions"),
     }
 }

@@ -22,6 +22,7 @@ mod league;
 pub mod listener;
 mod mine;
 mod pages;
+mod peers;
 mod review;
 mod roles;
 mod server;

@@ -70,6 +70,8 @@ pub struct ChartText {
 
 const GREEN_LINE: RGBColor = RGBColor(0, 98, 65);
 const RED_LINE: RGBColor = RGBColor(193, 39, 45);
+/// The other countries' bars beside Morocco's.
+const PEER_GREY: RGBColor = RGBColor(176, 176, 170);
 const GREY_LINE: RGBColor = RGBColor(120, 120, 120);
 
 /// The indicator's time series (solid), the straight trajectory from the target's
@@ -645,6 +647,9 @@ pub struct Bar {
     pub value: f64,
     /// The value as written in the page's language.
     pub text: String,
+    /// Morocco among its peers: when any bar is highlighted, it keeps the green and
+    /// its name is bold, the others turn grey.
+    pub highlight: bool,
 }
 
 /// Texts of a breakdown chart: title, description, and the reference lines.
@@ -704,9 +709,11 @@ pub fn bar_chart(bars: &[Bar], text: &BarText, id: &str, rtl: bool, narrow: bool
                 .bold_line_style(RGBColor(235, 235, 235))
                 .draw()?;
             let row_y = |i: usize| n - i as f64 - 1.0;
+            let any_highlight = bars.iter().any(|b| b.highlight);
             chart.draw_series(bars.iter().enumerate().map(|(i, bar)| {
                 let y = row_y(i);
-                Rectangle::new([(0.0f64.max(lo), y + 0.18), (bar.value, y + 0.82)], green.filled())
+                let fill = if bar.highlight || !any_highlight { green } else { PEER_GREY };
+                Rectangle::new([(0.0f64.max(lo), y + 0.18), (bar.value, y + 0.82)], fill.filled())
             }))?;
             let name_style = TextStyle::from((font, size).into_font()).color(&ink);
             let (name_pos, value_pos) = if rtl {
@@ -720,10 +727,15 @@ pub fn bar_chart(bars: &[Bar], text: &BarText, id: &str, rtl: bool, narrow: bool
             for (i, bar) in bars.iter().enumerate() {
                 let y = row_y(i);
                 let (_, y_px) = chart.backend_coord(&(0.0, y + 0.5));
+                let style = if bar.highlight {
+                    TextStyle::from((font, size).into_font().style(FontStyle::Bold)).color(&ink)
+                } else {
+                    name_style.clone()
+                };
                 root.draw(&Text::new(
                     shorten_label(&bar.label, name_chars),
                     (name_x, y_px),
-                    name_style.clone().pos(name_pos),
+                    style.pos(name_pos),
                 ))?;
                 let (bar_end, _) = chart.backend_coord(&(bar.value, y + 0.5));
                 let offset = if rtl { -6 } else { 6 };

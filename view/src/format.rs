@@ -72,7 +72,43 @@ pub fn in_unit(value: f64, unit: &str, lang: Lang) -> String {
             };
             format!("{}{NBSP}{unit}", number(value / 1e6, 1, lang))
         }
+        "usd" if value.abs() >= 1e9 => {
+            let unit = match lang {
+                Lang::Ar => "مليار دولار",
+                Lang::Fr => "Md USD",
+                Lang::En => "bn USD",
+            };
+            format!("{}{NBSP}{unit}", number(value / 1e9, 2, lang))
+        }
+        "usd" => {
+            let unit = match lang {
+                Lang::Ar => "مليون دولار",
+                Lang::Fr => "M USD",
+                Lang::En => "M USD",
+            };
+            format!("{}{NBSP}{unit}", number(value / 1e6, 1, lang))
+        }
         _ => number(value, 0, lang),
+    }
+}
+
+/// A rank as an ordinal: `1er`, `4e` (fr), `4th` (en), `4` (ar, where the
+/// sentence says "rank" before it).
+pub fn ordinal(rank: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Fr if rank == 1 => "1er".into(),
+        Lang::Fr => format!("{rank}e"),
+        Lang::En => {
+            let suffix = match (rank % 10, rank % 100) {
+                (_, 11..=13) => "th",
+                (1, _) => "st",
+                (2, _) => "nd",
+                (3, _) => "rd",
+                _ => "th",
+            };
+            format!("{rank}{suffix}")
+        }
+        Lang::Ar => rank.to_string(),
     }
 }
 

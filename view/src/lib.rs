@@ -14,6 +14,7 @@ pub mod charts;
 pub mod format;
 pub mod i18n;
 pub mod league;
+pub mod peers;
 pub mod png;
 pub mod steering;
 pub mod verdict;
@@ -710,7 +711,12 @@ pub fn breakdown(
     }
     let bars: Vec<charts::Bar> = drawn
         .iter()
-        .map(|m| charts::Bar { label: m.label.clone(), value: m.value, text: value_text(m.value) })
+        .map(|m| charts::Bar {
+            label: m.label.clone(),
+            value: m.value,
+            text: value_text(m.value),
+            highlight: false,
+        })
         .collect();
     let bar_text = charts::BarText {
         title: format!("{name} — {dimension_title}, {period}"),

@@ -52,6 +52,10 @@ pub const FIRST_YEAR: i32 = 2000;
 pub struct PeerSet {
     pub id: String,
     pub name: I18n,
+    /// How a rank in the set reads in a sentence ("au Maghreb": "2e au Maghreb");
+    /// without it, "parmi" and the name.
+    #[serde(default)]
+    pub phrase: Option<I18n>,
     pub members: Vec<String>,
 }
 
@@ -78,7 +82,7 @@ pub fn parse_peer_sets(text: &str) -> Result<Vec<PeerSet>> {
             return Err(bad(format!("set id {:?} is used twice", set.id)));
         }
         seen.push(&set.id);
-        if !set.name.is_complete() {
+        if !set.name.is_complete() || set.phrase.as_ref().is_some_and(|p| !p.is_complete()) {
             return Err(bad(format!("set {}: name must be given in fr, ar and en", set.id)));
         }
         if set.members.is_empty() {
@@ -108,17 +112,19 @@ pub fn parse_peer_sets(text: &str) -> Result<Vec<PeerSet>> {
 type Membership = Option<(&'static str, Option<&'static str>)>;
 
 /// The publishers' groups: id, membership, names.
-const PUBLISHER_GROUPS: [(&str, Membership, [&str; 3]); 5] = [
-    ("world", None, ["Monde", "العالم", "World"]),
+const PUBLISHER_GROUPS: [(&str, Membership, [&str; 3], [&str; 3]); 5] = [
+    ("world", None, ["Monde", "العالم", "World"], ["au monde", "عالميا", "in the world"]),
     (
         "africa",
         Some(("un_region", Some("Africa"))),
         ["Afrique (ONU)", "أفريقيا (الأمم المتحدة)", "Africa (UN)"],
+        ["en Afrique", "في أفريقيا", "in Africa"],
     ),
     (
         "arab_league",
         Some(("arab_league", Some("true"))),
         ["Ligue arabe", "جامعة الدول العربية", "Arab League"],
+        ["dans la Ligue arabe", "في جامعة الدول العربية", "in the Arab League"],
     ),
     (
         "mena",
@@ -128,19 +134,33 @@ const PUBLISHER_GROUPS: [(&str, Membership, [&str; 3]); 5] = [
             "الشرق الأوسط وشمال أفريقيا (البنك الدولي)",
             "Middle East & North Africa (World Bank)",
         ],
+        [
+            "au Moyen-Orient et en Afrique du Nord",
+            "في الشرق الأوسط وشمال أفريقيا",
+            "in the Middle East & North Africa",
+        ],
     ),
-    ("income", Some(("wb_income", None)), ["", "", ""]),
+    ("income", Some(("wb_income", None)), ["", "", ""], ["", "", ""]),
 ];
 
 /// The World Bank's income groups, named in three languages.
-const INCOME_NAMES: [(&str, [&str; 3]); 4] = [
-    ("Low income", ["Pays à faible revenu", "البلدان منخفضة الدخل", "Low income"]),
+const INCOME_NAMES: [(&str, [&str; 3], [&str; 3]); 4] = [
+    (
+        "Low income",
+        ["Pays à faible revenu", "البلدان منخفضة الدخل", "Low income"],
+        ["parmi les pays à faible revenu", "بين البلدان منخفضة الدخل", "among low-income countries"],
+    ),
     (
         "Lower middle income",
         [
             "Pays à revenu intermédiaire, tranche inférieure",
             "البلدان ذات الدخل المتوسط الأدنى",
             "Lower middle income",
+        ],
+        [
+            "parmi les pays à revenu intermédiaire de la tranche inférieure",
+            "بين البلدان ذات الدخل المتوسط الأدنى",
+            "among lower-middle-income countries",
         ],
     ),
     (
@@ -150,8 +170,17 @@ const INCOME_NAMES: [(&str, [&str; 3]); 4] = [
             "البلدان ذات الدخل المتوسط الأعلى",
             "Upper middle income",
         ],
+        [
+            "parmi les pays à revenu intermédiaire de la tranche supérieure",
+            "بين البلدان ذات الدخل المتوسط الأعلى",
+            "among upper-middle-income countries",
+        ],
     ),
-    ("High income", ["Pays à revenu élevé", "البلدان مرتفعة الدخل", "High income"]),
+    (
+        "High income",
+        ["Pays à revenu élevé", "البلدان مرتفعة الدخل", "High income"],
+        ["parmi les pays à revenu élevé", "بين البلدان مرتفعة الدخل", "among high-income countries"],
+    ),
 ];
 
 fn i18n(names: [&str; 3]) -> I18n {
@@ -163,6 +192,8 @@ fn i18n(names: [&str; 3]) -> I18n {
 pub struct Group {
     pub id: String,
     pub name: I18n,
+    /// How a rank in the group reads in a sentence: "en Afrique", "في أفريقيا".
+    pub phrase: I18n,
     /// Whose classification: `UNDESA`, `WB`, `LAS` (the League), or `md2030` for a
     /// named set.
     pub classified_by: String,
@@ -177,7 +208,7 @@ pub fn groups(sets: &[PeerSet]) -> Vec<Group> {
     };
     let home = countries.row(HOME);
     let mut out = Vec::new();
-    for (id, rule, names) in PUBLISHER_GROUPS {
+    for (id, rule, names, phrase) in PUBLISHER_GROUPS {
         let (column, wanted) = match rule {
             None => ("", None),
             Some((column, Some(value))) => (column, Some(value.to_string())),
@@ -185,13 +216,14 @@ pub fn groups(sets: &[PeerSet]) -> Vec<Group> {
                 (column, home.and_then(|h| h.column(column)).map(str::to_string))
             }
         };
-        let mut name = i18n(names);
+        let (mut name, mut phrase) = (i18n(names), i18n(phrase));
         if id == "income" {
             let Some(income) = &wanted else { continue };
-            let Some((_, names)) = INCOME_NAMES.iter().find(|(en, _)| en == income) else {
+            let Some((_, names, phrases)) = INCOME_NAMES.iter().find(|(en, ..)| en == income)
+            else {
                 continue;
             };
-            name = i18n(*names);
+            (name, phrase) = (i18n(*names), i18n(*phrases));
         }
         let mut members: Vec<String> = countries
             .rows
@@ -205,7 +237,13 @@ pub fn groups(sets: &[PeerSet]) -> Vec<Group> {
             "wb_region" | "wb_income" => "WB",
             _ => "UNDESA",
         };
-        out.push(Group { id: id.into(), name, classified_by: classified_by.into(), members });
+        out.push(Group {
+            id: id.into(),
+            name,
+            phrase,
+            classified_by: classified_by.into(),
+            members,
+        });
     }
     for set in sets {
         let mut members = set.members.clone();
@@ -213,9 +251,15 @@ pub fn groups(sets: &[PeerSet]) -> Vec<Group> {
             members.push(HOME.into());
         }
         members.sort();
+        let phrase = set.phrase.clone().unwrap_or_else(|| I18n {
+            fr: format!("parmi : {}", set.name.fr),
+            ar: format!("ضمن: {}", set.name.ar),
+            en: format!("among: {}", set.name.en),
+        });
         out.push(Group {
             id: set.id.clone(),
             name: set.name.clone(),
+            phrase,
             classified_by: "md2030".into(),
             members,
         });
@@ -366,8 +410,10 @@ pub struct Standing {
     pub median: f64,
     /// The best value (the first by code among equals).
     pub leader: Entry,
-    /// The lowest value above Morocco's (None when Morocco leads).
+    /// The lowest value above Morocco's (None when Morocco leads), and its rank.
     pub next_above: Option<Entry>,
+    #[serde(default)]
+    pub next_above_rank: Option<usize>,
 }
 
 /// Morocco's value and standings for one period.
@@ -504,6 +550,8 @@ pub fn standing(entries: &[Entry], group: &Group) -> Option<Standing> {
         .filter(|e| e.value > home)
         .min_by(|a, b| a.value.total_cmp(&b.value).then_with(|| a.iso3.cmp(&b.iso3)))
         .map(|e| (**e).clone());
+    let next_above_rank =
+        next_above.as_ref().map(|n| 1 + members.iter().filter(|e| e.value > n.value).count());
     Some(Standing {
         group: group.id.clone(),
         rank,
@@ -511,6 +559,7 @@ pub fn standing(entries: &[Entry], group: &Group) -> Option<Standing> {
         median: median(&mut values),
         leader,
         next_above,
+        next_above_rank,
     })
 }
 
@@ -749,6 +798,7 @@ mod tests {
         let world = Group {
             id: "world".into(),
             name: I18n::default(),
+            phrase: I18n::default(),
             classified_by: String::new(),
             members: {
                 let mut m: Vec<String> = entries.iter().map(|e| e.iso3.clone()).collect();
@@ -761,7 +811,9 @@ mod tests {
         assert!((s.median - 0.65).abs() < 1e-12);
         assert_eq!(s.leader, entry("FRA", 0.9));
         assert_eq!(s.next_above, Some(entry("ESP", 0.7)));
+        assert_eq!(s.next_above_rank, Some(3));
         let group = Group {
+            phrase: I18n::default(),
             members: ["DZA", "EGY", "MAR", "TUN"].map(String::from).to_vec(),
             ..world.clone()
         };
