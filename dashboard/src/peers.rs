@@ -45,7 +45,11 @@ pub(crate) struct PeersPage {
 }
 
 fn lever_owner_links(lever: &Lever, lang: Lang) -> Vec<(String, String)> {
-    lever.owners.iter().map(|(code, name)| (format!("/{}/ministry/{code}", lang.code()), name.clone())).collect()
+    lever
+        .owners
+        .iter()
+        .map(|(code, name)| (format!("/{}/ministry/{code}", lang.code()), name.clone()))
+        .collect()
 }
 
 /// `/{lang}/peers`.
@@ -83,15 +87,16 @@ pub(crate) async fn peers_page(page: PublicPage) -> Response {
                         let names: Vec<String> = if g.id == "world" {
                             Vec::new()
                         } else {
-                            g.members
-                                .iter()
-                                .map(|m| md2030_view::peers::country(m, lang))
-                                .collect()
+                            g.members.iter().map(|m| md2030_view::peers::country(m, lang)).collect()
                         };
                         (
                             g.name.get(lang).to_string(),
                             text(lang, &format!("peers-by-{}", g.classified_by)),
-                            text_args(lang, "peers-members", &[("count", g.members.len().to_string())]),
+                            text_args(
+                                lang,
+                                "peers-members",
+                                &[("count", g.members.len().to_string())],
+                            ),
                             names.join(if lang == Lang::Ar { "، " } else { ", " }),
                         )
                     })
@@ -150,7 +155,10 @@ pub(crate) async fn peers_page(page: PublicPage) -> Response {
             groups_heading: text(lang, "peers-groups-heading"),
             groups_note: text(lang, "peers-groups-note"),
             downloads: text(lang, "peers-downloads"),
-            download_labels: texts(lang, &["peers-dl-standings", "peers-dl-latest", "peers-dl-outlook"]),
+            download_labels: texts(
+                lang,
+                &["peers-dl-standings", "peers-dl-latest", "peers-dl-outlook"],
+            ),
             lang_code: lang.code(),
         }
         .render()

@@ -639,6 +639,7 @@ async fn french_and_arabic_pages_hold_no_english() {
             "ministries",
             "ministry/MTNRA",
             "regions/league",
+            "peers",
         ]
         .into_iter()
         .chain(indicators.iter().map(String::as_str))
@@ -658,6 +659,93 @@ async fn french_and_arabic_pages_hold_no_english() {
     }
     found.dedup();
     assert!(found.is_empty(), "{} English words:\n{}", found.len(), found.join("\n"));
+}
+
+/// Morocco among its peers, against counts made by hand from the sample files
+/// (Python's csv module over `data/sample/un_egdi.2024.csv` and
+/// `wb_wdi.IT.NET.USER.ZS.csv`, countries grouped by `data/reference/countries.csv`):
+/// EGDI 2024 0.68411, 90th in the world as the UN published; in Africa 4th of 54
+/// behind South Africa 0.86162, Mauritius 0.75061 and Tunisia 0.69348, the African
+/// median 0.41358; 2nd of the five Maghreb countries behind Tunisia; 9th of the 21
+/// Arab League members. Internet users 2022: 89.9 %, 1st of the 51 African
+/// countries with a 2022 value, 43rd of 179 in the world.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_peers_page_api_and_csv_rank_morocco_as_counted_by_hand() {
+    let store = sample_store();
+    let app = App::load(&config(store.path())).await.unwrap();
+    let (status, body) = get(&app, "/api/v1/peers").await;
+    assert_eq!(status, StatusCode::OK);
+    let api: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let indicator = |id: &str| {
+        api["report"]["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let egdi = indicator("egdi");
+    let last = egdi["periods"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["period"], "2024");
+    assert_eq!(last["value"], 0.68411);
+    let standing = |period: &serde_json::Value, group: &str| {
+        period["standings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["group"] == group)
+            .unwrap()
+            .clone()
+    };
+    let world = standing(last, "world");
+    assert_eq!((world["rank"].as_u64(), world["of"].as_u64()), (Some(90), Some(193)));
+    let africa = standing(last, "africa");
+    assert_eq!((africa["rank"].as_u64(), africa["of"].as_u64()), (Some(4), Some(54)));
+    assert_eq!(africa["leader"]["iso3"], "ZAF");
+    assert_eq!(africa["leader"]["value"], 0.86162);
+    assert_eq!(africa["next_above"]["iso3"], "TUN");
+    assert_eq!(africa["next_above_rank"], 3);
+    assert!((africa["median"].as_f64().unwrap() - 0.41358).abs() < 1e-9);
+    let maghreb = standing(last, "maghreb");
+    assert_eq!((maghreb["rank"].as_u64(), maghreb["of"].as_u64()), (Some(2), Some(5)));
+    let arab = standing(last, "arab_league");
+    assert_eq!((arab["rank"].as_u64(), arab["of"].as_u64()), (Some(9), Some(21)));
+    let internet = indicator("internet_users");
+    let y2022 =
+        internet["periods"].as_array().unwrap().iter().find(|p| p["period"] == "2022").unwrap();
+    assert_eq!(y2022["value"], 89.9);
+    let africa = standing(y2022, "africa");
+    assert_eq!((africa["rank"].as_u64(), africa["of"].as_u64()), (Some(1), Some(51)));
+    assert!(africa["next_above"].is_null());
+    let world = standing(y2022, "world");
+    assert_eq!((world["rank"].as_u64(), world["of"].as_u64()), (Some(43), Some(179)));
+    // The outlook for 2030 under both scenarios, the faster one asking more.
+    let outlook = api["report"]["outlook"].as_array().unwrap();
+    assert_eq!(outlook.len(), 6);
+    let at = |scenario: &str| {
+        outlook.iter().find(|o| o["year"] == 2030 && o["scenario"] == scenario).unwrap()
+    };
+    assert!(at("faster_pace")["threshold"].as_f64() > at("own_pace")["threshold"].as_f64());
+    // The page says it in a sentence, in French and in Arabic.
+    let (status, html) = get(&app, "/fr/peers").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("4e en Afrique, 8e parmi les pays de référence, 2e au Maghreb, 90e au monde (juste devant en Afrique : Tunisie, 3e)"), "{html}");
+    assert!(html.contains("<tr data-group=\"africa\">"));
+    let (_, html) = get(&app, "/ar/peers").await;
+    assert!(html.contains("المرتبة 4 في أفريقيا"));
+    // The egdi_rank target's status rests on the projected threshold.
+    let (_, body) = get(&app, "/api/v1/indicators/egdi_rank").await;
+    let report: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let relative = &report["result"]["headline"]["relative"];
+    assert_eq!(relative["rank"], 50);
+    assert_eq!(relative["threshold"], at("own_pace")["threshold"]);
+    assert_eq!(report["result"]["headline"]["assessment"]["status"], relative["status"]);
+    // The CSVs: every standing, and every country's latest value with its rank.
+    let (_, csv) = get(&app, "/download/peers/standings.csv").await;
+    assert!(csv.lines().any(|l| l.starts_with("egdi,egdi,2024,africa,0.68411,4,54,")), "{csv}");
+    let (_, csv) = get(&app, "/download/peers/latest.csv?lang=fr").await;
+    assert!(csv.lines().any(|l| l.starts_with("egdi,2024,MAR,Maroc,0.68411,90,")));
 }
 
 /// The league of ministries, recomputed here from the published results by its

@@ -216,9 +216,8 @@ fn chart(
             "peers-chart-description",
             &[("name", name.to_string()), ("period", last.period.clone())],
         ),
-        national: world.map(|w| {
-            (w.median, text(lang, "peers-world-median"), in_unit(w.median, unit, lang))
-        }),
+        national: world
+            .map(|w| (w.median, text(lang, "peers-world-median"), in_unit(w.median, unit, lang))),
         target: None,
     };
     let id = if narrow {
@@ -332,10 +331,7 @@ pub fn outlook_view(report: &PeerReport, lang: Lang) -> Option<OutlookView> {
                 .iter()
                 .find(|(c, _)| c == id)
                 .map(|(_, codes)| {
-                    codes
-                        .iter()
-                        .map(|c| (c.to_string(), crate::ministry_name(c, lang)))
-                        .collect()
+                    codes.iter().map(|c| (c.to_string(), crate::ministry_name(c, lang))).collect()
                 })
                 .unwrap_or_default();
             Some(Lever {

@@ -148,7 +148,11 @@ const INCOME_NAMES: [(&str, [&str; 3], [&str; 3]); 4] = [
     (
         "Low income",
         ["Pays à faible revenu", "البلدان منخفضة الدخل", "Low income"],
-        ["parmi les pays à faible revenu", "بين البلدان منخفضة الدخل", "among low-income countries"],
+        [
+            "parmi les pays à faible revenu",
+            "بين البلدان منخفضة الدخل",
+            "among low-income countries",
+        ],
     ),
     (
         "Lower middle income",
@@ -179,7 +183,11 @@ const INCOME_NAMES: [(&str, [&str; 3], [&str; 3]); 4] = [
     (
         "High income",
         ["Pays à revenu élevé", "البلدان مرتفعة الدخل", "High income"],
-        ["parmi les pays à revenu élevé", "بين البلدان مرتفعة الدخل", "among high-income countries"],
+        [
+            "parmi les pays à revenu élevé",
+            "بين البلدان مرتفعة الدخل",
+            "among high-income countries",
+        ],
     ),
 ];
 
