@@ -420,6 +420,48 @@ pub fn why(result: &IndicatorResult, unit: &str, lang: Lang) -> Vec<(String, Str
     let percent = |v: f64| format::percent(v * 100.0, 1, lang);
     let mut rows = Vec::new();
     let mut row = |key: &str, figure: String| rows.push((text(lang, key), figure));
+    if let Some(r) = &result.relative {
+        // A rank target: judged against the score the rank is projected to need.
+        let index = |v: f64| format::number(v, 3, lang);
+        let signed = |v: f64| {
+            format::ltr_in(lang, format!("{}{}", if v < 0.0 { "−" } else { "+" }, index(v.abs())))
+        };
+        row(
+            "why-relative-threshold",
+            text_args(
+                lang,
+                "why-relative-threshold-value",
+                &[
+                    ("own", index(r.threshold)),
+                    ("faster", index(r.threshold_faster)),
+                    ("rank", r.rank.to_string()),
+                    ("year", r.year.to_string()),
+                ],
+            ),
+        );
+        row(
+            "why-relative-projected",
+            text_args(
+                lang,
+                "why-relative-projected-value",
+                &[
+                    ("latest", index(r.latest_index)),
+                    ("latest_year", r.latest_year.to_string()),
+                    ("projected", index(r.projected)),
+                    ("rank", format::ordinal(r.projected_rank, lang)),
+                    ("rank_faster", format::ordinal(r.projected_rank_faster, lang)),
+                ],
+            ),
+        );
+        row(
+            "why-relative-pace",
+            text_args(
+                lang,
+                "why-relative-pace-value",
+                &[("pace", signed(r.pace)), ("needed", signed(r.pace_needed))],
+            ),
+        );
+    }
     if let Some(j) = result.judgment() {
         let mut baseline = at(j.baseline);
         if j.baseline_restated {
