@@ -409,6 +409,63 @@ fn versions_read(reports: &[Reported<'_>], versions: &[VersionRecord]) -> Vec<St
 }
 
 /// The briefing in `lang`, edition dated `edition` (YYYY-MM-DD).
+/// Groups the briefing's peer table shows, in order.
+const PEER_COLUMNS: [&str; 4] = ["world", "africa", "arab_league", "maghreb"];
+
+/// The top-50 outlook in a sentence, then Morocco's standing on the index.
+fn peers_text(report: &md2030_analytics::peers::PeerReport, lang: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(o) = view::peers::outlook_view(report, lang) {
+        out.push(o.summary);
+    }
+    if let Some(egdi) = report.indicator("egdi")
+        && let (Some(sentence), Some(last), Some(c)) =
+            (view::peers::sentence(report, egdi, lang), egdi.last(), egdi.comparable())
+    {
+        out.push(format!(
+            "{} {} ({}) — {sentence}",
+            c.name().get(lang),
+            last.period,
+            format::in_unit(last.value, c.unit, lang)
+        ));
+    }
+    out
+}
+
+/// Each comparable indicator: its latest period, Morocco's value and its rank in
+/// the world, Africa, the Arab League and the Maghreb ("4 / 54").
+fn peers_table(report: &md2030_analytics::peers::PeerReport, lang: Lang) -> Table {
+    let mut header =
+        vec![text(lang, "indicator"), text(lang, "period-label"), text(lang, "peers-morocco")];
+    header.extend(
+        PEER_COLUMNS
+            .iter()
+            .map(|g| report.group(g).map(|g| g.name.get(lang).to_string()).unwrap_or_default()),
+    );
+    let rows = report
+        .indicators
+        .iter()
+        .filter_map(|i| {
+            let c = i.comparable()?;
+            let last = i.last()?;
+            let mut row = vec![
+                c.name().get(lang).to_string(),
+                last.period.clone(),
+                format::in_unit(last.value, c.unit, lang),
+            ];
+            row.extend(PEER_COLUMNS.iter().map(|g| {
+                last.standings
+                    .iter()
+                    .find(|s| s.group == *g)
+                    .map(|s| format::ltr_in(lang, format!("{} / {}", s.rank, s.of)))
+                    .unwrap_or_else(|| "–".into())
+            }));
+            Some(row)
+        })
+        .collect();
+    Table { header, rows }
+}
+
 pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
     let Sources { catalog, results, versions, .. } = *sources;
     let reports: Vec<Reported<'_>> =
@@ -488,6 +545,9 @@ pub fn briefing(sources: &Sources<'_>, lang: Lang, edition: &str) -> Briefing {
         midterm_title: text(lang, "midterm-title"),
         midterm_text: vec![text(lang, "midterm-intro")],
         midterm: midterm_table(&milestones, lang),
+        peers_title: text(lang, "peers-heading"),
+        peers_text: results.peers.as_ref().map(|p| peers_text(p, lang)).unwrap_or_default(),
+        peers: results.peers.as_ref().map(|p| peers_table(p, lang)).unwrap_or_default(),
         sections,
         annex_title: text(lang, "brief-annex"),
         annex,

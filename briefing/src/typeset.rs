@@ -93,6 +93,11 @@ pub struct Briefing {
     pub midterm_title: String,
     pub midterm_text: Vec<String>,
     pub midterm: Table,
+    /// Morocco among its peers: the top-50 outlook and its standing sentence,
+    /// then each comparable indicator's ranks in the main groups.
+    pub peers_title: String,
+    pub peers_text: Vec<String>,
+    pub peers: Table,
     pub sections: Vec<Section>,
     pub annex_title: String,
     pub annex: Table,
@@ -148,6 +153,9 @@ impl Briefing {
         put("midterm_title", self.midterm_title.clone().into_value());
         put("midterm_text", strings(&self.midterm_text));
         put("midterm", table(&self.midterm));
+        put("peers_title", self.peers_title.clone().into_value());
+        put("peers_text", strings(&self.peers_text));
+        put("peers", table(&self.peers));
         put(
             "sections",
             self.sections
