@@ -125,6 +125,14 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The named sets of countries Morocco is ranked in, besides the publishers'
+    /// groups: list them with Morocco's rank on the EGDI in each, or set a set's
+    /// members (written to catalog/peers.toml in the data directory, audited, and
+    /// the results recomputed).
+    Peers {
+        #[command(subcommand)]
+        command: PeersCommand,
+    },
     /// The archive of briefing editions, the schedule and e-mail delivery.
     Briefings {
         #[command(subcommand)]
@@ -218,6 +226,27 @@ enum BriefingsCommand {
     Run,
     /// Check the configuration and print the next scheduled editions.
     Schedule,
+}
+
+#[derive(Debug, Subcommand)]
+enum PeersCommand {
+    /// Every group, its members, and Morocco's rank on the latest EGDI in it.
+    List,
+    /// Set the members of a named set (ISO3 codes of UN member states); a new set
+    /// needs its name in French, Arabic and English.
+    Set {
+        /// The set's id: lower-case letters and _ (`peers`, `maghreb`).
+        id: String,
+        /// ISO3 codes, for example TUN EGY JOR.
+        #[arg(required = true)]
+        members: Vec<String>,
+        #[arg(long)]
+        name_fr: Option<String>,
+        #[arg(long)]
+        name_ar: Option<String>,
+        #[arg(long)]
+        name_en: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -798,12 +827,108 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Brief { out, as_of } => brief(&cli, out, as_of),
         Command::Pack { meeting, out } => pack(&cli, meeting, out),
         Command::Briefings { command } => briefings(&cli, command),
+        Command::Peers { command } => peers(&cli, command),
         Command::LoadSample => load_sample(&cli),
         Command::Serve { addr, access } => serve(&cli, addr, access),
         Command::Export { out, as_of } => export(&cli, out, as_of),
         Command::User { command } => user(&cli, command),
         Command::Audit { command, limit, format } => audit(&cli, command, limit, format),
         Command::Templates { out } => templates(out),
+    }
+}
+
+/// `md2030 peers …`.
+fn peers(cli: &Cli, command: &PeersCommand) -> anyhow::Result<ExitCode> {
+    use md2030_analytics::peers;
+    match command {
+        PeersCommand::List => {
+            let store = open_reader(cli)?;
+            let (catalog, _) = compute::load_catalog(store.root())?;
+            let results = store
+                .current_results()?
+                .and_then(|r| md2030_results::stored_results(&store, &r.version_id));
+            let report = results.as_ref().and_then(|r| r.peers.as_ref());
+            let egdi = report.and_then(|r| r.indicator("egdi")).and_then(|i| i.last());
+            for group in peers::groups(&catalog.peer_sets) {
+                let rank = egdi
+                    .and_then(|p| p.standings.iter().find(|s| s.group == group.id))
+                    .map(|s| {
+                        format!("EGDI {}: {} / {}", egdi.map_or("", |p| &p.period), s.rank, s.of)
+                    })
+                    .unwrap_or_else(|| "EGDI: no results".into());
+                let members = if group.id == "world" {
+                    format!("{} countries", group.members.len())
+                } else {
+                    group.members.join(" ")
+                };
+                output::line(&format!(
+                    "{:<12} {:<8} {} — {members} — {rank}",
+                    group.id,
+                    group.classified_by,
+                    group.name.get(cli.lang)
+                ));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        PeersCommand::Set { id, members, name_fr, name_ar, name_en } => {
+            let mut store = open_writer(cli, "change of a peer set")?;
+            let files = md2030_results::read_catalog(store.root())?;
+            let mut sets = peers::parse_peer_sets(&files.peers)?;
+            let members: Vec<String> = members.iter().map(|m| m.trim().to_uppercase()).collect();
+            let before = sets.iter().find(|s| &s.id == id).map(|s| s.members.clone());
+            match sets.iter_mut().find(|s| &s.id == id) {
+                Some(set) => {
+                    set.members = members.clone();
+                    for (slot, given) in [
+                        (&mut set.name.fr, name_fr),
+                        (&mut set.name.ar, name_ar),
+                        (&mut set.name.en, name_en),
+                    ] {
+                        if let Some(given) = given {
+                            *slot = given.clone();
+                        }
+                    }
+                }
+                None => {
+                    let (Some(fr), Some(ar), Some(en)) = (name_fr, name_ar, name_en) else {
+                        bail!(
+                            "{id} is a new set: give its name with --name-fr, --name-ar and --name-en"
+                        );
+                    };
+                    sets.push(peers::PeerSet {
+                        id: id.clone(),
+                        name: md2030_model::I18n { fr: fr.clone(), ar: ar.clone(), en: en.clone() },
+                        phrase: None,
+                        members: members.clone(),
+                    });
+                }
+            }
+            // Checked (codes, duplicates, ids) before anything is written.
+            let text = peers::peer_sets_toml(&sets)?;
+            let folder = store.root().join("catalog");
+            std::fs::create_dir_all(&folder)
+                .with_context(|| format!("creating {}", folder.display()))?;
+            let path = folder.join("peers.toml");
+            let partial = folder.join("peers.toml.partial");
+            std::fs::write(&partial, &text)
+                .with_context(|| format!("writing {}", partial.display()))?;
+            std::fs::rename(&partial, &path)
+                .with_context(|| format!("writing {}", path.display()))?;
+            users::audit(
+                &mut store,
+                "peer-set-change",
+                id,
+                "ok",
+                serde_json::json!({ "before": before, "now": members }),
+            )?;
+            output::line(&format!(
+                "peer set {id}: {}; written to {}",
+                members.join(" "),
+                path.display()
+            ));
+            recompute(&mut store, today());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -54,7 +54,7 @@ pub struct PeerSet {
     pub name: I18n,
     /// How a rank in the set reads in a sentence ("au Maghreb": "2e au Maghreb");
     /// without it, "parmi" and the name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phrase: Option<I18n>,
     pub members: Vec<String>,
 }
@@ -64,6 +64,31 @@ pub struct PeerSet {
 struct PeersFile {
     #[serde(default)]
     set: Vec<PeerSet>,
+}
+
+/// The text of a `peers.toml` holding `sets` (what `md2030 peers set` writes),
+/// checked by reading it back. Strings are written as JSON string literals, which
+/// are TOML basic strings (the same escapes).
+pub fn peer_sets_toml(sets: &[PeerSet]) -> Result<String> {
+    let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+    let i18n = |t: &I18n| {
+        format!("{{ fr = {}, ar = {}, en = {} }}", quote(&t.fr), quote(&t.ar), quote(&t.en))
+    };
+    let mut text = String::from(
+        "# Named peer sets, written by `md2030 peers set` (see data/catalog/peers.toml\n# for the format). Members are ISO3 codes of UN member states.\n",
+    );
+    for set in sets {
+        text.push_str(&format!("\n[[set]]\nid = {}\nname = {}\n", quote(&set.id), i18n(&set.name)));
+        if let Some(phrase) = &set.phrase {
+            text.push_str(&format!("phrase = {}\n", i18n(phrase)));
+        }
+        let members: Vec<String> = set.members.iter().map(|m| quote(m)).collect();
+        text.push_str(&format!("members = [{}]\n", members.join(", ")));
+    }
+    if parse_peer_sets(&text)? != sets {
+        return Err(Error::Catalog("peers.toml: the sets do not read back as written".into()));
+    }
+    Ok(text)
 }
 
 /// Reads and checks the named peer sets: ids of lower-case letters and `_`, unique
@@ -764,6 +789,17 @@ mod tests {
         assert!(err.contains("TUN is listed twice"), "{err}");
         let err = parse_peer_sets(&set("\"TUN\"").replace("\"x\"", "\"world\"")).unwrap_err();
         assert!(err.to_string().contains("used twice"), "{err}");
+    }
+
+    #[test]
+    fn written_peer_sets_read_back_the_same() {
+        let mut sets = parse_peer_sets(PEERS_TOML).unwrap();
+        sets[0].members = vec!["TUN".into(), "EGY".into()];
+        sets[0].name.fr = "Pays \"cibles\"\\ de référence".into();
+        let text = peer_sets_toml(&sets).unwrap();
+        assert_eq!(parse_peer_sets(&text).unwrap(), sets);
+        sets[1].members.push("XXX".into());
+        assert!(peer_sets_toml(&sets).is_err());
     }
 
     /// Morocco's groups from the reference: 193 in the world, 54 in Africa, 21 in

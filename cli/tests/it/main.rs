@@ -14,6 +14,7 @@ mod export;
 mod golden;
 mod hostile;
 mod malformed;
+mod peers;
 mod serve;
 mod steering;
 
