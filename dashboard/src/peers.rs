@@ -217,9 +217,9 @@ pub(crate) async fn download_peers(
     let response =
         crate::cache::cached_as(&snapshot, &cache_key, &headers, "text/csv; charset=utf-8", || {
             let bytes = match key {
-                "standings" => md2030_view::peers::standings_csv(&report),
-                "latest" => md2030_view::peers::latest_csv(&report, lang),
-                _ => md2030_view::peers::outlook_csv(&report),
+                "standings" => md2030_analytics::peers::csv::standings_csv(&report),
+                "latest" => md2030_analytics::peers::csv::latest_csv(&report, lang),
+                _ => md2030_analytics::peers::csv::outlook_csv(&report),
             }
             .map_err(|err| askama::Error::Custom(Box::new(err)))?;
             String::from_utf8(bytes).map_err(|err| askama::Error::Custom(Box::new(err)))

@@ -547,6 +547,71 @@ pub fn league_resource(key: &str, bytes: Vec<u8>) -> ExtraCsv {
     }
 }
 
+/// Morocco among its peers (`peers/`): every standing, every UN member's latest
+/// value with its world rank (English names), and the outlook of the top-50
+/// target; each with its Table Schema.
+fn peers_resources(report: &md2030_analytics::peers::PeerReport) -> Vec<ExtraCsv> {
+    use md2030_analytics::peers::csv;
+    let text = |name: &str| serde_json::json!({"name": name, "type": "string"});
+    let number = |name: &str| serde_json::json!({"name": name, "type": "number"});
+    let integer = |name: &str| serde_json::json!({"name": name, "type": "integer"});
+    let mut out = Vec::new();
+    if let Ok(bytes) = csv::standings_csv(report) {
+        out.push(ExtraCsv {
+            name: "peers-standings".into(),
+            path: "peers/standings.csv".into(),
+            title: "Morocco among its peers: its rank, the group's median and leader and the country just above, per comparable indicator, period and group".into(),
+            bytes,
+            schema: serde_json::json!({
+                "fields": [
+                    text("indicator"), text("source_code"), text("period"), text("group"),
+                    number("morocco_value"), integer("rank"), integer("of"), number("median"),
+                    text("leader"), number("leader_value"), text("next_above"),
+                    number("next_above_value"), integer("next_above_rank"), text("dataset_version"),
+                ],
+                "missingValues": [""],
+                "primaryKey": ["indicator", "period", "group"],
+            }),
+        });
+    }
+    if let Ok(bytes) = csv::latest_csv(report, md2030_model::Lang::En) {
+        out.push(ExtraCsv {
+            name: "peers-latest".into(),
+            path: "peers/latest.csv".into(),
+            title: "Every UN member's value in the latest period of each comparable indicator, with its world rank".into(),
+            bytes,
+            schema: serde_json::json!({
+                "fields": [
+                    text("indicator"), text("period"), text("iso3"), text("country"),
+                    number("value"), integer("world_rank"), text("dataset_version"),
+                ],
+                "missingValues": [""],
+                "primaryKey": ["indicator", "iso3"],
+            }),
+        });
+    }
+    if let Ok(bytes) = csv::outlook_csv(report) {
+        out.push(ExtraCsv {
+            name: "peers-outlook".into(),
+            path: "peers/outlook.csv".into(),
+            title: "The top-50 e-government target projected: the score the rank needs and Morocco's projected index and rank, per survey year and scenario".into(),
+            bytes,
+            schema: serde_json::json!({
+                "fields": [
+                    integer("survey_year"), text("scenario"), integer("rank"), number("threshold"),
+                    integer("morocco_latest_year"), number("morocco_latest_index"),
+                    number("morocco_projected"), integer("morocco_projected_rank"),
+                    number("needed_yearly_gain"), number("lever_osi"), number("lever_hci"),
+                    number("lever_tii"), integer("countries_projected"),
+                ],
+                "missingValues": [""],
+                "primaryKey": ["survey_year", "scenario"],
+            }),
+        });
+    }
+    out
+}
+
 /// Writes the export of the results `record` (the current one) and the current
 /// dataset versions into `out`, which must not exist or be empty. Written into a
 /// hidden directory beside it and renamed into place.
@@ -602,6 +667,16 @@ fn fill(
     resources.extend(results_resources(store, record, dir)?);
     resources.extend(sdmx_resources(results, &published.catalog, record, dir)?);
     resources.extend(decisions_resources(store, dir)?);
+    for extra in results.peers.as_ref().map(peers_resources).unwrap_or_default() {
+        let about = serde_json::json!({"title": extra.title, "licenses": [licence("")]});
+        resources.push(resource(
+            &extra.name,
+            write(dir, &extra.path, &extra.bytes)?,
+            "csv",
+            &extra.schema,
+            about,
+        ));
+    }
     for extra in extras(published) {
         let about = serde_json::json!({"title": extra.title, "licenses": [licence("")]});
         resources.push(resource(

@@ -16,6 +16,7 @@
 //! rank, the next skipping as many places, as the UN ranks its index). Every
 //! comparable indicator is better higher.
 
+pub mod csv;
 pub mod outlook;
 
 pub use outlook::{
