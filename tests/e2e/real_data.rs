@@ -308,3 +308,49 @@ fn the_indicator_engine_reads_morocco_egdi_2024_from_the_real_un_files() {
     assert_eq!(assessment.pace_observed, -5.5);
     assert_eq!(assessment.status, md2030_analytics::progress::ProgressStatus::NeedsAcceleration);
 }
+
+/// The peer report on the full UN files (every edition 2003–2024). Morocco's 2024
+/// standings as counted from the 2024 file (Python, countries grouped by
+/// data/reference/countries.csv): 90th of 193, 4th of 54 in Africa behind South
+/// Africa, Mauritius and Tunisia, 9th of 21 in the Arab League, 2nd of 5 in the
+/// Maghreb. The outlook of the top-50 target was computed independently with
+/// numpy (np.polyfit over each country's last three editions, np.percentile 75 of
+/// the yearly gains over its last six, bounded to [0, 1], the 50th of the other
+/// countries' projected means): 2030, others at their pace: threshold 0.857175,
+/// Morocco 0.738708, 83rd, gain needed 0.028840 a year; faster: 0.949140, 125th.
+#[test]
+fn the_peer_report_on_the_real_un_files_matches_an_independent_projection() {
+    let Some((_dir, store, _)) = store_with_every_egdi_file() else { return };
+    let current = store.current("un_egdi").unwrap().unwrap();
+    let paths =
+        std::collections::BTreeMap::from([("un_egdi".to_string(), store.path_of(&current))]);
+    let frames = md2030_analytics::series::scan_versions(&paths).unwrap();
+    let versions =
+        std::collections::BTreeMap::from([("un_egdi".to_string(), current.version_id.clone())]);
+    let sets = md2030_analytics::peers::parse_peer_sets(md2030_analytics::peers::PEERS_TOML)
+        .unwrap();
+    let report =
+        md2030_analytics::peers::report(&frames, &versions, &sets, Some(50)).unwrap().unwrap();
+    let egdi = report.indicator("egdi").unwrap();
+    let last = egdi.last().unwrap();
+    assert_eq!(last.period, "2024");
+    let rank = |group: &str| {
+        let s = last.standings.iter().find(|s| s.group == group).unwrap();
+        (s.rank, s.of)
+    };
+    assert_eq!(rank("world"), (90, 193));
+    assert_eq!(rank("africa"), (4, 54));
+    assert_eq!(rank("arab_league"), (9, 21));
+    assert_eq!(rank("maghreb"), (2, 5));
+    use md2030_analytics::peers::Scenario;
+    let own = report.outlook_for(2030, Scenario::OwnPace).unwrap();
+    let close = |a: f64, b: f64| assert!((a - b).abs() < 5e-6, "{a} vs {b}");
+    close(own.outlook.threshold, 0.857175);
+    close(own.outlook.projected, 0.738708);
+    assert_eq!(own.outlook.projected_rank, 83);
+    close(own.outlook.needed_yearly_gain, 0.028840);
+    let faster = report.outlook_for(2030, Scenario::FasterPace).unwrap();
+    close(faster.outlook.threshold, 0.949140);
+    assert_eq!(faster.outlook.projected_rank, 125);
+    assert_eq!(own.countries, 193);
+}
