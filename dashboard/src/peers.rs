@@ -61,7 +61,7 @@ pub(crate) async fn peers_page(page: PublicPage) -> Response {
             .map(|r| {
                 r.indicators
                     .iter()
-                    .filter_map(|i| md2030_view::peers::section(r, i, lang, false))
+                    .filter_map(|i| md2030_view::peers::section(r, i, lang, true))
                     .collect()
             })
             .unwrap_or_default();

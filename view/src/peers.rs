@@ -105,6 +105,8 @@ pub struct Section {
     pub sentence: String,
     pub rows: Vec<Row>,
     pub chart: String,
+    /// The same chart drawn for a phone.
+    pub chart_narrow: String,
     /// Morocco's world rank in each period, oldest first: (period, "90 / 193").
     pub history: Vec<(String, String)>,
 }
@@ -117,7 +119,8 @@ fn gap(value: f64, unit: &str, lang: Lang) -> String {
     format::signed_in_unit(value, unit, lang)
 }
 
-/// The table, sentence and chart of one indicator in `lang`; `narrow` for a phone.
+/// The table, sentence and chart of one indicator in `lang`; with `narrow`, the
+/// chart drawn for a phone too.
 pub fn section(
     report: &PeerReport,
     indicator: &PeerIndicator,
@@ -159,7 +162,8 @@ pub fn section(
     let period = last.period.clone();
     Some(Section {
         id: indicator.id.clone(),
-        chart: chart(report, indicator, &name, lang, narrow),
+        chart: chart(report, indicator, &name, lang, false),
+        chart_narrow: if narrow { chart(report, indicator, &name, lang, true) } else { String::new() },
         name,
         publisher: publisher(comparable, lang),
         value: in_unit(last.value, unit, lang),

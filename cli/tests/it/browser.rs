@@ -168,11 +168,12 @@ async fn layout(client: &Client) -> Value {
 }
 
 /// Every page: the public ones, then a steward's, then an admin's.
-const PUBLIC: [&str; 13] = [
+const PUBLIC: [&str; 14] = [
     "",
     "indicator/digital_take_up",
     "regions",
     "ministries",
+    "peers",
     "ministry/MTNRA",
     "regions/league",
     "data",
