@@ -610,7 +610,7 @@ fn load_sample(cli: &Cli) -> anyhow::Result<ExitCode> {
     let mut store = open_writer(cli, "loading of the sample data")?;
     let loaded = sample::load_into(&mut store, lang)?;
     output::line(&format!(
-        "{loaded} sample files loaded into {} (sample data: synthetic ministry figures and small subsets of public files)",
+        "{loaded} sample files loaded into {} (sample data: synthetic ministry figures and public files or subsets of them (every country of the UN and World Bank tables))",
         store.root().display()
     ));
     output::datasets(&store, lang, false)?;

@@ -327,8 +327,8 @@ fn the_peer_report_on_the_real_un_files_matches_an_independent_projection() {
     let frames = md2030_analytics::series::scan_versions(&paths).unwrap();
     let versions =
         std::collections::BTreeMap::from([("un_egdi".to_string(), current.version_id.clone())]);
-    let sets = md2030_analytics::peers::parse_peer_sets(md2030_analytics::peers::PEERS_TOML)
-        .unwrap();
+    let sets =
+        md2030_analytics::peers::parse_peer_sets(md2030_analytics::peers::PEERS_TOML).unwrap();
     let report =
         md2030_analytics::peers::report(&frames, &versions, &sets, Some(50)).unwrap().unwrap();
     let egdi = report.indicator("egdi").unwrap();

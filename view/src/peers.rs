@@ -163,7 +163,11 @@ pub fn section(
     Some(Section {
         id: indicator.id.clone(),
         chart: chart(report, indicator, &name, lang, false),
-        chart_narrow: if narrow { chart(report, indicator, &name, lang, true) } else { String::new() },
+        chart_narrow: if narrow {
+            chart(report, indicator, &name, lang, true)
+        } else {
+            String::new()
+        },
         name,
         publisher: publisher(comparable, lang),
         value: in_unit(last.value, unit, lang),

@@ -32,7 +32,7 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::progress::{ACCELERATION_RATIO, ProgressStatus};
-use crate::series::{self, Frames};
+use crate::series::Frames;
 use crate::{Error, Result};
 
 /// The country the report is about.
@@ -521,39 +521,83 @@ impl PeerReport {
     }
 }
 
-/// Each UN member's value per period: period -> entries.
-pub fn values(frames: &Frames, comparable: &Comparable) -> Result<BTreeMap<String, Vec<Entry>>> {
-    let Some(frame) = frames.get(comparable.dataset()).cloned() else {
-        return Ok(BTreeMap::new());
-    };
-    let lf = match comparable.source {
-        Source::UnEgdi(column) => frame.filter(col(column).is_not_null()).select([
-            col("country_iso3").alias("group"),
-            col("survey_year").alias("period"),
-            col(column).alias("value"),
-        ]),
-        Source::Wdi(code) => frame
-            .filter(
-                col("indicator_code")
-                    .eq(lit(code))
-                    .and(col("year").cast(DataType::Int32).gt_eq(lit(FIRST_YEAR))),
-            )
-            .select([
-                col("country_code").alias("group"),
-                col("year").alias("period"),
-                col("value"),
-            ]),
-    };
+/// Each comparable's values: comparable id -> period -> every UN member's entry.
+pub type Values = BTreeMap<&'static str, BTreeMap<String, Vec<Entry>>>;
+
+/// Every comparable indicator's values, each table read once (one Polars query per
+/// dataset, then one pass over its rows): UN members only, World Bank series from
+/// [`FIRST_YEAR`].
+pub fn values(frames: &Frames) -> Result<Values> {
     let countries = reference_table("countries");
-    let mut out: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
-    for (iso3, series) in series::grouped(lf)? {
-        if countries.is_none_or(|c| c.row(&iso3).is_none()) {
-            continue;
-        }
-        for observation in series {
-            out.entry(observation.period)
+    let member = |iso3: &str| countries.is_some_and(|c| c.row(iso3).is_some());
+    let mut out = Values::new();
+    let mut push = |id: &'static str, period: String, iso3: &str, value: Option<f64>| {
+        if let Some(value) = value.filter(|v| v.is_finite())
+            && member(iso3)
+        {
+            out.entry(id)
                 .or_default()
-                .push(Entry { iso3: iso3.clone(), value: observation.value });
+                .entry(period)
+                .or_default()
+                .push(Entry { iso3: iso3.to_string(), value });
+        }
+    };
+    if let Some(frame) = frames.get("un_egdi").cloned() {
+        let columns: Vec<(&'static str, &'static str)> = COMPARABLES
+            .iter()
+            .filter_map(|c| match c.source {
+                Source::UnEgdi(column) => Some((c.id, column)),
+                Source::Wdi(_) => None,
+            })
+            .collect();
+        let mut select = vec![
+            col("country_iso3").cast(DataType::String),
+            col("survey_year").cast(DataType::Int32),
+        ];
+        select.extend(columns.iter().map(|(_, column)| col(*column).cast(DataType::Float64)));
+        let df = frame.select(select).collect()?;
+        let iso3 = df.column("country_iso3")?.str()?;
+        let year = df.column("survey_year")?.i32()?;
+        let numbers = columns
+            .iter()
+            .map(|(_, column)| Ok(df.column(column)?.f64()?.clone()))
+            .collect::<Result<Vec<_>>>()?;
+        for row in 0..df.height() {
+            let (Some(iso3), Some(year)) = (iso3.get(row), year.get(row)) else { continue };
+            for ((id, _), column) in columns.iter().zip(&numbers) {
+                push(id, year.to_string(), iso3, column.get(row));
+            }
+        }
+    }
+    if let Some(frame) = frames.get("wb_wdi").cloned() {
+        let mut wanted = lit(false);
+        for comparable in COMPARABLES.iter().filter(|c| c.dataset() == "wb_wdi") {
+            wanted = wanted.or(col("indicator_code").eq(lit(comparable.code())));
+        }
+        let df = frame
+            .filter(wanted.and(col("year").cast(DataType::Int32).gt_eq(lit(FIRST_YEAR))))
+            .select([
+                col("indicator_code").cast(DataType::String),
+                col("country_code").cast(DataType::String),
+                col("year").cast(DataType::Int32),
+                col("value").cast(DataType::Float64),
+            ])
+            .collect()?;
+        let code = df.column("indicator_code")?.str()?;
+        let iso3 = df.column("country_code")?.str()?;
+        let year = df.column("year")?.i32()?;
+        let value = df.column("value")?.f64()?;
+        for row in 0..df.height() {
+            let (Some(code), Some(iso3), Some(year)) =
+                (code.get(row), iso3.get(row), year.get(row))
+            else {
+                continue;
+            };
+            if let Some(c) =
+                COMPARABLES.iter().find(|c| c.dataset() == "wb_wdi" && c.code() == code)
+            {
+                push(c.id, year.to_string(), iso3, value.get(row));
+            }
         }
     }
     Ok(out)
@@ -598,16 +642,12 @@ pub fn standing(entries: &[Entry], group: &Group) -> Option<Standing> {
 }
 
 /// Each UN member's survey editions with the three components, oldest first.
-pub fn editions(frames: &Frames) -> Result<BTreeMap<String, Vec<Edition>>> {
-    let by_component: Vec<BTreeMap<String, Vec<Entry>>> = COMPONENTS
-        .iter()
-        .map(|code| {
-            let comparable = COMPARABLES.iter().find(|c| c.id == *code).expect("a component");
-            values(frames, comparable)
-        })
-        .collect::<Result<_>>()?;
+pub fn editions(values: &Values) -> BTreeMap<String, Vec<Edition>> {
+    let empty = BTreeMap::new();
+    let by_component: Vec<&BTreeMap<String, Vec<Entry>>> =
+        COMPONENTS.iter().map(|id| values.get(id).unwrap_or(&empty)).collect();
     let mut out: BTreeMap<String, Vec<Edition>> = BTreeMap::new();
-    for (period, osi) in &by_component[0] {
+    for (period, osi) in by_component[0] {
         let Ok(year) = period.parse::<i32>() else { continue };
         let find = |k: usize, iso3: &str| {
             by_component[k].get(period)?.iter().find(|e| e.iso3 == iso3).map(|e| e.value)
@@ -623,7 +663,7 @@ pub fn editions(frames: &Frames) -> Result<BTreeMap<String, Vec<Edition>>> {
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// The relative target projected to every survey of [`OUTLOOK_YEARS`] after
@@ -730,13 +770,14 @@ pub fn report(
     if !datasets.iter().any(|d| frames.contains_key(*d)) {
         return Ok(None);
     }
+    let all = values(frames)?;
     let groups = groups(sets);
     let mut indicators = Vec::new();
     for comparable in &COMPARABLES {
         let Some(version) = versions.get(comparable.dataset()) else { continue };
-        let by_period = values(frames, comparable)?;
+        let Some(by_period) = all.get(comparable.id) else { continue };
         let mut periods = Vec::new();
-        for (period, entries) in &by_period {
+        for (period, entries) in by_period {
             let standings: Vec<Standing> =
                 groups.iter().filter_map(|g| standing(entries, g)).collect();
             if let Some(home) = entries.iter().find(|e| e.iso3 == HOME) {
@@ -754,7 +795,7 @@ pub fn report(
         });
     }
     let outlook = match (target_rank, frames.contains_key("un_egdi")) {
-        (Some(rank), true) => target_outlook(&editions(frames)?, rank),
+        (Some(rank), true) => target_outlook(&editions(&all), rank),
         _ => Vec::new(),
     };
     let mut read: Vec<String> = datasets.iter().filter_map(|d| versions.get(*d)).cloned().collect();
