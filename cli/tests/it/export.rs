@@ -62,8 +62,9 @@ fn the_export_is_a_valid_data_package_of_the_published_versions() {
     let current: Vec<&Value> =
         datasets.as_array().unwrap().iter().filter(|d| !d["current"].is_null()).collect();
     // Two files a dataset, four of results, the SDMX observations and structure,
-    // five code lists, the two league tables (no decision recorded: none of them).
-    assert_eq!(resources.len(), 2 * current.len() + 4 + 2 + 5 + 2);
+    // five code lists, the three peer tables, the two league tables (no decision
+    // recorded: none of them).
+    assert_eq!(resources.len(), 2 * current.len() + 4 + 2 + 5 + 3 + 2);
     for d in &current {
         let name = d["dataset"].as_str().unwrap();
         let stored = store.path().join(d["current"]["file"].as_str().unwrap());
