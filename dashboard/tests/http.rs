@@ -346,7 +346,7 @@ async fn the_api_carries_the_same_figures(app: &std::sync::Arc<App>, results: &s
     let rank = items.iter().find(|i| i["id"] == "egdi_rank").unwrap();
     assert_eq!(
         (rank["synthetic"].as_bool(), rank["progress_status"].as_str()),
-        (Some(true), Some("needs_acceleration"))
+        (Some(true), Some("limited_progress"))
     );
     let (status, one) = get(app, "/api/v1/indicators/coverage_5g").await;
     assert_eq!(status, StatusCode::OK);
