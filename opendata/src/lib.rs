@@ -667,17 +667,8 @@ fn fill(
     resources.extend(results_resources(store, record, dir)?);
     resources.extend(sdmx_resources(results, &published.catalog, record, dir)?);
     resources.extend(decisions_resources(store, dir)?);
-    for extra in results.peers.as_ref().map(peers_resources).unwrap_or_default() {
-        let about = serde_json::json!({"title": extra.title, "licenses": [licence("")]});
-        resources.push(resource(
-            &extra.name,
-            write(dir, &extra.path, &extra.bytes)?,
-            "csv",
-            &extra.schema,
-            about,
-        ));
-    }
-    for extra in extras(published) {
+    let peers = results.peers.as_ref().map(peers_resources).unwrap_or_default();
+    for extra in peers.into_iter().chain(extras(published)) {
         let about = serde_json::json!({"title": extra.title, "licenses": [licence("")]});
         resources.push(resource(
             &extra.name,
