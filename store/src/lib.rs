@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 mod access;
+pub mod backup;
 mod briefings;
 pub mod ids;
 mod lock;
@@ -73,6 +74,9 @@ pub enum Error {
     /// A stocktake pack that cannot be archived as asked.
     #[error("{0}")]
     Pack(String),
+    /// A backup that cannot be taken or restored as asked.
+    #[error("{0}")]
+    Backup(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
