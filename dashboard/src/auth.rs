@@ -50,7 +50,8 @@ pub enum AccessMode {
 /// When the session cookie carries `Secure`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecureCookies {
-    /// When the request came over TLS through a proxy (`X-Forwarded-Proto: https`).
+    /// When a trusted proxy says the request came over TLS (`X-Forwarded-Proto:
+    /// https` or `Forwarded: proto=https`; see `proxy.rs`).
     Auto,
     Always,
     Never,
@@ -78,6 +79,8 @@ pub struct Settings {
     pub max_pending_per_steward: usize,
     /// Connections at once and the request-head deadline.
     pub connections: crate::listener::Limits,
+    /// The reverse proxies whose forwarding headers are believed.
+    pub trusted_proxies: Vec<crate::proxy::Cidr>,
 }
 
 impl Default for Settings {
@@ -92,6 +95,7 @@ impl Default for Settings {
             signin_failures_per_account: 5,
             max_pending_per_steward: 10,
             connections: crate::listener::Limits::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -111,6 +115,7 @@ struct RawSettings {
     max_connections: Option<i64>,
     header_timeout_seconds: Option<i64>,
     max_pending_per_steward: Option<i64>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 impl Settings {
@@ -190,6 +195,11 @@ impl Settings {
             raw.max_pending_per_steward,
             settings.max_pending_per_steward,
         )?;
+        for text in raw.trusted_proxies.unwrap_or_default() {
+            settings
+                .trusted_proxies
+                .push(text.parse().map_err(|e| format!("dashboard.trusted_proxies: {e}"))?);
+        }
         if settings.session_max < settings.session_idle {
             settings.session_max = settings.session_idle;
         }
@@ -425,10 +435,8 @@ impl Auth {
         match self.settings.secure_cookies {
             SecureCookies::Always => true,
             SecureCookies::Never => false,
-            SecureCookies::Auto => headers
-                .get("x-forwarded-proto")
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.eq_ignore_ascii_case("https")),
+            // Forwarding headers reach here only from a trusted proxy.
+            SecureCookies::Auto => crate::proxy::forwarded_https(headers),
         }
     }
 
@@ -455,8 +463,12 @@ pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
         .filter(|v| !v.is_empty() && v.len() <= 128)
 }
 
-/// The client address (the peer; md2030 does not trust forwarding headers for this).
+/// The client address: the peer, or behind a trusted proxy the address it
+/// forwarded (`proxy::forwarded`).
 pub(crate) fn client_address(request: &Request) -> String {
+    if let Some(crate::proxy::ClientAddress(ip)) = request.extensions().get() {
+        return ip.to_string();
+    }
     request
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()

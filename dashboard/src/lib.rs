@@ -23,6 +23,7 @@ pub mod listener;
 mod mine;
 mod pages;
 mod peers;
+mod proxy;
 mod review;
 mod roles;
 mod server;

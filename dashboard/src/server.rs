@@ -96,6 +96,7 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .layer(middleware::from_fn_with_state(app.clone(), crate::auth::authenticate))
+        .layer(middleware::from_fn_with_state(app.clone(), crate::proxy::forwarded))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(middleware::from_fn(crate::auth::security_headers))
         .layer(middleware::from_fn(log_request))

@@ -972,3 +972,123 @@ fn an_attacker_cannot_lock_a_steward_out_and_the_public_sees_no_account_names() 
     }
     drop(server);
 }
+
+/// One sign-in attempt from the local address `from` to `addr` with extra request
+/// headers (a forged `X-Forwarded-For`): its status.
+fn attempt_with(from: &str, addr: &str, user: &str, password: &str, extra: &[(&str, &str)]) -> u16 {
+    let page = send_via(Some(from), addr, "GET", "/en/signin", extra, b"").unwrap();
+    assert_eq!(page.status, 200, "{}", page.body);
+    let token = cookie_value(&page, "md2030_signin").unwrap().to_string();
+    let body = form(&[("username", user), ("password", password), ("csrf", &token), ("next", "")]);
+    let cookie = format!("md2030_signin={token}");
+    let mut headers =
+        vec![("Cookie", cookie.as_str()), ("Content-Type", "application/x-www-form-urlencoded")];
+    headers.extend_from_slice(extra);
+    send_via(Some(from), addr, "POST", "/en/signin", &headers, &body).unwrap().status
+}
+
+/// nginx on 127.0.0.1 in front of the dashboard, its upstream connections from
+/// 127.0.0.2 (the one trusted proxy), appending the client's address to
+/// X-Forwarded-For. Killed on drop.
+struct Proxy {
+    child: Child,
+    addr: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn nginx(upstream: &str) -> Option<Proxy> {
+    let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"].into_iter().find(|p| Path::new(p).exists());
+    let Some(binary) = binary else {
+        assert!(
+            std::env::var_os("MD2030_REQUIRE_BROWSER").is_none(),
+            "nginx is needed for the proxy test (apt-get install nginx-light)"
+        );
+        eprintln!("nginx not installed: proxy test skipped");
+        return None;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let addr =
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+    let d = dir.path().display();
+    let conf = format!(
+        "pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\nhttp {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  server {{\n    listen {addr};\n    location / {{\n      proxy_pass http://{upstream};\n      proxy_bind 127.0.0.2;\n      proxy_set_header Host $http_host;\n      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n      proxy_set_header X-Forwarded-Proto $scheme;\n    }}\n  }}\n}}\n"
+    );
+    let conf_path = dir.path().join("nginx.conf");
+    std::fs::write(&conf_path, conf).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    let child = Command::new(binary)
+        .args(["-p", &d.to_string(), "-c", conf_path.to_str().unwrap(), "-g", "daemon off;"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let proxy = Proxy { child, addr, _dir: dir };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if send(&proxy.addr, "GET", "/healthz", &[], b"").is_ok_and(|r| r.status == 200) {
+            return Some(proxy);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("nginx did not answer within 20 s");
+}
+
+/// Behind a real proxy (nginx, trusted as 127.0.0.2): one client (127.0.0.3)
+/// hammering amina's sign-in is held out of her account; another client through
+/// the same proxy (127.0.0.4) signs in; the audit log names the clients, not the
+/// proxy, and not what a client wrote in its own X-Forwarded-For. A peer that is
+/// not a trusted proxy (127.0.0.5, straight to the dashboard) forging the header
+/// is recorded under its own address.
+#[test]
+fn behind_a_trusted_proxy_each_client_is_told_apart() {
+    let store = sample_store();
+    users(store.path());
+    std::fs::write(
+        store.path().join("md2030.toml"),
+        "[dashboard]\ntrusted_proxies = [\"127.0.0.2\"]\n",
+    )
+    .unwrap();
+    let server = start(store.path(), &[]);
+    let Some(proxy) = nginx(&server.addr) else { return };
+    let forged = [("X-Forwarded-For", "6.6.6.6")];
+    for _ in 0..5 {
+        assert_eq!(attempt_with("127.0.0.3", &proxy.addr, "amina", "wrong", &forged), 401);
+    }
+    assert_eq!(attempt_with("127.0.0.3", &proxy.addr, "amina", PASSWORD, &[]), 429);
+    assert_eq!(attempt_with("127.0.0.4", &proxy.addr, "amina", PASSWORD, &[]), 303);
+    // Straight to the dashboard, claiming to be the client that just signed in.
+    assert_eq!(
+        attempt_with(
+            "127.0.0.5",
+            &server.addr,
+            "karim",
+            "wrong",
+            &[("X-Forwarded-For", "127.0.0.4")]
+        ),
+        401
+    );
+    let entries = audit(store.path());
+    let addresses = |action: &str, outcome: &str, who: &str| -> Vec<String> {
+        entries
+            .iter()
+            .filter(|e| e["action"] == action && e["outcome"] == outcome)
+            .filter(|e| e.to_string().contains(who))
+            .map(|e| e["address"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(addresses("signin", "failed", "amina"), vec!["127.0.0.3"; 5]);
+    assert_eq!(addresses("signin", "locked", "amina"), vec!["127.0.0.3"]);
+    assert_eq!(addresses("signin", "ok", "amina"), vec!["127.0.0.4"]);
+    assert_eq!(addresses("signin", "failed", "karim"), vec!["127.0.0.5"]);
+}
