@@ -1010,7 +1010,6 @@ fn nginx(upstream: &str) -> Option<Proxy> {
             std::env::var_os("MD2030_REQUIRE_BROWSER").is_none(),
             "nginx is needed for the proxy test (apt-get install nginx-light)"
         );
-        eprintln!("nginx not installed: proxy test skipped");
         return None;
     };
     let dir = tempfile::tempdir().unwrap();
