@@ -133,6 +133,20 @@ enum Command {
         #[command(subcommand)]
         command: PeersCommand,
     },
+    /// Write the public dashboard as static files into --out (which must not exist
+    /// or be empty): every public page in fr, ar and en, charts, downloads, dataset
+    /// versions, the open-data export and the API's JSON, with relative links and a
+    /// sitemap, for any web server or CDN. Links to signed-in pages point to --live.
+    Publish {
+        #[arg(long)]
+        out: PathBuf,
+        /// The md2030 server stewards and admins sign in to (https://…).
+        #[arg(long)]
+        live: Option<String>,
+        /// Where the edition will be served, for the sitemap's absolute URLs.
+        #[arg(long)]
+        base_url: Option<String>,
+    },
     /// Back the data directory up into DIR (which must not exist or be empty)
     /// while it serves and while writers run: the catalogue as last committed
     /// (SQLite VACUUM INTO), every file it records, checked against the recorded
@@ -840,6 +854,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Briefings { command } => briefings(&cli, command),
         Command::Peers { command } => peers(&cli, command),
         Command::Backup { dir } => backup(&cli, dir),
+        Command::Publish { out, live, base_url } => publish(&cli, out, live, base_url),
         Command::Restore { dir } => restore(&cli, dir),
         Command::LoadSample => load_sample(&cli),
         Command::Serve { addr, access } => serve(&cli, addr, access),
@@ -848,6 +863,62 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit { command, limit, format } => audit(&cli, command, limit, format),
         Command::Templates { out } => templates(out),
     }
+}
+
+/// `md2030 publish --out DIR`.
+fn publish(
+    cli: &Cli,
+    out: &Path,
+    live: &Option<String>,
+    base_url: &Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let mut store = open_reader(cli)?;
+    if store.current_results()?.is_none() || compute::current_results_stale(&store) {
+        drop(store);
+        let mut writer = open_writer(cli, "computation before publishing")?;
+        recompute(&mut writer, today());
+        drop(writer);
+        store = open_reader(cli)?;
+    }
+    let data_dir = store.root().to_path_buf();
+    drop(store);
+    let config::ConfigFile { dashboard: mut access, .. } =
+        config::load(&data_dir, cli.config.as_deref())?;
+    // What an anonymous visitor of a public dashboard sees, whatever the server's mode.
+    access.access = md2030_dashboard::auth::AccessMode::Public;
+    let config = md2030_dashboard::Config {
+        data_dir,
+        addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        refresh: std::time::Duration::from_secs(3600),
+        access,
+    };
+    let started = std::time::Instant::now();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let published = runtime.block_on(async {
+        let app = md2030_dashboard::App::load(&config).await?;
+        md2030_dashboard::publish(app, out, live.as_deref(), base_url.as_deref())
+            .await
+            .map_err(std::io::Error::other)
+    })?;
+    if !published.broken.is_empty() {
+        bail!(
+            "{} local links did not answer 200:\n  {}",
+            published.broken.len(),
+            published.broken.join("\n  ")
+        );
+    }
+    output::line(&format!(
+        "{} written: {} pages, {} files, {} bytes, in {} ms",
+        out.display(),
+        published.pages,
+        published.files,
+        published.bytes,
+        started.elapsed().as_millis()
+    ));
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `md2030 backup DIR`.

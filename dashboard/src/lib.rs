@@ -24,6 +24,7 @@ mod mine;
 mod pages;
 mod peers;
 mod proxy;
+mod publish;
 mod review;
 mod roles;
 mod server;
@@ -32,4 +33,5 @@ mod tables;
 
 pub use app::{App, Config};
 pub use md2030_view as view;
+pub use publish::{Published, publish};
 pub use server::{router, serve};

@@ -15,6 +15,7 @@ mod golden;
 mod hostile;
 mod malformed;
 mod peers;
+mod publish;
 mod serve;
 mod steering;
 
