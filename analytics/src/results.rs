@@ -134,12 +134,7 @@ fn peer_report(
 ) -> Result<Option<peers::PeerReport>> {
     let relative = reports.iter_mut().find(|r| r.id == peers::RELATIVE_INDICATOR);
     let target = relative.as_ref().and_then(|r| r.headline.target.clone());
-    let read: Vec<String> = {
-        let mut read: Vec<String> =
-            ["un_egdi", "wb_wdi"].iter().filter_map(|d| inputs.versions.get(*d)).cloned().collect();
-        read.sort();
-        read
-    };
+    let read = peers::read_versions(&inputs.versions);
     let report = match previous.and_then(|p| p.peers.as_ref()).filter(|p| p.read == read) {
         Some(kept) => Some(kept.clone()),
         None => {

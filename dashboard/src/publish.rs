@@ -163,10 +163,7 @@ fn forms_to_links(html: &str) -> String {
 /// The value of attribute `name` in the first tag of `tag`.
 fn attribute(tag: &str, name: &str) -> Option<String> {
     let head = &tag[..tag.find('>').unwrap_or(tag.len())];
-    let key = format!("{name}=\"");
-    let start = head.find(&key)? + key.len();
-    let end = head[start..].find('"')? + start;
-    Some(head[start..end].to_string())
+    md2030_view::charts::attribute(head, name).map(str::to_string)
 }
 
 /// Every local `href`, `src` and `action` of a page (HTML-unescaped), with its span.
@@ -196,7 +193,7 @@ pub async fn publish(
     live: Option<&str>,
     base_url: Option<&str>,
 ) -> Result<Published, String> {
-    if out.exists() && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
+    if !md2030_store::backup::absent_or_empty(out) {
         return Err(format!("{} exists and is not empty", out.display()));
     }
     std::fs::create_dir_all(out).map_err(|e| format!("creating {}: {e}", out.display()))?;

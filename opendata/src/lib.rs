@@ -622,7 +622,7 @@ pub fn write_export(
     created: &str,
     extras: Extras<'_>,
 ) -> Result<Exported> {
-    if out.exists() && fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
+    if !md2030_store::backup::absent_or_empty(out) {
         return Err(Error::NotEmpty(out.to_path_buf()));
     }
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));

@@ -130,8 +130,9 @@ fn copy_hashed(from: &Path, to: &Path) -> Result<(String, u64)> {
     Ok((hex(&hasher.finalize()), bytes))
 }
 
-/// True when `dir` does not exist or is an empty directory.
-fn absent_or_empty(dir: &Path) -> bool {
+/// True when `dir` does not exist or is an empty directory: where a backup, a
+/// restore, an export or a static edition may be written.
+pub fn absent_or_empty(dir: &Path) -> bool {
     !dir.exists() || fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false)
 }
 

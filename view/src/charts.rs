@@ -856,7 +856,7 @@ fn year_label_step(years: i32, most: usize) -> i32 {
 }
 
 /// The value of attribute `name` in an opening tag.
-fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+pub fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     let pattern = format!(" {name}=\"");
     let start = tag.find(&pattern)? + pattern.len();
     let end = tag[start..].find('"')? + start;

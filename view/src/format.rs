@@ -92,6 +92,13 @@ pub fn in_unit(value: f64, unit: &str, lang: Lang) -> String {
     }
 }
 
+/// A number with its sign (`+0,029`, `−0,004`), marked left-to-right in Arabic so
+/// that the sign stays before the number.
+pub fn signed(value: f64, decimals: usize, lang: Lang) -> String {
+    let sign = if value < 0.0 { "−" } else { "+" };
+    ltr_in(lang, format!("{sign}{}", number(value.abs(), decimals, lang)))
+}
+
 /// A rank as an ordinal: `1er`, `4e` (fr), `4th` (en), `4` (ar, where the
 /// sentence says "rank" before it).
 pub fn ordinal(rank: usize, lang: Lang) -> String {

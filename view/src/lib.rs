@@ -423,9 +423,7 @@ pub fn why(result: &IndicatorResult, unit: &str, lang: Lang) -> Vec<(String, Str
     if let Some(r) = &result.relative {
         // A rank target: judged against the score the rank is projected to need.
         let index = |v: f64| format::number(v, 3, lang);
-        let signed = |v: f64| {
-            format::ltr_in(lang, format!("{}{}", if v < 0.0 { "−" } else { "+" }, index(v.abs())))
-        };
+        let signed = |v: f64| format::signed(v, 3, lang);
         row(
             "why-relative-threshold",
             text_args(

@@ -8,19 +8,12 @@ use md2030_analytics::peers::{
     COMPONENTS, Comparable, PeerIndicator, PeerReport, Scenario, Standing, TargetOutlook,
 };
 use md2030_model::Lang;
-use md2030_model::reference::reference_table;
 
 use crate::charts;
 use crate::format::{self, in_unit, ordinal};
 use crate::i18n::{text, text_args};
 
-/// A country's name in `lang` (its code when unknown).
-pub fn country(iso3: &str, lang: Lang) -> String {
-    reference_table("countries")
-        .and_then(|t| t.row(iso3))
-        .map(|r| r.name(lang).to_string())
-        .unwrap_or_else(|| iso3.to_string())
-}
+pub use md2030_analytics::peers::country_name as country;
 
 /// "4e en Afrique" in `lang`.
 fn rank_in(report: &PeerReport, standing: &Standing, lang: Lang) -> Option<String> {
@@ -287,10 +280,7 @@ pub fn outlook_view(report: &PeerReport, lang: Lang) -> Option<OutlookView> {
     let own = report.outlook_for(year, Scenario::OwnPace)?;
     let faster = report.outlook_for(year, Scenario::FasterPace)?;
     let index = |v: f64| format::number(v, 3, lang);
-    // Marked left-to-right in Arabic, so that the sign stays before the number.
-    let signed = |v: f64| {
-        format::ltr_in(lang, format!("{}{}", if v < 0.0 { "−" } else { "+" }, index(v.abs())))
-    };
+    let signed = |v: f64| format::signed(v, 3, lang);
     let years = f64::from(year - own.latest_year);
     let pace = (own.outlook.projected - own.latest_index) / years;
     let summary = text_args(

@@ -3,17 +3,8 @@
 //! and the open-data export).
 
 use md2030_model::Lang;
-use md2030_model::reference::reference_table;
 
-use super::{PeerReport, Scenario};
-
-/// A country's name in `lang` (its code when unknown).
-fn country(iso3: &str, lang: Lang) -> String {
-    reference_table("countries")
-        .and_then(|t| t.row(iso3))
-        .map(|r| r.name(lang).to_string())
-        .unwrap_or_else(|| iso3.to_string())
-}
+use super::{PeerReport, Scenario, country_name as country};
 
 /// Every standing of every indicator and period, one row each (the CSV download
 /// and the open-data export).

@@ -38,6 +38,22 @@ use crate::{Error, Result};
 /// The country the report is about.
 pub const HOME: &str = "MAR";
 
+/// A country's name in `lang` (its code when unknown).
+pub fn country_name(iso3: &str, lang: md2030_model::Lang) -> String {
+    reference_table("countries")
+        .and_then(|t| t.row(iso3))
+        .map(|r| r.name(lang).to_string())
+        .unwrap_or_else(|| iso3.to_string())
+}
+
+/// The dataset versions a peer report reads, sorted: what names it (its cache key).
+pub fn read_versions(versions: &BTreeMap<String, String>) -> Vec<String> {
+    let mut read: Vec<String> =
+        ["un_egdi", "wb_wdi"].iter().filter_map(|d| versions.get(*d)).cloned().collect();
+    read.sort();
+    read
+}
+
 /// The named peer sets compiled into the binary.
 pub const PEERS_TOML: &str = include_str!("../../../data/catalog/peers.toml");
 
@@ -798,9 +814,7 @@ pub fn report(
         (Some(rank), true) => target_outlook(&editions(&all), rank),
         _ => Vec::new(),
     };
-    let mut read: Vec<String> = datasets.iter().filter_map(|d| versions.get(*d)).cloned().collect();
-    read.sort();
-    Ok(Some(PeerReport { groups, indicators, outlook, read }))
+    Ok(Some(PeerReport { groups, indicators, outlook, read: read_versions(versions) }))
 }
 
 #[cfg(test)]
