@@ -31,11 +31,6 @@ const IN_OLD: &str = "__md2030_in_old";
 const IN_NEW: &str = "__md2030_in_new";
 const OLD_SUFFIX: &str = "__md2030_old";
 
-fn scan(path: &Path) -> Result<LazyFrame> {
-    let path = PlRefPath::new(path.to_string_lossy().as_ref());
-    Ok(LazyFrame::scan_parquet(path, ScanArgsParquet::default())?)
-}
-
 fn column_names(frame: &mut LazyFrame) -> Result<Vec<String>> {
     Ok(frame.collect_schema()?.iter_names().map(|n| n.to_string()).collect())
 }
@@ -64,7 +59,6 @@ pub fn versions(
     new: &Path,
     only: Option<&[String]>,
 ) -> Result<RowDiff> {
-    let (mut old, mut new) = (scan(old)?, scan(new)?);
     let key: Vec<String> = contract.primary_key.clone();
     if key.is_empty() {
         return Err(Error::Polars(format!("{} has no primary key to compare on", contract.name)));
@@ -73,18 +67,16 @@ pub fn versions(
         [one] => Some(one.clone()),
         _ => None,
     };
-    if let (Some(column), Some(only)) = (&partition, only)
-        && !only.is_empty()
-        && only.len() <= MAX_NARROWED_PARTITIONS
-    {
-        let keep = only
-            .iter()
-            .map(|value| col(column.as_str()).cast(DataType::String).eq(lit(value.clone())))
-            .reduce(|a, b| a.or(b))
-            .unwrap_or(lit(true));
-        old = old.filter(keep.clone());
-        new = new.filter(keep);
-    }
+    // Each version read once, narrowed to the partitions compared as it is read.
+    let narrow: Option<(String, BTreeSet<String>)> = match (&partition, only) {
+        (Some(column), Some(only)) if !only.is_empty() && only.len() <= MAX_NARROWED_PARTITIONS => {
+            Some((column.clone(), only.iter().cloned().collect()))
+        }
+        _ => None,
+    };
+    let keep = narrow.as_ref().map(|(column, values)| (column.as_str(), values));
+    let mut old = crate::stored::read(old, None, keep, None)?.lazy();
+    let mut new = crate::stored::read(new, None, keep, None)?.lazy();
     let old_columns = column_names(&mut old)?;
     let new_columns = column_names(&mut new)?;
     // Values compared: the columns both versions hold besides the key.
@@ -157,10 +149,9 @@ pub fn versions(
 mod tests {
     use super::*;
 
-    fn write(dir: &Path, name: &str, mut frame: DataFrame) -> std::path::PathBuf {
+    fn write(dir: &Path, name: &str, frame: DataFrame) -> std::path::PathBuf {
         let path = dir.join(name);
-        let file = std::fs::File::create(&path).unwrap();
-        ParquetWriter::new(file).finish(&mut frame).unwrap();
+        std::fs::write(&path, crate::stored::parquet_bytes(&frame).unwrap()).unwrap();
         path
     }
 

@@ -13,6 +13,7 @@ pub mod progress;
 pub mod regional;
 pub mod results;
 pub mod series;
+pub mod stored;
 pub mod transactions;
 pub mod vintage;
 

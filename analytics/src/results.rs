@@ -325,13 +325,7 @@ fn reach_year(reach: Reach) -> Option<i32> {
 
 /// A table as Parquet bytes (zstd), deterministic for the same table.
 pub fn parquet_bytes(table: &mut DataFrame) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    ParquetWriter::new(&mut bytes)
-        .with_compression(ParquetCompression::Zstd(None))
-        .with_statistics(StatisticsOptions::full())
-        .finish(table)
-        .map_err(Error::from)?;
-    Ok(bytes)
+    crate::stored::parquet_bytes(table)
 }
 
 /// A table as CSV bytes (comma, header, `.` decimal point, empty for no value,

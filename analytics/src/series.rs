@@ -52,11 +52,7 @@ pub fn period_year(period: &str) -> Option<f64> {
 pub fn scan_versions(paths: &BTreeMap<String, std::path::PathBuf>) -> Result<Frames> {
     let mut frames = Frames::new();
     for (dataset, path) in paths {
-        let path = PlRefPath::new(path.to_string_lossy().as_ref());
-        frames.insert(
-            dataset.clone(),
-            LazyFrame::scan_parquet(path, ScanArgsParquet::default()).map_err(Error::from)?,
-        );
+        frames.insert(dataset.clone(), crate::stored::scan(path)?);
     }
     Ok(frames)
 }
