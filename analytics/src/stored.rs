@@ -186,20 +186,41 @@ impl Builder {
     }
 }
 
-/// A partition value as text (`2024-03`, `2024`), for [`read`]'s narrowing.
-fn cell_text(array: &dyn Array, row: usize) -> Option<String> {
-    use ArrowType as A;
-    if array.is_null(row) {
-        return None;
-    }
-    Some(match array.data_type() {
-        A::Utf8 => array.as_string::<i32>().value(row).to_string(),
-        A::LargeUtf8 => array.as_string::<i64>().value(row).to_string(),
-        A::Utf8View => array.as_string_view().value(row).to_string(),
-        A::Int32 => array.as_primitive::<arrow_types::Int32Type>().value(row).to_string(),
-        A::Int64 => array.as_primitive::<arrow_types::Int64Type>().value(row).to_string(),
-        _ => return None,
-    })
+/// The row groups of a file that may hold a row whose `column` is one of `values`,
+/// from the footer's minimum and maximum (a row group without them is read).
+fn row_groups_kept(
+    metadata: &ArrowReaderMetadata,
+    column: usize,
+    values: &BTreeSet<String>,
+) -> Vec<usize> {
+    use parquet::file::statistics::Statistics as S;
+    let ints: Vec<i64> = values.iter().filter_map(|v| v.parse().ok()).collect();
+    let within_ints = |min: i64, max: i64| ints.iter().any(|v| (min..=max).contains(v));
+    let groups = metadata.metadata().row_groups();
+    (0..groups.len())
+        .filter(|&at| {
+            let Some(stats) = groups[at].columns().get(column).and_then(|c| c.statistics()) else {
+                return true;
+            };
+            match stats {
+                S::ByteArray(s) => match (s.min_opt(), s.max_opt()) {
+                    (Some(min), Some(max)) => values
+                        .iter()
+                        .any(|v| v.as_bytes() >= min.data() && v.as_bytes() <= max.data()),
+                    _ => true,
+                },
+                S::Int32(s) => match (s.min_opt(), s.max_opt()) {
+                    (Some(min), Some(max)) => within_ints(i64::from(*min), i64::from(*max)),
+                    _ => true,
+                },
+                S::Int64(s) => match (s.min_opt(), s.max_opt()) {
+                    (Some(min), Some(max)) => within_ints(*min, *max),
+                    _ => true,
+                },
+                _ => true,
+            }
+        })
+        .collect()
 }
 
 /// Reads the stored Parquet file at `path` into a frame: the `columns` named (all
@@ -223,6 +244,11 @@ pub fn read(
     for name in wanted.iter().map(String::as_str).chain(keep.map(|(c, _)| c)) {
         roots.push(stored.index_of(name).map_err(|err| failed(path, "columns", err))?);
     }
+    let groups = keep.map(|(_, values)| {
+        // The partition column's index among the leaves (a flat schema: its root).
+        let at = roots[roots.len() - 1];
+        row_groups_kept(&metadata, at, values)
+    });
     let mask = ProjectionMask::roots(metadata.parquet_schema(), roots);
     let rows = usize::try_from(metadata.metadata().file_metadata().num_rows()).unwrap_or(0);
     let rows = limit.map_or(rows, |limit| rows.min(limit));
@@ -231,6 +257,9 @@ pub fn read(
         .with_batch_size(BATCH_ROWS);
     if let Some(limit) = limit {
         builder = builder.with_limit(limit);
+    }
+    if let Some(groups) = groups {
+        builder = builder.with_row_groups(groups);
     }
     let reader = builder.build().map_err(|err| failed(path, "reader", err))?;
     let mut builders: Vec<Builder> = wanted
@@ -273,12 +302,35 @@ fn narrowed(
         return Err(format!("no column {column}"));
     };
     use ArrowType as A;
-    if !matches!(array.data_type(), A::Utf8 | A::LargeUtf8 | A::Utf8View | A::Int32 | A::Int64) {
-        return Ok(batch.clone());
-    }
-    let keep: BooleanArray = (0..array.len())
-        .map(|row| Some(cell_text(array.as_ref(), row).is_some_and(|text| values.contains(&text))))
-        .collect();
+    let ints = || values.iter().filter_map(|v| v.parse().ok()).collect::<BTreeSet<i64>>();
+    let keep: BooleanArray = match array.data_type() {
+        A::Utf8 => array
+            .as_string::<i32>()
+            .iter()
+            .map(|v| Some(v.is_some_and(|v| values.contains(v))))
+            .collect(),
+        A::LargeUtf8 => array
+            .as_string::<i64>()
+            .iter()
+            .map(|v| Some(v.is_some_and(|v| values.contains(v))))
+            .collect(),
+        A::Utf8View => array
+            .as_string_view()
+            .iter()
+            .map(|v| Some(v.is_some_and(|v| values.contains(v))))
+            .collect(),
+        A::Int32 => {
+            let ints = ints();
+            let array = array.as_primitive::<arrow_types::Int32Type>();
+            array.iter().map(|v| Some(v.is_some_and(|v| ints.contains(&i64::from(v))))).collect()
+        }
+        A::Int64 => {
+            let ints = ints();
+            let array = array.as_primitive::<arrow_types::Int64Type>();
+            array.iter().map(|v| Some(v.is_some_and(|v| ints.contains(&v)))).collect()
+        }
+        _ => return Ok(batch.clone()),
+    };
     arrow_select::filter::filter_record_batch(batch, &keep).map_err(|err| err.to_string())
 }
 
@@ -414,5 +466,43 @@ mod tests {
         // The lazy scan: a sum over one column, 3 - 4 = -1.
         let sum = scan(&path).unwrap().select([col("count").sum()]).collect().unwrap();
         assert_eq!(sum.column("count").unwrap().i64().unwrap().get(0), Some(-1));
+    }
+
+    /// A file of three row groups (two rows each, periods sorted as the ingest
+    /// stores them): narrowing to 2024-02 reads only the second group, whose
+    /// minimum and maximum are both 2024-02; to year 2025 only the third.
+    #[test]
+    fn a_narrowed_read_skips_the_row_groups_its_values_fall_outside() {
+        let periods = ["2024-01", "2024-01", "2024-02", "2024-02", "2024-03", "2024-03"];
+        let years = [2024i64, 2024, 2024, 2024, 2025, 2025];
+        let schema = Arc::new(StoredSchema::new(vec![
+            StoredField::new("period", ArrowType::Utf8, false),
+            StoredField::new("year", ArrowType::Int64, false),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(StringArray::from(periods.to_vec())),
+                Arc::new(Int64Array::from(years.to_vec())),
+            ],
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let props = WriterProperties::builder().set_max_row_group_row_count(Some(2)).build();
+        let mut writer =
+            ArrowWriter::try_new(File::create(&path).unwrap(), schema, Some(props)).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+
+        let (_, metadata) = footer(&path).unwrap();
+        assert_eq!(metadata.metadata().num_row_groups(), 3);
+        let february = BTreeSet::from(["2024-02".to_string()]);
+        assert_eq!(row_groups_kept(&metadata, 0, &february), [1]);
+        assert_eq!(row_groups_kept(&metadata, 1, &BTreeSet::from(["2025".to_string()])), [2]);
+        let kept = read(&path, None, Some(("period", &february)), None).unwrap();
+        assert_eq!(kept.height(), 2);
+        let kept = read(&path, None, Some(("year", &BTreeSet::from(["2025".to_string()]))), None);
+        assert_eq!(kept.unwrap().column("period").unwrap().str().unwrap().get(0), Some("2024-03"));
     }
 }

@@ -31,7 +31,7 @@ month=$work/month.csv
   grep "^$last," "$dir/service_transactions.csv" | awk -F, 'BEGIN { OFS = "," } NR == 1 { $5 = $5 + 1000 } { print }'
 } > "$month"
 echo "correct horse battery staple" | md user add bench --role steward --ministry MTNRA --password-stdin > /dev/null
-md serve --addr "$addr" > "$work/serve.log" 2>&1 &
+"$bin" --data-dir "$store" --lang en serve --addr "$addr" > "$work/serve.log" 2>&1 &  # $! is the server itself
 server=$!
 for _ in $(seq 100); do curl -sf "http://$addr/healthz" > /dev/null && break; sleep 0.1; done
 jar=$work/cookies
