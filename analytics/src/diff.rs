@@ -75,8 +75,14 @@ pub fn versions(
         _ => None,
     };
     let keep = narrow.as_ref().map(|(column, values)| (column.as_str(), values));
-    let mut old = crate::stored::read(old, None, keep, None)?.lazy();
-    let mut new = crate::stored::read(new, None, keep, None)?.lazy();
+    // The two versions read side by side, one thread each.
+    let (old, new) = std::thread::scope(|scope| {
+        let old = scope.spawn(|| crate::stored::read(old, None, keep, None));
+        let new = crate::stored::read(new, None, keep, None);
+        (old.join(), new)
+    });
+    let old = old.map_err(|_| Error::Polars("reading the older version panicked".into()))?;
+    let (mut old, mut new) = (old?.lazy(), new?.lazy());
     let old_columns = column_names(&mut old)?;
     let new_columns = column_names(&mut new)?;
     // Values compared: the columns both versions hold besides the key.
