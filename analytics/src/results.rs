@@ -323,11 +323,6 @@ fn reach_year(reach: Reach) -> Option<i32> {
     }
 }
 
-/// A table as Parquet bytes (zstd), deterministic for the same table.
-pub fn parquet_bytes(table: &mut DataFrame) -> Result<Vec<u8>> {
-    crate::stored::parquet_bytes(table)
-}
-
 /// A table as CSV bytes (comma, header, `.` decimal point, empty for no value,
 /// text cells formula-safe).
 pub fn csv_bytes(table: &DataFrame) -> Result<Vec<u8>> {

@@ -759,10 +759,10 @@ mod tests {
 
     /// The transactions stored as Parquet as a dataset version is, and their
     /// aggregates prepared against `inventory`.
-    fn prepared(mut tx: DataFrame, procedures: DataFrame, inventory: &InventoryAsOf) -> Frames {
+    fn prepared(tx: DataFrame, procedures: DataFrame, inventory: &InventoryAsOf) -> Frames {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("service_transactions.parquet");
-        std::fs::write(&path, crate::results::parquet_bytes(&mut tx).unwrap()).unwrap();
+        std::fs::write(&path, crate::stored::parquet_bytes(&tx).unwrap()).unwrap();
         let mut frames = BTreeMap::from([
             ("service_transactions".to_string(), tx.lazy()),
             ("procedures".to_string(), procedures.lazy()),

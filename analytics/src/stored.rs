@@ -36,13 +36,14 @@ use crate::{Error, Result};
 /// Rows per batch read: a few MB of decoded columns at a time.
 const BATCH_ROWS: usize = 64 * 1024;
 
-fn failed(path: &Path, what: &str, err: impl Display) -> Error {
+pub(crate) fn failed(path: &Path, what: &str, err: impl Display) -> Error {
     Error::Polars(format!("reading {} ({what}): {err}", path.display()))
 }
 
 /// The footer of `path`, its types from the Parquet schema alone (a writer's own
-/// Arrow schema, string views for instance, is not needed to read text).
-fn footer(path: &Path) -> Result<(File, ArrowReaderMetadata)> {
+/// Arrow schema, string views or dictionaries for instance, is not needed to read
+/// text).
+pub(crate) fn footer(path: &Path) -> Result<(File, ArrowReaderMetadata)> {
     let file = File::open(path).map_err(|err| failed(path, "open", err))?;
     let options = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
     let metadata =
@@ -56,9 +57,6 @@ fn polars_type(stored: &ArrowType) -> Option<DataType> {
     use ArrowType as A;
     Some(match stored {
         A::Utf8 | A::LargeUtf8 | A::Utf8View => DataType::String,
-        A::Dictionary(_, value) if matches!(value.as_ref(), A::Utf8 | A::LargeUtf8) => {
-            DataType::String
-        }
         A::Boolean => DataType::Boolean,
         A::Int8 | A::Int16 | A::Int32 => DataType::Int32,
         A::Int64 | A::UInt8 | A::UInt16 | A::UInt32 => DataType::Int64,
@@ -120,23 +118,6 @@ impl Builder {
             }
             (Builder::Text(b), A::Utf8View) => {
                 array.as_string_view().iter().for_each(|v| b.append_option(v))
-            }
-            (Builder::Text(b), A::Dictionary(_, _)) => {
-                if let Some(dict) = array.as_any_dictionary_opt() {
-                    let values = dict.values();
-                    let keys = dict.normalized_keys();
-                    let text = |at: usize| match values.data_type() {
-                        A::LargeUtf8 => values.as_string::<i64>().value(at).to_string(),
-                        _ => values.as_string::<i32>().value(at).to_string(),
-                    };
-                    for (row, key) in keys.iter().enumerate() {
-                        if array.is_null(row) {
-                            b.append_null()
-                        } else {
-                            b.append_value(text(*key))
-                        }
-                    }
-                }
             }
             (Builder::Flag(v), _) => v.extend(array.as_boolean().iter()),
             (Builder::Int32(v), A::Int8) => {

@@ -30,7 +30,7 @@ use parquet::arrow::arrow_reader::{
 use polars::prelude::{Column, DataFrame};
 use rustc_hash::FxHashMap;
 
-use crate::{Error, Result};
+use crate::Result;
 
 /// The key columns, read as dictionaries, and the measure.
 const PERIOD: &str = "period";
@@ -124,15 +124,8 @@ fn slot<T: Default + Clone>(rows: &mut Vec<Vec<T>>, row: usize, col: usize) -> &
 /// aggregates; `fully_online` says where each procedure stands, asked once per
 /// period and procedure. Row groups are shared among the cores.
 pub fn aggregate(path: &Path, fully_online: &FullyOnline<'_>) -> Result<Aggregates> {
-    let failed = |what: &str, err: &dyn std::fmt::Display| {
-        Error::Polars(format!("reading {} ({what}): {err}", path.display()))
-    };
-    let file = File::open(path).map_err(|err| failed("open", &err))?;
-    // The types from the Parquet schema alone (a writer's own Arrow schema, such as
-    // Polars' string views, is not needed to read text).
-    let metadata =
-        ArrowReaderMetadata::load(&file, ArrowReaderOptions::new().with_skip_arrow_metadata(true))
-            .map_err(|err| failed("footer", &err))?;
+    let failed = |what: &str, err: &dyn std::fmt::Display| crate::stored::failed(path, what, err);
+    let (_, metadata) = crate::stored::footer(path)?;
     // The key columns as dictionaries, as they are stored; everything else as is.
     let keys = [PERIOD, REGION, PROCEDURE, CHANNEL];
     let dictionary_type = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));

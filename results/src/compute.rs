@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use md2030_analytics::indicator::{INVENTORY_DATASETS, Inputs};
 use md2030_analytics::results::{self, Computed, Results};
 use md2030_analytics::series::{self, Snapshot};
-use md2030_analytics::vintage;
+use md2030_analytics::{stored, vintage};
 use md2030_store::{Committed, Store, VersionRecord};
 
 use crate::{Error, Result};
@@ -141,8 +141,8 @@ pub fn compute_and_store(
     };
     drop(cache);
     // Largest transient first: the observations table (a row per observation).
-    let observations = results::parquet_bytes(&mut computed.results.observations_table()?)?;
-    let summary = results::parquet_bytes(&mut computed.results.summary_table()?)?;
+    let observations = stored::parquet_bytes(&computed.results.observations_table()?)?;
+    let summary = stored::parquet_bytes(&computed.results.summary_table()?)?;
     let json = computed.results.to_json()?;
     let committed = store.commit_results(
         &[
