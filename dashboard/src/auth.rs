@@ -81,6 +81,9 @@ pub struct Settings {
     pub connections: crate::listener::Limits,
     /// The reverse proxies whose forwarding headers are believed.
     pub trusted_proxies: Vec<crate::proxy::Cidr>,
+    /// Most bytes of dataset CSVs kept under `downloads/` for versions that are
+    /// no longer current; past it the least recently converted go first.
+    pub download_cache_bytes: u64,
 }
 
 impl Default for Settings {
@@ -96,6 +99,7 @@ impl Default for Settings {
             max_pending_per_steward: 10,
             connections: crate::listener::Limits::default(),
             trusted_proxies: Vec::new(),
+            download_cache_bytes: 1024 * 1024 * 1024,
         }
     }
 }
@@ -116,6 +120,7 @@ struct RawSettings {
     header_timeout_seconds: Option<i64>,
     max_pending_per_steward: Option<i64>,
     trusted_proxies: Option<Vec<String>>,
+    download_cache_mb: Option<i64>,
 }
 
 impl Settings {
@@ -195,6 +200,9 @@ impl Settings {
             raw.max_pending_per_steward,
             settings.max_pending_per_steward,
         )?;
+        if let Some(n) = positive("download_cache_mb", raw.download_cache_mb, "megabytes")? {
+            settings.download_cache_bytes = n * 1024 * 1024;
+        }
         for text in raw.trusted_proxies.unwrap_or_default() {
             settings
                 .trusted_proxies

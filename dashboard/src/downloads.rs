@@ -298,15 +298,16 @@ pub(crate) async fn download_export(State(app): State<Arc<App>>) -> Result<Respo
         else {
             return Ok(None);
         };
-        let bytes = std::fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-        Ok::<_, String>(Some((bytes, name)))
+        Ok::<_, String>(Some((path, name)))
     })
     .await?;
-    let (bytes, name) = built.ok_or(AppError::NotFound("no results yet"))?;
-    Ok(with_attachment(
-        ([(header::CONTENT_TYPE, "application/zip")], bytes).into_response(),
-        name.trim_start_matches("md2030-"),
-    ))
+    let (path, name) = built.ok_or(AppError::NotFound("no results yet"))?;
+    // Streamed from the file: a zip of every dataset is never whole in memory.
+    let response = stream_file(&path, "application/zip").await.map_err(|e| AppError::Internal {
+        what: "export",
+        err: format!("{}: {e}", path.display()),
+    })?;
+    Ok(with_attachment(response, name.trim_start_matches("md2030-")))
 }
 
 /// A stored dataset version as Parquet: `DATASET@vN.parquet`, exactly the bytes
@@ -355,28 +356,74 @@ pub(crate) async fn download_dataset(
     })
     .await?;
     let download = found.ok_or(AppError::NotFound("no such dataset version"))?;
-    let path = if as_csv {
-        if !download.csv.is_file() {
-            // One conversion at a time, whatever the number of visitors: the others
-            // wait, then find the file.
-            let _one = app.conversions.lock().await;
-            if !download.csv.is_file() {
-                let (data_dir, record, csv) =
-                    (app.data_dir.clone(), download.record.clone(), download.csv.clone());
-                blocking("download", move || convert_csv(&data_dir, &record, &csv)).await?;
-            }
-        }
-        download.csv
-    } else {
-        download.parquet
-    };
     let content_type =
         if as_csv { "text/csv; charset=utf-8" } else { "application/vnd.apache.parquet" };
-    let response = stream_file(&path, content_type).await.map_err(|e| AppError::Internal {
-        what: "download",
-        err: format!("{}: {e}", path.display()),
-    })?;
+    let path = if as_csv { &download.csv } else { &download.parquet };
+    // A cached CSV may be pruned between the look and the open (by the conversion
+    // of another version): it is converted again, once.
+    let mut attempts = 0;
+    let response = loop {
+        attempts += 1;
+        if as_csv && !path.is_file() {
+            convert_once(&app, &download).await?;
+        }
+        match stream_file(path, content_type).await {
+            Ok(response) => break response,
+            Err(err) if as_csv && attempts < 2 && err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => {
+                return Err(AppError::Internal {
+                    what: "download",
+                    err: format!("{}: {err}", path.display()),
+                });
+            }
+        }
+    };
     Ok(with_attachment(response, &file))
+}
+
+/// Converts a version's CSV unless another request just did; one conversion at a
+/// time, whatever the number of visitors (the others wait, then find the file).
+/// Then keeps `downloads/` within its budget: the CSVs of current versions stay,
+/// the others go oldest first.
+async fn convert_once(app: &Arc<App>, download: &Download) -> Result<(), AppError> {
+    let _one = app.conversions.lock().await;
+    if download.csv.is_file() {
+        return Ok(());
+    }
+    let (data_dir, record, csv) =
+        (app.data_dir.clone(), download.record.clone(), download.csv.clone());
+    let budget = app.auth.settings.download_cache_bytes;
+    blocking("download", move || {
+        convert_csv(&data_dir, &record, &csv)?;
+        prune_downloads(&data_dir, &csv, budget)
+    })
+    .await
+}
+
+/// Prunes `downloads/` after `just_made` was written: it and the CSVs of the
+/// current versions stay; the others fit in `budget` bytes, newest first.
+pub(crate) fn prune_downloads(
+    data_dir: &std::path::Path,
+    just_made: &std::path::Path,
+    budget: u64,
+) -> Result<(), String> {
+    let store = Store::open_read_only(data_dir).map_err(|e| e.to_string())?;
+    let current: Vec<String> = store
+        .current_versions()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|v| format!("{}-", v.version_id))
+        .collect();
+    let made = just_made.file_name().map(|n| n.to_string_lossy().into_owned());
+    let keep = |name: &str| {
+        made.as_deref() == Some(name) || current.iter().any(|prefix| name.starts_with(prefix))
+    };
+    let pruned = md2030_opendata::prune_cache(&data_dir.join("downloads"), &keep, budget)
+        .map_err(|e| e.to_string())?;
+    if pruned.files > 0 {
+        tracing::info!(files = pruned.files, bytes = pruned.bytes, "downloads/ pruned");
+    }
+    Ok(())
 }
 
 /// Where a dataset version's downloads are.

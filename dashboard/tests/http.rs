@@ -936,3 +936,53 @@ async fn the_league_shows_rank_changes_since_the_last_briefing_beyond_the_noise(
     let (_, page) = get(&app, "/en/ministries").await;
     assert!(!page.contains("class=\"arrow\""), "an arrow below the noise");
 }
+
+/// `downloads/` keeps within its budget: with none to spare, the CSV of a past
+/// version goes when the current version's CSV is made (that one stays, being
+/// current), and is made again, the same bytes, when asked for again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_downloads_cache_keeps_current_versions_and_prunes_past_ones() {
+    let store = sample_store();
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let sample = std::fs::read_to_string(repo.join("data/sample/talent.csv")).unwrap();
+    let file = store.path().join("talent-again.csv");
+    // One row fewer: a new version, talent@v2; v1 is past.
+    let lines: Vec<&str> = sample.lines().collect();
+    std::fs::write(&file, lines[..lines.len() - 1].join("\n")).unwrap();
+    {
+        let mut writer = md2030_store::Store::open(store.path()).unwrap();
+        let config = md2030_ingest::IngestConfig {
+            ingested_by: "test".into(),
+            ingested_at: "2026-12-01T09:00:00Z".into(),
+            synthetic: true,
+            sheet: None,
+            display_name: None,
+            reference_period: None,
+        };
+        let contract = md2030_model::find_contract("talent").unwrap();
+        let outcome =
+            md2030_ingest::ingest_file(&mut writer, contract, &file, &config, &mut |_| {}).unwrap();
+        assert!(matches!(outcome, md2030_ingest::Outcome::Accepted { .. }));
+    }
+    let mut config = config(store.path());
+    config.access.download_cache_bytes = 0;
+    let app = App::load(&config).await.unwrap();
+    let cached = |prefix: &str| {
+        std::fs::read_dir(store.path().join("downloads"))
+            .map(|dir| dir.flatten().any(|e| e.file_name().to_string_lossy().starts_with(prefix)))
+            .unwrap_or(false)
+    };
+    let (status, past) = get(&app, "/download/dataset/talent@v1.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    // Header and every row of the sample file.
+    assert_eq!(past.lines().count(), lines.len(), "{past}");
+    assert!(cached("talent@v1-"));
+    let (status, current) = get(&app, "/download/dataset/talent@v2.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(current.lines().count(), lines.len() - 1);
+    assert!(cached("talent@v2-"), "the current version's CSV stays");
+    assert!(!cached("talent@v1-"), "the past version's CSV is pruned");
+    let (status, again) = get(&app, "/download/dataset/talent@v1.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again, past);
+}

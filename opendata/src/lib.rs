@@ -144,11 +144,7 @@ fn schema_field(field: &md2030_model::Field) -> serde_json::Value {
 }
 
 /// The Table Schema of a stored dataset: the contract's fields in the stored order.
-fn contract_schema(contract: &Contract, batches: &[RecordBatch]) -> serde_json::Value {
-    let stored: Vec<String> = batches
-        .first()
-        .map(|b| b.schema().fields().iter().map(|f| f.name().clone()).collect())
-        .unwrap_or_else(|| contract.fields.iter().map(|f| f.name.clone()).collect());
+fn contract_schema(contract: &Contract, stored: &[String]) -> serde_json::Value {
     let fields: Vec<serde_json::Value> = stored
         .iter()
         .filter_map(|name| contract.fields.iter().find(|f| &f.name == name))
@@ -199,6 +195,49 @@ fn read_parquet(bytes: Vec<u8>) -> Result<Vec<RecordBatch>> {
 }
 
 /// Writes `bytes` under `dir` and returns the resource's path, size and hash.
+/// A file being written with its length and SHA-256 counted on the way.
+struct Hashed<W> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for Hashed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(buf)?;
+        self.hasher.update(&buf[..written]);
+        self.bytes += written as u64;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes `dir/relative` through `fill`, a buffer's worth at a time (memory does
+/// not grow with the file), and returns it as [`write`] does.
+fn write_streamed(
+    dir: &Path,
+    relative: &str,
+    fill: impl FnOnce(&mut dyn std::io::Write) -> Result<()>,
+) -> Result<(String, u64, String)> {
+    use std::io::Write;
+    let path = dir.join(relative);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(io("creating", parent))?;
+    }
+    let file = fs::File::create(&path).map_err(io("creating", &path))?;
+    let mut out = Hashed {
+        inner: std::io::BufWriter::with_capacity(1 << 20, file),
+        hasher: Sha256::new(),
+        bytes: 0,
+    };
+    fill(&mut out)?;
+    out.flush().map_err(io("writing", &path))?;
+    Ok((relative.to_string(), out.bytes, md2030_store::hex(&out.hasher.finalize())))
+}
+
 fn write(dir: &Path, relative: &str, bytes: &[u8]) -> Result<(String, u64, String)> {
     let path = dir.join(relative);
     if let Some(parent) = path.parent() {
@@ -251,11 +290,27 @@ fn dataset_resources(
 ) -> Result<Vec<serde_json::Value>> {
     let contract = md2030_model::find_contract(&version.dataset)
         .ok_or_else(|| Error::NoContract(version.dataset.clone()))?;
-    let batches = store.read(version)?;
-    let schema = contract_schema(contract, &batches);
+    // Streamed, batch by batch: a version of ten million rows is never whole in
+    // memory, as CSV or as Arrow.
+    let reader = store.reader(version)?;
+    let arrow = arrow_array::RecordBatchReader::schema(&reader);
+    let stored: Vec<String> = arrow.fields().iter().map(|f| f.name().clone()).collect();
+    let schema = contract_schema(contract, &stored);
+    let csv = write_streamed(dir, &format!("data/{}.csv", version.dataset), |out| {
+        crate::csv::version_csv_to(reader.map(|b| b.map_err(|e| e.to_string())), &arrow, out)
+            .map_err(|err| {
+                Error::Csv(::csv::Error::from(std::io::Error::other(format!(
+                    "{}: {err}",
+                    version.version_id
+                ))))
+            })
+    })?;
     let path = store.path_of(version);
-    let parquet = fs::read(&path).map_err(io("reading", &path))?;
-    let csv = crate::csv::batches_to_csv(&batches)?;
+    let parquet = write_streamed(dir, &format!("data/{}.parquet", version.dataset), |out| {
+        let mut file = fs::File::open(&path).map_err(io("reading", &path))?;
+        std::io::copy(&mut file, out).map_err(io("copying", &path))?;
+        Ok(())
+    })?;
     let p = &version.provenance;
     let about = serde_json::json!({
         "title": contract.titles.get(md2030_model::Lang::En),
@@ -272,20 +327,8 @@ fn dataset_resources(
     });
     let name = version.dataset.replace('_', "-");
     Ok(vec![
-        resource(
-            &name,
-            write(dir, &format!("data/{}.csv", version.dataset), &csv)?,
-            "csv",
-            &schema,
-            about.clone(),
-        ),
-        resource(
-            &format!("{name}-parquet"),
-            write(dir, &format!("data/{}.parquet", version.dataset), &parquet)?,
-            "parquet",
-            &schema,
-            about,
-        ),
+        resource(&name, csv, "csv", &schema, about.clone()),
+        resource(&format!("{name}-parquet"), parquet, "parquet", &schema, about),
     ])
 }
 
@@ -747,8 +790,9 @@ pub fn zip_dir(dir: &Path, prefix: &str, zip_path: &Path) -> Result<()> {
             .collect::<Vec<_>>()
             .join("/");
         zip.start_file(format!("{prefix}/{relative}"), options)?;
-        zip.write_all(&fs::read(&path).map_err(io("reading", &path))?)
-            .map_err(io("writing", zip_path))?;
+        // Copied through a buffer: a large dataset's CSV is never whole in memory.
+        let mut file = fs::File::open(&path).map_err(io("reading", &path))?;
+        std::io::copy(&mut file, &mut zip).map_err(io("writing", zip_path))?;
     }
     let mut out = zip.finish()?;
     out.flush().map_err(io("writing", zip_path))?;
@@ -758,6 +802,75 @@ pub fn zip_dir(dir: &Path, prefix: &str, zip_path: &Path) -> Result<()> {
         .map_err(io("writing", zip_path))?;
     Ok(())
 }
+
+/// What [`prune_cache`] removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pruned {
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// The process that owns a hidden work file of a cache (`.NAME-PID`,
+/// `.NAME-PID.zip`, `.NAME.PID.tmp`): its last number.
+fn owner_pid(name: &str) -> Option<u32> {
+    let name = name.strip_prefix('.')?;
+    let name = name.strip_suffix(".tmp").or_else(|| name.strip_suffix(".zip")).unwrap_or(name);
+    name.rsplit(['-', '.']).next()?.parse().ok()
+}
+
+/// Keeps a derived cache directory (`downloads/`, `exports/`) within `budget`
+/// bytes. Files `keep` names stay; of the others the most recently written are
+/// kept while they fit, and the rest are removed. A hidden work file goes only
+/// when the process that named it is gone: a build in progress, here or in
+/// another process, is never touched. A download already streaming a removed
+/// file goes on (its open handle keeps the bytes).
+pub fn prune_cache(dir: &Path, keep: &dyn Fn(&str) -> bool, budget: u64) -> Result<Pruned> {
+    let mut pruned = Pruned::default();
+    let Ok(entries) = fs::read_dir(dir) else { return Ok(pruned) };
+    let mut candidates = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Ok(metadata) = entry.metadata() else { continue };
+        let path = entry.path();
+        if name.starts_with('.') {
+            let alive =
+                owner_pid(&name).is_none_or(|pid| Path::new(&format!("/proc/{pid}")).exists());
+            if !alive {
+                let size = if metadata.is_dir() { 0 } else { metadata.len() };
+                let removed = if metadata.is_dir() {
+                    fs::remove_dir_all(&path)
+                } else {
+                    fs::remove_file(&path)
+                };
+                if removed.is_ok() {
+                    pruned.files += 1;
+                    pruned.bytes += size;
+                }
+            }
+            continue;
+        }
+        if metadata.is_file() && !keep(&name) {
+            let written = metadata.modified().unwrap_or(std::time::UNIX_EPOCH);
+            candidates.push((written, metadata.len(), path));
+        }
+    }
+    // Newest first: they fit while the budget lasts.
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
+    let mut kept = 0u64;
+    for (_, size, path) in candidates {
+        if kept + size <= budget {
+            kept += size;
+        } else if fs::remove_file(&path).is_ok() {
+            pruned.files += 1;
+            pruned.bytes += size;
+        }
+    }
+    Ok(pruned)
+}
+
+/// Past exports kept beside the current one (a few, for visitors who asked for
+/// them a moment ago; a download in progress keeps its file open anyway).
+const PAST_EXPORTS_BYTES: u64 = 512 * 1024 * 1024;
 
 /// The zip of the export of the current results and dataset versions, built once
 /// per (results version, dataset versions, decisions) under `exports/` in the data directory
@@ -787,13 +900,8 @@ pub fn export_zip(
         return Ok(Some((zip_path, format!("{stem}.zip"))));
     }
     fs::create_dir_all(&exports).map_err(io("creating", &exports))?;
-    // Leftovers of a build that died half-way (hidden names) go first.
-    for entry in fs::read_dir(&exports).map_err(io("listing", &exports))?.flatten() {
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            let path = entry.path();
-            let _ = if path.is_dir() { fs::remove_dir_all(&path) } else { fs::remove_file(&path) };
-        }
-    }
+    // Leftovers of a build that died half-way go first (a live build's stay).
+    prune_cache(&exports, &|_| true, 0)?;
     let dir = exports.join(format!(".{stem}-{}", std::process::id()));
     write_export(&store, &published, &dir, created, extras)?;
     let tmp = exports.join(format!(".{stem}-{}.zip", std::process::id()));
@@ -801,5 +909,54 @@ pub fn export_zip(
     let _ = fs::remove_dir_all(&dir);
     zipped?;
     fs::rename(&tmp, &zip_path).map_err(io("moving the zip to", &zip_path))?;
-    Ok(Some((zip_path, format!("{stem}.zip"))))
+    let current = format!("{stem}.zip");
+    prune_cache(&exports, &|name| name == current, PAST_EXPORTS_BYTES)?;
+    Ok(Some((zip_path, current)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three past CSVs of 10 bytes in a 20-byte budget: the oldest goes, the
+    /// current one stays whatever its age; a dead build's work file goes, a live
+    /// one's (this process) stays.
+    #[test]
+    fn a_cache_keeps_the_current_file_and_the_newest_that_fit() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str, seconds: u64| {
+            let path = dir.path().join(name);
+            fs::write(&path, b"0123456789").unwrap();
+            let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
+            fs::File::options().write(true).open(&path).unwrap().set_modified(when).unwrap();
+        };
+        at("talent@v1-aaaa.csv", 1_000);
+        at("talent@v2-bbbb.csv", 2_000);
+        at("talent@v3-cccc.csv", 3_000);
+        at("talent@v4-dddd.csv", 500); // current, and the oldest of all
+        // pid_max is at most 2^22: this process cannot exist.
+        at(".talent@v5.999999999.tmp", 4_000);
+        at(&format!(".talent@v6.{}.tmp", std::process::id()), 4_000);
+        let keep = |name: &str| name.starts_with("talent@v4-");
+        let pruned = prune_cache(dir.path(), &keep, 20).unwrap();
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let live = format!(".talent@v6.{}.tmp", std::process::id());
+        assert_eq!(
+            left,
+            [live.as_str(), "talent@v2-bbbb.csv", "talent@v3-cccc.csv", "talent@v4-dddd.csv"]
+        );
+        assert_eq!(pruned, Pruned { files: 2, bytes: 20 });
+    }
+
+    #[test]
+    fn the_owner_of_a_work_file_is_its_last_number() {
+        assert_eq!(owner_pid(".talent@v3.4242.tmp"), Some(4242));
+        assert_eq!(owner_pid(".md2030-export-results-v2-0a1b-77"), Some(77));
+        assert_eq!(owner_pid(".md2030-export-results-v2-0a1b-77.zip"), Some(77));
+        assert_eq!(owner_pid("talent@v3-0a1b.csv"), None);
+    }
 }

@@ -20,12 +20,25 @@ pub struct RowBuf {
     pub line: u64,
     text: String,
     ends: Vec<usize>,
+    /// 0 when the cells lie end to end in `text`; else the one-byte delimiter
+    /// that separates them there (a CSV line kept as it was read).
+    split: u8,
 }
 
 impl RowBuf {
     pub fn clear(&mut self) {
         self.text.clear();
         self.ends.clear();
+        self.split = 0;
+    }
+
+    /// Where cell `idx` starts in `text`.
+    #[inline]
+    fn start(&self, idx: usize) -> usize {
+        match idx {
+            0 => 0,
+            i => self.ends[i - 1] + usize::from(self.split != 0),
+        }
     }
 
     pub fn push(&mut self, cell: &str) {
@@ -39,6 +52,19 @@ impl RowBuf {
         self.text.push_str(text);
         self.ends.clear();
         self.ends.extend(ends);
+        self.split = 0;
+    }
+
+    /// Replaces the row with `line`, whose cells end at `cuts` (the offsets of its
+    /// delimiters, an ASCII byte) and at its end; the line is copied once, as is.
+    pub fn set_line(&mut self, line: &str, delimiter: u8, cuts: &[usize]) {
+        debug_assert!(delimiter.is_ascii() && delimiter != 0);
+        self.text.clear();
+        self.text.push_str(line);
+        self.ends.clear();
+        self.ends.extend_from_slice(cuts);
+        self.ends.push(line.len());
+        self.split = delimiter;
     }
 
     /// Drops `suffix` from the end of the last cell, if it is there.
@@ -46,7 +72,7 @@ impl RowBuf {
         let Some(&last) = self.ends.last() else {
             return;
         };
-        let start = self.ends.len().checked_sub(2).map_or(0, |i| self.ends[i]);
+        let start = self.start(self.ends.len() - 1);
         if last == self.text.len() && last > start && self.text.ends_with(suffix) {
             let new_end = last - suffix.len_utf8();
             self.text.truncate(new_end);
@@ -65,11 +91,10 @@ impl RowBuf {
     }
 
     pub fn cell(&self, idx: usize) -> &str {
-        match idx {
-            i if i >= self.ends.len() => "",
-            0 => &self.text[..self.ends[0]],
-            i => &self.text[self.ends[i - 1]..self.ends[i]],
+        if idx >= self.ends.len() {
+            return "";
         }
+        &self.text[self.start(idx)..self.ends[idx]]
     }
 
     pub fn cells(&self) -> impl Iterator<Item = &str> {
@@ -80,7 +105,7 @@ impl RowBuf {
     pub fn is_blank(&self) -> bool {
         // A printable ASCII character anywhere survives trimming: not blank, without
         // looking at the cells.
-        if self.text.bytes().any(|b| b.is_ascii_graphic()) {
+        if self.text.bytes().any(|b| b.is_ascii_graphic() && b != self.split) {
             return false;
         }
         self.cells().all(|c| md2030_model::normalize::trim_cell(c).is_empty())
