@@ -87,15 +87,15 @@ pub(crate) fn outcome(outcome: &Outcome, lang: Lang, json: bool, dry_run: bool) 
     if json {
         let value = match outcome {
             Outcome::Rejected(report) => {
-                serde_json::json!({"status": "rejected", "report": report})
+                serde_json::json!({"status": "rejected", "report": report.to_json(lang)})
             }
             Outcome::Valid { report, plan } => serde_json::json!({
-                "status": "valid", "dry_run": dry_run, "report": report,
+                "status": "valid", "dry_run": dry_run, "report": report.to_json(lang),
                 "parent_version": plan.parent_version_no, "partitions": plan.partitions,
             }),
-            Outcome::Accepted { report, version } => {
-                serde_json::json!({"status": "accepted", "version": version, "report": report})
-            }
+            Outcome::Accepted { report, version } => serde_json::json!({
+                "status": "accepted", "version": version, "report": report.to_json(lang),
+            }),
         };
         out!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
     } else {

@@ -90,6 +90,48 @@ impl Report {
             .collect();
     }
 
+    /// What an issue's row number counts in this report: records for a JSON array.
+    fn row_unit(&self) -> md2030_model::RowUnit {
+        if self.source_description.starts_with("JSON,") {
+            md2030_model::RowUnit::Record
+        } else {
+            md2030_model::RowUnit::Row
+        }
+    }
+
+    /// The report as JSON for a reader of `lang`. The fields stay canonical for
+    /// scripts (rule codes, English `expected`); beside them every issue has its
+    /// `message`, the sentence the text report prints in `lang` (location as row,
+    /// line or record, value, what was expected), and the report its `summary`
+    /// and `source` in `lang`.
+    pub fn to_json(&self, lang: Lang) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        let unit = self.row_unit();
+        let rendered = self.render(lang);
+        if let Some(object) = value.as_object_mut() {
+            object.insert("lang".into(), lang.code().into());
+            object.insert(
+                "summary".into(),
+                rendered.lines().next().unwrap_or_default().to_string().into(),
+            );
+            object.insert(
+                "source".into(),
+                md2030_model::phrases::localize(&self.source_description, lang).into(),
+            );
+            if let Some(issues) = object.get_mut("issues").and_then(|i| i.as_array_mut()) {
+                for (json, issue) in issues.iter_mut().zip(&self.issues) {
+                    if let Some(json) = json.as_object_mut() {
+                        json.insert(
+                            "message".into(),
+                            issue.render_as(&self.file_name, lang, unit).into(),
+                        );
+                    }
+                }
+            }
+        }
+        value
+    }
+
     /// The report as text in `lang`: a verdict line, then one line per issue kept,
     /// then counts by rule and column when issues were left out.
     pub fn render(&self, lang: Lang) -> String {
@@ -132,7 +174,7 @@ impl Report {
         out.push_str(&summary);
         out.push('\n');
         let json = self.source_description.starts_with("JSON,");
-        let unit = if json { md2030_model::RowUnit::Record } else { md2030_model::RowUnit::Row };
+        let unit = self.row_unit();
         if !self.source_description.is_empty() {
             out.push_str(&format!(
                 "  {}",
