@@ -96,3 +96,44 @@ for r, (region, fibre) in enumerate([(1, 500000), (6, 900000), (12, 10000)], sta
             f'<c r="C{r}"><v>{fibre}</v></c><c r="D{r}"><v>{fibre // 3}</v></c>'
             f'<c r="E{r}"><v>95</v></c><c r="F{r}"><v>10</v></c><c r="G{r}"><v>5</v></c></row>')
 workbook(f"{fmt}/connectivity.numeric_region_codes.xlsx", sheet(f"A1:G4", xml))
+
+# Legacy workbooks that calamine would lay out as dense rectangles (issue 13).
+# .xls with cells at A1 and IV65536: 256 x 65,536 cells for two.
+book = xlwt.Workbook()
+far = book.add_sheet("Feuil1")
+far.write(0, 0, "period")
+far.write(65535, 255, "x")
+book.save("malformed/platforms.far_apart_cells.xls")
+
+def ods(path, rows_xml):
+    content = ('<?xml version="1.0" encoding="UTF-8"?>'
+               '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+               ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+               ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               '<office:body><office:spreadsheet><table:table table:name="Feuil1">'
+               f'{rows_xml}</table:table></office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?>'
+                '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", manifest)
+        z.writestr("content.xml", content)
+
+def text_cell(text, repeat=1):
+    return (f'<table:table-cell table:number-columns-repeated="{repeat}" office:value-type="string">'
+            f'<text:p>{text}</text:p></table:table-cell>')
+
+# .ods: A1, 98,998 empty rows, then a value in column ALL (the 1,000th): a
+# 99,000 x 1,000 rectangle for two cells (under calamine's own cap of 100 million).
+ods("malformed/platforms.far_apart_cells.ods",
+    '<table:table-row>' + text_cell("period") + '</table:table-row>'
+    '<table:table-row table:number-rows-repeated="98998"><table:table-cell/></table:table-row>'
+    '<table:table-row><table:table-cell table:number-columns-repeated="999"/>'
+    + text_cell("x") + '</table:table-row>')
+# .ods: one value repeated over 1,000 columns and 100,000 rows (a few hundred bytes).
+ods("malformed/platforms.repeated_cells.ods",
+    '<table:table-row table:number-rows-repeated="100000">' + text_cell("x", 1000)
+    + '</table:table-row>')

@@ -54,6 +54,26 @@ fn hostile_files_are_read_within_a_small_address_space() {
     let out = validate_within(ADDRESS_SPACE_KB, store.path(), "platforms", &cv);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("[no_header]"), "{}", text(&out));
+    // Legacy workbooks calamine lays out as dense rectangles, refused before it
+    // reads them: .xls cells at A1 and IV65536 (16.8 million cells for two),
+    // .ods A1 and ALL99000 (99 million), .ods one value repeated over 1,000 columns
+    // and 100,000 rows. Before the check each of these was killed at this limit.
+    for (file, says) in [
+        (
+            "platforms.far_apart_cells.xls",
+            "sheet Feuil1: a used range of at most 1000008 cells (it spans 65536 rows by 256 columns",
+        ),
+        (
+            "platforms.far_apart_cells.ods",
+            "sheet Feuil1: a used range of at most 1000008 cells (it spans 99000 rows by 1000 columns",
+        ),
+        ("platforms.repeated_cells.ods", "a workbook of at most 20000000 filled cells"),
+    ] {
+        let path = repo(&format!("data/fixtures/malformed/{file}"));
+        let out = validate_within(ADDRESS_SPACE_KB, store.path(), "platforms", &path);
+        assert_eq!(out.status.code(), Some(1), "{file}: {}", text(&out));
+        assert!(text(&out).contains(says), "{file}: {}", text(&out));
+    }
     // A 40 MB JSON array of funding rounds, streamed: valid, every record read.
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("rounds.json");

@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod geo;
 pub mod json;
+pub mod legacy;
 pub mod parquet;
 pub mod xlsx;
 

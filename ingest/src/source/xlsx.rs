@@ -52,7 +52,9 @@ pub const MAX_CELLS: usize = 20_000_000;
 /// than a few dozen fields.
 pub const MAX_COLUMNS: u32 = 1_000;
 /// Most cells a legacy workbook (`.xls`, `.ods`) may span from its first to its last
-/// used cell: those readers build the whole rectangle.
+/// used cell: those readers build the whole rectangle (a second line behind
+/// [`crate::source::legacy`], which bounds it by the cells filled before calamine
+/// reads the file).
 pub const MAX_DENSE_CELLS: u64 = 30_000_000;
 
 /// Refuses a zip-based workbook that would expand past [`MAX_EXPANDED_BYTES`] (a
@@ -136,8 +138,9 @@ fn into_rows(name: String, mut cells: Vec<(u32, u32, Data)>) -> Sheet {
 
 /// Every sheet of the workbook, in order, with its non-empty cells. `.xlsx` and
 /// `.xlsm` are read cell by cell (memory follows the cells present, not the
-/// rectangle they span); `.xls` and `.ods` through calamine's range reader, after
-/// a check that the rectangle is not absurd.
+/// rectangle they span); `.xls` and `.ods` through calamine's range reader, once
+/// [`crate::source::legacy`] has measured the rectangle it would build against
+/// the cells it holds.
 pub fn read_sheets(path: &Path) -> Result<Vec<Sheet>, Issue> {
     let is_zip = check_expansion(path)?;
     let malformed = |what: String| Issue::error(Rule::MalformedSpreadsheet).expecting(what);
@@ -174,6 +177,12 @@ pub fn read_sheets(path: &Path) -> Result<Vec<Sheet>, Issue> {
             sheets.push(into_rows(name, cells));
         }
         return Ok(sheets);
+    }
+    // Calamine lays these out as dense rectangles: measured first, as a stream.
+    if is_ods {
+        crate::source::legacy::check_ods(path)?;
+    } else if !is_zip {
+        crate::source::legacy::check_xls(path)?;
     }
     let mut workbook = open_workbook_auto(path)
         .map_err(|err| malformed(format!("the workbook's structure ({err})")))?;
