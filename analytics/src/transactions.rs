@@ -234,6 +234,25 @@ impl Sums {
             channel_values.iter().map(|value| value == Some(COUNTER)).collect();
         let (period_keys, region_keys, procedure_keys, channel_keys) =
             (period.keys(), region.keys(), procedure.keys(), channel.keys());
+        // Room for every member this batch can name, made once per batch (a row
+        // group holds a month or two), so that each row indexes without growing.
+        let (regions_known, procedures_known) =
+            (self.regions.values.len(), self.procedures.values.len());
+        for &p in periods.iter().flatten() {
+            let p = p as usize;
+            if self.by_region.len() <= p {
+                self.by_region.resize_with(p + 1, Vec::new);
+                self.by_procedure.resize_with(p + 1, Vec::new);
+                self.standings.resize_with(p + 1, Vec::new);
+            }
+            if self.by_region[p].len() < regions_known {
+                self.by_region[p].resize(regions_known, [0; 5]);
+            }
+            if self.by_procedure[p].len() < procedures_known {
+                self.by_procedure[p].resize(procedures_known, [0; 2]);
+                self.standings[p].resize(procedures_known, None);
+            }
+        }
         for row in 0..batch.num_rows() {
             // Key columns are required by the contract; a row missing one has no group.
             let key = |keys: &arrow_array::Int32Array, mapped: &[Option<u32>]| {
@@ -258,10 +277,10 @@ impl Sums {
                     .unwrap_or(false);
             let digital = if counter { 0 } else { count };
             let (p, r, c) = (p as usize, r as usize, c as usize);
-            let standing = *slot(&mut self.standings, p, c).get_or_insert_with(|| {
+            let standing = *self.standings[p][c].get_or_insert_with(|| {
                 fully_online(&self.periods.values[p], &self.procedures.values[c])
             });
-            let region_sums = slot(&mut self.by_region, p, r);
+            let region_sums = &mut self.by_region[p][r];
             region_sums[0] = region_sums[0].saturating_add(digital);
             region_sums[1] = region_sums[1].saturating_add(count);
             if standing.in_scope() {
@@ -271,7 +290,7 @@ impl Sums {
                 region_sums[3] = region_sums[3].saturating_add(count);
             }
             region_sums[4] += 1;
-            let procedure_sums = slot(&mut self.by_procedure, p, c);
+            let procedure_sums = &mut self.by_procedure[p][c];
             procedure_sums[0] = procedure_sums[0].saturating_add(digital);
             procedure_sums[1] = procedure_sums[1].saturating_add(count);
         }

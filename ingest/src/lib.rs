@@ -201,12 +201,15 @@ fn run(
     };
 
     std::thread::scope(|scope| {
-        let hasher = scope.spawn(|| md2030_store::sha256_file(path));
         let mut report = report;
         let (mut source, format) = match open_source(path, contract, config.sheet.as_deref()) {
             Ok(opened) => opened,
             Err(issue) => return rejected(report, issue),
         };
+        // The source's SHA-256: hashed by the reader as it reads (CSV), else read
+        // again on a thread of its own.
+        let digest = source.digest();
+        let hasher = digest.is_none().then(|| scope.spawn(|| md2030_store::sha256_file(path)));
         report.source_description = source.describe();
         let (header, buffered) = match find_header(source.as_mut(), contract) {
             Ok(found) => found,
@@ -346,8 +349,16 @@ fn run(
             ),
             None => None,
         };
-        let (source_sha256, source_bytes) =
-            hasher.join().map_err(|_| Error::Writer("the hashing thread panicked".into()))??;
+        let (source_sha256, source_bytes) = match (hasher, digest) {
+            (Some(hasher), _) => {
+                hasher.join().map_err(|_| Error::Writer("the hashing thread panicked".into()))??
+            }
+            // A reader that stopped before the end of the file left no digest.
+            (None, digest) => match digest.as_ref().and_then(|d| d.get()) {
+                Some(digest) => digest.clone(),
+                None => md2030_store::sha256_file(path)?,
+            },
+        };
         if !report.accepted() {
             return Ok((Outcome::Rejected(Box::new(report)), None));
         }

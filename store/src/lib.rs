@@ -345,13 +345,24 @@ impl Store {
             hasher: Sha256::new(),
             bytes: 0,
         };
-        let props = WriterProperties::builder()
+        let mut props = WriterProperties::builder()
             .set_compression(Compression::ZSTD(
                 ZstdLevel::try_new(3).expect("3 is a valid zstd level"),
             ))
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-            .set_created_by("md2030".to_string())
-            .build();
+            .set_created_by("md2030".to_string());
+        // Dictionaries for text (codes, periods: few values, read as dictionaries by
+        // the aggregates); numbers are written plain, not hashed value by value
+        // into a dictionary that overflows for counts anyway.
+        for field in schema.fields() {
+            if !matches!(field.data_type(), arrow_schema::DataType::Utf8) {
+                props = props.set_column_dictionary_enabled(
+                    parquet::schema::types::ColumnPath::from(field.name().as_str()),
+                    false,
+                );
+            }
+        }
+        let props = props.build();
         let writer = ArrowWriter::try_new(sink, schema, Some(props))
             .map_err(|source| Error::Parquet { path: tmp_path.clone(), source })?;
         Ok(StagedVersion { dataset: dataset.to_string(), tmp_path, writer: Some(writer), rows: 0 })

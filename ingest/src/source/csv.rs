@@ -4,7 +4,7 @@
 //! search), and a trailing delimiter on every line.
 
 use std::fs::File;
-use std::io::{BufReader, Cursor, Read};
+use std::io::{Cursor, Read};
 use std::path::Path;
 
 use md2030_model::{Issue, Rule};
@@ -63,6 +63,8 @@ pub struct CsvSource {
     scratch: String,
     base_bytes: u64,
     crlf: bool,
+    /// Where the file's digest is left once read to the end (see [`RowSource::digest`]).
+    digest: Option<crate::source::Digest>,
 }
 
 /// Bytes read from the file at a time.
@@ -76,15 +78,20 @@ impl std::fmt::Debug for CsvSource {
 
 impl CsvSource {
     pub fn open(path: &Path) -> Result<CsvSource, Issue> {
-        let mut file = File::open(path)
+        let file = File::open(path)
             .map_err(|err| Issue::error(Rule::Unreadable).expecting(err.to_string()))?;
+        // Hashed as it is read: the source's SHA-256 without reading the file twice.
+        let mut file = crate::source::HashingReader::new(file);
+        let digest = file.slot();
         let mut sample = Vec::with_capacity(SAMPLE_BYTES);
         (&mut file)
             .take(SAMPLE_BYTES as u64)
             .read_to_end(&mut sample)
             .map_err(|err| Issue::error(Rule::Unreadable).expecting(err.to_string()))?;
-        let rest: Box<dyn Read + Send> = Box::new(BufReader::with_capacity(1 << 20, file));
-        CsvSource::from_parts(sample, rest)
+        let rest: Box<dyn Read + Send> = Box::new(file);
+        let mut source = CsvSource::from_parts(sample, rest)?;
+        source.digest = Some(digest);
+        Ok(source)
     }
 
     /// Builds a source from the file's first bytes and a reader for the rest.
@@ -153,6 +160,7 @@ impl CsvSource {
             pending: Vec::new(),
             scratch: String::new(),
             base_bytes,
+            digest: None,
         })
     }
 
@@ -217,7 +225,7 @@ impl CsvSource {
     }
 
     /// The line starting at `pos` when it is whole in the buffer and needs no
-    /// CSV state machine (no quote, no lone carriage return, valid UTF-8): its
+    /// CSV state machine (no quote, no lone carriage return): its
     /// end (before the newline, if any), with its delimiters' offsets in `cuts`.
     fn plain_line(&mut self) -> Result<Option<usize>, Issue> {
         let delimiter = self.dialect.delimiter;
@@ -261,8 +269,8 @@ impl CsvSource {
                 None => return Ok(None), // longer than the buffer
             };
             let line = &self.buf[self.pos..end];
-            let plain = !(self.carriage_returns && memchr::memchr(b'\r', line).is_some())
-                && (line.is_ascii() || std::str::from_utf8(line).is_ok());
+            // UTF-8 is checked by the caller, once.
+            let plain = !(self.carriage_returns && memchr::memchr(b'\r', line).is_some());
             if plain {
                 self.next_mark = next_mark;
             }
@@ -391,8 +399,9 @@ impl RowSource for CsvSource {
             self.pos += 1;
         }
         row.line = self.line + self.dialect.skipped_lines;
-        if let Some(end) = self.plain_line()? {
-            let text = std::str::from_utf8(&self.buf[self.pos..end]).unwrap_or_default();
+        if let Some(end) = self.plain_line()?
+            && let Ok(text) = std::str::from_utf8(&self.buf[self.pos..end])
+        {
             if self.dialect.encoding == Encoding::Undecided && !text.is_ascii() {
                 self.dialect.encoding = Encoding::Utf8;
             }
@@ -417,6 +426,10 @@ impl RowSource for CsvSource {
 
     fn decimal_comma_hint(&self) -> bool {
         self.dialect.delimiter == b';'
+    }
+
+    fn digest(&self) -> Option<crate::source::Digest> {
+        self.digest.clone()
     }
 
     fn describe(&self) -> String {
@@ -655,6 +668,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A file read to the end leaves its digest: the SHA-256 of every byte, BOM and
+    /// the sniffed sample included, the same as hashing the file apart.
+    #[test]
+    fn the_reader_hashes_the_whole_file_as_it_reads() {
+        use sha2::Digest as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let mut bytes = b"\xEF\xBB\xBFyear;value\n".to_vec();
+        for i in 0..20_000 {
+            bytes.extend_from_slice(format!("{};{i}\n", 2000 + i % 25).as_bytes());
+        }
+        assert!(bytes.len() > SAMPLE_BYTES * 2);
+        std::fs::write(&path, &bytes).unwrap();
+        let mut source = CsvSource::open(&path).unwrap();
+        let digest = source.digest().unwrap();
+        let mut row = RowBuf::default();
+        let mut rows = 0;
+        while source.next_row(&mut row).unwrap() {
+            rows += 1;
+            if rows == 10 {
+                assert!(digest.get().is_none(), "not yet at the end");
+            }
+        }
+        assert_eq!(rows, 20_001);
+        let expected = md2030_store::hex(&sha2::Sha256::digest(&bytes));
+        assert_eq!(digest.get(), Some(&(expected, bytes.len() as u64)));
     }
 
     #[test]

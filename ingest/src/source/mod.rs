@@ -125,6 +125,45 @@ impl RowBuf {
     }
 }
 
+/// A file's SHA-256 (hex) and length, set once it has been read to the end.
+pub type Digest = std::sync::Arc<std::sync::OnceLock<(String, u64)>>;
+
+/// A file read through a hasher: every byte read is hashed, and at the end of the
+/// file the digest is left in its slot.
+pub(crate) struct HashingReader<R> {
+    inner: R,
+    hasher: sha2::Sha256,
+    bytes: u64,
+    slot: Digest,
+}
+
+impl<R> HashingReader<R> {
+    pub(crate) fn new(inner: R) -> HashingReader<R> {
+        HashingReader { inner, hasher: sha2::Sha256::default(), bytes: 0, slot: Digest::default() }
+    }
+
+    pub(crate) fn slot(&self) -> Digest {
+        self.slot.clone()
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use sha2::Digest as _;
+        let read = self.inner.read(buf)?;
+        if read == 0 {
+            if !buf.is_empty() && self.slot.get().is_none() {
+                let hex = md2030_store::hex(&self.hasher.clone().finalize());
+                let _ = self.slot.set((hex, self.bytes));
+            }
+        } else {
+            self.hasher.update(&buf[..read]);
+            self.bytes += read as u64;
+        }
+        Ok(read)
+    }
+}
+
 /// A source of rows. `next_row` fills `row` and returns `Ok(false)` at the end; an
 /// `Err` is a fatal problem with the file (it cannot be read further).
 pub trait RowSource {
@@ -142,6 +181,12 @@ pub trait RowSource {
     /// (`1,234`): true for `;`-delimited CSV.
     fn decimal_comma_hint(&self) -> bool {
         false
+    }
+    /// Where the reader leaves the SHA-256 and length of every byte of the file
+    /// once it has read it to the end, when it hashes as it reads (CSV): the
+    /// source's digest then costs no second read.
+    fn digest(&self) -> Option<Digest> {
+        None
     }
 }
 
