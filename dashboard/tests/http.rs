@@ -465,19 +465,8 @@ async fn a_region_without_the_latest_period_shows_its_last_rate_dated() {
     let file = store.path().join("talent-without-12.csv");
     std::fs::write(&file, kept.join("\n")).unwrap();
     {
+        ingest_talent(store.path(), &file);
         let mut writer = md2030_store::Store::open(store.path()).unwrap();
-        let config = md2030_ingest::IngestConfig {
-            ingested_by: "test".into(),
-            ingested_at: "2026-12-01T09:00:00Z".into(),
-            synthetic: true,
-            sheet: None,
-            display_name: None,
-            reference_period: None,
-        };
-        let contract = md2030_model::find_contract("talent").unwrap();
-        let outcome =
-            md2030_ingest::ingest_file(&mut writer, contract, &file, &config, &mut |_| {}).unwrap();
-        assert!(matches!(outcome, md2030_ingest::Outcome::Accepted { .. }));
         let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         md2030_results::compute_and_store(&mut writer, today, "2026-12-01T09:00:00Z", true, "test")
             .unwrap();
@@ -949,21 +938,7 @@ async fn the_downloads_cache_keeps_current_versions_and_prunes_past_ones() {
     // One row fewer: a new version, talent@v2; v1 is past.
     let lines: Vec<&str> = sample.lines().collect();
     std::fs::write(&file, lines[..lines.len() - 1].join("\n")).unwrap();
-    {
-        let mut writer = md2030_store::Store::open(store.path()).unwrap();
-        let config = md2030_ingest::IngestConfig {
-            ingested_by: "test".into(),
-            ingested_at: "2026-12-01T09:00:00Z".into(),
-            synthetic: true,
-            sheet: None,
-            display_name: None,
-            reference_period: None,
-        };
-        let contract = md2030_model::find_contract("talent").unwrap();
-        let outcome =
-            md2030_ingest::ingest_file(&mut writer, contract, &file, &config, &mut |_| {}).unwrap();
-        assert!(matches!(outcome, md2030_ingest::Outcome::Accepted { .. }));
-    }
+    ingest_talent(store.path(), &file);
     let mut config = config(store.path());
     config.access.download_cache_bytes = 0;
     let app = App::load(&config).await.unwrap();
@@ -985,4 +960,21 @@ async fn the_downloads_cache_keeps_current_versions_and_prunes_past_ones() {
     let (status, again) = get(&app, "/download/dataset/talent@v1.csv").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again, past);
+}
+
+/// Ingests `file` as a new version of `talent`, accepted.
+fn ingest_talent(data_dir: &std::path::Path, file: &std::path::Path) {
+    let mut writer = md2030_store::Store::open(data_dir).unwrap();
+    let config = md2030_ingest::IngestConfig {
+        ingested_by: "test".into(),
+        ingested_at: "2026-12-01T09:00:00Z".into(),
+        synthetic: true,
+        sheet: None,
+        display_name: None,
+        reference_period: None,
+    };
+    let contract = md2030_model::find_contract("talent").unwrap();
+    let outcome =
+        md2030_ingest::ingest_file(&mut writer, contract, file, &config, &mut |_| {}).unwrap();
+    assert!(matches!(outcome, md2030_ingest::Outcome::Accepted { .. }));
 }

@@ -67,6 +67,15 @@ pub struct CsvSource {
     digest: Option<crate::source::Digest>,
 }
 
+/// csv-core for a file's delimiter. csv's default terminator treats "\r\n" as "\r"
+/// then an empty line start, which numbers every row after the first one line too
+/// low: CRLF files are split on "\n" and the "\r" ending the last field dropped.
+fn core_reader(delimiter: u8, crlf: bool) -> csv_core::Reader {
+    let terminator =
+        if crlf { csv_core::Terminator::Any(b'\n') } else { csv_core::Terminator::CRLF };
+    csv_core::ReaderBuilder::new().delimiter(delimiter).terminator(terminator).build()
+}
+
 /// Bytes read from the file at a time.
 const BUFFER_BYTES: usize = 1 << 20;
 
@@ -126,19 +135,9 @@ impl CsvSource {
             None => (sniff_delimiter(&sample), 0),
         };
         let base_bytes = if had_bom { 3 } else { 0 };
-        // csv's default terminator treats "\r\n" as "\r" then an empty line start,
-        // which numbers every row after the first one line too low. For CRLF files
-        // split on "\n" and drop the "\r" ending the last field.
         let crlf = sample.windows(2).any(|w| w == b"\r\n");
         let input: Box<dyn Read + Send> = Box::new(Cursor::new(sample).chain(rest));
-        let core = csv_core::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .terminator(if crlf {
-                csv_core::Terminator::Any(b'\n')
-            } else {
-                csv_core::Terminator::CRLF
-            })
-            .build();
+        let core = core_reader(delimiter, crlf);
         Ok(CsvSource {
             input,
             buf: vec![0; BUFFER_BYTES],
@@ -548,14 +547,7 @@ mod tests {
     /// The rows and their line numbers as csv-core reads them alone, with the
     /// line each record's first byte is on counted by hand from the bytes.
     fn oracle(text: &[u8], delimiter: u8, crlf: bool) -> Vec<(u64, Vec<Vec<u8>>)> {
-        let mut core = csv_core::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .terminator(if crlf {
-                csv_core::Terminator::Any(b'\n')
-            } else {
-                csv_core::Terminator::CRLF
-            })
-            .build();
+        let mut core = core_reader(delimiter, crlf);
         let (mut out, mut ends) = (vec![0u8; 1 << 16], vec![0usize; 1024]);
         let mut rows = Vec::new();
         let mut input = text;
@@ -634,13 +626,7 @@ mod tests {
                 let mut source = CsvSource::from_parts(text[..6].to_vec(), rest).unwrap();
                 // The sniffer saw only the header: tell it what the whole text has.
                 source.crlf = crlf;
-                source.core = csv_core::ReaderBuilder::new()
-                    .terminator(if crlf {
-                        csv_core::Terminator::Any(b'\n')
-                    } else {
-                        csv_core::Terminator::CRLF
-                    })
-                    .build();
+                source.core = core_reader(b',', crlf);
                 source.buf = vec![0; buffer];
                 let mut row = RowBuf::default();
                 let mut got = Vec::new();
