@@ -244,7 +244,10 @@ fn run(
         let mut validator =
             Validator::new(contract, &effective_header, keys, &validator_config, report);
 
-        let (sender, receiver) = mpsc::sync_channel::<RecordBatch>(2);
+        // Room for a few batches (128 Ki rows each) and a few dozen chunks (4 Ki
+        // rows): with fewer, a burst of Parquet encoding stalled the validator and
+        // the reader while one core sat idle (whole ingest 0.95 of the time).
+        let (sender, receiver) = mpsc::sync_channel::<RecordBatch>(4);
         let writer = staged.map(|mut staged| {
             scope.spawn(move || -> Result<md2030_store::StagedVersion> {
                 for batch in receiver {
@@ -263,9 +266,9 @@ fn run(
 
         // A reader thread parses rows into chunks while this thread validates them;
         // emptied chunks go back to the reader to be refilled without allocating.
-        let (chunk_sender, chunk_receiver) = mpsc::sync_channel::<Chunk>(4);
+        let (chunk_sender, chunk_receiver) = mpsc::sync_channel::<Chunk>(32);
         let (recycle_sender, recycle_receiver) = mpsc::channel::<Vec<RowBuf>>();
-        for _ in 0..6 {
+        for _ in 0..34 {
             let _ = recycle_sender.send(Vec::new());
         }
         let mut source = source;
