@@ -262,7 +262,7 @@ impl Results {
     /// One row per observation of every series, with the dataset versions it came
     /// from (for an inventory, the version that observed that quarter) and the
     /// target version it is assessed against.
-    pub fn observations_table(&self) -> Result<DataFrame> {
+    pub fn observations_batch(&self) -> Result<arrow_array::RecordBatch> {
         // Borrowed text: about 280,000 rows at scale, each cell a reference, not a copy.
         let mut indicator: Vec<&str> = Vec::new();
         let mut breakdown: Vec<Option<&str>> = Vec::new();
@@ -293,16 +293,30 @@ impl Results {
                 }
             }
         }
-        DataFrame::new_infer_height(vec![
-            Column::new("indicator".into(), indicator),
-            Column::new("breakdown".into(), breakdown),
-            Column::new("member".into(), member),
-            Column::new("period".into(), period),
-            Column::new("value".into(), value),
-            Column::new("dataset_versions".into(), versions),
-            Column::new("target_id".into(), target),
-        ])
-        .map_err(Error::from)
+        // Straight into Arrow (no Polars frame to convert): every column nullable,
+        // as a stored table's.
+        use arrow_array::{ArrayRef, Float64Array, StringArray};
+        let text = |name: &str| arrow_schema::Field::new(name, arrow_schema::DataType::Utf8, true);
+        let schema = arrow_schema::Schema::new(vec![
+            text("indicator"),
+            text("breakdown"),
+            text("member"),
+            text("period"),
+            arrow_schema::Field::new("value", arrow_schema::DataType::Float64, true),
+            text("dataset_versions"),
+            text("target_id"),
+        ]);
+        let columns: Vec<ArrayRef> = vec![
+            std::sync::Arc::new(StringArray::from(indicator)),
+            std::sync::Arc::new(StringArray::from(breakdown)),
+            std::sync::Arc::new(StringArray::from(member)),
+            std::sync::Arc::new(StringArray::from(period)),
+            std::sync::Arc::new(Float64Array::from(value)),
+            std::sync::Arc::new(StringArray::from(versions)),
+            std::sync::Arc::new(StringArray::from(target)),
+        ];
+        arrow_array::RecordBatch::try_new(std::sync::Arc::new(schema), columns)
+            .map_err(|err| Error::Polars(format!("observations: {err}")))
     }
 }
 

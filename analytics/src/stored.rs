@@ -392,14 +392,19 @@ pub fn parquet_bytes(table: &DataFrame) -> Result<Vec<u8>> {
     let (fields, arrays): (Vec<StoredField>, Vec<ArrayRef>) =
         table.columns().iter().map(arrow_column).collect::<Result<Vec<_>>>()?.into_iter().unzip();
     let schema = Arc::new(StoredSchema::new(fields));
-    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(write_failed)?;
+    let batch = RecordBatch::try_new(schema, arrays).map_err(write_failed)?;
+    batch_parquet_bytes(&batch)
+}
+
+/// A record batch as Parquet bytes, as [`parquet_bytes`] writes a table.
+pub fn batch_parquet_bytes(batch: &RecordBatch) -> Result<Vec<u8>> {
     let properties = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .build();
     let mut bytes = Vec::new();
     let mut writer =
-        ArrowWriter::try_new(&mut bytes, schema, Some(properties)).map_err(write_failed)?;
-    writer.write(&batch).map_err(write_failed)?;
+        ArrowWriter::try_new(&mut bytes, batch.schema(), Some(properties)).map_err(write_failed)?;
+    writer.write(batch).map_err(write_failed)?;
     writer.close().map_err(write_failed)?;
     Ok(bytes)
 }

@@ -141,7 +141,7 @@ pub fn compute_and_store(
     };
     drop(cache);
     // Largest transient first: the observations table (a row per observation).
-    let observations = stored::parquet_bytes(&computed.results.observations_table()?)?;
+    let observations = stored::batch_parquet_bytes(&computed.results.observations_batch()?)?;
     let summary = stored::parquet_bytes(&computed.results.summary_table()?)?;
     let json = computed.results.to_json()?;
     let committed = store.commit_results(
