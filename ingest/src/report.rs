@@ -173,8 +173,8 @@ impl Report {
         }
         out.push_str(&summary);
         out.push('\n');
-        let json = self.source_description.starts_with("JSON,");
         let unit = self.row_unit();
+        let json = unit == md2030_model::RowUnit::Record;
         if !self.source_description.is_empty() {
             out.push_str(&format!(
                 "  {}",

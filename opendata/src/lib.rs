@@ -194,29 +194,8 @@ fn read_parquet(bytes: Vec<u8>) -> Result<Vec<RecordBatch>> {
     Ok(reader.collect::<Result<Vec<_>, _>>()?)
 }
 
-/// Writes `bytes` under `dir` and returns the resource's path, size and hash.
-/// A file being written with its length and SHA-256 counted on the way.
-struct Hashed<W> {
-    inner: W,
-    hasher: Sha256,
-    bytes: u64,
-}
-
-impl<W: std::io::Write> std::io::Write for Hashed<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let written = self.inner.write(buf)?;
-        self.hasher.update(&buf[..written]);
-        self.bytes += written as u64;
-        Ok(written)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 /// Writes `dir/relative` through `fill`, a buffer's worth at a time (memory does
-/// not grow with the file), and returns it as [`write`] does.
+/// not grow with the file), and returns the resource's path, size and hash.
 fn write_streamed(
     dir: &Path,
     relative: &str,
@@ -228,23 +207,19 @@ fn write_streamed(
         fs::create_dir_all(parent).map_err(io("creating", parent))?;
     }
     let file = fs::File::create(&path).map_err(io("creating", &path))?;
-    let mut out = Hashed {
-        inner: std::io::BufWriter::with_capacity(1 << 20, file),
-        hasher: Sha256::new(),
-        bytes: 0,
-    };
+    let mut out =
+        md2030_store::HashingWriter::new(std::io::BufWriter::with_capacity(1 << 20, file));
     fill(&mut out)?;
     out.flush().map_err(io("writing", &path))?;
-    Ok((relative.to_string(), out.bytes, md2030_store::hex(&out.hasher.finalize())))
+    let (_, sha256, bytes) = out.into_parts();
+    Ok((relative.to_string(), bytes, sha256))
 }
 
+/// Writes `bytes` under `dir` and returns the resource's path, size and hash.
 fn write(dir: &Path, relative: &str, bytes: &[u8]) -> Result<(String, u64, String)> {
-    let path = dir.join(relative);
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(io("creating", parent))?;
-    }
-    fs::write(&path, bytes).map_err(io("writing", &path))?;
-    Ok((relative.to_string(), bytes.len() as u64, md2030_store::hex(&Sha256::digest(bytes))))
+    write_streamed(dir, relative, |out| {
+        out.write_all(bytes).map_err(io("writing", &dir.join(relative)))
+    })
 }
 
 fn resource(
@@ -296,14 +271,10 @@ fn dataset_resources(
     let arrow = arrow_array::RecordBatchReader::schema(&reader);
     let stored: Vec<String> = arrow.fields().iter().map(|f| f.name().clone()).collect();
     let schema = contract_schema(contract, &stored);
-    let csv = write_streamed(dir, &format!("data/{}.csv", version.dataset), |out| {
+    let csv_path = format!("data/{}.csv", version.dataset);
+    let csv = write_streamed(dir, &csv_path, |out| {
         crate::csv::version_csv_to(reader.map(|b| b.map_err(|e| e.to_string())), &arrow, out)
-            .map_err(|err| {
-                Error::Csv(::csv::Error::from(std::io::Error::other(format!(
-                    "{}: {err}",
-                    version.version_id
-                ))))
-            })
+            .map_err(|err| io("writing", &dir.join(&csv_path))(std::io::Error::other(err)))
     })?;
     let path = store.path_of(version);
     let parquet = write_streamed(dir, &format!("data/{}.parquet", version.dataset), |out| {

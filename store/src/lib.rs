@@ -340,11 +340,7 @@ impl Store {
             path: tmp_path.clone(),
             source,
         })?;
-        let sink = HashingWriter {
-            inner: BufWriter::with_capacity(1 << 20, file),
-            hasher: Sha256::new(),
-            bytes: 0,
-        };
+        let sink = HashingWriter::new(BufWriter::with_capacity(1 << 20, file));
         let mut props = WriterProperties::builder()
             .set_compression(Compression::ZSTD(
                 ZstdLevel::try_new(3).expect("3 is a valid zstd level"),
@@ -399,7 +395,7 @@ impl Store {
         let writer = staged.writer.take().expect("a staged version is committed once");
         let parquet_err = |source| Error::Parquet { path: tmp_path.clone(), source };
         let sink = writer.into_inner().map_err(parquet_err)?;
-        let HashingWriter { inner, hasher, bytes } = sink;
+        let (inner, sha256, bytes) = sink.into_parts();
         let file = inner.into_inner().map_err(|err| Error::Io {
             action: "flushing",
             path: tmp_path.clone(),
@@ -411,7 +407,6 @@ impl Store {
             source,
         })?;
         drop(file);
-        let sha256 = hex(&hasher.finalize());
         let dataset_dir = self.root.join("datasets").join(&staged.dataset);
         let root = self.root.clone();
         let place = |n: i64| dataset_dir.join(format!("v{n:05}-{}.parquet", &sha256[..8]));
@@ -824,21 +819,32 @@ impl Drop for StagedVersion {
     }
 }
 
-/// A writer that hashes and counts what passes through it, so the stored file's
-/// SHA-256 is known without reading it back.
-struct HashingWriter {
-    inner: BufWriter<File>,
+/// A writer that hashes and counts what passes through it, so a written file's
+/// SHA-256 is known without reading it back (a stored version, an export's files).
+pub struct HashingWriter<W = BufWriter<File>> {
+    inner: W,
     hasher: Sha256,
     bytes: u64,
 }
 
-impl std::fmt::Debug for HashingWriter {
+impl<W> HashingWriter<W> {
+    pub fn new(inner: W) -> HashingWriter<W> {
+        HashingWriter { inner, hasher: Sha256::new(), bytes: 0 }
+    }
+
+    /// The inner writer, the hex SHA-256 and the count of the bytes written.
+    pub fn into_parts(self) -> (W, String, u64) {
+        (self.inner, hex(&self.hasher.finalize()), self.bytes)
+    }
+}
+
+impl<W> std::fmt::Debug for HashingWriter<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HashingWriter").field("bytes", &self.bytes).finish()
     }
 }
 
-impl Write for HashingWriter {
+impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let written = self.inner.write(buf)?;
         self.hasher.update(&buf[..written]);

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use md2030_model::{Issue, Rule};
 
-use crate::source::xlsx::{MAX_CELLS, MAX_COLUMNS, column_letters};
+use crate::source::xlsx::{MAX_CELLS, MAX_COLUMNS, beyond_columns, too_many_cells};
 
 /// Cells any sheet may span, whatever it fills (32 MB of calamine cells).
 const SPAN_FLOOR: u64 = 1_000_000;
@@ -47,22 +47,12 @@ impl Footprint {
         }
         let last_col = col.saturating_add(cols - 1);
         if last_col >= u64::from(MAX_COLUMNS) {
-            let letters = column_letters(last_col.min(u64::from(u32::MAX)) as usize);
-            return Err(Issue::error(Rule::MalformedSpreadsheet)
-                .at_row(row + 1)
-                .in_column(letters.clone())
-                .with_value(format!("{}!{letters}{}", self.name, row + 1))
-                .expecting(format!(
-                    "values in the first {MAX_COLUMNS} columns (A to {})",
-                    column_letters(MAX_COLUMNS as usize - 1)
-                )));
+            return Err(beyond_columns(&self.name, row, last_col));
         }
         let last_row = row.saturating_add(rows - 1);
         self.filled = self.filled.saturating_add(rows.saturating_mul(cols));
         if self.filled > MAX_CELLS as u64 {
-            return Err(malformed(format!(
-                "a workbook of at most {MAX_CELLS} filled cells (send larger tables as CSV or Parquet)"
-            )));
+            return Err(too_many_cells());
         }
         let widen = |span: &mut Option<(u64, u64)>, first: u64, last: u64| {
             *span = Some(match *span {

@@ -96,6 +96,26 @@ pub fn check_expansion(path: &Path) -> Result<bool, Issue> {
     Ok(true)
 }
 
+/// A value past [`MAX_COLUMNS`]: at `sheet`'s 0-based `row` and `col`.
+pub(crate) fn beyond_columns(sheet: &str, row: u64, col: u64) -> Issue {
+    let letters = column_letters(col.min(u64::from(u32::MAX)) as usize);
+    Issue::error(Rule::MalformedSpreadsheet)
+        .at_row(row + 1)
+        .in_column(letters.clone())
+        .with_value(format!("{sheet}!{letters}{}", row + 1))
+        .expecting(format!(
+            "values in the first {MAX_COLUMNS} columns (A to {})",
+            column_letters(MAX_COLUMNS as usize - 1)
+        ))
+}
+
+/// A workbook past [`MAX_CELLS`] filled cells.
+pub(crate) fn too_many_cells() -> Issue {
+    Issue::error(Rule::MalformedSpreadsheet).expecting(format!(
+        "a workbook of at most {MAX_CELLS} filled cells (send larger tables as CSV or Parquet)"
+    ))
+}
+
 /// Counts cells against [`MAX_CELLS`] and [`MAX_COLUMNS`] as they are read.
 struct CellBudget {
     cells: usize,
@@ -104,20 +124,11 @@ struct CellBudget {
 impl CellBudget {
     fn take(&mut self, sheet: &str, row: u32, col: u32) -> Result<(), Issue> {
         if col >= MAX_COLUMNS {
-            return Err(Issue::error(Rule::MalformedSpreadsheet)
-                .at_row(u64::from(row) + 1)
-                .in_column(column_letters(col as usize))
-                .with_value(format!("{sheet}!{}{}", column_letters(col as usize), row + 1))
-                .expecting(format!(
-                    "values in the first {MAX_COLUMNS} columns (A to {})",
-                    column_letters(MAX_COLUMNS as usize - 1)
-                )));
+            return Err(beyond_columns(sheet, u64::from(row), u64::from(col)));
         }
         self.cells += 1;
         if self.cells > MAX_CELLS {
-            return Err(Issue::error(Rule::MalformedSpreadsheet).expecting(format!(
-                "a workbook of at most {MAX_CELLS} filled cells (send larger tables as CSV or Parquet)"
-            )));
+            return Err(too_many_cells());
         }
         Ok(())
     }
