@@ -114,6 +114,8 @@ pub struct Inputs {
     pub versions: BTreeMap<String, String>,
     /// Inventory dataset -> its snapshots, oldest first.
     pub snapshots: BTreeMap<String, Vec<Snapshot>>,
+    /// The transaction aggregates, when they were summed as the version was stored.
+    pub summed: Option<crate::series::Summed>,
 }
 
 impl std::fmt::Debug for Inputs {

@@ -91,7 +91,11 @@ pub fn compute_all(
                     if let Some(path) = inputs.paths.get("service_transactions") {
                         let snapshots = inputs.snapshots.get("procedures").map_or(&[][..], |s| s);
                         let inventory = series::InventoryAsOf::new(snapshots)?;
-                        series::prepare(&mut with_aggregates.frames, path, &inventory)?;
+                        let summed = inputs
+                            .versions
+                            .get("service_transactions")
+                            .and_then(|version| Some((version.as_str(), inputs.summed.as_ref()?)));
+                        series::prepare(&mut with_aggregates.frames, path, &inventory, summed)?;
                     }
                     prepared = Some(with_aggregates);
                 }

@@ -155,11 +155,14 @@ fn in_force<'a>(quarters: impl Iterator<Item = &'a str>, month: &str) -> Option<
 pub struct InventoryAsOf {
     /// Per snapshot, in stored order: its quarter and each procedure's standing.
     quarters: Vec<(String, HashMap<String, Standing>)>,
+    /// The versions read, `procedures@v3`, in stored order.
+    versions: Vec<String>,
 }
 
 impl InventoryAsOf {
     pub fn new(snapshots: &[Snapshot]) -> Result<InventoryAsOf> {
         let mut quarters: Vec<(String, HashMap<String, Standing>)> = Vec::new();
+        let versions = snapshots.iter().map(|s| s.version_id.clone()).collect();
         for snapshot in snapshots {
             let df = snapshot
                 .frame
@@ -185,7 +188,12 @@ impl InventoryAsOf {
             }
             quarters.push((snapshot.period.clone(), standings));
         }
-        Ok(InventoryAsOf { quarters })
+        Ok(InventoryAsOf { quarters, versions })
+    }
+
+    /// The inventory versions it was read from, `procedures@v3`, oldest first.
+    pub fn versions(&self) -> &[String] {
+        &self.versions
     }
 
     /// Where `procedure` stands in `month`: out of scope before the first inventory
@@ -199,21 +207,44 @@ impl InventoryAsOf {
     }
 }
 
-/// Reads the stored `service_transactions` version at `path` once and keeps its two
-/// aggregates in `frames` (in memory, a few hundred thousand rows), for every
-/// transaction indicator and breakdown. Each month's transactions are judged by the
-/// procedure inventory in force that month (see [`InventoryAsOf`]).
+/// The transaction aggregates of one `service_transactions` version, summed while
+/// it was stored (see [`crate::transactions::Aggregator`]), with what they were
+/// judged by: the computation takes them instead of reading the version again
+/// when both are still those it reads.
+#[derive(Debug, Clone)]
+pub struct Summed {
+    /// `service_transactions@v4`.
+    pub version_id: String,
+    /// [`InventoryAsOf::versions`] of the inventory that judged them.
+    pub inventory: Vec<String>,
+    pub aggregates: crate::transactions::Aggregates,
+}
+
+/// Keeps the two aggregates of the stored `service_transactions` version at `path`
+/// in `frames` (in memory, a few hundred thousand rows), for every transaction
+/// indicator and breakdown: `summed` when it was summed from version `version_id`
+/// and judged by `inventory`, else read from the file once. Each month's
+/// transactions are judged by the procedure inventory in force that month (see
+/// [`InventoryAsOf`]).
 pub fn prepare(
     frames: &mut Frames,
     path: &std::path::Path,
     inventory: &InventoryAsOf,
+    summed: Option<(&str, &Summed)>,
 ) -> Result<()> {
     if frames.contains_key(TX_BY_REGION) {
         return Ok(());
     }
-    let aggregates = crate::transactions::aggregate(path, &|month, procedure| {
-        inventory.standing(month, procedure)
-    })?;
+    let aggregates = match summed {
+        Some((version_id, summed))
+            if summed.version_id == version_id && summed.inventory == inventory.versions =>
+        {
+            summed.aggregates.clone()
+        }
+        _ => crate::transactions::aggregate(path, &|month, procedure| {
+            inventory.standing(month, procedure)
+        })?,
+    };
     frames.insert(TX_BY_REGION.to_string(), aggregates.by_region.lazy());
     frames.insert(TX_BY_PROCEDURE.to_string(), aggregates.by_procedure.lazy());
     Ok(())
@@ -767,7 +798,7 @@ mod tests {
             ("service_transactions".to_string(), tx.lazy()),
             ("procedures".to_string(), procedures.lazy()),
         ]);
-        prepare(&mut frames, &path, inventory).unwrap();
+        prepare(&mut frames, &path, inventory, None).unwrap();
         frames
     }
 

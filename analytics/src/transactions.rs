@@ -70,7 +70,7 @@ pub type FullyOnline<'a> = dyn Fn(&str, &str) -> Standing + Sync + 'a;
 /// The two aggregates, as Polars frames: `by_region` (period, region_code, digital,
 /// total, scope, full) and `by_procedure` (period, procedure_id, digital, total,
 /// scope, full).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Aggregates {
     pub by_region: DataFrame,
     pub by_procedure: DataFrame,
@@ -200,38 +200,161 @@ fn dictionary<'b>(
         .ok_or_else(|| format!("no text column {name}"))
 }
 
-/// For each value of a dictionary, its number in `interner` (None for a null value).
-fn map_values(
+/// For each value of the four key dictionaries, its number in the sums (None for
+/// a null value), and whether each channel is the counter.
+#[derive(Default)]
+struct Mapped {
+    periods: Vec<Option<u32>>,
+    regions: Vec<Option<u32>>,
+    procedures: Vec<Option<u32>>,
+    is_counter: Vec<bool>,
+}
+
+/// The four key columns and the measure of a batch.
+struct KeyColumns<'b> {
+    period: &'b DictionaryArray<Int32Type>,
+    region: &'b DictionaryArray<Int32Type>,
+    procedure: &'b DictionaryArray<Int32Type>,
+    channel: &'b DictionaryArray<Int32Type>,
+    transactions: &'b arrow_array::Int64Array,
+}
+
+impl<'b> KeyColumns<'b> {
+    fn of(batch: &'b RecordBatch) -> std::result::Result<KeyColumns<'b>, String> {
+        Ok(KeyColumns {
+            period: dictionary(batch, PERIOD)?,
+            region: dictionary(batch, REGION)?,
+            procedure: dictionary(batch, PROCEDURE)?,
+            channel: dictionary(batch, CHANNEL)?,
+            transactions: batch
+                .column_by_name(TRANSACTIONS)
+                .and_then(|column| column.as_primitive_opt::<Int64Type>())
+                .ok_or("no integer column transactions")?,
+        })
+    }
+}
+
+/// Extends `mapped` with the values of `column`'s dictionary it has not mapped yet
+/// (all of them for a new dictionary, the new ones for a dictionary that grew).
+fn map_new_values(
     column: &DictionaryArray<Int32Type>,
     interner: &mut Interner,
-) -> std::result::Result<Vec<Option<u32>>, String> {
+    mapped: &mut Vec<Option<u32>>,
+) -> std::result::Result<(), String> {
     let values = column.values().as_string_opt::<i32>().ok_or("a dictionary of non-text values")?;
-    Ok(values.iter().map(|value| value.map(|v| interner.id(v))).collect())
+    if values.len() < mapped.len() {
+        return Err("a dictionary that lost values".into());
+    }
+    mapped.extend(
+        (mapped.len()..values.len())
+            .map(|at| (!values.is_null(at)).then(|| interner.id(values.value(at)))),
+    );
+    Ok(())
+}
+
+/// Sums a stream of batches whose key columns are dictionaries that only grow
+/// (the same value keeps its key for the whole stream), as the ingest gives them
+/// while it stores a file ([`KEY_COLUMNS`]): each value is mapped once, not once
+/// per batch. Gives the same aggregates as [`aggregate`] over the stored version.
+pub struct Aggregator<S> {
+    sums: Sums,
+    mapped: Mapped,
+    standing: S,
+    failure: Option<String>,
+}
+
+impl<S> std::fmt::Debug for Aggregator<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Aggregator")
+            .field("periods", &self.sums.periods.values.len())
+            .field("failure", &self.failure)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The columns an [`Aggregator`] reads as dictionaries.
+pub const KEY_COLUMNS: [&str; 4] = [PERIOD, REGION, PROCEDURE, CHANNEL];
+
+impl<S: Fn(&str, &str) -> Standing + Sync> Aggregator<S> {
+    /// `standing` says where each procedure stands in a month (asked once per
+    /// period and procedure).
+    pub fn new(standing: S) -> Aggregator<S> {
+        Aggregator { sums: Sums::default(), mapped: Mapped::default(), standing, failure: None }
+    }
+
+    /// Adds one batch; a batch that is not a transactions batch spoils the sums
+    /// ([`Aggregator::finish`] says why).
+    pub fn add(&mut self, batch: &RecordBatch) {
+        if self.failure.is_some() {
+            return;
+        }
+        let added = KeyColumns::of(batch).and_then(|columns| {
+            let mapped = &mut self.mapped;
+            map_new_values(columns.period, &mut self.sums.periods, &mut mapped.periods)?;
+            map_new_values(columns.region, &mut self.sums.regions, &mut mapped.regions)?;
+            map_new_values(columns.procedure, &mut self.sums.procedures, &mut mapped.procedures)?;
+            let channels = columns
+                .channel
+                .values()
+                .as_string_opt::<i32>()
+                .ok_or("a dictionary of non-text values")?;
+            if channels.len() < mapped.is_counter.len() {
+                return Err("a dictionary that lost values".to_string());
+            }
+            mapped.is_counter.extend(
+                (mapped.is_counter.len()..channels.len())
+                    .map(|at| !channels.is_null(at) && channels.value(at) == COUNTER),
+            );
+            self.sums.add_mapped(&columns, &self.mapped, &self.standing);
+            Ok(())
+        });
+        if let Err(err) = added {
+            self.failure = Some(err);
+        }
+    }
+
+    /// The aggregates of every batch added.
+    pub fn finish(self) -> Result<Aggregates> {
+        match self.failure {
+            Some(err) => Err(crate::Error::Polars(format!("summing transaction batches: {err}"))),
+            None => self.sums.frames(),
+        }
+    }
 }
 
 impl Sums {
+    /// Adds a batch read from a stored version, whose dictionaries are its row
+    /// group's own.
     fn add(
         &mut self,
         batch: &RecordBatch,
         fully_online: &FullyOnline<'_>,
     ) -> std::result::Result<(), String> {
-        let (period, region, procedure, channel) = (
-            dictionary(batch, PERIOD)?,
-            dictionary(batch, REGION)?,
-            dictionary(batch, PROCEDURE)?,
-            dictionary(batch, CHANNEL)?,
-        );
-        let transactions = batch
-            .column_by_name(TRANSACTIONS)
-            .and_then(|column| column.as_primitive_opt::<Int64Type>())
-            .ok_or("no integer column transactions")?;
-        let periods = map_values(period, &mut self.periods)?;
-        let regions = map_values(region, &mut self.regions)?;
-        let procedures = map_values(procedure, &mut self.procedures)?;
-        let channel_values =
-            channel.values().as_string_opt::<i32>().ok_or("a dictionary of non-text values")?;
-        let is_counter: Vec<bool> =
-            channel_values.iter().map(|value| value == Some(COUNTER)).collect();
+        let columns = KeyColumns::of(batch)?;
+        let mut mapped = Mapped::default();
+        map_new_values(columns.period, &mut self.periods, &mut mapped.periods)?;
+        map_new_values(columns.region, &mut self.regions, &mut mapped.regions)?;
+        map_new_values(columns.procedure, &mut self.procedures, &mut mapped.procedures)?;
+        let channel_values = columns
+            .channel
+            .values()
+            .as_string_opt::<i32>()
+            .ok_or("a dictionary of non-text values")?;
+        mapped.is_counter = channel_values.iter().map(|value| value == Some(COUNTER)).collect();
+        self.add_mapped(&columns, &mapped, fully_online);
+        Ok(())
+    }
+
+    /// Adds the rows of `columns`, whose dictionary values `mapped` numbers.
+    fn add_mapped(
+        &mut self,
+        columns: &KeyColumns<'_>,
+        mapped: &Mapped,
+        fully_online: &FullyOnline<'_>,
+    ) {
+        let KeyColumns { period, region, procedure, channel, transactions } = *columns;
+        let (periods, regions, procedures, is_counter) =
+            (&mapped.periods, &mapped.regions, &mapped.procedures, &mapped.is_counter);
         let (period_keys, region_keys, procedure_keys, channel_keys) =
             (period.keys(), region.keys(), procedure.keys(), channel.keys());
         // Room for every member this batch can name, made once per batch (a row
@@ -264,7 +387,7 @@ impl Sums {
                 mapped.iter().map(|m| m.unwrap_or(u32::MAX)).collect()
             };
             let (periods, regions, procedures) =
-                (dense(&periods), dense(&regions), dense(&procedures));
+                (dense(periods), dense(regions), dense(procedures));
             let counts = transactions.values();
             let rows = period_keys
                 .values()
@@ -291,9 +414,9 @@ impl Sums {
                     .unwrap_or(false);
                 self.add_row(p as usize, r as usize, c as usize, count, counter, fully_online);
             }
-            return Ok(());
+            return;
         }
-        for row in 0..batch.num_rows() {
+        for row in 0..transactions.len() {
             // Key columns are required by the contract; a row missing one has no group.
             let key = |keys: &arrow_array::Int32Array, mapped: &[Option<u32>]| {
                 if keys.is_null(row) {
@@ -302,9 +425,9 @@ impl Sums {
                 mapped.get(usize::try_from(keys.value(row)).ok()?).copied().flatten()
             };
             let (Some(p), Some(r), Some(c)) = (
-                key(period_keys, &periods),
-                key(region_keys, &regions),
-                key(procedure_keys, &procedures),
+                key(period_keys, periods),
+                key(region_keys, regions),
+                key(procedure_keys, procedures),
             ) else {
                 continue;
             };
@@ -317,7 +440,6 @@ impl Sums {
                     .unwrap_or(false);
             self.add_row(p as usize, r as usize, c as usize, count, counter, fully_online);
         }
-        Ok(())
     }
 
     /// One transaction row: period `p`, region `r`, procedure `c` (numbers made room
@@ -617,5 +739,85 @@ mod tests {
         assert_eq!(column(&by_procedure, "digital"), [13, 7, 4, 0]);
         assert_eq!(column(&by_procedure, "scope"), [33, 12, 12, 0]);
         assert_eq!(column(&by_procedure, "full"), [0, 0, 12, 0]);
+    }
+
+    /// The nine rows as the ingest gives them: two batches (rows 0-3, 4-8) whose
+    /// key columns are dictionaries that grow (2024-02, channel `assisted_digital`
+    /// appear in the second). The sums are the hand-worked ones above.
+    #[test]
+    fn dictionaries_that_grow_sum_the_same() {
+        let rows = nine_rows();
+        let batch_of = |range: std::ops::Range<usize>| -> RecordBatch {
+            let columns: Vec<(&str, ArrayRef)> = rows
+                .schema()
+                .fields()
+                .iter()
+                .zip(rows.columns())
+                .map(|(field, column)| {
+                    let Some(text) = column.as_string_opt::<i32>() else {
+                        return (field.name().as_str(), column.slice(range.start, range.len()));
+                    };
+                    // Values numbered in order of appearance over the whole file; the
+                    // dictionary holds those met up to the end of this batch.
+                    let mut values: Vec<&str> = Vec::new();
+                    let mut keys = Vec::new();
+                    for row in 0..range.end {
+                        let key = text.is_valid(row).then(|| {
+                            let value = text.value(row);
+                            match values.iter().position(|v| *v == value) {
+                                Some(at) => at as i32,
+                                None => {
+                                    values.push(value);
+                                    values.len() as i32 - 1
+                                }
+                            }
+                        });
+                        if row >= range.start {
+                            keys.push(key);
+                        }
+                    }
+                    let dictionary = DictionaryArray::<Int32Type>::try_new(
+                        arrow_array::Int32Array::from(keys),
+                        Arc::new(StringArray::from(values)),
+                    )
+                    .unwrap();
+                    (field.name().as_str(), Arc::new(dictionary) as ArrayRef)
+                })
+                .collect();
+            RecordBatch::try_from_iter(columns).unwrap()
+        };
+        let fully_online = |period: &str, procedure: &str| match (period, procedure) {
+            ("2024-02", "A") => Standing::FullyOnline,
+            ("2024-02", _) => Standing::OutOfScope,
+            _ => Standing::InScope,
+        };
+        let mut aggregator = Aggregator::new(fully_online);
+        let (first, second) = (batch_of(0..4), batch_of(4..9));
+        assert_eq!(dictionary(&first, PERIOD).unwrap().values().len(), 1);
+        assert_eq!(dictionary(&second, PERIOD).unwrap().values().len(), 2);
+        aggregator.add(&first);
+        aggregator.add(&second);
+        let aggregates = aggregator.finish().unwrap();
+        let column = |frame: &DataFrame, name: &str| -> Vec<i64> {
+            frame.column(name).unwrap().i64().unwrap().into_no_null_iter().collect()
+        };
+        let by_region =
+            aggregates.by_region.sort(["period", "region_code"], Default::default()).unwrap();
+        assert_eq!(column(&by_region, "digital"), [13, 7, 0, 4]);
+        assert_eq!(column(&by_region, "total"), [18, 27, 14, 4]);
+        assert_eq!(column(&by_region, "scope"), [18, 27, 8, 4]);
+        assert_eq!(column(&by_region, "full"), [0, 0, 8, 4]);
+        let by_procedure =
+            aggregates.by_procedure.sort(["period", "procedure_id"], Default::default()).unwrap();
+        assert_eq!(column(&by_procedure, "total"), [33, 12, 12, 6]);
+        assert_eq!(column(&by_procedure, "digital"), [13, 7, 4, 0]);
+        assert_eq!(column(&by_procedure, "scope"), [33, 12, 12, 0]);
+
+        // A batch whose dictionary lost values is not from the same stream.
+        let mut aggregator = Aggregator::new(fully_online);
+        aggregator.add(&second);
+        aggregator.add(&first);
+        let err = aggregator.finish().unwrap_err().to_string();
+        assert!(err.contains("lost values"), "{err}");
     }
 }

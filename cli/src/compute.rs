@@ -6,6 +6,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use md2030_analytics::catalog::Catalog;
 use md2030_analytics::results::Computed;
+use md2030_analytics::series::Summed;
 use md2030_store::{Committed, Store};
 
 pub(crate) use md2030_results::current_results_stale;
@@ -27,6 +28,31 @@ pub(crate) fn compute_and_store(
     computed_at: &str,
     force: bool,
 ) -> anyhow::Result<(Computed, Committed)> {
+    compute_and_store_summed(store, as_of, computed_at, force, None)
+}
+
+/// [`compute_and_store`] with the transaction aggregates summed as the ingest
+/// stored the current version (`md2030_results::TransactionSums`).
+pub(crate) fn compute_and_store_summed(
+    store: &mut Store,
+    as_of: NaiveDate,
+    computed_at: &str,
+    force: bool,
+    summed: Option<Summed>,
+) -> anyhow::Result<(Computed, Committed)> {
     let actor = crate::users::cli_actor();
-    Ok(md2030_results::compute_and_store(store, as_of, computed_at, force, &actor)?)
+    Ok(md2030_results::compute_and_store_summed(store, as_of, computed_at, force, &actor, summed)?)
+}
+
+/// What the ingest shows the transaction sums: every batch of the file.
+pub(crate) struct Summing(pub(crate) md2030_results::TransactionSums);
+
+impl md2030_ingest::Observer for Summing {
+    fn dictionaries(&self) -> Vec<String> {
+        md2030_results::TransactionSums::dictionaries()
+    }
+
+    fn observe(&mut self, batch: &md2030_ingest::RecordBatch) {
+        self.0.add(batch);
+    }
 }

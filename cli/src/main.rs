@@ -417,10 +417,27 @@ fn ingest(cli: &Cli, args: &IngestArgs) -> anyhow::Result<ExitCode> {
     };
     let mut bar = output::ProgressBar::new(file);
     let mut progress = |p: Progress| bar.update(p);
-    let outcome = if *dry_run {
-        md2030_ingest::validate_file(&store, contract, file, &config, &mut progress)?
-    } else {
-        md2030_ingest::ingest_file(&mut store, contract, file, &config, &mut progress)?
+    // Transactions are summed as they are stored: the recompute that follows
+    // need not read them back.
+    let mut summing = match *dry_run {
+        true => None,
+        false => {
+            md2030_results::TransactionSums::for_dataset(&store, dataset)?.map(compute::Summing)
+        }
+    };
+    let outcome = match (&mut summing, *dry_run) {
+        (_, true) => md2030_ingest::validate_file(&store, contract, file, &config, &mut progress)?,
+        (Some(summing), false) => md2030_ingest::ingest_file_observed(
+            &mut store,
+            contract,
+            file,
+            &config,
+            &mut progress,
+            summing,
+        )?,
+        (None, false) => {
+            md2030_ingest::ingest_file(&mut store, contract, file, &config, &mut progress)?
+        }
     };
     bar.finish();
     if !*dry_run {
@@ -442,11 +459,15 @@ fn ingest(cli: &Cli, args: &IngestArgs) -> anyhow::Result<ExitCode> {
         )?;
     }
     let code = output::outcome(&outcome, lang, *json, *dry_run);
+    let summed = match (&outcome, summing) {
+        (Outcome::Accepted { version, .. }, Some(summing)) => summing.0.finish(version),
+        _ => None,
+    };
     if matches!(outcome, Outcome::Accepted { .. }) && !*json {
-        recompute(&mut store, today());
+        recompute_summed(&mut store, today(), summed);
     } else if matches!(outcome, Outcome::Accepted { .. }) {
         // JSON output stays one document; the results are still refreshed.
-        let _ = compute::compute_and_store(&mut store, today(), &now_utc(), false);
+        let _ = compute::compute_and_store_summed(&mut store, today(), &now_utc(), false, summed);
     }
     Ok(code)
 }
@@ -1180,8 +1201,17 @@ fn today() -> chrono::NaiveDate {
 /// reported but does not undo the ingest (the data is stored; `md2030 compute`
 /// retries).
 fn recompute(store: &mut Store, as_of: chrono::NaiveDate) {
+    recompute_summed(store, as_of, None);
+}
+
+/// [`recompute`] with the transaction aggregates summed by the ingest.
+fn recompute_summed(
+    store: &mut Store,
+    as_of: chrono::NaiveDate,
+    summed: Option<md2030_analytics::series::Summed>,
+) {
     let started = std::time::Instant::now();
-    match compute::compute_and_store(store, as_of, &now_utc(), false) {
+    match compute::compute_and_store_summed(store, as_of, &now_utc(), false, summed) {
         Ok((computed, committed)) => {
             output::computed(&computed, &committed, started.elapsed().as_millis())
         }

@@ -14,9 +14,11 @@ use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
 use std::sync::mpsc;
 
+/// The batches an [`Observer`] is shown.
+pub use arrow_array::RecordBatch;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int32Type, Int64Type};
-use arrow_array::{Array, BooleanArray, RecordBatch};
+use arrow_array::{Array, BooleanArray};
 use arrow_schema::DataType;
 use md2030_model::reference::reference_table;
 use md2030_model::{Contract, Issue, Rule};
@@ -91,6 +93,21 @@ impl Outcome {
     }
 }
 
+/// Sees the rows of a file as they are stored, so that what is computed from them
+/// (the transaction aggregates) need not be read back from the stored version.
+/// Batches come in file order, on a thread of their own; the text fields named by
+/// [`Observer::dictionaries`] come as `Dictionary(Int32, Utf8)` whose keys keep
+/// their value for the whole file. Only the file's own rows are seen: rows a
+/// partitioned dataset keeps from its parent version are not (the version's
+/// provenance counts them, `rows_kept_from_parent`). When the file is refused what
+/// was seen is to be thrown away.
+pub trait Observer: Send {
+    /// Text fields wanted as dictionaries.
+    fn dictionaries(&self) -> Vec<String>;
+    /// One batch of validated rows.
+    fn observe(&mut self, batch: &RecordBatch);
+}
+
 /// How the new version relates to the current one.
 #[derive(Debug, Clone, Default)]
 pub struct MergePlan {
@@ -107,7 +124,7 @@ pub fn validate_file(
     config: &IngestConfig,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Outcome> {
-    Ok(run(store, contract, path, config, progress, None)?.0)
+    Ok(run(store, contract, path, config, progress, None, None)?.0)
 }
 
 /// Validates `path` and, if it meets the contract, stores it as the dataset's new
@@ -120,7 +137,20 @@ pub fn ingest_file(
     config: &IngestConfig,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Outcome> {
-    store_file(store, contract, path, config, progress, false)
+    store_file(store, contract, path, config, progress, false, None)
+}
+
+/// [`ingest_file`], with `observer` shown every batch of the file's rows as they
+/// are stored.
+pub fn ingest_file_observed(
+    store: &mut Store,
+    contract: &Contract,
+    path: &Path,
+    config: &IngestConfig,
+    progress: &mut dyn FnMut(Progress),
+    observer: &mut dyn Observer,
+) -> Result<Outcome> {
+    store_file(store, contract, path, config, progress, false, Some(observer))
 }
 
 /// [`ingest_file`] for a submission that needs a second person's sign-off: the
@@ -133,7 +163,7 @@ pub fn submit_file(
     config: &IngestConfig,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Outcome> {
-    store_file(store, contract, path, config, progress, true)
+    store_file(store, contract, path, config, progress, true, None)
 }
 
 fn store_file(
@@ -143,9 +173,11 @@ fn store_file(
     config: &IngestConfig,
     progress: &mut dyn FnMut(Progress),
     pending: bool,
+    observer: Option<&mut dyn Observer>,
 ) -> Result<Outcome> {
     let staged = store.stage(&contract.name, validate::arrow_schema(contract))?;
-    let (outcome, to_commit) = run(store, contract, path, config, progress, Some(staged))?;
+    let (outcome, to_commit) =
+        run(store, contract, path, config, progress, Some(staged), observer)?;
     match (outcome, to_commit) {
         (Outcome::Valid { report, .. }, Some((staged, provenance))) => {
             let version = if pending {
@@ -180,6 +212,7 @@ fn run(
     config: &IngestConfig,
     progress: &mut dyn FnMut(Progress),
     staged: Option<md2030_store::StagedVersion>,
+    observer: Option<&mut dyn Observer>,
 ) -> Result<(Outcome, ToCommit)> {
     let file_name = config.display_name.clone().unwrap_or_else(|| {
         path.file_name()
@@ -243,6 +276,17 @@ fn run(
         };
         let mut validator =
             Validator::new(contract, &effective_header, keys, &validator_config, report);
+        // The observer reads on its own thread, beside the Parquet writer.
+        let observer = observer.filter(|_| staged.is_some()).map(|observer| {
+            validator.observe_as_dictionaries(&observer.dictionaries());
+            let (sender, receiver) = mpsc::sync_channel::<RecordBatch>(4);
+            scope.spawn(move || {
+                for batch in receiver {
+                    observer.observe(&batch);
+                }
+            });
+            sender
+        });
 
         // Room for a few batches (128 Ki rows each) and a few dozen chunks (4 Ki
         // rows): with fewer, a burst of Parquet encoding stalled the validator and
@@ -257,10 +301,14 @@ fn run(
             })
         });
         let has_writer = writer.is_some();
-        let send = |batch: RecordBatch| {
+        // Owns both senders: dropping it ends the writer's and the observer's input.
+        let send = move |batch: RecordBatch, validator: &mut Validator| {
             if has_writer {
                 // A send fails only if the writer stopped on an error, reported on join.
                 let _ = sender.send(batch);
+            }
+            if let (Some(observer), Some(observed)) = (&observer, validator.take_observed()) {
+                let _ = observer.send(observed);
             }
         };
 
@@ -313,7 +361,7 @@ fn run(
                         connector.transform(row, &mut rewritten, &mut source_issues);
                         for out in &rewritten {
                             if let Some(batch) = validator.push_row(out) {
-                                send(batch);
+                                send(batch, &mut validator);
                             }
                         }
                         for issue in source_issues.drain(..) {
@@ -322,7 +370,7 @@ fn run(
                     }
                     None => {
                         if let Some(batch) = validator.push_row(row) {
-                            send(batch);
+                            send(batch, &mut validator);
                         }
                     }
                 }
@@ -338,9 +386,9 @@ fn run(
             let _ = recycle_sender.send(rows);
         }
         if let Some(batch) = validator.finish() {
-            send(batch);
+            send(batch, &mut validator);
         }
-        drop(sender);
+        drop(send);
         progress(Progress { bytes_read: total_bytes, total_bytes, rows: rows_seen });
         let partitions = validator.partitions().clone();
         let mut report = std::mem::take(&mut validator.report);

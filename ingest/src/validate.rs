@@ -7,7 +7,8 @@ use std::sync::{Arc, mpsc};
 use arrow_array::builder::{
     BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, Int64Builder, StringBuilder,
 };
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::types::Int32Type;
+use arrow_array::{Array, ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field as ArrowField, Schema, SchemaRef};
 use md2030_model::contract::{CompareOp, Contract, Field, FieldType};
 use md2030_model::normalize::{fold, trim_cell};
@@ -324,6 +325,10 @@ struct ValueCache {
     canonical: Vec<Box<str>>,
 }
 
+/// The id of a field with no value in the current row (empty, a missing-value
+/// marker, or an error).
+const NO_ID: u32 = u32::MAX;
+
 /// Raw spellings remembered per field; past this a field (names, free text) is
 /// checked every time.
 const RAW_CACHE_LIMIT: usize = 1 << 18;
@@ -399,7 +404,21 @@ pub struct Validator<'a> {
     partition_buf: String,
     batch_rows: usize,
     rows_in_batch: usize,
+    /// Text fields also given as dictionaries of their value ids (see
+    /// [`Validator::observe_as_dictionaries`]).
+    dictionaries: Vec<DictionaryColumn>,
+    /// The last batch in that form, until taken.
+    observed: Option<RecordBatch>,
     pub report: Report,
+}
+
+/// One text field given as a dictionary: the ids of the batch so far and the
+/// field's values as last given (rebuilt only when the field met a new value).
+struct DictionaryColumn {
+    field: usize,
+    /// The value id of each row ([`NO_ID`] for none).
+    ids: Vec<u32>,
+    values: Option<ArrayRef>,
 }
 
 impl std::fmt::Debug for Validator<'_> {
@@ -605,7 +624,7 @@ impl<'a> Validator<'a> {
             .collect();
         Validator {
             caches,
-            ids: vec![0; contract.fields.len()],
+            ids: vec![NO_ID; contract.fields.len()],
             last_raw: vec![(String::new(), None); contract.fields.len()],
             contract,
             schema: arrow_schema(contract),
@@ -654,8 +673,35 @@ impl<'a> Validator<'a> {
             lookups,
             batch_rows,
             rows_in_batch: 0,
+            dictionaries: Vec::new(),
+            observed: None,
             report,
         }
+    }
+
+    /// Also gives each batch with the text fields `names` as dictionaries
+    /// (`Dictionary(Int32, Utf8)`): the keys are the validator's value ids, which
+    /// keep their value for the whole file (a field's dictionary only grows), so a
+    /// reader can map each value once per file instead of once per row. The batch
+    /// is taken with [`Validator::take_observed`] after each batch is returned.
+    pub fn observe_as_dictionaries(&mut self, names: &[String]) {
+        self.dictionaries = names
+            .iter()
+            .filter_map(|name| self.contract.field_index(name))
+            .filter(|&field| matches!(self.builders[field], ColumnBuilder::Str(_)))
+            .filter(|&field| self.caches[field].is_some())
+            .map(|field| DictionaryColumn {
+                field,
+                ids: Vec::with_capacity(self.batch_rows),
+                values: None,
+            })
+            .collect();
+    }
+
+    /// The last batch returned, with the fields asked for by
+    /// [`Validator::observe_as_dictionaries`] as dictionaries.
+    pub fn take_observed(&mut self) -> Option<RecordBatch> {
+        self.observed.take()
     }
 
     pub fn schema(&self) -> SchemaRef {
@@ -680,6 +726,7 @@ impl<'a> Validator<'a> {
                 // missing column, not again on every row.
                 None if self.contract.fields[field_idx].required => {
                     self.builders[field_idx].append_null();
+                    self.ids[field_idx] = NO_ID;
                     row_ok = false;
                 }
                 None => row_ok &= self.push_cell(field_idx, "", line),
@@ -688,6 +735,9 @@ impl<'a> Validator<'a> {
         if row_ok {
             self.check_row_rules(line);
             self.check_keys(line);
+        }
+        for column in &mut self.dictionaries {
+            column.ids.push(self.ids[column.field]);
         }
         self.rows_in_batch += 1;
         if self.rows_in_batch >= self.batch_rows { self.finish_batch() } else { None }
@@ -750,8 +800,12 @@ impl<'a> Validator<'a> {
         let columns: Vec<ArrayRef> =
             self.builders.iter_mut().map(|builder| builder.finish(capacity)).collect();
         if !self.report.accepted() {
+            for column in &mut self.dictionaries {
+                column.ids.clear();
+            }
             return None;
         }
+        self.observed = self.dictionary_batch(&columns);
         match RecordBatch::try_new(self.schema.clone(), columns) {
             Ok(batch) => Some(batch),
             Err(err) => {
@@ -759,6 +813,39 @@ impl<'a> Validator<'a> {
                 None
             }
         }
+    }
+
+    /// The batch of `columns` with the dictionary fields as dictionaries of their
+    /// value ids (None when none was asked for).
+    fn dictionary_batch(&mut self, columns: &[ArrayRef]) -> Option<RecordBatch> {
+        if self.dictionaries.is_empty() {
+            return None;
+        }
+        let mut columns = columns.to_vec();
+        let mut fields: Vec<ArrowField> =
+            self.schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+        for column in &mut self.dictionaries {
+            let canonical = &self.caches[column.field].as_ref()?.canonical;
+            if column.values.as_ref().is_none_or(|values| values.len() != canonical.len()) {
+                let values: StringArray = canonical.iter().map(|v| Some(&**v)).collect();
+                column.values = Some(Arc::new(values));
+            }
+            // Ids past i32::MAX (never: that many values would not fit in memory)
+            // are nulls, as rows without a value are.
+            let keys: Int32Array = if column.ids.iter().all(|&id| id <= i32::MAX as u32) {
+                Int32Array::from(column.ids.iter().map(|&id| id as i32).collect::<Vec<i32>>())
+            } else {
+                column.ids.iter().map(|&id| i32::try_from(id).ok()).collect()
+            };
+            column.ids.clear();
+            let dictionary =
+                DictionaryArray::<Int32Type>::try_new(keys, column.values.clone()?).ok()?;
+            fields[column.field] =
+                fields[column.field].clone().with_data_type(dictionary.data_type().clone());
+            columns[column.field] = Arc::new(dictionary);
+        }
+        let schema = Arc::new(Schema::new_with_metadata(fields, self.schema.metadata().clone()));
+        RecordBatch::try_new(schema, columns).ok()
     }
 
     fn check_width(&mut self, row: &RowBuf) {
@@ -812,6 +899,7 @@ impl<'a> Validator<'a> {
                 && self.missing_values.iter().any(|m| m == text))
         {
             self.builders[field_idx].append_null();
+            self.ids[field_idx] = NO_ID;
             if field.required {
                 self.report.add(
                     Issue::error(Rule::Required)
@@ -1016,6 +1104,7 @@ impl<'a> Validator<'a> {
             }
             Some(issue) => {
                 self.builders[field_idx].append_null();
+                self.ids[field_idx] = NO_ID;
                 self.canonical[field_idx].clear();
                 self.report.add(issue);
                 false
@@ -1049,7 +1138,8 @@ impl<'a> Validator<'a> {
     /// The canonical text of a field in the current (valid) row.
     fn canonical_text(&self, field_idx: usize) -> &str {
         match &self.caches[field_idx] {
-            Some(cache) => &cache.canonical[self.ids[field_idx] as usize],
+            // An empty cell has no value id: its text is empty.
+            Some(cache) => cache.canonical.get(self.ids[field_idx] as usize).map_or("", |v| v),
             None => &self.canonical[field_idx],
         }
     }

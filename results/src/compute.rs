@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use md2030_analytics::indicator::{INVENTORY_DATASETS, Inputs};
 use md2030_analytics::results::{self, Computed, Results};
-use md2030_analytics::series::{self, Snapshot};
+use md2030_analytics::series::{self, InventoryAsOf, Snapshot, Summed};
+use md2030_analytics::transactions::{Aggregator, KEY_COLUMNS, Standing};
 use md2030_analytics::{stored, vintage};
 use md2030_store::{Committed, Store, VersionRecord};
 
@@ -40,30 +41,97 @@ pub fn inputs_with(store: &Store, pending: Option<&VersionRecord>) -> Result<Inp
     let versions = current.iter().map(|v| (v.dataset.clone(), v.version_id.clone())).collect();
     let mut snapshots = BTreeMap::new();
     for record in current.iter().filter(|v| INVENTORY_DATASETS.contains(&v.dataset.as_str())) {
-        let mut list = Vec::new();
-        for version in store.versions(&record.dataset)? {
-            let readable = version.status == md2030_store::VersionStatus::Published
-                || version.version_id == record.version_id;
-            if version.version_no > record.version_no || !readable {
-                continue;
-            }
-            let path = store.path_of(&version);
-            let frame = series::scan_versions(&BTreeMap::from([(version.dataset.clone(), path)]))?
-                .remove(&version.dataset)
-                .ok_or_else(|| Error::Scan(version.version_id.clone()))?;
-            let stored = series::quarter_of(&version.provenance.ingested_at).unwrap_or_default();
-            let period = match &version.provenance.reference_period {
-                Some(period) => period.clone(),
-                None => {
-                    let date_column = (version.dataset == "procedures").then_some("reviewed_date");
-                    series::inventory_period(&frame, date_column, &stored)
-                }
-            };
-            list.push(Snapshot { period, version_id: version.version_id.clone(), frame });
-        }
-        snapshots.insert(record.dataset.clone(), list);
+        snapshots.insert(record.dataset.clone(), snapshots_upto(store, record)?);
     }
-    Ok(Inputs { frames, paths, versions, snapshots })
+    Ok(Inputs { frames, paths, versions, snapshots, summed: None })
+}
+
+/// The snapshots of an inventory dataset: each published version up to `record`
+/// (its current version, or a pending one being previewed), oldest first.
+fn snapshots_upto(store: &Store, record: &VersionRecord) -> Result<Vec<Snapshot>> {
+    let mut list = Vec::new();
+    for version in store.versions(&record.dataset)? {
+        let readable = version.status == md2030_store::VersionStatus::Published
+            || version.version_id == record.version_id;
+        if version.version_no > record.version_no || !readable {
+            continue;
+        }
+        let path = store.path_of(&version);
+        let frame = series::scan_versions(&BTreeMap::from([(version.dataset.clone(), path)]))?
+            .remove(&version.dataset)
+            .ok_or_else(|| Error::Scan(version.version_id.clone()))?;
+        let stored = series::quarter_of(&version.provenance.ingested_at).unwrap_or_default();
+        let period = match &version.provenance.reference_period {
+            Some(period) => period.clone(),
+            None => {
+                let date_column = (version.dataset == "procedures").then_some("reviewed_date");
+                series::inventory_period(&frame, date_column, &stored)
+            }
+        };
+        list.push(Snapshot { period, version_id: version.version_id.clone(), frame });
+    }
+    Ok(list)
+}
+
+/// Where a procedure stands in a month, judged by an inventory the summer owns.
+type OwnedStanding = Box<dyn Fn(&str, &str) -> Standing + Send + Sync>;
+
+/// Sums a `service_transactions` file while the ingest stores it, judged by the
+/// procedure inventory as the computation that follows will read it, so that the
+/// computation need not read the ten million rows back
+/// ([`compute_and_store_summed`]).
+pub struct TransactionSums {
+    aggregator: Aggregator<OwnedStanding>,
+    inventory: Vec<String>,
+}
+
+impl std::fmt::Debug for TransactionSums {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransactionSums").field("inventory", &self.inventory).finish()
+    }
+}
+
+impl TransactionSums {
+    /// For a file of `dataset`: None unless it is `service_transactions`.
+    pub fn for_dataset(store: &Store, dataset: &str) -> Result<Option<TransactionSums>> {
+        if dataset != "service_transactions" {
+            return Ok(None);
+        }
+        let snapshots = match store.current("procedures")? {
+            Some(record) => snapshots_upto(store, &record)?,
+            None => Vec::new(),
+        };
+        let inventory = InventoryAsOf::new(&snapshots)?;
+        let versions = inventory.versions().to_vec();
+        let standing: OwnedStanding =
+            Box::new(move |month, procedure| inventory.standing(month, procedure));
+        Ok(Some(TransactionSums { aggregator: Aggregator::new(standing), inventory: versions }))
+    }
+
+    /// The columns it wants as dictionaries.
+    pub fn dictionaries() -> Vec<String> {
+        KEY_COLUMNS.iter().map(|c| c.to_string()).collect()
+    }
+
+    /// One batch of the file's validated rows.
+    pub fn add(&mut self, batch: &arrow_array::RecordBatch) {
+        self.aggregator.add(batch);
+    }
+
+    /// The sums of `version`, the version stored from the file: None when they do
+    /// not cover it (rows kept from the parent version) or could not be made.
+    pub fn finish(self, version: &VersionRecord) -> Option<Summed> {
+        if version.dataset != "service_transactions"
+            || version.provenance.rows_kept_from_parent != 0
+        {
+            return None;
+        }
+        Some(Summed {
+            version_id: version.version_id.clone(),
+            inventory: self.inventory,
+            aggregates: self.aggregator.finish().ok()?,
+        })
+    }
 }
 
 /// The stored results of the version `version_id` (`results@v3`), if they can be
@@ -102,12 +170,18 @@ pub fn current_results_stale(store: &Store) -> bool {
 /// of the same date for the indicators whose dataset versions have not changed.
 pub fn compute(store: &Store, as_of: NaiveDate, force: bool) -> Result<Computed> {
     let previous = if force { None } else { previous_results(store, as_of) };
-    compute_from(store, as_of, previous.as_ref())
+    compute_from(store, as_of, previous.as_ref(), None)
 }
 
-fn compute_from(store: &Store, as_of: NaiveDate, previous: Option<&Results>) -> Result<Computed> {
+fn compute_from(
+    store: &Store,
+    as_of: NaiveDate,
+    previous: Option<&Results>,
+    summed: Option<Summed>,
+) -> Result<Computed> {
     let (catalog, catalog_sha) = crate::load_catalog(store.root())?;
-    let inputs = inputs(store)?;
+    let mut inputs = inputs(store)?;
+    inputs.summed = summed;
     Ok(results::compute_all(&catalog, &catalog_sha, &inputs, as_of, previous)?)
 }
 
@@ -120,6 +194,20 @@ pub fn compute_and_store(
     computed_at: &str,
     force: bool,
     actor: &str,
+) -> Result<(Computed, Committed)> {
+    compute_and_store_summed(store, as_of, computed_at, force, actor, None)
+}
+
+/// [`compute_and_store`] given the transaction aggregates summed as the current
+/// `service_transactions` version was stored ([`TransactionSums`]); they are used
+/// only while they are still those of the versions the computation reads.
+pub fn compute_and_store_summed(
+    store: &mut Store,
+    as_of: NaiveDate,
+    computed_at: &str,
+    force: bool,
+    actor: &str,
+    summed: Option<Summed>,
 ) -> Result<(Computed, Committed)> {
     // The current results, read once: the cache of this computation when they were
     // computed as of the same date (the usual case), and a digest of their headlines
@@ -135,11 +223,13 @@ pub fn compute_and_store(
     let cache = current
         .filter(|(current_as_of, _)| !force && *current_as_of == as_of.to_string())
         .map(|(_, results)| results);
-    let computed = match &cache {
-        Some(results) => compute_from(store, as_of, Some(results))?,
-        None => compute(store, as_of, force)?,
+    let previous = match cache {
+        Some(results) => Some(results),
+        None if force => None,
+        None => previous_results(store, as_of),
     };
-    drop(cache);
+    let computed = compute_from(store, as_of, previous.as_ref(), summed)?;
+    drop(previous);
     // Largest transient first: the observations table (a row per observation).
     let observations = stored::batch_parquet_bytes(&computed.results.observations_batch()?)?;
     let summary = stored::parquet_bytes(&computed.results.summary_table()?)?;

@@ -14,8 +14,8 @@ pub mod preview;
 pub mod published;
 
 pub use compute::{
-    OBSERVATIONS_PARQUET, RESULTS_JSON, SUMMARY_PARQUET, compute_and_store, current_results_stale,
-    stored_results,
+    OBSERVATIONS_PARQUET, RESULTS_JSON, SUMMARY_PARQUET, TransactionSums, compute_and_store,
+    compute_and_store_summed, current_results_stale, stored_results,
 };
 
 pub use published::Published;
