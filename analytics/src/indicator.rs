@@ -276,13 +276,7 @@ pub fn compute(
                 denominators.as_ref(),
             );
         }
-        let members: Vec<IndicatorResult> = groups
-            .into_iter()
-            .filter(|(member, _)| member != series::NATIONAL)
-            .map(|(member, series)| {
-                assess_slice(catalog, indicator, Some((dimension, &member)), series, as_of)
-            })
-            .collect();
+        let members = assess_members(catalog, indicator, dimension, groups, as_of);
         if !members.is_empty() {
             breakdowns.insert(dimension.clone(), members);
         }
@@ -380,6 +374,53 @@ pub fn assess_series(
     as_of: NaiveDate,
 ) -> IndicatorResult {
     assess_slice(catalog, indicator, None, series, as_of)
+}
+
+/// Assesses every member of a breakdown but the national series, in member order;
+/// a breakdown by procedure has thousands of members, shared among the cores.
+fn assess_members(
+    catalog: &Catalog,
+    indicator: &Indicator,
+    dimension: &str,
+    groups: series::Groups,
+    as_of: NaiveDate,
+) -> Vec<IndicatorResult> {
+    let members: Vec<(String, Vec<Observation>)> =
+        groups.into_iter().filter(|(member, _)| member != series::NATIONAL).collect();
+    let assess = |members: Vec<(String, Vec<Observation>)>| -> Vec<IndicatorResult> {
+        members
+            .into_iter()
+            .map(|(member, series)| {
+                assess_slice(catalog, indicator, Some((dimension, &member)), series, as_of)
+            })
+            .collect()
+    };
+    /// Fewer members are assessed on the calling thread.
+    const PARALLEL_FROM: usize = 512;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if members.len() < PARALLEL_FROM || threads < 2 {
+        return assess(members);
+    }
+    let per_thread = members.len().div_ceil(threads);
+    let mut parts: Vec<Vec<(String, Vec<Observation>)>> = Vec::new();
+    let mut members = members.into_iter();
+    loop {
+        let part: Vec<_> = members.by_ref().take(per_thread).collect();
+        if part.is_empty() {
+            break;
+        }
+        parts.push(part);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            parts.into_iter().map(|part| scope.spawn(move || assess(part))).collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 /// Assesses one series: the headline (`slice` None) or a breakdown member. A

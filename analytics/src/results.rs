@@ -52,6 +52,9 @@ pub struct Computed {
     /// Wall time of each indicator recomputed (the shared transaction aggregates
     /// count in the first indicator that needs them). Measured, not part of results.
     pub timings: Vec<(String, std::time::Duration)>,
+    /// The transaction aggregates were those summed as the version was stored
+    /// ([`crate::series::Summed`]), not read from it.
+    pub summed: bool,
 }
 
 /// Computes every indicator of the catalogue as of `as_of`. An indicator whose
@@ -71,6 +74,7 @@ pub fn compute_all(
     // The transaction aggregates, computed once when a transaction indicator is due.
     let mut prepared: Option<Inputs> = None;
     let mut timings = Vec::new();
+    let mut summed = false;
     for definition in &catalog.indicators {
         let read = indicator::read_versions(definition, inputs);
         let kept = previous
@@ -91,11 +95,12 @@ pub fn compute_all(
                     if let Some(path) = inputs.paths.get("service_transactions") {
                         let snapshots = inputs.snapshots.get("procedures").map_or(&[][..], |s| s);
                         let inventory = series::InventoryAsOf::new(snapshots)?;
-                        let summed = inputs
+                        let given = inputs
                             .versions
                             .get("service_transactions")
                             .and_then(|version| Some((version.as_str(), inputs.summed.as_ref()?)));
-                        series::prepare(&mut with_aggregates.frames, path, &inventory, summed)?;
+                        summed =
+                            series::prepare(&mut with_aggregates.frames, path, &inventory, given)?;
                     }
                     prepared = Some(with_aggregates);
                 }
@@ -125,6 +130,7 @@ pub fn compute_all(
         recomputed,
         reused,
         timings,
+        summed,
     })
 }
 

@@ -748,8 +748,8 @@ mod tests {
     fn dictionaries_that_grow_sum_the_same() {
         let rows = nine_rows();
         let batch_of = |range: std::ops::Range<usize>| -> RecordBatch {
-            let columns: Vec<(&str, ArrayRef)> = rows
-                .schema()
+            let schema = rows.schema();
+            let columns: Vec<(&str, ArrayRef)> = schema
                 .fields()
                 .iter()
                 .zip(rows.columns())

@@ -454,10 +454,11 @@ pub(crate) fn computed(
         slowest.iter().take(3).map(|(id, time)| format!("{id} {} ms", time.as_millis())).collect();
     let engine: u128 = computed.timings.iter().map(|(_, t)| t.as_millis()).sum();
     out!(
-        "indicators as of {}: {} recomputed, {} unchanged, {series} series in {millis} ms (engine {engine} ms; slowest: {}); {what} {} ({})",
+        "indicators as of {}: {} recomputed, {} unchanged, {series} series in {millis} ms (engine {engine} ms{}; slowest: {}); {what} {} ({})",
         computed.results.as_of,
         computed.recomputed.len(),
         computed.reused.len(),
+        if computed.summed { ", transactions summed as they were stored" } else { "" },
         if slowest.is_empty() { "-".to_string() } else { slowest.join(", ") },
         record.version_id,
         record.dir

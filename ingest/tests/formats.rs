@@ -197,6 +197,35 @@ fn a_file_full_of_duplicates_gets_every_one_counted_and_the_first_detailed() {
     assert!(store.current("talent").unwrap().is_none());
 }
 
+/// An optional part of a key left empty is its own value, not the previous row's:
+/// the training of a ministry's central administration and that of an
+/// unspecified level are two rows (the second was once refused as a duplicate of
+/// the first); two unspecified levels are one key, and the row that repeats it is
+/// named with the level empty.
+#[test]
+fn an_empty_optional_key_part_is_a_value_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("civil_servant_training.csv");
+    let header = "year,ministry_code,administration_level,trained\n";
+    std::fs::write(&path, format!("{header}2021,MTNRA,central,89\n2021,MTNRA,,123\n")).unwrap();
+    let mut store = Store::open(&dir.path().join("store")).unwrap();
+    accepted(ingest(&mut store, "civil_servant_training", &path, None));
+    std::fs::write(
+        &path,
+        format!("{header}2021,MTNRA,,89\n2021,MTNRA,central,5\n2021,MTNRA,,123\n"),
+    )
+    .unwrap();
+    let outcome = ingest(&mut store, "civil_servant_training", &path, None);
+    let report = outcome.report();
+    assert_eq!(report.errors, 1, "{}", report.render(Lang::En));
+    let issue = &report.issues[0];
+    assert_eq!((issue.row, issue.expected.as_deref()), (Some(4), Some("2")));
+    assert_eq!(
+        issue.value.as_deref(),
+        Some("year=2021, ministry_code=MTNRA, administration_level=")
+    );
+}
+
 fn fixture(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/fixtures/formats").join(name)
 }
