@@ -807,7 +807,15 @@ impl<'a> Validator<'a> {
         }
         self.observed = self.dictionary_batch(&columns);
         match RecordBatch::try_new(self.schema.clone(), columns) {
-            Ok(batch) => Some(batch),
+            Ok(batch) => {
+                // Never a batch left unseen: one that could not be given with
+                // dictionaries goes as it is stored, which an observer expecting
+                // dictionaries refuses (and then reads the stored version).
+                if !self.dictionaries.is_empty() && self.observed.is_none() {
+                    self.observed = Some(batch.clone());
+                }
+                Some(batch)
+            }
             Err(err) => {
                 self.report.add(Issue::error(Rule::Type).expecting(format!("internal: {err}")));
                 None
@@ -1301,5 +1309,74 @@ mod tests {
         let mut index = KeyIndex::new(1, &[Some(12)]);
         assert_eq!(index.insert(&[5], 2), None);
         assert_eq!(index.insert(&[5], 3), Some(2));
+    }
+
+    /// Batches of three rows: each key column comes as a dictionary whose values
+    /// only grow from batch to batch (a value keeps its key), and whose keys give
+    /// the batch's own text; `01` typed `1` is the code `01`, not a new value.
+    #[test]
+    fn dictionary_batches_keep_each_value_key_for_the_whole_file() {
+        use arrow_array::cast::AsArray;
+        let contract = md2030_model::find_contract("service_transactions").unwrap();
+        let header = RowBuf::from_cells(
+            1,
+            &["period", "procedure_id", "region_code", "channel", "transactions"],
+        );
+        let mut keys = DatasetKeys::default();
+        keys.values.insert(
+            ("procedures".into(), "procedure_id".into()),
+            ["PRC-00001", "PRC-00002", "PRC-00003"].iter().map(|v| v.to_string()).collect(),
+        );
+        let config = ValidatorConfig { comma_hint: false, batch_rows: 3, today: None };
+        let report = Report::new("t.csv", &contract.name, &contract.contract_version);
+        let mut validator = Validator::new(contract, &header, keys, &config, report);
+        let names: Vec<String> =
+            ["period", "region_code", "procedure_id", "channel"].map(String::from).to_vec();
+        validator.observe_as_dictionaries(&names);
+        let rows = [
+            ["2024-01", "PRC-00001", "01", "online", "5"],
+            ["2024-01", "PRC-00002", "1", "counter", "6"],
+            ["2024-01", "PRC-00001", "06", "online", "7"],
+            ["2024-02", "PRC-00003", "06", "counter", "8"],
+            ["2024-02", "PRC-00001", "01", "online", "9"],
+        ];
+        let mut batches = Vec::new();
+        for (at, cells) in rows.iter().enumerate() {
+            if validator.push_row(&RowBuf::from_cells(at as u64 + 2, cells)).is_some() {
+                batches.push(validator.take_observed().unwrap());
+            }
+        }
+        if validator.finish().is_some() {
+            batches.push(validator.take_observed().unwrap());
+        }
+        assert!(validator.report.accepted(), "{}", validator.report.render(md2030_model::Lang::En));
+        assert_eq!(batches.len(), 2);
+        let decoded = |batch: &RecordBatch, name: &str| -> (Vec<String>, Vec<String>) {
+            let column = batch.column_by_name(name).unwrap().as_dictionary::<Int32Type>();
+            let values = column.values().as_string::<i32>();
+            let texts =
+                column.keys().values().iter().map(|&k| values.value(k as usize).to_string());
+            (values.iter().map(|v| v.unwrap().to_string()).collect(), texts.collect())
+        };
+        assert_eq!(
+            decoded(&batches[0], "region_code"),
+            (vec!["01".into(), "06".into()], vec!["01".into(), "01".into(), "06".into()])
+        );
+        assert_eq!(
+            decoded(&batches[1], "region_code"),
+            (vec!["01".into(), "06".into()], vec!["06".into(), "01".into()])
+        );
+        assert_eq!(decoded(&batches[0], "procedure_id").0, ["PRC-00001", "PRC-00002"]);
+        assert_eq!(
+            decoded(&batches[1], "procedure_id"),
+            (
+                vec!["PRC-00001".into(), "PRC-00002".into(), "PRC-00003".into()],
+                vec!["PRC-00003".into(), "PRC-00001".into()]
+            )
+        );
+        assert_eq!(decoded(&batches[1], "period").0, ["2024-01", "2024-02"]);
+        // The measure is the stored column, untouched.
+        let counts = batches[1].column_by_name("transactions").unwrap();
+        assert_eq!(counts.as_primitive::<arrow_array::types::Int64Type>().values(), &[8, 9]);
     }
 }
