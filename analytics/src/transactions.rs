@@ -313,6 +313,11 @@ impl<S: Fn(&str, &str) -> Standing + Sync> Aggregator<S> {
         }
     }
 
+    /// Spoils the sums: batches were lost ([`Aggregator::finish`] says `why`).
+    pub fn spoil(&mut self, why: &str) {
+        self.failure.get_or_insert_with(|| why.to_string());
+    }
+
     /// The aggregates of every batch added.
     pub fn finish(self) -> Result<Aggregates> {
         match self.failure {

@@ -55,4 +55,8 @@ impl md2030_ingest::Observer for Summing {
     fn observe(&mut self, batch: &md2030_ingest::RecordBatch) {
         self.0.add(batch);
     }
+
+    fn lost(&mut self) {
+        self.0.spoil();
+    }
 }

@@ -106,6 +106,9 @@ pub trait Observer: Send {
     fn dictionaries(&self) -> Vec<String>;
     /// One batch of validated rows.
     fn observe(&mut self, batch: &RecordBatch);
+    /// A call to [`Observer::observe`] panicked: no more batches come, and what
+    /// was seen is incomplete (the ingest itself goes on).
+    fn lost(&mut self);
 }
 
 /// How the new version relates to the current one.
@@ -281,8 +284,16 @@ fn run(
             validator.observe_as_dictionaries(&observer.dictionaries());
             let (sender, receiver) = mpsc::sync_channel::<RecordBatch>(4);
             scope.spawn(move || {
-                for batch in receiver {
-                    observer.observe(&batch);
+                for batch in receiver.iter() {
+                    let observed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        observer.observe(&batch)
+                    }));
+                    if observed.is_err() {
+                        observer.lost();
+                        // The rest is received and dropped: the validator never waits.
+                        receiver.iter().for_each(drop);
+                        break;
+                    }
                 }
             });
             sender

@@ -226,6 +226,46 @@ fn an_empty_optional_key_part_is_a_value_of_its_own() {
     );
 }
 
+/// An observer that panics loses its batches, not the ingest: the file is stored,
+/// and the observer is told its view is incomplete.
+#[test]
+fn an_observer_that_panics_does_not_stop_the_ingest() {
+    struct Panics {
+        seen: usize,
+        lost: bool,
+    }
+    impl md2030_ingest::Observer for Panics {
+        fn dictionaries(&self) -> Vec<String> {
+            vec!["region_code".into()]
+        }
+        fn observe(&mut self, batch: &RecordBatch) {
+            self.seen += batch.num_rows();
+            panic!("observer bug");
+        }
+        fn lost(&mut self) {
+            self.lost = true;
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("talent.csv");
+    std::fs::write(&path, "year,programme_type,region_code,trained\n2024,degree,06,10\n").unwrap();
+    let mut store = Store::open(&dir.path().join("store")).unwrap();
+    let mut observer = Panics { seen: 0, lost: false };
+    let contract = find_contract("talent").unwrap();
+    let outcome = md2030_ingest::ingest_file_observed(
+        &mut store,
+        contract,
+        &path,
+        &config(None),
+        &mut |_| {},
+        &mut observer,
+    )
+    .unwrap();
+    accepted(outcome);
+    assert_eq!((observer.seen, observer.lost), (1, true));
+    assert_eq!(store.current("talent").unwrap().unwrap().row_count, 1);
+}
+
 fn fixture(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/fixtures/formats").join(name)
 }

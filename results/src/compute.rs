@@ -118,6 +118,11 @@ impl TransactionSums {
         self.aggregator.add(batch);
     }
 
+    /// Batches were lost: the sums are not to be used.
+    pub fn spoil(&mut self) {
+        self.aggregator.spoil("batches were lost");
+    }
+
     /// The sums of `version`, the version stored from the file: None when they do
     /// not cover it (rows kept from the parent version) or could not be made.
     pub fn finish(self, version: &VersionRecord) -> Option<Summed> {
