@@ -94,13 +94,24 @@ pub fn compute_all(
                     // Without a stored version, each transaction indicator says so.
                     if let Some(path) = inputs.paths.get("service_transactions") {
                         let snapshots = inputs.snapshots.get("procedures").map_or(&[][..], |s| s);
-                        let inventory = series::InventoryAsOf::new(snapshots)?;
+                        let version = inputs.versions.get("service_transactions");
+                        // Summed as the version was stored, and judged by the same
+                        // inventory: taken as they are; else read from the file.
                         let given = inputs
-                            .versions
-                            .get("service_transactions")
-                            .and_then(|version| Some((version.as_str(), inputs.summed.as_ref()?)));
-                        summed =
-                            series::prepare(&mut with_aggregates.frames, path, &inventory, given)?;
+                            .summed
+                            .as_ref()
+                            .filter(|s| version.is_some_and(|v| s.is_for(v, snapshots)));
+                        match given {
+                            Some(given) => {
+                                let aggregates = given.aggregates.clone();
+                                series::keep_aggregates(&mut with_aggregates.frames, aggregates);
+                                summed = true;
+                            }
+                            None => {
+                                let inventory = series::InventoryAsOf::new(snapshots)?;
+                                series::prepare(&mut with_aggregates.frames, path, &inventory)?;
+                            }
+                        }
                     }
                     prepared = Some(with_aggregates);
                 }

@@ -164,14 +164,11 @@ fn in_force<'a>(quarters: impl Iterator<Item = &'a str>, month: &str) -> Option<
 pub struct InventoryAsOf {
     /// Per snapshot, in stored order: its quarter and each procedure's standing.
     quarters: Vec<(String, HashMap<String, Standing>)>,
-    /// The versions read, `procedures@v3`, in stored order.
-    versions: Vec<String>,
 }
 
 impl InventoryAsOf {
     pub fn new(snapshots: &[Snapshot]) -> Result<InventoryAsOf> {
         let mut quarters: Vec<(String, HashMap<String, Standing>)> = Vec::new();
-        let versions = snapshots.iter().map(|s| s.version_id.clone()).collect();
         for snapshot in snapshots {
             let df = snapshot
                 .frame
@@ -197,12 +194,7 @@ impl InventoryAsOf {
             }
             quarters.push((snapshot.period.clone(), standings));
         }
-        Ok(InventoryAsOf { quarters, versions })
-    }
-
-    /// The inventory versions it was read from, `procedures@v3`, oldest first.
-    pub fn versions(&self) -> &[String] {
-        &self.versions
+        Ok(InventoryAsOf { quarters })
     }
 
     /// Where `procedure` stands in `month`: out of scope before the first inventory
@@ -224,40 +216,45 @@ impl InventoryAsOf {
 pub struct Summed {
     /// `service_transactions@v4`.
     pub version_id: String,
-    /// [`InventoryAsOf::versions`] of the inventory that judged them.
+    /// The inventory versions that judged them (`procedures@v3`), oldest first.
     pub inventory: Vec<String>,
     pub aggregates: crate::transactions::Aggregates,
 }
 
-/// Keeps the two aggregates of the stored `service_transactions` version at `path`
-/// in `frames` (in memory, a few hundred thousand rows), for every transaction
-/// indicator and breakdown: `summed` when it was summed from version `version_id`
-/// and judged by `inventory`, else read from the file once. Each month's
-/// transactions are judged by the procedure inventory in force that month (see
-/// [`InventoryAsOf`]). True when `summed` was taken.
+impl Summed {
+    /// True when these are the sums of `version_id` judged by the inventory of
+    /// `snapshots`.
+    pub fn is_for(&self, version_id: &str, snapshots: &[Snapshot]) -> bool {
+        self.version_id == version_id
+            && self.inventory.iter().eq(snapshots.iter().map(|s| &s.version_id))
+    }
+}
+
+/// Reads the stored `service_transactions` version at `path` once and keeps its two
+/// aggregates in `frames` (in memory, a few hundred thousand rows), for every
+/// transaction indicator and breakdown. Each month's transactions are judged by the
+/// procedure inventory in force that month (see [`InventoryAsOf`]).
 pub fn prepare(
     frames: &mut Frames,
     path: &std::path::Path,
     inventory: &InventoryAsOf,
-    summed: Option<(&str, &Summed)>,
-) -> Result<bool> {
+) -> Result<()> {
     if frames.contains_key(TX_BY_REGION) {
-        return Ok(false);
+        return Ok(());
     }
-    let (aggregates, taken) = match summed {
-        Some((version_id, summed))
-            if summed.version_id == version_id && summed.inventory == inventory.versions =>
-        {
-            (summed.aggregates.clone(), true)
-        }
-        _ => {
-            let standing = |month: &str, procedure: &str| inventory.standing(month, procedure);
-            (crate::transactions::aggregate(path, &standing)?, false)
-        }
-    };
+    let aggregates = crate::transactions::aggregate(path, &|month, procedure| {
+        inventory.standing(month, procedure)
+    })?;
+    keep_aggregates(frames, aggregates);
+    Ok(())
+}
+
+/// Keeps the two transaction aggregates in `frames`, for every transaction
+/// indicator and breakdown: read by [`prepare`], or summed as the version was
+/// stored ([`Summed`]).
+pub fn keep_aggregates(frames: &mut Frames, aggregates: crate::transactions::Aggregates) {
     frames.insert(TX_BY_REGION.to_string(), aggregates.by_region.lazy());
     frames.insert(TX_BY_PROCEDURE.to_string(), aggregates.by_procedure.lazy());
-    Ok(taken)
 }
 
 /// The per-procedure aggregate joined with the procedure inventory's columns.
@@ -808,7 +805,7 @@ mod tests {
             ("service_transactions".to_string(), tx.lazy()),
             ("procedures".to_string(), procedures.lazy()),
         ]);
-        prepare(&mut frames, &path, inventory, None).unwrap();
+        prepare(&mut frames, &path, inventory).unwrap();
         frames
     }
 

@@ -234,6 +234,34 @@ impl<'b> KeyColumns<'b> {
     }
 }
 
+impl Mapped {
+    /// Maps the values of the batch's four dictionaries not mapped yet (all of
+    /// them for new dictionaries, the new ones for dictionaries that grew).
+    fn extend(
+        &mut self,
+        columns: &KeyColumns<'_>,
+        sums: &mut Sums,
+    ) -> std::result::Result<(), String> {
+        map_new_values(columns.period, &mut sums.periods, &mut self.periods)?;
+        map_new_values(columns.region, &mut sums.regions, &mut self.regions)?;
+        map_new_values(columns.procedure, &mut sums.procedures, &mut self.procedures)?;
+        let channels = columns
+            .channel
+            .values()
+            .as_string_opt::<i32>()
+            .ok_or("a dictionary of non-text values")?;
+        if channels.len() < self.is_counter.len() {
+            return Err("a dictionary that lost values".into());
+        }
+        // As `channel = 'counter'` would: a missing channel is not the counter.
+        self.is_counter.extend(
+            (self.is_counter.len()..channels.len())
+                .map(|at| !channels.is_null(at) && channels.value(at) == COUNTER),
+        );
+        Ok(())
+    }
+}
+
 /// Extends `mapped` with the values of `column`'s dictionary it has not mapped yet
 /// (all of them for a new dictionary, the new ones for a dictionary that grew).
 fn map_new_values(
@@ -289,22 +317,7 @@ impl<S: Fn(&str, &str) -> Standing + Sync> Aggregator<S> {
             return;
         }
         let added = KeyColumns::of(batch).and_then(|columns| {
-            let mapped = &mut self.mapped;
-            map_new_values(columns.period, &mut self.sums.periods, &mut mapped.periods)?;
-            map_new_values(columns.region, &mut self.sums.regions, &mut mapped.regions)?;
-            map_new_values(columns.procedure, &mut self.sums.procedures, &mut mapped.procedures)?;
-            let channels = columns
-                .channel
-                .values()
-                .as_string_opt::<i32>()
-                .ok_or("a dictionary of non-text values")?;
-            if channels.len() < mapped.is_counter.len() {
-                return Err("a dictionary that lost values".to_string());
-            }
-            mapped.is_counter.extend(
-                (mapped.is_counter.len()..channels.len())
-                    .map(|at| !channels.is_null(at) && channels.value(at) == COUNTER),
-            );
+            self.mapped.extend(&columns, &mut self.sums)?;
             self.sums.add_mapped(&columns, &self.mapped, &self.standing);
             Ok(())
         });
@@ -337,15 +350,7 @@ impl Sums {
     ) -> std::result::Result<(), String> {
         let columns = KeyColumns::of(batch)?;
         let mut mapped = Mapped::default();
-        map_new_values(columns.period, &mut self.periods, &mut mapped.periods)?;
-        map_new_values(columns.region, &mut self.regions, &mut mapped.regions)?;
-        map_new_values(columns.procedure, &mut self.procedures, &mut mapped.procedures)?;
-        let channel_values = columns
-            .channel
-            .values()
-            .as_string_opt::<i32>()
-            .ok_or("a dictionary of non-text values")?;
-        mapped.is_counter = channel_values.iter().map(|value| value == Some(COUNTER)).collect();
+        mapped.extend(&columns, self)?;
         self.add_mapped(&columns, &mapped, fully_online);
         Ok(())
     }
@@ -448,7 +453,7 @@ impl Sums {
     }
 
     /// One transaction row: period `p`, region `r`, procedure `c` (numbers made room
-    /// for by [`Sums::add`]), its count and whether it was at the counter.
+    /// for by [`Sums::add_mapped`]), its count and whether it was at the counter.
     #[inline]
     fn add_row(
         &mut self,
@@ -675,16 +680,14 @@ mod tests {
         let aggregates = aggregate(&path, &fully_online).unwrap();
         let by_region =
             aggregates.by_region.sort(["period", "region_code"], Default::default()).unwrap();
-        let column = |name: &str| -> Vec<i64> {
-            by_region.column(name).unwrap().i64().unwrap().into_no_null_iter().collect()
-        };
+
         // 2024-01, 01: online 10 (A), counter 5 (B), assisted 3 (A): digital 13 of 18.
         // 2024-01, 06: counter 20 (A). 2024-02, 01: counter 8 (A, fully online) and
         // 6 (B, withdrawn). 2024-02, 06: online 4 (A, fully online).
-        assert_eq!(column("digital"), [13, 0, 0, 4]);
-        assert_eq!(column("total"), [18, 20, 14, 4]);
-        assert_eq!(column("scope"), [18, 20, 8, 4]);
-        assert_eq!(column("full"), [0, 0, 8, 4]);
+        assert_eq!(sums(&by_region, "digital"), [13, 0, 0, 4]);
+        assert_eq!(sums(&by_region, "total"), [18, 20, 14, 4]);
+        assert_eq!(sums(&by_region, "scope"), [18, 20, 8, 4]);
+        assert_eq!(sums(&by_region, "full"), [0, 0, 8, 4]);
     }
 
     /// Nine rows over five row groups of two rows, so that groups are shared
@@ -718,6 +721,12 @@ mod tests {
         asked.dedup();
         assert_eq!(asked, ["2024-01 A", "2024-01 B", "2024-02 A", "2024-02 B"]);
 
+        nine_row_sums_are_those_worked_by_hand(&aggregates);
+    }
+
+    /// The sums of [`nine_rows`] when A is fully online in 2024-02 and B withdrawn
+    /// then, worked by hand.
+    fn nine_row_sums_are_those_worked_by_hand(aggregates: &Aggregates) {
         let by_region =
             aggregates.by_region.sort(["period", "region_code"], Default::default()).unwrap();
         // 2024-01, 01: rows 0 (online 10, A), 2 (counter 5, B), 4 (assisted 3, A):
@@ -727,23 +736,25 @@ mod tests {
         //   full 8 (A).
         // 2024-02, 06: rows 6 (online, no count, B), 7 (online 4, A): digital 4,
         //   total 4, full 4.
-        let column = |frame: &DataFrame, name: &str| -> Vec<i64> {
-            frame.column(name).unwrap().i64().unwrap().into_no_null_iter().collect()
-        };
-        assert_eq!(column(&by_region, "digital"), [13, 7, 0, 4]);
-        assert_eq!(column(&by_region, "total"), [18, 27, 14, 4]);
-        assert_eq!(column(&by_region, "full"), [0, 0, 8, 4]);
+        assert_eq!(sums(&by_region, "digital"), [13, 7, 0, 4]);
+        assert_eq!(sums(&by_region, "total"), [18, 27, 14, 4]);
+        assert_eq!(sums(&by_region, "full"), [0, 0, 8, 4]);
         // In scope: everything in 2024-01; only A in 2024-02 (8 in 01, 4 in 06).
-        assert_eq!(column(&by_region, "scope"), [18, 27, 8, 4]);
+        assert_eq!(sums(&by_region, "scope"), [18, 27, 8, 4]);
 
         let by_procedure =
             aggregates.by_procedure.sort(["period", "procedure_id"], Default::default()).unwrap();
         // 2024-01 A: 10 + 20 + 3 = 33, digital 13; B: 5 + 7 = 12, digital 7.
         // 2024-02 A: 8 + 4 = 12, digital 4; B: 0 + 6 = 6, digital 0.
-        assert_eq!(column(&by_procedure, "total"), [33, 12, 12, 6]);
-        assert_eq!(column(&by_procedure, "digital"), [13, 7, 4, 0]);
-        assert_eq!(column(&by_procedure, "scope"), [33, 12, 12, 0]);
-        assert_eq!(column(&by_procedure, "full"), [0, 0, 12, 0]);
+        assert_eq!(sums(&by_procedure, "total"), [33, 12, 12, 6]);
+        assert_eq!(sums(&by_procedure, "digital"), [13, 7, 4, 0]);
+        assert_eq!(sums(&by_procedure, "scope"), [33, 12, 12, 0]);
+        assert_eq!(sums(&by_procedure, "full"), [0, 0, 12, 0]);
+    }
+
+    /// A column of sums, in the frame's order.
+    fn sums(frame: &DataFrame, name: &str) -> Vec<i64> {
+        frame.column(name).unwrap().i64().unwrap().into_no_null_iter().collect()
     }
 
     /// The nine rows as the ingest gives them: two batches (rows 0-3, 4-8) whose
@@ -802,21 +813,7 @@ mod tests {
         assert_eq!(dictionary(&second, PERIOD).unwrap().values().len(), 2);
         aggregator.add(&first);
         aggregator.add(&second);
-        let aggregates = aggregator.finish().unwrap();
-        let column = |frame: &DataFrame, name: &str| -> Vec<i64> {
-            frame.column(name).unwrap().i64().unwrap().into_no_null_iter().collect()
-        };
-        let by_region =
-            aggregates.by_region.sort(["period", "region_code"], Default::default()).unwrap();
-        assert_eq!(column(&by_region, "digital"), [13, 7, 0, 4]);
-        assert_eq!(column(&by_region, "total"), [18, 27, 14, 4]);
-        assert_eq!(column(&by_region, "scope"), [18, 27, 8, 4]);
-        assert_eq!(column(&by_region, "full"), [0, 0, 8, 4]);
-        let by_procedure =
-            aggregates.by_procedure.sort(["period", "procedure_id"], Default::default()).unwrap();
-        assert_eq!(column(&by_procedure, "total"), [33, 12, 12, 6]);
-        assert_eq!(column(&by_procedure, "digital"), [13, 7, 4, 0]);
-        assert_eq!(column(&by_procedure, "scope"), [33, 12, 12, 0]);
+        nine_row_sums_are_those_worked_by_hand(&aggregator.finish().unwrap());
 
         // A batch whose dictionary lost values is not from the same stream.
         let mut aggregator = Aggregator::new(fully_online);

@@ -102,7 +102,7 @@ impl TransactionSums {
             None => Vec::new(),
         };
         let inventory = InventoryAsOf::new(&snapshots)?;
-        let versions = inventory.versions().to_vec();
+        let versions = snapshots.iter().map(|s| s.version_id.clone()).collect();
         let standing: OwnedStanding =
             Box::new(move |month, procedure| inventory.standing(month, procedure));
         Ok(Some(TransactionSums { aggregator: Aggregator::new(standing), inventory: versions }))
